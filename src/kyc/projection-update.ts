@@ -1,0 +1,46 @@
+/**
+ * The changes the KYC projection asks a store to apply. The projection itself is a pure function from
+ * an event to these updates; each store applies them in SQL, in the same transaction that marks the
+ * event done, with the "newest created-at wins" rule enforced by the database (so it holds across
+ * processes and in any processing order).
+ */
+
+/** Set an inquiry's status if this event is newer (by created-at, then event id) than the one that set it. */
+export interface InquiryStatusUpdate {
+  kind: 'inquiry';
+  inquiryId: string;
+  /** Persona's `reference-id`: your user id. Kept once known; never cleared by a later event. */
+  referenceId: string | null;
+  accountId: string | null;
+  /** Normalised status (`needs_review`, never `needs review`), or null when the payload carries none. */
+  status: string | null;
+  /** The event's created-at, epoch milliseconds: the ordering key. */
+  statusAtMs: number;
+  /** The event id, the tie-breaker when two events share a created-at. */
+  eventId: string;
+  /** The inquiry's own created-at, epoch milliseconds: picks a user's most recent inquiry. */
+  inquiryCreatedAtMs: number | null;
+  /** Set once by `inquiry.redacted`; never unset. */
+  redactedAtMs: number | null;
+}
+
+/** Set a verification's status if this event is newer than the one that set it. */
+export interface VerificationStatusUpdate {
+  kind: 'verification';
+  verificationId: string;
+  inquiryId: string | null;
+  /** The verification's type, e.g. `verification/government-id`. */
+  verificationType: string;
+  status: string | null;
+  statusAtMs: number;
+  eventId: string;
+}
+
+/** Null the stored raw bodies of every event of an inquiry or an account (after a redaction event). */
+export interface ScrubBodiesUpdate {
+  kind: 'scrub';
+  inquiryId: string | null;
+  accountId: string | null;
+}
+
+export type ProjectionUpdate = InquiryStatusUpdate | VerificationStatusUpdate | ScrubBodiesUpdate;
