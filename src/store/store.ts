@@ -180,6 +180,12 @@ export interface Store extends InboxWriter {
   getKyc(referenceId: string): Promise<KycView | null>;
   getVerification(verificationId: string): Promise<VerificationView | null>;
 
+  /**
+   * Calls `listener` whenever new events may be due (an ingest in this process, or a notification from
+   * another instance), so workers wake without waiting for their next poll. Returns an unsubscribe.
+   */
+  onEventsAvailable(listener: () => void): () => void;
+
   /** Waits for in-flight writes, then closes. Later calls reject with `StoreUnavailableError`. */
   close(): Promise<void>;
 }
