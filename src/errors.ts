@@ -78,3 +78,49 @@ export class StoreUnavailableError extends PersonaWebhookError {
     super('store_unavailable', 503, message, {}, options);
   }
 }
+
+/** Any signature check failed; `reason` says which (missing_header, malformed_header, …). */
+export class InvalidSignatureError extends PersonaWebhookError {
+  override readonly name = 'InvalidSignatureError';
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super('invalid_signature', 401, message, { reason });
+  }
+}
+
+/** Persona only ever POSTs; anything else is answered 405 with `Allow: POST`. */
+export class MethodNotAllowedError extends PersonaWebhookError {
+  override readonly name = 'MethodNotAllowedError';
+  constructor(method: string) {
+    super('method_not_allowed', 405, `Method ${method.slice(0, 16)} is not allowed here; Persona delivers webhooks with POST.`);
+  }
+
+  override toResponse() {
+    const response = super.toResponse();
+    response.headers['allow'] = 'POST';
+    return response;
+  }
+}
+
+/** Correctly signed, but not a Persona event envelope (only answered when there is no store to keep it). */
+export class InvalidEventError extends PersonaWebhookError {
+  override readonly name = 'InvalidEventError';
+  constructor(reason: string) {
+    super('invalid_event', 400, `The body is correctly signed but is not a Persona event: ${reason}.`);
+  }
+}
+
+/** A body parser consumed the request before us, so the exact signed bytes are gone. */
+export class RawBodyUnavailableError extends PersonaWebhookError {
+  override readonly name = 'RawBodyUnavailableError';
+  constructor() {
+    super(
+      'raw_body_unavailable',
+      500,
+      'The request body was already parsed by another middleware, so the exact bytes Persona signed are gone. ' +
+        'Mount the Persona webhook middleware before express.json(), or use express.raw({ type: "*/*" }) on this route, or keep the raw bytes on req.rawBody.',
+    );
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * `persona-webhooks`: a thin, strict CLI over the library. Each command lives in its own file.
+ */
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../server/config.js';
+import { registerEventsCommands } from './commands/events.js';
+import { registerKycCommand } from './commands/kyc.js';
+import { registerMigrateCommand } from './commands/migrate.js';
+import { registerSendCommand } from './commands/send.js';
+import { registerServeCommand } from './commands/serve.js';
+import { registerVerifyCommand } from './commands/verify.js';
+
+export function buildProgram(): Command {
+  const program = new Command('persona-webhooks')
+    .description('Receive, test, inspect and replay Persona webhooks.')
+    .showHelpAfterError()
+    .exitOverride();
+  registerServeCommand(program);
+  registerSendCommand(program);
+  registerVerifyCommand(program);
+  registerEventsCommands(program);
+  registerKycCommand(program);
+  registerMigrateCommand(program);
+  return program;
+}
+
+/** Runs the CLI; exits with the command's code. Errors a user must fix print one line, no stack. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode;
+      return;
+    }
+    if (error instanceof ConfigError) {
+      process.stderr.write(`persona-webhooks: ${error.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    throw error;
+  }
+}

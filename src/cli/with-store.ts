@@ -1,0 +1,18 @@
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
+import { databaseUrlFrom } from './settings.js';
+
+/** Opens the store for one command and always closes it. */
+export async function withStore<T>(databaseUrl: string | undefined, work: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(databaseUrlFrom(databaseUrl));
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Writes a value as indented JSON on stdout. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,0 +1,48 @@
+/**
+ * Every request ends in exactly one outcome. The server counts them in
+ * `persona_webhook_requests_total{outcome}` and logs one line per request; nothing else in the outcome
+ * carries payload data.
+ */
+export type RequestOutcome =
+  | 'accepted'
+  | 'duplicate'
+  | 'quarantined'
+  | 'invalid_signature'
+  | 'malformed'
+  | 'too_large'
+  | 'method_not_allowed'
+  | 'handler_failed'
+  | 'unavailable'
+  | 'error';
+
+export interface OutcomeReport {
+  outcome: RequestOutcome;
+  status: number;
+  /** Error code of the response, when it was an error. */
+  code?: string;
+  /** Which signature check failed, for `invalid_signature`. */
+  reason?: string;
+  eventId?: string;
+  eventName?: string;
+  durationMs: number;
+}
+
+/** Maps an error code to the outcome it is counted as. */
+export function outcomeForCode(code: string): RequestOutcome {
+  switch (code) {
+    case 'invalid_signature':
+      return 'invalid_signature';
+    case 'invalid_event':
+      return 'malformed';
+    case 'payload_too_large':
+      return 'too_large';
+    case 'method_not_allowed':
+      return 'method_not_allowed';
+    case 'handler_failed':
+      return 'handler_failed';
+    case 'store_unavailable':
+      return 'unavailable';
+    default:
+      return 'error';
+  }
+}

@@ -1,0 +1,34 @@
+/** Errors of the admin API; the webhook route's errors live in `src/errors.ts`. */
+import { PersonaWebhookError } from '../errors.js';
+
+export class NotFoundError extends PersonaWebhookError {
+  override readonly name = 'NotFoundError';
+  constructor(what: string) {
+    super('not_found', 404, `${what} was not found.`);
+  }
+}
+
+export class UnauthorizedError extends PersonaWebhookError {
+  override readonly name = 'UnauthorizedError';
+  constructor() {
+    super(
+      'unauthorized',
+      401,
+      'A valid admin token is required: send "Authorization: Bearer <ADMIN_TOKEN>" (printed at start when generated).',
+    );
+  }
+}
+
+export class InvalidQueryError extends PersonaWebhookError {
+  override readonly name = 'InvalidQueryError';
+  constructor(detail: string) {
+    super('invalid_request', 400, `The request is invalid: ${detail}.`);
+  }
+}
+
+export class ConflictError extends PersonaWebhookError {
+  override readonly name = 'ConflictError';
+  constructor(message: string) {
+    super('conflict', 409, message);
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * The service's logger: JSON lines (pino), readable when attached to a terminal. Payloads never reach
+ * it — only ids, names, outcomes and durations — and the redact list is a second line of defence
+ * against a header or secret slipping into a log call.
+ */
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+export const REDACTED_PATHS = [
+  'secret',
+  'secrets',
+  'adminToken',
+  'authorization',
+  'req.headers.authorization',
+  'req.headers["persona-signature"]',
+  'headers.authorization',
+  'headers["persona-signature"]',
+  'payload',
+  'body',
+];
+
+/** @example const logger = createLogger({ level: 'info' }); */
+export function createLogger(options: { level: string; pretty?: boolean; destination?: pino.DestinationStream }): Logger {
+  const pretty = options.pretty ?? (process.stdout.isTTY === true && !options.destination);
+  const base = { level: options.level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { service: 'persona-webhooks' } };
+  if (pretty) {
+    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } });
+  }
+  return options.destination ? pino(base, options.destination) : pino(base);
+}

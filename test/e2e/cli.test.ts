@@ -1,0 +1,152 @@
+/** The CLI as a user runs it: send, verify, events, kyc, migrate, and the missing-secret message. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sign } from '../../src/signature/node.js';
+import { SECRET } from '../helpers/deliveries.js';
+import { runCli } from '../helpers/run-cli.js';
+import { eventually, type ServiceProcess, startServiceProcess } from '../helpers/service-process.js';
+
+let service: ServiceProcess;
+let dir: string;
+let databaseUrl: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'pw-cli-'));
+  databaseUrl = `sqlite:${join(dir, 'db.sqlite')}`;
+  service = await startServiceProcess({ PERSONA_WEBHOOK_SECRET: SECRET, DATABASE_URL: databaseUrl });
+});
+
+afterAll(async () => {
+  await service?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('persona-webhooks send', () => {
+  it('sends a signed, realistic event that the server accepts', async () => {
+    const result = await runCli([
+      'send', 'inquiry.approved', '--url', `${service.url}/webhooks/persona`, '--secret', SECRET, '--reference-id', 'cli-user',
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^200 evt_\w+ inquiry\.approved \{"received":true\}/);
+  });
+
+  it('sends many events concurrently and summarises', async () => {
+    const result = await runCli([
+      'send', 'inquiry.completed', '--url', `${service.url}/webhooks/persona`, '--secret', SECRET, '--count', '60', '--concurrency', '8',
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/sent 60 events — 200: 60/);
+  });
+
+  it('exits 1 and prints the refusal when the secret is wrong', async () => {
+    const result = await runCli(['send', 'inquiry.approved', '--url', `${service.url}/webhooks/persona`, '--secret', 'wbhsec_wrong']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('401');
+    expect(result.stdout).toContain('no_matching_signature');
+  });
+});
+
+describe('persona-webhooks verify', () => {
+  const body = '{"data":{"type":"event","id":"evt_1","attributes":{"completion-time":40.172463903}}}';
+  const bodyFile = () => {
+    const file = join(dir, 'body.json');
+    writeFileSync(file, body);
+    return file;
+  };
+
+  it('exits 0 for a valid signature (body from a file or stdin)', async () => {
+    const header = sign({ secret: SECRET, body });
+    const fromFile = await runCli(['verify', '--secret', SECRET, '--header', header, '--body-file', bodyFile()]);
+    expect(fromFile.code).toBe(0);
+    expect(fromFile.stdout).toContain('Valid');
+    const fromStdin = await runCli(['verify', '--secret', SECRET, '--header', header], { input: body });
+    expect(fromStdin.code).toBe(0);
+  });
+
+  const diagnoses: Array<[string, () => string[], string | undefined, RegExp]> = [
+    ['a wrong secret', () => ['--header', sign({ secret: 'wbhsec_other', body })], body, /no_matching_signature[\s\S]*wrong secret/],
+    ['a header copied wrong', () => ['--header', 'v1=abc'], body, /malformed_header[\s\S]*copied wrong/],
+    ['a stale timestamp', () => ['--header', sign({ secret: SECRET, body, timestamp: 1_600_000_000 })], body, /timestamp_out_of_tolerance[\s\S]*old/],
+    ['a trailing newline', () => ['--header', sign({ secret: SECRET, body })], `${body}\n`, /trailing newline/],
+    [
+      'a body changed by a JSON parser',
+      () => ['--header', sign({ secret: SECRET, body })],
+      JSON.stringify(JSON.parse(body), null, 2),
+      /re-serialised/,
+    ],
+    ['an empty header', () => ['--header', ''], body, /missing_header/],
+  ];
+  for (const [label, args, input, expected] of diagnoses) {
+    it(`exits 1 and explains ${label}`, async () => {
+      const result = await runCli(['verify', '--secret', SECRET, ...args()], { input });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(expected);
+      expect(result.stderr).not.toContain(SECRET);
+    });
+  }
+});
+
+describe('persona-webhooks events, kyc, migrate', () => {
+  it('shows the KYC status and the events of a user, and replays', async () => {
+    await runCli(['send', 'inquiry.declined', '--url', `${service.url}/webhooks/persona`, '--secret', SECRET, '--reference-id', 'cli-kyc']);
+    const kyc = await eventually(async () => {
+      const result = await runCli(['kyc', 'cli-kyc', '--database-url', databaseUrl]);
+      return result.code === 0 ? (JSON.parse(result.stdout) as { status: string }) : null;
+    });
+    expect(kyc.status).toBe('declined');
+
+    const list = await runCli(['events', 'list', '--name', 'inquiry.declined', '--json', '--database-url', databaseUrl]);
+    const events = (JSON.parse(list.stdout) as { events: Array<{ id: string }> }).events;
+    expect(events.length).toBe(1);
+    const show = await runCli(['events', 'show', events[0]!.id, '--database-url', databaseUrl]);
+    expect(JSON.parse(show.stdout)).toMatchObject({ id: events[0]!.id, name: 'inquiry.declined' });
+
+    await eventually(async () => (await runCli(['events', 'show', events[0]!.id, '--database-url', databaseUrl])).stdout.includes('"done"'));
+    const replay = await runCli(['events', 'replay', events[0]!.id, '--database-url', databaseUrl]);
+    expect(replay.code).toBe(0);
+    expect(replay.stdout).toContain('replayed');
+    const replayDead = await runCli(['events', 'replay', '--dead', '--database-url', databaseUrl]);
+    expect(replayDead.stdout).toMatch(/replayed \d+ dead event/);
+  });
+
+  it('migrates a new database and reports unknown users', async () => {
+    const fresh = `sqlite:${join(dir, 'fresh.sqlite')}`;
+    expect((await runCli(['migrate', '--database-url', fresh])).stdout).toContain('migrations applied (sqlite)');
+    const missing = await runCli(['kyc', 'nobody', '--database-url', fresh]);
+    expect(missing.code).toBe(1);
+  });
+});
+
+describe('persona-webhooks serve configuration', () => {
+  it('exits non-zero without a secret, saying where to find it', async () => {
+    const result = await runCli(['serve'], { env: { PORT: '0', DATABASE_URL: `sqlite:${join(dir, 'x.sqlite')}` } });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('PERSONA_WEBHOOK_SECRET');
+    expect(result.stderr).toContain('Dashboard → Webhooks');
+  });
+
+  it('rejects an invalid setting with a message naming it', async () => {
+    const result = await runCli(['serve'], { env: { PERSONA_WEBHOOK_SECRET: SECRET, PORT: 'abc' } });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('PORT must be a whole number');
+  });
+
+  it('prints a generated admin token once when ADMIN_TOKEN is unset', async () => {
+    const generated = await startServiceProcess({
+      PERSONA_WEBHOOK_SECRET: SECRET,
+      DATABASE_URL: `sqlite:${join(dir, 'token.sqlite')}`,
+      ADMIN_TOKEN: '',
+    });
+    try {
+      const match = await eventually(async () => /generated one for this run:\s+(\S+)/.exec(generated.output().stderr));
+      expect(match?.[1]).toBeTruthy();
+      const response = await fetch(`${generated.url}/api/events`, { headers: { authorization: `Bearer ${match![1]}` } });
+      expect(response.status).toBe(200);
+      expect(generated.output().stdout).not.toContain(match![1]!);
+    } finally {
+      await generated.stop();
+    }
+  });
+});

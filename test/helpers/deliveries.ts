@@ -1,0 +1,21 @@
+import { sign } from '../../src/signature/node.js';
+import { type BuildEventOptions, buildEvent } from '../../src/simulate/build-event.js';
+
+export const SECRET = 'wbhsec_test_0123456789abcdef';
+
+/** Persona's headers for one delivery of `body`, signed with `secret`. */
+export function personaHeaders(body: string | Uint8Array, secret = SECRET, timestamp?: number): Record<string, string> {
+  return {
+    'content-type': 'application/json; charset=utf-8',
+    'persona-signature': sign({ secret, body, ...(timestamp === undefined ? {} : { timestamp }) }),
+    'persona-webhook-attempts-made': '1',
+    'persona-webhook-attempts-left': '7',
+    'persona-webhook-first-attempted-at': String(Math.floor(Date.now() / 1000)),
+  };
+}
+
+/** A realistic signed delivery of one event. */
+export function signedEvent(options: BuildEventOptions, secret = SECRET) {
+  const event = buildEvent(options);
+  return { ...event, headers: personaHeaders(event.body, secret) };
+}

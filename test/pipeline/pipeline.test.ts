@@ -1,0 +1,261 @@
+import { describe, expect, it } from 'vitest';
+import { createDispatcher } from '../../src/dispatch/dispatcher.js';
+import { createPipeline } from '../../src/pipeline/create-pipeline.js';
+import type { PipelineOptions } from '../../src/pipeline/options.js';
+import type { OutcomeReport } from '../../src/pipeline/outcome.js';
+import { sign } from '../../src/signature/node.js';
+import { personaHeaders, SECRET, signedEvent } from '../helpers/deliveries.js';
+import { MemoryInbox } from '../helpers/memory-inbox.js';
+
+function request(body: string, headers: Record<string, string>, method = 'POST') {
+  const bytes = new TextEncoder().encode(body);
+  return { method, header: (name: string) => headers[name], readBody: async () => bytes };
+}
+
+function setup(options: Partial<PipelineOptions> = {}) {
+  const dispatcher = createDispatcher();
+  const outcomes: OutcomeReport[] = [];
+  const pipeline = createPipeline({
+    secrets: SECRET,
+    dispatcher,
+    onOutcome: (report) => outcomes.push(report),
+    ...options,
+  });
+  return { pipeline, dispatcher, outcomes };
+}
+
+function parse(body: string) {
+  return JSON.parse(body) as { received?: boolean; duplicate?: boolean; error?: { code: string; reason?: string; message: string } };
+}
+
+describe('pipeline without a store (handlers inline)', () => {
+  it('runs handlers and answers 200 {"received":true}', async () => {
+    const { pipeline, dispatcher, outcomes } = setup();
+    const seen: string[] = [];
+    dispatcher.on('inquiry.approved', (event) => {
+      seen.push(`${event.id}:${event.object.id}`);
+    });
+    const delivery = signedEvent({ name: 'inquiry.approved', inquiryId: 'inq_1' });
+    const response = await pipeline.handle(request(delivery.body, delivery.headers));
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    expect(JSON.parse(response.body)).toEqual({ received: true });
+    expect(seen).toEqual([`${delivery.eventId}:inq_1`]);
+    expect(outcomes).toMatchObject([{ outcome: 'accepted', status: 200, eventId: delivery.eventId, eventName: 'inquiry.approved' }]);
+  });
+
+  it('answers a duplicate with 200 duplicate:true and does not run handlers again', async () => {
+    const { pipeline, dispatcher } = setup();
+    let runs = 0;
+    dispatcher.onAny(() => {
+      runs += 1;
+    });
+    const delivery = signedEvent({ name: 'inquiry.completed' });
+    await pipeline.handle(request(delivery.body, delivery.headers));
+    const second = await pipeline.handle(request(delivery.body, personaHeaders(delivery.body)));
+    expect(second.status).toBe(200);
+    expect(JSON.parse(second.body)).toEqual({ received: true, duplicate: true });
+    expect(runs).toBe(1);
+  });
+
+  it('runs handlers once for 50 concurrent deliveries of one event; the others wait for its outcome', async () => {
+    const { pipeline, dispatcher } = setup();
+    let runs = 0;
+    dispatcher.onAny(async () => {
+      runs += 1;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    });
+    const delivery = signedEvent({ name: 'inquiry.approved' });
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => pipeline.handle(request(delivery.body, delivery.headers))),
+    );
+    expect(runs).toBe(1);
+    expect(responses.every((response) => response.status === 200)).toBe(true);
+    expect(responses.filter((response) => parse(response.body).duplicate === true)).toHaveLength(49);
+  });
+
+  it('answers 500 handler_failed when a handler throws, and runs it again on the retry', async () => {
+    const { pipeline, dispatcher, outcomes } = setup();
+    let calls = 0;
+    dispatcher.on('inquiry.approved', () => {
+      calls += 1;
+      if (calls === 1) throw new Error('database down: Jane Example');
+    });
+    const delivery = signedEvent({ name: 'inquiry.approved' });
+    const first = await pipeline.handle(request(delivery.body, delivery.headers));
+    expect(first.status).toBe(500);
+    expect(parse(first.body).error?.code).toBe('handler_failed');
+    expect(first.body).not.toContain('Jane');
+    const retry = await pipeline.handle(request(delivery.body, delivery.headers));
+    expect(retry.status).toBe(200);
+    expect(parse(retry.body).duplicate).toBeUndefined();
+    expect(calls).toBe(2);
+    expect(outcomes.map((o) => o.outcome)).toEqual(['handler_failed', 'accepted']);
+  });
+
+  it('forgets the oldest ids beyond dedupeEntries', async () => {
+    const { pipeline, dispatcher } = setup({ dedupeEntries: 2 });
+    let runs = 0;
+    dispatcher.onAny(() => {
+      runs += 1;
+    });
+    const deliveries = [1, 2, 3].map(() => signedEvent({ name: 'inquiry.created' }));
+    for (const d of deliveries) await pipeline.handle(request(d.body, d.headers));
+    await pipeline.handle(request(deliveries[0]!.body, deliveries[0]!.headers)); // evicted: runs again
+    await pipeline.handle(request(deliveries[2]!.body, deliveries[2]!.headers)); // remembered
+    expect(runs).toBe(4);
+  });
+
+  it('answers 400 invalid_event for a correctly signed body that is not a Persona event', async () => {
+    const { pipeline } = setup();
+    const body = JSON.stringify({ hello: 'world' });
+    const response = await pipeline.handle(request(body, personaHeaders(body)));
+    expect(response.status).toBe(400);
+    expect(parse(response.body).error?.code).toBe('invalid_event');
+  });
+
+  it('answers 405 with Allow: POST for other methods, without reading the body', async () => {
+    const { pipeline } = setup();
+    let read = false;
+    const response = await pipeline.handle({
+      method: 'GET',
+      header: () => undefined,
+      readBody: async () => {
+        read = true;
+        return new Uint8Array();
+      },
+    });
+    expect(response.status).toBe(405);
+    expect(response.headers['allow']).toBe('POST');
+    expect(parse(response.body).error?.code).toBe('method_not_allowed');
+    expect(read).toBe(false);
+  });
+});
+
+describe('pipeline signature failures', () => {
+  const delivery = signedEvent({ name: 'inquiry.approved' });
+  const cases: Array<[string, Record<string, string>, string]> = [
+    ['missing header', {}, 'missing_header'],
+    ['malformed header', { 'persona-signature': 'sha256=abc' }, 'malformed_header'],
+    [
+      'stale timestamp',
+      { 'persona-signature': sign({ secret: SECRET, body: delivery.body, timestamp: Math.floor(Date.now() / 1000) - 3600 }) },
+      'timestamp_out_of_tolerance',
+    ],
+    ['wrong secret', { 'persona-signature': sign({ secret: 'wbhsec_other', body: delivery.body }) }, 'no_matching_signature'],
+  ];
+  for (const [label, headers, reason] of cases) {
+    it(`answers 401 invalid_signature (${reason}) for a ${label}, never echoing the secret`, async () => {
+      const { pipeline, dispatcher, outcomes } = setup();
+      let runs = 0;
+      dispatcher.onAny(() => {
+        runs += 1;
+      });
+      const response = await pipeline.handle(request(delivery.body, headers));
+      expect(response.status).toBe(401);
+      const error = parse(response.body).error;
+      expect(error).toMatchObject({ code: 'invalid_signature', reason });
+      expect(error?.message.length).toBeGreaterThan(20);
+      expect(response.body).not.toContain(SECRET);
+      expect(runs).toBe(0);
+      expect(outcomes[0]).toMatchObject({ outcome: 'invalid_signature', reason });
+    });
+  }
+
+  it('refuses a body changed after signing (re-serialised JSON)', async () => {
+    const { pipeline } = setup();
+    const reserialised = JSON.stringify(JSON.parse(delivery.body), null, 1);
+    const response = await pipeline.handle(request(reserialised, delivery.headers));
+    expect(response.status).toBe(401);
+  });
+
+  it('accepts any of several configured secrets (rotation)', async () => {
+    const { pipeline } = setup({ secrets: ['wbhsec_old', SECRET] });
+    const response = await pipeline.handle(request(delivery.body, delivery.headers));
+    expect(response.status).toBe(200);
+  });
+
+  it('refuses misconfiguration loudly at construction', () => {
+    expect(() => createPipeline({ secrets: [] })).toThrow(TypeError);
+    expect(() => createPipeline({ secrets: '' })).toThrow(TypeError);
+    expect(() => createPipeline({ secrets: SECRET, maxBodyBytes: 0 })).toThrow(TypeError);
+  });
+});
+
+describe('pipeline with a store', () => {
+  it('stores the event with its Persona delivery headers and answers 200 only after the store resolved', async () => {
+    const inbox = new MemoryInbox();
+    const { pipeline, dispatcher } = setup({ store: inbox, now: () => 1_700_000_000_000 });
+    let ran = false;
+    dispatcher.onAny(() => {
+      ran = true;
+    });
+    const delivery = signedEvent({ name: 'inquiry.approved', inquiryId: 'inq_A' });
+    const headers = { ...delivery.headers, 'persona-signature': sign({ secret: SECRET, body: delivery.body, timestamp: 1_700_000_000 }) };
+    const response = await pipeline.handle(request(delivery.body, headers));
+    expect(response.status).toBe(200);
+    expect(ran).toBe(false); // the worker runs handlers, not the pipeline
+    const row = inbox.events.get(delivery.eventId);
+    expect(row).toMatchObject({
+      name: 'inquiry.approved',
+      objectType: 'inquiry',
+      objectId: 'inq_A',
+      inquiryId: 'inq_A',
+      attemptsMade: 1,
+      attemptsLeft: 7,
+      receivedAtMs: 1_700_000_000_000,
+    });
+    expect(new TextDecoder().decode(row?.body)).toBe(delivery.body);
+  });
+
+  it('answers a stored duplicate with 200 duplicate:true', async () => {
+    const inbox = new MemoryInbox();
+    const { pipeline } = setup({ store: inbox });
+    const delivery = signedEvent({ name: 'inquiry.approved' });
+    await pipeline.handle(request(delivery.body, delivery.headers));
+    const second = await pipeline.handle(request(delivery.body, delivery.headers));
+    expect(JSON.parse(second.body)).toEqual({ received: true, duplicate: true });
+    expect(inbox.events.size).toBe(1);
+  });
+
+  it('answers 503 store_unavailable when the store cannot take the write', async () => {
+    const inbox = new MemoryInbox();
+    inbox.failing = true;
+    const { pipeline, outcomes } = setup({ store: inbox });
+    const delivery = signedEvent({ name: 'inquiry.approved' });
+    const response = await pipeline.handle(request(delivery.body, delivery.headers));
+    expect(response.status).toBe(503);
+    expect(parse(response.body).error?.code).toBe('store_unavailable');
+    expect(outcomes[0]?.outcome).toBe('unavailable');
+  });
+
+  it('answers 500 internal_error, leaking nothing, when the store fails unexpectedly', async () => {
+    const { pipeline } = setup({
+      store: {
+        ingest: async () => {
+          throw new Error('secret detail');
+        },
+        quarantine: async () => 'stored',
+      },
+    });
+    const delivery = signedEvent({ name: 'inquiry.approved' });
+    const response = await pipeline.handle(request(delivery.body, delivery.headers));
+    expect(response.status).toBe(500);
+    expect(parse(response.body).error?.code).toBe('internal_error');
+    expect(response.body).not.toContain('secret detail');
+  });
+
+  it('keeps a signed non-event as quarantined (202), deduplicated by its hash', async () => {
+    const inbox = new MemoryInbox();
+    const { pipeline } = setup({ store: inbox });
+    const body = JSON.stringify({ data: { type: 'event' } });
+    const first = await pipeline.handle(request(body, personaHeaders(body)));
+    const second = await pipeline.handle(request(body, personaHeaders(body)));
+    expect(first.status).toBe(202);
+    expect(second.status).toBe(202);
+    expect(inbox.quarantined.size).toBe(1);
+    const [row] = [...inbox.quarantined.values()];
+    expect(row?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(row?.reason).toMatch(/^malformed: /);
+  });
+});
