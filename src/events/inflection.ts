@@ -1,0 +1,60 @@
+/**
+ * Key normalisation. A Persona webhook can be configured for kebab (default), camel or snake key
+ * inflection; everything downstream sees camelCase, so handlers never care which one was chosen.
+ */
+
+/** Deepest nesting `camelizeKeys` walks; Persona payloads are a few levels deep, attackers are not. */
+export const MAX_KEY_DEPTH = 64;
+
+/** Thrown by `camelizeKeys` when the value nests deeper than allowed (instead of overflowing the stack). */
+export class KeyDepthError extends RangeError {
+  override readonly name = 'KeyDepthError';
+  constructor(readonly maxDepth: number) {
+    super(`nesting deeper than ${maxDepth} levels`);
+  }
+}
+
+// Keys that would reach or shadow Object.prototype if copied onto a plain object. Persona never sends them.
+const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+// Inquiry (and account, case, transaction) field names are the customer's own: Persona never inflects them.
+const VERBATIM_KEY = 'fields';
+
+/**
+ * `created-at` / `created_at` / `createdAt` → `createdAt`; `address-street-1` → `addressStreet1`.
+ * A run of `-`/`_` between two characters is dropped and the next character upper-cased; leading and
+ * trailing separators are kept, so `__typename`-style keys survive unchanged.
+ *
+ * @example
+ * camelizeKey('api-version-less-than-minimum-count'); // 'apiVersionLessThanMinimumCount'
+ */
+export function camelizeKey(key: string): string {
+  return key.replace(/(?<=[^_-])[_-]+([^_-])/g, (_match, next: string) => next.toUpperCase());
+}
+
+/**
+ * Returns a deep copy of a parsed JSON value with every object key in camelCase. Values are never
+ * changed (object type names such as `inquiry-session` are values); the value of any `fields` key is
+ * kept exactly as parsed. `__proto__`, `constructor` and `prototype` keys are dropped.
+ *
+ * @throws {KeyDepthError} when objects and arrays nest deeper than `maxDepth`.
+ * @example
+ * camelizeKeys({ 'reference-id': 'abc', fields: { 'name-first': { value: 'Jane' } } });
+ * // { referenceId: 'abc', fields: { 'name-first': { value: 'Jane' } } }
+ */
+export function camelizeKeys(value: unknown, maxDepth: number = MAX_KEY_DEPTH): unknown {
+  return walk(value, 0, maxDepth);
+}
+
+function walk(value: unknown, depth: number, maxDepth: number): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth >= maxDepth) throw new KeyDepthError(maxDepth);
+  if (Array.isArray(value)) return value.map((item) => walk(item, depth + 1, maxDepth));
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    const camel = camelizeKey(key);
+    if (UNSAFE_KEYS.has(key) || UNSAFE_KEYS.has(camel)) continue;
+    out[camel] = camel === VERBATIM_KEY ? child : walk(child, depth + 1, maxDepth);
+  }
+  return out;
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { camelizeKey, camelizeKeys, KeyDepthError } from '../../src/events/inflection.js';
+
+describe('camelizeKey', () => {
+  it.each([
+    ['created-at', 'createdAt'],
+    ['created_at', 'createdAt'],
+    ['createdAt', 'createdAt'],
+    ['reference-id', 'referenceId'],
+    ['reference_id', 'referenceId'],
+    ['address-street-1', 'addressStreet1'],
+    ['address_street_1', 'addressStreet1'],
+    ['addressStreet1', 'addressStreet1'],
+    ['api-version-less-than-minimum-count', 'apiVersionLessThanMinimumCount'],
+    ['api_version_less_than_minimum_count', 'apiVersionLessThanMinimumCount'],
+    ['os-full-version', 'osFullVersion'],
+    ['is-vpn', 'isVpn'],
+    ['status', 'status'],
+    ['_private', '_private'],
+    ['trailing-', 'trailing-'],
+    ['__proto__', '__proto__'],
+    ['', ''],
+  ])('%s → %s', (key, expected) => {
+    expect(camelizeKey(key)).toBe(expected);
+  });
+});
+
+describe('camelizeKeys', () => {
+  it('rewrites keys at every depth, inside arrays too, and never values', () => {
+    expect(
+      camelizeKeys({
+        'outer-key': [{ inner_key: 'kebab-value', list: ['snake_value'] }],
+        n: 1.5,
+        b: false,
+        z: null,
+      }),
+    ).toEqual({ outerKey: [{ innerKey: 'kebab-value', list: ['snake_value'] }], n: 1.5, b: false, z: null });
+  });
+
+  it('keeps any fields subtree untouched, at any depth', () => {
+    const fields = { 'name-first': { type: 'string', value: 'Jane' }, name_last: { 'nested-key': 1 } };
+    const result = camelizeKeys({ 'included-things': [{ attributes: { fields } }] });
+    expect(result).toEqual({ includedThings: [{ attributes: { fields } }] });
+  });
+
+  it('returns a copy and leaves the input alone', () => {
+    const input = { 'a-b': { 'c-d': 1 } };
+    camelizeKeys(input);
+    expect(input).toEqual({ 'a-b': { 'c-d': 1 } });
+  });
+
+  it('drops keys that could reach a prototype', () => {
+    const input = JSON.parse(
+      '{"__proto__":{"x":1},"constructor":{"prototype":{"y":2}},"prototype":3,"ok":true}',
+    );
+    const result = camelizeKeys(input) as Record<string, unknown>;
+    expect(Object.keys(result)).toEqual(['ok']);
+    expect(Object.getPrototypeOf(result)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>)['x']).toBeUndefined();
+  });
+
+  it('throws KeyDepthError past the depth limit instead of overflowing the stack', () => {
+    const deep = JSON.parse('['.repeat(100_000) + ']'.repeat(100_000));
+    expect(() => camelizeKeys(deep)).toThrow(KeyDepthError);
+    expect(() => camelizeKeys({ a: { b: { c: 1 } } }, 3)).not.toThrow();
+    expect(() => camelizeKeys({ a: { b: { c: {} } } }, 3)).toThrow(KeyDepthError);
+  });
+});
