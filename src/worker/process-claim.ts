@@ -1,0 +1,96 @@
+/**
+ * Runs one claimed event to an outcome: done (handlers and projection applied), retry (failed, back
+ * in the queue at a backoff time) or dead (failed for good, waits for a manual replay). Never rejects:
+ * every failure, store errors included, ends as a report, because a rejected promise in the worker
+ * loop would be unhandled.
+ */
+import { parseEvent } from '../events/parse-event.js';
+import { projectKyc } from '../kyc/projection.js';
+import type { ClaimedEvent } from '../store/store.js';
+import { retryDelayMs } from './backoff.js';
+import { errorLabel, errorText } from './error-text.js';
+import type { ProcessedReport, ResolvedWorkerOptions } from './worker-options.js';
+
+/** Dead-letter reason for an event whose body retention (or a redaction) removed before it ran. */
+export const BODY_PURGED = 'body purged before processing';
+
+/** Processes one claim and reports how it ended; the caller owns the lease bookkeeping. */
+export async function processClaim(
+  claim: ClaimedEvent,
+  options: ResolvedWorkerOptions,
+): Promise<ProcessedReport> {
+  const started = performance.now();
+  const report = (result: ProcessedReport['result'], error?: string): ProcessedReport => ({
+    eventId: claim.id,
+    name: claim.name,
+    result,
+    durationMs: performance.now() - started,
+    ...(error === undefined ? {} : { error }),
+  });
+
+  if (claim.body === null) {
+    await settle(claim, options, () => options.store.fail(claim, BODY_PURGED, null, options.now()));
+    return report('dead', 'body_purged');
+  }
+  const { body } = claim;
+  try {
+    const parsed = parseEvent(body);
+    if (!parsed.ok) {
+      // A parser verdict is deterministic: retrying the same bytes can only fail the same way.
+      await settle(claim, options, () =>
+        options.store.fail(claim, `invalid event: ${parsed.reason}`, null, options.now()),
+      );
+      return report('dead', 'invalid_event');
+    }
+    const { event } = parsed;
+    const { dispatcher } = options;
+    if (dispatcher?.hasHandlers(event.name)) await dispatcher.dispatch(event);
+    const updates = options.projection ? projectKyc(event) : [];
+    await settle(claim, options, () => options.store.complete(claim, updates, options.now()));
+    return report('done');
+  } catch (error) {
+    return failAttempt(claim, error, options, report);
+  }
+}
+
+async function failAttempt(
+  claim: ClaimedEvent,
+  error: unknown,
+  options: ResolvedWorkerOptions,
+  report: (result: ProcessedReport['result'], error?: string) => ProcessedReport,
+): Promise<ProcessedReport> {
+  const label = errorLabel(error);
+  const dead = claim.attempt >= options.backoff.maxAttempts;
+  const nowMs = options.now();
+  const retryAtMs = dead ? null : nowMs + retryDelayMs(claim.attempt, options.backoff);
+  options.logger.warn(
+    { eventId: claim.id, eventName: claim.name, attempt: claim.attempt, error: label, dead },
+    dead ? 'handler failed; event is dead' : 'handler failed; will retry',
+  );
+  await settle(claim, options, () => options.store.fail(claim, errorText(error), retryAtMs, nowMs));
+  return report(dead ? 'dead' : 'retry', label);
+}
+
+/**
+ * Records the outcome. A lost lease (false) means another worker owns the event now; a store error
+ * means the lease will expire and the event will run again. Both are logged, neither is thrown.
+ */
+async function settle(
+  claim: ClaimedEvent,
+  options: ResolvedWorkerOptions,
+  write: () => Promise<boolean>,
+): Promise<void> {
+  try {
+    if (!(await write())) {
+      options.logger.warn(
+        { eventId: claim.id, eventName: claim.name, attempt: claim.attempt },
+        'lease lost; outcome discarded',
+      );
+    }
+  } catch (error) {
+    options.logger.error(
+      { eventId: claim.id, eventName: claim.name, attempt: claim.attempt, error: errorLabel(error) },
+      'could not record outcome; the event will run again when its lease expires',
+    );
+  }
+}

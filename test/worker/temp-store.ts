@@ -1,0 +1,77 @@
+/**
+ * Test helpers shared by the worker and KYC tests: a real SQLite store in a fresh temp directory, and
+ * ingesting a built event the way the pipeline does.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseEvent } from '../../src/events/parse-event.js';
+import type { BuiltEvent } from '../../src/simulate/build-event.js';
+import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { IngestOutcome, Store } from '../../src/store/store.js';
+
+export interface TempStore {
+  store: Store;
+  /** Closes the store (if still open) and deletes the directory. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * A migrated SQLite store in its own temp directory, or in memory (`memory: true`) for property tests
+ * that open hundreds of stores and do not test durability.
+ */
+export async function openTempStore(options: { memory?: boolean } = {}): Promise<TempStore> {
+  if (options.memory) {
+    const store = createSqliteStore({ path: ':memory:' });
+    await store.migrate();
+    return { store, dispose: () => store.close().catch(() => {}) };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'persona-worker-'));
+  const store = createSqliteStore({ path: join(dir, 'events.db') });
+  await store.migrate();
+  return {
+    store,
+    async dispose() {
+      await store.close().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Ingests a built event exactly as the pipeline would after verifying its signature. */
+export function ingestBuilt(
+  store: Store,
+  built: BuiltEvent,
+  receivedAtMs = Date.now(),
+): Promise<IngestOutcome> {
+  const body = new TextEncoder().encode(built.body);
+  const parsed = parseEvent(body);
+  if (!parsed.ok) throw new Error(`test event does not parse: ${parsed.reason}`);
+  const { event } = parsed;
+  return store.ingest({
+    id: event.id,
+    name: event.name,
+    createdAt: event.createdAt,
+    createdAtMs: event.createdAtMs,
+    objectType: event.object.type,
+    objectId: event.object.id,
+    inquiryId: event.inquiryId,
+    accountId: event.accountId,
+    body,
+    attemptsMade: 1,
+    attemptsLeft: 7,
+    firstAttemptedAtMs: receivedAtMs,
+    receivedAtMs,
+  });
+}
+
+/** A manually advanced clock for retry and lease tests. */
+export function manualClock(startMs = Date.parse('2024-03-01T00:00:00Z')) {
+  let nowMs = startMs;
+  return {
+    now: () => nowMs,
+    advance(ms: number) {
+      nowMs += ms;
+    },
+  };
+}
