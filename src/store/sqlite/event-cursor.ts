@@ -1,0 +1,40 @@
+/**
+ * The opaque `listEvents` cursor: the (received-at, id) keyset position of the last row of a page,
+ * as base64url JSON. Dialect-neutral, so any store can share the format.
+ */
+import { PersonaWebhookError } from '../../errors.js';
+
+/** Where the next page starts (exclusive), newest-received-first order. */
+export interface EventCursor {
+  receivedAtMs: number;
+  id: string;
+}
+
+/** A cursor that this store did not issue (tampered with, truncated, or from another version). */
+export class InvalidCursorError extends PersonaWebhookError {
+  override readonly name = 'InvalidCursorError';
+  constructor() {
+    super('invalid_cursor', 400, 'The cursor is not one this server issued; start again without a cursor.');
+  }
+}
+
+/** Encodes the position after `last`. */
+export function encodeEventCursor(last: EventCursor): string {
+  return Buffer.from(JSON.stringify([last.receivedAtMs, last.id]), 'utf8').toString('base64url');
+}
+
+/** Decodes a cursor from `encodeEventCursor`; throws `InvalidCursorError` on anything else. */
+export function decodeEventCursor(cursor: string): EventCursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError();
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 2) throw new InvalidCursorError();
+  const [receivedAtMs, id] = parsed as unknown[];
+  if (typeof receivedAtMs !== 'number' || !Number.isSafeInteger(receivedAtMs) || typeof id !== 'string') {
+    throw new InvalidCursorError();
+  }
+  return { receivedAtMs, id };
+}

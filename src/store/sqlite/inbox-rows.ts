@@ -1,0 +1,95 @@
+/**
+ * How an ingested event and a quarantined body become `events` rows. Quarantined bodies share the
+ * table (status `dead`, id `malformed_<sha256>`) so the admin API lists them beside real events and
+ * Persona's retries of the same bytes dedupe on the primary key like any event.
+ */
+import type { InboxEvent, QuarantinedBody } from '../store.js';
+
+/** Longest error text kept in `last_error` / `event_attempts.error`. */
+export const MAX_ERROR_CHARS = 2_000;
+
+/** Id prefix of quarantined bodies: they can never be processed, so bulk replay skips them. */
+export const MALFORMED_ID_PREFIX = 'malformed_';
+
+/** Named parameters of {@link INSERT_EVENT_SQL}. */
+export interface EventRow {
+  id: string;
+  name: string;
+  created_at: string;
+  created_at_ms: number;
+  object_type: string | null;
+  object_id: string | null;
+  inquiry_id: string | null;
+  account_id: string | null;
+  body: Buffer;
+  attempts_made: number | null;
+  attempts_left: number | null;
+  first_attempted_at_ms: number | null;
+  received_at_ms: number;
+  status: 'pending' | 'dead';
+  run_at_ms: number;
+  last_error: string | null;
+}
+
+/** Inserts one row unless its id exists: `changes === 0` means duplicate. */
+export const INSERT_EVENT_SQL = `INSERT INTO events (
+  id, name, created_at, created_at_ms, object_type, object_id, inquiry_id, account_id, body,
+  attempts_made, attempts_left, first_attempted_at_ms, received_at_ms, status, run_at_ms, attempts, last_error
+) VALUES (
+  @id, @name, @created_at, @created_at_ms, @object_type, @object_id, @inquiry_id, @account_id, @body,
+  @attempts_made, @attempts_left, @first_attempted_at_ms, @received_at_ms, @status, @run_at_ms, 0, @last_error
+) ON CONFLICT (id) DO NOTHING`;
+
+/** A verified event, due at once. */
+export function eventRow(event: InboxEvent): EventRow {
+  return {
+    id: event.id,
+    name: event.name,
+    created_at: event.createdAt,
+    created_at_ms: event.createdAtMs,
+    object_type: event.objectType,
+    object_id: event.objectId,
+    inquiry_id: event.inquiryId,
+    account_id: event.accountId,
+    body: asBuffer(event.body),
+    attempts_made: event.attemptsMade,
+    attempts_left: event.attemptsLeft,
+    first_attempted_at_ms: event.firstAttemptedAtMs,
+    received_at_ms: event.receivedAtMs,
+    status: 'pending',
+    run_at_ms: event.receivedAtMs,
+    last_error: null,
+  };
+}
+
+/** A signed-but-malformed body, dead on arrival. */
+export function quarantineRow(quarantined: QuarantinedBody): EventRow {
+  return {
+    id: `${MALFORMED_ID_PREFIX}${quarantined.sha256}`,
+    name: 'malformed',
+    created_at: new Date(quarantined.receivedAtMs).toISOString(),
+    created_at_ms: quarantined.receivedAtMs,
+    object_type: null,
+    object_id: null,
+    inquiry_id: null,
+    account_id: null,
+    body: asBuffer(quarantined.body),
+    attempts_made: null,
+    attempts_left: null,
+    first_attempted_at_ms: null,
+    received_at_ms: quarantined.receivedAtMs,
+    status: 'dead',
+    run_at_ms: quarantined.receivedAtMs,
+    last_error: truncateError(quarantined.reason),
+  };
+}
+
+/** Keeps stored error text bounded whatever a handler throws. */
+export function truncateError(error: string): string {
+  return error.length > MAX_ERROR_CHARS ? error.slice(0, MAX_ERROR_CHARS) : error;
+}
+
+// The driver binds Buffers as BLOBs; a view over the same memory avoids copying the body.
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

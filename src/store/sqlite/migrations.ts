@@ -1,0 +1,86 @@
+/**
+ * The SQLite schema as numbered migrations. They are TypeScript modules (not .sql files) so `tsc` ships
+ * them in dist/ with no copy step. Never edit a released migration: add the next version instead.
+ *
+ * Only `reference_id` (the integrator's own user id) is personal-ish data in these tables; raw bodies
+ * live in `events.body` and are purged by retention or scrubbed on redaction.
+ */
+
+/** One schema step, applied once, in its own transaction, and recorded in `schema_migrations`. */
+export interface SqliteMigration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Every migration, in version order. */
+export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = Object.freeze([
+  {
+    version: 1,
+    name: 'init',
+    sql: `
+CREATE TABLE events (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  object_type TEXT,
+  object_id TEXT,
+  inquiry_id TEXT,
+  account_id TEXT,
+  body BLOB,
+  attempts_made INTEGER,
+  attempts_left INTEGER,
+  first_attempted_at_ms INTEGER,
+  received_at_ms INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'processing', 'done', 'dead')),
+  run_at_ms INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  lease_token TEXT,
+  lease_expires_at_ms INTEGER,
+  last_error TEXT,
+  processed_at_ms INTEGER
+) STRICT;
+
+-- Partial: only open rows, so the claim scan stays small however many done rows pile up, and it
+-- walks them already in processing order.
+CREATE INDEX events_claim ON events (created_at_ms, id) WHERE status IN ('pending', 'processing');
+CREATE INDEX events_status_received ON events (status, received_at_ms, id);
+CREATE INDEX events_received ON events (received_at_ms, id);
+CREATE INDEX events_inquiry ON events (inquiry_id) WHERE inquiry_id IS NOT NULL;
+CREATE INDEX events_account ON events (account_id) WHERE account_id IS NOT NULL;
+
+CREATE TABLE event_attempts (
+  event_id TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+  attempt INTEGER NOT NULL,
+  started_at_ms INTEGER NOT NULL,
+  finished_at_ms INTEGER,
+  outcome TEXT CHECK (outcome IN ('done', 'retry', 'dead')),
+  error TEXT
+) STRICT;
+CREATE INDEX event_attempts_event ON event_attempts (event_id, attempt);
+
+CREATE TABLE inquiries (
+  inquiry_id TEXT PRIMARY KEY,
+  reference_id TEXT,
+  account_id TEXT,
+  status TEXT,
+  status_at_ms INTEGER NOT NULL,
+  status_event_id TEXT NOT NULL,
+  inquiry_created_at_ms INTEGER,
+  redacted_at_ms INTEGER,
+  updated_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX inquiries_reference ON inquiries (reference_id) WHERE reference_id IS NOT NULL;
+
+CREATE TABLE verifications (
+  verification_id TEXT PRIMARY KEY,
+  inquiry_id TEXT,
+  verification_type TEXT NOT NULL,
+  status TEXT,
+  status_at_ms INTEGER NOT NULL,
+  status_event_id TEXT NOT NULL
+) STRICT;
+`,
+  },
+]);

@@ -1,0 +1,135 @@
+/**
+ * The embedded default store: one SQLite file, one connection, durable before every acknowledgement.
+ * better-sqlite3 is synchronous, so each method runs its transaction to completion and settles a
+ * promise; ingests are group-committed (see `group-commit.ts`) to share one fsync per batch.
+ *
+ * The file is opened on first use, not in the constructor, and opened again on the next call if that
+ * failed: an unopenable file (read-only directory, missing mount) makes calls reject with
+ * `StoreUnavailableError` (so webhooks get a 503 and Persona retries) instead of throwing from a
+ * constructor, and the store recovers by itself once the file is reachable.
+ */
+import { StoreUnavailableError } from '../../errors.js';
+import type { IngestOutcome, Store } from '../store.js';
+import { GroupCommit } from './group-commit.js';
+import { type EventRow, eventRow, quarantineRow } from './inbox-rows.js';
+import { openSqliteConnection, type SqliteConnection } from './sqlite-connection.js';
+import { settle, toStoreError } from './store-error.js';
+
+/** Options of {@link createSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** Database file; created, with its parent directory, if missing. */
+  path: string;
+  /** How long a write waits for another process's lock before failing with SQLITE_BUSY. Default 5,000. */
+  busyTimeoutMs?: number;
+  /** Most ingests committed in one transaction. Default 256; 1 disables group commit. */
+  batchMaxSize?: number;
+}
+
+/** Group-commit figures since the store was created. */
+export interface SqliteWriteStats {
+  /** Ingest transactions committed or attempted. */
+  batches: number;
+  /** Ingests and quarantines submitted through them (stored or duplicate). */
+  writes: number;
+}
+
+/** The SQLite store, plus figures the Store interface does not need. */
+export interface SqliteStore extends Store {
+  /** Group-commit figures: with concurrent ingests, `batches` stays far below `writes`. */
+  writeStats(): SqliteWriteStats;
+}
+
+const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+const DEFAULT_BATCH_MAX_SIZE = 256;
+
+/**
+ * Creates the SQLite store (synchronously; nothing is opened until `migrate()` or another call).
+ *
+ * @example
+ * const store = createSqliteStore({ path: './data/persona-webhooks.db' });
+ * await store.migrate();
+ * const outcome = await store.ingest(event); // 'stored' once it is on disk, 'duplicate' on a redelivery
+ */
+export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
+  const batchMaxSize = options.batchMaxSize ?? DEFAULT_BATCH_MAX_SIZE;
+  if (!Number.isInteger(batchMaxSize) || batchMaxSize < 1) {
+    throw new TypeError('batchMaxSize must be a positive integer');
+  }
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const listeners = new Set<() => void>();
+  let connection: SqliteConnection | undefined;
+  let writes = 0;
+  let closed = false;
+
+  const connect = (): SqliteConnection => {
+    connection ??= openSqliteConnection(options.path, busyTimeoutMs);
+    return connection;
+  };
+
+  const notify = (): void => {
+    for (const listener of listeners) {
+      try {
+        listener();
+      } catch {
+        // A listener's failure is its own; the write it follows has already committed.
+      }
+    }
+  };
+
+  const inbox = new GroupCommit<EventRow, IngestOutcome>({
+    maxBatchSize: batchMaxSize,
+    commit: (rows) => {
+      writes += rows.length;
+      return connect().insertBatch(rows);
+    },
+    mapError: toStoreError,
+    afterCommit: (rows, results) => {
+      // Quarantined rows are stored dead: only a stored pending row is work for a worker.
+      if (rows.some((row, i) => row.status === 'pending' && results[i] === 'stored')) notify();
+    },
+  });
+
+  const rejectClosed = () => Promise.reject(new StoreUnavailableError('The SQLite event store is closed.'));
+  /** Runs `work` on the connection unless closed; every database failure becomes StoreUnavailableError. */
+  const run = <T>(work: (c: SqliteConnection) => T): Promise<T> =>
+    closed ? rejectClosed() : settle(() => work(connect()));
+  const submit = (row: EventRow): Promise<IngestOutcome> => (closed ? rejectClosed() : inbox.submit(row));
+
+  return {
+    migrate: () => run((c) => c.migrate()),
+    ping: () =>
+      run((c) => {
+        c.prepare('SELECT 1').get();
+      }),
+    ingest: (event) => submit(eventRow(event)),
+    quarantine: (body) => submit(quarantineRow(body)),
+    claim: (claimOptions) => run((c) => c.queue.claim(claimOptions)),
+    complete: (claim, updates, nowMs) => run((c) => c.queue.complete(claim, updates, nowMs)),
+    fail: (claim, error, retryAtMs, nowMs) => run((c) => c.queue.fail(claim, error, retryAtMs, nowMs)),
+    replay: (eventId, nowMs) => run((c) => c.queue.replay(eventId, nowMs)),
+    replayDead: (filter, nowMs) => run((c) => c.queue.replayDead(filter, nowMs)),
+    purgeBodies: (receivedBeforeMs) => run((c) => c.queue.purgeBodies(receivedBeforeMs)),
+    getEvent: (eventId) => run((c) => c.reads.getEvent(eventId)),
+    listEvents: (query) => run((c) => c.reads.listEvents(query)),
+    counts: () => run((c) => c.reads.counts()),
+    getInquiry: (inquiryId) => run((c) => c.reads.getInquiry(inquiryId)),
+    getKyc: (referenceId) => run((c) => c.reads.getKyc(referenceId)),
+    getVerification: (verificationId) => run((c) => c.reads.getVerification(verificationId)),
+    onEventsAvailable(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    writeStats: () => ({ batches: inbox.batches, writes }),
+    async close() {
+      if (closed) return;
+      // Writes accepted before the close are committed (or rejected) now, then new work is refused.
+      inbox.flush();
+      closed = true;
+      listeners.clear();
+      connection?.db.close();
+      connection = undefined;
+    },
+  };
+}

@@ -1,0 +1,18 @@
+/**
+ * Child process of the read-only test: opens the store at argv[2], tries one ingest and prints the
+ * outcome as JSON. Runs as an unprivileged user when the tests run as root, because root ignores
+ * file permissions.
+ */
+import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { inboxEvent } from './store-fixtures.js';
+
+const store = createSqliteStore({ path: process.argv[2] ?? '', busyTimeoutMs: 100 });
+const report = await store.ingest(inboxEvent('evt_readonly')).then(
+  (outcome) => ({ outcome }),
+  (error: { code?: unknown; cause?: { code?: unknown } }) => ({
+    error: error.code,
+    cause: error.cause?.code,
+  }),
+);
+await store.close();
+process.stdout.write(JSON.stringify(report));
