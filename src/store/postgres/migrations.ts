@@ -1,0 +1,87 @@
+/**
+ * The PostgreSQL schema as numbered migrations, mirroring the SQLite ones column for column. They are
+ * TypeScript modules so `tsc` ships them in dist/ with no copy step. Names are unqualified: the runner
+ * sets `search_path` to the store's schema for the migration's transaction. Never edit a released
+ * migration: add the next version instead.
+ */
+
+/** One schema step, applied once and recorded in `<schema>.schema_migrations`. */
+export interface PostgresMigration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Every migration, in version order. */
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = Object.freeze([
+  {
+    version: 1,
+    name: 'init',
+    sql: `
+CREATE TABLE events (
+  id text PRIMARY KEY,
+  name text NOT NULL,
+  created_at text NOT NULL,
+  created_at_ms bigint NOT NULL,
+  object_type text,
+  object_id text,
+  inquiry_id text,
+  account_id text,
+  body bytea,
+  attempts_made integer,
+  attempts_left integer,
+  first_attempted_at_ms bigint,
+  received_at_ms bigint NOT NULL,
+  status text NOT NULL CHECK (status IN ('pending', 'processing', 'done', 'dead')),
+  run_at_ms bigint NOT NULL,
+  attempts integer NOT NULL DEFAULT 0,
+  lease_token text,
+  lease_expires_at_ms bigint,
+  last_error text,
+  processed_at_ms bigint
+);
+
+-- Partial: only open rows, so the claim scan stays small however many done rows pile up, and it
+-- walks them already in processing order.
+CREATE INDEX events_claim ON events (created_at_ms, id) WHERE status IN ('pending', 'processing');
+CREATE INDEX events_status_received ON events (status, received_at_ms, id);
+CREATE INDEX events_received ON events (received_at_ms, id);
+CREATE INDEX events_inquiry ON events (inquiry_id) WHERE inquiry_id IS NOT NULL;
+CREATE INDEX events_account ON events (account_id) WHERE account_id IS NOT NULL;
+
+-- seq orders an event's history: a replayed event's attempt numbers restart, its history does not.
+CREATE TABLE event_attempts (
+  seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  event_id text NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+  attempt integer NOT NULL,
+  started_at_ms bigint NOT NULL,
+  finished_at_ms bigint,
+  outcome text CHECK (outcome IN ('done', 'retry', 'dead')),
+  error text
+);
+CREATE INDEX event_attempts_event ON event_attempts (event_id, attempt);
+
+CREATE TABLE inquiries (
+  inquiry_id text PRIMARY KEY,
+  reference_id text,
+  account_id text,
+  status text,
+  status_at_ms bigint NOT NULL,
+  status_event_id text NOT NULL,
+  inquiry_created_at_ms bigint,
+  redacted_at_ms bigint,
+  updated_at_ms bigint NOT NULL
+);
+CREATE INDEX inquiries_reference ON inquiries (reference_id) WHERE reference_id IS NOT NULL;
+
+CREATE TABLE verifications (
+  verification_id text PRIMARY KEY,
+  inquiry_id text,
+  verification_type text NOT NULL,
+  status text,
+  status_at_ms bigint NOT NULL,
+  status_event_id text NOT NULL
+);
+`,
+  },
+]);

@@ -1,0 +1,189 @@
+/**
+ * The scale-out store: PostgreSQL behind the same `Store` interface as SQLite, safe for many instances
+ * sharing one schema. Ingests are group-committed (one multi-row INSERT per batch), workers on any
+ * instance are woken through LISTEN/NOTIFY, claims never hand one event to two instances, and the
+ * KYC projection's newest-wins rule is enforced by row locks in the upserts.
+ *
+ * Every driver failure that means "the database cannot answer" (connection refused or lost, admin
+ * shutdown, timeouts) rejects with `StoreUnavailableError`; the pool reconnects on the next call by
+ * itself, so the store never needs recreating after an outage.
+ */
+
+import type { EventRow } from '../sqlite/inbox-rows.js';
+import { eventRow, quarantineRow } from '../sqlite/inbox-rows.js';
+import type { IngestOutcome, Store } from '../store.js';
+import { BatchInsert } from './batch-insert.js';
+import { openPool } from './connect.js';
+import { withDeadline } from './deadline.js';
+import { applyPostgresMigrations } from './migrate.js';
+import { POSTGRES_MIGRATIONS } from './migrations.js';
+import { notifyChannel, type PostgresStoreOptions, resolvePostgresStoreOptions } from './options.js';
+import { createPostgresReadModel } from './read-model.js';
+import { asUnavailable, closedStoreError, timedOutError, toStoreError } from './store-error.js';
+import { tables } from './tables.js';
+import { Wakeups } from './wakeups.js';
+import { createPostgresWorkQueue } from './work-queue.js';
+
+export type { PostgresStoreOptions } from './options.js';
+
+/** Group-commit figures since the store opened. */
+export interface PostgresWriteStats {
+  /** INSERT statements sent (or attempted) for ingests and quarantines. */
+  batches: number;
+  /** Rows submitted through them (stored or duplicate). */
+  writes: number;
+}
+
+/** The PostgreSQL store, plus figures and settings the Store interface does not need. */
+export interface PostgresStore extends Store {
+  /** The schema holding this store's tables. */
+  readonly schema: string;
+  /** Group-commit figures: with concurrent ingests, `batches` stays far below `writes`. */
+  writeStats(): PostgresWriteStats;
+}
+
+const EVENT_COLUMNS = [
+  'id',
+  'name',
+  'created_at',
+  'created_at_ms',
+  'object_type',
+  'object_id',
+  'inquiry_id',
+  'account_id',
+  'body',
+  'attempts_made',
+  'attempts_left',
+  'first_attempted_at_ms',
+  'received_at_ms',
+  'status',
+  'run_at_ms',
+  'last_error',
+] as const satisfies readonly (keyof EventRow)[];
+
+/** How long close() waits for calls in flight; a hung connection must not hang shutdown. */
+const CLOSE_GRACE_MS = 5_000;
+
+/**
+ * Creates the store. Nothing connects until the first call; call `migrate()` before use.
+ *
+ * @example
+ * const store = createPostgresStore({ url: 'postgres://app@db:5432/app', schema: 'persona_webhooks' });
+ * await store.migrate();
+ * const outcome = await store.ingest(event); // 'stored' once committed, 'duplicate' on a redelivery
+ * const stop = store.onEventsAvailable(() => worker.wake()); // fires for ingests on any instance
+ */
+export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
+  const config = resolvePostgresStoreOptions(options);
+  const sql = openPool(config);
+  const t = tables(sql, config.schema);
+  const queue = createPostgresWorkQueue(sql, t);
+  const reads = createPostgresReadModel(sql, t);
+  const wakeups = new Wakeups(sql, notifyChannel(config.schema));
+  let writes = 0;
+  let closed = false;
+  /** Calls still running: close() waits for them, so it can then end the pool without waiting on it. */
+  const running = new Set<Promise<unknown>>();
+  const track = <T>(call: Promise<T>): Promise<T> => {
+    running.add(call);
+    const forget = () => running.delete(call);
+    call.then(forget, forget);
+    return call;
+  };
+
+  const insertRows = async (rows: readonly EventRow[]): Promise<ReadonlySet<string>> => {
+    writes += rows.length;
+    const inserted = sql<{ id: string }[]>`
+      INSERT INTO ${t.events} ${sql(rows as EventRow[], EVENT_COLUMNS)}
+      ON CONFLICT (id) DO NOTHING
+      RETURNING id`;
+    const stored = await withDeadline(inserted, config.ingestTimeoutMs, () =>
+      timedOutError(config.ingestTimeoutMs),
+    );
+    return new Set(stored.map((row) => row.id));
+  };
+
+  const inbox = new BatchInsert({
+    maxBatchSize: config.batchMaxSize,
+    insert: insertRows,
+    mapError: asUnavailable,
+    afterStored: () => void track(wakeups.announce()),
+  });
+
+  /** Runs `work` unless closed; unavailability becomes StoreUnavailableError. */
+  const run = <T>(work: () => Promise<T>): Promise<T> => {
+    if (closed) return Promise.reject(closedStoreError());
+    return track(
+      work().catch((error: unknown) => {
+        throw toStoreError(error);
+      }),
+    );
+  };
+  const submit = (row: EventRow): Promise<IngestOutcome> =>
+    closed ? Promise.reject(closedStoreError()) : inbox.submit(row);
+
+  return {
+    schema: config.schema,
+    migrate: () =>
+      run(async () => void (await applyPostgresMigrations(sql, config.schema, POSTGRES_MIGRATIONS))),
+    // `/readyz` must answer even when a connection hangs, so ping races the same deadline as ingest.
+    ping: () =>
+      run(async () => {
+        await withDeadline(sql`SELECT 1`, config.ingestTimeoutMs, () =>
+          timedOutError(config.ingestTimeoutMs),
+        );
+      }),
+    ingest: (event) => submit(eventRow(event)),
+    quarantine: (body) => submit(quarantineRow(body)),
+    claim: (claimOptions) => run(() => queue.claim(claimOptions)),
+    complete: (claim, updates, nowMs) => run(() => queue.complete(claim, updates, nowMs)),
+    fail: (claim, error, retryAtMs, nowMs) => run(() => queue.fail(claim, error, retryAtMs, nowMs)),
+    replay: (eventId, nowMs) =>
+      run(async () => {
+        const replayed = await queue.replay(eventId, nowMs);
+        if (replayed) void track(wakeups.announce());
+        return replayed;
+      }),
+    replayDead: (filter, nowMs) =>
+      run(async () => {
+        const replayed = await queue.replayDead(filter, nowMs);
+        if (replayed > 0) void track(wakeups.announce());
+        return replayed;
+      }),
+    purgeBodies: (receivedBeforeMs) => run(() => queue.purgeBodies(receivedBeforeMs)),
+    getEvent: (eventId) => run(() => reads.getEvent(eventId)),
+    listEvents: (query) => run(() => reads.listEvents(query)),
+    counts: () => run(() => reads.counts()),
+    getInquiry: (inquiryId) => run(() => reads.getInquiry(inquiryId)),
+    getKyc: (referenceId) => run(() => reads.getKyc(referenceId)),
+    getVerification: (verificationId) => run(() => reads.getVerification(verificationId)),
+    onEventsAvailable: (listener) => wakeups.subscribe(listener),
+    writeStats: () => ({ batches: inbox.batches, writes }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Acknowledge what was accepted before the close: the queued batch is written, calls in flight
+      // finish, then the pool ends at once. Not `end({ timeout })`: after a lost connection the driver
+      // can keep a connection "busy" with an already-rejected query, and end() would wait it out.
+      await inbox.drain();
+      await settleWithin(running, CLOSE_GRACE_MS);
+      await wakeups.close();
+      await sql.end({ timeout: 0 });
+    },
+  };
+}
+
+/** Resolves when every call in `running` (including ones added meanwhile) settled, or after `ms`. */
+async function settleWithin(running: ReadonlySet<Promise<unknown>>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(true), ms);
+  });
+  try {
+    while (running.size > 0) {
+      if (await Promise.race([Promise.allSettled([...running]).then(() => false), expired])) return;
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}

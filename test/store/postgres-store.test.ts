@@ -1,0 +1,228 @@
+/**
+ * The PostgreSQL store: the shared Store contract, plus what only a shared server can get wrong —
+ * concurrent migrations, cross-instance wake-ups, and two instances (two pools) claiming and
+ * completing at the same time.
+ */
+import postgres from 'postgres';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { InquiryStatusUpdate } from '../../src/kyc/projection-update.js';
+import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import type { ClaimedEvent } from '../../src/store/store.js';
+import {
+  dropTestSchema,
+  openTestPostgresStore,
+  postgresReachable,
+  TEST_POSTGRES_URL,
+  testSchemaName,
+} from '../helpers/postgres.js';
+import { describeStoreContract } from './store-contract.js';
+import { inboxEvent, inquiryUpdate, T0 } from './store-fixtures.js';
+
+const reachable = await postgresReachable();
+
+describe.skipIf(!reachable)('PostgreSQL store', () => {
+  describeStoreContract('postgres', () => openTestPostgresStore());
+
+  const opened: (() => Promise<void>)[] = [];
+  /** Opens `count` stores (separate pools: separate "instances") on one fresh schema. */
+  const openInstances = async (count: number): Promise<PostgresStore[]> => {
+    const schema = testSchemaName();
+    const stores = Array.from({ length: count }, () =>
+      createPostgresStore({ url: TEST_POSTGRES_URL, schema, max: 4 }),
+    );
+    opened.push(async () => {
+      await Promise.all(stores.map((store) => store.close()));
+      await dropTestSchema(schema);
+    });
+    return stores;
+  };
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((cleanup) => cleanup()));
+  });
+
+  describe('migrations', () => {
+    it('two instances migrating one new schema at once both succeed, and each version applies once', async () => {
+      const [a, b] = await openInstances(2);
+      await Promise.all([a!.migrate(), b!.migrate()]);
+      const sql = postgres(TEST_POSTGRES_URL, { max: 1 });
+      try {
+        const versions = await sql`SELECT version FROM ${sql(`${a!.schema}.schema_migrations`)}`;
+        expect(versions.map((row) => row['version'])).toEqual([1]);
+      } finally {
+        await sql.end();
+      }
+      expect(await a!.ingest(inboxEvent('evt_a'))).toBe('stored');
+    });
+
+    it('re-running migrate changes nothing in the catalog or the data', async () => {
+      const [store] = await openInstances(1);
+      await store!.migrate();
+      await store!.ingest(inboxEvent('evt_a'));
+      const snapshot = () => catalogSnapshot(store!.schema);
+      const before = await snapshot();
+      expect(before.tables).toEqual([
+        'event_attempts',
+        'events',
+        'inquiries',
+        'schema_migrations',
+        'verifications',
+      ]);
+      await store!.migrate();
+      await store!.migrate();
+      expect(await snapshot()).toEqual(before);
+      expect(await store!.counts()).toEqual({ pending: 1, processing: 0, done: 0, dead: 0 });
+    });
+
+    it('refuses a schema name that is not a plain lower-case identifier', () => {
+      for (const schema of ['Public', 'a-b', 'x"; DROP TABLE y; --', '1abc', '']) {
+        expect(() => createPostgresStore({ url: TEST_POSTGRES_URL, schema })).toThrow(TypeError);
+      }
+    });
+  });
+
+  describe('across instances', () => {
+    it('NOTIFY wakes the workers of another instance', async () => {
+      const [writer, reader] = await openInstances(2);
+      await writer!.migrate();
+      let calls = 0;
+      reader!.onEventsAvailable(() => {
+        calls++;
+      });
+      // The first call is LISTEN being established: from here on only a notification can wake it.
+      await expect.poll(() => calls, { timeout: 5_000 }).toBeGreaterThan(0);
+      const baseline = calls;
+      await writer!.ingest(inboxEvent('evt_a'));
+      await expect.poll(() => calls, { timeout: 5_000 }).toBeGreaterThan(baseline);
+      // Duplicates store nothing, so they wake nobody.
+      const afterStored = calls;
+      await writer!.ingest(inboxEvent('evt_a'));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(calls).toBe(afterStored);
+    });
+
+    it('two instances claiming at once never hand out the same event', async () => {
+      const [a, b] = await openInstances(2);
+      await a!.migrate();
+      const ids = Array.from({ length: 300 }, (_, i) => `evt_${String(i).padStart(4, '0')}`);
+      await Promise.all(ids.map((id, i) => a!.ingest(inboxEvent(id, { createdAtMs: T0 + i }))));
+      const claimAll = async (store: PostgresStore): Promise<string[]> => {
+        const got: string[] = [];
+        for (;;) {
+          const batch = await Promise.all(
+            Array.from({ length: 3 }, () => store.claim({ limit: 7, leaseMs: 60_000, nowMs: T0 + 10_000 })),
+          );
+          const flat = batch.flat();
+          if (flat.length === 0) return got;
+          got.push(...flat.map((claim) => claim.id));
+        }
+      };
+      const [fromA, fromB] = await Promise.all([claimAll(a!), claimAll(b!)]);
+      const all = [...fromA, ...fromB];
+      expect(new Set(all).size).toBe(all.length);
+      expect(all.sort()).toEqual(ids);
+      expect(fromA.length).toBeGreaterThan(0);
+      expect(fromB.length).toBeGreaterThan(0);
+    });
+
+    it('concurrent completes of one inquiry from two instances: the newest created-at wins', async () => {
+      const [a, b] = await openInstances(2);
+      await a!.migrate();
+      const rounds = 8;
+      const perInquiry = 12;
+      for (let round = 0; round < rounds; round++) {
+        const inquiryId = `inq_race_${round}`;
+        // Event k is created at T0 + k s; the newest (k = perInquiry - 1) must win whatever the interleaving.
+        const events = Array.from({ length: perInquiry }, (_, k) =>
+          inboxEvent(`evt_r${round}_${String(k).padStart(2, '0')}`, {
+            createdAtMs: T0 + k * 1_000,
+            inquiryId,
+          }),
+        );
+        await Promise.all(events.map((event) => a!.ingest(event)));
+        const claims = new Map<string, { store: PostgresStore; claim: ClaimedEvent }>();
+        for (const store of [a!, b!, a!, b!]) {
+          for (const claim of await store.claim({
+            limit: perInquiry / 4,
+            leaseMs: 60_000,
+            nowMs: T0 + 100_000,
+          })) {
+            claims.set(claim.id, { store, claim });
+          }
+        }
+        expect(claims.size).toBe(perInquiry);
+        const update = (claim: ClaimedEvent): InquiryStatusUpdate =>
+          inquiryUpdate({
+            inquiryId,
+            eventId: claim.id,
+            status: `status_${claim.id}`,
+            statusAtMs: claim.createdAtMs,
+          });
+        // Completions in a shuffled order, all in flight at once, half through each pool.
+        const shuffled = [...claims.values()].sort(() => Math.random() - 0.5);
+        const results = await Promise.all(
+          shuffled.map(({ store, claim }) => store.complete(claim, [update(claim)], T0 + 100_000)),
+        );
+        expect(results.every(Boolean)).toBe(true);
+        const newest = events.at(-1)!;
+        expect(await b!.getInquiry(inquiryId)).toMatchObject({
+          status: `status_${newest.id}`,
+          statusAtMs: newest.createdAtMs,
+        });
+      }
+      expect(await a!.counts()).toEqual({ pending: 0, processing: 0, done: rounds * perInquiry, dead: 0 });
+    });
+  });
+
+  describe('group commit', () => {
+    it('writes concurrent ingests in far fewer INSERTs than events', async () => {
+      const { store, cleanup } = await openTestPostgresStore();
+      opened.push(cleanup);
+      const outcomes = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => store.ingest(inboxEvent(`evt_${i % 150}`))),
+      );
+      expect(outcomes.filter((o) => o === 'stored')).toHaveLength(150);
+      const stats = store.writeStats();
+      expect(stats.batches).toBeLessThan(20);
+      expect((await store.counts()).pending).toBe(150);
+    });
+
+    it('returns bigint columns as JS numbers', async () => {
+      const { store, cleanup } = await openTestPostgresStore();
+      opened.push(cleanup);
+      const receivedAtMs = T0 + 123;
+      await store.ingest(inboxEvent('evt_a', { receivedAtMs }));
+      const detail = await store.getEvent('evt_a');
+      expect(detail?.receivedAtMs).toBe(receivedAtMs);
+      expect(typeof detail?.runAtMs).toBe('number');
+      expect((await store.counts()).pending).toBe(1);
+    });
+  });
+});
+
+/** Tables, columns, indexes and constraints of a schema, plus its migration log: what migrate could change. */
+async function catalogSnapshot(schema: string) {
+  const sql = postgres(TEST_POSTGRES_URL, { max: 1 });
+  try {
+    const tables =
+      await sql`SELECT table_name FROM information_schema.tables WHERE table_schema = ${schema} ORDER BY 1`;
+    const columns = await sql`
+      SELECT table_name, column_name, data_type, is_nullable, column_default
+      FROM information_schema.columns WHERE table_schema = ${schema} ORDER BY 1, 2`;
+    const indexes =
+      await sql`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = ${schema} ORDER BY 1`;
+    const constraints = await sql`
+      SELECT conname, pg_get_constraintdef(c.oid) AS def FROM pg_constraint c
+      JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = ${schema} ORDER BY 1`;
+    const migrations =
+      await sql`SELECT version, name, applied_at_ms FROM ${sql(`${schema}.schema_migrations`)} ORDER BY 1`;
+    return {
+      tables: tables.map((row) => String(row['table_name'])),
+      columns: [...columns],
+      indexes: [...indexes],
+      constraints: [...constraints],
+      migrations: [...migrations],
+    };
+  } finally {
+    await sql.end();
+  }
+}
