@@ -74,7 +74,10 @@ export class PayloadTooLargeError extends PersonaWebhookError {
 /** The event store cannot take the write: Persona must retry, so this is a 503, never a 2xx. */
 export class StoreUnavailableError extends PersonaWebhookError {
   override readonly name = 'StoreUnavailableError';
-  constructor(message = 'The event store is unavailable, so the event was not stored; Persona will retry it.', options?: { cause?: unknown }) {
+  constructor(
+    message = 'The event store is unavailable, so the event was not stored; Persona will retry it.',
+    options?: { cause?: unknown },
+  ) {
     super('store_unavailable', 503, message, {}, options);
   }
 }
@@ -94,7 +97,11 @@ export class InvalidSignatureError extends PersonaWebhookError {
 export class MethodNotAllowedError extends PersonaWebhookError {
   override readonly name = 'MethodNotAllowedError';
   constructor(method: string) {
-    super('method_not_allowed', 405, `Method ${method.slice(0, 16)} is not allowed here; Persona delivers webhooks with POST.`);
+    super(
+      'method_not_allowed',
+      405,
+      `Method ${method.slice(0, 16)} is not allowed here; Persona delivers webhooks with POST.`,
+    );
   }
 
   override toResponse() {

@@ -24,7 +24,10 @@ const METHODS = ['DELETE', 'GET', 'OPTIONS', 'PATCH', 'POST', 'PUT'];
  * import personaWebhooks from 'persona-webhooks/fastify';
  * await app.register(personaWebhooks, { secrets: process.env.PERSONA_WEBHOOK_SECRET!, dispatcher });
  */
-export const fastifyPersonaWebhooks: FastifyPluginAsync<FastifyPersonaWebhooksOptions> = async (fastify, options) => {
+export const fastifyPersonaWebhooks: FastifyPluginAsync<FastifyPersonaWebhooksOptions> = async (
+  fastify,
+  options,
+) => {
   const pipeline = toPipeline('pipeline' in options ? options.pipeline : options);
 
   // Hand the untouched stream to the pipeline; it enforces the byte limit while reading.

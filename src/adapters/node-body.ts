@@ -22,3 +22,8 @@ export async function readNodeBody(req: IncomingMessage, limitBytes: number): Pr
 
   return readLimited(req, req.headers['content-length'], limitBytes);
 }
+
+function checkedSize(body: Uint8Array, limitBytes: number): Uint8Array {
+  if (body.byteLength > limitBytes) throw new PayloadTooLargeError(limitBytes);
+  return body;
+}

@@ -3,8 +3,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { jsonResponse, type WebhookResponse } from '../errors.js';
-import type { PipelineOptions } from '../pipeline/options.js';
 import { toPipeline } from '../pipeline/create-pipeline.js';
+import type { PipelineOptions } from '../pipeline/options.js';
 import type { WebhookPipeline } from '../pipeline/pipeline.js';
 import { readNodeBody } from './node-body.js';
 
@@ -17,7 +17,11 @@ export interface NodeMiddlewareOptions {
 }
 
 /** A request listener for `http.createServer`, and a middleware for Express/Connect. */
-export type NodeMiddleware = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => Promise<void>;
+export type NodeMiddleware = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next?: (error?: unknown) => void,
+) => Promise<void>;
 
 /**
  * Receives Persona webhooks on node:http or Express.
@@ -36,7 +40,10 @@ export function createNodeMiddleware(
   return async (req, res, next) => {
     if (options.path !== undefined && pathOf(req.url) !== options.path) {
       if (next) return next();
-      return send(res, jsonResponse(404, { error: { code: 'not_found', message: `No route for ${pathOf(req.url)}.` } }));
+      return send(
+        res,
+        jsonResponse(404, { error: { code: 'not_found', message: `No route for ${pathOf(req.url)}.` } }),
+      );
     }
     const response = await pipeline.handle({
       method: req.method ?? 'GET',

@@ -27,7 +27,8 @@ export function createWebHandler(
     const response = await pipeline.handle({
       method: request.method,
       header: (name) => request.headers.get(name),
-      readBody: () => readLimited(chunksOf(request.body), request.headers.get('content-length'), pipeline.maxBodyBytes),
+      readBody: () =>
+        readLimited(chunksOf(request.body), request.headers.get('content-length'), pipeline.maxBodyBytes),
     });
     return new Response(response.body, { status: response.status, headers: response.headers });
   };

@@ -20,12 +20,23 @@ export function diagnoseSignature(input: {
 }): Diagnosis {
   const result = verifySignature(input);
   if (result.ok) {
-    return { ok: true, check: 'ok', explanation: `Valid: signed at ${new Date(result.timestamp * 1000).toISOString()} with secret #${result.secretIndex + 1}.` };
+    return {
+      ok: true,
+      check: 'ok',
+      explanation: `Valid: signed at ${new Date(result.timestamp * 1000).toISOString()} with secret #${result.secretIndex + 1}.`,
+    };
   }
-  return { ok: false, check: result.reason, explanation: `${result.message}\nLikely cause: ${likelyCause(result, input)}` };
+  return {
+    ok: false,
+    check: result.reason,
+    explanation: `${result.message}\nLikely cause: ${likelyCause(result, input)}`,
+  };
 }
 
-function likelyCause(result: Exclude<VerifyResult, { ok: true }>, input: Parameters<typeof diagnoseSignature>[0]): string {
+function likelyCause(
+  result: Exclude<VerifyResult, { ok: true }>,
+  input: Parameters<typeof diagnoseSignature>[0],
+): string {
   const matchesWith = (body: Uint8Array | string, secrets = input.secrets) =>
     verifySignature({ ...input, body, secrets, toleranceSeconds: 0 }).ok;
   switch (result.reason) {
@@ -46,22 +57,21 @@ function likelyCause(result: Exclude<VerifyResult, { ok: true }>, input: Paramet
       if (trimmedSecrets.some((s, i) => s !== input.secrets[i]) && matchesWith(input.body, trimmedSecrets)) {
         return 'the secret has surrounding spaces; copy it exactly.';
       }
-      if (input.secrets.some((s) => !s.startsWith('wbhsec_')) && matchesWith(input.body, input.secrets.map((s) => `wbhsec_${s}`))) {
+      if (
+        input.secrets.some((s) => !s.startsWith('wbhsec_')) &&
+        matchesWith(
+          input.body,
+          input.secrets.map((s) => `wbhsec_${s}`),
+        )
+      ) {
         return 'the secret is missing its "wbhsec_" prefix; Persona signs with the whole secret, prefix included.';
       }
-      if (looksReserialised(text)) {
-        return 'the body looks re-serialised (it is compact or pretty JSON that a parser may have rewritten). Persona signs the exact raw bytes: capture the body before any JSON parser runs (express.raw, req.rawBody). Floats like 40.172463903 and key order change when re-serialised.';
-      }
-      return 'the wrong secret (each webhook has its own: re-copy it from Persona Dashboard → Webhooks), or a body that was changed after Persona signed it (a JSON body parser, a proxy, or a copy-paste).';
+      return (
+        'either the wrong secret (each webhook has its own: re-copy it from Persona Dashboard → Webhooks), or a body ' +
+        'changed after Persona signed it — most often re-serialised by a JSON body parser (express.json(), ' +
+        'JSON.stringify(req.body)), which rewrites floats such as 40.172463903, spacing and escapes. Hash the raw ' +
+        'bytes: express.raw(), req.rawBody, or this package’s adapters.'
+      );
     }
-  }
-}
-
-function looksReserialised(text: string): boolean {
-  try {
-    const value = JSON.parse(text) as unknown;
-    return text === JSON.stringify(value) || text === JSON.stringify(value, null, 2);
-  } catch {
-    return false;
   }
 }

@@ -3,8 +3,12 @@ import type { Store } from '../store/store.js';
 import { databaseUrlFrom } from './settings.js';
 
 /** Opens the store for one command and always closes it. */
-export async function withStore<T>(databaseUrl: string | undefined, work: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(databaseUrlFrom(databaseUrl));
+export async function withStore<T>(
+  databaseUrl: string | undefined,
+  work: (store: Store) => Promise<T>,
+): Promise<T> {
+  const schema = process.env['PERSONA_WEBHOOKS_PG_SCHEMA'];
+  const store = await openStore(databaseUrlFrom(databaseUrl), schema ? { postgresSchema: schema } : {});
   try {
     return await work(store);
   } finally {

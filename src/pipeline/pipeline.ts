@@ -15,14 +15,10 @@ import {
 } from '../errors.js';
 import type { PersonaEvent } from '../events/event.js';
 import { parseEvent } from '../events/parse-event.js';
+import { checkVerifyOptions } from '../signature/options.js';
 import type { VerifyOptions, VerifyResult } from '../signature/types.js';
 import { InFlightDedupe } from './in-flight-dedupe.js';
-import {
-  DEFAULT_DEDUPE_ENTRIES,
-  DEFAULT_MAX_BODY_BYTES,
-  DEFAULT_TOLERANCE_SECONDS,
-  type PipelineOptions,
-} from './options.js';
+import { DEFAULT_DEDUPE_ENTRIES, DEFAULT_MAX_BODY_BYTES, type PipelineOptions } from './options.js';
 import { type OutcomeReport, outcomeForCode, type RequestOutcome } from './outcome.js';
 import { headerValue, integerHeader, type WebhookRequest } from './request.js';
 
@@ -47,15 +43,17 @@ const DUPLICATE = { received: true, duplicate: true } as const;
 
 /** Builds a pipeline around a verifier. Adapters use `createPipeline` (node) or the Web adapter's own. */
 export function createPipelineWith(verify: Verifier, options: PipelineOptions): WebhookPipeline {
-  const secrets = typeof options.secrets === 'string' ? [options.secrets] : [...options.secrets];
-  if (secrets.length === 0 || secrets.some((secret) => typeof secret !== 'string' || secret.length === 0)) {
-    throw new TypeError('persona-webhooks: at least one non-empty webhook secret is required (Dashboard → Webhooks).');
-  }
+  // Misconfiguration fails here, loudly, rather than as a 401 or 500 on every genuine delivery.
+  const { secrets, toleranceSeconds } = checkVerifyOptions({
+    body: '',
+    header: null,
+    secrets: options.secrets,
+    ...(options.toleranceSeconds === undefined ? {} : { toleranceSeconds: options.toleranceSeconds }),
+  });
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) {
     throw new TypeError('persona-webhooks: maxBodyBytes must be a positive integer.');
   }
-  const toleranceSeconds = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   const now = options.now ?? Date.now;
   const { store } = options;
   const dispatcher = options.dispatcher ?? createDispatcher();
@@ -158,6 +156,6 @@ function secondsToMs(seconds: number | null): number | null {
 }
 
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
   return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }

@@ -21,12 +21,17 @@ const idParam = z.object({ id: z.string().min(1).max(300) });
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value);
   if (!result.success) {
-    throw new InvalidQueryError(result.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; '));
+    throw new InvalidQueryError(
+      result.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; '),
+    );
   }
   return result.data;
 }
 
-export function registerAdminRoutes(app: FastifyInstance, options: { store: Store; adminToken: string }): void {
+export function registerAdminRoutes(
+  app: FastifyInstance,
+  options: { store: Store; adminToken: string },
+): void {
   const { store } = options;
   const authenticate = createAdminAuth(options.adminToken);
 
@@ -70,7 +75,9 @@ export function registerAdminRoutes(app: FastifyInstance, options: { store: Stor
       const event = await store.getEvent(id);
       if (!event) throw new NotFoundError(`Event "${id.slice(0, 100)}"`);
       if (event.status === 'pending' || event.status === 'processing') {
-        throw new ConflictError(`Event ${id} is already ${event.status}; it will be processed without a replay.`);
+        throw new ConflictError(
+          `Event ${id} is already ${event.status}; it will be processed without a replay.`,
+        );
       }
       await store.replay(id, Date.now());
       return reply.code(202).send({ replayed: true, id });

@@ -2,9 +2,14 @@
  * The HTTP surface of the service: the webhook receiver, health, readiness, metrics and the admin API,
  * on one Fastify instance. Every error answers JSON with a stable code.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { fastifyPersonaWebhooks } from '../adapters/fastify.js';
-import { errorToResponse, PersonaWebhookError, PayloadTooLargeError, StoreUnavailableError } from '../errors.js';
+import {
+  errorToResponse,
+  PayloadTooLargeError,
+  PersonaWebhookError,
+  StoreUnavailableError,
+} from '../errors.js';
 import type { WebhookPipeline } from '../pipeline/pipeline.js';
 import type { Store } from '../store/store.js';
 import { registerAdminRoutes } from './admin-routes.js';
@@ -26,16 +31,20 @@ export interface AppOptions {
 export function buildApp(options: AppOptions): FastifyInstance {
   const { store, metrics, logger } = options;
   const app = Fastify({
-    loggerInstance: logger,
+    loggerInstance: logger as FastifyBaseLogger,
     // One line per request is written below, without query strings or headers.
     disableRequestLogging: true,
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
   });
 
-  app.setErrorHandler((error, request, reply) => {
+  app.setErrorHandler((error: unknown, request, reply) => {
     const mapped = toServiceError(error);
-    if (!mapped) logger.error({ err: { type: error.name, code: (error as { code?: string }).code }, route: request.routeOptions.url }, 'unhandled error');
+    if (!mapped) {
+      // Type and code only: an error message can quote request data.
+      const { name, code } = error as { name?: string; code?: string };
+      logger.error({ err: { type: name, code }, route: request.routeOptions.url }, 'unhandled error');
+    }
     const response = errorToResponse(mapped);
     return reply.code(response.status).headers(response.headers).send(response.body);
   });
@@ -47,7 +56,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.addHook('onResponse', async (request, reply) => {
     if (request.routeOptions.url === WEBHOOK_PATH) return; // the pipeline logs its own line
     request.log.info(
-      { method: request.method, route: request.routeOptions.url ?? 'unknown', status: reply.statusCode, durationMs: round(reply.elapsedTime) },
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unknown',
+        status: reply.statusCode,
+        durationMs: round(reply.elapsedTime),
+      },
       'request',
     );
   });
@@ -61,7 +75,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
       await withTimeout(store.ping(), READY_TIMEOUT_MS);
       return { status: 'ready' };
     } catch {
-      const response = new StoreUnavailableError('The event store does not answer; this instance cannot accept events.').toResponse();
+      const response = new StoreUnavailableError(
+        'The event store does not answer; this instance cannot accept events.',
+      ).toResponse();
       return reply.code(503).headers(response.headers).send(response.body);
     }
   });
@@ -82,7 +98,9 @@ function toServiceError(error: unknown): PersonaWebhookError | null {
   const statusCode = (error as { statusCode?: unknown }).statusCode;
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new PayloadTooLargeError(64 * 1024);
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
-    return new InvalidQueryError(code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported content type' : 'malformed request');
+    return new InvalidQueryError(
+      code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported content type' : 'malformed request',
+    );
   }
   return null;
 }

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SECONDS } from '../pipeline/options.js';
+import { DEFAULT_POSTGRES_SCHEMA } from '../store/open-store.js';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/persona-webhooks.db';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -27,6 +28,8 @@ export interface ServiceConfig {
   maxAttempts: number;
   /** How long a worker holds an event; a crashed worker's events are retried after this. */
   leaseMs: number;
+  /** PostgreSQL schema holding the tables (PostgreSQL only). */
+  postgresSchema: string;
 }
 
 /** Raw settings by environment-variable name; CLI flags are mapped onto the same names. */
@@ -45,6 +48,7 @@ export const SETTINGS = [
   'PERSONA_WEBHOOKS_RETENTION_DAYS',
   'PERSONA_WEBHOOKS_MAX_ATTEMPTS',
   'PERSONA_WEBHOOKS_LEASE_SECONDS',
+  'PERSONA_WEBHOOKS_PG_SCHEMA',
 ] as const;
 
 /** Thrown for a configuration a human must fix; the CLI prints the message and exits 1. */
@@ -72,7 +76,11 @@ const schema = z.object({
         .map((secret) => secret.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(z.string()).min(1, 'PERSONA_WEBHOOK_SECRET is empty: copy it from Persona Dashboard → Webhooks.')),
+    .pipe(
+      z
+        .array(z.string())
+        .min(1, 'PERSONA_WEBHOOK_SECRET is empty: copy it from Persona Dashboard → Webhooks.'),
+    ),
   PORT: integer('PORT', 0, 65535).default(3000),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
   DATABASE_URL: z.string().trim().min(1).default(DEFAULT_DATABASE_URL),
@@ -84,10 +92,16 @@ const schema = z.object({
     DEFAULT_MAX_BODY_BYTES,
   ),
   PERSONA_WEBHOOKS_HANDLERS: z.string().trim().min(1).optional(),
-  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  LOG_LEVEL: z
+    .enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
+    .default('info'),
   PERSONA_WEBHOOKS_RETENTION_DAYS: integer('PERSONA_WEBHOOKS_RETENTION_DAYS', 1, 3650).default(30),
   PERSONA_WEBHOOKS_MAX_ATTEMPTS: integer('PERSONA_WEBHOOKS_MAX_ATTEMPTS', 1, 100).default(10),
   PERSONA_WEBHOOKS_LEASE_SECONDS: integer('PERSONA_WEBHOOKS_LEASE_SECONDS', 1, 3600).default(60),
+  PERSONA_WEBHOOKS_PG_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'PERSONA_WEBHOOKS_PG_SCHEMA must be a lower-case SQL identifier')
+    .default(DEFAULT_POSTGRES_SCHEMA),
 });
 
 /**
@@ -119,5 +133,6 @@ export function loadConfig(raw: RawSettings): Readonly<ServiceConfig> {
     retentionDays: settings.PERSONA_WEBHOOKS_RETENTION_DAYS,
     maxAttempts: settings.PERSONA_WEBHOOKS_MAX_ATTEMPTS,
     leaseMs: settings.PERSONA_WEBHOOKS_LEASE_SECONDS * 1000,
+    postgresSchema: settings.PERSONA_WEBHOOKS_PG_SCHEMA,
   });
 }

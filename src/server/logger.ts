@@ -3,7 +3,7 @@
  * it — only ids, names, outcomes and durations — and the redact list is a second line of defence
  * against a header or secret slipping into a log call.
  */
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger };
 
@@ -21,11 +21,22 @@ export const REDACTED_PATHS = [
 ];
 
 /** @example const logger = createLogger({ level: 'info' }); */
-export function createLogger(options: { level: string; pretty?: boolean; destination?: pino.DestinationStream }): Logger {
+export function createLogger(options: {
+  level: string;
+  pretty?: boolean;
+  destination?: pino.DestinationStream;
+}): Logger {
   const pretty = options.pretty ?? (process.stdout.isTTY === true && !options.destination);
-  const base = { level: options.level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { service: 'persona-webhooks' } };
+  const base = {
+    level: options.level,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    base: { service: 'persona-webhooks' },
+  };
   if (pretty) {
-    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } });
+    return pino({
+      ...base,
+      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } },
+    });
   }
   return options.destination ? pino(base, options.destination) : pino(base);
 }

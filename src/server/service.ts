@@ -32,7 +32,7 @@ export interface RunningService {
  * process.once('SIGTERM', () => service.stop());
  */
 export async function startService(config: Readonly<ServiceConfig>, logger: Logger): Promise<RunningService> {
-  const store = await openStore(config.databaseUrl);
+  const store = await openStore(config.databaseUrl, { postgresSchema: config.postgresSchema });
   const closers: Array<() => Promise<void>> = [() => store.close()];
   try {
     const dispatcher = createDispatcher();
@@ -48,7 +48,12 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
       onProcessed: (run) => {
         metrics.recordProcessed(run.result);
         logger.info(
-          { eventId: run.eventId, eventName: run.name, result: run.result, durationMs: Math.round(run.durationMs) },
+          {
+            eventId: run.eventId,
+            eventName: run.name,
+            result: run.result,
+            durationMs: Math.round(run.durationMs),
+          },
           'event processed',
         );
       },
@@ -67,7 +72,10 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
       onOutcome: (report) => {
         metrics.recordRequest(report.outcome, report.durationMs / 1000);
         const level = report.status >= 500 ? 'error' : report.status >= 400 ? 'warn' : 'info';
-        logger[level]({ route: WEBHOOK_PATH, ...report, durationMs: Math.round(report.durationMs * 100) / 100 }, 'webhook');
+        logger[level](
+          { route: WEBHOOK_PATH, ...report, durationMs: Math.round(report.durationMs * 100) / 100 },
+          'webhook',
+        );
       },
     });
 

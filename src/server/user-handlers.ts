@@ -21,7 +21,9 @@ export async function loadUserHandlers(modulePath: string, dispatcher: Dispatche
   try {
     loaded = (await import(url)) as { default?: unknown };
   } catch (error) {
-    throw new ConfigError(`PERSONA_WEBHOOKS_HANDLERS: cannot load ${modulePath}: ${(error as Error).message}`);
+    throw new ConfigError(
+      `PERSONA_WEBHOOKS_HANDLERS: cannot load ${modulePath}: ${(error as Error).message}`,
+    );
   }
   if (typeof loaded.default !== 'function') {
     throw new ConfigError(

@@ -73,7 +73,12 @@ export function buildEvent(options: BuildEventOptions): BuiltEvent {
     data: {
       type: 'event',
       id: eventId,
-      attributes: { name: options.name, 'created-at': createdAt, 'redacted-at': null, payload: { data: object } },
+      attributes: {
+        name: options.name,
+        'created-at': createdAt,
+        'redacted-at': null,
+        payload: { data: object },
+      },
     },
   };
   return { eventId, name: options.name, createdAt, body: JSON.stringify(envelope) };
@@ -99,7 +104,11 @@ function inquiryObject(options: BuildEventOptions, action: string, createdAt: st
       status,
       'reference-id': options.referenceId === undefined ? 'user-0001' : options.referenceId,
       note: null,
-      behaviors: { 'request-spoof-attempts': 0, 'user-agent-spoof-attempts': 0, 'completion-time': 40.172463903 },
+      behaviors: {
+        'request-spoof-attempts': 0,
+        'user-agent-spoof-attempts': 0,
+        'completion-time': 40.172463903,
+      },
       tags: [],
       creator: 'API',
       'reviewer-comment': null,

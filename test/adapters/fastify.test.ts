@@ -18,7 +18,11 @@ async function start(maxBodyBytes?: number) {
   dispatcher.onAny((event) => {
     received.push(event.id);
   });
-  await app.register(fastifyPersonaWebhooks, { secrets: SECRET, dispatcher, ...(maxBodyBytes ? { maxBodyBytes } : {}) });
+  await app.register(fastifyPersonaWebhooks, {
+    secrets: SECRET,
+    dispatcher,
+    ...(maxBodyBytes ? { maxBodyBytes } : {}),
+  });
   // A sibling route: the plugin's raw-body parser must not leak out of its encapsulation context.
   app.post('/json', async (request) => ({ echoed: request.body }));
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -29,7 +33,11 @@ describe('Fastify plugin', () => {
   it('verifies and handles a real delivery on /webhooks/persona', async () => {
     const { url, received } = await start();
     const delivery = signedEvent({ name: 'inquiry.approved' });
-    const response = await fetch(`${url}/webhooks/persona`, { method: 'POST', body: delivery.body, headers: delivery.headers });
+    const response = await fetch(`${url}/webhooks/persona`, {
+      method: 'POST',
+      body: delivery.body,
+      headers: delivery.headers,
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ received: true });
     expect(received).toEqual([delivery.eventId]);
@@ -72,7 +80,11 @@ describe('Fastify plugin', () => {
     expect(get.status).toBe(405);
     expect(((await get.json()) as { error: { code: string } }).error.code).toBe('method_not_allowed');
 
-    const unsigned = await fetch(`${url}/webhooks/persona`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const unsigned = await fetch(`${url}/webhooks/persona`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(unsigned.status).toBe(401);
   });
 });

@@ -13,7 +13,10 @@ afterEach(async () => {
 
 async function post(url: string, body: BodyInit, headers: Record<string, string>) {
   const response = await fetch(url, { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> & { error?: { code: string } } };
+  return {
+    status: response.status,
+    json: (await response.json()) as Record<string, unknown> & { error?: { code: string } },
+  };
 }
 
 describe('node:http adapter', () => {
@@ -79,7 +82,9 @@ describe('Express (reuses the node adapter)', () => {
   }
 
   it('works on a route of its own', async () => {
-    const url = await start((app) => app.post('/webhooks/persona', createNodeMiddleware({ secrets: SECRET })));
+    const url = await start((app) =>
+      app.post('/webhooks/persona', createNodeMiddleware({ secrets: SECRET })),
+    );
     const delivery = signedEvent({ name: 'inquiry.approved' });
     expect((await post(`${url}/webhooks/persona`, delivery.body, delivery.headers)).status).toBe(200);
   });

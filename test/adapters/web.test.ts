@@ -14,7 +14,11 @@ describe('Web handler (Request → Response)', () => {
     const handler = createWebHandler({ secrets: SECRET, dispatcher });
     const delivery = signedEvent({ name: 'inquiry.approved', inquiryId: 'inq_web' });
     const response = await handler(
-      new Request('https://example.test/api/webhooks/persona', { method: 'POST', body: delivery.body, headers: delivery.headers }),
+      new Request('https://example.test/api/webhooks/persona', {
+        method: 'POST',
+        body: delivery.body,
+        headers: delivery.headers,
+      }),
     );
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
@@ -23,15 +27,20 @@ describe('Web handler (Request → Response)', () => {
   });
 
   it('answers 401 for a wrong secret and 413 for a streamed oversized body', async () => {
-    const handler = createWebHandler({ secrets: SECRET, maxBodyBytes: 1024 });
+    const handler = createWebHandler({ secrets: SECRET });
     const wrong = signedEvent({ name: 'inquiry.approved' }, 'wbhsec_wrong');
     const unauthorized = await handler(
       new Request('https://example.test/hook', { method: 'POST', body: wrong.body, headers: wrong.headers }),
     );
     expect(unauthorized.status).toBe(401);
 
-    const tooLarge = await handler(
-      new Request('https://example.test/hook', { method: 'POST', body: chunkedBody(1024 * 1024, 256), duplex: 'half' } as RequestInit),
+    const small = createWebHandler({ secrets: SECRET, maxBodyBytes: 1024 });
+    const tooLarge = await small(
+      new Request('https://example.test/hook', {
+        method: 'POST',
+        body: chunkedBody(1024 * 1024, 256),
+        duplex: 'half',
+      } as RequestInit),
     );
     expect(tooLarge.status).toBe(413);
     expect(((await tooLarge.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');

@@ -26,7 +26,14 @@ afterAll(async () => {
 describe('persona-webhooks send', () => {
   it('sends a signed, realistic event that the server accepts', async () => {
     const result = await runCli([
-      'send', 'inquiry.approved', '--url', `${service.url}/webhooks/persona`, '--secret', SECRET, '--reference-id', 'cli-user',
+      'send',
+      'inquiry.approved',
+      '--url',
+      `${service.url}/webhooks/persona`,
+      '--secret',
+      SECRET,
+      '--reference-id',
+      'cli-user',
     ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^200 evt_\w+ inquiry\.approved \{"received":true\}/);
@@ -34,14 +41,30 @@ describe('persona-webhooks send', () => {
 
   it('sends many events concurrently and summarises', async () => {
     const result = await runCli([
-      'send', 'inquiry.completed', '--url', `${service.url}/webhooks/persona`, '--secret', SECRET, '--count', '60', '--concurrency', '8',
+      'send',
+      'inquiry.completed',
+      '--url',
+      `${service.url}/webhooks/persona`,
+      '--secret',
+      SECRET,
+      '--count',
+      '60',
+      '--concurrency',
+      '8',
     ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/sent 60 events — 200: 60/);
   });
 
   it('exits 1 and prints the refusal when the secret is wrong', async () => {
-    const result = await runCli(['send', 'inquiry.approved', '--url', `${service.url}/webhooks/persona`, '--secret', 'wbhsec_wrong']);
+    const result = await runCli([
+      'send',
+      'inquiry.approved',
+      '--url',
+      `${service.url}/webhooks/persona`,
+      '--secret',
+      'wbhsec_wrong',
+    ]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('401');
     expect(result.stdout).toContain('no_matching_signature');
@@ -58,7 +81,15 @@ describe('persona-webhooks verify', () => {
 
   it('exits 0 for a valid signature (body from a file or stdin)', async () => {
     const header = sign({ secret: SECRET, body });
-    const fromFile = await runCli(['verify', '--secret', SECRET, '--header', header, '--body-file', bodyFile()]);
+    const fromFile = await runCli([
+      'verify',
+      '--secret',
+      SECRET,
+      '--header',
+      header,
+      '--body-file',
+      bodyFile(),
+    ]);
     expect(fromFile.code).toBe(0);
     expect(fromFile.stdout).toContain('Valid');
     const fromStdin = await runCli(['verify', '--secret', SECRET, '--header', header], { input: body });
@@ -66,10 +97,25 @@ describe('persona-webhooks verify', () => {
   });
 
   const diagnoses: Array<[string, () => string[], string | undefined, RegExp]> = [
-    ['a wrong secret', () => ['--header', sign({ secret: 'wbhsec_other', body })], body, /no_matching_signature[\s\S]*wrong secret/],
+    [
+      'a wrong secret',
+      () => ['--header', sign({ secret: 'wbhsec_other', body })],
+      body,
+      /no_matching_signature[\s\S]*wrong secret[\s\S]*re-serialised/,
+    ],
     ['a header copied wrong', () => ['--header', 'v1=abc'], body, /malformed_header[\s\S]*copied wrong/],
-    ['a stale timestamp', () => ['--header', sign({ secret: SECRET, body, timestamp: 1_600_000_000 })], body, /timestamp_out_of_tolerance[\s\S]*old/],
-    ['a trailing newline', () => ['--header', sign({ secret: SECRET, body })], `${body}\n`, /trailing newline/],
+    [
+      'a stale timestamp',
+      () => ['--header', sign({ secret: SECRET, body, timestamp: 1_600_000_000 })],
+      body,
+      /timestamp_out_of_tolerance[\s\S]*old/,
+    ],
+    [
+      'a trailing newline',
+      () => ['--header', sign({ secret: SECRET, body })],
+      `${body}\n`,
+      /trailing newline/,
+    ],
     [
       'a body changed by a JSON parser',
       () => ['--header', sign({ secret: SECRET, body })],
@@ -90,20 +136,41 @@ describe('persona-webhooks verify', () => {
 
 describe('persona-webhooks events, kyc, migrate', () => {
   it('shows the KYC status and the events of a user, and replays', async () => {
-    await runCli(['send', 'inquiry.declined', '--url', `${service.url}/webhooks/persona`, '--secret', SECRET, '--reference-id', 'cli-kyc']);
+    await runCli([
+      'send',
+      'inquiry.declined',
+      '--url',
+      `${service.url}/webhooks/persona`,
+      '--secret',
+      SECRET,
+      '--reference-id',
+      'cli-kyc',
+    ]);
     const kyc = await eventually(async () => {
       const result = await runCli(['kyc', 'cli-kyc', '--database-url', databaseUrl]);
       return result.code === 0 ? (JSON.parse(result.stdout) as { status: string }) : null;
     });
     expect(kyc.status).toBe('declined');
 
-    const list = await runCli(['events', 'list', '--name', 'inquiry.declined', '--json', '--database-url', databaseUrl]);
+    const list = await runCli([
+      'events',
+      'list',
+      '--name',
+      'inquiry.declined',
+      '--json',
+      '--database-url',
+      databaseUrl,
+    ]);
     const events = (JSON.parse(list.stdout) as { events: Array<{ id: string }> }).events;
     expect(events.length).toBe(1);
     const show = await runCli(['events', 'show', events[0]!.id, '--database-url', databaseUrl]);
     expect(JSON.parse(show.stdout)).toMatchObject({ id: events[0]!.id, name: 'inquiry.declined' });
 
-    await eventually(async () => (await runCli(['events', 'show', events[0]!.id, '--database-url', databaseUrl])).stdout.includes('"done"'));
+    await eventually(async () =>
+      (await runCli(['events', 'show', events[0]!.id, '--database-url', databaseUrl])).stdout.includes(
+        '"done"',
+      ),
+    );
     const replay = await runCli(['events', 'replay', events[0]!.id, '--database-url', databaseUrl]);
     expect(replay.code).toBe(0);
     expect(replay.stdout).toContain('replayed');
@@ -113,7 +180,9 @@ describe('persona-webhooks events, kyc, migrate', () => {
 
   it('migrates a new database and reports unknown users', async () => {
     const fresh = `sqlite:${join(dir, 'fresh.sqlite')}`;
-    expect((await runCli(['migrate', '--database-url', fresh])).stdout).toContain('migrations applied (sqlite)');
+    expect((await runCli(['migrate', '--database-url', fresh])).stdout).toContain(
+      'migrations applied (sqlite)',
+    );
     const missing = await runCli(['kyc', 'nobody', '--database-url', fresh]);
     expect(missing.code).toBe(1);
   });
@@ -121,7 +190,9 @@ describe('persona-webhooks events, kyc, migrate', () => {
 
 describe('persona-webhooks serve configuration', () => {
   it('exits non-zero without a secret, saying where to find it', async () => {
-    const result = await runCli(['serve'], { env: { PORT: '0', DATABASE_URL: `sqlite:${join(dir, 'x.sqlite')}` } });
+    const result = await runCli(['serve'], {
+      env: { PORT: '0', DATABASE_URL: `sqlite:${join(dir, 'x.sqlite')}` },
+    });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('PERSONA_WEBHOOK_SECRET');
     expect(result.stderr).toContain('Dashboard → Webhooks');
@@ -140,9 +211,13 @@ describe('persona-webhooks serve configuration', () => {
       ADMIN_TOKEN: '',
     });
     try {
-      const match = await eventually(async () => /generated one for this run:\s+(\S+)/.exec(generated.output().stderr));
+      const match = await eventually(async () =>
+        /generated one for this run:\s+(\S+)/.exec(generated.output().stderr),
+      );
       expect(match?.[1]).toBeTruthy();
-      const response = await fetch(`${generated.url}/api/events`, { headers: { authorization: `Bearer ${match![1]}` } });
+      const response = await fetch(`${generated.url}/api/events`, {
+        headers: { authorization: `Bearer ${match![1]}` },
+      });
       expect(response.status).toBe(200);
       expect(generated.output().stdout).not.toContain(match![1]!);
     } finally {

@@ -12,7 +12,13 @@ import { SECRET } from '../helpers/deliveries.js';
 import { freePort } from '../helpers/free-port.js';
 import { kycScenario } from '../helpers/kyc-scenario.js';
 import { deliverLikePersona } from '../helpers/persona-sender.js';
-import { admin, eventually, REPO_ROOT, type ServiceProcess, startServiceProcess } from '../helpers/service-process.js';
+import {
+  admin,
+  eventually,
+  REPO_ROOT,
+  type ServiceProcess,
+  startServiceProcess,
+} from '../helpers/service-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pw-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -52,7 +58,10 @@ describe('SIGKILL during delivery', () => {
     await eventually(async () => {
       const pending = await admin(service.url, '/api/events?status=pending&limit=1');
       const processing = await admin(service.url, '/api/events?status=processing&limit=1');
-      return (pending.json['events'] as unknown[]).length === 0 && (processing.json['events'] as unknown[]).length === 0;
+      return (
+        (pending.json['events'] as unknown[]).length === 0 &&
+        (processing.json['events'] as unknown[]).length === 0
+      );
     }, 30_000);
     await service.stop();
 

@@ -17,7 +17,12 @@ describe('README quick start', () => {
     const port = String(20_000 + Math.floor(Math.random() * 20_000));
     const child = spawn('npm', ['start'], {
       cwd: REPO_ROOT,
-      env: { ...process.env, PERSONA_WEBHOOK_SECRET: secret, PORT: port, DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}` },
+      env: {
+        ...process.env,
+        PERSONA_WEBHOOK_SECRET: secret,
+        PORT: port,
+        DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -31,11 +36,22 @@ describe('README quick start', () => {
       await eventually(async () => (await fetch(`${base}/readyz`)).ok, 60_000);
       const token = await eventually(async () => /generated one for this run:\s+(\S+)/.exec(stderr)?.[1]);
 
-      const sent = await runCli(['send', 'inquiry.approved', '--url', `${base}/webhooks/persona`, '--secret', secret, '--reference-id', 'user-123']);
+      const sent = await runCli([
+        'send',
+        'inquiry.approved',
+        '--url',
+        `${base}/webhooks/persona`,
+        '--secret',
+        secret,
+        '--reference-id',
+        'user-123',
+      ]);
       expect(sent.code).toBe(0);
 
       const kyc = await eventually(async () => {
-        const response = await fetch(`${base}/api/kyc/user-123`, { headers: { authorization: `Bearer ${token}` } });
+        const response = await fetch(`${base}/api/kyc/user-123`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
         const body = (await response.json()) as { status?: string };
         return body.status === 'approved' ? body : null;
       });

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sign } from '../../src/signature/node.js';
 import { personaHeaders, SECRET, signedEvent } from '../helpers/deliveries.js';
-import { admin, eventually, logLines, type ServiceProcess, startServiceProcess } from '../helpers/service-process.js';
+import {
+  admin,
+  eventually,
+  logLines,
+  type ServiceProcess,
+  startServiceProcess,
+} from '../helpers/service-process.js';
 
 let service: ServiceProcess;
 let dir: string;
@@ -27,7 +33,14 @@ afterAll(async () => {
 
 async function postEvent(body: string, headers: Record<string, string>) {
   const response = await fetch(hook(), { method: 'POST', body, headers });
-  return { status: response.status, json: (await response.json()) as { received?: boolean; duplicate?: boolean; error?: { code: string; reason?: string } } };
+  return {
+    status: response.status,
+    json: (await response.json()) as {
+      received?: boolean;
+      duplicate?: boolean;
+      error?: { code: string; reason?: string };
+    },
+  };
 }
 
 describe('the running service', () => {
@@ -39,8 +52,15 @@ describe('the running service', () => {
   });
 
   it('stores, acknowledges and projects an event; a duplicate is acknowledged without a second row', async () => {
-    const delivery = signedEvent({ name: 'inquiry.approved', referenceId: 'user-e2e-1', inquiryId: 'inq_e2e_1' });
-    expect(await postEvent(delivery.body, delivery.headers)).toEqual({ status: 200, json: { received: true } });
+    const delivery = signedEvent({
+      name: 'inquiry.approved',
+      referenceId: 'user-e2e-1',
+      inquiryId: 'inq_e2e_1',
+    });
+    expect(await postEvent(delivery.body, delivery.headers)).toEqual({
+      status: 200,
+      json: { received: true },
+    });
     expect(await postEvent(delivery.body, personaHeaders(delivery.body))).toEqual({
       status: 200,
       json: { received: true, duplicate: true },
@@ -51,13 +71,22 @@ describe('the running service', () => {
       return response.status === 200 && response.json['status'] === 'approved' ? response.json : null;
     });
     expect(kyc).toMatchObject({ referenceId: 'user-e2e-1', status: 'approved', inquiryId: 'inq_e2e_1' });
-    expect(kyc['inquiries']).toEqual([{ inquiryId: 'inq_e2e_1', status: 'approved', statusAt: delivery.createdAt }]);
+    expect(kyc['inquiries']).toEqual([
+      { inquiryId: 'inq_e2e_1', status: 'approved', statusAt: delivery.createdAt },
+    ]);
 
     const inquiry = await admin(service.url, '/api/inquiries/inq_e2e_1');
-    expect(inquiry.json).toMatchObject({ inquiryId: 'inq_e2e_1', referenceId: 'user-e2e-1', status: 'approved', redactedAt: null });
+    expect(inquiry.json).toMatchObject({
+      inquiryId: 'inq_e2e_1',
+      referenceId: 'user-e2e-1',
+      status: 'approved',
+      redactedAt: null,
+    });
 
     const events = await admin(service.url, `/api/events?name=inquiry.approved&limit=10`);
-    const listed = (events.json['events'] as Array<{ id: string; status: string; attempts: number }>).filter((e) => e.id === delivery.eventId);
+    const listed = (events.json['events'] as Array<{ id: string; status: string; attempts: number }>).filter(
+      (e) => e.id === delivery.eventId,
+    );
     expect(listed).toEqual([expect.objectContaining({ id: delivery.eventId, status: 'done', attempts: 1 })]);
 
     const detail = await admin(service.url, `/api/events/${delivery.eventId}`);
@@ -66,7 +95,9 @@ describe('the running service', () => {
 
     const replay = await admin(service.url, `/api/events/${delivery.eventId}/replay`, { method: 'POST' });
     expect(replay.status).toBe(202);
-    await eventually(async () => (await admin(service.url, `/api/events/${delivery.eventId}`)).json['status'] === 'done');
+    await eventually(
+      async () => (await admin(service.url, `/api/events/${delivery.eventId}`)).json['status'] === 'done',
+    );
   });
 
   it('answers every webhook error with its JSON code', async () => {
@@ -74,8 +105,18 @@ describe('the running service', () => {
     const cases: Array<[Record<string, string>, string, number, string?]> = [
       [{ 'content-type': 'application/json' }, 'invalid_signature', 401, 'missing_header'],
       [{ 'persona-signature': 't=abc,v1=zz' }, 'invalid_signature', 401, 'malformed_header'],
-      [{ 'persona-signature': sign({ secret: SECRET, body: delivery.body, timestamp: 1_000_000_000 }) }, 'invalid_signature', 401, 'timestamp_out_of_tolerance'],
-      [{ 'persona-signature': sign({ secret: 'wbhsec_wrong', body: delivery.body }) }, 'invalid_signature', 401, 'no_matching_signature'],
+      [
+        { 'persona-signature': sign({ secret: SECRET, body: delivery.body, timestamp: 1_000_000_000 }) },
+        'invalid_signature',
+        401,
+        'timestamp_out_of_tolerance',
+      ],
+      [
+        { 'persona-signature': sign({ secret: 'wbhsec_wrong', body: delivery.body }) },
+        'invalid_signature',
+        401,
+        'no_matching_signature',
+      ],
     ];
     for (const [headers, code, status, reason] of cases) {
       const response = await postEvent(delivery.body, headers);
@@ -83,7 +124,11 @@ describe('the running service', () => {
       expect(response.json.error).toMatchObject({ code, ...(reason ? { reason } : {}) });
     }
 
-    const tooLarge = await fetch(hook(), { method: 'POST', body: 'x'.repeat(70_000), headers: personaHeaders('x') });
+    const tooLarge = await fetch(hook(), {
+      method: 'POST',
+      body: 'x'.repeat(70_000),
+      headers: personaHeaders('x'),
+    });
     expect(tooLarge.status).toBe(413);
     expect(((await tooLarge.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
 
@@ -95,7 +140,11 @@ describe('the running service', () => {
     const quarantined = await postEvent(notAnEvent, personaHeaders(notAnEvent));
     expect(quarantined.status).toBe(202);
     const dead = await admin(service.url, '/api/events?status=dead');
-    expect((dead.json['events'] as Array<{ name: string; lastError: string }>).some((e) => e.name === 'malformed' && e.lastError.startsWith('malformed'))).toBe(true);
+    expect(
+      (dead.json['events'] as Array<{ name: string; lastError: string }>).some(
+        (e) => e.name === 'malformed' && e.lastError.startsWith('malformed'),
+      ),
+    ).toBe(true);
 
     const unknown = await fetch(`${service.url}/nope`);
     expect(unknown.status).toBe(404);
@@ -103,7 +152,12 @@ describe('the running service', () => {
   });
 
   it('refuses the admin API without the right bearer token', async () => {
-    for (const authorization of [undefined, 'Bearer wrong-token', 'Basic abc', `Bearer ${'x'.repeat(5000)}`]) {
+    for (const authorization of [
+      undefined,
+      'Bearer wrong-token',
+      'Basic abc',
+      `Bearer ${'x'.repeat(5000)}`,
+    ]) {
       const response = await fetch(`${service.url}/api/kyc/user-e2e-1`, {
         headers: authorization ? { authorization } : {},
       });
@@ -113,11 +167,19 @@ describe('the running service', () => {
   });
 
   it('answers admin 404s, 409 and 400 with codes', async () => {
-    expect(await admin(service.url, '/api/kyc/nobody')).toMatchObject({ status: 404, json: { error: { code: 'not_found' } } });
+    expect(await admin(service.url, '/api/kyc/nobody')).toMatchObject({
+      status: 404,
+      json: { error: { code: 'not_found' } },
+    });
     expect(await admin(service.url, '/api/inquiries/inq_none')).toMatchObject({ status: 404 });
     expect(await admin(service.url, '/api/events/evt_none')).toMatchObject({ status: 404 });
-    expect(await admin(service.url, '/api/events/evt_none/replay', { method: 'POST' })).toMatchObject({ status: 404 });
-    expect(await admin(service.url, '/api/events?status=bogus')).toMatchObject({ status: 400, json: { error: { code: 'invalid_request' } } });
+    expect(await admin(service.url, '/api/events/evt_none/replay', { method: 'POST' })).toMatchObject({
+      status: 404,
+    });
+    expect(await admin(service.url, '/api/events?status=bogus')).toMatchObject({
+      status: 400,
+      json: { error: { code: 'invalid_request' } },
+    });
     expect(await admin(service.url, '/api/events?limit=0')).toMatchObject({ status: 400 });
   });
 
@@ -130,8 +192,14 @@ describe('the running service', () => {
     expect((first.json['events'] as unknown[]).length).toBe(3);
     const cursor = first.json['nextCursor'] as string;
     expect(typeof cursor).toBe('string');
-    const second = await admin(service.url, `/api/events?name=inquiry.created&limit=3&cursor=${encodeURIComponent(cursor)}`);
-    const ids = [...(first.json['events'] as Array<{ id: string }>), ...(second.json['events'] as Array<{ id: string }>)].map((e) => e.id);
+    const second = await admin(
+      service.url,
+      `/api/events?name=inquiry.created&limit=3&cursor=${encodeURIComponent(cursor)}`,
+    );
+    const ids = [
+      ...(first.json['events'] as Array<{ id: string }>),
+      ...(second.json['events'] as Array<{ id: string }>),
+    ].map((e) => e.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.length).toBeGreaterThanOrEqual(5);
   });
@@ -152,11 +220,22 @@ describe('the running service', () => {
   it('logs one JSON line per request and never payload contents or secrets', async () => {
     const delivery = signedEvent({ name: 'inquiry.approved', referenceId: 'user-log' });
     await postEvent(delivery.body, delivery.headers);
-    await eventually(async () => logLines(service.output().stdout).some((l) => l['eventId'] === delivery.eventId && l['msg'] === 'event processed'));
+    await eventually(async () =>
+      logLines(service.output().stdout).some(
+        (l) => l['eventId'] === delivery.eventId && l['msg'] === 'event processed',
+      ),
+    );
     const { stdout, stderr } = service.output();
     const lines = logLines(stdout);
     expect(lines.filter((l) => l['msg'] === 'webhook' && l['eventId'] === delivery.eventId)).toHaveLength(1);
-    for (const forbidden of [SECRET, 'wbhsec_old_rotated_out', 'Jane', 'Example Street', '1990-01-01', 'test-admin-token']) {
+    for (const forbidden of [
+      SECRET,
+      'wbhsec_old_rotated_out',
+      'Jane',
+      'Example Street',
+      '1990-01-01',
+      'test-admin-token',
+    ]) {
       expect(stdout + stderr).not.toContain(forbidden);
     }
   });

@@ -4,7 +4,11 @@ import { type BuildEventOptions, buildEvent } from '../../src/simulate/build-eve
 export const SECRET = 'wbhsec_test_0123456789abcdef';
 
 /** Persona's headers for one delivery of `body`, signed with `secret`. */
-export function personaHeaders(body: string | Uint8Array, secret = SECRET, timestamp?: number): Record<string, string> {
+export function personaHeaders(
+  body: string | Uint8Array,
+  secret = SECRET,
+  timestamp?: number,
+): Record<string, string> {
   return {
     'content-type': 'application/json; charset=utf-8',
     'persona-signature': sign({ secret, body, ...(timestamp === undefined ? {} : { timestamp }) }),

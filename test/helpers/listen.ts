@@ -1,5 +1,5 @@
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 /** Listens on an ephemeral loopback port and returns the base URL and a closer. */
 export async function listen(server: Server): Promise<{ url: string; close: () => Promise<void> }> {

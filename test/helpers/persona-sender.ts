@@ -32,7 +32,10 @@ export interface SenderOptions {
   onAcknowledged?: (eventId: string, countSoFar: number) => void;
 }
 
-export async function deliverLikePersona(deliveries: Delivery[], options: SenderOptions): Promise<DeliveryResult[]> {
+export async function deliverLikePersona(
+  deliveries: Delivery[],
+  options: SenderOptions,
+): Promise<DeliveryResult[]> {
   const urls = Array.isArray(options.urls) ? options.urls : [options.urls];
   const maxAttempts = options.maxAttempts ?? 50;
   const retryDelayMs = options.retryDelayMs ?? 100;
@@ -52,7 +55,12 @@ export async function deliverLikePersona(deliveries: Delivery[], options: Sender
           'persona-webhook-attempts-made': String(attempt),
           'persona-webhook-attempts-left': String(Math.max(0, 8 - attempt)),
         };
-        const response = await fetch(url, { method: 'POST', body: delivery.body, headers, signal: AbortSignal.timeout(5_000) });
+        const response = await fetch(url, {
+          method: 'POST',
+          body: delivery.body,
+          headers,
+          signal: AbortSignal.timeout(5_000),
+        });
         status = response.status;
         await response.arrayBuffer();
       } catch {

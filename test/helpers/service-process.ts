@@ -20,10 +20,20 @@ export interface ServiceProcess {
 }
 
 /** Starts `persona-webhooks serve` with PORT=0 and waits for its "listening" log line. */
-export async function startServiceProcess(env: Record<string, string>, args: string[] = []): Promise<ServiceProcess> {
+export async function startServiceProcess(
+  env: Record<string, string>,
+  args: string[] = [],
+): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [BIN, 'serve', ...args], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env['PATH'] ?? '', PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN, LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ADMIN_TOKEN,
+      LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -37,7 +47,10 @@ export async function startServiceProcess(env: Record<string, string>, args: str
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`service did not start in time:\n${stdout}\n${stderr}`)), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`service did not start in time:\n${stdout}\n${stderr}`)),
+      20_000,
+    );
     const check = () => {
       for (const line of stdout.split('\n')) {
         if (!line.includes('persona-webhooks listening')) continue;
@@ -74,7 +87,10 @@ export function logLines(stdout: string): Array<Record<string, unknown>> {
 }
 
 /** Polls `check` until it returns a truthy value or the time runs out. */
-export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check().catch(() => undefined);
@@ -88,7 +104,10 @@ export async function eventually<T>(check: () => Promise<T | undefined | null | 
 export async function admin(url: string, path: string, init: RequestInit = {}) {
   const response = await fetch(`${url}${path}`, {
     ...init,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(init.headers as Record<string, string> | undefined) },
+    headers: {
+      authorization: `Bearer ${ADMIN_TOKEN}`,
+      ...(init.headers as Record<string, string> | undefined),
+    },
   });
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }

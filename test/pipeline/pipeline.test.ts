@@ -25,7 +25,11 @@ function setup(options: Partial<PipelineOptions> = {}) {
 }
 
 function parse(body: string) {
-  return JSON.parse(body) as { received?: boolean; duplicate?: boolean; error?: { code: string; reason?: string; message: string } };
+  return JSON.parse(body) as {
+    received?: boolean;
+    duplicate?: boolean;
+    error?: { code: string; reason?: string; message: string };
+  };
 }
 
 describe('pipeline without a store (handlers inline)', () => {
@@ -41,7 +45,9 @@ describe('pipeline without a store (handlers inline)', () => {
     expect(response.headers['content-type']).toMatch(/^application\/json/);
     expect(JSON.parse(response.body)).toEqual({ received: true });
     expect(seen).toEqual([`${delivery.eventId}:inq_1`]);
-    expect(outcomes).toMatchObject([{ outcome: 'accepted', status: 200, eventId: delivery.eventId, eventName: 'inquiry.approved' }]);
+    expect(outcomes).toMatchObject([
+      { outcome: 'accepted', status: 200, eventId: delivery.eventId, eventName: 'inquiry.approved' },
+    ]);
   });
 
   it('answers a duplicate with 200 duplicate:true and does not run handlers again', async () => {
@@ -139,10 +145,20 @@ describe('pipeline signature failures', () => {
     ['malformed header', { 'persona-signature': 'sha256=abc' }, 'malformed_header'],
     [
       'stale timestamp',
-      { 'persona-signature': sign({ secret: SECRET, body: delivery.body, timestamp: Math.floor(Date.now() / 1000) - 3600 }) },
+      {
+        'persona-signature': sign({
+          secret: SECRET,
+          body: delivery.body,
+          timestamp: Math.floor(Date.now() / 1000) - 3600,
+        }),
+      },
       'timestamp_out_of_tolerance',
     ],
-    ['wrong secret', { 'persona-signature': sign({ secret: 'wbhsec_other', body: delivery.body }) }, 'no_matching_signature'],
+    [
+      'wrong secret',
+      { 'persona-signature': sign({ secret: 'wbhsec_other', body: delivery.body }) },
+      'no_matching_signature',
+    ],
   ];
   for (const [label, headers, reason] of cases) {
     it(`answers 401 invalid_signature (${reason}) for a ${label}, never echoing the secret`, async () => {
@@ -191,7 +207,10 @@ describe('pipeline with a store', () => {
       ran = true;
     });
     const delivery = signedEvent({ name: 'inquiry.approved', inquiryId: 'inq_A' });
-    const headers = { ...delivery.headers, 'persona-signature': sign({ secret: SECRET, body: delivery.body, timestamp: 1_700_000_000 }) };
+    const headers = {
+      ...delivery.headers,
+      'persona-signature': sign({ secret: SECRET, body: delivery.body, timestamp: 1_700_000_000 }),
+    };
     const response = await pipeline.handle(request(delivery.body, headers));
     expect(response.status).toBe(200);
     expect(ran).toBe(false); // the worker runs handlers, not the pipeline

@@ -7,7 +7,10 @@ export function registerKycCommand(program: Command): void {
     .command('kyc')
     .description("Print a user's KYC status (by Persona reference-id) and their inquiries.")
     .argument('<reference-id>')
-    .option('--database-url <url>', 'sqlite:<path> or postgres://… (default: DATABASE_URL or the default SQLite file)')
+    .option(
+      '--database-url <url>',
+      'sqlite:<path> or postgres://… (default: DATABASE_URL or the default SQLite file)',
+    )
     .action(async (referenceId: string, flags: { databaseUrl?: string }) => {
       const kyc = await withStore(flags.databaseUrl, (store) => store.getKyc(referenceId));
       if (!kyc) {

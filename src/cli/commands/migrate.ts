@@ -7,7 +7,10 @@ export function registerMigrateCommand(program: Command): void {
   program
     .command('migrate')
     .description('Apply database migrations (the server also applies them at start).')
-    .option('--database-url <url>', 'sqlite:<path> or postgres://… (default: DATABASE_URL or the default SQLite file)')
+    .option(
+      '--database-url <url>',
+      'sqlite:<path> or postgres://… (default: DATABASE_URL or the default SQLite file)',
+    )
     .action(async (flags: { databaseUrl?: string }) => {
       // openStore migrates; opening and closing is the whole command.
       await withStore(flags.databaseUrl, async () => {});

@@ -24,15 +24,21 @@ interface Sent {
 
 const positive = (value: string) => {
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError('must be a positive whole number');
+  if (!Number.isInteger(number) || number < 1)
+    throw new InvalidArgumentError('must be a positive whole number');
   return number;
 };
 
 export function registerSendCommand(program: Command): void {
   program
     .command('send')
-    .description('Build realistic Persona events, sign them exactly as Persona does, and POST them (like `stripe trigger`).')
-    .argument('<event-name>', 'e.g. inquiry.approved, inquiry.completed, verification.passed, account.redacted')
+    .description(
+      'Build realistic Persona events, sign them exactly as Persona does, and POST them (like `stripe trigger`).',
+    )
+    .argument(
+      '<event-name>',
+      'e.g. inquiry.approved, inquiry.completed, verification.passed, account.redacted',
+    )
     .option('--url <url>', 'receiver URL', 'http://127.0.0.1:3000/webhooks/persona')
     .option('--secret <secret>', 'webhook secret to sign with (default: first of PERSONA_WEBHOOK_SECRET)')
     .option('--reference-id <id>', "your user id (Persona's reference-id)")
@@ -55,7 +61,8 @@ export function registerSendCommand(program: Command): void {
           ...(flags.inquiryId ? { inquiryId: flags.inquiryId } : {}),
           ...(flags.accountId ? { accountId: flags.accountId } : {}),
           ...(flags.status ? { status: flags.status } : {}),
-          referenceId: flags.referenceId ?? (flags.count > 1 ? `user-${String(i + 1).padStart(4, '0')}` : 'user-0001'),
+          referenceId:
+            flags.referenceId ?? (flags.count > 1 ? `user-${String(i + 1).padStart(4, '0')}` : 'user-0001'),
         }),
       );
 
@@ -94,9 +101,19 @@ async function post(url: string, secret: string, eventId: string, body: string):
         'persona-webhook-first-attempted-at': String(now),
       },
     });
-    return { eventId, status: response.status, body: (await response.text()).slice(0, 500), ms: performance.now() - startedAt };
+    return {
+      eventId,
+      status: response.status,
+      body: (await response.text()).slice(0, 500),
+      ms: performance.now() - startedAt,
+    };
   } catch (error) {
-    return { eventId, status: 0, body: `request failed: ${(error as Error).cause ?? (error as Error).message}`, ms: performance.now() - startedAt };
+    return {
+      eventId,
+      status: 0,
+      body: `request failed: ${(error as Error).cause ?? (error as Error).message}`,
+      ms: performance.now() - startedAt,
+    };
   }
 }
 
@@ -104,7 +121,8 @@ function summary(results: Sent[]): string {
   const byStatus = new Map<number, number>();
   for (const r of results) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
   const latencies = results.map((r) => r.ms).sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]?.toFixed(1);
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]?.toFixed(1);
   const statuses = [...byStatus].map(([status, n]) => `${status === 0 ? 'failed' : status}: ${n}`).join(', ');
   return `sent ${results.length} events — ${statuses} — latency p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms\n`;
 }

@@ -7,13 +7,18 @@ import { type ServeFlags, settingsFrom } from '../settings.js';
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('Run the webhook receiver (the same as `npm start`); configured by environment variables or these flags.')
+    .description(
+      'Run the webhook receiver (the same as `npm start`); configured by environment variables or these flags.',
+    )
     .option('--secret <secrets>', 'webhook secret(s), comma-separated (PERSONA_WEBHOOK_SECRET)')
     .option('--port <port>', 'port to listen on (PORT, default 3000)')
     .option('--host <host>', 'address to listen on (HOST, default 0.0.0.0)')
     .option('--database-url <url>', 'sqlite:<path> or postgres://… (DATABASE_URL)')
     .option('--admin-token <token>', 'bearer token for /api/* (ADMIN_TOKEN)')
-    .option('--tolerance <seconds>', 'signature timestamp tolerance, 0 disables (PERSONA_SIGNATURE_TOLERANCE_SECONDS)')
+    .option(
+      '--tolerance <seconds>',
+      'signature timestamp tolerance, 0 disables (PERSONA_SIGNATURE_TOLERANCE_SECONDS)',
+    )
     .option('--max-body-bytes <bytes>', 'body size limit (PERSONA_WEBHOOK_MAX_BODY_BYTES)')
     .option('--handlers <path>', 'module of your own handlers (PERSONA_WEBHOOKS_HANDLERS)')
     .option('--log-level <level>', 'log level (LOG_LEVEL, default info)')
@@ -21,7 +26,10 @@ export function registerServeCommand(program: Command): void {
       const config = loadConfig(settingsFrom(process.env, flags));
       const logger = createLogger({ level: config.logLevel });
       const service = await startService(config, logger);
-      logger.info({ url: service.url, database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@') }, 'persona-webhooks listening');
+      logger.info(
+        { url: service.url, database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@') },
+        'persona-webhooks listening',
+      );
       if (config.adminTokenGenerated) {
         // Printed once, on stderr, never logged: the operator needs it for /api/*.
         process.stderr.write(

@@ -18,8 +18,11 @@ export function registerVerifyCommand(program: Command): void {
     .option('--body-file <file>', 'file holding the exact request body (default: read stdin)')
     .option('--tolerance <seconds>', 'timestamp tolerance; 0 disables (useful for saved deliveries)', '300')
     .action(async (flags: VerifyFlags) => {
-      const secrets = (flags.secret ?? process.env['PERSONA_WEBHOOK_SECRET'] ?? '').split(',').filter((s) => s.length > 0);
-      if (secrets.length === 0) throw new InvalidArgumentError('--secret is required (or set PERSONA_WEBHOOK_SECRET)');
+      const secrets = (flags.secret ?? process.env['PERSONA_WEBHOOK_SECRET'] ?? '')
+        .split(',')
+        .filter((s) => s.length > 0);
+      if (secrets.length === 0)
+        throw new InvalidArgumentError('--secret is required (or set PERSONA_WEBHOOK_SECRET)');
       const toleranceSeconds = Number(flags.tolerance);
       if (!Number.isInteger(toleranceSeconds) || toleranceSeconds < 0) {
         throw new InvalidArgumentError('--tolerance must be a whole number of seconds');
@@ -27,7 +30,9 @@ export function registerVerifyCommand(program: Command): void {
       const body = flags.bodyFile ? await readFile(flags.bodyFile) : await readStdin();
       const diagnosis = diagnoseSignature({ body, header: flags.header, secrets, toleranceSeconds });
       (diagnosis.ok ? process.stdout : process.stderr).write(
-        diagnosis.ok ? `${diagnosis.explanation}\n` : `Invalid signature (${diagnosis.check}).\n${diagnosis.explanation}\n`,
+        diagnosis.ok
+          ? `${diagnosis.explanation}\n`
+          : `Invalid signature (${diagnosis.check}).\n${diagnosis.explanation}\n`,
       );
       process.exitCode = diagnosis.ok ? 0 : 1;
     });

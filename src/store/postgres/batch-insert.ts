@@ -6,7 +6,7 @@
  * may be in flight at once, each on its own pooled connection.
  */
 
-import type { EventRow } from '../sqlite/inbox-rows.js';
+import type { EventRow } from '../inbox-rows.js';
 import type { IngestOutcome } from '../store.js';
 
 /** What the batcher needs from the database and its owner. */

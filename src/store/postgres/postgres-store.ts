@@ -9,8 +9,8 @@
  * itself, so the store never needs recreating after an outage.
  */
 
-import type { EventRow } from '../sqlite/inbox-rows.js';
-import { eventRow, quarantineRow } from '../sqlite/inbox-rows.js';
+import type { EventRow } from '../inbox-rows.js';
+import { eventRow, quarantineRow } from '../inbox-rows.js';
 import type { IngestOutcome, Store } from '../store.js';
 import { BatchInsert } from './batch-insert.js';
 import { openPool } from './connect.js';

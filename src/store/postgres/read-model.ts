@@ -3,7 +3,7 @@
  * `../sqlite/read-model.ts`: events newest-received first with the shared opaque keyset cursor, a
  * user's inquiries most recently created first.
  */
-import { decodeEventCursor, encodeEventCursor } from '../sqlite/event-cursor.js';
+import { decodeEventCursor, encodeEventCursor } from '../event-cursor.js';
 import type {
   AttemptRecord,
   EventDetail,

@@ -6,8 +6,7 @@
  * conditional UPDATE on the lease token, which both locks the row and proves the lease is still ours.
  */
 import type { ProjectionUpdate } from '../../kyc/projection-update.js';
-import { MALFORMED_ID_PREFIX, truncateError } from '../sqlite/inbox-rows.js';
-import { LEASE_EXPIRED_ERROR } from '../sqlite/work-queue.js';
+import { LEASE_EXPIRED_ERROR, MALFORMED_ID_PREFIX, truncateError } from '../inbox-rows.js';
 import type { ClaimedEvent, ClaimOptions } from '../store.js';
 import { applyUpdates } from './apply-updates.js';
 import type { Db } from './connect.js';

@@ -2,6 +2,8 @@
  * Reads for the admin API, the CLI and `/metrics`: event detail and listing, queue counts, and the
  * KYC read model. Plain SELECTs; WAL lets them run beside the writer without blocking it.
  */
+
+import { decodeEventCursor, encodeEventCursor } from '../event-cursor.js';
 import type {
   AttemptRecord,
   EventDetail,
@@ -14,7 +16,6 @@ import type {
   ListEventsQuery,
   VerificationView,
 } from '../store.js';
-import { decodeEventCursor, encodeEventCursor } from './event-cursor.js';
 import type { PrepareCached } from './statement-cache.js';
 
 interface EventRow {

@@ -3,8 +3,8 @@
  * and the batched insert. Built as a unit so the store can (re)open it lazily after a failed open.
  */
 import type Database from 'better-sqlite3';
+import { type EventRow, INSERT_EVENT_SQL } from '../inbox-rows.js';
 import type { IngestOutcome } from '../store.js';
-import { type EventRow, INSERT_EVENT_SQL } from './inbox-rows.js';
 import { applySqliteMigrations } from './migrate.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { openSqliteDatabase } from './open-database.js';

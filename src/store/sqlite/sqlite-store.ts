@@ -9,9 +9,9 @@
  * constructor, and the store recovers by itself once the file is reachable.
  */
 import { StoreUnavailableError } from '../../errors.js';
+import { type EventRow, eventRow, quarantineRow } from '../inbox-rows.js';
 import type { IngestOutcome, Store } from '../store.js';
 import { GroupCommit } from './group-commit.js';
-import { type EventRow, eventRow, quarantineRow } from './inbox-rows.js';
 import { openSqliteConnection, type SqliteConnection } from './sqlite-connection.js';
 import { settle, toStoreError } from './store-error.js';
 

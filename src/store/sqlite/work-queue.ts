@@ -7,13 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { ProjectionUpdate } from '../../kyc/projection-update.js';
+import { LEASE_EXPIRED_ERROR, MALFORMED_ID_PREFIX, truncateError } from '../inbox-rows.js';
 import type { ClaimedEvent, ClaimOptions } from '../store.js';
-import { MALFORMED_ID_PREFIX, truncateError } from './inbox-rows.js';
 import { applyProjectionUpdates } from './projection-sql.js';
 import type { PrepareCached } from './statement-cache.js';
-
-/** Reported on an attempt whose worker never finished it before its lease ran out. */
-export const LEASE_EXPIRED_ERROR = 'lease expired before the attempt finished';
 
 // Walks the partial `events_claim` index in processing order and stops at the limit. Left to itself
 // the planner picks the status index and sorts every open row: 40 ms vs 0.06 ms per claim with a

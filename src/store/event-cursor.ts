@@ -2,7 +2,7 @@
  * The opaque `listEvents` cursor: the (received-at, id) keyset position of the last row of a page,
  * as base64url JSON. Dialect-neutral, so any store can share the format.
  */
-import { PersonaWebhookError } from '../../errors.js';
+import { PersonaWebhookError } from '../errors.js';
 
 /** Where the next page starts (exclusive), newest-received-first order. */
 export interface EventCursor {

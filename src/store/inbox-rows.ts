@@ -3,10 +3,13 @@
  * table (status `dead`, id `malformed_<sha256>`) so the admin API lists them beside real events and
  * Persona's retries of the same bytes dedupe on the primary key like any event.
  */
-import type { InboxEvent, QuarantinedBody } from '../store.js';
+import type { InboxEvent, QuarantinedBody } from './store.js';
 
 /** Longest error text kept in `last_error` / `event_attempts.error`. */
 export const MAX_ERROR_CHARS = 2_000;
+
+/** Reported on an attempt whose worker never finished it before its lease ran out. */
+export const LEASE_EXPIRED_ERROR = 'lease expired before the attempt finished';
 
 /** Id prefix of quarantined bodies: they can never be processed, so bulk replay skips them. */
 export const MALFORMED_ID_PREFIX = 'malformed_';

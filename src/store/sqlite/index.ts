@@ -1,0 +1,2 @@
+/** The embedded SQLite store (`persona-webhooks/sqlite`). */
+export { createSqliteStore, type SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
