@@ -1,0 +1,77 @@
+/**
+ * The server specs the bench starts: our service (`bin/persona-webhooks.js serve`, from dist/) on SQLite
+ * or PostgreSQL, and the two baselines.
+ */
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BaselineServers } from '../servers/compile-servers.js';
+import type { ServerSpec } from './child-server.js';
+import { BENCH_SECRET } from './payloads.js';
+import { BENCH_PG_URL, dropSchema, freshSchema } from './postgres.js';
+
+/** Bearer token for the admin API of the servers the bench starts. */
+export const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789';
+/** The route every server under test receives webhooks on. */
+export const WEBHOOK_PATH = '/webhooks/persona';
+
+const BIN = fileURLToPath(new URL('../../bin/persona-webhooks.js', import.meta.url));
+
+/** A spec plus what to clean up after the server stopped (its database file or schema). */
+export interface PreparedServer {
+  spec: ServerSpec;
+  cleanup(): Promise<void>;
+}
+
+/** Which server: the two baselines, or ours on one of its stores. */
+export type ServerKind = 'bare' | 'express' | 'sqlite' | 'postgres';
+
+let databases = 0;
+
+/** Builds the spec for one fresh server of that kind (a new database file or schema each time). */
+export function prepareServer(kind: ServerKind, baselines: BaselineServers): PreparedServer {
+  if (kind === 'bare') {
+    return {
+      spec: { label: 'bare node:http', args: [baselines.bareNode], env: {}, readyPath: '/', anyStatus: true },
+      cleanup: async () => {},
+    };
+  }
+  if (kind === 'express') {
+    return {
+      spec: {
+        label: 'express copy',
+        args: [baselines.expressCopy],
+        env: { PERSONA_WEBHOOK_SECRET: BENCH_SECRET },
+        readyPath: '/',
+        anyStatus: true,
+      },
+      cleanup: async () => {},
+    };
+  }
+  const env: Record<string, string> = {
+    PERSONA_WEBHOOK_SECRET: BENCH_SECRET,
+    ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+    LOG_LEVEL: 'warn',
+  };
+  if (kind === 'sqlite') {
+    const path = join(tmpdir(), `persona-webhooks-bench-${process.pid}-${++databases}.db`);
+    env['DATABASE_URL'] = `sqlite:${path}`;
+    return {
+      spec: { label: 'ours (SQLite)', args: [BIN, 'serve'], env, readyPath: '/readyz' },
+      cleanup: async () => removeSqlite(path),
+    };
+  }
+  const schema = freshSchema();
+  env['DATABASE_URL'] = BENCH_PG_URL;
+  env['PERSONA_WEBHOOKS_PG_SCHEMA'] = schema;
+  return {
+    spec: { label: 'ours (PostgreSQL)', args: [BIN, 'serve'], env, readyPath: '/readyz' },
+    cleanup: () => dropSchema(schema),
+  };
+}
+
+/** Removes a SQLite database with its WAL and shared-memory files. */
+export function removeSqlite(path: string): void {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+}

@@ -1,0 +1,233 @@
+/**
+ * `npm run bench`: ingest (bare node:http, an Express copy-paste receiver, ours on SQLite and on
+ * PostgreSQL), processing (worker drain), burst (backlog and memory under 20k events) and signature
+ * verification, printed side by side with the issue's targets, and saved to `bench/results/<timestamp>.json`.
+ * A script that prints figures: it never fails because a machine is slow. Progress goes to stderr.
+ *
+ * Knobs: BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_EVENTS,
+ * BENCH_SIGNATURE_SECONDS, BENCH_PG_URL (see lib/settings.ts and lib/postgres.ts).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { buildDist } from './lib/build.js';
+import { bodySize } from './lib/payloads.js';
+import { postgresReachable } from './lib/postgres.js';
+import { readSettings } from './lib/settings.js';
+import { ratio } from './lib/stats.js';
+import { systemInfo } from './lib/system-info.js';
+import { fixed, int, mb, table } from './lib/table.js';
+import { type BurstResult, runBurst } from './sections/burst.js';
+import { type IngestSummary, runIngest } from './sections/ingest.js';
+import { type ProcessingResult, runProcessing } from './sections/processing.js';
+import { checkTargets } from './sections/targets.js';
+import { compileBaselineServers } from './servers/compile-servers.js';
+import { runSignatureBench, type SignatureBenchResult } from './signature.js';
+
+const PG_SKIPPED = 'skipped (PostgreSQL unreachable)';
+const progress = (line: string) => process.stderr.write(`… ${line}\n`);
+const failure = (error: unknown) =>
+  `failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+
+const settings = readSettings();
+const system = systemInfo();
+const startedAt = performance.now();
+console.log('persona-webhooks bench');
+console.log(
+  table(
+    ['machine', ''],
+    [
+      ['date', system.date],
+      ['nproc', system.nproc],
+      ['cpu', system.cpuModel],
+      ['total memory', `${(system.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB`],
+      ['node', system.node],
+      ['body size', `${bodySize().toLocaleString('en-US')} bytes (Persona's documented sample)`],
+      [
+        'settings',
+        `${settings.rounds} rounds × (${settings.warmupSeconds} s warm-up + ${settings.seconds} s), ${settings.connections} connections, ${settings.events.toLocaleString('en-US')} events`,
+      ],
+    ],
+  ),
+);
+
+progress('building dist/ (tsc -p tsconfig.build.json)');
+const build = buildDist();
+if (!build.ok) {
+  console.log(
+    `\nwarning: tsc reported errors${build.runnable ? ' (dist/ was still emitted; benching it)' : ''}:`,
+  );
+  for (const line of build.errors) console.log(`  ${line}`);
+}
+const baselines = compileBaselineServers();
+const pgReachable = await postgresReachable();
+
+// 1. Ingest
+const ourServerSkip = build.runnable ? undefined : 'skipped (dist/ did not build)';
+const ingest: IngestSummary[] = await runIngest(
+  settings,
+  baselines,
+  {
+    ...(ourServerSkip ? { sqlite: ourServerSkip } : {}),
+    ...(ourServerSkip || !pgReachable ? { postgres: ourServerSkip ?? PG_SKIPPED } : {}),
+  },
+  progress,
+);
+const byKind = (kind: string) => ingest.find((row) => row.kind === kind && row.runs.length > 0);
+const [a, b, c, d] = ['bare', 'express', 'sqlite', 'postgres'].map(byKind);
+console.log(
+  `\n1. Ingest — concurrency ${settings.connections}, distinct pre-signed events, median of ${settings.rounds} interleaved rounds; peak RSS = server process VmHWM, worst round`,
+);
+console.log(
+  table(
+    ['server', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'peak RSS MB'],
+    ingest.map((row) =>
+      row.runs.length === 0
+        ? [row.label, row.skipped ?? 'no data', '', '', '', '', '']
+        : [
+            row.label,
+            int(row.requestsPerSec),
+            fixed(row.p50Ms, 1),
+            fixed(row.p99Ms, 1),
+            int(row.non2xx),
+            int(row.errors),
+            mb(row.peakRssBytes),
+          ],
+    ),
+  ),
+);
+for (const row of ingest) {
+  if (row.runs.length > 0 && row.skipped) console.log(`  note: ${row.label} ${row.skipped}`);
+  const late = row.runs.reduce((sum, run) => sum + run.signedLate, 0);
+  if (late > 0) console.log(`  note: ${row.label}: ${late} deliveries signed during the run (pool ran out)`);
+}
+console.log(
+  `  ratios: c/a ${fixed(ratio(c?.requestsPerSec, a?.requestsPerSec))}  c/b ${fixed(ratio(c?.requestsPerSec, b?.requestsPerSec))}  d/a ${fixed(ratio(d?.requestsPerSec, a?.requestsPerSec))}  p99(c)/p99(a) ${fixed(ratio(c?.p99Ms, a?.p99Ms))}`,
+);
+console.log(
+  `  per round req/s: ${ingest.map((row) => `${row.kind} ${row.runs.map((run) => int(run.requestsPerSec)).join('/') || '–'}`).join('  ')}`,
+);
+
+// 2. Processing
+const processing: ProcessingResult[] = [];
+const processingRows: string[][] = [];
+for (const dialect of ['sqlite', 'postgres'] as const) {
+  const ingestRow = dialect === 'sqlite' ? c : d;
+  if (dialect === 'postgres' && !pgReachable) {
+    processingRows.push([dialect, PG_SKIPPED, '', '', '', '', '']);
+    continue;
+  }
+  progress(`processing: ${dialect}`);
+  try {
+    const result = await runProcessing(dialect, settings.events, settings.drainCapSeconds);
+    processing.push(result);
+    processingRows.push([
+      dialect,
+      fixed(result.fillSeconds, 1),
+      result.drained < result.events
+        ? `${fixed(result.projectedDrainSeconds, 1)} (projected: ${int(result.drained)} in ${fixed(result.drainSeconds, 0)} s)`
+        : fixed(result.drainSeconds, 1),
+      int(result.drainPerSec),
+      ingestRow ? fixed(result.events / ingestRow.requestsPerSec, 1) : '–',
+      `${int(result.done)} / ${int(result.dead)}`,
+      ingestRow ? fixed(result.drainPerSec / ingestRow.requestsPerSec) : '–',
+    ]);
+  } catch (error) {
+    processingRows.push([dialect, failure(error), '', '', '', '', '']);
+  }
+}
+console.log(
+  `\n2. Processing — ${settings.events.toLocaleString('en-US')} events in the inbox, worker with service defaults (KYC projection on); drain capped at ${settings.drainCapSeconds} s`,
+);
+console.log(
+  table(
+    [
+      'store',
+      'fill s (library)',
+      'drain s',
+      'drain ev/s',
+      'HTTP ingest s (1.)',
+      'done / dead',
+      'drain ÷ ingest rate',
+    ],
+    processingRows,
+  ),
+);
+
+// 3. Burst
+let burst: BurstResult | undefined;
+let burstRow: string[];
+if (build.runnable) {
+  progress(`burst: ${settings.events} events at ours (SQLite)`);
+  try {
+    burst = await runBurst(settings.events, settings.connections, settings.drainCapSeconds, baselines);
+    burstRow = [
+      int(burst.requestsPerSec),
+      fixed(burst.ingestSeconds, 1),
+      int(burst.backlogPeak),
+      burst.drainedAfterSeconds === null
+        ? `> ${fixed(burst.ingestSeconds + burst.drainCapSeconds, 0)} (${int(burst.backlogAtEnd)} left)`
+        : fixed(burst.drainedAfterSeconds, 1),
+      `${int(burst.non2xx)} / ${int(burst.errors)}`,
+      mb(burst.peakRssBytes),
+    ];
+  } catch (error) {
+    burstRow = [failure(error), '', '', '', '', ''];
+  }
+} else {
+  burstRow = [ourServerSkip ?? '', '', '', '', '', ''];
+}
+console.log(
+  `\n3. Burst — ${settings.events.toLocaleString('en-US')} events, concurrency ${settings.connections}, at ours (SQLite) with its worker running; backlog sampled every 100 ms`,
+);
+console.log(
+  table(
+    ['req/s', 'all answered s', 'backlog peak', 'drained after s', 'non-2xx / errors', 'peak RSS MB'],
+    [burstRow],
+  ),
+);
+
+// 4. Signature
+let signature: SignatureBenchResult | undefined;
+progress('signature');
+try {
+  signature = await runSignatureBench({ seconds: settings.signatureSeconds });
+  console.log('\n4. Signature — verifications/s over the fixture body, median of interleaved rounds');
+  console.log(
+    table(
+      ['verifier', 'ops/s'],
+      [
+        ['verifySignature (node:crypto)', int(signature.oursPerSec)],
+        ["bare createHmac().digest('hex')", int(signature.bareHmacPerSec)],
+        ['verifySignatureWeb (subtle)', int(signature.webPerSec)],
+        ['ratio ours / bare', fixed(signature.ratio)],
+      ],
+    ),
+  );
+} catch (error) {
+  console.log(`\n4. Signature — ${failure(error)}`);
+}
+
+// Targets
+const targets = checkTargets({ ingest, processing, burst, signature });
+console.log('\nTargets');
+console.log(
+  table(
+    ['target', 'measured', 'result'],
+    targets.map((check) => [
+      check.target,
+      check.measured,
+      check.met === null ? 'n/a' : check.met ? 'met' : 'MISSED',
+    ]),
+  ),
+);
+
+const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+mkdirSync(resultsDir, { recursive: true });
+const resultsFile = `${resultsDir}${system.date.replace(/[:.]/g, '-')}.json`;
+writeFileSync(
+  resultsFile,
+  `${JSON.stringify({ system, settings, build, postgres: pgReachable, ingest, processing, burst, signature, targets }, null, 2)}\n`,
+);
+console.log(
+  `\nTotal ${fixed((performance.now() - startedAt) / 1000, 0)} s; results saved to bench/results/${resultsFile.slice(resultsDir.length)}`,
+);

@@ -1,0 +1,139 @@
+/**
+ * Section 1 — ingest: each server in its own process under the same load (pre-signed distinct events,
+ * fixed concurrency), rounds interleaved a,b,c,d,a,b,c,d so drift (thermal, page cache, neighbours) hits
+ * every server alike. Medians of rounds are reported; peak RSS is the worst round.
+ */
+
+import { startServer } from '../lib/child-server.js';
+import { runLoad } from '../lib/load.js';
+import { prepareServer, type ServerKind, WEBHOOK_PATH } from '../lib/our-server.js';
+import { DeliveryPool } from '../lib/payloads.js';
+import type { BenchSettings } from '../lib/settings.js';
+import { median } from '../lib/stats.js';
+import type { BaselineServers } from '../servers/compile-servers.js';
+
+/** One measured run of one server. */
+export interface IngestRun {
+  round: number;
+  requestsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+  peakRssBytes: number | undefined;
+  /** Deliveries signed during the run because the pre-signed pool ran out (should be 0). */
+  signedLate: number;
+}
+
+/** One server's figures over all rounds; `skipped` says why there are none. */
+export interface IngestSummary {
+  kind: ServerKind;
+  label: string;
+  runs: IngestRun[];
+  requestsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+  peakRssBytes: number | undefined;
+  skipped?: string;
+}
+
+/** First guess of each server's rate, to size the pre-signed pool; later rounds use the measured rate. */
+const INITIAL_RATE: Record<ServerKind, number> = { bare: 7000, express: 3000, sqlite: 3000, postgres: 3000 };
+
+/**
+ * Runs the interleaved ingest rounds; `skip` maps a server to the reason it cannot run (e.g. no PostgreSQL).
+ *
+ * @example
+ * const results = await runIngest(settings, baselines, { postgres: 'skipped (PostgreSQL unreachable)' }, console.error);
+ */
+export async function runIngest(
+  settings: BenchSettings,
+  baselines: BaselineServers,
+  skip: Partial<Record<ServerKind, string>>,
+  progress: (line: string) => void,
+): Promise<IngestSummary[]> {
+  const kinds: ServerKind[] = ['bare', 'express', 'sqlite', 'postgres'];
+  const runs = new Map<ServerKind, IngestRun[]>(kinds.map((kind) => [kind, []]));
+  const failures = new Map<ServerKind, string>();
+  const rate = { ...INITIAL_RATE };
+
+  for (let round = 1; round <= settings.rounds; round++) {
+    for (const kind of kinds) {
+      if (skip[kind] || failures.has(kind)) continue;
+      progress(`ingest round ${round}/${settings.rounds}: ${kind}`);
+      try {
+        const run = await measureOnce(kind, round, settings, baselines, rate[kind]);
+        runs.get(kind)!.push(run);
+        rate[kind] = run.requestsPerSec;
+      } catch (error) {
+        failures.set(
+          kind,
+          `failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+        );
+      }
+    }
+  }
+
+  return kinds.map((kind) => summarise(kind, runs.get(kind)!, skip[kind] ?? failures.get(kind)));
+}
+
+async function measureOnce(
+  kind: ServerKind,
+  round: number,
+  settings: BenchSettings,
+  baselines: BaselineServers,
+  expectedRate: number,
+): Promise<IngestRun> {
+  const prepared = prepareServer(kind, baselines);
+  const server = await startServer(prepared.spec);
+  try {
+    // Signed now, just before the run, so every timestamp is well inside the 300 s tolerance.
+    // 1.5 × the expected rate: a run that outpaces the pool signs on the fly, which loads the generator.
+    const poolSize = Math.max(expectedRate * 1.5, 1000) * (settings.seconds + settings.warmupSeconds);
+    const pool = new DeliveryPool(Math.ceil(poolSize));
+    const target = { url: server.url, path: WEBHOOK_PATH, pool, connections: settings.connections };
+    await runLoad({ ...target, seconds: settings.warmupSeconds });
+    const result = await runLoad({ ...target, seconds: settings.seconds });
+    const peakRssBytes = await server.stop();
+    return {
+      round,
+      requestsPerSec: result.requestsPerSec,
+      p50Ms: result.p50Ms,
+      p99Ms: result.p99Ms,
+      non2xx: result.non2xx,
+      errors: result.errors,
+      peakRssBytes,
+      signedLate: pool.signedLate,
+    };
+  } finally {
+    await server.stop();
+    await prepared.cleanup();
+  }
+}
+
+function summarise(kind: ServerKind, runs: IngestRun[], skipped: string | undefined): IngestSummary {
+  const peaks = runs.map((run) => run.peakRssBytes).filter((value): value is number => value !== undefined);
+  const summary: IngestSummary = {
+    kind,
+    label: LABELS[kind],
+    runs,
+    requestsPerSec: median(runs.map((run) => run.requestsPerSec)),
+    p50Ms: median(runs.map((run) => run.p50Ms)),
+    p99Ms: median(runs.map((run) => run.p99Ms)),
+    non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0),
+    errors: runs.reduce((sum, run) => sum + run.errors, 0),
+    peakRssBytes: peaks.length > 0 ? Math.max(...peaks) : undefined,
+  };
+  if (skipped) summary.skipped = skipped;
+  return summary;
+}
+
+/** Row labels, as the issue names the four servers. */
+export const LABELS: Record<ServerKind, string> = {
+  bare: '(a) bare node:http',
+  express: '(b) express copy',
+  sqlite: '(c) ours, SQLite',
+  postgres: '(d) ours, PostgreSQL',
+};

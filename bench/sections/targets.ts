@@ -1,0 +1,79 @@
+/** The issue's targets, each with its measured value and met / missed (or n/a when a figure is missing). */
+
+import { ratio } from '../lib/stats.js';
+import { fixed, mb } from '../lib/table.js';
+import type { SignatureBenchResult } from '../signature.js';
+import type { BurstResult } from './burst.js';
+import type { IngestSummary } from './ingest.js';
+import type { ProcessingResult } from './processing.js';
+
+/** One target line. */
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  /** Null when a figure needed for it is missing (section skipped or failed). */
+  met: boolean | null;
+}
+
+/** Everything the targets are computed from; any part may be missing. */
+export interface MeasuredFigures {
+  ingest: IngestSummary[];
+  processing: ProcessingResult[];
+  burst: BurstResult | undefined;
+  signature: SignatureBenchResult | undefined;
+}
+
+const BURST_RSS_LIMIT_BYTES = 200e6;
+
+/**
+ * Evaluates the targets.
+ *
+ * @example
+ * for (const check of checkTargets(figures)) console.log(check.target, check.met);
+ */
+export function checkTargets(figures: MeasuredFigures): TargetCheck[] {
+  const rate = (kind: string) => figures.ingest.find((row) => row.kind === kind && row.runs.length > 0);
+  const [a, b, c, d] = ['bare', 'express', 'sqlite', 'postgres'].map(rate);
+  const checks: TargetCheck[] = [
+    atLeast('ingest (c) ≥ 0.5 × (a)', ratio(c?.requestsPerSec, a?.requestsPerSec), 0.5, '× (a)'),
+    atLeast('ingest (c) ≥ 3 × (b)', ratio(c?.requestsPerSec, b?.requestsPerSec), 3, '× (b)'),
+    atMost('p99 (c) ≤ 2 × p99 (a)', ratio(c?.p99Ms, a?.p99Ms), 2, '× p99 (a)'),
+  ];
+  for (const [dialect, ingest] of [
+    ['sqlite', c],
+    ['postgres', d],
+  ] as const) {
+    const processing = figures.processing.find((row) => row.dialect === dialect);
+    const ingestSeconds = processing && ingest ? processing.events / ingest.requestsPerSec : Number.NaN;
+    // A drain cut short by the cap is judged on its projection from the rate it reached.
+    const projected = processing && processing.drained < processing.events ? ' (projected)' : '';
+    checks.push({
+      target: `drain ${processing?.events ?? 'N'} ≤ ingest ${processing?.events ?? 'N'} (${dialect})`,
+      measured:
+        processing && ingest
+          ? `${fixed(processing.projectedDrainSeconds, 1)} s${projected} vs ${fixed(ingestSeconds, 1)} s`
+          : '–',
+      met: processing && ingest ? processing.projectedDrainSeconds <= ingestSeconds : null,
+    });
+  }
+  const burstRss = figures.burst?.peakRssBytes;
+  checks.push({
+    target: 'burst peak RSS ≤ 200 MB',
+    measured: burstRss === undefined ? '–' : `${mb(burstRss)} MB`,
+    met: burstRss === undefined ? null : burstRss <= BURST_RSS_LIMIT_BYTES,
+  });
+  checks.push(atLeast('signature ≥ 0.8 × bare HMAC', figures.signature?.ratio ?? Number.NaN, 0.8, '×'));
+  return checks;
+}
+
+function atLeast(target: string, value: number, limit: number, unit: string): TargetCheck {
+  return Number.isFinite(value)
+    ? { target, measured: `${fixed(value)} ${unit}`, met: value >= limit }
+    : { target, measured: '–', met: null };
+}
+
+function atMost(target: string, value: number, limit: number, unit: string): TargetCheck {
+  return Number.isFinite(value)
+    ? { target, measured: `${fixed(value)} ${unit}`, met: value <= limit }
+    : { target, measured: '–', met: null };
+}
