@@ -90,7 +90,7 @@ export async function runProcessing(
 }
 
 /** The event as the pipeline hands it to `store.ingest` after verification and parsing. */
-function inboxEvent(): InboxEvent {
+export function inboxEvent(): InboxEvent {
   const body = nextEventBody();
   const parsed = parseEvent(body);
   if (!parsed.ok) throw new Error(`bench body does not parse: ${parsed.reason}`);
@@ -114,7 +114,7 @@ function inboxEvent(): InboxEvent {
 }
 
 /** Polls until nothing is pending or processing, or the deadline passes. */
-async function waitUntilDrained(store: Store, deadlineMs: number): Promise<void> {
+export async function waitUntilDrained(store: Store, deadlineMs: number): Promise<void> {
   while (Date.now() < deadlineMs) {
     const counts = await store.counts();
     if (counts.pending + counts.processing === 0) return;

@@ -42,7 +42,11 @@ export interface WorkerOptions {
   projection?: boolean;
   /** Events processed at the same time. Default 8. */
   concurrency?: number;
-  /** Most events claimed per query. Default: `concurrency`. */
+  /**
+   * Most events claimed per query. Default 64. Claims beyond `concurrency` wait in memory under their
+   * lease, so the worker holds at most what its recent handler times say it can start well within
+   * the lease (see `hold-limit.ts`); with slow handlers it claims no more than its free slots.
+   */
   batchSize?: number;
   /** How long a claim is ours before another worker may take it. Default 60 s. */
   leaseMs?: number;
@@ -70,6 +74,8 @@ export interface ResolvedWorkerOptions {
   logger: WorkerLogger;
 }
 
+const DEFAULT_BATCH_SIZE = 64;
+
 const SILENT: WorkerLogger = { info() {}, warn() {}, error() {} };
 
 /** Fills defaults and rejects nonsense early, at construction rather than mid-loop. */
@@ -82,7 +88,7 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     dispatcher: options.dispatcher,
     projection: options.projection ?? true,
     concurrency,
-    batchSize: positiveInt('batchSize', options.batchSize ?? concurrency),
+    batchSize: positiveInt('batchSize', options.batchSize ?? DEFAULT_BATCH_SIZE),
     leaseMs: positiveInt('leaseMs', options.leaseMs ?? 60_000),
     pollIntervalMs: positiveInt('pollIntervalMs', options.pollIntervalMs ?? 1_000),
     backoff,

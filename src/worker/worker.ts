@@ -6,6 +6,7 @@
  */
 import type { ClaimedEvent } from '../store/store.js';
 import { errorLabel } from './error-text.js';
+import { createHoldLimit } from './hold-limit.js';
 import { processClaim } from './process-claim.js';
 import { type ResolvedWorkerOptions, resolveWorkerOptions, type WorkerOptions } from './worker-options.js';
 
@@ -16,7 +17,8 @@ export interface Worker {
   /** Starts the claim loop; calling it again does nothing. */
   start(): void;
   /**
-   * Stops claiming, waits up to `timeoutMs` (default 10 s) for running handlers, then resolves.
+   * Stops claiming, waits up to `timeoutMs` (default 10 s) for running handlers and the few claims
+   * held for the next free slot (see `hold-limit.ts`), then resolves.
    * Does not close the store: its owner does, after this resolves.
    */
   stop(options?: { timeoutMs?: number }): Promise<void>;
@@ -24,6 +26,13 @@ export interface Worker {
   runOnce(): Promise<number>;
   /** Runs batches until none is due (future retries are not waited for). */
   drain(): Promise<void>;
+}
+
+/** A claim held in memory until a slot frees up. */
+interface Held {
+  claim: ClaimedEvent;
+  /** When its lease ends, on the worker's clock. */
+  leaseEndsMs: number;
 }
 
 /** Wake-ups closer together than this are merged into one claim. */
@@ -43,6 +52,9 @@ const MAX_CLAIM_BACKOFF_MS = 30_000;
 export function createWorker(options: WorkerOptions): Worker {
   const config = resolveWorkerOptions(options);
   const inFlight = new Set<Promise<void>>();
+  const hold = createHoldLimit(config);
+  /** Claimed, leased, not started yet: what the next free slot runs, without a claim query. */
+  const waiting: Held[] = [];
   let active = 0;
   let running = false;
   let pumping = false;
@@ -65,6 +77,7 @@ export function createWorker(options: WorkerOptions): Worker {
 
   const runClaim = async (claim: ClaimedEvent): Promise<void> => {
     const report = await processClaim(claim, config);
+    hold.record(report.durationMs);
     try {
       config.onProcessed?.(report);
     } catch (error) {
@@ -72,7 +85,28 @@ export function createWorker(options: WorkerOptions): Worker {
     }
   };
 
-  /** Claims into free slots until a claim comes back short; at most one pump runs at a time. */
+  /** Whether a held claim may still run: once its lease has ended, another worker may own it. */
+  const leaseLive = (held: Held): boolean => config.now() < held.leaseEndsMs;
+
+  /** Fills free slots from the waiting claims; each finishing event frees a slot for the next at once. */
+  const startWaiting = (): void => {
+    while (active < config.concurrency) {
+      const held = waiting.shift();
+      if (!held) return;
+      if (!leaseLive(held)) continue;
+      active += 1;
+      track(
+        runClaim(held.claim).finally(() => {
+          active -= 1;
+          startWaiting();
+          // Debounced: a draining backlog triggers one claim for the next batch, not one per event.
+          if (waiting.length < config.concurrency) wake();
+        }),
+      );
+    }
+  };
+
+  /** Claims until the hold limit is reached or a claim comes back short; one pump runs at a time. */
   const pump = async (): Promise<void> => {
     if (!running || backoffTimer) return;
     if (pumping) {
@@ -83,20 +117,14 @@ export function createWorker(options: WorkerOptions): Worker {
     try {
       do {
         pumpAgain = false;
-        const free = config.concurrency - active;
-        if (free <= 0) return;
-        const limit = Math.min(free, config.batchSize);
-        const claims = await claimOrBackOff(limit);
-        for (const claim of claims) {
-          active += 1;
-          track(
-            runClaim(claim).finally(() => {
-              active -= 1;
-              // Debounced: a finishing batch triggers one claim for its freed slots, not one per event.
-              wake();
-            }),
-          );
-        }
+        // A slot-full still waiting is enough; claiming again now would only shorten their leases.
+        if (waiting.length >= config.concurrency) return;
+        const limit = Math.min(config.batchSize, hold.current() - active - waiting.length);
+        if (limit <= 0) return;
+        const nowMs = config.now();
+        const claims = await claimOrBackOff(limit, nowMs);
+        for (const claim of claims) waiting.push({ claim, leaseEndsMs: nowMs + config.leaseMs });
+        startWaiting();
         if (claims.length === limit) pumpAgain = true;
       } while (pumpAgain && running && !backoffTimer);
     } finally {
@@ -104,9 +132,9 @@ export function createWorker(options: WorkerOptions): Worker {
     }
   };
 
-  const claimOrBackOff = async (limit: number): Promise<ClaimedEvent[]> => {
+  const claimOrBackOff = async (limit: number, nowMs: number): Promise<ClaimedEvent[]> => {
     try {
-      const claims = await config.store.claim({ limit, leaseMs: config.leaseMs, nowMs: config.now() });
+      const claims = await config.store.claim({ limit, leaseMs: config.leaseMs, nowMs });
       if (claimFailures > 0)
         config.logger.info({ failures: claimFailures }, 'store reachable again; worker resumed');
       claimFailures = 0;
@@ -141,10 +169,12 @@ export function createWorker(options: WorkerOptions): Worker {
   };
 
   /** Runs claims with at most `concurrency` at once; used by runOnce, independent of the loop. */
-  const runBatch = async (claims: ClaimedEvent[]): Promise<void> => {
+  const runBatch = async (claims: Held[]): Promise<void> => {
     let next = 0;
     const lane = async (): Promise<void> => {
-      for (let claim = claims[next++]; claim; claim = claims[next++]) await runClaim(claim);
+      for (let held = claims[next++]; held; held = claims[next++]) {
+        if (leaseLive(held)) await runClaim(held.claim);
+      }
     };
     await Promise.all(Array.from({ length: Math.min(config.concurrency, claims.length) }, lane));
   };
@@ -174,12 +204,13 @@ export function createWorker(options: WorkerOptions): Worker {
     },
 
     async runOnce() {
+      const nowMs = config.now();
       const claims = await config.store.claim({
-        limit: config.batchSize,
+        limit: Math.min(config.batchSize, hold.current()),
         leaseMs: config.leaseMs,
-        nowMs: config.now(),
+        nowMs,
       });
-      const work = runBatch(claims);
+      const work = runBatch(claims.map((claim) => ({ claim, leaseEndsMs: nowMs + config.leaseMs })));
       track(work);
       await work;
       return claims.length;

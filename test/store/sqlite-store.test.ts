@@ -10,7 +10,7 @@ import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { openSqliteDatabase } from '../../src/store/sqlite/open-database.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { describeStoreContract } from './store-contract.js';
-import { inboxEvent, quarantinedBody } from './store-fixtures.js';
+import { claimOne, inboxEvent, inquiryUpdate, quarantinedBody, T0 } from './store-fixtures.js';
 
 const run = promisify(execFile);
 const tempDirs: string[] = [];
@@ -100,7 +100,7 @@ describe('SQLite store specifics', () => {
       Array.from({ length: 100 }, (_, i) => store.ingest(inboxEvent(`evt_${i}`))),
     );
     expect(outcomes.every((o) => o === 'stored')).toBe(true);
-    expect(store.writeStats()).toEqual({ batches: 1, writes: 100 });
+    expect(store.writeStats()).toMatchObject({ batches: 1, writes: 100 });
     await store.close();
 
     const small = createSqliteStore({ path, batchMaxSize: 10 });
@@ -108,8 +108,103 @@ describe('SQLite store specifics', () => {
       Array.from({ length: 100 }, (_, i) => small.ingest(inboxEvent(`evt_${i + 50}`))),
     );
     expect(results.filter((o) => o === 'stored')).toHaveLength(50);
-    expect(small.writeStats()).toEqual({ batches: 10, writes: 100 });
+    expect(small.writeStats()).toMatchObject({ batches: 10, writes: 100 });
     await small.close();
+  });
+
+  it('groups concurrent completes into ONE transaction; a stale lease returns false, the others commit', async () => {
+    const store = createSqliteStore({ path });
+    await store.migrate();
+    const ids = ['evt_1', 'evt_2', 'evt_3', 'evt_4'];
+    for (const id of ids) await store.ingest(inboxEvent(id, { inquiryId: `inq_${id}` }));
+    const claims = await store.claim({ limit: 10, leaseMs: 60_000, nowMs: T0 });
+    expect(claims).toHaveLength(4);
+    const before = store.writeStats().completeBatches;
+    const results = await Promise.all(
+      claims.map((claim, i) =>
+        store.complete(
+          i === 2 ? { ...claim, leaseToken: 'stolen' } : claim,
+          [inquiryUpdate({ inquiryId: `inq_${claim.id}`, eventId: claim.id, status: 'approved' })],
+          T0 + 1,
+        ),
+      ),
+    );
+    expect(results).toEqual([true, true, false, true]);
+    expect(store.writeStats().completeBatches - before).toBe(1);
+    expect(await store.counts()).toMatchObject({ done: 3, processing: 1 });
+    expect(await store.getInquiry('inq_evt_3')).toBeNull();
+    expect(await store.getInquiry('inq_evt_4')).toMatchObject({ status: 'approved' });
+    await store.close();
+  });
+
+  it('undoes only the event whose update fails inside a grouped complete (savepoint per event)', async () => {
+    const store = createSqliteStore({ path });
+    await store.migrate();
+    for (const id of ['evt_a', 'evt_b', 'evt_c']) await store.ingest(inboxEvent(id));
+    const saboteur = new Database(path);
+    saboteur.exec(`CREATE TRIGGER sabotage BEFORE INSERT ON inquiries WHEN NEW.inquiry_id = 'inq_bad'
+      BEGIN SELECT RAISE(ABORT, 'bad row'); END`);
+    saboteur.close();
+    const claims = await store.claim({ limit: 10, leaseMs: 60_000, nowMs: T0 });
+    const settled = await Promise.allSettled(
+      claims.map((claim) =>
+        store.complete(
+          claim,
+          [
+            inquiryUpdate({
+              inquiryId: claim.id === 'evt_b' ? 'inq_bad' : `inq_${claim.id}`,
+              eventId: claim.id,
+            }),
+          ],
+          T0 + 1,
+        ),
+      ),
+    );
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(settled[1]).toMatchObject({ reason: { code: 'store_unavailable' } });
+    expect((await store.getEvent('evt_b'))?.status).toBe('processing');
+    expect((await store.getEvent('evt_b'))?.attemptLog).toMatchObject([{ outcome: null }]);
+    expect((await store.getEvent('evt_c'))?.status).toBe('done');
+    expect(await store.getInquiry('inq_evt_a')).not.toBeNull();
+    await store.close();
+  });
+
+  it('commits ingest and admin writes with synchronous=FULL, worker transactions with NORMAL unless told', async () => {
+    // A trigger records the sync level in force on the store's own connection as each write runs.
+    const syncLog = async (options: { workerSynchronous?: 'full' }) => {
+      const file = join(await tempDir(), 'sync.db');
+      const store = createSqliteStore({ path: file, ...options });
+      await store.migrate();
+      const spy = new Database(file);
+      spy.exec(`CREATE TABLE sync_log (seq INTEGER PRIMARY KEY, what TEXT, level INTEGER);
+        CREATE TRIGGER log_insert AFTER INSERT ON events
+          BEGIN INSERT INTO sync_log (what, level) SELECT 'ingest', synchronous FROM pragma_synchronous; END;
+        CREATE TRIGGER log_update AFTER UPDATE OF status ON events
+          BEGIN INSERT INTO sync_log (what, level) SELECT NEW.status, synchronous FROM pragma_synchronous; END;`);
+      await store.ingest(inboxEvent('evt_1'));
+      const first = await claimOne(store, T0);
+      await store.fail(first, 'boom', T0, T0); // back to pending
+      const second = await claimOne(store, T0 + 1);
+      await store.complete(second, [], T0 + 2);
+      await store.replay('evt_1', T0 + 3);
+      await store.ingest(inboxEvent('evt_2'));
+      const log = spy.prepare('SELECT what, level FROM sync_log ORDER BY seq').all();
+      spy.close();
+      await store.close();
+      return log;
+    };
+    const [FULL, NORMAL] = [2, 1];
+    expect(await syncLog({})).toEqual([
+      { what: 'ingest', level: FULL },
+      { what: 'processing', level: NORMAL }, // claim
+      { what: 'pending', level: NORMAL }, // fail
+      { what: 'processing', level: NORMAL },
+      { what: 'done', level: NORMAL }, // complete
+      { what: 'pending', level: FULL }, // replay
+      { what: 'ingest', level: FULL }, // the connection rests at FULL afterwards
+    ]);
+    const allFull = await syncLog({ workerSynchronous: 'full' });
+    expect(allFull.map((row) => (row as { level: number }).level)).toEqual(Array(7).fill(FULL));
   });
 
   it('rolls back a whole batch when one row fails, rejecting every caller with store_unavailable', async () => {

@@ -38,7 +38,10 @@ export function registerServeCommand(program: Command): void {
       }
       await waitForShutdown(service.stop, (signal) => logger.info({ signal }, 'shutting down'));
       logger.info('stopped');
-      logger.flush();
+      // Everything we opened is closed; exit even if a driver left a reconnect timer behind
+      // (seen with postgres.js after an outage), so a stop never hangs an orchestrator.
+      await new Promise<void>((resolve) => logger.flush(() => resolve()));
+      process.exit(0);
     });
 }
 

@@ -5,10 +5,14 @@
  * are first-known-wins. A row first created without a status starts at (0, ''), which every real
  * status beats.
  *
+ * The statements are returned unsent, so the caller can pipeline them with the rest of its transaction
+ * (one round trip for all of them); they run in the order given, each seeing the ones before it.
+ *
  * Concurrency: `ON CONFLICT … DO UPDATE` locks the conflicting row and re-reads its latest committed
  * version, so two instances completing events of one inquiry at once are serialised and the
  * comparison always sees the winner so far: the newest event wins whatever the interleaving.
  */
+import type { PendingQuery, Row } from 'postgres';
 import type {
   InquiryStatusUpdate,
   ProjectionUpdate,
@@ -35,18 +39,18 @@ const INQUIRY_CHANGED = `${NEWER_INQUIRY}
 const VERIFICATION_CHANGED = `${NEWER_VERIFICATION}
   OR (v.inquiry_id IS NULL AND EXCLUDED.inquiry_id IS NOT NULL)`;
 
-/** Applies every update, in order, on the transaction `tx`. */
-export async function applyUpdates(
+/** One statement per update (a scrub may need two), in order, built on `tx` but not yet sent. */
+export function updateStatements(
   tx: Tx,
   t: Tables,
   updates: readonly ProjectionUpdate[],
   nowMs: number,
-): Promise<void> {
-  for (const update of updates) {
-    if (update.kind === 'inquiry') await upsertInquiry(tx, t, update, nowMs);
-    else if (update.kind === 'verification') await upsertVerification(tx, t, update);
-    else await scrubBodies(tx, t, update);
-  }
+): PendingQuery<Row[]>[] {
+  return updates.flatMap((update) => {
+    if (update.kind === 'inquiry') return [upsertInquiry(tx, t, update, nowMs)];
+    if (update.kind === 'verification') return [upsertVerification(tx, t, update)];
+    return scrubBodies(tx, t, update);
+  });
 }
 
 // Without a status the row's ordering key starts below every real one (see the file comment).
@@ -54,10 +58,10 @@ function statusKey(status: string | null, statusAtMs: number, eventId: string) {
   return status === null ? { atMs: 0, eventId: '' } : { atMs: statusAtMs, eventId };
 }
 
-async function upsertInquiry(tx: Tx, t: Tables, u: InquiryStatusUpdate, nowMs: number): Promise<void> {
+function upsertInquiry(tx: Tx, t: Tables, u: InquiryStatusUpdate, nowMs: number) {
   const key = statusKey(u.status, u.statusAtMs, u.eventId);
   const newer = tx.unsafe(NEWER_INQUIRY);
-  await tx`
+  return tx`
     INSERT INTO ${t.inquiries} AS i (inquiry_id, reference_id, account_id, status, status_at_ms, status_event_id,
       inquiry_created_at_ms, redacted_at_ms, updated_at_ms)
     VALUES (${u.inquiryId}, ${u.referenceId}, ${u.accountId}, ${u.status}, ${key.atMs}, ${key.eventId},
@@ -74,10 +78,10 @@ async function upsertInquiry(tx: Tx, t: Tables, u: InquiryStatusUpdate, nowMs: n
     WHERE ${tx.unsafe(INQUIRY_CHANGED)}`;
 }
 
-async function upsertVerification(tx: Tx, t: Tables, u: VerificationStatusUpdate): Promise<void> {
+function upsertVerification(tx: Tx, t: Tables, u: VerificationStatusUpdate) {
   const key = statusKey(u.status, u.statusAtMs, u.eventId);
   const newer = tx.unsafe(NEWER_VERIFICATION);
-  await tx`
+  return tx`
     INSERT INTO ${t.verifications} AS v (verification_id, inquiry_id, verification_type, status, status_at_ms,
       status_event_id)
     VALUES (${u.verificationId}, ${u.inquiryId}, ${u.verificationType}, ${u.status}, ${key.atMs}, ${key.eventId})
@@ -89,11 +93,17 @@ async function upsertVerification(tx: Tx, t: Tables, u: VerificationStatusUpdate
     WHERE ${tx.unsafe(VERIFICATION_CHANGED)}`;
 }
 
-async function scrubBodies(tx: Tx, t: Tables, u: ScrubBodiesUpdate): Promise<void> {
+function scrubBodies(tx: Tx, t: Tables, u: ScrubBodiesUpdate) {
+  const statements: PendingQuery<Row[]>[] = [];
   if (u.inquiryId !== null) {
-    await tx`UPDATE ${t.events} SET body = NULL WHERE inquiry_id = ${u.inquiryId} AND body IS NOT NULL`;
+    statements.push(
+      tx`UPDATE ${t.events} SET body = NULL WHERE inquiry_id = ${u.inquiryId} AND body IS NOT NULL`,
+    );
   }
   if (u.accountId !== null) {
-    await tx`UPDATE ${t.events} SET body = NULL WHERE account_id = ${u.accountId} AND body IS NOT NULL`;
+    statements.push(
+      tx`UPDATE ${t.events} SET body = NULL WHERE account_id = ${u.accountId} AND body IS NOT NULL`,
+    );
   }
+  return statements;
 }

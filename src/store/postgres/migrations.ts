@@ -84,4 +84,18 @@ CREATE TABLE verifications (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'claim-index-only',
+    // Version 1's claim index was used only when the statistics favoured it. On a table never analysed
+    // (a new deployment's first backlog) or analysed while the queue was nearly empty, the planner
+    // preferred `events_status_received` (status = 'pending' is an index condition there) plus a sort
+    // of every open row: ~55 ms per claim at 20k open rows, against 0.05 ms for the ordered partial
+    // scan. `NOT IN` is no index condition, so with this predicate (and the claim query written to
+    // match) the partial index is the only index that can serve the claim.
+    sql: `
+DROP INDEX events_claim;
+CREATE INDEX events_claim ON events (created_at_ms, id) WHERE status NOT IN ('done', 'dead');
+`,
+  },
 ]);

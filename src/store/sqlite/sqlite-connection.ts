@@ -11,6 +11,7 @@ import { openSqliteDatabase } from './open-database.js';
 import { createSqliteReadModel, type SqliteReadModel } from './read-model.js';
 import { createStatementCache, type PrepareCached } from './statement-cache.js';
 import { createSqliteWorkQueue, type SqliteWorkQueue } from './work-queue.js';
+import type { WorkerSynchronous } from './worker-synchronous.js';
 
 /** An open, configured connection and the operations over it. */
 export interface SqliteConnection {
@@ -24,7 +25,11 @@ export interface SqliteConnection {
 }
 
 /** Opens the file and binds the operations; throws `StoreUnavailableError` if it cannot be opened. */
-export function openSqliteConnection(path: string, busyTimeoutMs: number): SqliteConnection {
+export function openSqliteConnection(
+  path: string,
+  busyTimeoutMs: number,
+  workerSynchronous: WorkerSynchronous,
+): SqliteConnection {
   const db = openSqliteDatabase(path, busyTimeoutMs);
   const prepare = createStatementCache(db);
   const insert = db.transaction((rows: readonly EventRow[]): IngestOutcome[] =>
@@ -34,7 +39,7 @@ export function openSqliteConnection(path: string, busyTimeoutMs: number): Sqlit
   return {
     db,
     prepare,
-    queue: createSqliteWorkQueue(db, prepare),
+    queue: createSqliteWorkQueue(db, prepare, workerSynchronous),
     reads: createSqliteReadModel(prepare),
     insertBatch: (rows) => insert.immediate(rows),
     migrate: () => {

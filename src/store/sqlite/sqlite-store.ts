@@ -1,7 +1,9 @@
 /**
  * The embedded default store: one SQLite file, one connection, durable before every acknowledgement.
  * better-sqlite3 is synchronous, so each method runs its transaction to completion and settles a
- * promise; ingests are group-committed (see `group-commit.ts`) to share one fsync per batch.
+ * promise. Ingests are group-committed (see `group-commit.ts`) to share one fsync per batch; the
+ * worker's completes are grouped the same way, and its transactions skip the fsync unless told
+ * otherwise (see `worker-synchronous.ts`).
  *
  * The file is opened on first use, not in the constructor, and opened again on the next call if that
  * failed: an unopenable file (read-only directory, missing mount) makes calls reject with
@@ -14,6 +16,8 @@ import type { IngestOutcome, Store } from '../store.js';
 import { GroupCommit } from './group-commit.js';
 import { openSqliteConnection, type SqliteConnection } from './sqlite-connection.js';
 import { settle, toStoreError } from './store-error.js';
+import type { CompleteRequest, CompleteResult } from './work-queue.js';
+import type { WorkerSynchronous } from './worker-synchronous.js';
 
 /** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -23,6 +27,14 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** Most ingests committed in one transaction. Default 256; 1 disables group commit. */
   batchMaxSize?: number;
+  /** Most worker completes committed in one transaction. Default 256; 1 disables grouping. */
+  completeBatchMaxSize?: number;
+  /**
+   * Sync level of the worker's claim/complete/fail transactions. Default `normal`: no fsync per
+   * commit, safe because a power cut can only make events run again (see `worker-synchronous.ts`).
+   * Ingest is always `full`.
+   */
+  workerSynchronous?: WorkerSynchronous;
 }
 
 /** Group-commit figures since the store was created. */
@@ -31,6 +43,10 @@ export interface SqliteWriteStats {
   batches: number;
   /** Ingests and quarantines submitted through them (stored or duplicate). */
   writes: number;
+  /** Worker complete transactions committed or attempted. */
+  completeBatches: number;
+  /** Completes submitted through them. */
+  completes: number;
 }
 
 /** The SQLite store, plus figures the Store interface does not need. */
@@ -51,18 +67,24 @@ const DEFAULT_BATCH_MAX_SIZE = 256;
  * const outcome = await store.ingest(event); // 'stored' once it is on disk, 'duplicate' on a redelivery
  */
 export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
-  const batchMaxSize = options.batchMaxSize ?? DEFAULT_BATCH_MAX_SIZE;
-  if (!Number.isInteger(batchMaxSize) || batchMaxSize < 1) {
-    throw new TypeError('batchMaxSize must be a positive integer');
+  const batchMaxSize = positiveInt('batchMaxSize', options.batchMaxSize ?? DEFAULT_BATCH_MAX_SIZE);
+  const completeBatchMaxSize = positiveInt(
+    'completeBatchMaxSize',
+    options.completeBatchMaxSize ?? DEFAULT_BATCH_MAX_SIZE,
+  );
+  const workerSynchronous = options.workerSynchronous ?? 'normal';
+  if (workerSynchronous !== 'normal' && workerSynchronous !== 'full') {
+    throw new TypeError("workerSynchronous must be 'normal' or 'full'");
   }
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   const listeners = new Set<() => void>();
   let connection: SqliteConnection | undefined;
   let writes = 0;
+  let completes = 0;
   let closed = false;
 
   const connect = (): SqliteConnection => {
-    connection ??= openSqliteConnection(options.path, busyTimeoutMs);
+    connection ??= openSqliteConnection(options.path, busyTimeoutMs, workerSynchronous);
     return connection;
   };
 
@@ -89,6 +111,16 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     },
   });
 
+  // Handlers finishing in the same tick share one transaction instead of one each.
+  const completions = new GroupCommit<CompleteRequest, CompleteResult>({
+    maxBatchSize: completeBatchMaxSize,
+    commit: (requests) => {
+      completes += requests.length;
+      return connect().queue.completeBatch(requests);
+    },
+    mapError: toStoreError,
+  });
+
   const rejectClosed = () => Promise.reject(new StoreUnavailableError('The SQLite event store is closed.'));
   /** Runs `work` on the connection unless closed; every database failure becomes StoreUnavailableError. */
   const run = <T>(work: (c: SqliteConnection) => T): Promise<T> =>
@@ -104,7 +136,12 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     ingest: (event) => submit(eventRow(event)),
     quarantine: (body) => submit(quarantineRow(body)),
     claim: (claimOptions) => run((c) => c.queue.claim(claimOptions)),
-    complete: (claim, updates, nowMs) => run((c) => c.queue.complete(claim, updates, nowMs)),
+    complete: async (claim, updates, nowMs) => {
+      if (closed) return rejectClosed();
+      const result = await completions.submit({ claim, updates, nowMs });
+      if (!result.ok) throw toStoreError(result.error);
+      return result.completed;
+    },
     fail: (claim, error, retryAtMs, nowMs) => run((c) => c.queue.fail(claim, error, retryAtMs, nowMs)),
     replay: (eventId, nowMs) => run((c) => c.queue.replay(eventId, nowMs)),
     replayDead: (filter, nowMs) => run((c) => c.queue.replayDead(filter, nowMs)),
@@ -121,15 +158,26 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         listeners.delete(listener);
       };
     },
-    writeStats: () => ({ batches: inbox.batches, writes }),
+    writeStats: () => ({
+      batches: inbox.batches,
+      writes,
+      completeBatches: completions.batches,
+      completes,
+    }),
     async close() {
       if (closed) return;
       // Writes accepted before the close are committed (or rejected) now, then new work is refused.
       inbox.flush();
+      completions.flush();
       closed = true;
       listeners.clear();
       connection?.db.close();
       connection = undefined;
     },
   };
+}
+
+function positiveInt(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new TypeError(`${name} must be a positive integer`);
+  return value;
 }

@@ -1,0 +1,200 @@
+/**
+ * The PostgreSQL worker path, measured on its own: fill a fresh schema's inbox with N distinct
+ * fixture-sized events (built as the pipeline builds them), then time `createWorker({ store }).start()`
+ * until `counts()` shows nothing pending or processing. Prints events/s, claims made, and what the
+ * store's connections were waiting on (sampled from `pg_stat_activity`) during the drain.
+ *
+ * To compare two store implementations in one run (the CPU is shared, so only side-by-side figures
+ * mean anything), pass another `postgres-store.ts` with `--baseline`; runs alternate baseline/current.
+ *
+ * @example
+ * npx tsx bench/postgres-processing.ts
+ * npx tsx bench/postgres-processing.ts --events 20000 --rounds 2 --cap 60 \
+ *   --baseline /tmp/pw-baseline/src/store/postgres/postgres-store.ts
+ */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import postgres from 'postgres';
+import { parseEvent } from '../src/events/parse-event.js';
+import type { PostgresStoreOptions } from '../src/store/postgres/options.js';
+import type { InboxEvent, Store } from '../src/store/store.js';
+import { createWorker } from '../src/worker/worker.js';
+import { nextEventBody } from './lib/payloads.js';
+import { BENCH_PG_URL, dropSchema, freshSchema } from './lib/postgres.js';
+import { sleep } from './lib/stats.js';
+import { fixed, int, table } from './lib/table.js';
+
+type CreateStore = (options: PostgresStoreOptions) => Store;
+
+const { values: args } = parseArgs({
+  options: {
+    events: { type: 'string', default: '20000' },
+    /** Seconds a drain may run; the rate so far is reported when it is cut short. */
+    cap: { type: 'string', default: '120' },
+    rounds: { type: 'string', default: '1' },
+    concurrency: { type: 'string', default: '8' },
+    /** Worker claim batch size; the worker's own default when omitted. */
+    batch: { type: 'string' },
+    baseline: { type: 'string' },
+  },
+});
+const EVENTS = Number(args.events);
+const CAP_SECONDS = Number(args.cap);
+const ROUNDS = Number(args.rounds);
+const CONCURRENCY = Number(args.concurrency);
+const BATCH = args.batch === undefined ? {} : { batchSize: Number(args.batch) };
+const FILL_WINDOW = 500;
+const POLL_MS = 50;
+const SAMPLE_MS = 20;
+
+interface RunResult {
+  label: string;
+  fillSeconds: number;
+  drainSeconds: number;
+  drained: number;
+  perSec: number;
+  claims: number;
+  /** `wait_event` (or `cpu/client` when none) → share of samples of the store's non-idle connections. */
+  waits: Map<string, number>;
+}
+
+/** The event exactly as the pipeline hands it to `store.ingest` after verifying and parsing. */
+function inboxEvent(): InboxEvent {
+  const body = nextEventBody();
+  const parsed = parseEvent(body);
+  if (!parsed.ok) throw new Error(`bench body does not parse: ${parsed.reason}`);
+  const { event } = parsed;
+  const now = Date.now();
+  return {
+    id: event.id,
+    name: event.name,
+    createdAt: event.createdAt,
+    createdAtMs: event.createdAtMs,
+    objectType: event.object.type,
+    objectId: event.object.id,
+    inquiryId: event.inquiryId,
+    accountId: event.accountId,
+    body,
+    attemptsMade: 1,
+    attemptsLeft: 7,
+    firstAttemptedAtMs: now,
+    receivedAtMs: now,
+  };
+}
+
+async function loadStore(path: string): Promise<CreateStore> {
+  const module = (await import(pathToFileURL(resolve(path)).href)) as { createPostgresStore: CreateStore };
+  return module.createPostgresStore;
+}
+
+/** Samples what the store's busy connections wait on until `stop()` is called. */
+function sampleWaits(applicationName: string) {
+  const sql = postgres(BENCH_PG_URL, { max: 1, onnotice: () => {} });
+  const tally = new Map<string, number>();
+  let total = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const rows = await sql<{ wait: string }[]>`
+        SELECT coalesce(wait_event_type || ':' || wait_event, 'cpu/client') AS wait
+        FROM pg_stat_activity WHERE application_name = ${applicationName} AND state = 'active'`;
+      for (const { wait } of rows) tally.set(wait, (tally.get(wait) ?? 0) + 1);
+      total += rows.length;
+      await sleep(SAMPLE_MS);
+    }
+  })();
+  return async (): Promise<Map<string, number>> => {
+    running = false;
+    await loop.catch(() => {});
+    await sql.end({ timeout: 1 });
+    return new Map([...tally].map(([wait, n]) => [wait, n / Math.max(total, 1)]));
+  };
+}
+
+async function runOnce(label: string, createStore: CreateStore): Promise<RunResult> {
+  const schema = freshSchema();
+  const applicationName = `bench-${schema}`;
+  const store = createStore({ url: BENCH_PG_URL, schema, applicationName });
+  try {
+    await store.migrate();
+    const inbox = Array.from({ length: EVENTS }, inboxEvent);
+    const fillStart = performance.now();
+    for (let i = 0; i < inbox.length; i += FILL_WINDOW) {
+      await Promise.all(inbox.slice(i, i + FILL_WINDOW).map((event) => store.ingest(event)));
+    }
+    const fillSeconds = (performance.now() - fillStart) / 1000;
+
+    let claims = 0;
+    const counted: Store = {
+      ...store,
+      claim: (options) => {
+        claims += 1;
+        return store.claim(options);
+      },
+    };
+    const stopSampling = sampleWaits(applicationName);
+    const worker = createWorker({ store: counted, concurrency: CONCURRENCY, ...BATCH });
+    const drainStart = performance.now();
+    const deadline = Date.now() + CAP_SECONDS * 1000;
+    worker.start();
+    let counts = await store.counts();
+    while (counts.pending + counts.processing > 0 && Date.now() < deadline) {
+      await sleep(POLL_MS);
+      counts = await store.counts();
+    }
+    const drainSeconds = (performance.now() - drainStart) / 1000;
+    await worker.stop();
+    const waits = await stopSampling();
+    const drained = counts.done + counts.dead;
+    return { label, fillSeconds, drainSeconds, drained, perSec: drained / drainSeconds, claims, waits };
+  } finally {
+    await store.close().catch(() => {});
+    await dropSchema(schema);
+  }
+}
+
+function topWaits(waits: Map<string, number>): string {
+  return [...waits]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([wait, share]) => `${wait} ${Math.round(share * 100)}%`)
+    .join(', ');
+}
+
+const variants: [string, CreateStore][] = [
+  ['current', await loadStore('src/store/postgres/postgres-store.ts')],
+];
+if (args.baseline) variants.unshift(['baseline', await loadStore(args.baseline)]);
+
+console.log(
+  `postgres processing: ${int(EVENTS)} events, worker concurrency ${CONCURRENCY}, batch ${args.batch ?? 'default'}, drain cap ${CAP_SECONDS} s`,
+);
+const results: RunResult[] = [];
+for (let round = 1; round <= ROUNDS; round++) {
+  for (const [label, createStore] of variants) {
+    process.stderr.write(`… round ${round}: ${label}\n`);
+    results.push(await runOnce(label, createStore));
+  }
+}
+console.log(
+  table(
+    ['store', 'fill s', 'drain s', 'drained', 'events/s', 'claims', 'busy connections waited on'],
+    results.map((r) => [
+      r.label,
+      fixed(r.fillSeconds, 1),
+      fixed(r.drainSeconds, 1),
+      int(r.drained),
+      fixed(r.perSec, 0),
+      int(r.claims),
+      topWaits(r.waits),
+    ]),
+  ),
+);
+if (args.baseline) {
+  const mean = (label: string) => {
+    const rates = results.filter((r) => r.label === label).map((r) => r.perSec);
+    return rates.reduce((a, b) => a + b, 0) / rates.length;
+  };
+  console.log(`current / baseline drain rate: ${fixed(mean('current') / mean('baseline'), 1)}×`);
+}

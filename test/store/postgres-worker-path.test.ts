@@ -1,0 +1,116 @@
+/**
+ * The PostgreSQL worker path's performance choices, proven on a real server: the claim can only be
+ * served by the ordered partial index (never a sort of the whole backlog), worker commits skip the WAL
+ * flush without leaking that setting to the ingest path, and the pipelined completion still rolls
+ * everything back when its lease was lost.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Db, openPool } from '../../src/store/postgres/connect.js';
+import { applyPostgresMigrations } from '../../src/store/postgres/migrate.js';
+import { POSTGRES_MIGRATIONS } from '../../src/store/postgres/migrations.js';
+import { resolvePostgresStoreOptions } from '../../src/store/postgres/options.js';
+import { tables } from '../../src/store/postgres/tables.js';
+import { ASYNC_COMMIT, dueEvents } from '../../src/store/postgres/work-queue.js';
+import {
+  dropTestSchema,
+  openTestPostgresStore,
+  postgresReachable,
+  TEST_POSTGRES_URL,
+  testSchemaName,
+} from '../helpers/postgres.js';
+import { inboxEvent, T0 } from './store-fixtures.js';
+
+const reachable = await postgresReachable();
+
+interface PlanNode {
+  'Node Type': string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+function planNodes(node: PlanNode): PlanNode[] {
+  return [node, ...(node.Plans ?? []).flatMap(planNodes)];
+}
+
+describe.skipIf(!reachable)('PostgreSQL worker path', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
+  });
+
+  /** A direct pool on a fresh schema migrated up to `version`. */
+  const openSchema = async (version = Number.POSITIVE_INFINITY): Promise<{ sql: Db; schema: string }> => {
+    const schema = testSchemaName();
+    const sql = openPool(resolvePostgresStoreOptions({ url: TEST_POSTGRES_URL, schema, max: 1 }));
+    cleanups.push(async () => {
+      await sql.end({ timeout: 1 });
+      await dropTestSchema(schema);
+    });
+    await applyPostgresMigrations(
+      sql,
+      schema,
+      POSTGRES_MIGRATIONS.filter((m) => m.version <= version),
+    );
+    return { sql, schema };
+  };
+
+  it('claims by an ordered scan of events_claim, with no sort, on a never-analysed 20k backlog', async () => {
+    const { sql, schema } = await openSchema();
+    const t = tables(sql, schema);
+    // All one created-at, like a replayed backlog: the order then rests on the id, as in the claim.
+    await sql`
+      INSERT INTO ${t.events} (id, name, created_at, created_at_ms, inquiry_id, body, received_at_ms, status,
+        run_at_ms)
+      SELECT 'evt_' || lpad(g::text, 6, '0'), 'inquiry.approved', '2024-03-01T00:00:00.000Z', ${T0},
+        'inq_' || g, convert_to(repeat('x', 100), 'UTF8'), ${T0}, 'pending', ${T0}
+      FROM generate_series(1, 20000) AS g`;
+    for (const limit of [1, 8, 64]) {
+      const [row] = await sql<{ 'QUERY PLAN': [{ Plan: PlanNode }] }[]>`
+        EXPLAIN (FORMAT JSON) ${dueEvents(sql, t, T0 + 1, limit)}`;
+      const nodes = planNodes(row!['QUERY PLAN'][0].Plan);
+      expect(nodes.map((node) => node['Node Type'])).not.toContain('Sort');
+      expect(nodes.find((node) => node['Node Type'] === 'Index Scan')?.['Index Name']).toBe('events_claim');
+    }
+    const due = await dueEvents(sql, t, T0 + 1, 3);
+    expect(due.map((r) => r['id'])).toEqual(['evt_000001', 'evt_000002', 'evt_000003']);
+  });
+
+  it('upgrades a version-1 schema: the claim index is rebuilt with the new predicate', async () => {
+    const { sql, schema } = await openSchema(1);
+    await applyPostgresMigrations(sql, schema, POSTGRES_MIGRATIONS);
+    const [index] = await sql<{ def: string }[]>`
+      SELECT pg_get_indexdef(indexrelid) AS def FROM pg_index
+      WHERE indexrelid = ${`"${schema}".events_claim`}::regclass`;
+    expect(index?.def).toMatch(/WHERE \(status <> ALL \(ARRAY\['done'::text, 'dead'::text\]\)\)/);
+  });
+
+  it('turns synchronous_commit off for its own statement only, never for the pooled connection', async () => {
+    const { sql } = await openSchema(0);
+    const [during] = await sql<{ setting: string }[]>`
+      SELECT ${sql.unsafe(ASYNC_COMMIT)}, current_setting('synchronous_commit') AS setting`;
+    expect(during?.setting).toBe('off');
+    // Same (only) connection: the ingest that runs next on it must still wait for the WAL flush.
+    const [after] = await sql<{ setting: string }[]>`SELECT current_setting('synchronous_commit') AS setting`;
+    expect(after?.setting).toBe('on');
+    const [inTransaction] = await sql.begin((tx) => [tx`SET LOCAL synchronous_commit = off`, tx`SELECT 1`]);
+    expect(inTransaction).toBeDefined();
+    const [afterTransaction] = await sql<{ setting: string }[]>`
+      SELECT current_setting('synchronous_commit') AS setting`;
+    expect(afterTransaction?.setting).toBe('on');
+  });
+
+  it('a completion whose lease was lost rolls back its pipelined scrub too', async () => {
+    const { store, cleanup } = await openTestPostgresStore();
+    cleanups.push(cleanup);
+    await store.ingest(inboxEvent('evt_redact', { inquiryId: 'inq_x' }));
+    await store.ingest(inboxEvent('evt_other', { inquiryId: 'inq_x' }));
+    const [stale] = await store.claim({ limit: 1, leaseMs: 1_000, nowMs: T0 });
+    expect(stale?.id).toBe('evt_other');
+    await store.claim({ limit: 2, leaseMs: 60_000, nowMs: T0 + 1_000 });
+    const scrub = { kind: 'scrub', inquiryId: 'inq_x', accountId: null } as const;
+    expect(await store.complete(stale!, [scrub], T0 + 1_001)).toBe(false);
+    expect((await store.getEvent('evt_redact'))?.payload).toEqual(expect.any(String));
+    expect((await store.getEvent('evt_other'))?.payload).toEqual(expect.any(String));
+    expect(await store.getEvent('evt_other')).toMatchObject({ status: 'processing' });
+  });
+});
