@@ -29,8 +29,18 @@ const VERBATIM_KEY = 'fields';
  * camelizeKey('api-version-less-than-minimum-count'); // 'apiVersionLessThanMinimumCount'
  */
 export function camelizeKey(key: string): string {
-  return key.replace(/(?<=[^_-])[_-]+([^_-])/g, (_match, next: string) => next.toUpperCase());
+  // Most keys have no separator; the rest repeat across every event, so remember them (bounded).
+  if (!key.includes('-') && !key.includes('_')) return key;
+  let camel = camelized.get(key);
+  if (camel === undefined) {
+    camel = key.replace(/(?<=[^_-])[_-]+([^_-])/g, (_match, next: string) => next.toUpperCase());
+    if (camelized.size < CAMELIZED_CACHE_LIMIT) camelized.set(key, camel);
+  }
+  return camel;
 }
+
+const CAMELIZED_CACHE_LIMIT = 4096;
+const camelized = new Map<string, string>();
 
 /**
  * Returns a deep copy of a parsed JSON value with every object key in camelCase. Values are never

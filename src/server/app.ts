@@ -2,7 +2,7 @@
  * The HTTP surface of the service: the webhook receiver, health, readiness, metrics and the admin API,
  * on one Fastify instance. Every error answers JSON with a stable code.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { fastifyPersonaWebhooks } from '../adapters/fastify.js';
 import {
   errorToResponse,
@@ -33,7 +33,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // One line per request is written below, without query strings or headers.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
   });
