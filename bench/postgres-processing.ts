@@ -16,14 +16,13 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { parseEvent } from '../src/events/parse-event.js';
 import type { PostgresStoreOptions } from '../src/store/postgres/options.js';
-import type { InboxEvent, Store } from '../src/store/store.js';
+import type { Store } from '../src/store/store.js';
 import { createWorker } from '../src/worker/worker.js';
-import { nextEventBody } from './lib/payloads.js';
 import { BENCH_PG_URL, dropSchema, freshSchema } from './lib/postgres.js';
 import { sleep } from './lib/stats.js';
 import { fixed, int, table } from './lib/table.js';
+import { inboxEvent } from './sections/processing.js';
 
 type CreateStore = (options: PostgresStoreOptions) => Store;
 
@@ -57,30 +56,6 @@ interface RunResult {
   claims: number;
   /** `wait_event` (or `cpu/client` when none) → share of samples of the store's non-idle connections. */
   waits: Map<string, number>;
-}
-
-/** The event exactly as the pipeline hands it to `store.ingest` after verifying and parsing. */
-function inboxEvent(): InboxEvent {
-  const body = nextEventBody();
-  const parsed = parseEvent(body);
-  if (!parsed.ok) throw new Error(`bench body does not parse: ${parsed.reason}`);
-  const { event } = parsed;
-  const now = Date.now();
-  return {
-    id: event.id,
-    name: event.name,
-    createdAt: event.createdAt,
-    createdAtMs: event.createdAtMs,
-    objectType: event.object.type,
-    objectId: event.object.id,
-    inquiryId: event.inquiryId,
-    accountId: event.accountId,
-    body,
-    attemptsMade: 1,
-    attemptsLeft: 7,
-    firstAttemptedAtMs: now,
-    receivedAtMs: now,
-  };
 }
 
 async function loadStore(path: string): Promise<CreateStore> {

@@ -7,6 +7,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEvent } from '../../src/events/parse-event.js';
+import { toInboxEvent } from '../../src/store/inbox-event.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { InboxEvent, Store } from '../../src/store/store.js';
 import { createWorker } from '../../src/worker/worker.js';
@@ -96,21 +97,12 @@ export function inboxEvent(): InboxEvent {
   if (!parsed.ok) throw new Error(`bench body does not parse: ${parsed.reason}`);
   const { event } = parsed;
   const now = Date.now();
-  return {
-    id: event.id,
-    name: event.name,
-    createdAt: event.createdAt,
-    createdAtMs: event.createdAtMs,
-    objectType: event.object.type,
-    objectId: event.object.id,
-    inquiryId: event.inquiryId,
-    accountId: event.accountId,
-    body,
+  return toInboxEvent(event, body, {
     attemptsMade: 1,
     attemptsLeft: 7,
     firstAttemptedAtMs: now,
     receivedAtMs: now,
-  };
+  });
 }
 
 /** Polls until nothing is pending or processing, or the deadline passes. */

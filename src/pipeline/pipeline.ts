@@ -17,6 +17,7 @@ import type { PersonaEvent } from '../events/event.js';
 import { parseEvent } from '../events/parse-event.js';
 import { checkVerifyOptions } from '../signature/options.js';
 import type { VerifyOptions, VerifyResult } from '../signature/types.js';
+import { toInboxEvent } from '../store/inbox-event.js';
 import { InFlightDedupe } from './in-flight-dedupe.js';
 import { DEFAULT_DEDUPE_ENTRIES, DEFAULT_MAX_BODY_BYTES, type PipelineOptions } from './options.js';
 import { type OutcomeReport, outcomeForCode, type RequestOutcome } from './outcome.js';
@@ -90,21 +91,14 @@ export function createPipelineWith(verify: Verifier, options: PipelineOptions): 
 
     const { event } = parsed;
     if (store) {
-      const result = await store.ingest({
-        id: event.id,
-        name: event.name,
-        createdAt: event.createdAt,
-        createdAtMs: event.createdAtMs,
-        objectType: event.object.type,
-        objectId: event.object.id,
-        inquiryId: event.inquiryId,
-        accountId: event.accountId,
-        body,
-        attemptsMade: integerHeader(request, 'persona-webhook-attempts-made'),
-        attemptsLeft: integerHeader(request, 'persona-webhook-attempts-left'),
-        firstAttemptedAtMs: secondsToMs(integerHeader(request, 'persona-webhook-first-attempted-at')),
-        receivedAtMs: now(),
-      });
+      const result = await store.ingest(
+        toInboxEvent(event, body, {
+          attemptsMade: integerHeader(request, 'persona-webhook-attempts-made'),
+          attemptsLeft: integerHeader(request, 'persona-webhook-attempts-left'),
+          firstAttemptedAtMs: secondsToMs(integerHeader(request, 'persona-webhook-first-attempted-at')),
+          receivedAtMs: now(),
+        }),
+      );
       return result === 'duplicate'
         ? { outcome: 'duplicate', event, response: jsonResponse(200, DUPLICATE) }
         : { outcome: 'accepted', event, response: jsonResponse(200, RECEIVED) };

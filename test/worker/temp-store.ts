@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEvent } from '../../src/events/parse-event.js';
 import type { BuiltEvent } from '../../src/simulate/build-event.js';
+import { toInboxEvent } from '../../src/store/inbox-event.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { IngestOutcome, Store } from '../../src/store/store.js';
 
@@ -48,21 +49,14 @@ export function ingestBuilt(
   const parsed = parseEvent(body);
   if (!parsed.ok) throw new Error(`test event does not parse: ${parsed.reason}`);
   const { event } = parsed;
-  return store.ingest({
-    id: event.id,
-    name: event.name,
-    createdAt: event.createdAt,
-    createdAtMs: event.createdAtMs,
-    objectType: event.object.type,
-    objectId: event.object.id,
-    inquiryId: event.inquiryId,
-    accountId: event.accountId,
-    body,
-    attemptsMade: 1,
-    attemptsLeft: 7,
-    firstAttemptedAtMs: receivedAtMs,
-    receivedAtMs,
-  });
+  return store.ingest(
+    toInboxEvent(event, body, {
+      attemptsMade: 1,
+      attemptsLeft: 7,
+      firstAttemptedAtMs: receivedAtMs,
+      receivedAtMs,
+    }),
+  );
 }
 
 /** A manually advanced clock for retry and lease tests. */

@@ -1,0 +1,32 @@
+import type { PersonaEvent } from '../events/event.js';
+import type { InboxEvent } from './store.js';
+
+/** Persona's delivery headers for one attempt, and when we received it. */
+export interface DeliveryInfo {
+  attemptsMade: number | null;
+  attemptsLeft: number | null;
+  firstAttemptedAtMs: number | null;
+  receivedAtMs: number;
+}
+
+/**
+ * The row a store keeps for a verified, parsed event: the exact signed bytes plus the few fields the
+ * inbox indexes (dedupe key, ordering key, what redaction scrubs by).
+ *
+ * @example
+ * await store.ingest(toInboxEvent(event, body, { attemptsMade: 1, attemptsLeft: 7, firstAttemptedAtMs: null, receivedAtMs: Date.now() }));
+ */
+export function toInboxEvent(event: PersonaEvent, body: Uint8Array, delivery: DeliveryInfo): InboxEvent {
+  return {
+    id: event.id,
+    name: event.name,
+    createdAt: event.createdAt,
+    createdAtMs: event.createdAtMs,
+    objectType: event.object.type,
+    objectId: event.object.id,
+    inquiryId: event.inquiryId,
+    accountId: event.accountId,
+    body,
+    ...delivery,
+  };
+}
