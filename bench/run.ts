@@ -73,7 +73,7 @@ const ingest: IngestSummary[] = await runIngest(
   progress,
 );
 const byKind = (kind: string) => ingest.find((row) => row.kind === kind && row.runs.length > 0);
-const [a, b, c, d] = ['bare', 'express', 'sqlite', 'postgres'].map(byKind);
+const [a, b, c, d, e] = ['bare', 'express', 'sqlite', 'postgres', 'nostore'].map(byKind);
 console.log(
   `\n1. Ingest — concurrency ${settings.connections}, distinct pre-signed events, median of ${settings.rounds} interleaved rounds; peak RSS = server process VmHWM, worst round`,
 );
@@ -101,7 +101,7 @@ for (const row of ingest) {
   if (late > 0) console.log(`  note: ${row.label}: ${late} deliveries signed during the run (pool ran out)`);
 }
 console.log(
-  `  ratios: c/a ${fixed(ratio(c?.requestsPerSec, a?.requestsPerSec))}  c/b ${fixed(ratio(c?.requestsPerSec, b?.requestsPerSec))}  d/a ${fixed(ratio(d?.requestsPerSec, a?.requestsPerSec))}  p99(c)/p99(a) ${fixed(ratio(c?.p99Ms, a?.p99Ms))}`,
+  `  ratios: c/a ${fixed(ratio(c?.requestsPerSec, a?.requestsPerSec))}  c/b ${fixed(ratio(c?.requestsPerSec, b?.requestsPerSec))}  d/a ${fixed(ratio(d?.requestsPerSec, a?.requestsPerSec))}  p99(c)/p99(a) ${fixed(ratio(c?.p99Ms, a?.p99Ms))}  c/e ${fixed(ratio(c?.requestsPerSec, e?.requestsPerSec))}  p99(c)/p99(e) ${fixed(ratio(c?.p99Ms, e?.p99Ms))}`,
 );
 console.log(
   `  per round req/s: ${ingest.map((row) => `${row.kind} ${row.runs.map((run) => int(run.requestsPerSec)).join('/') || '–'}`).join('  ')}`,

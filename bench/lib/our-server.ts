@@ -17,6 +17,7 @@ export const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789';
 export const WEBHOOK_PATH = '/webhooks/persona';
 
 const BIN = fileURLToPath(new URL('../../bin/persona-webhooks.js', import.meta.url));
+const NO_STORE = fileURLToPath(new URL('../servers/ours-no-store.mjs', import.meta.url));
 
 /** A spec plus what to clean up after the server stopped (its database file or schema). */
 export interface PreparedServer {
@@ -25,7 +26,7 @@ export interface PreparedServer {
 }
 
 /** Which server: the two baselines, or ours on one of its stores. */
-export type ServerKind = 'bare' | 'express' | 'sqlite' | 'postgres';
+export type ServerKind = 'bare' | 'express' | 'nostore' | 'sqlite' | 'postgres';
 
 let databases = 0;
 
@@ -42,6 +43,18 @@ export function prepareServer(kind: ServerKind, baselines: BaselineServers): Pre
       spec: {
         label: 'express copy',
         args: [baselines.expressCopy],
+        env: { PERSONA_WEBHOOK_SECRET: BENCH_SECRET },
+        readyPath: '/',
+        anyStatus: true,
+      },
+      cleanup: async () => {},
+    };
+  }
+  if (kind === 'nostore') {
+    return {
+      spec: {
+        label: 'ours, no store',
+        args: [NO_STORE],
         env: { PERSONA_WEBHOOK_SECRET: BENCH_SECRET },
         readyPath: '/',
         anyStatus: true,

@@ -40,7 +40,13 @@ export interface IngestSummary {
 }
 
 /** First guess of each server's rate, to size the pre-signed pool; later rounds use the measured rate. */
-const INITIAL_RATE: Record<ServerKind, number> = { bare: 7000, express: 3000, sqlite: 3000, postgres: 3000 };
+const INITIAL_RATE: Record<ServerKind, number> = {
+  bare: 7000,
+  express: 3000,
+  nostore: 3000,
+  sqlite: 3000,
+  postgres: 3000,
+};
 
 /**
  * Runs the interleaved ingest rounds; `skip` maps a server to the reason it cannot run (e.g. no PostgreSQL).
@@ -54,7 +60,7 @@ export async function runIngest(
   skip: Partial<Record<ServerKind, string>>,
   progress: (line: string) => void,
 ): Promise<IngestSummary[]> {
-  const kinds: ServerKind[] = ['bare', 'express', 'sqlite', 'postgres'];
+  const kinds: ServerKind[] = ['bare', 'express', 'nostore', 'sqlite', 'postgres'];
   const runs = new Map<ServerKind, IngestRun[]>(kinds.map((kind) => [kind, []]));
   const failures = new Map<ServerKind, string>();
   const rate = { ...INITIAL_RATE };
@@ -134,6 +140,7 @@ function summarise(kind: ServerKind, runs: IngestRun[], skipped: string | undefi
 export const LABELS: Record<ServerKind, string> = {
   bare: '(a) bare node:http',
   express: '(b) express copy',
+  nostore: '(e) ours, no store',
   sqlite: '(c) ours, SQLite',
   postgres: '(d) ours, PostgreSQL',
 };
