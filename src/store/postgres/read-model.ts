@@ -3,13 +3,23 @@
  * `../sqlite/read-model.ts`: events newest-received first with the shared opaque keyset cursor, a
  * user's inquiries most recently created first.
  */
-import { decodeEventCursor, encodeEventCursor } from '../event-cursor.js';
+import { decodeEventCursor } from '../event-cursor.js';
+import {
+  type AttemptRow,
+  type EventDetailRow,
+  type EventSummaryRow,
+  type InquiryRow,
+  toEventDetail,
+  toEventPage,
+  toInquiryView,
+  toKycView,
+  toVerificationView,
+  type VerificationRow,
+} from '../row-views.js';
 import type {
-  AttemptRecord,
   EventDetail,
   EventPage,
   EventStatus,
-  EventSummary,
   InboxCounts,
   InquiryView,
   KycView,
@@ -18,50 +28,6 @@ import type {
 } from '../store.js';
 import type { Db } from './connect.js';
 import type { Tables } from './tables.js';
-
-interface SummaryRow {
-  id: string;
-  name: string;
-  status: EventStatus;
-  attempts: number;
-  created_at: string;
-  received_at_ms: number;
-  last_error: string | null;
-}
-
-interface DetailRow extends SummaryRow {
-  object_type: string | null;
-  object_id: string | null;
-  run_at_ms: number;
-  body: Buffer | null;
-}
-
-interface AttemptRow {
-  attempt: number;
-  started_at_ms: number;
-  finished_at_ms: number | null;
-  outcome: AttemptRecord['outcome'];
-  error: string | null;
-}
-
-interface InquiryRow {
-  inquiry_id: string;
-  reference_id: string | null;
-  account_id: string | null;
-  status: string | null;
-  status_at_ms: number;
-  inquiry_created_at_ms: number | null;
-  redacted_at_ms: number | null;
-  updated_at_ms: number;
-}
-
-interface VerificationRow {
-  verification_id: string;
-  inquiry_id: string | null;
-  verification_type: string;
-  status: string | null;
-  status_at_ms: number;
-}
 
 /** Read operations over one pool. */
 export interface PostgresReadModel {
@@ -81,32 +47,19 @@ export function createPostgresReadModel(sql: Db, t: Tables): PostgresReadModel {
 
   return {
     async getEvent(eventId) {
-      const [row] = await sql<DetailRow[]>`
+      const [row] = await sql<EventDetailRow[]>`
         SELECT ${summaryColumns}, object_type, object_id, run_at_ms, body FROM ${t.events} WHERE id = ${eventId}`;
       if (!row) return null;
       const attempts = await sql<AttemptRow[]>`
         SELECT attempt, started_at_ms, finished_at_ms, outcome, error
         FROM ${t.attempts} WHERE event_id = ${eventId} ORDER BY seq`;
-      return {
-        ...toSummary(row),
-        objectType: row.object_type,
-        objectId: row.object_id,
-        runAtMs: row.run_at_ms,
-        attemptLog: attempts.map((a) => ({
-          attempt: a.attempt,
-          startedAtMs: a.started_at_ms,
-          finishedAtMs: a.finished_at_ms,
-          outcome: a.outcome,
-          error: a.error,
-        })),
-        payload: row.body === null ? null : row.body.toString('utf8'),
-      };
+      return toEventDetail(row, attempts);
     },
 
     async listEvents(query) {
       // Decoded before querying: a bad cursor is the caller's error (400), not an outage.
       const after = query.cursor === undefined ? undefined : decodeEventCursor(query.cursor);
-      const rows = await sql<SummaryRow[]>`
+      const rows = await sql<EventSummaryRow[]>`
         SELECT ${summaryColumns} FROM ${t.events}
         WHERE TRUE
           ${query.status === undefined ? sql`` : sql`AND status = ${query.status}`}
@@ -114,13 +67,7 @@ export function createPostgresReadModel(sql: Db, t: Tables): PostgresReadModel {
           ${after === undefined ? sql`` : sql`AND (received_at_ms, id) < (${after.receivedAtMs}::bigint, ${after.id}::text)`}
         ORDER BY received_at_ms DESC, id DESC
         LIMIT ${query.limit + 1}`;
-      const page = rows.slice(0, query.limit);
-      const last = page.at(-1);
-      const more = rows.length > query.limit && last !== undefined;
-      return {
-        events: page.map(toSummary),
-        nextCursor: more ? encodeEventCursor({ receivedAtMs: last.received_at_ms, id: last.id }) : null,
-      };
+      return toEventPage(rows, query.limit);
     },
 
     async counts() {
@@ -134,7 +81,7 @@ export function createPostgresReadModel(sql: Db, t: Tables): PostgresReadModel {
     async getInquiry(inquiryId) {
       const [row] = await sql<InquiryRow[]>`
         SELECT ${inquiryColumns} FROM ${t.inquiries} WHERE inquiry_id = ${inquiryId}`;
-      return row ? toInquiry(row) : null;
+      return row ? toInquiryView(row) : null;
     },
 
     async getKyc(referenceId) {
@@ -143,55 +90,14 @@ export function createPostgresReadModel(sql: Db, t: Tables): PostgresReadModel {
       const rows = await sql<InquiryRow[]>`
         SELECT ${inquiryColumns} FROM ${t.inquiries} WHERE reference_id = ${referenceId}
         ORDER BY COALESCE(inquiry_created_at_ms, status_at_ms) DESC, status_at_ms DESC, inquiry_id DESC`;
-      const inquiries = rows.map(toInquiry);
-      const current = inquiries[0];
-      if (!current) return null;
-      return {
-        referenceId,
-        status: current.status,
-        inquiryId: current.inquiryId,
-        updatedAtMs: Math.max(...inquiries.map((inquiry) => inquiry.updatedAtMs)),
-        inquiries,
-      };
+      return toKycView(referenceId, rows);
     },
 
     async getVerification(verificationId) {
       const [row] = await sql<VerificationRow[]>`
         SELECT verification_id, inquiry_id, verification_type, status, status_at_ms
         FROM ${t.verifications} WHERE verification_id = ${verificationId}`;
-      if (!row) return null;
-      return {
-        verificationId: row.verification_id,
-        inquiryId: row.inquiry_id,
-        verificationType: row.verification_type,
-        status: row.status,
-        statusAtMs: row.status_at_ms,
-      };
+      return row ? toVerificationView(row) : null;
     },
-  };
-}
-
-function toSummary(row: SummaryRow): EventSummary {
-  return {
-    id: row.id,
-    name: row.name,
-    status: row.status,
-    attempts: row.attempts,
-    createdAt: row.created_at,
-    receivedAtMs: row.received_at_ms,
-    lastError: row.last_error,
-  };
-}
-
-function toInquiry(row: InquiryRow): InquiryView {
-  return {
-    inquiryId: row.inquiry_id,
-    referenceId: row.reference_id,
-    accountId: row.account_id,
-    status: row.status,
-    statusAtMs: row.status_at_ms,
-    inquiryCreatedAtMs: row.inquiry_created_at_ms,
-    redactedAtMs: row.redacted_at_ms,
-    updatedAtMs: row.updated_at_ms,
   };
 }

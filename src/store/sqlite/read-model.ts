@@ -3,13 +3,23 @@
  * KYC read model. Plain SELECTs; WAL lets them run beside the writer without blocking it.
  */
 
-import { decodeEventCursor, encodeEventCursor } from '../event-cursor.js';
+import { decodeEventCursor } from '../event-cursor.js';
+import {
+  type AttemptRow,
+  type EventDetailRow,
+  type EventSummaryRow,
+  type InquiryRow,
+  toEventDetail,
+  toEventPage,
+  toInquiryView,
+  toKycView,
+  toVerificationView,
+  type VerificationRow,
+} from '../row-views.js';
 import type {
-  AttemptRecord,
   EventDetail,
   EventPage,
   EventStatus,
-  EventSummary,
   InboxCounts,
   InquiryView,
   KycView,
@@ -17,50 +27,6 @@ import type {
   VerificationView,
 } from '../store.js';
 import type { PrepareCached } from './statement-cache.js';
-
-interface EventRow {
-  id: string;
-  name: string;
-  status: EventStatus;
-  attempts: number;
-  created_at: string;
-  received_at_ms: number;
-  last_error: string | null;
-}
-
-interface EventDetailRow extends EventRow {
-  object_type: string | null;
-  object_id: string | null;
-  run_at_ms: number;
-  body: Buffer | null;
-}
-
-interface AttemptRow {
-  attempt: number;
-  started_at_ms: number;
-  finished_at_ms: number | null;
-  outcome: AttemptRecord['outcome'];
-  error: string | null;
-}
-
-interface InquiryRow {
-  inquiry_id: string;
-  reference_id: string | null;
-  account_id: string | null;
-  status: string | null;
-  status_at_ms: number;
-  inquiry_created_at_ms: number | null;
-  redacted_at_ms: number | null;
-  updated_at_ms: number;
-}
-
-interface VerificationRow {
-  verification_id: string;
-  inquiry_id: string | null;
-  verification_type: string;
-  status: string | null;
-  status_at_ms: number;
-}
 
 const SUMMARY_COLUMNS = 'id, name, status, attempts, created_at, received_at_ms, last_error';
 
@@ -95,21 +61,7 @@ export function createSqliteReadModel(prepare: PrepareCached): SqliteReadModel {
     getEvent(eventId) {
       const row = prepare(GET_EVENT_SQL).get(eventId) as EventDetailRow | undefined;
       if (!row) return null;
-      const attempts = prepare(GET_ATTEMPTS_SQL).all(eventId) as AttemptRow[];
-      return {
-        ...toSummary(row),
-        objectType: row.object_type,
-        objectId: row.object_id,
-        runAtMs: row.run_at_ms,
-        attemptLog: attempts.map((a) => ({
-          attempt: a.attempt,
-          startedAtMs: a.started_at_ms,
-          finishedAtMs: a.finished_at_ms,
-          outcome: a.outcome,
-          error: a.error,
-        })),
-        payload: row.body === null ? null : row.body.toString('utf8'),
-      };
+      return toEventDetail(row, prepare(GET_ATTEMPTS_SQL).all(eventId) as AttemptRow[]);
     },
 
     listEvents(query) {
@@ -131,14 +83,7 @@ export function createSqliteReadModel(prepare: PrepareCached): SqliteReadModel {
       }
       const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
       const sql = `SELECT ${SUMMARY_COLUMNS} FROM events ${where} ORDER BY received_at_ms DESC, id DESC LIMIT @limit`;
-      const rows = prepare(sql).all(params) as EventRow[];
-      const page = rows.slice(0, query.limit);
-      const last = page.at(-1);
-      const more = rows.length > query.limit && last !== undefined;
-      return {
-        events: page.map(toSummary),
-        nextCursor: more ? encodeEventCursor({ receivedAtMs: last.received_at_ms, id: last.id }) : null,
-      };
+      return toEventPage(prepare(sql).all(params) as EventSummaryRow[], query.limit);
     },
 
     counts() {
@@ -151,57 +96,16 @@ export function createSqliteReadModel(prepare: PrepareCached): SqliteReadModel {
 
     getInquiry(inquiryId) {
       const row = prepare(GET_INQUIRY_SQL).get(inquiryId) as InquiryRow | undefined;
-      return row ? toInquiry(row) : null;
+      return row ? toInquiryView(row) : null;
     },
 
     getKyc(referenceId) {
-      const inquiries = (prepare(USER_INQUIRIES_SQL).all(referenceId) as InquiryRow[]).map(toInquiry);
-      const current = inquiries[0];
-      if (!current) return null;
-      return {
-        referenceId,
-        status: current.status,
-        inquiryId: current.inquiryId,
-        updatedAtMs: Math.max(...inquiries.map((inquiry) => inquiry.updatedAtMs)),
-        inquiries,
-      };
+      return toKycView(referenceId, prepare(USER_INQUIRIES_SQL).all(referenceId) as InquiryRow[]);
     },
 
     getVerification(verificationId) {
       const row = prepare(GET_VERIFICATION_SQL).get(verificationId) as VerificationRow | undefined;
-      if (!row) return null;
-      return {
-        verificationId: row.verification_id,
-        inquiryId: row.inquiry_id,
-        verificationType: row.verification_type,
-        status: row.status,
-        statusAtMs: row.status_at_ms,
-      };
+      return row ? toVerificationView(row) : null;
     },
-  };
-}
-
-function toSummary(row: EventRow): EventSummary {
-  return {
-    id: row.id,
-    name: row.name,
-    status: row.status,
-    attempts: row.attempts,
-    createdAt: row.created_at,
-    receivedAtMs: row.received_at_ms,
-    lastError: row.last_error,
-  };
-}
-
-function toInquiry(row: InquiryRow): InquiryView {
-  return {
-    inquiryId: row.inquiry_id,
-    referenceId: row.reference_id,
-    accountId: row.account_id,
-    status: row.status,
-    statusAtMs: row.status_at_ms,
-    inquiryCreatedAtMs: row.inquiry_created_at_ms,
-    redactedAtMs: row.redacted_at_ms,
-    updatedAtMs: row.updated_at_ms,
   };
 }
