@@ -9,10 +9,10 @@
  * itself, so the store never needs recreating after an outage.
  */
 
+import { GroupCommit } from '../group-commit.js';
 import type { EventRow } from '../inbox-rows.js';
 import { eventRow, quarantineRow } from '../inbox-rows.js';
 import type { IngestOutcome, Store } from '../store.js';
-import { BatchInsert } from './batch-insert.js';
 import { openPool } from './connect.js';
 import { withDeadline } from './deadline.js';
 import { applyPostgresMigrations } from './migrate.js';
@@ -91,23 +91,38 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     return call;
   };
 
-  const insertRows = async (rows: readonly EventRow[]): Promise<ReadonlySet<string>> => {
+  /**
+   * One multi-row `INSERT … ON CONFLICT (id) DO NOTHING RETURNING id` per batch, autocommitted with the
+   * server's default synchronous_commit, so a caller's promise resolves only once its row is durable.
+   * A repeat inside the batch is a duplicate of its first occurrence, as in SQLite.
+   */
+  const insertBatch = async (rows: readonly EventRow[]): Promise<IngestOutcome[]> => {
     writes += rows.length;
+    const first = new Map<string, EventRow>();
+    for (const row of rows) if (!first.has(row.id)) first.set(row.id, row);
+    const unique = [...first.values()];
     const inserted = sql<{ id: string }[]>`
-      INSERT INTO ${t.events} ${sql(rows as EventRow[], EVENT_COLUMNS)}
+      INSERT INTO ${t.events} ${sql(unique, EVENT_COLUMNS)}
       ON CONFLICT (id) DO NOTHING
       RETURNING id`;
-    const stored = await withDeadline(inserted, config.ingestTimeoutMs, () =>
-      timedOutError(config.ingestTimeoutMs),
+    const stored = new Set(
+      (await withDeadline(inserted, config.ingestTimeoutMs, () => timedOutError(config.ingestTimeoutMs))).map(
+        (row) => row.id,
+      ),
     );
-    return new Set(stored.map((row) => row.id));
+    return rows.map((row) => (stored.delete(row.id) ? 'stored' : 'duplicate'));
   };
 
-  const inbox = new BatchInsert({
+  const inbox = new GroupCommit<EventRow, IngestOutcome>({
     maxBatchSize: config.batchMaxSize,
-    insert: insertRows,
+    commit: insertBatch,
     mapError: asUnavailable,
-    afterStored: () => void track(wakeups.announce()),
+    afterCommit: (rows, results) => {
+      // Quarantined rows are stored dead: only a stored pending row is work for a worker.
+      if (rows.some((row, i) => row.status === 'pending' && results[i] === 'stored')) {
+        void track(wakeups.announce());
+      }
+    },
   });
 
   /** Runs `work` unless closed; unavailability becomes StoreUnavailableError. */

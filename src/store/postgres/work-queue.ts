@@ -8,7 +8,7 @@
  * Durability: claim, complete and fail commit with `synchronous_commit = off` (transaction-local), so
  * they never wait for a WAL flush. A database crash can then lose the last ~few hundred ms of them,
  * which is safe: a lost lease or done-mark only means the event runs again once its lease expires, and
- * the projection is idempotent (newest created-at wins). Ingest (`batch-insert.ts`) keeps the server's
+ * the projection is idempotent (newest created-at wins). Ingest (`postgres-store.ts` insertBatch) keeps the server's
  * default, because acknowledging an event to Persona must mean it is on disk.
  */
 import type { ProjectionUpdate } from '../../kyc/projection-update.js';

@@ -1,7 +1,7 @@
 /**
  * The embedded default store: one SQLite file, one connection, durable before every acknowledgement.
  * better-sqlite3 is synchronous, so each method runs its transaction to completion and settles a
- * promise. Ingests are group-committed (see `group-commit.ts`) to share one fsync per batch; the
+ * promise. Ingests are group-committed (see `../group-commit.ts`) to share one fsync per batch; the
  * worker's completes are grouped the same way, and its transactions skip the fsync unless told
  * otherwise (see `worker-synchronous.ts`).
  *
@@ -11,9 +11,9 @@
  * constructor, and the store recovers by itself once the file is reachable.
  */
 import { StoreUnavailableError } from '../../errors.js';
+import { GroupCommit } from '../group-commit.js';
 import { type EventRow, eventRow, quarantineRow } from '../inbox-rows.js';
 import type { IngestOutcome, Store } from '../store.js';
-import { GroupCommit } from './group-commit.js';
 import { openSqliteConnection, type SqliteConnection } from './sqlite-connection.js';
 import { settle, toStoreError } from './store-error.js';
 import type { CompleteRequest, CompleteResult } from './work-queue.js';

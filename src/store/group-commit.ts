@@ -1,8 +1,10 @@
 /**
  * Group commit: writes that arrive while the event loop is busy are queued and committed together in
- * one transaction (one fsync), flushed on the next `setImmediate` or as soon as the batch is full.
- * Each caller's promise settles only after that transaction committed, so acknowledging an event
- * still means it is on disk; the batch just shares the cost of getting it there.
+ * one transaction (one fsync, or one multi-row statement), flushed on the next `setImmediate` or as soon
+ * as the batch is full. Each caller's promise settles only after that transaction committed, so
+ * acknowledging an event still means it is on disk; the batch just shares the cost of getting it there.
+ * Both stores use it: SQLite commits synchronously, PostgreSQL asynchronously (several batches may then
+ * be in flight at once, each on its own pooled connection).
  */
 
 /** How a batch is written. */
@@ -10,10 +12,11 @@ export interface GroupCommitOptions<I, R> {
   /** Flush as soon as this many items are queued. */
   maxBatchSize: number;
   /**
-   * Writes all items in ONE transaction and returns one result per item, in order. Throwing must
-   * mean the transaction rolled back: every caller of the batch is rejected with the (mapped) error.
+   * Writes all items in ONE transaction and returns one result per item, in order. Throwing (or
+   * rejecting) must mean the transaction rolled back: every caller of the batch is rejected with the
+   * (mapped) error.
    */
-  commit(items: readonly I[]): R[];
+  commit(items: readonly I[]): R[] | Promise<R[]>;
   /** Maps a thrown commit error to what callers see. */
   mapError(error: unknown): unknown;
   /** Runs after a successful commit, outside the transaction. */
@@ -30,6 +33,7 @@ interface Pending<I, R> {
 export class GroupCommit<I, R> {
   #queue: Pending<I, R>[] = [];
   #scheduled: ReturnType<typeof setImmediate> | undefined;
+  readonly #inFlight = new Set<Promise<void>>();
   /** Transactions committed (or attempted) so far: lets tests and benchmarks see the batching. */
   batches = 0;
 
@@ -44,7 +48,7 @@ export class GroupCommit<I, R> {
     });
   }
 
-  /** Commits everything queued now. Safe to call when the queue is empty. */
+  /** Starts committing everything queued now. Safe to call when the queue is empty. */
   flush(): void {
     if (this.#scheduled) clearImmediate(this.#scheduled);
     this.#scheduled = undefined;
@@ -53,17 +57,41 @@ export class GroupCommit<I, R> {
     this.#queue = [];
     this.batches++;
     const items = batch.map((pending) => pending.item);
-    let results: R[];
+    let results: R[] | Promise<R[]>;
     try {
       results = this.options.commit(items);
     } catch (error) {
-      const mapped = this.options.mapError(error);
-      for (const pending of batch) pending.reject(mapped);
+      this.#fail(batch, error);
       return;
     }
+    if (Array.isArray(results)) {
+      this.#succeed(batch, items, results);
+      return;
+    }
+    const write = results
+      .then(
+        (settled) => this.#succeed(batch, items, settled),
+        (error: unknown) => this.#fail(batch, error),
+      )
+      .finally(() => this.#inFlight.delete(write));
+    this.#inFlight.add(write);
+  }
+
+  /** Flushes the queue and waits until every batch in flight has settled. */
+  async drain(): Promise<void> {
+    this.flush();
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  #succeed(batch: readonly Pending<I, R>[], items: readonly I[], results: readonly R[]): void {
     batch.forEach((pending, i) => {
       pending.resolve(results[i] as R);
     });
     this.options.afterCommit?.(items, results);
+  }
+
+  #fail(batch: readonly Pending<I, R>[], error: unknown): void {
+    const mapped = this.options.mapError(error);
+    for (const pending of batch) pending.reject(mapped);
   }
 }
