@@ -1,6 +1,6 @@
 /**
  * Child process of the read-only test: opens the store at argv[2], tries one ingest and prints the
- * outcome as JSON. Runs as an unprivileged user when the tests run as root, because root ignores
+ * outcome as JSON. When the tests run as root it runs without the capabilities that let root ignore
  * file permissions.
  */
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';

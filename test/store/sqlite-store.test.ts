@@ -247,17 +247,23 @@ describe('SQLite store specifics', () => {
     const setup = createSqliteStore({ path: file });
     await setup.migrate();
     await setup.close();
-    await chmod(join(dir, '..'), 0o755); // mkdtemp makes it 0700: let the unprivileged child in
     await chmod(file, 0o444);
     await chmod(dir, 0o444);
 
-    // Root ignores permissions, so as root the child runs as `nobody` to feel them.
-    const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-    const { stdout } = await run(
+    // Root ignores permissions, so as root the child runs without the capabilities that let it
+    // (setpriv, util-linux): it stays root, so it can still read a checkout only root may enter.
+    const child = [
       process.execPath,
-      ['--import', 'tsx', join(import.meta.dirname, 'readonly-ingest-child.ts'), file],
-      { cwd: process.cwd(), ...asNobody },
-    );
+      '--import',
+      'tsx',
+      join(import.meta.dirname, 'readonly-ingest-child.ts'),
+      file,
+    ];
+    const [command, ...args] =
+      process.getuid?.() === 0
+        ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--', ...child]
+        : child;
+    const { stdout } = await run(command!, args, { cwd: process.cwd() });
     expect(JSON.parse(stdout)).toMatchObject({ error: 'store_unavailable' });
 
     await chmod(dir, 0o755);
