@@ -50,7 +50,7 @@ console.log(
   ),
 );
 
-progress('building dist/ (tsc -p tsconfig.build.json)');
+progress('building dist/ (tsc -b)');
 const build = buildDist();
 if (!build.ok) {
   console.log(

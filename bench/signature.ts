@@ -8,8 +8,8 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { sign, verifySignature } from '../src/signature/node.js';
-import { verifySignatureWeb } from '../src/signature/web.js';
+import { sign, verifySignature } from '../packages/persona-webhooks/src/signature/node.js';
+import { verifySignatureWeb } from '../packages/persona-webhooks/src/signature/web.js';
 
 /**
  * Throughput figures in verifications per second (medians over rounds). `ratio` is the median of each

@@ -7,8 +7,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import type { InboxEvent } from '../src/store/store.js';
+import type { InboxEvent } from '../packages/persona-webhooks/src/store/store.js';
+import { createSqliteFileStore } from '../packages/server/src/sqlite-file-store.js';
 
 const TOTAL = 20_000;
 const CONCURRENCY = 50;
@@ -37,7 +37,7 @@ function event(i: number): InboxEvent {
 
 async function measure(label: string, batchMaxSize: number | undefined): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'persona-bench-'));
-  const store = createSqliteStore({ path: join(dir, 'bench.db'), ...(batchMaxSize ? { batchMaxSize } : {}) });
+  const store = createSqliteFileStore(join(dir, 'bench.db'), batchMaxSize ? { batchMaxSize } : {});
   await store.migrate();
   const started = performance.now();
   for (let i = 0; i < TOTAL; i += CONCURRENCY) {

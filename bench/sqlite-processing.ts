@@ -15,8 +15,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createSqliteStore, type SqliteStoreOptions } from '../src/store/sqlite/sqlite-store.js';
-import { createWorker } from '../src/worker/worker.js';
+import type { SqliteStoreOptions } from '../packages/persona-webhooks/src/sqlite.js';
+import { createWorker } from '../packages/persona-webhooks/src/worker/worker.js';
+import { createSqliteFileStore } from '../packages/server/src/sqlite-file-store.js';
 import { inboxEvent, waitUntilDrained } from './sections/processing.js';
 
 interface Variant {
@@ -46,7 +47,7 @@ const rounds = Number(values.rounds);
 
 async function measure(variant: Variant): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'persona-bench-processing-'));
-  const store = createSqliteStore({ path: join(dir, 'events.db'), ...variant.store });
+  const store = createSqliteFileStore(join(dir, 'events.db'), variant.store);
   try {
     await store.migrate();
     const inbox = Array.from({ length: events }, inboxEvent);

@@ -4,11 +4,12 @@
  * Run: PERSONA_WEBHOOK_SECRET=wbhsec_… npx tsx examples/node-http.ts
  */
 import { createServer } from 'node:http';
+import Database from 'better-sqlite3';
 import { createDispatcher, createPipeline, createWorker } from 'persona-webhooks';
 import { createNodeMiddleware } from 'persona-webhooks/node';
 import { createSqliteStore } from 'persona-webhooks/sqlite';
 
-const store = createSqliteStore({ path: './data/example.db' });
+const store = createSqliteStore({ database: new Database('./example.db') });
 await store.migrate();
 
 const webhooks = createDispatcher();

@@ -1,6 +1,6 @@
 /**
- * Builds dist/ before the servers start: `bin/persona-webhooks.js` runs the compiled code, and a stale
- * dist/ would bench yesterday's server.
+ * Builds both packages' dist/ before the servers start: `persona-webhooks serve` runs the compiled
+ * code, and a stale dist/ would bench yesterday's server.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,15 +12,15 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Outcome of the build: `ok` when tsc reported nothing; `errors` holds the first lines otherwise. */
 export interface BuildResult {
   ok: boolean;
-  /** True when dist/cli/main.js exists, so the server can run even if tsc complained elsewhere. */
+  /** True when the service's dist/cli/main.js exists, so it can run even if tsc complained elsewhere. */
   runnable: boolean;
   errors: string[];
 }
 
-/** Runs `tsc -p tsconfig.build.json` in the project root. */
+/** Runs `tsc -b` over both packages (a no-op for what has not changed). */
 export function buildDist(): BuildResult {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
+  const result = spawnSync(process.execPath, [tsc, '-b', 'packages/persona-webhooks', 'packages/server'], {
     cwd: ROOT,
     encoding: 'utf8',
   });
@@ -29,7 +29,7 @@ export function buildDist(): BuildResult {
     .filter((line) => line.trim() !== '');
   return {
     ok: result.status === 0,
-    runnable: existsSync(`${ROOT}dist/cli/main.js`),
+    runnable: existsSync(`${ROOT}packages/server/dist/cli/main.js`),
     errors: errors.slice(0, 10),
   };
 }

@@ -16,7 +16,7 @@ export const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789';
 /** The route every server under test receives webhooks on. */
 export const WEBHOOK_PATH = '/webhooks/persona';
 
-const BIN = fileURLToPath(new URL('../../bin/persona-webhooks.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../packages/server/bin/persona-webhooks.js', import.meta.url));
 const NO_STORE = fileURLToPath(new URL('../servers/ours-no-store.mjs', import.meta.url));
 
 /** A spec plus what to clean up after the server stopped (its database file or schema). */

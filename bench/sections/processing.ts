@@ -6,11 +6,11 @@
 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseEvent } from '../../src/events/parse-event.js';
-import { toInboxEvent } from '../../src/store/inbox-event.js';
-import { openStore } from '../../src/store/open-store.js';
-import type { InboxEvent, Store } from '../../src/store/store.js';
-import { createWorker } from '../../src/worker/worker.js';
+import { parseEvent } from '../../packages/persona-webhooks/src/events/parse-event.js';
+import { toInboxEvent } from '../../packages/persona-webhooks/src/store/inbox-event.js';
+import type { InboxEvent, Store } from '../../packages/persona-webhooks/src/store/store.js';
+import { createWorker } from '../../packages/persona-webhooks/src/worker/worker.js';
+import { openStore } from '../../packages/server/src/open-store.js';
 import { removeSqlite } from '../lib/our-server.js';
 import { nextEventBody } from '../lib/payloads.js';
 import { BENCH_PG_URL, dropSchema, freshSchema } from '../lib/postgres.js';

@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import fastifyPersonaWebhooks from '../../src/adapters/fastify.js';
-import { createDispatcher } from '../../src/dispatch/dispatcher.js';
+import fastifyPersonaWebhooks from '../../packages/persona-webhooks/src/adapters/fastify.js';
+import { createDispatcher } from '../../packages/persona-webhooks/src/dispatch/dispatcher.js';
 import { SECRET, signedEvent } from '../helpers/deliveries.js';
 import { chunkedBody } from '../helpers/listen.js';
 

@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createNodeMiddleware } from '../../src/adapters/node.js';
-import { createDispatcher } from '../../src/dispatch/dispatcher.js';
+import { createNodeMiddleware } from '../../packages/persona-webhooks/src/adapters/node.js';
+import { createDispatcher } from '../../packages/persona-webhooks/src/dispatch/dispatcher.js';
 import { SECRET, signedEvent } from '../helpers/deliveries.js';
 import { chunkedBody, listen } from '../helpers/listen.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createWebHandler } from '../../src/adapters/web.js';
-import { createDispatcher } from '../../src/dispatch/dispatcher.js';
+import { createWebHandler } from '../../packages/persona-webhooks/src/adapters/web.js';
+import { createDispatcher } from '../../packages/persona-webhooks/src/dispatch/dispatcher.js';
 import { SECRET, signedEvent } from '../helpers/deliveries.js';
 import { chunkedBody } from '../helpers/listen.js';
 

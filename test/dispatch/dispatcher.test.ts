@@ -1,8 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createDispatcher } from '../../src/dispatch/dispatcher.js';
-import { HandlerFailedError } from '../../src/dispatch/handler-failed-error.js';
-import { PersonaWebhookError } from '../../src/errors.js';
-import type { PersonaEvent } from '../../src/events/event.js';
+import { createDispatcher, unknownEvent } from '../../packages/persona-webhooks/src/dispatch/dispatcher.js';
+import { HandlerFailedError, PersonaWebhookError } from '../../packages/persona-webhooks/src/errors.js';
+import type { PersonaEvent } from '../../packages/persona-webhooks/src/events/event.js';
 
 function event(name: string): PersonaEvent {
   return {
@@ -181,7 +180,7 @@ describe('createDispatcher', () => {
     dispatcher.on(['inquiry.approved', 'inquiry.declined'], (e) => {
       decided.push(e.name);
     });
-    dispatcher.on('some.future-event', future);
+    dispatcher.on(unknownEvent('some.future-event'), future);
     for (const name of ['inquiry.approved', 'inquiry.completed', 'inquiry.declined', 'some.future-event']) {
       await dispatcher.dispatch(event(name));
     }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sign } from '../../src/signature/node.js';
+import { sign } from '../../packages/persona-webhooks/src/signature/node.js';
 import { SECRET } from '../helpers/deliveries.js';
 import { runCli } from '../helpers/run-cli.js';
 import { eventually, type ServiceProcess, startServiceProcess } from '../helpers/service-process.js';

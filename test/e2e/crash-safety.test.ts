@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/store/open-store.js';
+import { openStore } from '../../packages/server/src/open-store.js';
 import { SECRET } from '../helpers/deliveries.js';
 import { freePort } from '../helpers/free-port.js';
 import { kycScenario } from '../helpers/kyc-scenario.js';

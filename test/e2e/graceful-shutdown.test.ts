@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/store/open-store.js';
+import { openStore } from '../../packages/server/src/open-store.js';
 import { SECRET } from '../helpers/deliveries.js';
 import { kycScenario } from '../helpers/kyc-scenario.js';
 import { deliverLikePersona } from '../helpers/persona-sender.js';

@@ -1,12 +1,22 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { createDispatcher } from '../../src/dispatch/dispatcher.js';
-import type { EventFor, ObjectForEvent, PersonaEvent } from '../../src/events/event.js';
-import type { AccountObject } from '../../src/events/objects/account.js';
-import type { InquiryObject, InquiryStatus } from '../../src/events/objects/inquiry.js';
-import type { InquirySessionObject } from '../../src/events/objects/inquiry-session.js';
-import type { PersonaObject } from '../../src/events/objects/persona-object.js';
-import type { ReportObject } from '../../src/events/objects/report.js';
-import type { VerificationObject, VerificationStatus } from '../../src/events/objects/verification.js';
+import { createDispatcher, unknownEvent } from '../../packages/persona-webhooks/src/dispatch/dispatcher.js';
+import type {
+  EventFor,
+  ObjectForEvent,
+  PersonaEvent,
+} from '../../packages/persona-webhooks/src/events/event.js';
+import type { AccountObject } from '../../packages/persona-webhooks/src/events/objects/account.js';
+import type {
+  InquiryObject,
+  InquiryStatus,
+} from '../../packages/persona-webhooks/src/events/objects/inquiry.js';
+import type { InquirySessionObject } from '../../packages/persona-webhooks/src/events/objects/inquiry-session.js';
+import type { PersonaObject } from '../../packages/persona-webhooks/src/events/objects/persona-object.js';
+import type { ReportObject } from '../../packages/persona-webhooks/src/events/objects/report.js';
+import type {
+  VerificationObject,
+  VerificationStatus,
+} from '../../packages/persona-webhooks/src/events/objects/verification.js';
 
 const dispatcher = createDispatcher();
 
@@ -46,8 +56,21 @@ describe('handler types', () => {
     });
   });
 
-  it('takes unknown names through the generic path', () => {
-    const remove = dispatcher.on('some.future-event', (event) => {
+  it('refuses unknown and misspelt names in on()', () => {
+    // @ts-expect-error a typo is a compile error, not a handler that never runs
+    dispatcher.on('inquiry.aproved', () => undefined);
+    // @ts-expect-error a name Persona may add later needs the explicit escape hatch
+    dispatcher.on('some.future-event', () => undefined);
+    // @ts-expect-error one unknown name in a list is refused too
+    dispatcher.on(['inquiry.approved', 'some.future-event'], () => undefined);
+    // @ts-expect-error a plain string is not a known name
+    dispatcher.on('inquiry.approved' as string, () => undefined);
+  });
+
+  it('takes newer names through unknownEvent(), untyped', () => {
+    const name = unknownEvent('some.future-event');
+    expectTypeOf(name).toMatchTypeOf<string>();
+    const remove = dispatcher.on(name, (event) => {
       expectTypeOf(event).toEqualTypeOf<PersonaEvent>();
       expectTypeOf(event.object.attributes['status']).toEqualTypeOf<unknown>();
       // @ts-expect-error attributes of an unknown object are unknown, not strings
@@ -55,9 +78,10 @@ describe('handler types', () => {
       return status;
     });
     expectTypeOf(remove).toEqualTypeOf<() => void>();
-    dispatcher.on(['some.future-event', 'inquiry.approved'], (event) => {
+    dispatcher.on([unknownEvent('some.future-event'), 'inquiry.approved'], (event) => {
       expectTypeOf(event).toEqualTypeOf<PersonaEvent>();
     });
+    dispatcher.onAny((event) => expectTypeOf(event.name).toEqualTypeOf<string>());
   });
 
   it('rejects a handler typed for a different event', () => {

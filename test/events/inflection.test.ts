@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { camelizeKey, camelizeKeys, KeyDepthError } from '../../src/events/inflection.js';
+import {
+  camelizeKey,
+  camelizeKeys,
+  KeyDepthError,
+} from '../../packages/persona-webhooks/src/events/inflection.js';
 
 describe('camelizeKey', () => {
   it.each([

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { isKnownEventName, KNOWN_REPORT_TYPES, PERSONA_EVENT_NAMES } from '../../src/events/names.js';
+import {
+  isKnownEventName,
+  KNOWN_REPORT_TYPES,
+  PERSONA_EVENT_NAMES,
+} from '../../packages/persona-webhooks/src/events/names.js';
 
 describe('event names', () => {
   it('lists each name once', () => {

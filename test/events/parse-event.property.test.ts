@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseEvent } from '../../src/events/parse-event.js';
+import { parseEvent } from '../../packages/persona-webhooks/src/events/parse-event.js';
 import { envelope } from './fixtures.js';
 
 function expectResult(body: Uint8Array | string): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEvent } from '../../src/events/parse-event.js';
+import { parseEvent } from '../../packages/persona-webhooks/src/events/parse-event.js';
 import { envelope, fixtureBytes, sampleEnvelope } from './fixtures.js';
 
 function parsed(body: Uint8Array | string) {

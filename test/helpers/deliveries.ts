@@ -1,5 +1,8 @@
-import { sign } from '../../src/signature/node.js';
-import { type BuildEventOptions, buildEvent } from '../../src/simulate/build-event.js';
+import { sign } from '../../packages/persona-webhooks/src/signature/node.js';
+import {
+  type BuildEventOptions,
+  buildEvent,
+} from '../../packages/persona-webhooks/src/simulate/build-event.js';
 
 export const SECRET = 'wbhsec_test_0123456789abcdef';
 

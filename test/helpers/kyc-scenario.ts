@@ -3,7 +3,7 @@
  * Each user's inquiry goes created → started → completed → approved|declined, one second apart, so the
  * newest event by created-at decides the status whatever order they arrive in.
  */
-import { buildEvent } from '../../src/simulate/build-event.js';
+import { buildEvent } from '../../packages/persona-webhooks/src/simulate/build-event.js';
 import type { Delivery } from './persona-sender.js';
 
 export interface Scenario {

@@ -1,5 +1,10 @@
-import { StoreUnavailableError } from '../../src/errors.js';
-import type { InboxEvent, InboxWriter, IngestOutcome, QuarantinedBody } from '../../src/store/store.js';
+import { StoreUnavailableError } from '../../packages/persona-webhooks/src/errors.js';
+import type {
+  InboxEvent,
+  InboxWriter,
+  IngestOutcome,
+  QuarantinedBody,
+} from '../../packages/persona-webhooks/src/store/store.js';
 
 /** An in-memory InboxWriter for pipeline tests: records rows, and can be switched to failing. */
 export class MemoryInbox implements InboxWriter {

@@ -9,7 +9,7 @@ import {
   createPostgresStore,
   type PostgresStore,
   type PostgresStoreOptions,
-} from '../../src/store/postgres/postgres-store.js';
+} from '../../packages/persona-webhooks/src/store/postgres/postgres-store.js';
 
 /** The database the PostgreSQL tests use. */
 export const TEST_POSTGRES_URL =

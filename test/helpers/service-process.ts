@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const BIN = fileURLToPath(new URL('../../bin/persona-webhooks.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../packages/server/bin/persona-webhooks.js', import.meta.url));
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 export interface ServiceProcess {

@@ -5,10 +5,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normaliseInquiryStatus } from '../../src/kyc/status.js';
-import { type BuiltEvent, buildEvent } from '../../src/simulate/build-event.js';
-import type { InquiryView, KycView, Store } from '../../src/store/store.js';
-import { createWorker } from '../../src/worker/worker.js';
+import { normaliseInquiryStatus } from '../../packages/persona-webhooks/src/kyc/status.js';
+import { type BuiltEvent, buildEvent } from '../../packages/persona-webhooks/src/simulate/build-event.js';
+import type { InquiryView, KycView, Store } from '../../packages/persona-webhooks/src/store/store.js';
+import { createWorker } from '../../packages/persona-webhooks/src/worker/worker.js';
 import { ingestBuilt, openTempStore } from '../worker/temp-store.js';
 
 const T0 = Date.parse('2024-01-01T00:00:00.000Z');

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { PersonaEvent } from '../../src/events/event.js';
-import { parseEvent } from '../../src/events/parse-event.js';
-import { projectKyc } from '../../src/kyc/projection.js';
-import { buildEvent } from '../../src/simulate/build-event.js';
+import type { PersonaEvent } from '../../packages/persona-webhooks/src/events/event.js';
+import { parseEvent } from '../../packages/persona-webhooks/src/events/parse-event.js';
+import { projectKyc } from '../../packages/persona-webhooks/src/kyc/projection.js';
+import { buildEvent } from '../../packages/persona-webhooks/src/simulate/build-event.js';
 
 const FIXTURE = readFileSync(
   new URL('../fixtures/inquiry.approved.docs-sample.json', import.meta.url),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseInquiryStatus } from '../../src/kyc/status.js';
+import { normaliseInquiryStatus } from '../../packages/persona-webhooks/src/kyc/status.js';
 
 describe('normaliseInquiryStatus', () => {
   it.each([

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createDispatcher } from '../../src/dispatch/dispatcher.js';
-import { createPipeline } from '../../src/pipeline/create-pipeline.js';
-import type { PipelineOptions } from '../../src/pipeline/options.js';
-import type { OutcomeReport } from '../../src/pipeline/outcome.js';
-import { sign } from '../../src/signature/node.js';
+import { createDispatcher } from '../../packages/persona-webhooks/src/dispatch/dispatcher.js';
+import { createPipeline } from '../../packages/persona-webhooks/src/pipeline/create-pipeline.js';
+import type {
+  DurablePipelineOptions,
+  InlinePipelineOptions,
+} from '../../packages/persona-webhooks/src/pipeline/options.js';
+import type { OutcomeReport } from '../../packages/persona-webhooks/src/pipeline/outcome.js';
+import { sign } from '../../packages/persona-webhooks/src/signature/node.js';
 import { personaHeaders, SECRET, signedEvent } from '../helpers/deliveries.js';
 import { MemoryInbox } from '../helpers/memory-inbox.js';
 
@@ -12,15 +15,14 @@ function request(body: string, headers: Record<string, string>, method = 'POST')
   return { method, header: (name: string) => headers[name], readBody: async () => bytes };
 }
 
-function setup(options: Partial<PipelineOptions> = {}) {
+/** An inline pipeline (with a dispatcher), or a durable one when `options.store` is given. */
+function setup(options: Partial<InlinePipelineOptions> | Omit<DurablePipelineOptions, 'secrets'> = {}) {
   const dispatcher = createDispatcher();
   const outcomes: OutcomeReport[] = [];
-  const pipeline = createPipeline({
-    secrets: SECRET,
-    dispatcher,
-    onOutcome: (report) => outcomes.push(report),
-    ...options,
-  });
+  const base = { secrets: SECRET, onOutcome: (report: OutcomeReport) => outcomes.push(report) };
+  const pipeline = createPipeline(
+    options.store ? { ...base, ...options, store: options.store } : { ...base, dispatcher, ...options },
+  );
   return { pipeline, dispatcher, outcomes };
 }
 
@@ -199,13 +201,15 @@ describe('pipeline signature failures', () => {
 });
 
 describe('pipeline with a store', () => {
+  it('refuses a store and a dispatcher together: handlers belong to the worker then', () => {
+    const both = { secrets: SECRET, store: new MemoryInbox(), dispatcher: createDispatcher() };
+    // @ts-expect-error a store and a dispatcher together is a type error
+    expect(() => createPipeline(both)).toThrow(/either a store .* or a dispatcher .*not both/);
+  });
+
   it('stores the event with its Persona delivery headers and answers 200 only after the store resolved', async () => {
     const inbox = new MemoryInbox();
-    const { pipeline, dispatcher } = setup({ store: inbox, now: () => 1_700_000_000_000 });
-    let ran = false;
-    dispatcher.onAny(() => {
-      ran = true;
-    });
+    const { pipeline } = setup({ store: inbox, now: () => 1_700_000_000_000 });
     const delivery = signedEvent({ name: 'inquiry.approved', inquiryId: 'inq_A' });
     const headers = {
       ...delivery.headers,
@@ -213,7 +217,6 @@ describe('pipeline with a store', () => {
     };
     const response = await pipeline.handle(request(delivery.body, headers));
     expect(response.status).toBe(200);
-    expect(ran).toBe(false); // the worker runs handlers, not the pipeline
     const row = inbox.events.get(delivery.eventId);
     expect(row).toMatchObject({
       name: 'inquiry.approved',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeyCache } from '../../src/signature/key-cache.js';
+import { KeyCache } from '../../packages/persona-webhooks/src/signature/key-cache.js';
 import { VARIANTS } from './variants.js';
 
 describe('KeyCache', () => {

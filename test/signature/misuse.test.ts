@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { sign, verifySignature } from '../../src/signature/node.js';
-import type { SignOptions, VerifyOptions } from '../../src/signature/types.js';
-import { signWeb, verifySignatureWeb } from '../../src/signature/web.js';
+import { sign, verifySignature } from '../../packages/persona-webhooks/src/signature/node.js';
+import type { SignOptions, VerifyOptions } from '../../packages/persona-webhooks/src/signature/types.js';
+import { signWeb, verifySignatureWeb } from '../../packages/persona-webhooks/src/signature/web.js';
 
 const VALID: VerifyOptions = { body: '{}', header: 't=1,v1=' + 'a'.repeat(64), secrets: 'wbhsec_x', now: 1 };
 

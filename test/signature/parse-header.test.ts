@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSignatureHeader } from '../../src/signature/parse-header.js';
+import { parseSignatureHeader } from '../../packages/persona-webhooks/src/signature/parse-header.js';
 
 const HEX = '0123456789abcdef'.repeat(4);
 

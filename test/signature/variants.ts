@@ -1,6 +1,10 @@
-import { sign, verifySignature } from '../../src/signature/node.js';
-import type { SignOptions, VerifyOptions, VerifyResult } from '../../src/signature/types.js';
-import { signWeb, verifySignatureWeb } from '../../src/signature/web.js';
+import { sign, verifySignature } from '../../packages/persona-webhooks/src/signature/node.js';
+import type {
+  SignOptions,
+  VerifyOptions,
+  VerifyResult,
+} from '../../packages/persona-webhooks/src/signature/types.js';
+import { signWeb, verifySignatureWeb } from '../../packages/persona-webhooks/src/signature/web.js';
 
 /** The Node and Web implementations behind one async shape, so every behavioural test runs against both. */
 export interface Variant {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { VerifyOptions } from '../../src/signature/types.js';
+import type { VerifyOptions } from '../../packages/persona-webhooks/src/signature/types.js';
 import { VARIANTS } from './variants.js';
 
 const NOW = 1_700_000_000;

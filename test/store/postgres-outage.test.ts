@@ -5,8 +5,8 @@
  * nothing that was acknowledged is missing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StoreUnavailableError } from '../../src/errors.js';
-import type { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { StoreUnavailableError } from '../../packages/persona-webhooks/src/errors.js';
+import type { PostgresStore } from '../../packages/persona-webhooks/src/store/postgres/postgres-store.js';
 import { openTestPostgresStore, postgresReachable, TEST_POSTGRES_URL } from '../helpers/postgres.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { inboxEvent } from './store-fixtures.js';

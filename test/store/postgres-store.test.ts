@@ -5,10 +5,13 @@
  */
 import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { InquiryStatusUpdate } from '../../src/kyc/projection-update.js';
-import { POSTGRES_MIGRATIONS } from '../../src/store/postgres/migrations.js';
-import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import type { ClaimedEvent } from '../../src/store/store.js';
+import type { InquiryStatusUpdate } from '../../packages/persona-webhooks/src/kyc/projection-update.js';
+import { POSTGRES_MIGRATIONS } from '../../packages/persona-webhooks/src/store/postgres/migrations.js';
+import {
+  createPostgresStore,
+  type PostgresStore,
+} from '../../packages/persona-webhooks/src/store/postgres/postgres-store.js';
+import type { ClaimedEvent } from '../../packages/persona-webhooks/src/store/store.js';
 import {
   dropTestSchema,
   openTestPostgresStore,

@@ -5,12 +5,12 @@
  * everything back when its lease was lost.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Db, openPool } from '../../src/store/postgres/connect.js';
-import { applyPostgresMigrations } from '../../src/store/postgres/migrate.js';
-import { POSTGRES_MIGRATIONS } from '../../src/store/postgres/migrations.js';
-import { resolvePostgresStoreOptions } from '../../src/store/postgres/options.js';
-import { tables } from '../../src/store/postgres/tables.js';
-import { ASYNC_COMMIT, dueEvents } from '../../src/store/postgres/work-queue.js';
+import { type Db, openPool } from '../../packages/persona-webhooks/src/store/postgres/connect.js';
+import { applyPostgresMigrations } from '../../packages/persona-webhooks/src/store/postgres/migrate.js';
+import { POSTGRES_MIGRATIONS } from '../../packages/persona-webhooks/src/store/postgres/migrations.js';
+import { resolvePostgresStoreOptions } from '../../packages/persona-webhooks/src/store/postgres/options.js';
+import { tables } from '../../packages/persona-webhooks/src/store/postgres/tables.js';
+import { ASYNC_COMMIT, dueEvents } from '../../packages/persona-webhooks/src/store/postgres/work-queue.js';
 import {
   dropTestSchema,
   openTestPostgresStore,

@@ -3,10 +3,10 @@
  * outcome as JSON. When the tests run as root it runs without the capabilities that let root ignore
  * file permissions.
  */
-import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
 import { inboxEvent } from './store-fixtures.js';
 
-const store = createSqliteStore({ path: process.argv[2] ?? '', busyTimeoutMs: 100 });
+const store = createSqliteFileStore(process.argv[2] ?? '', { busyTimeoutMs: 100 });
 const report = await store.ingest(inboxEvent('evt_readonly')).then(
   (outcome) => ({ outcome }),
   (error: { code?: unknown; cause?: { code?: unknown } }) => ({

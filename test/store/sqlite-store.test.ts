@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applySqliteMigrations } from '../../src/store/sqlite/migrate.js';
-import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.js';
-import { openSqliteDatabase } from '../../src/store/sqlite/open-database.js';
-import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { applySqliteMigrations } from '../../packages/persona-webhooks/src/store/sqlite/migrate.js';
+import { SQLITE_MIGRATIONS } from '../../packages/persona-webhooks/src/store/sqlite/migrations.js';
+import { openSqliteDatabase } from '../../packages/persona-webhooks/src/store/sqlite/open-database.js';
+import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
 import { describeStoreContract } from './store-contract.js';
 import { claimOne, inboxEvent, inquiryUpdate, quarantinedBody, T0 } from './store-fixtures.js';
 
@@ -30,7 +30,7 @@ afterEach(async () => {
 
 describeStoreContract('sqlite file', async () => {
   // A nested path also proves the parent directory is created.
-  const store = createSqliteStore({ path: join(await tempDir(), 'nested', 'events.db') });
+  const store = createSqliteFileStore(join(await tempDir(), 'nested', 'events.db'));
   await store.migrate();
   return { store, cleanup: () => store.close() };
 });
@@ -56,25 +56,26 @@ describe('SQLite store specifics', () => {
   };
 
   it('applies migrations once: a second run changes nothing', async () => {
-    const store = createSqliteStore({ path });
+    const store = createSqliteFileStore(path);
     await store.migrate();
     const first = schemaOf(path);
     await store.migrate();
     await store.close();
-    const reopened = createSqliteStore({ path });
+    const reopened = createSqliteFileStore(path);
     await reopened.migrate();
     await reopened.close();
     expect(schemaOf(path)).toEqual(first);
     expect(first.migrations.map((m) => (m as { version: number }).version)).toEqual(
       SQLITE_MIGRATIONS.map((m) => m.version),
     );
-    const db = openSqliteDatabase(path, 100);
+    const db = openSqliteDatabase(new Database(path), 100);
     expect(applySqliteMigrations(db, SQLITE_MIGRATIONS)).toEqual([]);
     db.close();
   });
 
   it('opens connections with WAL, synchronous=FULL, foreign keys and the busy timeout', async () => {
-    const db = openSqliteDatabase(path, 1_234);
+    const db = new Database(path);
+    openSqliteDatabase(db, 1_234);
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('synchronous', { simple: true })).toBe(2); // 2 = FULL
@@ -85,7 +86,7 @@ describe('SQLite store specifics', () => {
     }
     // WAL is a property of the file: the store's own file has it too.
     const storePath = join(await tempDir(), 'store.db');
-    const store = createSqliteStore({ path: storePath });
+    const store = createSqliteFileStore(storePath);
     await store.migrate();
     await store.close();
     const reader = new Database(storePath, { readonly: true });
@@ -94,7 +95,7 @@ describe('SQLite store specifics', () => {
   });
 
   it('group-commits concurrent ingests into a few transactions, and respects batchMaxSize', async () => {
-    const store = createSqliteStore({ path });
+    const store = createSqliteFileStore(path);
     await store.migrate();
     const outcomes = await Promise.all(
       Array.from({ length: 100 }, (_, i) => store.ingest(inboxEvent(`evt_${i}`))),
@@ -103,7 +104,7 @@ describe('SQLite store specifics', () => {
     expect(store.writeStats()).toMatchObject({ batches: 1, writes: 100 });
     await store.close();
 
-    const small = createSqliteStore({ path, batchMaxSize: 10 });
+    const small = createSqliteFileStore(path, { batchMaxSize: 10 });
     const results = await Promise.all(
       Array.from({ length: 100 }, (_, i) => small.ingest(inboxEvent(`evt_${i + 50}`))),
     );
@@ -113,7 +114,7 @@ describe('SQLite store specifics', () => {
   });
 
   it('groups concurrent completes into ONE transaction; a stale lease returns false, the others commit', async () => {
-    const store = createSqliteStore({ path });
+    const store = createSqliteFileStore(path);
     await store.migrate();
     const ids = ['evt_1', 'evt_2', 'evt_3', 'evt_4'];
     for (const id of ids) await store.ingest(inboxEvent(id, { inquiryId: `inq_${id}` }));
@@ -138,7 +139,7 @@ describe('SQLite store specifics', () => {
   });
 
   it('undoes only the event whose update fails inside a grouped complete (savepoint per event)', async () => {
-    const store = createSqliteStore({ path });
+    const store = createSqliteFileStore(path);
     await store.migrate();
     for (const id of ['evt_a', 'evt_b', 'evt_c']) await store.ingest(inboxEvent(id));
     const saboteur = new Database(path);
@@ -173,7 +174,7 @@ describe('SQLite store specifics', () => {
     // A trigger records the sync level in force on the store's own connection as each write runs.
     const syncLog = async (options: { workerSynchronous?: 'full' }) => {
       const file = join(await tempDir(), 'sync.db');
-      const store = createSqliteStore({ path: file, ...options });
+      const store = createSqliteFileStore(file, options);
       await store.migrate();
       const spy = new Database(file);
       spy.exec(`CREATE TABLE sync_log (seq INTEGER PRIMARY KEY, what TEXT, level INTEGER);
@@ -208,7 +209,7 @@ describe('SQLite store specifics', () => {
   });
 
   it('rolls back a whole batch when one row fails, rejecting every caller with store_unavailable', async () => {
-    const store = createSqliteStore({ path });
+    const store = createSqliteFileStore(path);
     await store.migrate();
     const saboteur = new Database(path);
     saboteur.exec(`CREATE TRIGGER sabotage BEFORE INSERT ON events WHEN NEW.id = 'evt_bad'
@@ -230,7 +231,7 @@ describe('SQLite store specifics', () => {
   });
 
   it('rejects with store_unavailable when another process holds the write lock past the busy timeout', async () => {
-    const store = createSqliteStore({ path, busyTimeoutMs: 50 });
+    const store = createSqliteFileStore(path, { busyTimeoutMs: 50 });
     await store.migrate();
     const holder = new Database(path);
     holder.exec('BEGIN IMMEDIATE');
@@ -244,7 +245,7 @@ describe('SQLite store specifics', () => {
   it('does not acknowledge anything on a read-only database (file and directory chmod 0444)', async () => {
     const dir = join(await tempDir(), 'ro');
     const file = join(dir, 'events.db');
-    const setup = createSqliteStore({ path: file });
+    const setup = createSqliteFileStore(file);
     await setup.migrate();
     await setup.close();
     await chmod(file, 0o444);
@@ -267,7 +268,7 @@ describe('SQLite store specifics', () => {
     expect(JSON.parse(stdout)).toMatchObject({ error: 'store_unavailable' });
 
     await chmod(dir, 0o755);
-    const check = createSqliteStore({ path: file });
+    const check = createSqliteFileStore(file);
     expect(await check.getEvent('evt_readonly')).toBeNull();
     await check.close();
   });
@@ -275,7 +276,7 @@ describe('SQLite store specifics', () => {
   it('rejects while the file cannot be opened, and recovers by itself once it can', async () => {
     const parent = join(await tempDir(), 'not-yet-a-dir');
     await writeFile(parent, 'a file where the directory should be');
-    const store = createSqliteStore({ path: join(parent, 'events.db') });
+    const store = createSqliteFileStore(join(parent, 'events.db'));
     await expect(store.migrate()).rejects.toMatchObject({ code: 'store_unavailable' });
     await expect(store.ingest(inboxEvent('evt_a'))).rejects.toMatchObject({ code: 'store_unavailable' });
     await rm(parent);

@@ -4,14 +4,17 @@
  *
  * @example
  * describeStoreContract('sqlite', async () => {
- *   const store = createSqliteStore({ path: join(dir, 'db.sqlite') });
+ *   const store = createSqliteFileStore(join(dir, 'db.sqlite'));
  *   await store.migrate();
  *   return { store, cleanup: () => store.close() };
  * });
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { InquiryStatusUpdate, VerificationStatusUpdate } from '../../src/kyc/projection-update.js';
-import type { Store } from '../../src/store/store.js';
+import type {
+  InquiryStatusUpdate,
+  VerificationStatusUpdate,
+} from '../../packages/persona-webhooks/src/kyc/projection-update.js';
+import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
 import {
   applyUpdates,
   claimOne,

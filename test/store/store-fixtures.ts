@@ -3,8 +3,16 @@
  * defaults, so each test states only what it is about. Times are fixed, never `Date.now()`.
  */
 import { createHash } from 'node:crypto';
-import type { InquiryStatusUpdate, ProjectionUpdate } from '../../src/kyc/projection-update.js';
-import type { ClaimedEvent, InboxEvent, QuarantinedBody, Store } from '../../src/store/store.js';
+import type {
+  InquiryStatusUpdate,
+  ProjectionUpdate,
+} from '../../packages/persona-webhooks/src/kyc/projection-update.js';
+import type {
+  ClaimedEvent,
+  InboxEvent,
+  QuarantinedBody,
+  Store,
+} from '../../packages/persona-webhooks/src/store/store.js';
 
 /** 2024-02-15T00:00:00Z: the base of every test clock. */
 export const T0 = Date.UTC(2024, 1, 15);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BACKOFF, retryDelayMs } from '../../src/worker/backoff.js';
+import { DEFAULT_BACKOFF, retryDelayMs } from '../../packages/persona-webhooks/src/worker/backoff.js';
 
 const options = { baseMs: 1_000, capMs: 60_000 };
 

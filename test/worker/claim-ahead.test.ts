@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { buildEvent } from '../../src/simulate/build-event.js';
-import type { ClaimOptions, Store } from '../../src/store/store.js';
-import { createWorker } from '../../src/worker/worker.js';
+import { buildEvent } from '../../packages/persona-webhooks/src/simulate/build-event.js';
+import type { ClaimOptions, Store } from '../../packages/persona-webhooks/src/store/store.js';
+import { createWorker } from '../../packages/persona-webhooks/src/worker/worker.js';
 import { until } from './deferred.js';
 import { ingestBuilt, openTempStore, type TempStore } from './temp-store.js';
 

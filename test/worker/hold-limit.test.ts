@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { createHoldLimit } from '../../src/worker/hold-limit.js';
+import { createHoldLimit } from '../../packages/persona-webhooks/src/worker/hold-limit.js';
 
 it('holds only `concurrency` until a handler time is known', () => {
   expect(createHoldLimit({ concurrency: 8, batchSize: 64, leaseMs: 60_000 }).current()).toBe(8);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { buildEvent } from '../../src/simulate/build-event.js';
-import { createWorker } from '../../src/worker/worker.js';
+import { buildEvent } from '../../packages/persona-webhooks/src/simulate/build-event.js';
+import { createWorker } from '../../packages/persona-webhooks/src/worker/worker.js';
 import { deferred } from './deferred.js';
 import { ingestBuilt, manualClock, openTempStore, type TempStore } from './temp-store.js';
 

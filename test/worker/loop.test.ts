@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StoreUnavailableError } from '../../src/errors.js';
-import { buildEvent } from '../../src/simulate/build-event.js';
-import type { Store } from '../../src/store/store.js';
-import { createWorker } from '../../src/worker/worker.js';
+import { StoreUnavailableError } from '../../packages/persona-webhooks/src/errors.js';
+import { buildEvent } from '../../packages/persona-webhooks/src/simulate/build-event.js';
+import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
+import { createWorker } from '../../packages/persona-webhooks/src/worker/worker.js';
 import { deferred, until } from './deferred.js';
 import { ingestBuilt, openTempStore, type TempStore } from './temp-store.js';
 

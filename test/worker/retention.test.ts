@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { buildEvent } from '../../src/simulate/build-event.js';
-import { startRetention } from '../../src/worker/retention.js';
+import { buildEvent } from '../../packages/persona-webhooks/src/simulate/build-event.js';
+import { startRetention } from '../../packages/persona-webhooks/src/worker/retention.js';
 import { until } from './deferred.js';
 import { ingestBuilt, manualClock, openTempStore, type TempStore } from './temp-store.js';
 

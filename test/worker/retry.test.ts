@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDispatcher } from '../../src/dispatch/dispatcher.js';
-import { buildEvent } from '../../src/simulate/build-event.js';
-import { createWorker, type ProcessedReport } from '../../src/worker/worker.js';
+import { createDispatcher } from '../../packages/persona-webhooks/src/dispatch/dispatcher.js';
+import { buildEvent } from '../../packages/persona-webhooks/src/simulate/build-event.js';
+import { createWorker, type ProcessedReport } from '../../packages/persona-webhooks/src/worker/worker.js';
 import { ingestBuilt, manualClock, openTempStore, type TempStore } from './temp-store.js';
 
 function recordingLogger() {

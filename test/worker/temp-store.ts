@@ -5,11 +5,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseEvent } from '../../src/events/parse-event.js';
-import type { BuiltEvent } from '../../src/simulate/build-event.js';
-import { toInboxEvent } from '../../src/store/inbox-event.js';
-import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import type { IngestOutcome, Store } from '../../src/store/store.js';
+import { parseEvent } from '../../packages/persona-webhooks/src/events/parse-event.js';
+import type { BuiltEvent } from '../../packages/persona-webhooks/src/simulate/build-event.js';
+import { toInboxEvent } from '../../packages/persona-webhooks/src/store/inbox-event.js';
+import type { IngestOutcome, Store } from '../../packages/persona-webhooks/src/store/store.js';
+import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
 
 export interface TempStore {
   store: Store;
@@ -23,12 +23,12 @@ export interface TempStore {
  */
 export async function openTempStore(options: { memory?: boolean } = {}): Promise<TempStore> {
   if (options.memory) {
-    const store = createSqliteStore({ path: ':memory:' });
+    const store = createSqliteFileStore(':memory:');
     await store.migrate();
     return { store, dispose: () => store.close().catch(() => {}) };
   }
   const dir = mkdtempSync(join(tmpdir(), 'persona-worker-'));
-  const store = createSqliteStore({ path: join(dir, 'events.db') });
+  const store = createSqliteFileStore(join(dir, 'events.db'));
   await store.migrate();
   return {
     store,

@@ -1,0 +1,145 @@
+/**
+ * Every error class this package throws, in one module, exported from every entry point that can
+ * throw them. Each carries a stable `code` (safe to match on, safe to count in metrics) and the HTTP
+ * `status` it maps to, and renders its own JSON body, so the pipeline and the server map errors to
+ * responses without a switch.
+ */
+import { jsonResponse, type WebhookResponse } from './pipeline/response.js';
+
+export type { WebhookResponse } from './pipeline/response.js';
+
+/**
+ * Base class of every error this package answers with.
+ *
+ * @example
+ * throw new PersonaWebhookError('store_unavailable', 503, 'The event store cannot take writes; Persona will retry.');
+ */
+export class PersonaWebhookError extends Error {
+  override readonly name: string = 'PersonaWebhookError';
+
+  constructor(
+    /** Stable machine-readable code, e.g. `invalid_signature`. Never changes between releases. */
+    readonly code: string,
+    /** HTTP status this error is answered with. */
+    readonly status: number,
+    message: string,
+    /** Extra fields rendered next to `code` and `message` (never secrets or payload data). */
+    readonly details: Readonly<Record<string, string | number>> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  /** `{"error":{"code":…,"message":…}}` with this error's status. */
+  toResponse(): WebhookResponse {
+    return jsonResponse(this.status, { error: { code: this.code, ...this.details, message: this.message } });
+  }
+}
+
+/** The body is larger than the configured limit (checked while reading, before buffering it all). */
+export class PayloadTooLargeError extends PersonaWebhookError {
+  override readonly name = 'PayloadTooLargeError';
+  constructor(limitBytes: number) {
+    super(
+      'payload_too_large',
+      413,
+      `The request body exceeds the ${limitBytes}-byte limit. Raise maxBodyBytes (PERSONA_WEBHOOK_MAX_BODY_BYTES) if Persona legitimately sends larger events.`,
+      { limitBytes },
+    );
+  }
+}
+
+/** The event store cannot take the write: Persona must retry, so this is a 503, never a 2xx. */
+export class StoreUnavailableError extends PersonaWebhookError {
+  override readonly name = 'StoreUnavailableError';
+  constructor(
+    message = 'The event store is unavailable, so the event was not stored; Persona will retry it.',
+    options?: { cause?: unknown },
+  ) {
+    super('store_unavailable', 503, message, {}, options);
+  }
+}
+
+/** Any signature check failed; `reason` says which (missing_header, malformed_header, …). */
+export class InvalidSignatureError extends PersonaWebhookError {
+  override readonly name = 'InvalidSignatureError';
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super('invalid_signature', 401, message, { reason });
+  }
+}
+
+/** Persona only ever POSTs; anything else is answered 405 with `Allow: POST`. */
+export class MethodNotAllowedError extends PersonaWebhookError {
+  override readonly name = 'MethodNotAllowedError';
+  constructor(method: string) {
+    super(
+      'method_not_allowed',
+      405,
+      `Method ${method.slice(0, 16)} is not allowed here; Persona delivers webhooks with POST.`,
+    );
+  }
+
+  override toResponse() {
+    const response = super.toResponse();
+    response.headers['allow'] = 'POST';
+    return response;
+  }
+}
+
+/** Correctly signed, but not a Persona event envelope (only answered when there is no store to keep it). */
+export class InvalidEventError extends PersonaWebhookError {
+  override readonly name = 'InvalidEventError';
+  constructor(reason: string) {
+    super('invalid_event', 400, `The body is correctly signed but is not a Persona event: ${reason}.`);
+  }
+}
+
+/** A body parser consumed the request before us, so the exact signed bytes are gone. */
+export class RawBodyUnavailableError extends PersonaWebhookError {
+  override readonly name = 'RawBodyUnavailableError';
+  constructor() {
+    super(
+      'raw_body_unavailable',
+      500,
+      'The request body was already parsed by another middleware, so the exact bytes Persona signed are gone. ' +
+        'Mount the Persona webhook middleware before express.json(), or use express.raw({ type: "*/*" }) on this route, or keep the raw bytes on req.rawBody.',
+    );
+  }
+}
+
+/**
+ * One or more handlers failed for an event. The message never contains the handlers' own messages
+ * (they may quote payload data); the underlying errors are on `errors` for the caller to log with care.
+ *
+ * @example
+ * try { await dispatcher.dispatch(event); } catch (error) {
+ *   if (error instanceof HandlerFailedError) for (const cause of error.errors) report(cause);
+ * }
+ */
+export class HandlerFailedError extends PersonaWebhookError {
+  override readonly name = 'HandlerFailedError';
+
+  constructor(
+    /** What each failing handler threw or rejected with, in registration order. */
+    readonly errors: unknown[],
+    handlerCount: number,
+  ) {
+    super(
+      'handler_failed',
+      500,
+      `${errors.length} of ${handlerCount} event handler(s) failed, so the event was not acknowledged; Persona will retry it.`,
+      { failedHandlers: errors.length },
+    );
+  }
+}
+
+/** A cursor that this store did not issue (tampered with, truncated, or from another version). */
+export class InvalidCursorError extends PersonaWebhookError {
+  override readonly name = 'InvalidCursorError';
+  constructor() {
+    super('invalid_cursor', 400, 'The cursor is not one this server issued; start again without a cursor.');
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * persona-webhooks — receive Persona webhooks correctly. The core: signatures, events, dispatch, the
+ * pipeline every adapter uses, the worker and the KYC projection. Adapters and stores have their own
+ * entry points (`persona-webhooks/node` = `/express`, `/fastify`, `/web`, `/sqlite`, `/postgres`,
+ * `/testing`), each exporting the error classes it can throw.
+ */
+export { createDispatcher, unknownEvent } from './dispatch/dispatcher.js';
+export * from './errors.js';
+export { isKnownEventName, KNOWN_REPORT_TYPES, PERSONA_EVENT_NAMES } from './events/names.js';
+export { parseEvent } from './events/parse-event.js';
+export { projectKyc } from './kyc/projection.js';
+export type {
+  InquiryStatusUpdate,
+  ProjectionUpdate,
+  ScrubBodiesUpdate,
+  VerificationStatusUpdate,
+} from './kyc/projection-update.js';
+export { normaliseInquiryStatus } from './kyc/status.js';
+export { createPipeline } from './pipeline/create-pipeline.js';
+export { DEFAULT_MAX_BODY_BYTES } from './pipeline/options.js';
+export type * from './public-types.js';
+export { sign, verifySignature } from './signature/node.js';
+export { DEFAULT_TOLERANCE_SECONDS } from './signature/options.js';
+export { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from './store/row-views.js';
+export type { BackoffOptions } from './worker/backoff.js';
+export { type Retention, type RetentionOptions, startRetention } from './worker/retention.js';
+export { createWorker, type Worker } from './worker/worker.js';
+export type {
+  HandlerRunner,
+  ProcessedReport,
+  WorkerLogger,
+  WorkerOptions,
+} from './worker/worker-options.js';

@@ -1,0 +1,159 @@
+/**
+ * The one HTTP pipeline every adapter calls: method check → size-limited body → signature → envelope →
+ * store (or inline handlers) → response. It imports no web framework, no database driver and nothing
+ * from `node:`, so the Web adapter can run it on Workers, Deno and Bun.
+ */
+import { createDispatcher } from '../dispatch/dispatcher.js';
+import {
+  InvalidEventError,
+  InvalidSignatureError,
+  MethodNotAllowedError,
+  PersonaWebhookError,
+} from '../errors.js';
+import type { PersonaEvent } from '../events/event.js';
+import { parseEvent } from '../events/parse-event.js';
+import { checkVerifyOptions } from '../signature/options.js';
+import type { VerifyOptions, VerifyResult } from '../signature/types.js';
+import { toInboxEvent } from '../store/inbox-event.js';
+import { errorToResponse } from './error-response.js';
+import { InFlightDedupe } from './in-flight-dedupe.js';
+import { DEFAULT_DEDUPE_ENTRIES, DEFAULT_MAX_BODY_BYTES, type PipelineOptions } from './options.js';
+import { type OutcomeReport, outcomeForCode, type RequestOutcome } from './outcome.js';
+import { headerValue, integerHeader, type WebhookRequest } from './request.js';
+import { jsonResponse, type WebhookResponse } from './response.js';
+
+/** Signature verification, injected so the Web build can use Web Crypto instead of `node:crypto`. */
+export type Verifier = (options: VerifyOptions) => VerifyResult | Promise<VerifyResult>;
+
+/** Handles one webhook request; see `createPipeline`. */
+export interface WebhookPipeline {
+  readonly maxBodyBytes: number;
+  handle(request: WebhookRequest): Promise<WebhookResponse>;
+}
+
+interface Answer {
+  response: WebhookResponse;
+  outcome: RequestOutcome;
+  event?: PersonaEvent;
+  error?: PersonaWebhookError;
+}
+
+const RECEIVED = { received: true } as const;
+const DUPLICATE = { received: true, duplicate: true } as const;
+
+/** Builds a pipeline around a verifier. Adapters use `createPipeline` (node) or the Web adapter's own. */
+export function createPipelineWith(verify: Verifier, options: PipelineOptions): WebhookPipeline {
+  // Misconfiguration fails here, loudly, rather than as a 401 or 500 on every genuine delivery.
+  const { secrets, toleranceSeconds } = checkVerifyOptions({
+    body: '',
+    header: null,
+    secrets: options.secrets,
+    ...(options.toleranceSeconds === undefined ? {} : { toleranceSeconds: options.toleranceSeconds }),
+  });
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) {
+    throw new TypeError('persona-webhooks: maxBodyBytes must be a positive integer.');
+  }
+  if (options.store && options.dispatcher) {
+    throw new TypeError(
+      'persona-webhooks: pass either a store (durable: give the dispatcher to createWorker, which runs the handlers) or a dispatcher (inline), not both.',
+    );
+  }
+  const now = options.now ?? Date.now;
+  const { store } = options;
+  const dispatcher = options.dispatcher ?? createDispatcher();
+  const dedupe = new InFlightDedupe(options.dedupeEntries ?? DEFAULT_DEDUPE_ENTRIES);
+
+  async function answer(request: WebhookRequest): Promise<Answer> {
+    if (request.method.toUpperCase() !== 'POST') throw new MethodNotAllowedError(request.method);
+    const body = await request.readBody();
+
+    const verified = await verify({
+      body,
+      header: headerValue(request, 'persona-signature'),
+      secrets,
+      toleranceSeconds,
+      now: Math.floor(now() / 1000),
+    });
+    if (!verified.ok) throw new InvalidSignatureError(verified.reason, verified.message);
+
+    const parsed = parseEvent(body);
+    if (!parsed.ok) {
+      if (!store) throw new InvalidEventError(parsed.reason);
+      // Signed data is never thrown away: keep it as dead (deduplicated by hash) and stop Persona retrying.
+      const result = await store.quarantine({
+        sha256: await sha256Hex(body),
+        body,
+        reason: `malformed: ${parsed.reason}`,
+        receivedAtMs: now(),
+      });
+      return {
+        outcome: 'quarantined',
+        response: jsonResponse(202, { received: true, quarantined: true, duplicate: result === 'duplicate' }),
+      };
+    }
+
+    const { event } = parsed;
+    if (store) {
+      const result = await store.ingest(
+        toInboxEvent(event, body, {
+          attemptsMade: integerHeader(request, 'persona-webhook-attempts-made'),
+          attemptsLeft: integerHeader(request, 'persona-webhook-attempts-left'),
+          firstAttemptedAtMs: secondsToMs(integerHeader(request, 'persona-webhook-first-attempted-at')),
+          receivedAtMs: now(),
+        }),
+      );
+      return result === 'duplicate'
+        ? { outcome: 'duplicate', event, response: jsonResponse(200, DUPLICATE) }
+        : { outcome: 'accepted', event, response: jsonResponse(200, RECEIVED) };
+    }
+
+    const { duplicate } = await dedupe.run(event.id, () => dispatcher.dispatch(event));
+    return duplicate
+      ? { outcome: 'duplicate', event, response: jsonResponse(200, DUPLICATE) }
+      : { outcome: 'accepted', event, response: jsonResponse(200, RECEIVED) };
+  }
+
+  return {
+    maxBodyBytes,
+    async handle(request) {
+      const startedAt = performance.now();
+      let result: Answer;
+      try {
+        result = await answer(request);
+      } catch (error) {
+        result = { response: errorToResponse(error), outcome: 'error' };
+        if (error instanceof PersonaWebhookError) {
+          result.outcome = outcomeForCode(error.code);
+          result.error = error;
+        }
+      }
+      options.onOutcome?.(report(result, performance.now() - startedAt));
+      return result.response;
+    },
+  };
+}
+
+function report(result: Answer, durationMs: number): OutcomeReport {
+  const summary: OutcomeReport = { outcome: result.outcome, status: result.response.status, durationMs };
+  if (result.event) {
+    summary.eventId = result.event.id;
+    summary.eventName = result.event.name;
+  }
+  if (result.error) {
+    summary.code = result.error.code;
+    if (result.error instanceof InvalidSignatureError) summary.reason = result.error.reason;
+  } else if (result.response.status >= 500) {
+    summary.code = 'internal_error';
+  }
+  return summary;
+}
+
+function secondsToMs(seconds: number | null): number | null {
+  return seconds === null ? null : seconds * 1000;
+}
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}

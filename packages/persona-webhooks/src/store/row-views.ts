@@ -1,0 +1,153 @@
+/**
+ * Rows as both stores select them (the same column names in SQLite and PostgreSQL) and their mapping to
+ * the views of `store.ts`, so the two read models differ only in their SQL.
+ */
+import { encodeEventCursor } from './event-cursor.js';
+import type {
+  AttemptRecord,
+  EventDetail,
+  EventPage,
+  EventStatus,
+  EventSummary,
+  InquiryView,
+  KycView,
+  ListEventsQuery,
+  VerificationView,
+} from './store.js';
+
+export interface EventSummaryRow {
+  id: string;
+  name: string;
+  status: EventStatus;
+  attempts: number;
+  created_at: string;
+  received_at_ms: number;
+  last_error: string | null;
+}
+
+export interface EventDetailRow extends EventSummaryRow {
+  object_type: string | null;
+  object_id: string | null;
+  run_at_ms: number;
+  body: Buffer | null;
+}
+
+export interface AttemptRow {
+  attempt: number;
+  started_at_ms: number;
+  finished_at_ms: number | null;
+  outcome: AttemptRecord['outcome'];
+  error: string | null;
+}
+
+export interface InquiryRow {
+  inquiry_id: string;
+  reference_id: string | null;
+  account_id: string | null;
+  status: string | null;
+  status_at_ms: number;
+  inquiry_created_at_ms: number | null;
+  redacted_at_ms: number | null;
+  updated_at_ms: number;
+}
+
+export interface VerificationRow {
+  verification_id: string;
+  inquiry_id: string | null;
+  verification_type: string;
+  status: string | null;
+  status_at_ms: number;
+}
+
+export function toEventSummary(row: EventSummaryRow): EventSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    attempts: row.attempts,
+    createdAt: row.created_at,
+    receivedAtMs: row.received_at_ms,
+    lastError: row.last_error,
+  };
+}
+
+export function toEventDetail(row: EventDetailRow, attempts: readonly AttemptRow[]): EventDetail {
+  return {
+    ...toEventSummary(row),
+    objectType: row.object_type,
+    objectId: row.object_id,
+    runAtMs: row.run_at_ms,
+    attemptLog: attempts.map((a) => ({
+      attempt: a.attempt,
+      startedAtMs: a.started_at_ms,
+      finishedAtMs: a.finished_at_ms,
+      outcome: a.outcome,
+      error: a.error,
+    })),
+    payload: row.body === null ? null : row.body.toString('utf8'),
+  };
+}
+
+/** `listEvents` page size when the query names none, and the largest it accepts. */
+export const DEFAULT_LIST_LIMIT = 50;
+export const MAX_LIST_LIMIT = 500;
+
+/** The page size of a `listEvents` query; throws `RangeError` outside 1–500. */
+export function listLimit(query: ListEventsQuery): number {
+  const limit = query.limit ?? DEFAULT_LIST_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+    throw new RangeError(`listEvents limit must be an integer from 1 to ${MAX_LIST_LIMIT}.`);
+  }
+  return limit;
+}
+
+/**
+ * One page of `listEvents`: the query asked for `limit + 1` rows, newest received first, so a surplus row
+ * means there is a next page, which starts after the last row shown.
+ */
+export function toEventPage(rows: readonly EventSummaryRow[], limit: number): EventPage {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  const more = rows.length > limit && last !== undefined;
+  return {
+    events: page.map(toEventSummary),
+    nextCursor: more ? encodeEventCursor({ receivedAtMs: last.received_at_ms, id: last.id }) : null,
+  };
+}
+
+export function toInquiryView(row: InquiryRow): InquiryView {
+  return {
+    inquiryId: row.inquiry_id,
+    referenceId: row.reference_id,
+    accountId: row.account_id,
+    status: row.status,
+    statusAtMs: row.status_at_ms,
+    inquiryCreatedAtMs: row.inquiry_created_at_ms,
+    redactedAtMs: row.redacted_at_ms,
+    updatedAtMs: row.updated_at_ms,
+  };
+}
+
+/** A user's KYC view from their inquiries, most recently created first; null when they have none. */
+export function toKycView(referenceId: string, rows: readonly InquiryRow[]): KycView | null {
+  const inquiries = rows.map(toInquiryView);
+  const current = inquiries[0];
+  if (!current) return null;
+  return {
+    referenceId,
+    status: current.status,
+    inquiryId: current.inquiryId,
+    updatedAtMs: Math.max(...inquiries.map((inquiry) => inquiry.updatedAtMs)),
+    inquiries,
+  };
+}
+
+export function toVerificationView(row: VerificationRow): VerificationView {
+  return {
+    verificationId: row.verification_id,
+    inquiryId: row.inquiry_id,
+    verificationType: row.verification_type,
+    status: row.status,
+    statusAtMs: row.status_at_ms,
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * Applies numbered migrations once each. Every migration and its `schema_migrations` row commit in
+ * one IMMEDIATE transaction, so two processes migrating at once cannot both apply a version, and a
+ * failed migration leaves no trace.
+ */
+import type { SqliteDatabase } from './driver.js';
+import type { SqliteMigration } from './migrations.js';
+
+/** Applies the migrations not yet recorded; returns the versions applied (empty when up to date). */
+export function applySqliteMigrations(db: SqliteDatabase, migrations: readonly SqliteMigration[]): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at_ms INTEGER NOT NULL
+  ) STRICT`);
+  const isApplied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (?, ?, ?)');
+  const applied: number[] = [];
+  for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+    const apply = db.transaction(() => {
+      // Checked inside the write lock: another process may have applied it since we looked.
+      if (isApplied.get(migration.version) !== undefined) return false;
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, Date.now());
+      return true;
+    });
+    if (apply.immediate()) applied.push(migration.version);
+  }
+  return applied;
+}

@@ -1,0 +1,189 @@
+/**
+ * The embedded default store: one SQLite file, one connection, durable before every acknowledgement.
+ * better-sqlite3 is synchronous, so each method runs its transaction to completion and settles a
+ * promise. Ingests are group-committed (see `../group-commit.ts`) to share one fsync per batch; the
+ * worker's completes are grouped the same way, and its transactions skip the fsync unless told
+ * otherwise (see `worker-synchronous.ts`).
+ *
+ * The file is opened on first use, not in the constructor, and opened again on the next call if that
+ * failed: an unopenable file (read-only directory, missing mount) makes calls reject with
+ * `StoreUnavailableError` (so webhooks get a 503 and Persona retries) instead of throwing from a
+ * constructor, and the store recovers by itself once the file is reachable.
+ */
+import { StoreUnavailableError } from '../../errors.js';
+import { GroupCommit } from '../group-commit.js';
+import { type EventRow, eventRow, quarantineRow } from '../inbox-rows.js';
+import type { IngestOutcome, Store } from '../store.js';
+import type { SqliteDatabaseSource } from './driver.js';
+import { openSqliteConnection, type SqliteConnection } from './sqlite-connection.js';
+import { settle, toStoreError } from './store-error.js';
+import type { CompleteRequest, CompleteResult } from './work-queue.js';
+import type { WorkerSynchronous } from './worker-synchronous.js';
+
+/** Options of {@link createSqliteStore}. */
+export interface SqliteStoreOptions {
+  /**
+   * The connection: `new Database(path)` from better-sqlite3, or a function returning one. With a
+   * function the file is opened on first use and opened again on the next call after a failed open,
+   * so a store whose disk was missing recovers by itself.
+   */
+  database: SqliteDatabaseSource;
+  /** How long a write waits for another process's lock before failing with SQLITE_BUSY (`PRAGMA busy_timeout`). Default 5,000. */
+  busyTimeoutMs?: number;
+  /** Most ingests committed in one transaction. Default 256; 1 disables group commit. */
+  batchMaxSize?: number;
+  /** Most worker completes committed in one transaction. Default 256; 1 disables grouping. */
+  completeBatchMaxSize?: number;
+  /**
+   * Sync level of the worker's claim/complete/fail transactions. Default `normal`: no fsync per
+   * commit, safe because a power cut can only make events run again (see `worker-synchronous.ts`).
+   * Ingest is always `full`.
+   */
+  workerSynchronous?: WorkerSynchronous;
+}
+
+/** Group-commit figures since the store was created. */
+export interface SqliteWriteStats {
+  /** Ingest transactions committed or attempted. */
+  batches: number;
+  /** Ingests and quarantines submitted through them (stored or duplicate). */
+  writes: number;
+  /** Worker complete transactions committed or attempted. */
+  completeBatches: number;
+  /** Completes submitted through them. */
+  completes: number;
+}
+
+/** The SQLite store, plus figures the Store interface does not need. */
+export interface SqliteStore extends Store {
+  /** Group-commit figures: with concurrent ingests, `batches` stays far below `writes`. */
+  writeStats(): SqliteWriteStats;
+}
+
+const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+const DEFAULT_BATCH_MAX_SIZE = 256;
+
+/**
+ * Creates the SQLite store (synchronously; nothing is opened until `migrate()` or another call).
+ *
+ * @example
+ * import Database from 'better-sqlite3';
+ * const store = createSqliteStore({ database: () => new Database('./data/persona-webhooks.db') });
+ * await store.migrate();
+ * const outcome = await store.ingest(event); // 'stored' once it is on disk, 'duplicate' on a redelivery
+ */
+export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
+  const batchMaxSize = positiveInt('batchMaxSize', options.batchMaxSize ?? DEFAULT_BATCH_MAX_SIZE);
+  const completeBatchMaxSize = positiveInt(
+    'completeBatchMaxSize',
+    options.completeBatchMaxSize ?? DEFAULT_BATCH_MAX_SIZE,
+  );
+  const workerSynchronous = options.workerSynchronous ?? 'normal';
+  if (workerSynchronous !== 'normal' && workerSynchronous !== 'full') {
+    throw new TypeError("workerSynchronous must be 'normal' or 'full'");
+  }
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const listeners = new Set<() => void>();
+  let connection: SqliteConnection | undefined;
+  let writes = 0;
+  let completes = 0;
+  let closed = false;
+
+  const connect = (): SqliteConnection => {
+    connection ??= openSqliteConnection(options.database, busyTimeoutMs, workerSynchronous);
+    return connection;
+  };
+
+  const notify = (): void => {
+    for (const listener of listeners) {
+      try {
+        listener();
+      } catch {
+        // A listener's failure is its own; the write it follows has already committed.
+      }
+    }
+  };
+
+  const inbox = new GroupCommit<EventRow, IngestOutcome>({
+    maxBatchSize: batchMaxSize,
+    commit: (rows) => {
+      writes += rows.length;
+      return connect().insertBatch(rows);
+    },
+    mapError: toStoreError,
+    afterCommit: (rows, results) => {
+      // Quarantined rows are stored dead: only a stored pending row is work for a worker.
+      if (rows.some((row, i) => row.status === 'pending' && results[i] === 'stored')) notify();
+    },
+  });
+
+  // Handlers finishing in the same tick share one transaction instead of one each.
+  const completions = new GroupCommit<CompleteRequest, CompleteResult>({
+    maxBatchSize: completeBatchMaxSize,
+    commit: (requests) => {
+      completes += requests.length;
+      return connect().queue.completeBatch(requests);
+    },
+    mapError: toStoreError,
+  });
+
+  const rejectClosed = () => Promise.reject(new StoreUnavailableError('The SQLite event store is closed.'));
+  /** Runs `work` on the connection unless closed; every database failure becomes StoreUnavailableError. */
+  const run = <T>(work: (c: SqliteConnection) => T): Promise<T> =>
+    closed ? rejectClosed() : settle(() => work(connect()));
+  const submit = (row: EventRow): Promise<IngestOutcome> => (closed ? rejectClosed() : inbox.submit(row));
+
+  return {
+    migrate: () => run((c) => c.migrate()),
+    ping: () =>
+      run((c) => {
+        c.prepare('SELECT 1').get();
+      }),
+    ingest: (event) => submit(eventRow(event)),
+    quarantine: (body) => submit(quarantineRow(body)),
+    claim: (claimOptions) => run((c) => c.queue.claim(claimOptions)),
+    complete: async (claim, updates, nowMs) => {
+      if (closed) return rejectClosed();
+      const result = await completions.submit({ claim, updates, nowMs });
+      if (!result.ok) throw toStoreError(result.error);
+      return result.completed;
+    },
+    fail: (claim, error, retryAtMs, nowMs) => run((c) => c.queue.fail(claim, error, retryAtMs, nowMs)),
+    replay: (eventId, nowMs) => run((c) => c.queue.replay(eventId, nowMs)),
+    replayDead: (filter, nowMs) => run((c) => c.queue.replayDead(filter, nowMs)),
+    purgeBodies: (receivedBeforeMs) => run((c) => c.queue.purgeBodies(receivedBeforeMs)),
+    getEvent: (eventId) => run((c) => c.reads.getEvent(eventId)),
+    listEvents: (query) => run((c) => c.reads.listEvents(query)),
+    counts: () => run((c) => c.reads.counts()),
+    getInquiry: (inquiryId) => run((c) => c.reads.getInquiry(inquiryId)),
+    getKyc: (referenceId) => run((c) => c.reads.getKyc(referenceId)),
+    getVerification: (verificationId) => run((c) => c.reads.getVerification(verificationId)),
+    onEventsAvailable(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    writeStats: () => ({
+      batches: inbox.batches,
+      writes,
+      completeBatches: completions.batches,
+      completes,
+    }),
+    async close() {
+      if (closed) return;
+      // Writes accepted before the close are committed (or rejected) now, then new work is refused.
+      inbox.flush();
+      completions.flush();
+      closed = true;
+      listeners.clear();
+      connection?.db.close();
+      connection = undefined;
+    },
+  };
+}
+
+function positiveInt(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new TypeError(`${name} must be a positive integer`);
+  return value;
+}

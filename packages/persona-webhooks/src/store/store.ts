@@ -1,0 +1,192 @@
+/**
+ * The one store interface. SQLite (embedded default) and PostgreSQL (scale-out) implement it; the
+ * pipeline, the worker, the server and the CLI only ever see this. Dialect specifics stay inside
+ * `src/store/sqlite/` and `src/store/postgres/`.
+ *
+ * Every method may reject with `StoreUnavailableError` (from `src/errors.ts`) when the database cannot
+ * answer (locked, disk full, closed, connection lost).
+ */
+import type { ProjectionUpdate } from '../kyc/projection-update.js';
+
+/** A verified, parsed event as the pipeline hands it to the store. */
+export interface InboxEvent {
+  /** `evt_…`: the deduplication key. */
+  id: string;
+  name: string;
+  /** The event's `created-at` as Persona sent it (ISO 8601). */
+  createdAt: string;
+  /** The same instant in epoch milliseconds: the processing-order key. */
+  createdAtMs: number;
+  /** Type and id of the affected object (`inquiry`, `inq_…`). */
+  objectType: string | null;
+  objectId: string | null;
+  /** The inquiry and account this event belongs to, when known: redaction scrubs by these. */
+  inquiryId: string | null;
+  accountId: string | null;
+  /** The exact bytes Persona signed. */
+  body: Uint8Array;
+  /** Persona's delivery headers, when present. */
+  attemptsMade: number | null;
+  attemptsLeft: number | null;
+  firstAttemptedAtMs: number | null;
+  receivedAtMs: number;
+}
+
+/** A correctly signed body that is not a valid Persona event: kept as dead, never thrown away. */
+export interface QuarantinedBody {
+  /** Hex SHA-256 of the body: the deduplication key, so Persona's retries do not multiply it. */
+  sha256: string;
+  body: Uint8Array;
+  /** Why it was rejected, e.g. `malformed: data.id is missing`. */
+  reason: string;
+  receivedAtMs: number;
+}
+
+/** `stored`: a new row, committed and synced to disk. `duplicate`: already there, nothing written. */
+export type IngestOutcome = 'stored' | 'duplicate';
+
+/** The write side the pipeline needs; resolving means the row is durable. */
+export interface InboxWriter {
+  ingest(event: InboxEvent): Promise<IngestOutcome>;
+  quarantine(body: QuarantinedBody): Promise<IngestOutcome>;
+}
+
+export type EventStatus = 'pending' | 'processing' | 'done' | 'dead';
+
+/** An event the worker holds under a lease. */
+export interface ClaimedEvent {
+  id: string;
+  name: string;
+  createdAtMs: number;
+  /** Null when the body was purged by retention or scrubbed by a redaction. */
+  body: Uint8Array | null;
+  /** Attempts so far, this one included (1 on the first claim). */
+  attempt: number;
+  /** Proves the lease is still ours when completing or failing. */
+  leaseToken: string;
+}
+
+export interface ClaimOptions {
+  limit: number;
+  leaseMs: number;
+  nowMs: number;
+}
+
+/** One handler run, for the admin API's event detail. */
+export interface AttemptRecord {
+  attempt: number;
+  startedAtMs: number;
+  finishedAtMs: number | null;
+  outcome: 'done' | 'retry' | 'dead' | null;
+  error: string | null;
+}
+
+export interface EventSummary {
+  id: string;
+  name: string;
+  status: EventStatus;
+  attempts: number;
+  createdAt: string;
+  receivedAtMs: number;
+  lastError: string | null;
+}
+
+export interface EventDetail extends EventSummary {
+  objectType: string | null;
+  objectId: string | null;
+  runAtMs: number;
+  attemptLog: AttemptRecord[];
+  /** The raw body as UTF-8 text; null once purged or scrubbed. */
+  payload: string | null;
+}
+
+export interface ListEventsQuery {
+  status?: EventStatus;
+  name?: string;
+  /** Page size, 1–500. Default 50. */
+  limit?: number;
+  /** Opaque, from a previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+export interface EventPage {
+  events: EventSummary[];
+  nextCursor: string | null;
+}
+
+export interface InquiryView {
+  inquiryId: string;
+  referenceId: string | null;
+  accountId: string | null;
+  status: string | null;
+  /** Created-at of the event that set the status. */
+  statusAtMs: number;
+  inquiryCreatedAtMs: number | null;
+  redactedAtMs: number | null;
+  updatedAtMs: number;
+}
+
+export interface KycView {
+  referenceId: string;
+  /** Status of the user's most recently created inquiry. */
+  status: string | null;
+  inquiryId: string;
+  updatedAtMs: number;
+  /** All the user's inquiries, most recently created first. */
+  inquiries: InquiryView[];
+}
+
+export interface VerificationView {
+  verificationId: string;
+  inquiryId: string | null;
+  verificationType: string;
+  status: string | null;
+  statusAtMs: number;
+}
+
+export interface InboxCounts {
+  pending: number;
+  processing: number;
+  done: number;
+  dead: number;
+}
+
+/** The full store: ingest, the worker's queue, the KYC read model and the admin operations. */
+export interface Store extends InboxWriter {
+  /** Applies numbered migrations; running it again changes nothing. */
+  migrate(): Promise<void>;
+  /** Resolves when the database answers a trivial query; `/readyz` uses it. */
+  ping(): Promise<void>;
+
+  /** Leases up to `limit` due events, oldest `created-at` first; expired leases are due again. */
+  claim(options: ClaimOptions): Promise<ClaimedEvent[]>;
+  /**
+   * Applies the projection updates and marks the event done, in one transaction. Returns false (and
+   * changes nothing) if the lease was lost to another worker.
+   */
+  complete(claim: ClaimedEvent, updates: ProjectionUpdate[], nowMs: number): Promise<boolean>;
+  /** Records a failed attempt: back to pending at `retryAtMs`, or dead when `retryAtMs` is null. */
+  fail(claim: ClaimedEvent, error: string, retryAtMs: number | null, nowMs: number): Promise<boolean>;
+  /** Puts one done or dead event back in the queue. False when there is no such event. */
+  replay(eventId: string, nowMs: number): Promise<boolean>;
+  /** Puts every dead event (optionally since a time, optionally of one name) back; returns how many. */
+  replayDead(filter: { sinceMs?: number; name?: string }, nowMs: number): Promise<number>;
+  /** Nulls bodies received before the cutoff; ids stay for deduplication. Returns how many. */
+  purgeBodies(receivedBeforeMs: number): Promise<number>;
+
+  getEvent(eventId: string): Promise<EventDetail | null>;
+  listEvents(query: ListEventsQuery): Promise<EventPage>;
+  counts(): Promise<InboxCounts>;
+  getInquiry(inquiryId: string): Promise<InquiryView | null>;
+  getKyc(referenceId: string): Promise<KycView | null>;
+  getVerification(verificationId: string): Promise<VerificationView | null>;
+
+  /**
+   * Calls `listener` whenever new events may be due (an ingest in this process, or a notification from
+   * another instance), so workers wake without waiting for their next poll. Returns an unsubscribe.
+   */
+  onEventsAvailable(listener: () => void): () => void;
+
+  /** Waits for in-flight writes, then closes. Later calls reject with `StoreUnavailableError`. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,13 @@
+/**
+ * The portable entry point (`persona-webhooks/web`): nothing here imports `node:`, so it runs on
+ * Cloudflare Workers, Deno, Bun, Vercel Edge and in Next.js route handlers.
+ */
+export { createWebHandler, createWebPipeline } from './adapters/web.js';
+export { createDispatcher, unknownEvent } from './dispatch/dispatcher.js';
+export * from './errors.js';
+export { isKnownEventName, KNOWN_REPORT_TYPES, PERSONA_EVENT_NAMES } from './events/names.js';
+export { parseEvent } from './events/parse-event.js';
+export { DEFAULT_MAX_BODY_BYTES } from './pipeline/options.js';
+export type * from './public-types.js';
+export { DEFAULT_TOLERANCE_SECONDS } from './signature/options.js';
+export { signWeb, verifySignatureWeb } from './signature/web.js';

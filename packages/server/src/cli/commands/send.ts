@@ -1,0 +1,128 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { sign } from 'persona-webhooks';
+import { buildEvent } from 'persona-webhooks/testing';
+import { createProgress } from '../progress.js';
+
+interface SendFlags {
+  url: string;
+  secret?: string;
+  referenceId?: string;
+  inquiryId?: string;
+  accountId?: string;
+  status?: string;
+  createdAt?: string;
+  count: number;
+  concurrency: number;
+}
+
+interface Sent {
+  eventId: string;
+  status: number;
+  body: string;
+  ms: number;
+}
+
+const positive = (value: string) => {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1)
+    throw new InvalidArgumentError('must be a positive whole number');
+  return number;
+};
+
+export function registerSendCommand(program: Command): void {
+  program
+    .command('send')
+    .description(
+      'Build realistic Persona events, sign them exactly as Persona does, and POST them (like `stripe trigger`).',
+    )
+    .argument(
+      '<event-name>',
+      'e.g. inquiry.approved, inquiry.completed, verification.passed, account.redacted',
+    )
+    .option('--url <url>', 'receiver URL', 'http://127.0.0.1:3000/webhooks/persona')
+    .option('--secret <secret>', 'webhook secret to sign with (default: first of PERSONA_WEBHOOK_SECRET)')
+    .option('--reference-id <id>', "your user id (Persona's reference-id)")
+    .option('--inquiry-id <id>', 'inquiry id (default: a new inq_… per event)')
+    .option('--account-id <id>', 'account id')
+    .option('--status <status>', 'override the status derived from the event name')
+    .option('--created-at <iso>', "the event's created-at (default: now); with --count, 1 ms apart")
+    .option('--count <n>', 'how many distinct events to send', positive, 1)
+    .option('--concurrency <c>', 'requests in flight at once', positive, 10)
+    .action(async (name: string, flags: SendFlags) => {
+      const secret = (flags.secret ?? process.env['PERSONA_WEBHOOK_SECRET'] ?? '').split(',')[0]?.trim();
+      if (!secret) throw new InvalidArgumentError('--secret is required (or set PERSONA_WEBHOOK_SECRET)');
+      const start = flags.createdAt ? Date.parse(flags.createdAt) : Date.now();
+      if (Number.isNaN(start)) throw new InvalidArgumentError('--created-at must be an ISO 8601 time');
+
+      const bodies = Array.from({ length: flags.count }, (_, i) =>
+        buildEvent({
+          name,
+          createdAt: new Date(start + i),
+          ...(flags.inquiryId ? { inquiryId: flags.inquiryId } : {}),
+          ...(flags.accountId ? { accountId: flags.accountId } : {}),
+          ...(flags.status ? { status: flags.status } : {}),
+          referenceId:
+            flags.referenceId ?? (flags.count > 1 ? `user-${String(i + 1).padStart(4, '0')}` : 'user-0001'),
+        }),
+      );
+
+      const verbose = flags.count <= 20;
+      const progress = createProgress(flags.count, 'sending');
+      const results: Sent[] = [];
+      let next = 0;
+      const senders = Array.from({ length: Math.min(flags.concurrency, flags.count) }, async () => {
+        for (let i = next++; i < bodies.length; i = next++) {
+          const event = bodies[i]!;
+          const result = await post(flags.url, secret, event.eventId, event.body);
+          results.push(result);
+          progress.tick();
+          if (verbose) process.stdout.write(`${result.status} ${event.eventId} ${name} ${result.body}\n`);
+        }
+      });
+      await Promise.all(senders);
+      progress.stop();
+      if (!verbose) process.stdout.write(summary(results));
+      if (results.some((r) => r.status < 200 || r.status > 299)) process.exitCode = 1;
+    });
+}
+
+async function post(url: string, secret: string, eventId: string, body: string): Promise<Sent> {
+  const startedAt = performance.now();
+  const now = Math.floor(Date.now() / 1000);
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'persona-signature': sign({ secret, body, timestamp: now }),
+        'persona-webhook-attempts-made': '1',
+        'persona-webhook-attempts-left': '7',
+        'persona-webhook-first-attempted-at': String(now),
+      },
+    });
+    return {
+      eventId,
+      status: response.status,
+      body: (await response.text()).slice(0, 500),
+      ms: performance.now() - startedAt,
+    };
+  } catch (error) {
+    return {
+      eventId,
+      status: 0,
+      body: `request failed: ${(error as Error).cause ?? (error as Error).message}`,
+      ms: performance.now() - startedAt,
+    };
+  }
+}
+
+function summary(results: Sent[]): string {
+  const byStatus = new Map<number, number>();
+  for (const r of results) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
+  const latencies = results.map((r) => r.ms).sort((a, b) => a - b);
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]?.toFixed(1);
+  const statuses = [...byStatus].map(([status, n]) => `${status === 0 ? 'failed' : status}: ${n}`).join(', ');
+  return `sent ${results.length} events — ${statuses} — latency p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms\n`;
+}

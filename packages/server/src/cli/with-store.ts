@@ -1,0 +1,22 @@
+import type { Store } from 'persona-webhooks';
+import { openStore } from '../open-store.js';
+import { databaseUrlFrom } from './settings.js';
+
+/** Opens the store for one command and always closes it. */
+export async function withStore<T>(
+  databaseUrl: string | undefined,
+  work: (store: Store) => Promise<T>,
+): Promise<T> {
+  const schema = process.env['PERSONA_WEBHOOKS_PG_SCHEMA'];
+  const store = await openStore(databaseUrlFrom(databaseUrl), schema ? { postgresSchema: schema } : {});
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Writes a value as indented JSON on stdout. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

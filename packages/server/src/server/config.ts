@@ -1,0 +1,138 @@
+/**
+ * The service's configuration: environment variables, overridable by CLI flags, validated once at start
+ * into a frozen object. Errors name the variable and say how to fix it.
+ */
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SECONDS } from 'persona-webhooks';
+import { z } from 'zod';
+import { DEFAULT_POSTGRES_SCHEMA } from '../open-store.js';
+
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/persona-webhooks.db';
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export interface ServiceConfig {
+  secrets: readonly string[];
+  port: number;
+  host: string;
+  databaseUrl: string;
+  adminToken: string;
+  /** True when no ADMIN_TOKEN was configured and one was generated for this run. */
+  adminTokenGenerated: boolean;
+  toleranceSeconds: number;
+  maxBodyBytes: number;
+  handlersPath: string | null;
+  logLevel: (typeof LOG_LEVELS)[number];
+  /** How long raw payloads are kept before their bodies are purged. */
+  retentionDays: number;
+  /** Attempts before an event is dead. */
+  maxAttempts: number;
+  /** How long a worker holds an event; a crashed worker's events are retried after this. */
+  leaseMs: number;
+  /** PostgreSQL schema holding the tables (PostgreSQL only). */
+  postgresSchema: string;
+}
+
+/** Raw settings by environment-variable name; CLI flags are mapped onto the same names. */
+export type RawSettings = Partial<Record<(typeof SETTINGS)[number], string | undefined>>;
+
+export const SETTINGS = [
+  'PERSONA_WEBHOOK_SECRET',
+  'PORT',
+  'HOST',
+  'DATABASE_URL',
+  'ADMIN_TOKEN',
+  'PERSONA_SIGNATURE_TOLERANCE_SECONDS',
+  'PERSONA_WEBHOOK_MAX_BODY_BYTES',
+  'PERSONA_WEBHOOKS_HANDLERS',
+  'LOG_LEVEL',
+  'PERSONA_WEBHOOKS_RETENTION_DAYS',
+  'PERSONA_WEBHOOKS_MAX_ATTEMPTS',
+  'PERSONA_WEBHOOKS_LEASE_SECONDS',
+  'PERSONA_WEBHOOKS_PG_SCHEMA',
+] as const;
+
+/** Thrown for a configuration a human must fix; the CLI prints the message and exits 1. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const integer = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `${name} must be a whole number`)
+    .transform(Number)
+    .pipe(z.number().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`));
+
+const schema = z.object({
+  PERSONA_WEBHOOK_SECRET: z
+    .string({
+      error:
+        'PERSONA_WEBHOOK_SECRET is required: copy the webhook secret (wbhsec_…) from Persona Dashboard → Webhooks → your webhook. Several secrets may be given comma-separated during rotation.',
+    })
+    .transform((value) =>
+      value
+        .split(',')
+        .map((secret) => secret.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(z.string())
+        .min(1, 'PERSONA_WEBHOOK_SECRET is empty: copy it from Persona Dashboard → Webhooks.'),
+    ),
+  PORT: integer('PORT', 0, 65535).default(3000),
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  DATABASE_URL: z.string().trim().min(1).default(DEFAULT_DATABASE_URL),
+  ADMIN_TOKEN: z.string().trim().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
+  PERSONA_SIGNATURE_TOLERANCE_SECONDS: integer('PERSONA_SIGNATURE_TOLERANCE_SECONDS', 0, 86_400).default(
+    DEFAULT_TOLERANCE_SECONDS,
+  ),
+  PERSONA_WEBHOOK_MAX_BODY_BYTES: integer('PERSONA_WEBHOOK_MAX_BODY_BYTES', 1024, 100 * 1024 * 1024).default(
+    DEFAULT_MAX_BODY_BYTES,
+  ),
+  PERSONA_WEBHOOKS_HANDLERS: z.string().trim().min(1).optional(),
+  LOG_LEVEL: z
+    .enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
+    .default('info'),
+  PERSONA_WEBHOOKS_RETENTION_DAYS: integer('PERSONA_WEBHOOKS_RETENTION_DAYS', 1, 3650).default(30),
+  PERSONA_WEBHOOKS_MAX_ATTEMPTS: integer('PERSONA_WEBHOOKS_MAX_ATTEMPTS', 1, 100).default(10),
+  PERSONA_WEBHOOKS_LEASE_SECONDS: integer('PERSONA_WEBHOOKS_LEASE_SECONDS', 1, 3600).default(60),
+  PERSONA_WEBHOOKS_PG_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'PERSONA_WEBHOOKS_PG_SCHEMA must be a lower-case SQL identifier')
+    .default(DEFAULT_POSTGRES_SCHEMA),
+});
+
+/**
+ * Validates raw settings (normally `process.env` merged with CLI flags).
+ *
+ * @example
+ * const config = loadConfig(process.env);
+ */
+export function loadConfig(raw: RawSettings): Readonly<ServiceConfig> {
+  const present = Object.fromEntries(
+    SETTINGS.map((name) => [name, raw[name]]).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => issue.message).join('\n'));
+  }
+  const settings = parsed.data;
+  return Object.freeze({
+    secrets: Object.freeze(settings.PERSONA_WEBHOOK_SECRET),
+    port: settings.PORT,
+    host: settings.HOST,
+    databaseUrl: settings.DATABASE_URL,
+    adminToken: settings.ADMIN_TOKEN ?? randomBytes(24).toString('base64url'),
+    adminTokenGenerated: settings.ADMIN_TOKEN === undefined,
+    toleranceSeconds: settings.PERSONA_SIGNATURE_TOLERANCE_SECONDS,
+    maxBodyBytes: settings.PERSONA_WEBHOOK_MAX_BODY_BYTES,
+    handlersPath: settings.PERSONA_WEBHOOKS_HANDLERS ?? null,
+    logLevel: settings.LOG_LEVEL,
+    retentionDays: settings.PERSONA_WEBHOOKS_RETENTION_DAYS,
+    maxAttempts: settings.PERSONA_WEBHOOKS_MAX_ATTEMPTS,
+    leaseMs: settings.PERSONA_WEBHOOKS_LEASE_SECONDS * 1000,
+    postgresSchema: settings.PERSONA_WEBHOOKS_PG_SCHEMA,
+  });
+}

@@ -1,0 +1,108 @@
+/**
+ * The whole receiver as one object: opens the store, loads handlers, starts the worker, retention and
+ * the HTTP server; `stop()` undoes it in reverse order (stop accepting → finish in-flight requests →
+ * drain the worker → close the store).
+ */
+import type { AddressInfo } from 'node:net';
+import type { Store } from 'persona-webhooks';
+import { createDispatcher, createPipeline, createWorker, startRetention } from 'persona-webhooks';
+import { openStore } from '../open-store.js';
+import { buildApp, WEBHOOK_PATH } from './app.js';
+import type { ServiceConfig } from './config.js';
+import type { Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { loadUserHandlers } from './user-handlers.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface RunningService {
+  /** e.g. `http://127.0.0.1:3000` */
+  url: string;
+  store: Store;
+  /** Graceful: idempotent; resolves when everything is closed. */
+  stop(): Promise<void>;
+}
+
+/**
+ * @example
+ * const service = await startService(loadConfig(process.env), createLogger({ level: 'info' }));
+ * process.once('SIGTERM', () => service.stop());
+ */
+export async function startService(config: Readonly<ServiceConfig>, logger: Logger): Promise<RunningService> {
+  const store = await openStore(config.databaseUrl, { postgresSchema: config.postgresSchema });
+  const closers: Array<() => Promise<void>> = [() => store.close()];
+  try {
+    const dispatcher = createDispatcher();
+    if (config.handlersPath) await loadUserHandlers(config.handlersPath, dispatcher);
+    const metrics = createMetrics(store);
+
+    const worker = createWorker({
+      store,
+      dispatcher,
+      backoff: { maxAttempts: config.maxAttempts },
+      leaseMs: config.leaseMs,
+      logger,
+      onProcessed: (run) => {
+        metrics.recordProcessed(run.result);
+        logger.info(
+          {
+            eventId: run.eventId,
+            eventName: run.name,
+            result: run.result,
+            durationMs: Math.round(run.durationMs),
+          },
+          'event processed',
+        );
+      },
+    });
+    worker.start();
+    closers.unshift(() => worker.stop({ timeoutMs: 10_000 }));
+
+    const retention = startRetention({ store, retentionMs: config.retentionDays * DAY_MS });
+    closers.unshift(async () => retention.stop());
+
+    const pipeline = createPipeline({
+      secrets: config.secrets,
+      toleranceSeconds: config.toleranceSeconds,
+      maxBodyBytes: config.maxBodyBytes,
+      store,
+      onOutcome: (report) => {
+        metrics.recordRequest(report.outcome, report.durationMs / 1000);
+        const level = report.status >= 500 ? 'error' : report.status >= 400 ? 'warn' : 'info';
+        logger[level](
+          { route: WEBHOOK_PATH, ...report, durationMs: Math.round(report.durationMs * 100) / 100 },
+          'webhook',
+        );
+      },
+    });
+
+    const app = buildApp({ pipeline, store, metrics, logger, adminToken: config.adminToken });
+    await app.listen({ port: config.port, host: config.host });
+    closers.unshift(() => app.close());
+
+    const { port } = app.server.address() as AddressInfo;
+    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    return { url: `http://${host}:${port}`, store, stop: once(() => closeAll(closers, logger)) };
+  } catch (error) {
+    await closeAll(closers, logger);
+    throw error;
+  }
+}
+
+async function closeAll(closers: Array<() => Promise<void>>, logger: Logger): Promise<void> {
+  for (const close of closers) {
+    try {
+      await close();
+    } catch (error) {
+      logger.warn({ err: { type: (error as Error).name } }, 'error during shutdown');
+    }
+  }
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => {
+    running ??= fn();
+    return running;
+  };
+}
