@@ -1,19 +1,97 @@
+/**
+ * Who may use the admin API and the dashboard: a bearer `ADMIN_TOKEN` (scripts) or the signed session
+ * cookie the dashboard's sign-in form exchanges the token for (browsers). Wrong tokens are counted per
+ * client address and refused for a while once there are too many; tokens are never logged.
+ */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
-import { UnauthorizedError } from './http-errors.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { changesState, comesFromOwnOrigin } from './dashboard/origin.js';
+import type { Session, SessionBook } from './dashboard/sessions.js';
+import { ForbiddenOriginError, TooManyAttemptsError, UnauthorizedError } from './http-errors.js';
+
+/** Name of the dashboard's session cookie. */
+export const SESSION_COOKIE = 'persona_webhooks_session';
+
+/** Wrong tokens (or forged cookies) one client address may present per window before it must wait. */
+export const MAX_FAILED_ATTEMPTS = 10;
+export const FAILED_ATTEMPTS_WINDOW_MS = 5 * 60 * 1000;
+
+export interface AdminAuth {
+  /** `onRequest` hook of /api/*: a valid bearer token, or a live session cookie (plus the origin check for writes). */
+  authenticate(request: FastifyRequest): Promise<void>;
+  /** Checks a token offered at sign-in; a wrong one counts against the client like a wrong bearer token. */
+  verifyToken(request: FastifyRequest, token: string): Promise<void>;
+  /** The live session this request's cookie carries, or null (no cookie, bad signature, expired, signed out). */
+  sessionOf(request: FastifyRequest): Session | null;
+}
 
 /**
- * Checks `Authorization: Bearer <token>` in constant time. Both sides are hashed first, so the
- * comparison length never depends on the attacker's input and `timingSafeEqual` cannot throw.
+ * Needs `@fastify/cookie` (signing with the session key) and `@fastify/rate-limit` registered on `app`.
+ *
+ * @example
+ * const auth = createAdminAuth(app, { adminToken, sessions: new SessionBook(12 * 3600_000) });
+ * api.addHook('onRequest', auth.authenticate);
  */
-export function createAdminAuth(adminToken: string): (request: FastifyRequest) => Promise<void> {
-  const expected = digest(adminToken);
-  return async (request) => {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-    if (!match?.[1] || !timingSafeEqual(digest(match[1]), expected)) throw new UnauthorizedError();
+export function createAdminAuth(
+  app: FastifyInstance,
+  options: { adminToken: string; sessions: SessionBook; now?: () => number },
+): AdminAuth {
+  const expected = digest(options.adminToken);
+  const now = options.now ?? Date.now;
+  // Counts failures only: a correct token never consumes the allowance.
+  const failures = app.createRateLimit({ max: MAX_FAILED_ATTEMPTS, timeWindow: FAILED_ATTEMPTS_WINDOW_MS });
+
+  /** Refuses a locked-out client before checking anything, then counts the attempt if it fails. */
+  const guarded = async (request: FastifyRequest, valid: () => boolean): Promise<boolean> => {
+    const before = await failures(request, { increment: false });
+    if (!before.isAllowed && before.isExceeded) throw new TooManyAttemptsError(before.ttlInSeconds);
+    if (valid()) return true;
+    const after = await failures(request);
+    if (!after.isAllowed && after.isExceeded) throw new TooManyAttemptsError(after.ttlInSeconds);
+    request.log.warn({ ip: request.ip, route: request.routeOptions.url }, 'admin authentication failed');
+    return false;
+  };
+
+  const tokenMatches = (token: string) => timingSafeEqual(digest(token), expected);
+
+  /** Null when there is no cookie; `forged` when its signature is wrong (counted as a failed attempt). */
+  const readCookie = (request: FastifyRequest): Session | null | 'forged' => {
+    const raw = request.cookies[SESSION_COOKIE];
+    if (raw === undefined || raw === '') return null;
+    const unsigned = request.unsignCookie(raw);
+    if (!unsigned.valid || unsigned.value === null) return 'forged';
+    return options.sessions.read(unsigned.value, now());
+  };
+
+  return {
+    async authenticate(request) {
+      const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+      if (bearer !== undefined) {
+        if (await guarded(request, () => tokenMatches(bearer))) return;
+        throw new UnauthorizedError();
+      }
+      const session = readCookie(request);
+      if (session === 'forged') {
+        await guarded(request, () => false);
+        throw new UnauthorizedError();
+      }
+      // An expired or signed-out cookie is not an attack: plain 401, nothing counted.
+      if (session === null) throw new UnauthorizedError();
+      if (changesState(request) && !comesFromOwnOrigin(request)) throw new ForbiddenOriginError();
+    },
+
+    async verifyToken(request, token) {
+      if (!(await guarded(request, () => tokenMatches(token)))) throw new UnauthorizedError();
+    },
+
+    sessionOf(request) {
+      const session = readCookie(request);
+      return session === 'forged' ? null : session;
+    },
   };
 }
 
+/** Both sides are hashed first, so the comparison length never depends on the input and cannot throw. */
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }

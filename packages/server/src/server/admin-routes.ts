@@ -5,9 +5,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Store } from 'persona-webhooks';
 import { z } from 'zod';
-import { createAdminAuth } from './admin-auth.js';
+import type { AdminAuth } from './admin-auth.js';
 import { eventDetailJson, eventSummaryJson, inquiryJson, kycJson } from './admin-views.js';
 import { ConflictError, InvalidQueryError, NotFoundError } from './http-errors.js';
+import type { MinuteCounter } from './minute-counter.js';
 
 const listQuery = z.object({
   status: z.enum(['pending', 'processing', 'done', 'dead']).optional(),
@@ -30,13 +31,12 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 
 export function registerAdminRoutes(
   app: FastifyInstance,
-  options: { store: Store; adminToken: string },
+  options: { store: Store; auth: AdminAuth; invalidSignatures: MinuteCounter },
 ): void {
   const { store } = options;
-  const authenticate = createAdminAuth(options.adminToken);
 
   app.register(async (api) => {
-    api.addHook('onRequest', authenticate);
+    api.addHook('onRequest', options.auth.authenticate);
 
     api.get('/api/kyc/:id', async (request) => {
       const { id } = parse(idParam, request.params);

@@ -1,15 +1,23 @@
 /**
- * The HTTP surface of the service: the webhook receiver, health, readiness, metrics and the admin API,
- * on one Fastify instance. Every error answers JSON with a stable code.
+ * The HTTP surface of the service: the webhook receiver, health, readiness, metrics, the admin API and
+ * the browser dashboard, on one Fastify instance. Every API error answers JSON with a stable code.
  */
+import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Store, WebhookPipeline } from 'persona-webhooks';
 import { PayloadTooLargeError, PersonaWebhookError, StoreUnavailableError } from 'persona-webhooks';
 import { fastifyPersonaWebhooks } from 'persona-webhooks/fastify';
+import { createAdminAuth } from './admin-auth.js';
 import { registerAdminRoutes } from './admin-routes.js';
+import { registerDashboard } from './dashboard/dashboard-routes.js';
+import { needsSecurityHeaders, SECURITY_HEADERS } from './dashboard/security-headers.js';
+import { deriveSessionKey } from './dashboard/session-key.js';
+import { SessionBook } from './dashboard/sessions.js';
 import { InternalError, InvalidQueryError, NotFoundError } from './http-errors.js';
 import type { Logger } from './logger.js';
 import type { ServiceMetrics } from './metrics.js';
+import type { MinuteCounter } from './minute-counter.js';
 
 export const WEBHOOK_PATH = '/webhooks/persona';
 const READY_TIMEOUT_MS = 2_000;
@@ -20,7 +28,17 @@ export interface AppOptions {
   metrics: ServiceMetrics;
   logger: Logger;
   adminToken: string;
+  /** Mixed into the session key with the admin token (ADMIN_SESSION_SECRET). */
+  sessionSecret?: string | null;
+  /** How long a dashboard sign-in lasts. Default 12 h. */
+  sessionTtlMs?: number;
+  /** Fastify's `trustProxy` (TRUST_PROXY). Default false. */
+  trustProxy?: boolean | number | string;
+  /** Invalid-signature requests, counted by the pipeline's `onOutcome`, for the dashboard's overview. */
+  invalidSignatures: MinuteCounter;
 }
+
+const DEFAULT_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
 export function buildApp(options: AppOptions): FastifyInstance {
   const { store, metrics, logger } = options;
@@ -30,6 +48,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
+    // A hop count is supported at run time (proxy-addr) though Fastify's types leave it out.
+    trustProxy: (options.trustProxy ?? false) as boolean | string,
   });
 
   app.setErrorHandler((error: unknown, request, reply) => {
@@ -45,6 +65,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.setNotFoundHandler((request, reply) => {
     const response = new NotFoundError(`Route ${request.method} ${request.url.split('?')[0]}`).toResponse();
     return reply.code(404).headers(response.headers).send(response.body);
+  });
+
+  app.addHook('onSend', async (request, reply) => {
+    if (needsSecurityHeaders(request.url)) reply.headers(SECURITY_HEADERS);
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -81,7 +105,17 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return metrics.registry.metrics();
   });
 
-  registerAdminRoutes(app, { store, adminToken: options.adminToken });
+  app.register(fastifyCookie, {
+    secret: deriveSessionKey(options.adminToken, options.sessionSecret ?? null),
+  });
+  // Only used through createRateLimit() by the admin auth, which counts wrong tokens.
+  app.register(fastifyRateLimit, { global: false });
+  app.register(async (scope) => {
+    const sessions = new SessionBook(options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS);
+    const auth = createAdminAuth(scope, { adminToken: options.adminToken, sessions });
+    registerDashboard(scope, { auth, sessions });
+    registerAdminRoutes(scope, { store, auth, invalidSignatures: options.invalidSignatures });
+  });
   return app;
 }
 

@@ -30,6 +30,12 @@ export interface ServiceConfig {
   leaseMs: number;
   /** PostgreSQL schema holding the tables (PostgreSQL only). */
   postgresSchema: string;
+  /** Extra secret mixed into the dashboard session key; changing it signs every browser out. */
+  sessionSecret: string | null;
+  /** How long a dashboard sign-in lasts. */
+  sessionTtlMs: number;
+  /** Fastify's `trustProxy`: whose X-Forwarded-* headers to believe (client IP, protocol, host). */
+  trustProxy: boolean | number | string;
 }
 
 /** Raw settings by environment-variable name; CLI flags are mapped onto the same names. */
@@ -49,6 +55,9 @@ export const SETTINGS = [
   'PERSONA_WEBHOOKS_MAX_ATTEMPTS',
   'PERSONA_WEBHOOKS_LEASE_SECONDS',
   'PERSONA_WEBHOOKS_PG_SCHEMA',
+  'ADMIN_SESSION_SECRET',
+  'ADMIN_SESSION_TTL_HOURS',
+  'TRUST_PROXY',
 ] as const;
 
 /** Thrown for a configuration a human must fix; the CLI prints the message and exits 1. */
@@ -102,7 +111,30 @@ const schema = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'PERSONA_WEBHOOKS_PG_SCHEMA must be a lower-case SQL identifier')
     .default(DEFAULT_POSTGRES_SCHEMA),
+  ADMIN_SESSION_SECRET: z
+    .string()
+    .trim()
+    .min(16, 'ADMIN_SESSION_SECRET must be at least 16 characters')
+    .optional(),
+  ADMIN_SESSION_TTL_HOURS: integer('ADMIN_SESSION_TTL_HOURS', 1, 24 * 30).default(12),
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .regex(
+      /^(true|false|\d+|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/,
+      'TRUST_PROXY must be true, false, a number of proxy hops, or comma-separated proxy addresses/CIDRs',
+    )
+    .transform(parseTrustProxy)
+    .default(false),
 });
+
+/** `true`/`false`, a hop count, or addresses as Fastify's `trustProxy` takes them. */
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
 
 /**
  * Validates raw settings (normally `process.env` merged with CLI flags).
@@ -134,5 +166,8 @@ export function loadConfig(raw: RawSettings): Readonly<ServiceConfig> {
     maxAttempts: settings.PERSONA_WEBHOOKS_MAX_ATTEMPTS,
     leaseMs: settings.PERSONA_WEBHOOKS_LEASE_SECONDS * 1000,
     postgresSchema: settings.PERSONA_WEBHOOKS_PG_SCHEMA,
+    sessionSecret: settings.ADMIN_SESSION_SECRET ?? null,
+    sessionTtlMs: settings.ADMIN_SESSION_TTL_HOURS * 60 * 60 * 1000,
+    trustProxy: settings.TRUST_PROXY,
   });
 }

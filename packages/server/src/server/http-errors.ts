@@ -1,5 +1,5 @@
 /** Errors of the service's own routes; the webhook route's errors are the library's (`persona-webhooks`). */
-import { PersonaWebhookError } from 'persona-webhooks';
+import { PersonaWebhookError, type WebhookResponse } from 'persona-webhooks';
 
 export class NotFoundError extends PersonaWebhookError {
   override readonly name = 'NotFoundError';
@@ -14,7 +14,38 @@ export class UnauthorizedError extends PersonaWebhookError {
     super(
       'unauthorized',
       401,
-      'A valid admin token is required: send "Authorization: Bearer <ADMIN_TOKEN>" (printed at start when generated).',
+      'A valid admin token is required: send "Authorization: Bearer <ADMIN_TOKEN>" (printed at start when generated), or sign in at /admin.',
+    );
+  }
+}
+
+/** Too many wrong tokens from one client: it must wait before trying again. */
+export class TooManyAttemptsError extends PersonaWebhookError {
+  override readonly name = 'TooManyAttemptsError';
+  constructor(readonly retryAfterSeconds: number) {
+    super(
+      'too_many_attempts',
+      429,
+      `Too many wrong admin tokens from this address. Wait ${retryAfterSeconds} s, then try again with the ADMIN_TOKEN the service was started with.`,
+      { retryAfterSeconds },
+    );
+  }
+
+  override toResponse(): WebhookResponse {
+    const response = super.toResponse();
+    response.headers['retry-after'] = String(this.retryAfterSeconds);
+    return response;
+  }
+}
+
+/** A state-changing request carried the session cookie but did not come from the dashboard's own origin. */
+export class ForbiddenOriginError extends PersonaWebhookError {
+  override readonly name = 'ForbiddenOriginError';
+  constructor() {
+    super(
+      'forbidden_origin',
+      403,
+      'This request changes data with the dashboard session cookie but does not come from the dashboard itself (Origin mismatch), so it was refused. Use the dashboard, or send "Authorization: Bearer <ADMIN_TOKEN>" from scripts.',
     );
   }
 }

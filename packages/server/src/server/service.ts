@@ -11,6 +11,7 @@ import { buildApp, WEBHOOK_PATH } from './app.js';
 import type { ServiceConfig } from './config.js';
 import type { Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { MinuteCounter } from './minute-counter.js';
 import { loadUserHandlers } from './user-handlers.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -61,6 +62,7 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
     const retention = startRetention({ store, retentionMs: config.retentionDays * DAY_MS });
     closers.unshift(async () => retention.stop());
 
+    const invalidSignatures = new MinuteCounter(Date.now());
     const pipeline = createPipeline({
       secrets: config.secrets,
       toleranceSeconds: config.toleranceSeconds,
@@ -68,6 +70,7 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
       store,
       onOutcome: (report) => {
         metrics.recordRequest(report.outcome, report.durationMs / 1000);
+        if (report.outcome === 'invalid_signature') invalidSignatures.add(Date.now());
         const level = report.status >= 500 ? 'error' : report.status >= 400 ? 'warn' : 'info';
         logger[level](
           { route: WEBHOOK_PATH, ...report, durationMs: Math.round(report.durationMs * 100) / 100 },
@@ -76,7 +79,17 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
       },
     });
 
-    const app = buildApp({ pipeline, store, metrics, logger, adminToken: config.adminToken });
+    const app = buildApp({
+      pipeline,
+      store,
+      metrics,
+      logger,
+      adminToken: config.adminToken,
+      sessionSecret: config.sessionSecret,
+      sessionTtlMs: config.sessionTtlMs,
+      trustProxy: config.trustProxy,
+      invalidSignatures,
+    });
     await app.listen({ port: config.port, host: config.host });
     closers.unshift(() => app.close());
 
