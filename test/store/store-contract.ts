@@ -421,13 +421,217 @@ export function describeStoreContract(label: string, open: OpenStore): void {
             status: 'done',
             attempts: 1,
             createdAt: new Date(T0).toISOString(),
+            createdAtMs: T0,
             receivedAtMs: T0,
             lastError: null,
+            inquiryId: 'inq_1',
+            referenceId: null,
           },
         ]);
         expect(
           (await store.listEvents({ limit: 10, status: 'pending', name: 'inquiry.approved' })).events,
         ).toHaveLength(3);
+      });
+
+      it('filters by received time and by an exact event, object, inquiry or reference id', async () => {
+        const at = (s: number) => T0 + s * 1_000;
+        await store.ingest(
+          inboxEvent('evt_a', { inquiryId: 'inq_1', referenceId: 'user_1', receivedAtMs: at(0) }),
+        );
+        // A verification: its object is ver_1, its inquiry inq_2; it carries no reference id itself.
+        await store.ingest(
+          inboxEvent('evt_b', {
+            name: 'verification.passed',
+            objectType: 'verification/government-id',
+            objectId: 'ver_1',
+            inquiryId: 'inq_2',
+            receivedAtMs: at(1),
+          }),
+        );
+        await store.ingest(
+          inboxEvent('evt_c', {
+            objectId: 'inq_3',
+            inquiryId: 'inq_3',
+            referenceId: 'user_2',
+            receivedAtMs: at(2),
+          }),
+        );
+        await store.ingest(
+          inboxEvent('evt_d', {
+            name: 'account.created',
+            objectType: 'account',
+            objectId: 'act_1',
+            inquiryId: null,
+            accountId: 'act_1',
+            referenceId: 'user_1',
+            receivedAtMs: at(3),
+          }),
+        );
+        const ids = async (query: Parameters<Store['listEvents']>[0]) =>
+          (await store.listEvents({ limit: 50, ...query })).events.map((e) => e.id);
+
+        expect(await ids({ search: 'user_1' })).toEqual(['evt_d', 'evt_a']);
+        // Once inq_2 is known to be user_1's (here projected by evt_a), its events are user_1's too.
+        const claims = await store.claim({ limit: 10, leaseMs: 60_000, nowMs: at(10) });
+        const claimOfA = claims.find((c) => c.id === 'evt_a')!;
+        const update = inquiryUpdate({ eventId: 'evt_a', inquiryId: 'inq_2', referenceId: 'user_1' });
+        expect(await store.complete(claimOfA, [update], at(10))).toBe(true);
+        expect(await ids({ search: 'user_1' })).toEqual(['evt_d', 'evt_b', 'evt_a']);
+        expect(await ids({ search: 'ver_1' })).toEqual(['evt_b']);
+        expect(await ids({ search: 'inq_3' })).toEqual(['evt_c']);
+        expect(await ids({ search: 'evt_c' })).toEqual(['evt_c']);
+        expect(await ids({ search: 'act_1' })).toEqual(['evt_d']);
+        expect(await ids({ search: 'user' })).toEqual([]);
+        expect(await ids({ receivedFromMs: at(1), receivedBeforeMs: at(3) })).toEqual(['evt_c', 'evt_b']);
+        expect(await ids({ receivedFromMs: at(3) })).toContain('evt_d');
+        expect(await ids({ search: 'user_1', name: 'inquiry.approved', receivedBeforeMs: at(5) })).toEqual([
+          'evt_a',
+        ]);
+
+        const first = await store.listEvents({ limit: 2, search: 'user_1' });
+        expect(first.events.map((e) => e.id)).toEqual(['evt_d', 'evt_b']);
+        const second = await store.listEvents({ limit: 2, search: 'user_1', cursor: first.nextCursor! });
+        expect(second).toMatchObject({ events: [{ id: 'evt_a', referenceId: 'user_1' }], nextCursor: null });
+      });
+
+      it("gives a user's and an inquiry's events in created-at order, whatever order they arrived in", async () => {
+        const at = (s: number) => T0 + s * 1_000;
+        const inquiryEvent = (id: string, name: string, created: number, received: number) =>
+          inboxEvent(id, {
+            name,
+            objectId: 'inq_t',
+            inquiryId: 'inq_t',
+            referenceId: 'user_t',
+            createdAtMs: at(created),
+            receivedAtMs: at(received),
+          });
+        // Delivered newest first, and a verification of the inquiry that carries no reference id.
+        await store.ingest(inquiryEvent('evt_t3', 'inquiry.approved', 3, 10));
+        await store.ingest(inquiryEvent('evt_t2', 'inquiry.completed', 2, 11));
+        await store.ingest(
+          inboxEvent('evt_tv', {
+            name: 'verification.passed',
+            objectType: 'verification/government-id',
+            objectId: 'ver_t',
+            inquiryId: 'inq_t',
+            createdAtMs: at(1),
+            receivedAtMs: at(12),
+          }),
+        );
+        await store.ingest(inquiryEvent('evt_t1', 'inquiry.created', 0, 13));
+        await store.ingest(inquiryEvent('evt_t1b', 'inquiry.started', 0, 14)); // same created-at: id breaks the tie
+        await store.ingest(
+          inboxEvent('evt_other', { inquiryId: 'inq_o', referenceId: 'user_o', createdAtMs: at(2) }),
+        );
+
+        const ids = (timeline: { events: { id: string }[] }) => timeline.events.map((e) => e.id);
+        expect(ids(await store.timeline({ inquiryId: 'inq_t' }))).toEqual([
+          'evt_t1',
+          'evt_t1b',
+          'evt_tv',
+          'evt_t2',
+          'evt_t3',
+        ]);
+        // Before anything is processed, the user is known only by the events that carried the id.
+        expect(ids(await store.timeline({ referenceId: 'user_t' }))).toEqual([
+          'evt_t1',
+          'evt_t1b',
+          'evt_t2',
+          'evt_t3',
+        ]);
+        const claims = await store.claim({ limit: 10, leaseMs: 60_000, nowMs: at(20) });
+        const update = inquiryUpdate({ eventId: 'evt_t1', inquiryId: 'inq_t', referenceId: 'user_t' });
+        expect(await store.complete(claims.find((c) => c.id === 'evt_t1')!, [update], at(20))).toBe(true);
+        const timeline = await store.timeline({ referenceId: 'user_t' });
+        expect(timeline).toMatchObject({ truncated: false });
+        expect(ids(timeline)).toEqual(['evt_t1', 'evt_t1b', 'evt_tv', 'evt_t2', 'evt_t3']);
+        expect(timeline.events[2]).toMatchObject({
+          name: 'verification.passed',
+          createdAtMs: at(1),
+          receivedAtMs: at(12),
+          inquiryId: 'inq_t',
+          referenceId: null,
+          status: 'processing',
+        });
+
+        const newest = await store.timeline({ referenceId: 'user_t', limit: 2 });
+        expect(newest).toMatchObject({ truncated: true });
+        expect(ids(newest)).toEqual(['evt_t2', 'evt_t3']);
+        expect(await store.timeline({ referenceId: 'nobody' })).toEqual({ events: [], truncated: false });
+        await expect(store.timeline({ inquiryId: 'inq_t', limit: 0 })).rejects.toThrow(RangeError);
+      });
+
+      it('lists the verifications of inquiries', async () => {
+        const v = (
+          verificationId: string,
+          inquiryId: string | null,
+          s: number,
+        ): VerificationStatusUpdate => ({
+          kind: 'verification',
+          verificationId,
+          inquiryId,
+          verificationType: 'verification/selfie',
+          status: 'passed',
+          statusAtMs: T0 + s * 1_000,
+          eventId: `evt_${verificationId}`,
+        });
+        await applyUpdates(store, [
+          v('ver_b', 'inq_1', 2),
+          v('ver_a', 'inq_1', 1),
+          v('ver_c', 'inq_2', 0),
+          v('ver_d', null, 0),
+        ]);
+        const listed = await store.listVerifications(['inq_2', 'inq_1', 'inq_unknown']);
+        expect(listed.map((x) => [x.inquiryId, x.verificationId])).toEqual([
+          ['inq_1', 'ver_a'],
+          ['inq_1', 'ver_b'],
+          ['inq_2', 'ver_c'],
+        ]);
+        expect(listed[0]).toEqual({
+          verificationId: 'ver_a',
+          inquiryId: 'inq_1',
+          verificationType: 'verification/selfie',
+          status: 'passed',
+          statusAtMs: T0 + 1_000,
+        });
+        expect(await store.listVerifications([])).toEqual([]);
+      });
+
+      it('counts events received per minute, and tells the oldest open and the newest received', async () => {
+        expect(await store.inboxTimes()).toEqual({ oldestOpenReceivedAtMs: null, lastReceivedAtMs: null });
+        expect(await store.receivedPerMinute(0)).toEqual([]);
+        for (const [id, s] of [
+          ['evt_1', 5],
+          ['evt_2', 30],
+          ['evt_3', 61],
+          ['evt_4', 125],
+        ] as const) {
+          const ms = T0 + s * 1_000;
+          await store.ingest(inboxEvent(id, { receivedAtMs: ms, createdAtMs: ms }));
+        }
+        expect(await store.receivedPerMinute(T0)).toEqual([
+          { minuteMs: T0, count: 2 },
+          { minuteMs: T0 + 60_000, count: 1 },
+          { minuteMs: T0 + 120_000, count: 1 },
+        ]);
+        expect(await store.receivedPerMinute(T0 + 61_000)).toEqual([
+          { minuteMs: T0 + 60_000, count: 1 },
+          { minuteMs: T0 + 120_000, count: 1 },
+        ]);
+        expect(await store.inboxTimes()).toEqual({
+          oldestOpenReceivedAtMs: T0 + 5_000,
+          lastReceivedAtMs: T0 + 125_000,
+        });
+
+        // Processing is still open; done and dead are not.
+        const [first, second] = await store.claim({ limit: 2, leaseMs: 60_000, nowMs: T0 + 200_000 });
+        expect((await store.inboxTimes()).oldestOpenReceivedAtMs).toBe(T0 + 5_000);
+        await store.complete(first!, [], T0 + 200_000);
+        await store.fail(second!, 'boom', null, T0 + 200_000);
+        expect(await store.inboxTimes()).toEqual({
+          oldestOpenReceivedAtMs: T0 + 61_000,
+          lastReceivedAtMs: T0 + 125_000,
+        });
       });
 
       it('answers the KYC status of the most recently created inquiry of a user', async () => {

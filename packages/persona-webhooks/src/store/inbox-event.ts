@@ -26,7 +26,14 @@ export function toInboxEvent(event: PersonaEvent, body: Uint8Array, delivery: De
     objectId: event.object.id,
     inquiryId: event.inquiryId,
     accountId: event.accountId,
+    referenceId: referenceIdOf(event),
     body,
     ...delivery,
   };
+}
+
+/** Inquiries and accounts carry the integrator's user id; other objects do not. */
+function referenceIdOf(event: PersonaEvent): string | null {
+  const value = event.object.attributes['referenceId'];
+  return typeof value === 'string' && value.length > 0 && value.length <= 1_000 ? value : null;
 }

@@ -24,6 +24,7 @@ export interface EventRow {
   object_id: string | null;
   inquiry_id: string | null;
   account_id: string | null;
+  reference_id: string | null;
   body: Buffer;
   attempts_made: number | null;
   attempts_left: number | null;
@@ -36,11 +37,12 @@ export interface EventRow {
 
 /** Inserts one row unless its id exists: `changes === 0` means duplicate. */
 export const INSERT_EVENT_SQL = `INSERT INTO events (
-  id, name, created_at, created_at_ms, object_type, object_id, inquiry_id, account_id, body,
+  id, name, created_at, created_at_ms, object_type, object_id, inquiry_id, account_id, reference_id, body,
   attempts_made, attempts_left, first_attempted_at_ms, received_at_ms, status, run_at_ms, attempts, last_error
 ) VALUES (
-  @id, @name, @created_at, @created_at_ms, @object_type, @object_id, @inquiry_id, @account_id, @body,
-  @attempts_made, @attempts_left, @first_attempted_at_ms, @received_at_ms, @status, @run_at_ms, 0, @last_error
+  @id, @name, @created_at, @created_at_ms, @object_type, @object_id, @inquiry_id, @account_id, @reference_id,
+  @body, @attempts_made, @attempts_left, @first_attempted_at_ms, @received_at_ms, @status, @run_at_ms, 0,
+  @last_error
 ) ON CONFLICT (id) DO NOTHING`;
 
 /** A verified event, due at once. */
@@ -54,6 +56,7 @@ export function eventRow(event: InboxEvent): EventRow {
     object_id: event.objectId,
     inquiry_id: event.inquiryId,
     account_id: event.accountId,
+    reference_id: event.referenceId ?? null,
     body: asBuffer(event.body),
     attempts_made: event.attemptsMade,
     attempts_left: event.attemptsLeft,
@@ -76,6 +79,7 @@ export function quarantineRow(quarantined: QuarantinedBody): EventRow {
     object_id: null,
     inquiry_id: null,
     account_id: null,
+    reference_id: null,
     body: asBuffer(quarantined.body),
     attempts_made: null,
     attempts_left: null,

@@ -12,6 +12,9 @@ import type {
   InquiryView,
   KycView,
   ListEventsQuery,
+  MinuteCount,
+  Timeline,
+  TimelineQuery,
   VerificationView,
 } from './store.js';
 
@@ -21,9 +24,16 @@ export interface EventSummaryRow {
   status: EventStatus;
   attempts: number;
   created_at: string;
+  created_at_ms: number;
   received_at_ms: number;
   last_error: string | null;
+  inquiry_id: string | null;
+  reference_id: string | null;
 }
+
+/** The columns of {@link EventSummaryRow}, as both dialects select them. */
+export const EVENT_SUMMARY_COLUMNS =
+  'id, name, status, attempts, created_at, created_at_ms, received_at_ms, last_error, inquiry_id, reference_id';
 
 export interface EventDetailRow extends EventSummaryRow {
   object_type: string | null;
@@ -66,8 +76,11 @@ export function toEventSummary(row: EventSummaryRow): EventSummary {
     status: row.status,
     attempts: row.attempts,
     createdAt: row.created_at,
+    createdAtMs: row.created_at_ms,
     receivedAtMs: row.received_at_ms,
     lastError: row.last_error,
+    inquiryId: row.inquiry_id,
+    referenceId: row.reference_id,
   };
 }
 
@@ -113,6 +126,36 @@ export function toEventPage(rows: readonly EventSummaryRow[], limit: number): Ev
     events: page.map(toEventSummary),
     nextCursor: more ? encodeEventCursor({ receivedAtMs: last.received_at_ms, id: last.id }) : null,
   };
+}
+
+/** `timeline` size when the query names none, and the largest it accepts. */
+export const DEFAULT_TIMELINE_LIMIT = 500;
+export const MAX_TIMELINE_LIMIT = 1_000;
+
+/** The size of a `timeline` query; throws `RangeError` outside 1–1000. */
+export function timelineLimit(query: TimelineQuery): number {
+  const limit = query.limit ?? DEFAULT_TIMELINE_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TIMELINE_LIMIT) {
+    throw new RangeError(`timeline limit must be an integer from 1 to ${MAX_TIMELINE_LIMIT}.`);
+  }
+  return limit;
+}
+
+/**
+ * A timeline from `limit + 1` rows selected newest created first: a surplus row means older events
+ * were left out; the rest is returned oldest first.
+ */
+export function toTimeline(rows: readonly EventSummaryRow[], limit: number): Timeline {
+  return { events: rows.slice(0, limit).reverse().map(toEventSummary), truncated: rows.length > limit };
+}
+
+export interface MinuteCountRow {
+  minute_ms: number;
+  n: number;
+}
+
+export function toMinuteCount(row: MinuteCountRow): MinuteCount {
+  return { minuteMs: Number(row.minute_ms), count: Number(row.n) };
 }
 
 export function toInquiryView(row: InquiryRow): InquiryView {

@@ -23,6 +23,11 @@ export interface InboxEvent {
   /** The inquiry and account this event belongs to, when known: redaction scrubs by these. */
   inquiryId: string | null;
   accountId: string | null;
+  /**
+   * Persona's `reference-id` (your user id) when the event's object carries it (inquiries, accounts), so
+   * a user's events can be found before any of them has been processed.
+   */
+  referenceId?: string | null;
   /** The exact bytes Persona signed. */
   body: Uint8Array;
   /** Persona's delivery headers, when present. */
@@ -87,8 +92,14 @@ export interface EventSummary {
   status: EventStatus;
   attempts: number;
   createdAt: string;
+  /** `createdAt` in epoch milliseconds: the order events are applied in. */
+  createdAtMs: number;
   receivedAtMs: number;
   lastError: string | null;
+  /** The inquiry the event belongs to, when known. */
+  inquiryId: string | null;
+  /** The reference id its payload carried, when it carried one. */
+  referenceId: string | null;
 }
 
 export interface EventDetail extends EventSummary {
@@ -103,6 +114,15 @@ export interface EventDetail extends EventSummary {
 export interface ListEventsQuery {
   status?: EventStatus;
   name?: string;
+  /** Received at or after this time (epoch ms). */
+  receivedFromMs?: number;
+  /** Received before this time (epoch ms, exclusive). */
+  receivedBeforeMs?: number;
+  /**
+   * An exact id: the event's, its object's (`inq_…`, `ver_…`), its inquiry's, or a reference id (also
+   * matching every event of that user's inquiries).
+   */
+  search?: string;
   /** Page size, 1–500. Default 50. */
   limit?: number;
   /** Opaque, from a previous page's `nextCursor`. */
@@ -144,6 +164,34 @@ export interface VerificationView {
   statusAtMs: number;
 }
 
+/** Events received in one minute. */
+export interface MinuteCount {
+  /** Start of the minute, epoch ms. */
+  minuteMs: number;
+  count: number;
+}
+
+/** When the inbox last moved. */
+export interface InboxTimes {
+  /** Received-at of the oldest event not yet processed (pending or processing); null when none. */
+  oldestOpenReceivedAtMs: number | null;
+  /** Received-at of the newest event; null when the inbox is empty. */
+  lastReceivedAtMs: number | null;
+}
+
+/** Whose events a timeline shows: one inquiry's, or every inquiry's of one user. */
+export type TimelineQuery = ({ inquiryId: string } | { referenceId: string }) & {
+  /** Most events returned, 1–1000. Default 500. */
+  limit?: number;
+};
+
+/** Events in created-at order (oldest first); the newest `limit` when there are more. */
+export interface Timeline {
+  events: EventSummary[];
+  /** True when older events were left out. */
+  truncated: boolean;
+}
+
 export interface InboxCounts {
   pending: number;
   processing: number;
@@ -180,6 +228,17 @@ export interface Store extends InboxWriter {
   getInquiry(inquiryId: string): Promise<InquiryView | null>;
   getKyc(referenceId: string): Promise<KycView | null>;
   getVerification(verificationId: string): Promise<VerificationView | null>;
+  /** The verifications of these inquiries, by inquiry, then status time. */
+  listVerifications(inquiryIds: readonly string[]): Promise<VerificationView[]>;
+  /**
+   * The events that shaped an inquiry or a user (by inquiry id, and by the reference id the events
+   * carried), ordered by created-at, then id: the order the projection applies them in.
+   */
+  timeline(query: TimelineQuery): Promise<Timeline>;
+  /** Events received per minute since `sinceMs`, oldest first; minutes without events are left out. */
+  receivedPerMinute(sinceMs: number): Promise<MinuteCount[]>;
+  /** When the oldest unprocessed event and the newest event were received. */
+  inboxTimes(): Promise<InboxTimes>;
 
   /**
    * Calls `listener` whenever new events may be due (an ingest in this process, or a notification from

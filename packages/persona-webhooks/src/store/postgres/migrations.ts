@@ -12,6 +12,8 @@ export interface PostgresMigration {
   sql: string;
 }
 
+import { DASHBOARD_READS_MIGRATION } from './dashboard-reads.js';
+
 /** Every migration, in version order. */
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = Object.freeze([
   {
@@ -98,4 +100,5 @@ DROP INDEX events_claim;
 CREATE INDEX events_claim ON events (created_at_ms, id) WHERE status NOT IN ('done', 'dead');
 `,
   },
+  DASHBOARD_READS_MIGRATION,
 ]);

@@ -18,6 +18,7 @@ import { withDeadline } from './deadline.js';
 import { applyPostgresMigrations } from './migrate.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { notifyChannel, type PostgresStoreOptions, resolvePostgresStoreOptions } from './options.js';
+import { createPostgresDashboardReads } from './dashboard-reads.js';
 import { createPostgresReadModel } from './read-model.js';
 import { asUnavailable, closedStoreError, timedOutError, toStoreError } from './store-error.js';
 import { tables } from './tables.js';
@@ -51,6 +52,7 @@ const EVENT_COLUMNS = [
   'object_id',
   'inquiry_id',
   'account_id',
+  'reference_id',
   'body',
   'attempts_made',
   'attempts_left',
@@ -79,6 +81,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   const t = tables(sql, config.schema);
   const queue = createPostgresWorkQueue(sql, t);
   const reads = createPostgresReadModel(sql, t);
+  const dashboardReads = createPostgresDashboardReads(sql, t);
   const wakeups = new Wakeups(sql, notifyChannel(config.schema));
   let writes = 0;
   let closed = false;
@@ -172,6 +175,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     getInquiry: (inquiryId) => run(() => reads.getInquiry(inquiryId)),
     getKyc: (referenceId) => run(() => reads.getKyc(referenceId)),
     getVerification: (verificationId) => run(() => reads.getVerification(verificationId)),
+    listVerifications: (inquiryIds) => run(() => dashboardReads.listVerifications(inquiryIds)),
+    timeline: (query) => run(() => dashboardReads.timeline(query)),
+    receivedPerMinute: (sinceMs) => run(() => dashboardReads.receivedPerMinute(sinceMs)),
+    inboxTimes: () => run(() => dashboardReads.inboxTimes()),
     onEventsAvailable: (listener) => wakeups.subscribe(listener),
     writeStats: () => ({ batches: inbox.batches, writes }),
     async close() {

@@ -28,6 +28,7 @@ import type {
   VerificationView,
 } from '../store.js';
 import type { Db } from './connect.js';
+import { listEventsFilters, summaryColumns as eventSummaryColumns } from './dashboard-reads.js';
 import type { Tables } from './tables.js';
 
 /** Read operations over one pool. */
@@ -42,7 +43,7 @@ export interface PostgresReadModel {
 
 /** Builds the read operations over a migrated schema. */
 export function createPostgresReadModel(sql: Db, t: Tables): PostgresReadModel {
-  const summaryColumns = sql`id, name, status, attempts, created_at, received_at_ms, last_error`;
+  const summaryColumns = eventSummaryColumns(sql);
   const inquiryColumns = sql`inquiry_id, reference_id, account_id, status, status_at_ms, inquiry_created_at_ms,
     redacted_at_ms, updated_at_ms`;
 
@@ -66,6 +67,7 @@ export function createPostgresReadModel(sql: Db, t: Tables): PostgresReadModel {
         WHERE TRUE
           ${query.status === undefined ? sql`` : sql`AND status = ${query.status}`}
           ${query.name === undefined ? sql`` : sql`AND name = ${query.name}`}
+          ${listEventsFilters(sql, t, query)}
           ${after === undefined ? sql`` : sql`AND (received_at_ms, id) < (${after.receivedAtMs}::bigint, ${after.id}::text)`}
         ORDER BY received_at_ms DESC, id DESC
         LIMIT ${limit + 1}`;

@@ -83,4 +83,18 @@ CREATE TABLE verifications (
 ) STRICT;
 `,
   },
+  {
+    version: 2,
+    name: 'dashboard-reads',
+    // reference_id lets a user's events be found before any has been processed (a dead first event
+    // leaves no inquiries row to join through). Older rows keep NULL: their users are still found
+    // through the inquiries their events projected. object_id and verifications.inquiry_id serve the
+    // dashboard's exact-id search and its per-inquiry verification list.
+    sql: `
+ALTER TABLE events ADD COLUMN reference_id TEXT;
+CREATE INDEX events_reference ON events (reference_id) WHERE reference_id IS NOT NULL;
+CREATE INDEX events_object ON events (object_id) WHERE object_id IS NOT NULL;
+CREATE INDEX verifications_inquiry ON verifications (inquiry_id) WHERE inquiry_id IS NOT NULL;
+`,
+  },
 ]);

@@ -6,14 +6,19 @@
 import { decodeEventCursor } from '../event-cursor.js';
 import {
   type AttemptRow,
+  EVENT_SUMMARY_COLUMNS,
   type EventDetailRow,
   type EventSummaryRow,
   type InquiryRow,
   listLimit,
+  type MinuteCountRow,
+  timelineLimit,
   toEventDetail,
   toEventPage,
   toInquiryView,
   toKycView,
+  toMinuteCount,
+  toTimeline,
   toVerificationView,
   type VerificationRow,
 } from '../row-views.js';
@@ -22,14 +27,18 @@ import type {
   EventPage,
   EventStatus,
   InboxCounts,
+  InboxTimes,
   InquiryView,
   KycView,
   ListEventsQuery,
+  MinuteCount,
+  Timeline,
+  TimelineQuery,
   VerificationView,
 } from '../store.js';
 import type { PrepareCached } from './statement-cache.js';
 
-const SUMMARY_COLUMNS = 'id, name, status, attempts, created_at, received_at_ms, last_error';
+const SUMMARY_COLUMNS = EVENT_SUMMARY_COLUMNS;
 
 const GET_EVENT_SQL = `SELECT ${SUMMARY_COLUMNS}, object_type, object_id, run_at_ms, body FROM events WHERE id = ?`;
 // rowid order is insertion order: a replayed event's attempt numbers restart, its history does not.
@@ -43,8 +52,24 @@ const GET_INQUIRY_SQL = `SELECT ${INQUIRY_COLUMNS} FROM inquiries WHERE inquiry_
 // time of its latest status stands in.
 const USER_INQUIRIES_SQL = `SELECT ${INQUIRY_COLUMNS} FROM inquiries WHERE reference_id = ?
 ORDER BY COALESCE(inquiry_created_at_ms, status_at_ms) DESC, status_at_ms DESC, inquiry_id DESC`;
-const GET_VERIFICATION_SQL = `SELECT verification_id, inquiry_id, verification_type, status, status_at_ms
-FROM verifications WHERE verification_id = ?`;
+const VERIFICATION_COLUMNS = 'verification_id, inquiry_id, verification_type, status, status_at_ms';
+const GET_VERIFICATION_SQL = `SELECT ${VERIFICATION_COLUMNS} FROM verifications WHERE verification_id = ?`;
+const LIST_VERIFICATIONS_SQL = `SELECT ${VERIFICATION_COLUMNS} FROM verifications
+WHERE inquiry_id IN (SELECT value FROM json_each(?))
+ORDER BY inquiry_id, status_at_ms, verification_id`;
+/** A user's inquiries: the events that carried their reference id, or belong to one of those inquiries. */
+const USER_EVENTS = `(reference_id = @reference_id
+  OR inquiry_id IN (SELECT inquiry_id FROM inquiries WHERE reference_id = @reference_id))`;
+const TIMELINE_BY_USER_SQL = `SELECT ${SUMMARY_COLUMNS} FROM events WHERE ${USER_EVENTS}
+ORDER BY created_at_ms DESC, id DESC LIMIT @limit`;
+const TIMELINE_BY_INQUIRY_SQL = `SELECT ${SUMMARY_COLUMNS} FROM events WHERE inquiry_id = @inquiry_id
+ORDER BY created_at_ms DESC, id DESC LIMIT @limit`;
+// Integer division: SQLite keeps integers integral, so this is the start of the minute.
+const PER_MINUTE_SQL = `SELECT (received_at_ms / 60000) * 60000 AS minute_ms, count(*) AS n FROM events
+WHERE received_at_ms >= ? GROUP BY minute_ms ORDER BY minute_ms`;
+const INBOX_TIMES_SQL = `SELECT
+  (SELECT min(received_at_ms) FROM events WHERE status IN ('pending', 'processing')) AS oldest_open,
+  (SELECT max(received_at_ms) FROM events) AS last_received`;
 
 /** Read operations bound to one connection. */
 export interface SqliteReadModel {
@@ -54,6 +79,10 @@ export interface SqliteReadModel {
   getInquiry(inquiryId: string): InquiryView | null;
   getKyc(referenceId: string): KycView | null;
   getVerification(verificationId: string): VerificationView | null;
+  listVerifications(inquiryIds: readonly string[]): VerificationView[];
+  timeline(query: TimelineQuery): Timeline;
+  receivedPerMinute(sinceMs: number): MinuteCount[];
+  inboxTimes(): InboxTimes;
 }
 
 /** Builds the read operations over a migrated connection. */
@@ -76,6 +105,20 @@ export function createSqliteReadModel(prepare: PrepareCached): SqliteReadModel {
       if (query.name !== undefined) {
         conditions.push('name = @name');
         params['name'] = query.name;
+      }
+      if (query.receivedFromMs !== undefined) {
+        conditions.push('received_at_ms >= @received_from');
+        params['received_from'] = query.receivedFromMs;
+      }
+      if (query.receivedBeforeMs !== undefined) {
+        conditions.push('received_at_ms < @received_before');
+        params['received_before'] = query.receivedBeforeMs;
+      }
+      if (query.search !== undefined) {
+        // Exact ids only, each served by its own index.
+        conditions.push(`(id = @search OR object_id = @search OR inquiry_id = @search OR ${USER_EVENTS})`);
+        params['search'] = query.search;
+        params['reference_id'] = query.search;
       }
       if (query.cursor !== undefined) {
         const after = decodeEventCursor(query.cursor);
@@ -108,6 +151,30 @@ export function createSqliteReadModel(prepare: PrepareCached): SqliteReadModel {
     getVerification(verificationId) {
       const row = prepare(GET_VERIFICATION_SQL).get(verificationId) as VerificationRow | undefined;
       return row ? toVerificationView(row) : null;
+    },
+
+    listVerifications(inquiryIds) {
+      if (inquiryIds.length === 0) return [];
+      const rows = prepare(LIST_VERIFICATIONS_SQL).all(JSON.stringify(inquiryIds)) as VerificationRow[];
+      return rows.map(toVerificationView);
+    },
+
+    timeline(query) {
+      const limit = timelineLimit(query);
+      const rows =
+        'inquiryId' in query
+          ? prepare(TIMELINE_BY_INQUIRY_SQL).all({ inquiry_id: query.inquiryId, limit: limit + 1 })
+          : prepare(TIMELINE_BY_USER_SQL).all({ reference_id: query.referenceId, limit: limit + 1 });
+      return toTimeline(rows as EventSummaryRow[], limit);
+    },
+
+    receivedPerMinute(sinceMs) {
+      return (prepare(PER_MINUTE_SQL).all(sinceMs) as MinuteCountRow[]).map(toMinuteCount);
+    },
+
+    inboxTimes() {
+      const row = prepare(INBOX_TIMES_SQL).get() as { oldest_open: number | null; last_received: number | null };
+      return { oldestOpenReceivedAtMs: row.oldest_open, lastReceivedAtMs: row.last_received };
     },
   };
 }

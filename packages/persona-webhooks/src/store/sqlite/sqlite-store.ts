@@ -158,6 +158,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     getInquiry: (inquiryId) => run((c) => c.reads.getInquiry(inquiryId)),
     getKyc: (referenceId) => run((c) => c.reads.getKyc(referenceId)),
     getVerification: (verificationId) => run((c) => c.reads.getVerification(verificationId)),
+    listVerifications: (inquiryIds) => run((c) => c.reads.listVerifications(inquiryIds)),
+    timeline: (query) => run((c) => c.reads.timeline(query)),
+    receivedPerMinute: (sinceMs) => run((c) => c.reads.receivedPerMinute(sinceMs)),
+    inboxTimes: () => run((c) => c.reads.inboxTimes()),
     onEventsAvailable(listener) {
       listeners.add(listener);
       return () => {
