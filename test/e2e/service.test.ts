@@ -72,7 +72,14 @@ describe('the running service', () => {
     });
     expect(kyc).toMatchObject({ referenceId: 'user-e2e-1', status: 'approved', inquiryId: 'inq_e2e_1' });
     expect(kyc['inquiries']).toEqual([
-      { inquiryId: 'inq_e2e_1', status: 'approved', statusAt: delivery.createdAt },
+      {
+        inquiryId: 'inq_e2e_1',
+        status: 'approved',
+        statusAt: delivery.createdAt,
+        createdAt: delivery.createdAt,
+        redactedAt: null,
+        verifications: [],
+      },
     ]);
 
     const inquiry = await admin(service.url, '/api/inquiries/inq_e2e_1');
@@ -98,6 +105,53 @@ describe('the running service', () => {
     await eventually(
       async () => (await admin(service.url, `/api/events/${delivery.eventId}`)).json['status'] === 'done',
     );
+  });
+
+  it("shows an inquiry's verifications and its events in created-at order", async () => {
+    const inquiryId = 'inq_e2e_verified';
+    const t = (s: number) => new Date(Date.parse('2025-03-01T10:00:00Z') + s * 1000);
+    const deliveries = [
+      signedEvent({
+        name: 'inquiry.approved',
+        referenceId: 'user-e2e-v',
+        inquiryId,
+        createdAt: t(3),
+        inquiryCreatedAt: t(0),
+      }),
+      signedEvent({ name: 'verification.passed', inquiryId, verificationId: 'ver_e2e_1', createdAt: t(2) }),
+      signedEvent({ name: 'inquiry.created', referenceId: 'user-e2e-v', inquiryId, createdAt: t(0) }),
+    ];
+    for (const delivery of deliveries)
+      expect((await postEvent(delivery.body, delivery.headers)).status).toBe(200);
+
+    const kyc = await eventually(async () => {
+      const response = await admin(service.url, '/api/kyc/user-e2e-v');
+      const inquiries = response.json['inquiries'] as Array<{ verifications: unknown[] }> | undefined;
+      return inquiries?.[0]?.verifications.length ? response.json : null;
+    });
+    const verification = {
+      verificationId: 'ver_e2e_1',
+      type: 'verification/government-id',
+      status: 'passed',
+      statusAt: t(2).toISOString(),
+    };
+    expect(kyc).toMatchObject({
+      status: 'approved',
+      inquiries: [{ inquiryId, verifications: [verification] }],
+    });
+    expect((await admin(service.url, `/api/inquiries/${inquiryId}`)).json).toMatchObject({
+      verifications: [verification],
+    });
+
+    const names = ['inquiry.created', 'verification.passed', 'inquiry.approved'];
+    for (const path of [`/api/kyc/user-e2e-v/events`, `/api/inquiries/${inquiryId}/events`]) {
+      const timeline = await admin(service.url, path);
+      expect(timeline.status).toBe(200);
+      expect(timeline.json['truncated']).toBe(false);
+      expect((timeline.json['events'] as Array<{ name: string }>).map((e) => e.name)).toEqual(names);
+    }
+    const search = await admin(service.url, '/api/events?q=user-e2e-v');
+    expect((search.json['events'] as unknown[]).length).toBe(3);
   });
 
   it('answers every webhook error with its JSON code', async () => {

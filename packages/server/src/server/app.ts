@@ -36,9 +36,12 @@ export interface AppOptions {
   trustProxy?: boolean | number | string;
   /** Invalid-signature requests, counted by the pipeline's `onOutcome`, for the dashboard's overview. */
   invalidSignatures: MinuteCounter;
+  /** How long payloads are kept (PERSONA_WEBHOOKS_RETENTION_DAYS). Default 30 days. */
+  retentionMs?: number;
 }
 
 const DEFAULT_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function buildApp(options: AppOptions): FastifyInstance {
   const { store, metrics, logger } = options;
@@ -114,7 +117,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
     const sessions = new SessionBook(options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS);
     const auth = createAdminAuth(scope, { adminToken: options.adminToken, sessions });
     registerDashboard(scope, { auth, sessions });
-    registerAdminRoutes(scope, { store, auth, invalidSignatures: options.invalidSignatures });
+    registerAdminRoutes(scope, {
+      store,
+      auth,
+      invalidSignatures: options.invalidSignatures,
+      retentionMs: options.retentionMs ?? 30 * DAY_MS,
+    });
   });
   return app;
 }

@@ -89,6 +89,7 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
       sessionTtlMs: config.sessionTtlMs,
       trustProxy: config.trustProxy,
       invalidSignatures,
+      retentionMs: config.retentionDays * DAY_MS,
     });
     await app.listen({ port: config.port, host: config.host });
     closers.unshift(() => app.close());

@@ -15,7 +15,14 @@ import {
   toVerificationView,
   type VerificationRow,
 } from '../row-views.js';
-import type { InboxTimes, ListEventsQuery, MinuteCount, Timeline, TimelineQuery, VerificationView } from '../store.js';
+import type {
+  InboxTimes,
+  ListEventsQuery,
+  MinuteCount,
+  Timeline,
+  TimelineQuery,
+  VerificationView,
+} from '../store.js';
 import type { Db } from './connect.js';
 import type { PostgresMigration } from './migrations.js';
 import type { Tables } from './tables.js';
@@ -102,7 +109,10 @@ export function createPostgresDashboardReads(sql: Db, t: Tables): PostgresDashbo
         SELECT
           (SELECT min(received_at_ms) FROM ${t.events} WHERE status NOT IN ('done', 'dead')) AS oldest_open,
           (SELECT max(received_at_ms) FROM ${t.events}) AS last_received`;
-      return { oldestOpenReceivedAtMs: row?.oldest_open ?? null, lastReceivedAtMs: row?.last_received ?? null };
+      return {
+        oldestOpenReceivedAtMs: row?.oldest_open ?? null,
+        lastReceivedAtMs: row?.last_received ?? null,
+      };
     },
   };
 }

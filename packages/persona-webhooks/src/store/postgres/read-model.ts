@@ -28,7 +28,7 @@ import type {
   VerificationView,
 } from '../store.js';
 import type { Db } from './connect.js';
-import { listEventsFilters, summaryColumns as eventSummaryColumns } from './dashboard-reads.js';
+import { summaryColumns as eventSummaryColumns, listEventsFilters } from './dashboard-reads.js';
 import type { Tables } from './tables.js';
 
 /** Read operations over one pool. */

@@ -173,7 +173,10 @@ export function createSqliteReadModel(prepare: PrepareCached): SqliteReadModel {
     },
 
     inboxTimes() {
-      const row = prepare(INBOX_TIMES_SQL).get() as { oldest_open: number | null; last_received: number | null };
+      const row = prepare(INBOX_TIMES_SQL).get() as {
+        oldest_open: number | null;
+        last_received: number | null;
+      };
       return { oldestOpenReceivedAtMs: row.oldest_open, lastReceivedAtMs: row.last_received };
     },
   };
