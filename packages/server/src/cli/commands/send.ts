@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError } from 'commander';
 import { sign } from 'persona-webhooks';
 import { buildEvent } from 'persona-webhooks/testing';
@@ -13,6 +14,7 @@ interface SendFlags {
   createdAt?: string;
   count: number;
   concurrency: number;
+  bodyFile?: string;
 }
 
 interface Sent {
@@ -36,8 +38,8 @@ export function registerSendCommand(program: Command): void {
       'Build realistic Persona events, sign them exactly as Persona does, and POST them (like `stripe trigger`).',
     )
     .argument(
-      '<event-name>',
-      'e.g. inquiry.approved, inquiry.completed, verification.passed, account.redacted',
+      '[event-name]',
+      'e.g. inquiry.approved, inquiry.completed, verification.passed, account.redacted (not with --body-file)',
     )
     .option('--url <url>', 'receiver URL', 'http://127.0.0.1:3000/webhooks/persona')
     .option('--secret <secret>', 'webhook secret to sign with (default: first of PERSONA_WEBHOOK_SECRET)')
@@ -48,9 +50,21 @@ export function registerSendCommand(program: Command): void {
     .option('--created-at <iso>', "the event's created-at (default: now); with --count, 1 ms apart")
     .option('--count <n>', 'how many distinct events to send', positive, 1)
     .option('--concurrency <c>', 'requests in flight at once', positive, 10)
-    .action(async (name: string, flags: SendFlags) => {
+    .option(
+      '--body-file <path>',
+      "sign and send this file's exact bytes instead of a built event (a captured payload, or a malformed one)",
+    )
+    .action(async (name: string | undefined, flags: SendFlags) => {
       const secret = (flags.secret ?? process.env['PERSONA_WEBHOOK_SECRET'] ?? '').split(',')[0]?.trim();
       if (!secret) throw new InvalidArgumentError('--secret is required (or set PERSONA_WEBHOOK_SECRET)');
+      if (flags.bodyFile !== undefined) {
+        if (name !== undefined) throw new InvalidArgumentError('give an event name or --body-file, not both');
+        const result = await post(flags.url, secret, 'body', await readFile(flags.bodyFile, 'utf8'));
+        process.stdout.write(`${result.status} ${flags.bodyFile} ${result.body}\n`);
+        if (result.status < 200 || result.status > 299) process.exitCode = 1;
+        return;
+      }
+      if (name === undefined) throw new InvalidArgumentError('give an event name, e.g. inquiry.approved');
       const start = flags.createdAt ? Date.parse(flags.createdAt) : Date.now();
       if (Number.isNaN(start)) throw new InvalidArgumentError('--created-at must be an ISO 8601 time');
 
@@ -86,6 +100,7 @@ export function registerSendCommand(program: Command): void {
     });
 }
 
+/** Signs `body` as Persona does (over the exact bytes) and POSTs it. */
 async function post(url: string, secret: string, eventId: string, body: string): Promise<Sent> {
   const startedAt = performance.now();
   const now = Math.floor(Date.now() / 1000);

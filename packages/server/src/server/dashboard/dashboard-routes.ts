@@ -7,7 +7,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { type AdminAuth, SESSION_COOKIE } from '../admin-auth.js';
-import { ForbiddenOriginError, InvalidQueryError, UnauthorizedError } from '../http-errors.js';
+import { ForbiddenOriginError, InvalidQueryError } from '../http-errors.js';
 import { PUBLIC_DIR, vendorFiles } from './assets.js';
 import { comesFromOwnOrigin, viaHttps } from './origin.js';
 import type { Session, SessionBook } from './sessions.js';
@@ -45,10 +45,12 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
     );
   }
 
+  // Answers 200 either way: the page asks this on every load, and "not signed in" is not an error.
   app.get('/admin/session', async (request, reply) => {
     const session = auth.sessionOf(request);
-    if (!session) throw new UnauthorizedError();
-    return reply.header('cache-control', 'no-store').send(sessionJson(session));
+    return reply
+      .header('cache-control', 'no-store')
+      .send(session ? sessionJson(session) : { signedIn: false });
   });
 
   app.post('/admin/session', async (request, reply) => {

@@ -1,0 +1,45 @@
+/**
+ * The event list shared by Events and Dead letters: ids, names, statuses, times and the last error.
+ * Never payload data: the payload is shown on the detail page only.
+ */
+import { StatusBadge } from './components.js';
+import { Time } from './format.js';
+import { href } from './router.js';
+import { html } from './vendor/preact-htm.js';
+
+export function EventsTable({ events, caption }) {
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label=${caption}>
+    <table class="events-table">
+      <caption class="visually-hidden">${caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Event</th>
+          <th scope="col">Status</th>
+          <th scope="col">Received</th>
+          <th scope="col" class="hide-narrow">Created</th>
+          <th scope="col" class="hide-narrow">User</th>
+          <th scope="col" class="hide-narrow">Attempts</th>
+          <th scope="col">Last error</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${events.map(
+          (event) => html`<tr key=${event.id} data-event-id=${event.id}>
+            <td>
+              <a href=${href(['events', event.id])} class="event-link"><span class="event-name">${event.name}</span></a>
+              <span class="mono small muted event-id" title=${event.id}>${event.id}</span>
+            </td>
+            <td><${StatusBadge} status=${event.status} /></td>
+            <td class="nowrap"><${Time} iso=${event.receivedAt} short=${true} /></td>
+            <td class="hide-narrow nowrap"><${Time} iso=${event.createdAt} short=${true} /></td>
+            <td class="hide-narrow nowrap">
+              ${event.referenceId ? html`<a href=${href(['users', event.referenceId])} class="mono">${event.referenceId}</a>` : html`<span class="muted">—</span>`}
+            </td>
+            <td class="hide-narrow num">${event.attempts}</td>
+            <td class="error-cell">${event.lastError ? html`<span class="error-text" title=${event.lastError}>${event.lastError}</span>` : html`<span class="muted">—</span>`}</td>
+          </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
+}

@@ -1,0 +1,160 @@
+/**
+ * One event: its envelope, every handler attempt with its error and timing, the payload (collapsible,
+ * or why it is gone), and Replay for a done or dead event, followed until it settles.
+ */
+import { api } from '../api.js';
+import { ErrorState, Loading, PageTitle, StatusBadge, useApi } from '../components.js';
+import { millis, Time } from '../format.js';
+import { JsonTree } from '../json-tree.js';
+import { href } from '../router.js';
+import { html, useEffect, useState } from '../vendor/preact-htm.js';
+
+const FOLLOW_MS = 1_000;
+const FOLLOW_FOR_MS = 60_000;
+
+function Field({ label, children }) {
+  return html`<div class="field-row"><dt>${label}</dt><dd>${children}</dd></div>`;
+}
+
+function Attempts({ attempts }) {
+  if (attempts.length === 0) return html`<p class="muted">No handler has run this event yet.</p>`;
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Attempts">
+    <table>
+      <caption class="visually-hidden">Handler attempts, oldest first</caption>
+      <thead><tr><th scope="col">#</th><th scope="col">Started</th><th scope="col">Took</th><th scope="col">Outcome</th><th scope="col">Error</th></tr></thead>
+      <tbody>
+        ${attempts.map(
+          (a, i) => html`<tr key=${i}>
+            <td class="num">${a.attempt}</td>
+            <td><${Time} iso=${a.startedAt} /></td>
+            <td class="num">${millis(a.durationMs)}</td>
+            <td>${a.outcome ? html`<${StatusBadge} status=${a.outcome} />` : html`<span class="muted">running</span>`}</td>
+            <td>${a.error ? html`<pre class="error-text wrap">${a.error}</pre>` : html`<span class="muted">—</span>`}</td>
+          </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+function Payload({ event }) {
+  if (event.payloadState === 'present') {
+    return html`<details class="payload" open>
+      <summary>Payload <span class="muted small">(the exact body Persona signed)</span></summary>
+      <${JsonTree} value=${event.payload} />
+    </details>`;
+  }
+  if (event.payloadState === 'redacted') {
+    return html`<p class="state state-empty" data-testid="payload-state">
+      Payload redacted${event.payloadRemovedAt ? html` on <${Time} iso=${event.payloadRemovedAt} />` : ''}: Persona redacted this
+      ${event.payloadRemovedAt ? 'inquiry' : 'inquiry or account'}, so its stored bodies were scrubbed.
+    </p>`;
+  }
+  return html`<p class="state state-empty" data-testid="payload-state">
+    Payload purged on or about <${Time} iso=${event.payloadRemovedAt} /> by retention (PERSONA_WEBHOOKS_RETENTION_DAYS). The id
+    is kept, so Persona's redeliveries are still recognised.
+  </p>`;
+}
+
+function ReplayButton({ event, onReplayed }) {
+  const [state, setState] = useState({ busy: false, error: null });
+  if (event.status !== 'done' && event.status !== 'dead') return null;
+  const replay = async () => {
+    setState({ busy: true, error: null });
+    try {
+      await api(`/api/events/${encodeURIComponent(event.id)}/replay`, { method: 'POST' });
+      setState({ busy: false, error: null });
+      onReplayed();
+    } catch (error) {
+      setState({ busy: false, error });
+    }
+  };
+  return html`<div class="replay">
+    <button type="button" class="button button-primary" onClick=${replay} disabled=${state.busy}>
+      ${state.busy ? 'Replaying…' : 'Replay'}
+    </button>
+    <span class="muted small">Runs the handlers and the KYC projection again, with a fresh set of attempts.</span>
+    ${state.error && html`<p class="field-error" role="alert">${state.error.message}</p>`}
+  </div>`;
+}
+
+export function EventDetail({ id }) {
+  const { data: event, error, reload } = useApi(`/api/events/${encodeURIComponent(id)}`);
+  // Set by a replay: how many attempts the event had, so the new run is recognised when it settles.
+  const [following, setFollowing] = useState(null);
+  const [message, setMessage] = useState('');
+
+  // After a replay, poll until the worker has run the event again (or give up after a minute).
+  useEffect(() => {
+    if (!following) return;
+    const timer = setInterval(() => {
+      if (Date.now() - following.sinceMs > FOLLOW_FOR_MS) {
+        setFollowing(null);
+        setMessage('Replayed, but not processed within a minute: is the worker running? Refresh to check.');
+      } else reload();
+    }, FOLLOW_MS);
+    return () => clearInterval(timer);
+  }, [following, reload]);
+  useEffect(() => {
+    if (!following || !event) return;
+    const ranAgain = event.attemptLog.length > following.attemptsBefore;
+    if (ranAgain && (event.status === 'done' || event.status === 'dead')) {
+      setFollowing(null);
+      setMessage(
+        `Replayed: the event is ${event.status} now${event.status === 'dead' ? ' — it failed again, see the last attempt' : ''}.`,
+      );
+    }
+  }, [event, following]);
+
+  if (error) {
+    return html`<${PageTitle} title="Event">Event ${id}<//>
+      ${
+        error.status === 404
+          ? html`<div class="state state-empty" role="alert"><p><strong>No event ${id}.</strong></p><p>Check the id, or find the event on the <a href=${href(['events'])}>events page</a>.</p></div>`
+          : html`<${ErrorState} error=${error} retry=${reload} />`
+      }`;
+  }
+  if (!event) return html`<${PageTitle} title="Event">Event<//><${Loading} />`;
+
+  return html`
+    <p class="breadcrumb"><a href=${href(['events'])}>← Events</a></p>
+    <div class="page-head">
+      <${PageTitle} title=${event.name}>${event.name} <${StatusBadge} status=${event.status} /><//>
+    </div>
+    <${ReplayButton}
+      event=${event}
+      onReplayed=${() => {
+        setMessage('Replayed: queued for processing…');
+        setFollowing({ sinceMs: Date.now(), attemptsBefore: event.attemptLog.length });
+        reload();
+      }}
+    />
+    <p class="live" role="status" aria-live="polite" data-testid="replay-status">${message}</p>
+
+    <section class="card">
+      <h2>Envelope</h2>
+      <dl class="fields">
+        <${Field} label="Event id"><span class="mono">${event.id}</span><//>
+        <${Field} label="Status"><${StatusBadge} status=${event.status} /><//>
+        <${Field} label="Created (by Persona)"><${Time} iso=${event.createdAt} /><//>
+        <${Field} label="Received"><${Time} iso=${event.receivedAt} /><//>
+        <${Field} label="Object">${event.objectType ? html`<span class="mono">${event.objectType} ${event.objectId}</span>` : html`<span class="muted">—</span>`}<//>
+        <${Field} label="Inquiry">${event.inquiryId ? html`<span class="mono">${event.inquiryId}</span>` : html`<span class="muted">—</span>`}<//>
+        <${Field} label="User (reference id)">${event.referenceId ? html`<a class="mono" href=${href(['users', event.referenceId])}>${event.referenceId}</a>` : html`<span class="muted">—</span>`}<//>
+        <${Field} label="Attempts">${event.attempts}<//>
+        ${event.status === 'pending' && html`<${Field} label="Next run"><${Time} iso=${event.runAt} /><//>`}
+        ${event.lastError && html`<${Field} label="Last error"><pre class="error-text wrap">${event.lastError}</pre><//>`}
+      </dl>
+    </section>
+
+    <section class="card">
+      <h2>Attempts</h2>
+      <${Attempts} attempts=${event.attemptLog} />
+    </section>
+
+    <section class="card">
+      <h2>Payload</h2>
+      <${Payload} event=${event} />
+    </section>
+  `;
+}

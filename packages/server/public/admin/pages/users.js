@@ -1,0 +1,223 @@
+/**
+ * A user (Persona reference id): their current KYC status and why it is what it is, each inquiry with
+ * its verifications and the ordered events that shaped it, and a link to the inquiry in Persona.
+ */
+import { api } from '../api.js';
+import { EmptyState, ErrorState, Loading, PageTitle, StatusBadge } from '../components.js';
+import { Time } from '../format.js';
+import { href, navigate } from '../router.js';
+import { html, useEffect, useRef, useState } from '../vendor/preact-htm.js';
+
+const PERSONA_INQUIRY_URL = 'https://app.withpersona.com/dashboard/inquiries/';
+const OPEN = new Set(['pending', 'processing', 'dead']);
+
+/** The KYC view (null when no event of the user has been processed) and the user's timeline. */
+function useUser(referenceId) {
+  const [state, setState] = useState({ loading: true });
+  const load = () => {
+    let current = true;
+    setState((previous) => ({ ...previous, loading: true }));
+    const id = encodeURIComponent(referenceId);
+    Promise.all([
+      api(`/api/kyc/${id}`).catch((error) => {
+        if (error.status === 404) return null;
+        throw error;
+      }),
+      api(`/api/kyc/${id}/events`),
+    ]).then(
+      ([kyc, timeline]) => current && setState({ loading: false, kyc, timeline, error: null }),
+      (error) => current && setState({ loading: false, error }),
+    );
+    return () => {
+      current = false;
+    };
+  };
+  useEffect(load, [referenceId]);
+  return { ...state, reload: load };
+}
+
+function LookupForm({ referenceId }) {
+  const [value, setValue] = useState(referenceId ?? '');
+  const input = useRef(null);
+  useEffect(() => setValue(referenceId ?? ''), [referenceId]);
+  useEffect(() => {
+    if (!referenceId) input.current?.focus();
+  }, []);
+  const submit = (event) => {
+    event.preventDefault();
+    if (value.trim()) navigate(href(['users', value.trim()]));
+  };
+  return html`<form class="lookup card" role="search" aria-label="Find a user" onSubmit=${submit}>
+    <div class="field field-wide">
+      <label for="reference-id">Reference id</label>
+      <input id="reference-id" ref=${input} type="search" required placeholder="user-123" value=${value} onInput=${(e) => setValue(e.currentTarget.value)} />
+    </div>
+    <div class="field field-actions"><button type="submit" class="button button-primary">Find</button></div>
+    <p class="muted small field-full">Your own user id, as you pass it to Persona as <code>reference-id</code>.</p>
+  </form>`;
+}
+
+function EventItem({ event }) {
+  return html`<li class=${`timeline-item timeline-${event.status}`} data-event-id=${event.id}>
+    <div class="timeline-when"><${Time} iso=${event.createdAt} /></div>
+    <div class="timeline-what">
+      <a href=${href(['events', event.id])} class="event-name">${event.name}</a>
+      <${StatusBadge} status=${event.status} />
+      ${event.attempts > 1 && html`<span class="muted small">${event.attempts} attempts</span>`}
+      ${event.lastError && event.status !== 'done' && html`<span class="error-text block">${event.lastError}</span>`}
+      <span class="muted small block">received <${Time} iso=${event.receivedAt} short=${true} /></span>
+    </div>
+  </li>`;
+}
+
+function Timeline({ events, label }) {
+  return html`<ol class="timeline" aria-label=${label} data-testid="timeline">
+    ${events.map((event) => html`<${EventItem} key=${event.id} event=${event} />`)}
+  </ol>`;
+}
+
+function Verifications({ verifications }) {
+  if (verifications.length === 0)
+    return html`<p class="muted small">No verification events received for this inquiry.</p>`;
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Verifications">
+    <table>
+      <caption class="visually-hidden">Verifications</caption>
+      <thead><tr><th scope="col">Verification</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Since</th></tr></thead>
+      <tbody>
+        ${verifications.map(
+          (v) => html`<tr key=${v.verificationId}>
+            <td class="mono">${v.verificationId}</td>
+            <td>${v.type.replace(/^verification\//, '')}</td>
+            <td><${StatusBadge} status=${v.status} /></td>
+            <td><${Time} iso=${v.statusAt} /></td>
+          </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+/** Plain words for why the user's status is what it is, and what is waiting or failed since. */
+function Why({ kyc, events }) {
+  const current = kyc?.inquiries.find((inquiry) => inquiry.inquiryId === kyc.inquiryId);
+  const setter =
+    current &&
+    events.find(
+      (e) => e.inquiryId === current.inquiryId && e.createdAt === current.statusAt && e.status === 'done',
+    );
+  const since = current ? Date.parse(current.statusAt) : 0;
+  const stuck = events.filter(
+    (e) =>
+      OPEN.has(e.status) &&
+      (!current || e.inquiryId === current.inquiryId || e.inquiryId === null) &&
+      Date.parse(e.createdAt) >= since,
+  );
+  const dead = stuck.filter((e) => e.status === 'dead');
+  const waiting = stuck.filter((e) => e.status !== 'dead');
+  return html`<div class="why" data-testid="why">
+    ${
+      current
+        ? html`<p>
+            Status <strong>${(current.status ?? 'unknown').replace(/_/g, ' ')}</strong> of inquiry${' '}
+            <span class="mono">${current.inquiryId}</span>, the user's most recent, set by${' '}
+            ${setter ? html`<a href=${href(['events', setter.id])}>${setter.name}</a>` : 'an event'} created${' '}
+            <${Time} iso=${current.statusAt} />.
+          </p>`
+        : html`<p>No status yet: none of this user's inquiry events has been processed.</p>`
+    }
+    ${dead.map(
+      (e) => html`<p class="why-problem" role="note">
+        <strong>Not applied:</strong> <a href=${href(['events', e.id])}>${e.name}</a> (created${' '}
+        <${Time} iso=${e.createdAt} />) is <strong>dead</strong> after ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}${
+          e.lastError ? html`: <span class="error-text">${e.lastError}</span>` : ''
+        }. Fix the cause, then open the event and replay it.
+      </p>`,
+    )}
+    ${
+      waiting.length > 0 &&
+      html`<p class="why-waiting">${waiting.length} newer event${waiting.length === 1 ? ' is' : 's are'} still waiting to be processed${
+        waiting.some((e) => e.attempts > 0) ? ' (retrying after a failure)' : ''
+      }.</p>`
+    }
+  </div>`;
+}
+
+function Inquiry({ inquiry, events, verifications }) {
+  return html`<section class="card inquiry" aria-labelledby=${`inq-${inquiry.inquiryId}`}>
+    <div class="section-head">
+      <h3 id=${`inq-${inquiry.inquiryId}`}><span class="mono">${inquiry.inquiryId}</span> <${StatusBadge} status=${inquiry.status ?? 'not processed'} /></h3>
+      <a href=${`${PERSONA_INQUIRY_URL}${encodeURIComponent(inquiry.inquiryId)}`} target="_blank" rel="noopener noreferrer">
+        Open in Persona<span class="visually-hidden"> (opens in a new tab)</span> ↗
+      </a>
+    </div>
+    <p class="muted small">
+      ${inquiry.createdAt && html`Created <${Time} iso=${inquiry.createdAt} />. `}
+      ${inquiry.statusAt && html`Status since <${Time} iso=${inquiry.statusAt} />. `}
+      ${inquiry.redactedAt && html`<strong>Redacted <${Time} iso=${inquiry.redactedAt} />.</strong>`}
+    </p>
+    <h4>Verifications</h4>
+    <${Verifications} verifications=${verifications ?? []} />
+    <h4>Events, in the order Persona created them</h4>
+    <${Timeline} events=${events} label=${`Events of ${inquiry.inquiryId}`} />
+  </section>`;
+}
+
+export function Users({ referenceId }) {
+  return html`
+    <${PageTitle} title=${referenceId ? `User ${referenceId}` : 'Users'}>${referenceId ? html`User <span class="mono">${referenceId}</span>` : 'Find a user'}<//>
+    <${LookupForm} referenceId=${referenceId} />
+    ${referenceId && html`<${UserDetail} key=${referenceId} referenceId=${referenceId} />`}
+  `;
+}
+
+function UserDetail({ referenceId }) {
+  const { loading, kyc, timeline, error, reload } = useUser(referenceId);
+  if (error) return html`<${ErrorState} error=${error} retry=${reload} />`;
+  if (loading && !timeline) return html`<${Loading} what="Looking up the user" />`;
+  const events = timeline.events;
+  if (!kyc && events.length === 0) {
+    return html`<${EmptyState} title=${`Nothing for "${referenceId}".`}>
+      <p>No event carried this reference id. Check its spelling and case (it must match exactly), or whether Persona sends
+      this user's inquiries to this service. You can also <a href=${href(['events'], { q: referenceId })}>search the events</a>.</p>
+    <//>`;
+  }
+  // Inquiries known to the KYC view, then any only seen in events (none of theirs processed yet).
+  const inquiries = [...(kyc?.inquiries ?? [])];
+  for (const event of events) {
+    if (event.inquiryId && !inquiries.some((i) => i.inquiryId === event.inquiryId)) {
+      inquiries.push({
+        inquiryId: event.inquiryId,
+        status: null,
+        statusAt: null,
+        createdAt: null,
+        redactedAt: null,
+        verifications: [],
+      });
+    }
+  }
+  const other = events.filter((e) => !e.inquiryId);
+  return html`
+    <section class="card summary" aria-labelledby="kyc-title">
+      <div class="section-head">
+        <h2 id="kyc-title">KYC status</h2>
+        <button type="button" class="button" onClick=${reload} disabled=${loading}>${loading ? 'Refreshing…' : 'Refresh'}</button>
+      </div>
+      <p class="kyc-status" data-testid="kyc-status"><${StatusBadge} status=${kyc?.status ?? 'no status'} /></p>
+      <${Why} kyc=${kyc} events=${events} />
+      ${timeline.truncated && html`<p class="muted small">Showing the newest ${events.length} events only.</p>`}
+    </section>
+    <h2>Inquiries</h2>
+    ${inquiries.map(
+      (inquiry) => html`<${Inquiry}
+        key=${inquiry.inquiryId}
+        inquiry=${inquiry}
+        verifications=${inquiry.verifications}
+        events=${events.filter((e) => e.inquiryId === inquiry.inquiryId)}
+      />`,
+    )}
+    ${
+      other.length > 0 &&
+      html`<section class="card"><h3>Other events of this user</h3><${Timeline} events=${other} label="Other events" /></section>`
+    }
+  `;
+}
