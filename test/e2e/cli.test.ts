@@ -147,7 +147,7 @@ describe('persona-webhooks events, kyc, migrate', () => {
       'cli-kyc',
     ]);
     const kyc = await eventually(async () => {
-      const result = await runCli(['kyc', 'cli-kyc', '--database-url', databaseUrl]);
+      const result = await runCli(['kyc', 'cli-kyc', '--json', '--database-url', databaseUrl]);
       return result.code === 0 ? (JSON.parse(result.stdout) as { status: string }) : null;
     });
     expect(kyc.status).toBe('declined');
@@ -163,19 +163,80 @@ describe('persona-webhooks events, kyc, migrate', () => {
     ]);
     const events = (JSON.parse(list.stdout) as { events: Array<{ id: string }> }).events;
     expect(events.length).toBe(1);
-    const show = await runCli(['events', 'show', events[0]!.id, '--database-url', databaseUrl]);
+    const show = await runCli(['events', 'show', events[0]!.id, '--json', '--database-url', databaseUrl]);
     expect(JSON.parse(show.stdout)).toMatchObject({ id: events[0]!.id, name: 'inquiry.declined' });
 
     await eventually(async () =>
-      (await runCli(['events', 'show', events[0]!.id, '--database-url', databaseUrl])).stdout.includes(
-        '"done"',
-      ),
+      (
+        await runCli(['events', 'show', events[0]!.id, '--json', '--database-url', databaseUrl])
+      ).stdout.includes('"done"'),
     );
     const replay = await runCli(['events', 'replay', events[0]!.id, '--database-url', databaseUrl]);
     expect(replay.code).toBe(0);
     expect(replay.stdout).toContain('replayed');
     const replayDead = await runCli(['events', 'replay', '--dead', '--database-url', databaseUrl]);
     expect(replayDead.stdout).toMatch(/replayed \d+ dead event/);
+  });
+
+  it('prints clean tables in local time, and JSON with --json', async () => {
+    const createdAt = '2026-01-15T12:00:00.000Z';
+    const sent = await runCli([
+      'send',
+      'inquiry.approved',
+      '--url',
+      `${service.url}/webhooks/persona`,
+      '--secret',
+      SECRET,
+      '--reference-id',
+      'cli-table',
+      '--inquiry-id',
+      'inq_cli_table',
+      '--created-at',
+      createdAt,
+    ]);
+    const eventId = sent.stdout.split(' ')[1]!;
+    await eventually(
+      async () => (await runCli(['kyc', 'cli-table', '--database-url', databaseUrl])).code === 0,
+    );
+    const tz = { TZ: 'Asia/Tokyo', DATABASE_URL: databaseUrl };
+
+    const list = await runCli(['events', 'list', '--name', 'inquiry.approved', '--limit', '500'], {
+      env: tz,
+    });
+    const [header, ...lines] = list.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^RECEIVED \(Asia\/Tokyo\)\s+STATUS\s+NAME\s+ID\s+ATTEMPTS\s+USER\s+LAST ERROR$/);
+    const row = lines.find((line) => line.includes(eventId))!;
+    expect(row).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+done\s+inquiry\.approved\s+evt_\S+\s+1\s+cli-table\s+-$/,
+    );
+    expect(list.stdout).not.toMatch(/['"│┌]|\(index\)/);
+    // The received time is the terminal's local time: Tokyo is UTC+9 all year.
+    const received = (await runCli(['events', 'show', eventId, '--json'], { env: tz })).stdout;
+    const receivedAt = (JSON.parse(received) as { receivedAt: string }).receivedAt;
+    const tokyo = new Date(Date.parse(receivedAt) + 9 * 3600_000)
+      .toISOString()
+      .slice(0, 19)
+      .replace('T', ' ');
+    expect(row.startsWith(tokyo)).toBe(true);
+
+    const show = await runCli(['events', 'show', eventId], { env: tz });
+    expect(show.stdout).toMatch(/^created\s+2026-01-15 21:00:00$/m);
+    expect(show.stdout).toMatch(/^user\s+cli-table$/m);
+    expect(show.stdout).toContain('payload:');
+
+    const kyc = await runCli(['kyc', 'cli-table'], { env: tz });
+    expect(kyc.stdout).toMatch(/^cli-table: approved \(inquiry inq_cli_table, updated \d{4}-/);
+    expect(kyc.stdout).toMatch(/^inq_cli_table\s+approved\s+2026-01-15 21:00:00/m);
+
+    for (const args of [
+      ['events', 'list', '--json'],
+      ['events', 'show', eventId, '--json'],
+      ['kyc', 'cli-table', '--json'],
+    ]) {
+      const result = await runCli(args, { env: tz });
+      expect(result.code, args.join(' ')).toBe(0);
+      expect(() => JSON.parse(result.stdout), args.join(' ')).not.toThrow();
+    }
   });
 
   it('migrates a new database and reports unknown users', async () => {

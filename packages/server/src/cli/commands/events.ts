@@ -2,6 +2,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import type { EventStatus } from 'persona-webhooks';
 import { eventDetailJson, eventSummaryJson } from '../../server/admin-views.js';
 import { createProgress } from '../progress.js';
+import { formatTable, localTime, localZone, oneLine } from '../table.js';
 import { printJson, withStore } from '../with-store.js';
 
 const STATUSES: readonly EventStatus[] = ['pending', 'processing', 'done', 'dead'];
@@ -48,8 +49,19 @@ export function registerEventsCommands(program: Command): void {
         const rows = page.events.map(eventSummaryJson);
         if (flags.json) return printJson({ events: rows, nextCursor: page.nextCursor });
         if (rows.length === 0) return void process.stdout.write('no events\n');
-        console.table(
-          rows.map(({ lastError, ...row }) => ({ ...row, lastError: lastError?.slice(0, 60) ?? '' })),
+        process.stdout.write(
+          formatTable(
+            [`RECEIVED (${localZone()})`, 'STATUS', 'NAME', 'ID', 'ATTEMPTS', 'USER', 'LAST ERROR'],
+            rows.map((row) => [
+              localTime(row.receivedAt),
+              row.status,
+              row.name,
+              row.id,
+              row.attempts,
+              row.referenceId,
+              oneLine(row.lastError, 60),
+            ]),
+          ),
         );
         if (page.nextCursor) process.stdout.write(`more: --cursor ${page.nextCursor}\n`);
       },
@@ -59,15 +71,18 @@ export function registerEventsCommands(program: Command): void {
     .command('show')
     .description('Show one event with its attempts and payload.')
     .argument('<event-id>')
+    .option('--json', 'print JSON instead of text')
     .option(...DATABASE_OPTION)
-    .action(async (id: string, flags: { databaseUrl?: string }) => {
+    .action(async (id: string, flags: { json?: boolean; databaseUrl?: string }) => {
       const event = await withStore(flags.databaseUrl, (store) => store.getEvent(id));
       if (!event) {
         process.stderr.write(`no event ${id}\n`);
         process.exitCode = 1;
         return;
       }
-      printJson(eventDetailJson(event));
+      const json = eventDetailJson(event);
+      if (flags.json) return printJson(json);
+      process.stdout.write(describeEvent(json));
     });
 
   events
@@ -109,4 +124,38 @@ export function registerEventsCommands(program: Command): void {
         });
       },
     );
+}
+
+/** An event as text: envelope fields, the attempt table, then the payload as indented JSON. */
+function describeEvent(event: ReturnType<typeof eventDetailJson>): string {
+  const fields: Array<[string, string | number | null]> = [
+    ['id', event.id],
+    ['name', event.name],
+    ['status', event.status],
+    ['created', localTime(event.createdAt)],
+    ['received', localTime(event.receivedAt)],
+    ['object', event.objectType ? `${event.objectType} ${event.objectId}` : null],
+    ['inquiry', event.inquiryId],
+    ['user', event.referenceId],
+    ['attempts', event.attempts],
+    ['last error', event.lastError],
+  ];
+  const width = Math.max(...fields.map(([label]) => label.length));
+  let text = fields.map(([label, value]) => `${label.padEnd(width)}  ${value ?? '-'}\n`).join('');
+  if (event.attemptLog.length > 0) {
+    text += `\n${formatTable(
+      [`ATTEMPT`, `STARTED (${localZone()})`, 'TOOK', 'OUTCOME', 'ERROR'],
+      event.attemptLog.map((a) => [
+        a.attempt,
+        localTime(a.startedAt),
+        a.durationMs === null ? null : `${a.durationMs} ms`,
+        a.outcome ?? 'running',
+        oneLine(a.error, 80),
+      ]),
+    )}`;
+  }
+  text += event.payloadPurged
+    ? '\npayload: purged (retention) or scrubbed (redaction)\n'
+    : `\npayload:\n${JSON.stringify(event.payload, null, 2)}\n`;
+  return text;
 }
