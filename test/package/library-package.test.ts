@@ -136,8 +136,17 @@ describe("the library README's snippets, as written", () => {
         expect(response.status, output()).toBe(200);
         expect(await response.json()).toEqual({ received: true });
         await expect.poll(output, { timeout: 10_000 }).toContain(`approved ${referenceId}`);
-        if (name === 'durable')
-          await expect.poll(output, { timeout: 10_000 }).toContain('KYC status now approved');
+        if (name === 'durable') {
+          // The snippet's own database, read through the store: the worker applied the KYC projection.
+          const store = createSqliteFileStore(join(consumer, 'snippets', 'persona-events.db'));
+          try {
+            await expect
+              .poll(async () => (await store.getKyc(referenceId))?.status, { timeout: 10_000 })
+              .toBe('approved');
+          } finally {
+            await store.close();
+          }
+        }
       } finally {
         child.kill('SIGTERM');
       }

@@ -14,9 +14,9 @@ describe('PERSONA_WEBHOOKS_HANDLERS', () => {
   it.each(['handlers.ts', 'handlers.mts', 'handlers.cts'])(
     'refuses %s with a message that says to compile it, before trying to load it',
     async (file) => {
-      await expect(loadUserHandlers(join(REPO_ROOT, 'no-such-dir', file), createDispatcher())).rejects.toThrow(
-        /is TypeScript, which Node\.js cannot load by itself\. Compile it to \.js or \.mjs/,
-      );
+      await expect(
+        loadUserHandlers(join(REPO_ROOT, 'no-such-dir', file), createDispatcher()),
+      ).rejects.toThrow(/is TypeScript, which Node\.js cannot load by itself\. Compile it to \.js or \.mjs/);
     },
   );
 });
