@@ -12,6 +12,7 @@ import {
   ReceiverBusyError,
 } from '../errors.js';
 import type { PersonaEvent } from '../events/event.js';
+import { MAX_CREATED_AT_SKEW_MS } from '../events/limits.js';
 import { parseEvent } from '../events/parse-event.js';
 import { checkVerifyOptions } from '../signature/options.js';
 import type { VerifyOptions, VerifyResult } from '../signature/types.js';
@@ -98,7 +99,7 @@ export function createPipelineWith(verify: Verifier, options: PipelineOptions): 
     const verified = await verify({ body, header, secrets, toleranceSeconds, now: Math.floor(now() / 1000) });
     if (!verified.ok) throw new InvalidSignatureError(verified.reason, verified.message);
 
-    const parsed = parseEvent(body);
+    const parsed = parseEvent(body, { createdAtNotAfterMs: now() + MAX_CREATED_AT_SKEW_MS });
     if (!parsed.ok) {
       if (!store) throw new InvalidEventError(parsed.reason);
       // Signed data is never thrown away: keep it as dead (deduplicated by hash) and stop Persona retrying.

@@ -3,7 +3,7 @@
  * inbox, and replay.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Store } from 'persona-webhooks';
+import { MAX_ID_CHARS, type Store } from 'persona-webhooks';
 import { z } from 'zod';
 import { createAdminAuth } from './admin-auth.js';
 import { eventDetailJson, eventSummaryJson, inquiryJson, kycJson } from './admin-views.js';
@@ -16,7 +16,7 @@ const listQuery = z.object({
   cursor: z.string().min(1).max(500).optional(),
 });
 
-const idParam = z.object({ id: z.string().min(1).max(300) });
+const idParam = z.object({ id: z.string().min(1).max(MAX_ID_CHARS) });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value);
