@@ -4,7 +4,7 @@
  * replay.
  */
 import type { FastifyInstance } from 'fastify';
-import type { EventDetail, Store } from 'persona-webhooks';
+import { type EventDetail, MAX_ID_CHARS, type Store } from 'persona-webhooks';
 import { z } from 'zod';
 import type { AdminAuth } from './admin-auth.js';
 import {
@@ -31,10 +31,10 @@ const listQuery = z.object({
   cursor: z.string().min(1).max(500).optional(),
 });
 
-const idParam = z.object({ id: z.string().min(1).max(300) });
+const idParam = z.object({ id: z.string().min(1).max(MAX_ID_CHARS) });
 const timelineQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(500) });
 /** Replays at most one page of the dashboard's table at a time. */
-const replayBody = z.object({ ids: z.array(z.string().min(1).max(300)).min(1).max(500) });
+const replayBody = z.object({ ids: z.array(z.string().min(1).max(MAX_ID_CHARS)).min(1).max(500) });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value);

@@ -4,7 +4,7 @@
  * drain the worker → close the store).
  */
 import type { AddressInfo } from 'node:net';
-import type { Store } from 'persona-webhooks';
+import type { OutcomeReport, Store } from 'persona-webhooks';
 import { createDispatcher, createPipeline, createWorker, startRetention } from 'persona-webhooks';
 import { openStore } from '../open-store.js';
 import { buildApp, WEBHOOK_PATH } from './app.js';
@@ -67,12 +67,12 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
       secrets: config.secrets,
       toleranceSeconds: config.toleranceSeconds,
       maxBodyBytes: config.maxBodyBytes,
+      maxConcurrentBodies: config.maxConcurrentBodies,
       store,
       onOutcome: (report) => {
         metrics.recordRequest(report.outcome, report.durationMs / 1000);
         if (report.outcome === 'invalid_signature') invalidSignatures.add(Date.now());
-        const level = report.status >= 500 ? 'error' : report.status >= 400 ? 'warn' : 'info';
-        logger[level](
+        logger[webhookLogLevel(report)](
           { route: WEBHOOK_PATH, ...report, durationMs: Math.round(report.durationMs * 100) / 100 },
           'webhook',
         );
@@ -85,6 +85,7 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
       metrics,
       logger,
       adminToken: config.adminToken,
+      requestTimeoutMs: config.requestTimeoutMs,
       sessionSecret: config.sessionSecret,
       sessionTtlMs: config.sessionTtlMs,
       trustProxy: config.trustProxy,
@@ -101,6 +102,16 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
     await closeAll(closers, logger);
     throw error;
   }
+}
+
+/**
+ * A client hanging up is its own business and shedding load is working as designed: neither is a
+ * server fault. Errors are what an operator must look at: the store failing, a bug.
+ */
+function webhookLogLevel(report: OutcomeReport): 'info' | 'warn' | 'error' {
+  if (report.outcome === 'aborted') return 'info';
+  if (report.outcome === 'busy') return 'warn';
+  return report.status >= 500 ? 'error' : report.status >= 400 ? 'warn' : 'info';
 }
 
 async function closeAll(closers: Array<() => Promise<void>>, logger: Logger): Promise<void> {
