@@ -20,6 +20,8 @@ export class MinuteCounter {
   add(nowMs: number): void {
     const minute = Math.floor(nowMs / MINUTE_MS);
     const slot = minute % BUCKETS;
+    // A time a day or more older than what the slot holds is outside the window: never clobber.
+    if (this.#minutes[slot]! > minute) return;
     if (this.#minutes[slot] !== minute) {
       this.#minutes[slot] = minute;
       this.#counts[slot] = 0;
