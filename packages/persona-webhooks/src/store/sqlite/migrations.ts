@@ -83,4 +83,17 @@ CREATE TABLE verifications (
 ) STRICT;
 `,
   },
+  {
+    version: 2,
+    name: 'store_probe',
+    // One row the readiness check writes (and syncs) while writes are failing, to learn when the disk
+    // takes writes again without waiting for a webhook to try.
+    sql: `
+CREATE TABLE store_probe (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  written_at_ms INTEGER NOT NULL,
+  pad BLOB
+) STRICT;
+`,
+  },
 ]);
