@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applySqliteMigrations } from '../../packages/persona-webhooks/src/store/sqlite/migrate.js';
 import { SQLITE_MIGRATIONS } from '../../packages/persona-webhooks/src/store/sqlite/migrations.js';
 import { openSqliteDatabase } from '../../packages/persona-webhooks/src/store/sqlite/open-database.js';
+import { createSqliteStore } from '../../packages/persona-webhooks/src/store/sqlite/sqlite-store.js';
 import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
 import { describeStoreContract } from './store-contract.js';
 import { claimOne, inboxEvent, inquiryUpdate, quarantinedBody, T0 } from './store-fixtures.js';
@@ -233,6 +234,36 @@ describe('SQLite store specifics', () => {
     expect(await store.ingest(inboxEvent('evt_bad'))).toBe('stored');
     await store.close();
   });
+
+  it('refuses a connection SQLite opened read-only, and recovers by itself once the file opens writable', async () => {
+    const setup = createSqliteFileStore(path);
+    await setup.migrate();
+    await setup.close();
+    let writable = false;
+    const store = createSqliteStore({ database: () => new Database(path, { readonly: !writable }) });
+    await expect(store.ingest(inboxEvent('evt_ro'))).rejects.toMatchObject({ code: 'store_unavailable' });
+    await expect(store.ping()).rejects.toMatchObject({ code: 'store_unavailable' });
+    writable = true;
+    await expect(store.ping()).resolves.toBeUndefined();
+    expect(await store.ingest(inboxEvent('evt_ro'))).toBe('stored');
+    await store.close();
+  });
+
+  it.each(['', '-wal'])(
+    'refuses writes once the database file%s is deleted under it, and is unready, instead of acknowledging into a deleted file',
+    async (suffix) => {
+      const store = createSqliteFileStore(path);
+      await store.migrate();
+      expect(await store.ingest(inboxEvent('evt_before'))).toBe('stored');
+      await rm(`${path}${suffix}`);
+      await expect(store.ingest(inboxEvent('evt_after'))).rejects.toMatchObject({
+        code: 'store_unavailable',
+        message: expect.stringContaining('deleted or replaced'),
+      });
+      await expect(store.ping()).rejects.toMatchObject({ code: 'store_unavailable' });
+      await store.close();
+    },
+  );
 
   it('treats a bug (a missing table) as an error, not as an outage', async () => {
     const store = createSqliteFileStore(path);
