@@ -107,6 +107,42 @@ describe.skipIf(!reachable)('PostgreSQL store', () => {
       expect(calls).toBe(afterStored);
     });
 
+    it('LISTEN comes back on a new connection after the server terminates the one it held', async () => {
+      const [writer, reader] = await openInstances(2);
+      await writer!.migrate();
+      let calls = 0;
+      reader!.onEventsAvailable(() => {
+        calls++;
+      });
+      await expect.poll(() => calls, { timeout: 5_000 }).toBeGreaterThan(0);
+      const listenQuery = `LISTEN "${reader!.schema}_events_available"`;
+      const listening = async () =>
+        (
+          await withTestPool((pool) =>
+            pool.query('SELECT pid FROM pg_stat_activity WHERE query = $1', [listenQuery]),
+          )
+        ).rows.map((row) => row['pid']);
+      const [pid] = await listening();
+      expect(pid).toBeDefined();
+      const beforeKill = calls;
+      // 57P01 on an idle, checked-out client: pg emits `error` on it, which must not crash the process.
+      await withTestPool((pool) => pool.query('SELECT pg_terminate_backend($1::int)', [pid]));
+      // Re-established (listeners fire once LISTEN is back), on another backend.
+      await expect.poll(() => calls, { timeout: 5_000 }).toBeGreaterThan(beforeKill);
+      await expect
+        .poll(
+          async () => {
+            const now = await listening();
+            return now.length === 1 && now[0] !== pid;
+          },
+          { timeout: 5_000 },
+        )
+        .toBe(true);
+      const baseline = calls;
+      await writer!.ingest(inboxEvent('evt_after_kill'));
+      await expect.poll(() => calls, { timeout: 5_000 }).toBeGreaterThan(baseline);
+    });
+
     it('two instances claiming at once never hand out the same event', async () => {
       const [a, b] = await openInstances(2);
       await a!.migrate();
