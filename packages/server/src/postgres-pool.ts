@@ -39,11 +39,11 @@ export function openPostgresPool(
   return pool;
 }
 
-/** Ends the pool, giving up after a few seconds so a stuck connection never hangs a shutdown. */
-export async function endPostgresPool(pool: pg.Pool): Promise<void> {
+/** Ends the pool, giving up after `timeoutMs` so a stuck connection never hangs a shutdown. */
+export async function endPostgresPool(pool: pg.Pool, timeoutMs = END_TIMEOUT_MS): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, END_TIMEOUT_MS);
+    timer = setTimeout(resolve, timeoutMs);
     timer.unref();
   });
   try {
