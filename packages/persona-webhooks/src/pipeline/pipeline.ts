@@ -5,6 +5,7 @@
  */
 import { createDispatcher } from '../dispatch/dispatcher.js';
 import {
+  EventRejectedError,
   InvalidEventError,
   InvalidSignatureError,
   MethodNotAllowedError,
@@ -18,6 +19,7 @@ import { checkVerifyOptions } from '../signature/options.js';
 import type { VerifyOptions, VerifyResult } from '../signature/types.js';
 import { planVerification } from '../signature/verification-plan.js';
 import { toInboxEvent } from '../store/inbox-event.js';
+import type { InboxWriter, IngestOutcome } from '../store/store.js';
 import { errorToResponse } from './error-response.js';
 import { InFlightDedupe } from './in-flight-dedupe.js';
 import {
@@ -102,29 +104,25 @@ export function createPipelineWith(verify: Verifier, options: PipelineOptions): 
     const parsed = parseEvent(body, { createdAtNotAfterMs: now() + MAX_CREATED_AT_SKEW_MS });
     if (!parsed.ok) {
       if (!store) throw new InvalidEventError(parsed.reason);
-      // Signed data is never thrown away: keep it as dead (deduplicated by hash) and stop Persona retrying.
-      const result = await store.quarantine({
-        sha256: await sha256Hex(body),
-        body,
-        reason: `malformed: ${parsed.reason}`,
-        receivedAtMs: now(),
-      });
-      return {
-        outcome: 'quarantined',
-        response: jsonResponse(202, { received: true, quarantined: true, duplicate: result === 'duplicate' }),
-      };
+      return quarantine(store, body, `malformed: ${parsed.reason}`);
     }
 
     const { event } = parsed;
     if (store) {
-      const result = await store.ingest(
-        toInboxEvent(event, body, {
-          attemptsMade: integerHeader(request, 'persona-webhook-attempts-made'),
-          attemptsLeft: integerHeader(request, 'persona-webhook-attempts-left'),
-          firstAttemptedAtMs: secondsToMs(integerHeader(request, 'persona-webhook-first-attempted-at')),
-          receivedAtMs: now(),
-        }),
-      );
+      let result: IngestOutcome;
+      try {
+        result = await store.ingest(
+          toInboxEvent(event, body, {
+            attemptsMade: integerHeader(request, 'persona-webhook-attempts-made'),
+            attemptsLeft: integerHeader(request, 'persona-webhook-attempts-left'),
+            firstAttemptedAtMs: secondsToMs(integerHeader(request, 'persona-webhook-first-attempted-at')),
+            receivedAtMs: now(),
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof EventRejectedError)) throw error;
+        return quarantine(store, body, `rejected by the store: ${error.message}`);
+      }
       return result === 'duplicate'
         ? { outcome: 'duplicate', event, response: jsonResponse(200, DUPLICATE) }
         : { outcome: 'accepted', event, response: jsonResponse(200, RECEIVED) };
@@ -134,6 +132,20 @@ export function createPipelineWith(verify: Verifier, options: PipelineOptions): 
     return duplicate
       ? { outcome: 'duplicate', event, response: jsonResponse(200, DUPLICATE) }
       : { outcome: 'accepted', event, response: jsonResponse(200, RECEIVED) };
+  }
+
+  /** Signed data is never thrown away: kept as dead (deduplicated by hash), and Persona stops retrying. */
+  async function quarantine(store: InboxWriter, body: Uint8Array, reason: string): Promise<Answer> {
+    const result = await store.quarantine({
+      sha256: await sha256Hex(body),
+      body,
+      reason,
+      receivedAtMs: now(),
+    });
+    return {
+      outcome: 'quarantined',
+      response: jsonResponse(202, { received: true, quarantined: true, duplicate: result === 'duplicate' }),
+    };
   }
 
   return {

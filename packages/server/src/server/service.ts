@@ -30,7 +30,11 @@ export interface RunningService {
  * process.once('SIGTERM', () => service.stop());
  */
 export async function startService(config: Readonly<ServiceConfig>, logger: Logger): Promise<RunningService> {
-  const store = await openStore(config.databaseUrl, { postgresSchema: config.postgresSchema });
+  const store = await openStore(config.databaseUrl, {
+    postgresSchema: config.postgresSchema,
+    // The code only: a server's message can quote data.
+    onPostgresError: (code) => logger.warn({ code: code ?? null }, 'PostgreSQL connection error'),
+  });
   const closers: Array<() => Promise<void>> = [() => store.close()];
   try {
     const dispatcher = createDispatcher();

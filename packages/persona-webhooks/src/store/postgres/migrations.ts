@@ -12,8 +12,6 @@ export interface PostgresMigration {
   sql: string;
 }
 
-import { DASHBOARD_READS_MIGRATION } from './dashboard-reads.js';
-
 /** Every migration, in version order. */
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = Object.freeze([
   {
@@ -100,5 +98,18 @@ DROP INDEX events_claim;
 CREATE INDEX events_claim ON events (created_at_ms, id) WHERE status NOT IN ('done', 'dead');
 `,
   },
-  DASHBOARD_READS_MIGRATION,
+  {
+    version: 3,
+    name: 'dashboard-reads',
+    // Mirrors SQLite's version 3. reference_id lets a user's events be found before any has been
+    // processed (a dead first event leaves no inquiries row to join through); older rows keep NULL and
+    // are found through the inquiries their events projected. object_id and verifications.inquiry_id
+    // serve the dashboard's exact-id search and its per-inquiry verification list.
+    sql: `
+ALTER TABLE events ADD COLUMN reference_id text;
+CREATE INDEX events_reference ON events (reference_id) WHERE reference_id IS NOT NULL;
+CREATE INDEX events_object ON events (object_id) WHERE object_id IS NOT NULL;
+CREATE INDEX verifications_inquiry ON verifications (inquiry_id) WHERE inquiry_id IS NOT NULL;
+`,
+  },
 ]);

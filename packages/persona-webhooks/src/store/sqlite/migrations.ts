@@ -85,6 +85,19 @@ CREATE TABLE verifications (
   },
   {
     version: 2,
+    name: 'store_probe',
+    // One row the readiness check writes (and syncs) while writes are failing, to learn when the disk
+    // takes writes again without waiting for a webhook to try.
+    sql: `
+CREATE TABLE store_probe (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  written_at_ms INTEGER NOT NULL,
+  pad BLOB
+) STRICT;
+`,
+  },
+  {
+    version: 3,
     name: 'dashboard-reads',
     // reference_id lets a user's events be found before any has been processed (a dead first event
     // leaves no inquiries row to join through). Older rows keep NULL: their users are still found
