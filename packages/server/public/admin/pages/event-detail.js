@@ -12,8 +12,8 @@ import { html, useEffect, useState } from '../vendor/preact-htm.js';
 const FOLLOW_MS = 1_000;
 const FOLLOW_FOR_MS = 60_000;
 
-function Field({ label, children }) {
-  return html`<div class="field-row"><dt>${label}</dt><dd>${children}</dd></div>`;
+function Field({ label, children, wide = false }) {
+  return html`<div class=${wide ? 'field-row field-row-wide' : 'field-row'}><dt>${label}</dt><dd>${children}</dd></div>`;
 }
 
 function Attempts({ attempts }) {
@@ -143,7 +143,7 @@ export function EventDetail({ id }) {
         <${Field} label="User (reference id)">${event.referenceId ? html`<a class="mono" href=${href(['users', event.referenceId])}>${event.referenceId}</a>` : html`<span class="muted">—</span>`}<//>
         <${Field} label="Attempts">${event.attempts}<//>
         ${event.status === 'pending' && html`<${Field} label="Next run"><${Time} iso=${event.runAt} /><//>`}
-        ${event.lastError && html`<${Field} label="Last error"><pre class="error-text wrap">${event.lastError}</pre><//>`}
+        ${event.lastError && html`<${Field} label="Last error" wide=${true}><pre class="error-text wrap">${event.lastError}</pre><//>`}
       </dl>
     </section>
 
