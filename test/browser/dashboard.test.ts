@@ -64,7 +64,7 @@ async function settled(): Promise<Overview> {
   });
 }
 
-describe.skipIf(!browserAvailable)('admin dashboard in Chromium', () => {
+describe.skipIf(!browserAvailable)('admin dashboard in Chromium', { timeout: 60_000 }, () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pw-browser-'));
     downFile = join(dir, 'grant-access-down');
@@ -195,7 +195,7 @@ describe.skipIf(!browserAvailable)('admin dashboard in Chromium', () => {
     await page.getByLabel('Admin token').fill('definitely-not-the-admin-token');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect
-      .poll(() => page.getByRole('alert').textContent())
+      .poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 })
       .toContain('not the ADMIN_TOKEN this service runs with');
     expect(await context.cookies()).toEqual([]);
 
@@ -243,8 +243,8 @@ describe.skipIf(!browserAvailable)('admin dashboard in Chromium', () => {
     await page.evaluate(() => Object.assign(window, { notReloaded: true }));
 
     await page.getByLabel('Status').selectOption('dead');
-    await expect.poll(() => page.url()).toContain('status=dead');
-    await expect.poll(() => page.locator('.events-table tbody tr').count()).toBe(3);
+    await expect.poll(() => page.url(), { timeout: 10_000 }).toContain('status=dead');
+    await expect.poll(() => page.locator('.events-table tbody tr').count(), { timeout: 10_000 }).toBe(3);
     const statuses = await page.locator('.events-table tbody tr .badge').allTextContents();
     expect(statuses).toEqual(['dead', 'dead', 'dead']);
     const names = await page.locator('.events-table tbody .event-name').allTextContents();
@@ -259,7 +259,7 @@ describe.skipIf(!browserAvailable)('admin dashboard in Chromium', () => {
     await page.getByLabel('Status').selectOption('');
     await page.getByLabel('Id or reference id').fill('user-123');
     await page.getByRole('button', { name: 'Apply' }).click();
-    await expect.poll(() => page.locator('.events-table tbody tr').count()).toBe(4);
+    await expect.poll(() => page.locator('.events-table tbody tr').count(), { timeout: 10_000 }).toBe(4);
     // List pages carry no payload data (the built events name "Jane Example", born 1990-01-01).
     const listText = (await page.locator('main').textContent()) ?? '';
     expect(listText).not.toContain('Jane');
@@ -278,11 +278,15 @@ describe.skipIf(!browserAvailable)('admin dashboard in Chromium', () => {
     expect(await page.locator('.events-table tbody tr').count()).toBe(50);
     const firstPage = await page.locator('.events-table tbody tr').first().getAttribute('data-event-id');
     await page.getByRole('button', { name: 'Older →' }).click();
-    await expect.poll(() => page.getByText('Page 2').count()).toBe(1);
-    await expect.poll(() => page.locator('.events-table tbody tr').count()).toBe(51 - 50);
+    await expect.poll(() => page.getByText('Page 2').count(), { timeout: 10_000 }).toBe(1);
+    await expect
+      .poll(() => page.locator('.events-table tbody tr').count(), { timeout: 10_000 })
+      .toBe(51 - 50);
     await page.getByRole('button', { name: '← Newer' }).click();
     await expect
-      .poll(() => page.locator('.events-table tbody tr').first().getAttribute('data-event-id'))
+      .poll(() => page.locator('.events-table tbody tr').first().getAttribute('data-event-id'), {
+        timeout: 10_000,
+      })
       .toBe(firstPage);
   });
 
@@ -355,7 +359,9 @@ describe.skipIf(!browserAvailable)('admin dashboard in Chromium', () => {
     expect(await page.getByRole('region', { name: 'Attempts' }).locator('tbody tr').count()).toBe(2);
 
     await page.getByRole('link', { name: 'user-123' }).click();
-    await expect.poll(() => page.getByTestId('kyc-status').textContent()).toBe('approved');
+    await expect
+      .poll(() => page.getByTestId('kyc-status').textContent(), { timeout: 10_000 })
+      .toBe('approved');
     expect(problems).toEqual([]);
   });
 
@@ -409,7 +415,7 @@ describe.skipIf(!browserAvailable)('admin dashboard in Chromium', () => {
     await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
     try {
       await page.goto(`http://localhost:${(evil.address() as AddressInfo).port}/`);
-      await expect.poll(() => page.title()).toBe('sent');
+      await expect.poll(() => page.title(), { timeout: 10_000 }).toBe('sent');
     } finally {
       evil.close();
     }
@@ -452,7 +458,9 @@ describe.skipIf(!browserAvailable)('admin dashboard in Chromium', () => {
     await tabTo('Users');
     await page.keyboard.press('Enter');
     await page.getByLabel('Reference id').waitFor();
-    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('reference-id');
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.id), { timeout: 10_000 })
+      .toBe('reference-id');
     await page.keyboard.type('user-456');
     await page.keyboard.press('Enter');
     await page.getByTestId('timeline').first().waitFor();

@@ -89,7 +89,9 @@ describe.skipIf(!browserAvailable)('README quick start, in the dashboard', () =>
         .poll(() => page.getByTestId('replay-status').textContent(), { timeout: 15_000 })
         .toContain('the event is done now');
       await page.getByRole('link', { name: 'user-123' }).click();
-      await expect.poll(() => page.getByTestId('kyc-status').textContent()).toBe('approved');
+      await expect
+        .poll(() => page.getByTestId('kyc-status').textContent(), { timeout: 10_000 })
+        .toBe('approved');
       expect(problems).toEqual([]);
     } finally {
       await browser.close();
