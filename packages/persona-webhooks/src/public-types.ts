@@ -63,6 +63,7 @@ export type {
   KycView,
   ListEventsQuery,
   QuarantinedBody,
+  ReplayOutcome,
   Store,
   VerificationView,
 } from './store/store.js';

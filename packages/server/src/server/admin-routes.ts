@@ -72,15 +72,12 @@ export function registerAdminRoutes(
 
     api.post('/api/events/:id/replay', async (request, reply) => {
       const { id } = parse(idParam, request.params);
-      const event = await store.getEvent(id);
-      if (!event) throw new NotFoundError(`Event "${id.slice(0, 100)}"`);
-      if (event.status === 'pending' || event.status === 'processing') {
-        throw new ConflictError(
-          `Event ${id} is already ${event.status}; it will be processed without a replay.`,
-        );
+      const outcome = await store.replay(id, Date.now());
+      if (outcome === 'not_found') throw new NotFoundError(`Event "${id.slice(0, 100)}"`);
+      if (outcome === 'already_queued') {
+        throw new ConflictError(`Event ${id} is already queued; it will be processed without a replay.`);
       }
-      await store.replay(id, Date.now());
-      return reply.code(202).send({ replayed: true, id });
+      return reply.code(202).send({ outcome, id });
     });
   });
 }

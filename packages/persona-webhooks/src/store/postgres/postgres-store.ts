@@ -150,9 +150,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     fail: (claim, error, retryAtMs, nowMs) => run(() => queue.fail(claim, error, retryAtMs, nowMs)),
     replay: (eventId, nowMs) =>
       run(async () => {
-        const replayed = await queue.replay(eventId, nowMs);
-        if (replayed) void track(wakeups.announce());
-        return replayed;
+        const outcome = await queue.replay(eventId, nowMs);
+        if (outcome === 'replayed') void track(wakeups.announce());
+        return outcome;
       }),
     replayDead: (filter, nowMs) =>
       run(async () => {
