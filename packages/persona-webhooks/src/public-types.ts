@@ -64,6 +64,7 @@ export type {
   ListEventsQuery,
   QuarantinedBody,
   ReplayOutcome,
+  SchemaStatus,
   Store,
   VerificationView,
 } from './store/store.js';
