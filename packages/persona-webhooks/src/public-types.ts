@@ -65,6 +65,8 @@ export type {
   ListEventsQuery,
   MinuteCount,
   QuarantinedBody,
+  ReplayOutcome,
+  SchemaStatus,
   Store,
   Timeline,
   TimelineQuery,

@@ -7,6 +7,9 @@
  * answer (locked, disk full, closed, connection lost).
  */
 import type { ProjectionUpdate } from '../kyc/projection-update.js';
+import type { SchemaStatus } from './schema-status.js';
+
+export type { SchemaStatus } from './schema-status.js';
 
 /** A verified, parsed event as the pipeline hands it to the store. */
 export interface InboxEvent {
@@ -49,6 +52,9 @@ export interface QuarantinedBody {
 
 /** `stored`: a new row, committed and synced to disk. `duplicate`: already there, nothing written. */
 export type IngestOutcome = 'stored' | 'duplicate';
+
+/** What `replay` did. */
+export type ReplayOutcome = 'replayed' | 'not_found' | 'already_queued';
 
 /** The write side the pipeline needs; resolving means the row is durable. */
 export interface InboxWriter {
@@ -201,7 +207,13 @@ export interface InboxCounts {
 
 /** The full store: ingest, the worker's queue, the KYC read model and the admin operations. */
 export interface Store extends InboxWriter {
+  /**
+   * Where the schema stands, without migrating or creating anything: `applied` 0 means never migrated.
+   * Lets read-only tools refuse to run on a missing, old or newer schema.
+   */
+  schemaStatus(): Promise<SchemaStatus>;
   /** Applies numbered migrations; running it again changes nothing. */
+  /** Applies this release's migrations; rejects with `SchemaTooNewError` on a schema a newer release wrote. */
   migrate(): Promise<void>;
   /** Resolves when the database answers a trivial query; `/readyz` uses it. */
   ping(): Promise<void>;
@@ -215,8 +227,11 @@ export interface Store extends InboxWriter {
   complete(claim: ClaimedEvent, updates: ProjectionUpdate[], nowMs: number): Promise<boolean>;
   /** Records a failed attempt: back to pending at `retryAtMs`, or dead when `retryAtMs` is null. */
   fail(claim: ClaimedEvent, error: string, retryAtMs: number | null, nowMs: number): Promise<boolean>;
-  /** Puts one done or dead event back in the queue. False when there is no such event. */
-  replay(eventId: string, nowMs: number): Promise<boolean>;
+  /**
+   * Puts one done or dead event back in the queue, deciding atomically: `replayed`, `not_found`, or
+   * `already_queued` when it is pending or processing (it will run without a replay).
+   */
+  replay(eventId: string, nowMs: number): Promise<ReplayOutcome>;
   /** Puts every dead event (optionally since a time, optionally of one name) back; returns how many. */
   replayDead(filter: { sinceMs?: number; name?: string }, nowMs: number): Promise<number>;
   /** Nulls bodies received before the cutoff; ids stay for deduplication. Returns how many. */

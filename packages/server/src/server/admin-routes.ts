@@ -127,15 +127,12 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
 
     api.post('/api/events/:id/replay', async (request, reply) => {
       const { id } = parse(idParam, request.params);
-      const event = await store.getEvent(id);
-      if (!event) throw new NotFoundError(`Event "${id.slice(0, 100)}"`);
-      if (event.status === 'pending' || event.status === 'processing') {
-        throw new ConflictError(
-          `Event ${id} is already ${event.status}; it will be processed without a replay.`,
-        );
+      const outcome = await store.replay(id, Date.now());
+      if (outcome === 'not_found') throw new NotFoundError(`Event "${id.slice(0, 100)}"`);
+      if (outcome === 'already_queued') {
+        throw new ConflictError(`Event ${id} is already queued; it will be processed without a replay.`);
       }
-      await store.replay(id, Date.now());
-      return reply.code(202).send({ replayed: true, id });
+      return reply.code(202).send({ outcome, id });
     });
 
     api.post('/api/events/replay', async (request, reply) => {
@@ -144,7 +141,7 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
       const skipped: string[] = [];
       for (const id of new Set(ids)) {
         // replay() refuses queued and unknown events itself, so a stale page cannot double-queue.
-        ((await store.replay(id, Date.now())) ? replayed : skipped).push(id);
+        ((await store.replay(id, Date.now())) === 'replayed' ? replayed : skipped).push(id);
       }
       return reply.code(202).send({ replayed: replayed.length, skipped });
     });

@@ -10,6 +10,7 @@ import {
 } from 'persona-webhooks';
 import { z } from 'zod';
 import { DEFAULT_POSTGRES_SCHEMA } from '../open-store.js';
+import { ConfigError } from './config-error.js';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/persona-webhooks.db';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -70,10 +71,7 @@ export const SETTINGS = [
   'TRUST_PROXY',
 ] as const;
 
-/** Thrown for a configuration a human must fix; the CLI prints the message and exits 1. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError } from './config-error.js';
 
 const integer = (name: string, min: number, max: number) =>
   z

@@ -14,7 +14,7 @@ import { GroupCommit } from '../group-commit.js';
 import { EVENT_COLUMNS, type EventRow, eventRow, insertEventsPrefix, quarantineRow } from '../inbox-rows.js';
 import type { IngestOutcome, Store } from '../store.js';
 import { createConnections } from './connections.js';
-import { applyPostgresMigrations } from './migrate.js';
+import { applyPostgresMigrations, postgresSchemaStatus } from './migrate.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { notifyChannel, type PostgresStoreOptions, resolvePostgresStoreOptions } from './options.js';
 import { createPostgresReadModel } from './read-model.js';
@@ -142,6 +142,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     migrate: () =>
       run(async () => void (await applyPostgresMigrations(connections, config.schema, POSTGRES_MIGRATIONS))),
     // `/readyz` must answer even when a connection hangs, so ping has the same deadline as ingest.
+    schemaStatus: () => run(() => postgresSchemaStatus(connections, config.schema, POSTGRES_MIGRATIONS)),
     ping: () => run(async () => void (await connections.use((client) => client.query('SELECT 1'), deadline))),
     ingest: (event) => submit(eventRow(event)),
     quarantine: (body) => submit(quarantineRow(body)),
@@ -150,9 +151,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     fail: (claim, error, retryAtMs, nowMs) => run(() => queue.fail(claim, error, retryAtMs, nowMs)),
     replay: (eventId, nowMs) =>
       run(async () => {
-        const replayed = await queue.replay(eventId, nowMs);
-        if (replayed) void track(wakeups.announce());
-        return replayed;
+        const outcome = await queue.replay(eventId, nowMs);
+        if (outcome === 'replayed') void track(wakeups.announce());
+        return outcome;
       }),
     replayDead: (filter, nowMs) =>
       run(async () => {

@@ -13,7 +13,7 @@
  */
 import type { ProjectionUpdate } from '../../kyc/projection-update.js';
 import { LEASE_EXPIRED_ERROR, MALFORMED_ID_PREFIX, truncateError } from '../inbox-rows.js';
-import type { ClaimedEvent, ClaimOptions } from '../store.js';
+import type { ClaimedEvent, ClaimOptions, ReplayOutcome } from '../store.js';
 import { updateStatements } from './apply-updates.js';
 import type { Connections } from './connections.js';
 import { RowValues, rowValues } from './row-values.js';
@@ -57,7 +57,7 @@ export interface PostgresWorkQueue {
   claim(options: ClaimOptions): Promise<ClaimedEvent[]>;
   complete(claim: ClaimedEvent, updates: readonly ProjectionUpdate[], nowMs: number): Promise<boolean>;
   fail(claim: ClaimedEvent, error: string, retryAtMs: number | null, nowMs: number): Promise<boolean>;
-  replay(eventId: string, nowMs: number): Promise<boolean>;
+  replay(eventId: string, nowMs: number): Promise<ReplayOutcome>;
   replayDead(filter: { sinceMs?: number; name?: string }, nowMs: number): Promise<number>;
   purgeBodies(receivedBeforeMs: number): Promise<number>;
 }
@@ -176,14 +176,23 @@ export function createPostgresWorkQueue(connections: Connections, t: Tables): Po
       return new RowValues(result.rows[0]).int('failed') > 0;
     },
 
+    // One statement: the row is locked, updated only if done or dead, and the outcome says which.
     async replay(eventId, nowMs) {
       const result = await connections.use((client) =>
-        client.query(`UPDATE ${t.events} SET ${replayColumns} WHERE id = $2 AND status IN ('done', 'dead')`, [
-          nowMs,
-          eventId,
-        ]),
+        client.query(
+          `WITH target AS (SELECT id, status FROM ${t.events} WHERE id = $2 FOR UPDATE),
+          replayed AS (
+            UPDATE ${t.events} AS e SET ${replayColumns}
+            FROM target WHERE e.id = target.id AND target.status IN ('done', 'dead')
+            RETURNING e.id)
+          SELECT CASE
+            WHEN NOT EXISTS (SELECT 1 FROM target) THEN 'not_found'
+            WHEN EXISTS (SELECT 1 FROM replayed) THEN 'replayed'
+            ELSE 'already_queued' END AS outcome`,
+          [nowMs, eventId],
+        ),
       );
-      return (result.rowCount ?? 0) > 0;
+      return new RowValues(result.rows[0]).text('outcome') as ReplayOutcome;
     },
 
     // Quarantined bodies are skipped: they failed parsing and would only die again. `replay(id)` still
