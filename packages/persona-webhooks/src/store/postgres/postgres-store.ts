@@ -126,14 +126,15 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   });
 
   /** Runs `work` unless closed; unavailability becomes StoreUnavailableError. */
-  const run = <T>(work: () => Promise<T>): Promise<T> => {
+  const run = <T>(work: () => Promise<T>, operation: 'read' | 'write' = 'write'): Promise<T> => {
     if (closed) return Promise.reject(closedStoreError());
     return track(
       work().catch((error: unknown) => {
-        throw toStoreError(error);
+        throw toStoreError(error, operation);
       }),
     );
   };
+  const read = <T>(work: () => Promise<T>): Promise<T> => run(work, 'read');
   const submit = (row: EventRow): Promise<IngestOutcome> =>
     closed ? Promise.reject(closedStoreError()) : inbox.submit(row);
 
@@ -142,8 +143,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     migrate: () =>
       run(async () => void (await applyPostgresMigrations(connections, config.schema, POSTGRES_MIGRATIONS))),
     // `/readyz` must answer even when a connection hangs, so ping has the same deadline as ingest.
-    schemaStatus: () => run(() => postgresSchemaStatus(connections, config.schema, POSTGRES_MIGRATIONS)),
-    ping: () => run(async () => void (await connections.use((client) => client.query('SELECT 1'), deadline))),
+    schemaStatus: () => read(() => postgresSchemaStatus(connections, config.schema, POSTGRES_MIGRATIONS)),
+    ping: () =>
+      read(async () => void (await connections.use((client) => client.query('SELECT 1'), deadline))),
     ingest: (event) => submit(eventRow(event)),
     quarantine: (body) => submit(quarantineRow(body)),
     claim: (claimOptions) => run(() => queue.claim(claimOptions)),
@@ -162,16 +164,16 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         return replayed;
       }),
     purgeBodies: (receivedBeforeMs) => run(() => queue.purgeBodies(receivedBeforeMs)),
-    getEvent: (eventId) => run(() => reads.getEvent(eventId)),
-    listEvents: (query) => run(() => reads.listEvents(query)),
-    counts: () => run(() => reads.counts()),
-    getInquiry: (inquiryId) => run(() => reads.getInquiry(inquiryId)),
-    getKyc: (referenceId) => run(() => reads.getKyc(referenceId)),
-    getVerification: (verificationId) => run(() => reads.getVerification(verificationId)),
-    listVerifications: (inquiryIds) => run(() => reads.listVerifications(inquiryIds)),
-    timeline: (query) => run(() => reads.timeline(query)),
-    receivedPerMinute: (sinceMs) => run(() => reads.receivedPerMinute(sinceMs)),
-    inboxTimes: () => run(() => reads.inboxTimes()),
+    getEvent: (eventId) => read(() => reads.getEvent(eventId)),
+    listEvents: (query) => read(() => reads.listEvents(query)),
+    counts: () => read(() => reads.counts()),
+    getInquiry: (inquiryId) => read(() => reads.getInquiry(inquiryId)),
+    getKyc: (referenceId) => read(() => reads.getKyc(referenceId)),
+    getVerification: (verificationId) => read(() => reads.getVerification(verificationId)),
+    listVerifications: (inquiryIds) => read(() => reads.listVerifications(inquiryIds)),
+    timeline: (query) => read(() => reads.timeline(query)),
+    receivedPerMinute: (sinceMs) => read(() => reads.receivedPerMinute(sinceMs)),
+    inboxTimes: () => read(() => reads.inboxTimes()),
     onEventsAvailable: (listener) => wakeups.subscribe(listener),
     writeStats: () => ({ batches: inbox.batches, writes }),
     async close() {
