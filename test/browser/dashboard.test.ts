@@ -1,6 +1,6 @@
 /**
  * The admin dashboard in real Chromium, against the real service process (dist/), with every event
- * sent by `persona-webhooks send` as a user would. Saves a screenshot of each page to docs/screenshots/.
+ * sent by `persona-webhooks send` as a user would. Saves a screenshot of each page (to docs/screenshots/ with UPDATE_SCREENSHOTS=1).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';

@@ -11,7 +11,14 @@ import { REPO_ROOT } from './service-process.js';
 export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 /** Outside CI a machine without Chromium skips the browser tests; under CI=true they must run. */
 export const browserAvailable = existsSync(CHROMIUM_PATH) || process.env['CI'] === 'true';
-export const SCREENSHOT_DIR = join(REPO_ROOT, 'docs', 'screenshots');
+/**
+ * Every run saves its screenshots under test-results/ (ignored by git); `UPDATE_SCREENSHOTS=1` saves them
+ * over the README's copies in docs/screenshots/ instead, so a test run leaves the work tree clean.
+ */
+export const SCREENSHOT_DIR =
+  process.env['UPDATE_SCREENSHOTS'] === '1'
+    ? join(REPO_ROOT, 'docs', 'screenshots')
+    : join(REPO_ROOT, 'test-results', 'screenshots');
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
@@ -41,7 +48,7 @@ export async function signIn(page: Page, baseUrl: string, token: string): Promis
   await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
 }
 
-/** Saves a screenshot for the README under docs/screenshots/. */
+/** Saves a screenshot of the page (see SCREENSHOT_DIR for where). */
 export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage, animations: 'disabled' });
