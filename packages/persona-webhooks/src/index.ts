@@ -18,6 +18,7 @@ export type {
 export { normaliseInquiryStatus } from './kyc/status.js';
 export { createPipeline } from './pipeline/create-pipeline.js';
 export { DEFAULT_MAX_BODY_BYTES } from './pipeline/options.js';
+export { buildPingBody, isPingBody } from './pipeline/ping.js';
 export type * from './public-types.js';
 export { sign, verifySignature } from './signature/node.js';
 export { DEFAULT_TOLERANCE_SECONDS } from './signature/options.js';

@@ -19,6 +19,7 @@ import { errorToResponse } from './error-response.js';
 import { InFlightDedupe } from './in-flight-dedupe.js';
 import { DEFAULT_DEDUPE_ENTRIES, DEFAULT_MAX_BODY_BYTES, type PipelineOptions } from './options.js';
 import { type OutcomeReport, outcomeForCode, type RequestOutcome } from './outcome.js';
+import { isPingBody } from './ping.js';
 import { headerValue, integerHeader, type WebhookRequest } from './request.js';
 import { jsonResponse, type WebhookResponse } from './response.js';
 
@@ -40,6 +41,7 @@ interface Answer {
 
 const RECEIVED = { received: true } as const;
 const DUPLICATE = { received: true, duplicate: true } as const;
+const PING = { received: true, ping: true } as const;
 
 /** Builds a pipeline around a verifier. Adapters use `createPipeline` (node) or the Web adapter's own. */
 export function createPipelineWith(verify: Verifier, options: PipelineOptions): WebhookPipeline {
@@ -79,6 +81,8 @@ export function createPipelineWith(verify: Verifier, options: PipelineOptions): 
 
     const parsed = parseEvent(body);
     if (!parsed.ok) {
+      // Checked only once parsing failed, so events pay nothing for it; the signature was checked above.
+      if (isPingBody(body)) return { outcome: 'ping', response: jsonResponse(200, PING) };
       if (!store) throw new InvalidEventError(parsed.reason);
       // Signed data is never thrown away: keep it as dead (deduplicated by hash) and stop Persona retrying.
       const result = await store.quarantine({

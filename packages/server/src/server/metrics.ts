@@ -16,6 +16,7 @@ export interface ServiceMetrics {
 const REQUEST_OUTCOMES: readonly RequestOutcome[] = [
   'accepted',
   'duplicate',
+  'ping',
   'invalid_signature',
   'malformed',
   'too_large',
