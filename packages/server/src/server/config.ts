@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SECONDS } from 'persona-webhooks';
 import { z } from 'zod';
 import { DEFAULT_POSTGRES_SCHEMA } from '../open-store.js';
+import { ConfigError } from './config-error.js';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/persona-webhooks.db';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -51,10 +52,7 @@ export const SETTINGS = [
   'PERSONA_WEBHOOKS_PG_SCHEMA',
 ] as const;
 
-/** Thrown for a configuration a human must fix; the CLI prints the message and exits 1. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError } from './config-error.js';
 
 const integer = (name: string, min: number, max: number) =>
   z
