@@ -21,6 +21,8 @@ export default defineConfig({
   resolve: { alias },
   test: {
     include: ['test/**/*.test.ts'],
+    // The packed packages have their own run: vitest.package.config.ts (npm run test:package).
+    exclude: ['test/package/**', '**/node_modules/**'],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

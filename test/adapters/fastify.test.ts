@@ -2,7 +2,7 @@ import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import fastifyPersonaWebhooks from '../../packages/persona-webhooks/src/adapters/fastify.js';
 import { createDispatcher } from '../../packages/persona-webhooks/src/dispatch/dispatcher.js';
-import { SECRET, signedEvent } from '../helpers/deliveries.js';
+import { plausibleSignatureHeaders, SECRET, signedEvent } from '../helpers/deliveries.js';
 import { chunkedBody } from '../helpers/listen.js';
 
 const apps: Array<ReturnType<typeof Fastify>> = [];
@@ -70,7 +70,7 @@ describe('Fastify plugin', () => {
     const tooLarge = await fetch(`${url}/webhooks/persona`, {
       method: 'POST',
       body: chunkedBody(5 * 1024 * 1024, 512),
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...plausibleSignatureHeaders() },
       duplex: 'half',
     } as RequestInit);
     expect(tooLarge.status).toBe(413);

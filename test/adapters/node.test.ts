@@ -3,7 +3,7 @@ import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNodeMiddleware } from '../../packages/persona-webhooks/src/adapters/node.js';
 import { createDispatcher } from '../../packages/persona-webhooks/src/dispatch/dispatcher.js';
-import { SECRET, signedEvent } from '../helpers/deliveries.js';
+import { plausibleSignatureHeaders, SECRET, signedEvent } from '../helpers/deliveries.js';
 import { chunkedBody, listen } from '../helpers/listen.js';
 
 const closers: Array<() => Promise<void>> = [];
@@ -15,7 +15,7 @@ async function post(url: string, body: BodyInit, headers: Record<string, string>
   const response = await fetch(url, { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
   return {
     status: response.status,
-    json: (await response.json()) as Record<string, unknown> & { error?: { code: string } },
+    json: (await response.json()) as Record<string, unknown> & { error?: { code: string; reason?: string } },
   };
 }
 
@@ -56,11 +56,34 @@ describe('node:http adapter', () => {
 
   it('answers 413 from the declared length and from a streamed body, without buffering it', async () => {
     const { url } = await start(1024);
-    const declared = await post(`${url}/webhooks/persona`, 'x'.repeat(2048), {});
+    const declared = await post(`${url}/webhooks/persona`, 'x'.repeat(2048), plausibleSignatureHeaders());
     expect(declared.status).toBe(413);
     expect(declared.json.error?.code).toBe('payload_too_large');
-    const streamed = await post(`${url}/webhooks/persona`, chunkedBody(10 * 1024 * 1024, 512), {});
+    const streamed = await post(
+      `${url}/webhooks/persona`,
+      chunkedBody(10 * 1024 * 1024, 512),
+      plausibleSignatureHeaders(),
+    );
     expect(streamed.status).toBe(413);
+  });
+
+  it('refuses a missing, malformed or stale signature header before reading the body', async () => {
+    const { url } = await start();
+    const stale = `t=${Math.floor(Date.now() / 1000) - 3600},v1=${'0'.repeat(64)}`;
+    for (const [headers, reason] of [
+      [{}, 'missing_header'],
+      [{ 'persona-signature': 'v1=nonsense' }, 'malformed_header'],
+      [{ 'persona-signature': stale }, 'timestamp_out_of_tolerance'],
+    ] as const) {
+      // A body that would never end: only an answer given before reading it can arrive.
+      const response = await post(
+        `${url}/webhooks/persona`,
+        chunkedBody(Number.MAX_SAFE_INTEGER, 512),
+        headers,
+      );
+      expect(response.status).toBe(401);
+      expect(response.json.error?.reason).toBe(reason);
+    }
   });
 
   it('answers 401 for a bad signature', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createWebHandler } from '../../packages/persona-webhooks/src/adapters/web.js';
 import { createDispatcher } from '../../packages/persona-webhooks/src/dispatch/dispatcher.js';
-import { SECRET, signedEvent } from '../helpers/deliveries.js';
+import { plausibleSignatureHeaders, SECRET, signedEvent } from '../helpers/deliveries.js';
 import { chunkedBody } from '../helpers/listen.js';
 
 describe('Web handler (Request → Response)', () => {
@@ -39,6 +39,7 @@ describe('Web handler (Request → Response)', () => {
       new Request('https://example.test/hook', {
         method: 'POST',
         body: chunkedBody(1024 * 1024, 256),
+        headers: plausibleSignatureHeaders(),
         duplex: 'half',
       } as RequestInit),
     );

@@ -6,7 +6,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const BIN = fileURLToPath(new URL('../../packages/server/bin/persona-webhooks.js', import.meta.url));
+/**
+ * The command under test: the workspace's own, or — in the package run (`vitest.package.config.ts`) —
+ * the one installed from the packed tarballs, so the same e2e tests prove what users install.
+ */
+export const BIN =
+  process.env['PERSONA_WEBHOOKS_BIN'] ??
+  fileURLToPath(new URL('../../packages/server/bin/persona-webhooks.js', import.meta.url));
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 export interface ServiceProcess {
@@ -23,9 +29,10 @@ export interface ServiceProcess {
 export async function startServiceProcess(
   env: Record<string, string>,
   args: string[] = [],
+  options: { cwd?: string } = {},
 ): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [BIN, 'serve', ...args], {
-    cwd: REPO_ROOT,
+    cwd: options.cwd ?? REPO_ROOT,
     env: {
       PATH: process.env['PATH'] ?? '',
       PORT: '0',

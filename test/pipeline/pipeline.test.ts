@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readLimited } from '../../packages/persona-webhooks/src/adapters/read-limited.js';
 import { createDispatcher } from '../../packages/persona-webhooks/src/dispatch/dispatcher.js';
 import { createPipeline } from '../../packages/persona-webhooks/src/pipeline/create-pipeline.js';
 import type {
@@ -200,6 +201,63 @@ describe('pipeline signature failures', () => {
     expect(() => createPipeline({ secrets: SECRET, maxBodyBytes: 0 })).toThrow(TypeError);
   });
 });
+
+describe('pipeline limits on what clients can make it hold', () => {
+  it('reads at most maxConcurrentBodies bodies at once and answers the rest 503 receiver_busy before reading', async () => {
+    const outcomes: OutcomeReport[] = [];
+    const pipeline = createPipeline({
+      secrets: SECRET,
+      maxConcurrentBodies: 2,
+      onOutcome: (report) => outcomes.push(report),
+    });
+    const delivery = signedEvent({ name: 'inquiry.approved' });
+    const release: Array<() => void> = [];
+    const slow = () => ({
+      method: 'POST',
+      header: (name: string) => delivery.headers[name],
+      readBody: () =>
+        new Promise<Uint8Array>((resolve) =>
+          release.push(() => resolve(new TextEncoder().encode(delivery.body))),
+        ),
+    });
+    const held = [pipeline.handle(slow()), pipeline.handle(slow())];
+    let thirdRead = false;
+    const third = await pipeline.handle({
+      ...slow(),
+      readBody: async () => {
+        thirdRead = true;
+        return new Uint8Array();
+      },
+    });
+    expect(third.status).toBe(503);
+    expect(third.headers['retry-after']).toBe('1');
+    expect(parse(third.body).error?.code).toBe('receiver_busy');
+    expect(thirdRead).toBe(false);
+    expect(outcomes.map((o) => o.outcome)).toEqual(['busy']);
+    for (const done of release) done();
+    expect((await Promise.all(held)).map((r) => r.status)).toEqual([200, 200]);
+    // The slots are free again.
+    expect((await pipeline.handle(request(delivery.body, delivery.headers))).status).toBe(200);
+  });
+
+  it('counts a body that broke off as aborted (400 request_aborted), not as an internal error', async () => {
+    const { pipeline, outcomes } = setup();
+    const delivery = signedEvent({ name: 'inquiry.approved' });
+    const response = await pipeline.handle({
+      method: 'POST',
+      header: (name: string) => delivery.headers[name],
+      readBody: () => readLimited(brokenStream(), null, 1024),
+    });
+    expect(response.status).toBe(400);
+    expect(parse(response.body).error?.code).toBe('request_aborted');
+    expect(outcomes.map((o) => [o.outcome, o.code])).toEqual([['aborted', 'request_aborted']]);
+  });
+});
+
+async function* brokenStream(): AsyncGenerator<Uint8Array> {
+  yield new TextEncoder().encode('{"data":');
+  throw Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+}
 
 describe('pipeline with a store', () => {
   it('refuses a store and a dispatcher together: handlers belong to the worker then', () => {

@@ -49,6 +49,45 @@ export class PayloadTooLargeError extends PersonaWebhookError {
   }
 }
 
+/**
+ * The client hung up, or its body stream broke, before the body was read: nothing was stored and no
+ * answer reaches it. Counted as `aborted`, never as a server error.
+ */
+export class RequestAbortedError extends PersonaWebhookError {
+  override readonly name = 'RequestAbortedError';
+  constructor(options?: { cause?: unknown }) {
+    super(
+      'request_aborted',
+      400,
+      'The request body ended before it was complete; nothing was stored.',
+      {},
+      options,
+    );
+  }
+}
+
+/**
+ * Too many request bodies are being read at once (`maxConcurrentBodies`): refused before reading, so slow
+ * or hostile clients cannot make the receiver buffer without bound. 503, so Persona retries.
+ */
+export class ReceiverBusyError extends PersonaWebhookError {
+  override readonly name = 'ReceiverBusyError';
+  constructor(limit: number) {
+    super(
+      'receiver_busy',
+      503,
+      `${limit} request bodies are already being read; try again shortly (Persona retries by itself).`,
+      { limit },
+    );
+  }
+
+  override toResponse() {
+    const response = super.toResponse();
+    response.headers['retry-after'] = '1';
+    return response;
+  }
+}
+
 /** The event store cannot take the write: Persona must retry, so this is a 503, never a 2xx. */
 export class StoreUnavailableError extends PersonaWebhookError {
   override readonly name = 'StoreUnavailableError';

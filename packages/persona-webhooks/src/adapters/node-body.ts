@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { PayloadTooLargeError, RawBodyUnavailableError } from '../errors.js';
+import { PayloadTooLargeError, RawBodyUnavailableError, RequestAbortedError } from '../errors.js';
 import { readLimited } from './read-limited.js';
 
 /** What Express-style frameworks may have left on the request. */
@@ -20,7 +20,10 @@ export async function readNodeBody(req: IncomingMessage, limitBytes: number): Pr
   // Consumed by a parser (the same test body-parser uses): the exact bytes are gone.
   if (req.readableEnded || (req.complete && !req.readable)) throw new RawBodyUnavailableError();
 
-  return readLimited(req, req.headers['content-length'], limitBytes);
+  const body = await readLimited(req, req.headers['content-length'], limitBytes);
+  // The stream can end without an error when the client hangs up: only a complete message is a body.
+  if (!req.complete) throw new RequestAbortedError();
+  return body;
 }
 
 function checkedSize(body: Uint8Array, limitBytes: number): Uint8Array {

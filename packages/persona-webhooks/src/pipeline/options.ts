@@ -6,6 +6,7 @@ import type { OutcomeReport } from './outcome.js';
 export const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
 export { DEFAULT_TOLERANCE_SECONDS } from '../signature/options.js';
 export const DEFAULT_DEDUPE_ENTRIES = 10_000;
+export const DEFAULT_MAX_CONCURRENT_BODIES = 64;
 
 /** Settings of every pipeline, durable or inline. */
 export interface PipelineBaseOptions {
@@ -15,6 +16,12 @@ export interface PipelineBaseOptions {
   toleranceSeconds?: number;
   /** Largest accepted body, enforced while reading. Default 2 MiB. */
   maxBodyBytes?: number;
+  /**
+   * Most request bodies read at the same time; further requests are answered `503 receiver_busy`
+   * before their body is read, so memory stays bounded (≤ this × `maxBodyBytes`) whatever clients do.
+   * Default 64.
+   */
+  maxConcurrentBodies?: number;
   /** Called once per request with its outcome: the hook for metrics and logs. Never receives payload data. */
   onOutcome?: (report: OutcomeReport) => void;
   /** Clock in epoch milliseconds; tests inject one. */

@@ -15,6 +15,8 @@ export type RequestOutcome =
   | 'method_not_allowed'
   | 'handler_failed'
   | 'unavailable'
+  | 'aborted'
+  | 'busy'
   | 'error';
 
 export interface OutcomeReport {
@@ -44,6 +46,10 @@ export function outcomeForCode(code: string): RequestOutcome {
       return 'handler_failed';
     case 'store_unavailable':
       return 'unavailable';
+    case 'request_aborted':
+      return 'aborted';
+    case 'receiver_busy':
+      return 'busy';
     default:
       return 'error';
   }

@@ -9,15 +9,22 @@ import {
   InvalidSignatureError,
   MethodNotAllowedError,
   PersonaWebhookError,
+  ReceiverBusyError,
 } from '../errors.js';
 import type { PersonaEvent } from '../events/event.js';
 import { parseEvent } from '../events/parse-event.js';
 import { checkVerifyOptions } from '../signature/options.js';
 import type { VerifyOptions, VerifyResult } from '../signature/types.js';
+import { planVerification } from '../signature/verification-plan.js';
 import { toInboxEvent } from '../store/inbox-event.js';
 import { errorToResponse } from './error-response.js';
 import { InFlightDedupe } from './in-flight-dedupe.js';
-import { DEFAULT_DEDUPE_ENTRIES, DEFAULT_MAX_BODY_BYTES, type PipelineOptions } from './options.js';
+import {
+  DEFAULT_DEDUPE_ENTRIES,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_CONCURRENT_BODIES,
+  type PipelineOptions,
+} from './options.js';
 import { type OutcomeReport, outcomeForCode, type RequestOutcome } from './outcome.js';
 import { isPingBody } from './ping.js';
 import { headerValue, integerHeader, type WebhookRequest } from './request.js';
@@ -52,10 +59,12 @@ export function createPipelineWith(verify: Verifier, options: PipelineOptions): 
     secrets: options.secrets,
     ...(options.toleranceSeconds === undefined ? {} : { toleranceSeconds: options.toleranceSeconds }),
   });
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) {
-    throw new TypeError('persona-webhooks: maxBodyBytes must be a positive integer.');
-  }
+  const maxBodyBytes = positiveInteger('maxBodyBytes', options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+  const maxConcurrentBodies = positiveInteger(
+    'maxConcurrentBodies',
+    options.maxConcurrentBodies ?? DEFAULT_MAX_CONCURRENT_BODIES,
+  );
+  let bodiesBeingRead = 0;
   if (options.store && options.dispatcher) {
     throw new TypeError(
       'persona-webhooks: pass either a store (durable: give the dispatcher to createWorker, which runs the handlers) or a dispatcher (inline), not both.',
@@ -68,15 +77,27 @@ export function createPipelineWith(verify: Verifier, options: PipelineOptions): 
 
   async function answer(request: WebhookRequest): Promise<Answer> {
     if (request.method.toUpperCase() !== 'POST') throw new MethodNotAllowedError(request.method);
-    const body = await request.readBody();
-
-    const verified = await verify({
-      body,
-      header: headerValue(request, 'persona-signature'),
+    const header = headerValue(request, 'persona-signature');
+    // A missing, malformed or stale header fails without the body: nobody without a plausible, current
+    // signature gets to make us read (and hold) bytes.
+    const early = planVerification({
+      body: '',
+      header,
       secrets,
       toleranceSeconds,
       now: Math.floor(now() / 1000),
     });
+    if ('reason' in early) throw new InvalidSignatureError(early.reason, early.message);
+    if (bodiesBeingRead >= maxConcurrentBodies) throw new ReceiverBusyError(maxConcurrentBodies);
+    bodiesBeingRead++;
+    let body: Uint8Array;
+    try {
+      body = await request.readBody();
+    } finally {
+      bodiesBeingRead--;
+    }
+
+    const verified = await verify({ body, header, secrets, toleranceSeconds, now: Math.floor(now() / 1000) });
     if (!verified.ok) throw new InvalidSignatureError(verified.reason, verified.message);
 
     const parsed = parseEvent(body);
@@ -151,6 +172,13 @@ function report(result: Answer, durationMs: number): OutcomeReport {
     summary.code = 'internal_error';
   }
   return summary;
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new TypeError(`persona-webhooks: ${name} must be a positive integer.`);
+  }
+  return value;
 }
 
 function secondsToMs(seconds: number | null): number | null {
