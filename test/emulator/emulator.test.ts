@@ -51,9 +51,10 @@ describe('deliveries', () => {
       0.03, 0.64, 7.29, 40.96, 156.25, 466.56, 1176.49,
     ]);
     gaps.forEach((gap, i) => {
-      // Never early (timers round down to whole ms); late only by scheduling and one request's time.
+      // Never early (timers round down to whole ms); late only by scheduling and one request’s time
+      // (generous: the suite shares two cores).
       expect(gap).toBeGreaterThanOrEqual(Math.floor(expected[i]!));
-      expect(gap).toBeLessThan(expected[i]! + 60);
+      expect(gap).toBeLessThan(expected[i]! + 200);
     });
     expect(receiver.requests.map((r) => r.headers['persona-webhook-attempts-made'])).toEqual([
       '1',

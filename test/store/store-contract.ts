@@ -423,6 +423,7 @@ export function describeStoreContract(label: string, open: OpenStore): void {
             createdAt: new Date(T0).toISOString(),
             receivedAtMs: T0,
             lastError: null,
+            source: 'webhook',
           },
         ]);
         expect(

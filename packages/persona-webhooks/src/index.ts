@@ -17,6 +17,7 @@ export type {
 } from './kyc/projection-update.js';
 export { normaliseInquiryStatus } from './kyc/status.js';
 export { createPipeline } from './pipeline/create-pipeline.js';
+export { type IngestBodyResult, ingestBody } from './pipeline/ingest-body.js';
 export { DEFAULT_MAX_BODY_BYTES } from './pipeline/options.js';
 export { buildPingBody, isPingBody } from './pipeline/ping.js';
 export type * from './public-types.js';

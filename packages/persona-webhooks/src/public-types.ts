@@ -53,6 +53,7 @@ export type {
   ClaimOptions,
   EventDetail,
   EventPage,
+  EventSource,
   EventStatus,
   EventSummary,
   InboxCounts,
@@ -63,6 +64,9 @@ export type {
   KycView,
   ListEventsQuery,
   QuarantinedBody,
+  ReconcileRunOutcome,
+  ReconcileState,
+  ReconcileStateStore,
   Store,
   VerificationView,
 } from './store/store.js';

@@ -16,9 +16,9 @@ import { parseEvent } from '../events/parse-event.js';
 import { checkVerifyOptions } from '../signature/options.js';
 import type { VerifyOptions, VerifyResult } from '../signature/types.js';
 import { planVerification } from '../signature/verification-plan.js';
-import { toInboxEvent } from '../store/inbox-event.js';
 import { errorToResponse } from './error-response.js';
 import { InFlightDedupe } from './in-flight-dedupe.js';
+import { ingestBody } from './ingest-body.js';
 import {
   DEFAULT_DEDUPE_ENTRIES,
   DEFAULT_MAX_BODY_BYTES,
@@ -101,38 +101,37 @@ export function createPipelineWith(verify: Verifier, options: PipelineOptions): 
     if (!verified.ok) throw new InvalidSignatureError(verified.reason, verified.message);
 
     const parsed = parseEvent(body);
-    if (!parsed.ok) {
-      // Checked only once parsing failed, so events pay nothing for it; the signature was checked above.
-      if (isPingBody(body)) return { outcome: 'ping', response: jsonResponse(200, PING) };
-      if (!store) throw new InvalidEventError(parsed.reason);
-      // Signed data is never thrown away: keep it as dead (deduplicated by hash) and stop Persona retrying.
-      const result = await store.quarantine({
-        sha256: await sha256Hex(body),
-        body,
-        reason: `malformed: ${parsed.reason}`,
-        receivedAtMs: now(),
-      });
-      return {
-        outcome: 'quarantined',
-        response: jsonResponse(202, { received: true, quarantined: true, duplicate: result === 'duplicate' }),
-      };
-    }
+    // Checked only once parsing failed, so events pay nothing for it; the signature was checked above.
+    if (!parsed.ok && isPingBody(body)) return { outcome: 'ping', response: jsonResponse(200, PING) };
 
-    const { event } = parsed;
     if (store) {
-      const result = await store.ingest(
-        toInboxEvent(event, body, {
+      const result = await ingestBody(
+        store,
+        body,
+        {
           attemptsMade: integerHeader(request, 'persona-webhook-attempts-made'),
           attemptsLeft: integerHeader(request, 'persona-webhook-attempts-left'),
           firstAttemptedAtMs: secondsToMs(integerHeader(request, 'persona-webhook-first-attempted-at')),
           receivedAtMs: now(),
-        }),
+          source: 'webhook',
+        },
+        parsed,
       );
-      return result === 'duplicate'
+      if (result.outcome === 'quarantined') {
+        // Signed data is never thrown away: it is kept as dead, and Persona stops retrying it.
+        return {
+          outcome: 'quarantined',
+          response: jsonResponse(202, { received: true, quarantined: true, duplicate: result.duplicate }),
+        };
+      }
+      const { event } = result;
+      return result.outcome === 'duplicate'
         ? { outcome: 'duplicate', event, response: jsonResponse(200, DUPLICATE) }
         : { outcome: 'accepted', event, response: jsonResponse(200, RECEIVED) };
     }
 
+    if (!parsed.ok) throw new InvalidEventError(parsed.reason);
+    const { event } = parsed;
     const { duplicate } = await dedupe.run(event.id, () => dispatcher.dispatch(event));
     return duplicate
       ? { outcome: 'duplicate', event, response: jsonResponse(200, DUPLICATE) }
@@ -183,9 +182,4 @@ function positiveInteger(name: string, value: number): number {
 
 function secondsToMs(seconds: number | null): number | null {
   return seconds === null ? null : seconds * 1000;
-}
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
-  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }

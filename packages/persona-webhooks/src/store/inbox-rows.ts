@@ -3,7 +3,7 @@
  * table (status `dead`, id `malformed_<sha256>`) so the admin API lists them beside real events and
  * Persona's retries of the same bytes dedupe on the primary key like any event.
  */
-import type { InboxEvent, QuarantinedBody } from './store.js';
+import type { EventSource, InboxEvent, QuarantinedBody } from './store.js';
 
 /** Longest error text kept in `last_error` / `event_attempts.error`. */
 export const MAX_ERROR_CHARS = 2_000;
@@ -32,15 +32,18 @@ export interface EventRow {
   status: 'pending' | 'dead';
   run_at_ms: number;
   last_error: string | null;
+  source: EventSource;
 }
 
 /** Inserts one row unless its id exists: `changes === 0` means duplicate. */
 export const INSERT_EVENT_SQL = `INSERT INTO events (
   id, name, created_at, created_at_ms, object_type, object_id, inquiry_id, account_id, body,
-  attempts_made, attempts_left, first_attempted_at_ms, received_at_ms, status, run_at_ms, attempts, last_error
+  attempts_made, attempts_left, first_attempted_at_ms, received_at_ms, status, run_at_ms, attempts, last_error,
+  source
 ) VALUES (
   @id, @name, @created_at, @created_at_ms, @object_type, @object_id, @inquiry_id, @account_id, @body,
-  @attempts_made, @attempts_left, @first_attempted_at_ms, @received_at_ms, @status, @run_at_ms, 0, @last_error
+  @attempts_made, @attempts_left, @first_attempted_at_ms, @received_at_ms, @status, @run_at_ms, 0, @last_error,
+  @source
 ) ON CONFLICT (id) DO NOTHING`;
 
 /** A verified event, due at once. */
@@ -62,6 +65,7 @@ export function eventRow(event: InboxEvent): EventRow {
     status: 'pending',
     run_at_ms: event.receivedAtMs,
     last_error: null,
+    source: event.source ?? 'webhook',
   };
 }
 
@@ -84,6 +88,7 @@ export function quarantineRow(quarantined: QuarantinedBody): EventRow {
     status: 'dead',
     run_at_ms: quarantined.receivedAtMs,
     last_error: truncateError(quarantined.reason),
+    source: quarantined.source ?? 'webhook',
   };
 }
 

@@ -7,6 +7,7 @@ import type {
   AttemptRecord,
   EventDetail,
   EventPage,
+  EventSource,
   EventStatus,
   EventSummary,
   InquiryView,
@@ -23,6 +24,7 @@ export interface EventSummaryRow {
   created_at: string;
   received_at_ms: number;
   last_error: string | null;
+  source: EventSource;
 }
 
 export interface EventDetailRow extends EventSummaryRow {
@@ -68,6 +70,7 @@ export function toEventSummary(row: EventSummaryRow): EventSummary {
     createdAt: row.created_at,
     receivedAtMs: row.received_at_ms,
     lastError: row.last_error,
+    source: row.source,
   };
 }
 

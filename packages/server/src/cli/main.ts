@@ -3,6 +3,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../server/config.js';
+import { registerBackfillCommand } from './commands/backfill.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerEmulateCommand } from './commands/emulate.js';
 import { registerEventsCommands } from './commands/events.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerEventsCommands(program);
   registerKycCommand(program);
   registerMigrateCommand(program);
+  registerBackfillCommand(program);
   registerDoctorCommand(program);
   registerWebhooksCommands(program);
   registerEmulateCommand(program);

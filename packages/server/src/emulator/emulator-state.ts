@@ -71,6 +71,7 @@ export class EmulatorState {
   faults: EmulatorFaults = { ...NO_FAULTS };
   readonly #listeners = new Set<EventListener>();
   #seq = 0;
+  #lastNowMs = 0;
   #newestFirst: EmulatedEvent[] | null = null;
 
   constructor(readonly now: () => number = Date.now) {}
@@ -102,9 +103,12 @@ export class EmulatorState {
 
   /** Records an event exactly as Persona would have created it, and tells the listeners. */
   recordEvent(input: RecordEventInput): EmulatedEvent {
+    // Steps of one lifecycle a moment apart: two events in one millisecond would tie on created-at,
+    // and the newest-wins rule would then fall back to comparing their random ids.
+    this.#lastNowMs = Math.max(this.now(), this.#lastNowMs + 1);
     const built = buildEvent({
       name: input.name,
-      createdAt: input.createdAt ?? new Date(this.now()),
+      createdAt: input.createdAt ?? new Date(this.#lastNowMs),
       ...(input.inquiryId === undefined ? {} : { inquiryId: input.inquiryId }),
       ...(input.referenceId === undefined ? {} : { referenceId: input.referenceId }),
       ...(input.accountId === undefined ? {} : { accountId: input.accountId }),

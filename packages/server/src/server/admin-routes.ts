@@ -5,9 +5,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Store } from 'persona-webhooks';
 import { z } from 'zod';
+import type { ReconcileStatus } from '../reconcile/reconcile-service.js';
 import { createAdminAuth } from './admin-auth.js';
 import { eventDetailJson, eventSummaryJson, inquiryJson, kycJson } from './admin-views.js';
 import { ConflictError, InvalidQueryError, NotFoundError } from './http-errors.js';
+import { reconcileJson } from './reconcile-view.js';
 
 const listQuery = z.object({
   status: z.enum(['pending', 'processing', 'done', 'dead']).optional(),
@@ -30,7 +32,7 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 
 export function registerAdminRoutes(
   app: FastifyInstance,
-  options: { store: Store; adminToken: string },
+  options: { store: Store; adminToken: string; reconcile?: ReconcileStatus },
 ): void {
   const { store } = options;
   const authenticate = createAdminAuth(options.adminToken);
@@ -69,6 +71,18 @@ export function registerAdminRoutes(
       if (!event) throw new NotFoundError(`Event "${id.slice(0, 100)}"`);
       return eventDetailJson(event);
     });
+
+    api.get('/api/reconcile', async () =>
+      reconcileJson(
+        options.reconcile ?? {
+          enabled: false,
+          offReason: 'not configured',
+          intervalMs: null,
+          state: async () => null,
+        },
+        Date.now(),
+      ),
+    );
 
     api.post('/api/events/:id/replay', async (request, reply) => {
       const { id } = parse(idParam, request.params);

@@ -38,6 +38,7 @@ export function eventSummaryJson(event: EventSummary) {
     createdAt: event.createdAt,
     receivedAt: iso(event.receivedAtMs),
     lastError: event.lastError,
+    source: event.source,
   };
 }
 

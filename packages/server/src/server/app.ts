@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Store, WebhookPipeline } from 'persona-webhooks';
 import { PayloadTooLargeError, PersonaWebhookError, StoreUnavailableError } from 'persona-webhooks';
 import { fastifyPersonaWebhooks } from 'persona-webhooks/fastify';
+import type { ReconcileStatus } from '../reconcile/reconcile-service.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { InternalError, InvalidQueryError, NotFoundError } from './http-errors.js';
 import type { Logger } from './logger.js';
@@ -20,6 +21,8 @@ export interface AppOptions {
   metrics: ServiceMetrics;
   logger: Logger;
   adminToken: string;
+  /** Reconciliation's status for `GET /api/reconcile`; absent: reported as off. */
+  reconcile?: ReconcileStatus;
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
@@ -81,7 +84,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return metrics.registry.metrics();
   });
 
-  registerAdminRoutes(app, { store, adminToken: options.adminToken });
+  registerAdminRoutes(app, {
+    store,
+    adminToken: options.adminToken,
+    ...(options.reconcile ? { reconcile: options.reconcile } : {}),
+  });
   return app;
 }
 

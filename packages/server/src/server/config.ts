@@ -7,6 +7,7 @@ import { DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SECONDS } from 'persona-webho
 import { z } from 'zod';
 import { DEFAULT_POSTGRES_SCHEMA } from '../open-store.js';
 import { ConfigError } from './config-error.js';
+import { loadRecoveryConfig, RECOVERY_SETTINGS, type RecoveryConfig } from './recovery-config.js';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/persona-webhooks.db';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -31,6 +32,8 @@ export interface ServiceConfig {
   leaseMs: number;
   /** PostgreSQL schema holding the tables (PostgreSQL only). */
   postgresSchema: string;
+  /** Persona API access and reconciliation. */
+  recovery: RecoveryConfig;
 }
 
 /** Raw settings by environment-variable name; CLI flags are mapped onto the same names. */
@@ -50,6 +53,7 @@ export const SETTINGS = [
   'PERSONA_WEBHOOKS_MAX_ATTEMPTS',
   'PERSONA_WEBHOOKS_LEASE_SECONDS',
   'PERSONA_WEBHOOKS_PG_SCHEMA',
+  ...RECOVERY_SETTINGS,
 ] as const;
 
 export { ConfigError } from './config-error.js';
@@ -117,6 +121,7 @@ export function loadConfig(raw: RawSettings): Readonly<ServiceConfig> {
     throw new ConfigError(parsed.error.issues.map((issue) => issue.message).join('\n'));
   }
   const settings = parsed.data;
+  const recovery = loadRecoveryConfig(present);
   return Object.freeze({
     secrets: Object.freeze(settings.PERSONA_WEBHOOK_SECRET),
     port: settings.PORT,
@@ -132,5 +137,6 @@ export function loadConfig(raw: RawSettings): Readonly<ServiceConfig> {
     maxAttempts: settings.PERSONA_WEBHOOKS_MAX_ATTEMPTS,
     leaseMs: settings.PERSONA_WEBHOOKS_LEASE_SECONDS * 1000,
     postgresSchema: settings.PERSONA_WEBHOOKS_PG_SCHEMA,
+    recovery,
   });
 }

@@ -29,7 +29,7 @@ import type {
 } from '../store.js';
 import type { PrepareCached } from './statement-cache.js';
 
-const SUMMARY_COLUMNS = 'id, name, status, attempts, created_at, received_at_ms, last_error';
+const SUMMARY_COLUMNS = 'id, name, status, attempts, created_at, received_at_ms, last_error, source';
 
 const GET_EVENT_SQL = `SELECT ${SUMMARY_COLUMNS}, object_type, object_id, run_at_ms, body FROM events WHERE id = ?`;
 // rowid order is insertion order: a replayed event's attempt numbers restart, its history does not.

@@ -10,6 +10,7 @@ import { applySqliteMigrations } from './migrate.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { openSqliteDatabase } from './open-database.js';
 import { createSqliteReadModel, type SqliteReadModel } from './read-model.js';
+import { createSqliteReconcileState, type SqliteReconcileState } from './reconcile-state.js';
 import { createStatementCache, type PrepareCached } from './statement-cache.js';
 import { createSqliteWorkQueue, type SqliteWorkQueue } from './work-queue.js';
 import type { WorkerSynchronous } from './worker-synchronous.js';
@@ -20,6 +21,7 @@ export interface SqliteConnection {
   prepare: PrepareCached;
   queue: SqliteWorkQueue;
   reads: SqliteReadModel;
+  reconcile: SqliteReconcileState;
   /** Inserts all rows in one IMMEDIATE transaction; one outcome per row, in order. */
   insertBatch(rows: readonly EventRow[]): IngestOutcome[];
   migrate(): void;
@@ -42,6 +44,7 @@ export function openSqliteConnection(
     prepare,
     queue: createSqliteWorkQueue(db, prepare, workerSynchronous),
     reads: createSqliteReadModel(prepare),
+    reconcile: createSqliteReconcileState(db, prepare),
     insertBatch: (rows) => insert.immediate(rows),
     migrate: () => {
       applySqliteMigrations(db, SQLITE_MIGRATIONS);

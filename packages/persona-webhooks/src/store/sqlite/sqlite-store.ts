@@ -13,7 +13,7 @@
 import { StoreUnavailableError } from '../../errors.js';
 import { GroupCommit } from '../group-commit.js';
 import { type EventRow, eventRow, quarantineRow } from '../inbox-rows.js';
-import type { IngestOutcome, Store } from '../store.js';
+import type { IngestOutcome, ReconcileStateStore, Store } from '../store.js';
 import type { SqliteDatabaseSource } from './driver.js';
 import { openSqliteConnection, type SqliteConnection } from './sqlite-connection.js';
 import { settle, toStoreError } from './store-error.js';
@@ -54,8 +54,8 @@ export interface SqliteWriteStats {
   completes: number;
 }
 
-/** The SQLite store, plus figures the Store interface does not need. */
-export interface SqliteStore extends Store {
+/** The SQLite store, with the reconciliation state, plus figures the Store interface does not need. */
+export interface SqliteStore extends Store, ReconcileStateStore {
   /** Group-commit figures: with concurrent ingests, `batches` stays far below `writes`. */
   writeStats(): SqliteWriteStats;
 }
@@ -158,6 +158,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     getInquiry: (inquiryId) => run((c) => c.reads.getInquiry(inquiryId)),
     getKyc: (referenceId) => run((c) => c.reads.getKyc(referenceId)),
     getVerification: (verificationId) => run((c) => c.reads.getVerification(verificationId)),
+    getReconcileState: () => run((c) => c.reconcile.get()),
+    claimReconcile: (owner, leaseMs, nowMs) => run((c) => c.reconcile.claim(owner, leaseMs, nowMs)),
+    renewReconcileLease: (owner, leaseMs, nowMs) => run((c) => c.reconcile.renew(owner, leaseMs, nowMs)),
+    finishReconcile: (owner, outcome, nowMs) => run((c) => c.reconcile.finish(owner, outcome, nowMs)),
     onEventsAvailable(listener) {
       listeners.add(listener);
       return () => {

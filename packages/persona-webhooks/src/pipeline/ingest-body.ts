@@ -1,0 +1,47 @@
+/**
+ * The one way a body becomes inbox state, shared by the webhook pipeline and by recovery through
+ * Persona's Events API: a Persona event is stored once (deduplicated on its `evt_` id), anything else
+ * is quarantined as dead (deduplicated on its SHA-256) — signed or recovered data is never thrown away.
+ */
+import type { PersonaEvent } from '../events/event.js';
+import { type ParseEventResult, parseEvent } from '../events/parse-event.js';
+import { type DeliveryInfo, toInboxEvent } from '../store/inbox-event.js';
+import type { InboxWriter } from '../store/store.js';
+
+/** What the ingest path did with one body. */
+export type IngestBodyResult =
+  | { outcome: 'stored' | 'duplicate'; event: PersonaEvent }
+  | { outcome: 'quarantined'; duplicate: boolean; reason: string };
+
+/**
+ * Parses and stores a body (the pipeline passes its own parse, so it parses once).
+ *
+ * @example
+ * const result = await ingestBody(store, bytes, { attemptsMade: null, attemptsLeft: null, firstAttemptedAtMs: null, receivedAtMs: Date.now(), source: 'api' });
+ * if (result.outcome === 'stored') console.log('recovered', result.event.id);
+ */
+export async function ingestBody(
+  store: InboxWriter,
+  body: Uint8Array,
+  delivery: DeliveryInfo,
+  parsed: ParseEventResult = parseEvent(body),
+): Promise<IngestBodyResult> {
+  if (!parsed.ok) {
+    const reason = `malformed: ${parsed.reason}`;
+    const result = await store.quarantine({
+      sha256: await sha256Hex(body),
+      body,
+      reason,
+      receivedAtMs: delivery.receivedAtMs,
+      ...(delivery.source ? { source: delivery.source } : {}),
+    });
+    return { outcome: 'quarantined', duplicate: result === 'duplicate', reason };
+  }
+  const outcome = await store.ingest(toInboxEvent(parsed.event, body, delivery));
+  return { outcome, event: parsed.event };
+}
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
