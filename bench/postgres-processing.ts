@@ -6,6 +6,9 @@
  *
  * To compare two store implementations in one run (the CPU is shared, so only side-by-side figures
  * mean anything), pass another `postgres-store.ts` with `--baseline`; runs alternate baseline/current.
+ * Each store is given both `pool` (a pg pool, what the store takes now) and `url` + `applicationName`
+ * (what it took before it moved to a caller-supplied pg pool), so a baseline from either side of that
+ * change loads; each uses the one it knows.
  *
  * @example
  * npx tsx bench/postgres-processing.ts
@@ -13,10 +16,10 @@
  *   --baseline /tmp/pw-baseline/src/store/postgres/postgres-store.ts
  */
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import postgres from 'postgres';
-import type { PostgresStoreOptions } from '../packages/persona-webhooks/src/store/postgres/options.js';
+import pg from 'pg';
+import type { PostgresPool } from '../packages/persona-webhooks/src/store/postgres/driver.js';
 import type { Store } from '../packages/persona-webhooks/src/store/store.js';
 import { createWorker } from '../packages/persona-webhooks/src/worker/worker.js';
 import { BENCH_PG_URL, dropSchema, freshSchema } from './lib/postgres.js';
@@ -24,7 +27,14 @@ import { sleep } from './lib/stats.js';
 import { fixed, int, table } from './lib/table.js';
 import { inboxEvent } from './sections/processing.js';
 
-type CreateStore = (options: PostgresStoreOptions) => Store;
+/** What a store under test is given: the current options and, for an older baseline, the old ones. */
+interface BenchStoreOptions {
+  pool: PostgresPool;
+  url: string;
+  schema: string;
+  applicationName: string;
+}
+type CreateStore = (options: BenchStoreOptions) => Store;
 
 const { values: args } = parseArgs({
   options: {
@@ -65,15 +75,18 @@ async function loadStore(path: string): Promise<CreateStore> {
 
 /** Samples what the store's busy connections wait on until `stop()` is called. */
 function sampleWaits(applicationName: string) {
-  const sql = postgres(BENCH_PG_URL, { max: 1, onnotice: () => {} });
+  const pool = new pg.Pool({ connectionString: BENCH_PG_URL, max: 1 });
+  pool.on('error', () => {});
   const tally = new Map<string, number>();
   let total = 0;
   let running = true;
   const loop = (async () => {
     while (running) {
-      const rows = await sql<{ wait: string }[]>`
-        SELECT coalesce(wait_event_type || ':' || wait_event, 'cpu/client') AS wait
-        FROM pg_stat_activity WHERE application_name = ${applicationName} AND state = 'active'`;
+      const { rows } = await pool.query<{ wait: string }>(
+        `SELECT coalesce(wait_event_type || ':' || wait_event, 'cpu/client') AS wait
+        FROM pg_stat_activity WHERE application_name = $1 AND state = 'active'`,
+        [applicationName],
+      );
       for (const { wait } of rows) tally.set(wait, (tally.get(wait) ?? 0) + 1);
       total += rows.length;
       await sleep(SAMPLE_MS);
@@ -82,7 +95,7 @@ function sampleWaits(applicationName: string) {
   return async (): Promise<Map<string, number>> => {
     running = false;
     await loop.catch(() => {});
-    await sql.end({ timeout: 1 });
+    await pool.end();
     return new Map([...tally].map(([wait, n]) => [wait, n / Math.max(total, 1)]));
   };
 }
@@ -90,7 +103,16 @@ function sampleWaits(applicationName: string) {
 async function runOnce(label: string, createStore: CreateStore): Promise<RunResult> {
   const schema = freshSchema();
   const applicationName = `bench-${schema}`;
-  const store = createStore({ url: BENCH_PG_URL, schema, applicationName });
+  // Configured as the service configures its pool (packages/server/src/postgres-pool.ts).
+  const pool = new pg.Pool({
+    connectionString: BENCH_PG_URL,
+    max: 10,
+    connectionTimeoutMillis: 3_000,
+    statement_timeout: 4_000,
+    application_name: applicationName,
+  });
+  pool.on('error', () => {});
+  const store = createStore({ pool, url: BENCH_PG_URL, schema, applicationName });
   try {
     await store.migrate();
     const inbox = Array.from({ length: EVENTS }, inboxEvent);
@@ -125,6 +147,7 @@ async function runOnce(label: string, createStore: CreateStore): Promise<RunResu
     return { label, fillSeconds, drainSeconds, drained, perSec: drained / drainSeconds, claims, waits };
   } finally {
     await store.close().catch(() => {});
+    await pool.end().catch(() => {});
     await dropSchema(schema);
   }
 }
@@ -138,7 +161,14 @@ function topWaits(waits: Map<string, number>): string {
 }
 
 const variants: [string, CreateStore][] = [
-  ['current', await loadStore('src/store/postgres/postgres-store.ts')],
+  [
+    'current',
+    await loadStore(
+      fileURLToPath(
+        new URL('../packages/persona-webhooks/src/store/postgres/postgres-store.ts', import.meta.url),
+      ),
+    ),
+  ],
 ];
 if (args.baseline) variants.unshift(['baseline', await loadStore(args.baseline)]);
 

@@ -2,7 +2,7 @@
  * PostgreSQL for the bench: one reachability probe, and a throwaway schema per run (the store creates it
  * on migrate; the bench drops it afterwards) so runs never see each other's rows.
  */
-import postgres from 'postgres';
+import pg from 'pg';
 
 /** The database the bench uses; override with `BENCH_PG_URL`. */
 export const BENCH_PG_URL = process.env['BENCH_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -16,27 +16,27 @@ export function freshSchema(): string {
   return `bench_${STAMP}_${schemas}`;
 }
 
+/** Runs `work` on a one-connection pool, then ends it. */
+async function withPool<T>(url: string, work: (pool: pg.Pool) => Promise<T>): Promise<T> {
+  const pool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 3_000 });
+  pool.on('error', () => {});
+  try {
+    return await work(pool);
+  } finally {
+    await pool.end().catch(() => {});
+  }
+}
+
 /** True when PostgreSQL answers `select 1` within a few seconds. */
 export async function postgresReachable(url = BENCH_PG_URL): Promise<boolean> {
-  const sql = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
-  try {
-    await sql`select 1`;
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await sql.end({ timeout: 1 }).catch(() => {});
-  }
+  return withPool(url, (pool) => pool.query('select 1')).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Drops a schema the bench created; failures are ignored (a leftover schema is harmless). */
 export async function dropSchema(schema: string, url = BENCH_PG_URL): Promise<void> {
-  const sql = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
-  try {
-    await sql.unsafe(`drop schema if exists "${schema}" cascade`);
-  } catch {
-    // Nothing to clean up, or the database went away: neither should fail a bench.
-  } finally {
-    await sql.end({ timeout: 1 }).catch(() => {});
-  }
+  // Nothing to clean up, or the database went away: neither should fail a bench.
+  await withPool(url, (pool) => pool.query(`drop schema if exists "${schema}" cascade`)).catch(() => {});
 }

@@ -173,7 +173,10 @@ describe('persona-webhooks events, kyc, migrate', () => {
     );
     const replay = await runCli(['events', 'replay', events[0]!.id, '--database-url', databaseUrl]);
     expect(replay.code).toBe(0);
-    expect(replay.stdout).toContain('replayed');
+    expect(replay.stdout).toBe(`replayed ${events[0]!.id}\n`);
+    const unknown = await runCli(['events', 'replay', 'evt_unknown', '--database-url', databaseUrl]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toBe('not replayed: no event evt_unknown\n');
     const replayDead = await runCli(['events', 'replay', '--dead', '--database-url', databaseUrl]);
     expect(replayDead.stdout).toMatch(/replayed \d+ dead event/);
   });

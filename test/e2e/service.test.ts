@@ -95,6 +95,7 @@ describe('the running service', () => {
 
     const replay = await admin(service.url, `/api/events/${delivery.eventId}/replay`, { method: 'POST' });
     expect(replay.status).toBe(202);
+    expect(replay.json).toEqual({ outcome: 'replayed', id: delivery.eventId });
     await eventually(
       async () => (await admin(service.url, `/api/events/${delivery.eventId}`)).json['status'] === 'done',
     );

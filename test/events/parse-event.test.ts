@@ -214,8 +214,79 @@ describe('parseEvent rejections', () => {
       envelope({ ...inquiry, attributes: { deep: JSON.parse('['.repeat(100) + ']'.repeat(100)) } }),
       'body nests deeper than 64 levels',
     ],
+    [
+      'too deep inside fields, which are never inflected',
+      envelope({ ...inquiry, attributes: { fields: JSON.parse('['.repeat(100) + ']'.repeat(100)) } }),
+      'body nests deeper than 64 levels',
+    ],
+    [
+      'a million levels of nesting, without parsing them',
+      `{"data":${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}}`,
+      'body nests deeper than 64 levels',
+    ],
+    [
+      'a NUL in data.id',
+      withData({ type: 'event', id: 'evt_\u0000x', attributes: base }),
+      'data.id contains a NUL character',
+    ],
+    [
+      'an over-long data.id',
+      withData({ type: 'event', id: `evt_${'x'.repeat(297)}`, attributes: base }),
+      'data.id is longer than 300 characters',
+    ],
+    [
+      'a NUL in the name',
+      attrs({ ...base, name: 'inquiry.\u0000approved' }),
+      'data.attributes.name contains a NUL character',
+    ],
+    [
+      'an over-long name',
+      attrs({ ...base, name: 'n'.repeat(201) }),
+      'data.attributes.name is longer than 200 characters',
+    ],
+    [
+      'a NUL in the object id',
+      attrs({ ...base, payload: { data: { type: 'inquiry', id: 'inq_\u0000' } } }),
+      'data.attributes.payload.data.id contains a NUL character',
+    ],
+    [
+      'a NUL in the related inquiry id',
+      attrs({
+        ...base,
+        payload: {
+          data: {
+            type: 'verification/government-id',
+            id: 'ver_1',
+            relationships: { inquiry: { data: { type: 'inquiry', id: 'inq_\u0000' } } },
+          },
+        },
+      }),
+      'the related inquiry id contains a NUL character',
+    ],
   ])('rejects %s', (_case, body, reason) => {
     expect(reasonFor(body)).toBe(reason);
+  });
+
+  it('accepts ids of exactly 300 characters and NUL inside ordinary attribute values', () => {
+    const parsed = parseEvent(
+      withData({
+        type: 'event',
+        id: `evt_${'x'.repeat(296)}`,
+        attributes: { ...base, payload: { data: { ...inquiry, attributes: { note: 'a\u0000b' } } } },
+      }),
+    );
+    expect(parsed.ok).toBe(true);
+  });
+
+  it('rejects a created-at later than createdAtNotAfterMs, and accepts it up to that instant', () => {
+    const body = attrs({ ...base, 'created-at': '9999-01-01T00:00:00.000Z' });
+    expect(parseEvent(body, { createdAtNotAfterMs: Date.now() })).toEqual({
+      ok: false,
+      reason: 'data.attributes.created-at is in the future',
+    });
+    expect(parseEvent(body).ok).toBe(true);
+    const edge = attrs(base);
+    expect(parseEvent(edge, { createdAtNotAfterMs: Date.parse(base['created-at']) }).ok).toBe(true);
   });
 
   it('never echoes payload contents in a reason', () => {

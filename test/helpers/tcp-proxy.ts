@@ -34,14 +34,16 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const newServer = () =>
     createServer((client) => {
       const upstream = connect(target.port, target.host);
-      track(client);
-      track(upstream);
       client.on('error', () => upstream.destroy());
       upstream.on('error', () => client.destroy());
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
       client.pipe(upstream);
       upstream.pipe(client);
+      // After pipe(), which resumes its source: paused before it, a connection opened during a stall
+      // would flow freely.
+      track(client);
+      track(upstream);
     });
 
   let server: Server | undefined = newServer();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readLimited } from '../../packages/persona-webhooks/src/adapters/read-limited.js';
 import { createDispatcher } from '../../packages/persona-webhooks/src/dispatch/dispatcher.js';
+import { EventRejectedError } from '../../packages/persona-webhooks/src/errors.js';
 import { createPipeline } from '../../packages/persona-webhooks/src/pipeline/create-pipeline.js';
 import type {
   DurablePipelineOptions,
@@ -269,7 +270,11 @@ describe('pipeline with a store', () => {
   it('stores the event with its Persona delivery headers and answers 200 only after the store resolved', async () => {
     const inbox = new MemoryInbox();
     const { pipeline } = setup({ store: inbox, now: () => 1_700_000_000_000 });
-    const delivery = signedEvent({ name: 'inquiry.approved', inquiryId: 'inq_A' });
+    const delivery = signedEvent({
+      name: 'inquiry.approved',
+      inquiryId: 'inq_A',
+      createdAt: new Date(1_699_999_999_000),
+    });
     const headers = {
       ...delivery.headers,
       'persona-signature': sign({ secret: SECRET, body: delivery.body, timestamp: 1_700_000_000 }),
@@ -324,6 +329,28 @@ describe('pipeline with a store', () => {
     expect(response.status).toBe(500);
     expect(parse(response.body).error?.code).toBe('internal_error');
     expect(response.body).not.toContain('secret detail');
+  });
+
+  it('quarantines an event whose row the store refuses (202), instead of answering 503 forever', async () => {
+    const inbox = new MemoryInbox();
+    const { pipeline, outcomes } = setup({
+      store: {
+        ingest: async () => {
+          throw new EventRejectedError(Object.assign(new Error('bad byte sequence'), { code: '22021' }));
+        },
+        quarantine: (body) => inbox.quarantine(body),
+      },
+    });
+    const delivery = signedEvent({ name: 'inquiry.approved' });
+    const response = await pipeline.handle(request(delivery.body, delivery.headers));
+    expect(response.status).toBe(202);
+    expect(JSON.parse(response.body)).toMatchObject({ received: true, quarantined: true });
+    expect(outcomes.map((o) => o.outcome)).toEqual(['quarantined']);
+    const [row] = [...inbox.quarantined.values()];
+    expect(row?.reason).toBe(
+      "rejected by the store: The event store refused this event's row (22021); it was not stored.",
+    );
+    expect(row?.reason).not.toContain('bad byte sequence');
   });
 
   it('keeps a signed non-event as quarantined (202), deduplicated by its hash', async () => {

@@ -3,7 +3,6 @@
  * concurrent migrations, cross-instance wake-ups, and two instances (two pools) claiming and
  * completing at the same time.
  */
-import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InquiryStatusUpdate } from '../../packages/persona-webhooks/src/kyc/projection-update.js';
 import { POSTGRES_MIGRATIONS } from '../../packages/persona-webhooks/src/store/postgres/migrations.js';
@@ -16,9 +15,11 @@ import {
   dropTestSchema,
   openTestPostgresStore,
   postgresReachable,
-  TEST_POSTGRES_URL,
+  testPool,
   testSchemaName,
+  withTestPool,
 } from '../helpers/postgres.js';
+import { describeRecoveryContract } from './recovery-contract.js';
 import { describeStoreContract } from './store-contract.js';
 import { inboxEvent, inquiryUpdate, T0 } from './store-fixtures.js';
 
@@ -26,16 +27,31 @@ const reachable = await postgresReachable();
 
 describe.skipIf(!reachable)('PostgreSQL store', () => {
   describeStoreContract('postgres', () => openTestPostgresStore());
+  describeRecoveryContract('postgres', async (count) => {
+    // Separate pools on one schema: separate instances sharing a database.
+    const schema = testSchemaName();
+    const pools = Array.from({ length: count }, () => testPool({ max: 4 }));
+    const stores = pools.map((pool) => createPostgresStore({ pool, schema }));
+    for (const store of stores) await store.migrate();
+    return {
+      stores,
+      cleanup: async () => {
+        await Promise.all(stores.map((store) => store.close()));
+        await Promise.all(pools.map((pool) => pool.end()));
+        await dropTestSchema(schema);
+      },
+    };
+  });
 
   const opened: (() => Promise<void>)[] = [];
   /** Opens `count` stores (separate pools: separate "instances") on one fresh schema. */
   const openInstances = async (count: number): Promise<PostgresStore[]> => {
     const schema = testSchemaName();
-    const stores = Array.from({ length: count }, () =>
-      createPostgresStore({ url: TEST_POSTGRES_URL, schema, max: 4 }),
-    );
+    const pools = Array.from({ length: count }, () => testPool({ max: 4 }));
+    const stores = pools.map((pool) => createPostgresStore({ pool, schema }));
     opened.push(async () => {
       await Promise.all(stores.map((store) => store.close()));
+      await Promise.all(pools.map((pool) => pool.end()));
       await dropTestSchema(schema);
     });
     return stores;
@@ -44,17 +60,25 @@ describe.skipIf(!reachable)('PostgreSQL store', () => {
     await Promise.all(opened.splice(0).map((cleanup) => cleanup()));
   });
 
+  it('isolates a row PostgreSQL refuses (a NUL in its id): it alone is event_rejected, 200 concurrent neighbours are stored', async () => {
+    const [store] = await openInstances(1);
+    await store!.migrate();
+    const genuine = Array.from({ length: 200 }, (_, i) => store!.ingest(inboxEvent(`evt_genuine_${i}`)));
+    const bad = store!.ingest(inboxEvent('evt_nul_\u0000'));
+    const settled = await Promise.allSettled([...genuine, bad]);
+    expect(settled.slice(0, 200).every((r) => r.status === 'fulfilled' && r.value === 'stored')).toBe(true);
+    expect(settled[200]).toMatchObject({ status: 'rejected', reason: { code: 'event_rejected' } });
+    expect((await store!.counts()).pending).toBe(200);
+  });
+
   describe('migrations', () => {
     it('two instances migrating one new schema at once both succeed, and each version applies once', async () => {
       const [a, b] = await openInstances(2);
       await Promise.all([a!.migrate(), b!.migrate()]);
-      const sql = postgres(TEST_POSTGRES_URL, { max: 1 });
-      try {
-        const versions = await sql`SELECT version FROM ${sql(`${a!.schema}.schema_migrations`)} ORDER BY 1`;
-        expect(versions.map((row) => row['version'])).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
-      } finally {
-        await sql.end();
-      }
+      const versions = await withTestPool((pool) =>
+        pool.query(`SELECT version FROM "${a!.schema}".schema_migrations ORDER BY 1`),
+      );
+      expect(versions.rows.map((row) => row['version'])).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
       expect(await a!.ingest(inboxEvent('evt_a'))).toBe('stored');
     });
 
@@ -68,6 +92,7 @@ describe.skipIf(!reachable)('PostgreSQL store', () => {
         'event_attempts',
         'events',
         'inquiries',
+        'reconcile_state',
         'schema_migrations',
         'verifications',
       ]);
@@ -77,9 +102,15 @@ describe.skipIf(!reachable)('PostgreSQL store', () => {
       expect(await store!.counts()).toEqual({ pending: 1, processing: 0, done: 0, dead: 0 });
     });
 
-    it('refuses a schema name that is not a plain lower-case identifier', () => {
-      for (const schema of ['Public', 'a-b', 'x"; DROP TABLE y; --', '1abc', '']) {
-        expect(() => createPostgresStore({ url: TEST_POSTGRES_URL, schema })).toThrow(TypeError);
+    it('refuses a schema name that is not a plain lower-case identifier, and a missing pool', async () => {
+      const pool = testPool();
+      try {
+        for (const schema of ['Public', 'a-b', 'x"; DROP TABLE y; --', '1abc', '']) {
+          expect(() => createPostgresStore({ pool, schema })).toThrow(TypeError);
+        }
+        expect(() => createPostgresStore({ pool: undefined as never })).toThrow(/needs a pool/);
+      } finally {
+        await pool.end();
       }
     });
   });
@@ -102,6 +133,42 @@ describe.skipIf(!reachable)('PostgreSQL store', () => {
       await writer!.ingest(inboxEvent('evt_a'));
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(calls).toBe(afterStored);
+    });
+
+    it('LISTEN comes back on a new connection after the server terminates the one it held', async () => {
+      const [writer, reader] = await openInstances(2);
+      await writer!.migrate();
+      let calls = 0;
+      reader!.onEventsAvailable(() => {
+        calls++;
+      });
+      await expect.poll(() => calls, { timeout: 5_000 }).toBeGreaterThan(0);
+      const listenQuery = `LISTEN "${reader!.schema}_events_available"`;
+      const listening = async () =>
+        (
+          await withTestPool((pool) =>
+            pool.query('SELECT pid FROM pg_stat_activity WHERE query = $1', [listenQuery]),
+          )
+        ).rows.map((row) => row['pid']);
+      const [pid] = await listening();
+      expect(pid).toBeDefined();
+      const beforeKill = calls;
+      // 57P01 on an idle, checked-out client: pg emits `error` on it, which must not crash the process.
+      await withTestPool((pool) => pool.query('SELECT pg_terminate_backend($1::int)', [pid]));
+      // Re-established (listeners fire once LISTEN is back), on another backend.
+      await expect.poll(() => calls, { timeout: 5_000 }).toBeGreaterThan(beforeKill);
+      await expect
+        .poll(
+          async () => {
+            const now = await listening();
+            return now.length === 1 && now[0] !== pid;
+          },
+          { timeout: 5_000 },
+        )
+        .toBe(true);
+      const baseline = calls;
+      await writer!.ingest(inboxEvent('evt_after_kill'));
+      await expect.poll(() => calls, { timeout: 5_000 }).toBeGreaterThan(baseline);
     });
 
     it('two instances claiming at once never hand out the same event', async () => {
@@ -190,43 +257,55 @@ describe.skipIf(!reachable)('PostgreSQL store', () => {
       expect((await store.counts()).pending).toBe(150);
     });
 
-    it('returns bigint columns as JS numbers', async () => {
-      const { store, cleanup } = await openTestPostgresStore();
+    it('returns bigint columns as JS numbers from a default pg pool, which hands int8 over as strings', async () => {
+      const { store, pool, schema, cleanup } = await openTestPostgresStore();
       opened.push(cleanup);
       const receivedAtMs = T0 + 123;
       await store.ingest(inboxEvent('evt_a', { receivedAtMs }));
+      // What the store gets from the driver: without its own conversion these would leak out as text.
+      const raw = await pool.query(`SELECT received_at_ms, count(*) AS n FROM "${schema}".events GROUP BY 1`);
+      expect(raw.rows[0]).toEqual({ received_at_ms: String(receivedAtMs), n: '1' });
       const detail = await store.getEvent('evt_a');
       expect(detail?.receivedAtMs).toBe(receivedAtMs);
       expect(typeof detail?.runAtMs).toBe('number');
       expect((await store.counts()).pending).toBe(1);
+      const [claim] = await store.claim({ limit: 1, leaseMs: 1_000, nowMs: T0 + 10_000 });
+      expect(claim?.createdAtMs).toBe(inboxEvent('evt_a').createdAtMs);
     });
   });
 });
 
 /** Tables, columns, indexes and constraints of a schema, plus its migration log: what migrate could change. */
 async function catalogSnapshot(schema: string) {
-  const sql = postgres(TEST_POSTGRES_URL, { max: 1 });
-  try {
-    const tables =
-      await sql`SELECT table_name FROM information_schema.tables WHERE table_schema = ${schema} ORDER BY 1`;
-    const columns = await sql`
-      SELECT table_name, column_name, data_type, is_nullable, column_default
-      FROM information_schema.columns WHERE table_schema = ${schema} ORDER BY 1, 2`;
-    const indexes =
-      await sql`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = ${schema} ORDER BY 1`;
-    const constraints = await sql`
-      SELECT conname, pg_get_constraintdef(c.oid) AS def FROM pg_constraint c
-      JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = ${schema} ORDER BY 1`;
-    const migrations =
-      await sql`SELECT version, name, applied_at_ms FROM ${sql(`${schema}.schema_migrations`)} ORDER BY 1`;
+  return withTestPool(async (pool) => {
+    const select = async (text: string, values: unknown[] = []) => (await pool.query(text, values)).rows;
+    const tables = await select(
+      'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1',
+      [schema],
+    );
+    const columns = await select(
+      `SELECT table_name, column_name, data_type, is_nullable, column_default
+      FROM information_schema.columns WHERE table_schema = $1 ORDER BY 1, 2`,
+      [schema],
+    );
+    const indexes = await select(
+      'SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 ORDER BY 1',
+      [schema],
+    );
+    const constraints = await select(
+      `SELECT conname, pg_get_constraintdef(c.oid) AS def FROM pg_constraint c
+      JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = $1 ORDER BY 1`,
+      [schema],
+    );
+    const migrations = await select(
+      `SELECT version, name, applied_at_ms FROM "${schema}".schema_migrations ORDER BY 1`,
+    );
     return {
       tables: tables.map((row) => String(row['table_name'])),
-      columns: [...columns],
-      indexes: [...indexes],
-      constraints: [...constraints],
-      migrations: [...migrations],
+      columns,
+      indexes,
+      constraints,
+      migrations,
     };
-  } finally {
-    await sql.end();
-  }
+  });
 }

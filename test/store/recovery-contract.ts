@@ -4,11 +4,11 @@
  * checkpoint, lease, schedule, back-off counters — that lets N instances reconcile one at a time.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ReconcileStateStore, Store } from '../../packages/persona-webhooks/src/store/store.js';
+import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
 import { inboxEvent, quarantinedBody, T0 } from './store-fixtures.js';
 
-/** A store with the reconciliation state. */
-export type RecoveryStore = Store & ReconcileStateStore;
+/** Any store: every one keeps the reconciliation state. */
+export type RecoveryStore = Store;
 
 /** Opens fresh, migrated, EMPTY stores; with `count` > 1, all share one database (instances). */
 export type OpenRecoveryStores = (

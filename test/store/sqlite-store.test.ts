@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applySqliteMigrations } from '../../packages/persona-webhooks/src/store/sqlite/migrate.js';
 import { SQLITE_MIGRATIONS } from '../../packages/persona-webhooks/src/store/sqlite/migrations.js';
 import { openSqliteDatabase } from '../../packages/persona-webhooks/src/store/sqlite/open-database.js';
+import { createSqliteStore } from '../../packages/persona-webhooks/src/store/sqlite/sqlite-store.js';
 import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
 import { describeRecoveryContract } from './recovery-contract.js';
 import { describeStoreContract } from './store-contract.js';
@@ -171,7 +172,8 @@ describe('SQLite store specifics', () => {
       ),
     );
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect(settled[1]).toMatchObject({ reason: { code: 'store_unavailable' } });
+    // A data error is reported as what it is, not disguised as an outage.
+    expect(settled[1]).toMatchObject({ reason: { code: 'SQLITE_CONSTRAINT_TRIGGER' } });
     expect((await store.getEvent('evt_b'))?.status).toBe('processing');
     expect((await store.getEvent('evt_b'))?.attemptLog).toMatchObject([{ outcome: null }]);
     expect((await store.getEvent('evt_c'))?.status).toBe('done');
@@ -217,25 +219,70 @@ describe('SQLite store specifics', () => {
     expect(allFull.map((row) => (row as { level: number }).level)).toEqual(Array(7).fill(FULL));
   });
 
-  it('rolls back a whole batch when one row fails, rejecting every caller with store_unavailable', async () => {
+  it('isolates a row the database refuses: its batch neighbours are stored, it alone is rejected as event_rejected', async () => {
     const store = createSqliteFileStore(path);
     await store.migrate();
     const saboteur = new Database(path);
     saboteur.exec(`CREATE TRIGGER sabotage BEFORE INSERT ON events WHEN NEW.id = 'evt_bad'
-      BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`);
+      BEGIN SELECT RAISE(ABORT, 'refused'); END`);
     const batch = ['evt_ok1', 'evt_bad', 'evt_ok2'].map((id) => store.ingest(inboxEvent(id)));
     batch.push(store.quarantine(quarantinedBody('x')));
     const settled = await Promise.allSettled(batch);
-    for (const result of settled) {
-      expect(result).toMatchObject({
-        status: 'rejected',
-        reason: { code: 'store_unavailable', status: 503 },
-      });
-    }
-    expect(await store.counts()).toEqual({ pending: 0, processing: 0, done: 0, dead: 0 });
+    expect(settled.map((result) => result.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect(settled[1]).toMatchObject({ reason: { code: 'event_rejected' } });
+    expect((settled[1] as PromiseRejectedResult).reason.message).toContain('SQLITE_CONSTRAINT_TRIGGER');
+    expect(await store.counts()).toEqual({ pending: 2, processing: 0, done: 0, dead: 1 });
+    expect(store.writeStats().batches).toBe(5); // the failed batch, then each of its four rows alone
     saboteur.exec('DROP TRIGGER sabotage');
     saboteur.close();
-    expect(await store.ingest(inboxEvent('evt_ok1'))).toBe('stored');
+    expect(await store.ingest(inboxEvent('evt_bad'))).toBe('stored');
+    await store.close();
+  });
+
+  it('refuses a connection SQLite opened read-only, and recovers by itself once the file opens writable', async () => {
+    const setup = createSqliteFileStore(path);
+    await setup.migrate();
+    await setup.close();
+    let writable = false;
+    const store = createSqliteStore({ database: () => new Database(path, { readonly: !writable }) });
+    await expect(store.ingest(inboxEvent('evt_ro'))).rejects.toMatchObject({ code: 'store_unavailable' });
+    await expect(store.ping()).rejects.toMatchObject({ code: 'store_unavailable' });
+    writable = true;
+    await expect(store.ping()).resolves.toBeUndefined();
+    expect(await store.ingest(inboxEvent('evt_ro'))).toBe('stored');
+    await store.close();
+  });
+
+  it.each(['', '-wal'])(
+    'refuses writes once the database file%s is deleted under it, and is unready, instead of acknowledging into a deleted file',
+    async (suffix) => {
+      const store = createSqliteFileStore(path);
+      await store.migrate();
+      expect(await store.ingest(inboxEvent('evt_before'))).toBe('stored');
+      await rm(`${path}${suffix}`);
+      await expect(store.ingest(inboxEvent('evt_after'))).rejects.toMatchObject({
+        code: 'store_unavailable',
+        message: expect.stringContaining('deleted or replaced'),
+      });
+      await expect(store.ping()).rejects.toMatchObject({ code: 'store_unavailable' });
+      await store.close();
+    },
+  );
+
+  it('treats a bug (a missing table) as an error, not as an outage', async () => {
+    const store = createSqliteFileStore(path);
+    await store.migrate();
+    const saboteur = new Database(path);
+    saboteur.exec('DROP TABLE verifications');
+    saboteur.close();
+    const error = await store.getVerification('ver_1').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'SQLITE_ERROR' });
+    expect(error).not.toMatchObject({ code: 'store_unavailable' });
     await store.close();
   });
 

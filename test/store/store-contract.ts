@@ -334,13 +334,13 @@ export function describeStoreContract(label: string, open: OpenStore): void {
         expect(await store.counts()).toEqual({ pending: 0, processing: 0, done: 0, dead: 1 });
       });
 
-      it('replays a done or dead event with a fresh attempt count, never a queued one', async () => {
+      it('replays a done or dead event with a fresh attempt count, and says why it did not otherwise', async () => {
         await store.ingest(inboxEvent('evt_a'));
-        expect(await store.replay('evt_a', T0)).toBe(false);
+        expect(await store.replay('evt_a', T0)).toBe('already_queued'); // pending
         const claim = await claimOne(store, T0);
-        expect(await store.replay('evt_a', T0)).toBe(false);
+        expect(await store.replay('evt_a', T0)).toBe('already_queued'); // processing
         await store.fail(claim, 'boom', null, T0);
-        expect(await store.replay('evt_a', T0 + 100)).toBe(true);
+        expect(await store.replay('evt_a', T0 + 100)).toBe('replayed');
         expect(await store.getEvent('evt_a')).toMatchObject({
           status: 'pending',
           attempts: 0,
@@ -349,9 +349,9 @@ export function describeStoreContract(label: string, open: OpenStore): void {
         const again = await claimOne(store, T0 + 100);
         expect(again.attempt).toBe(1);
         await store.complete(again, [], T0 + 200);
-        expect(await store.replay('evt_a', T0 + 300)).toBe(true);
+        expect(await store.replay('evt_a', T0 + 300)).toBe('replayed');
         expect((await store.getEvent('evt_a'))?.attemptLog).toHaveLength(2);
-        expect(await store.replay('evt_unknown', T0)).toBe(false);
+        expect(await store.replay('evt_unknown', T0)).toBe('not_found');
       });
 
       it('replays dead events in bulk by received time and name, skipping quarantined bodies', async () => {

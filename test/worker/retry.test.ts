@@ -70,7 +70,7 @@ describe('worker retries, dead letters and replay', () => {
     expect(await worker.runOnce()).toBe(0);
 
     failing = false;
-    expect(await store.replay(built.eventId, clock.now())).toBe(true);
+    expect(await store.replay(built.eventId, clock.now())).toBe('replayed');
     await worker.drain();
     expect(await store.getEvent(built.eventId)).toMatchObject({ status: 'done', attempts: 1 }); // replay grants a fresh set of attempts
     expect(await store.getInquiry('inq_retry')).toMatchObject({

@@ -99,6 +99,30 @@ export class StoreUnavailableError extends PersonaWebhookError {
   }
 }
 
+/**
+ * The store refused one event's row for what it holds (a data error, not an outage), while its batch
+ * neighbours were stored. The pipeline keeps such an event as quarantined (202, dead, with the reason)
+ * instead of answering 503 forever; it surfaces only if even that fails.
+ */
+export class EventRejectedError extends PersonaWebhookError {
+  override readonly name = 'EventRejectedError';
+  constructor(cause: unknown) {
+    super(
+      'event_rejected',
+      500,
+      `The event store refused this event's row (${errorCodeOf(cause)}); it was not stored.`,
+      {},
+      { cause },
+    );
+  }
+}
+
+/** A driver error's `code`, for messages: never its text, which may quote the data. */
+function errorCodeOf(error: unknown): string {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+  return typeof code === 'string' && code.length > 0 ? code.slice(0, 40) : 'no code';
+}
+
 /** Any signature check failed; `reason` says which (missing_header, malformed_header, …). */
 export class InvalidSignatureError extends PersonaWebhookError {
   override readonly name = 'InvalidSignatureError';

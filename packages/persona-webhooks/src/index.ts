@@ -6,8 +6,14 @@
  */
 export { createDispatcher, unknownEvent } from './dispatch/dispatcher.js';
 export * from './errors.js';
+export {
+  MAX_CREATED_AT_SKEW_MS,
+  MAX_ID_CHARS,
+  MAX_NAME_CHARS,
+  MAX_NESTING_DEPTH,
+} from './events/limits.js';
 export { isKnownEventName, KNOWN_REPORT_TYPES, PERSONA_EVENT_NAMES } from './events/names.js';
-export { parseEvent } from './events/parse-event.js';
+export { type ParseEventOptions, parseEvent } from './events/parse-event.js';
 export { projectKyc } from './kyc/projection.js';
 export type {
   InquiryStatusUpdate,
@@ -18,7 +24,7 @@ export type {
 export { normaliseInquiryStatus } from './kyc/status.js';
 export { createPipeline } from './pipeline/create-pipeline.js';
 export { type IngestBodyResult, ingestBody } from './pipeline/ingest-body.js';
-export { DEFAULT_MAX_BODY_BYTES } from './pipeline/options.js';
+export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENT_BODIES } from './pipeline/options.js';
 export { buildPingBody, isPingBody } from './pipeline/ping.js';
 export type * from './public-types.js';
 export { sign, verifySignature } from './signature/node.js';

@@ -1,6 +1,13 @@
-/** The scale-out PostgreSQL store (`persona-webhooks/postgres`). */
+/** The scale-out PostgreSQL store (`persona-webhooks/postgres`), over your `pg` (node-postgres 8.x) pool. */
 export * from './errors.js';
 export type * from './public-types.js';
+export type {
+  PostgresNotification,
+  PostgresPool,
+  PostgresPoolClient,
+  PostgresQueryable,
+  PostgresQueryResult,
+} from './store/postgres/driver.js';
 export { POSTGRES_MIGRATIONS, type PostgresMigration } from './store/postgres/migrations.js';
 export {
   createPostgresStore,

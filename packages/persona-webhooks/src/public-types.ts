@@ -67,6 +67,7 @@ export type {
   ReconcileRunOutcome,
   ReconcileState,
   ReconcileStateStore,
+  ReplayOutcome,
   Store,
   VerificationView,
 } from './store/store.js';

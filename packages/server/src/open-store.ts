@@ -1,7 +1,8 @@
 /**
  * Picks the store from a database URL: `postgres://…` → PostgreSQL; `sqlite:<path>` or a plain path →
  * SQLite. Each driver is imported only when chosen, so SQLite users never load the PostgreSQL driver
- * and back. The library takes the driver from us; this is the one place that opens one.
+ * and back. The library takes the driver from us; this is the one place that opens one, and the
+ * store it returns also closes what was opened for it (the PostgreSQL pool, after the store).
  */
 import type { Store } from 'persona-webhooks';
 
@@ -10,6 +11,8 @@ export const DEFAULT_POSTGRES_SCHEMA = 'persona_webhooks';
 export interface OpenStoreOptions {
   /** PostgreSQL schema holding the tables. Default `persona_webhooks`. */
   postgresSchema?: string;
+  /** Hears each failure of an idle PostgreSQL connection, by error code only (none for some). */
+  onPostgresError?: (code: string | undefined) => void;
 }
 
 /** Where a database URL points, without opening anything. */
@@ -33,10 +36,7 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
   const target = parseDatabaseUrl(databaseUrl);
   const store =
     target.dialect === 'postgres'
-      ? (await import('persona-webhooks/postgres')).createPostgresStore({
-          url: target.url,
-          schema: options.postgresSchema ?? DEFAULT_POSTGRES_SCHEMA,
-        })
+      ? await openPostgresStore(target.url, options)
       : await openSqliteStore(target.path);
   try {
     await store.migrate();
@@ -45,6 +45,26 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
     throw error;
   }
   return store;
+}
+
+/** Imported when PostgreSQL is chosen. The returned store's close() ends the pool once the store closed. */
+async function openPostgresStore(url: string, options: OpenStoreOptions): Promise<Store> {
+  const [{ createPostgresStore }, { endPostgresPool, openPostgresPool }] = await Promise.all([
+    import('persona-webhooks/postgres'),
+    import('./postgres-pool.js'),
+  ]);
+  const pool = openPostgresPool(url, options.onPostgresError);
+  const store = createPostgresStore({ pool, schema: options.postgresSchema ?? DEFAULT_POSTGRES_SCHEMA });
+  return {
+    ...store,
+    async close() {
+      try {
+        await store.close();
+      } finally {
+        await endPostgresPool(pool);
+      }
+    },
+  };
 }
 
 /** Imported when SQLite is chosen, so a PostgreSQL deployment never loads the native module. */

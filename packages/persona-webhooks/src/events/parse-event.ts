@@ -4,11 +4,27 @@
  */
 import type { PersonaEvent } from './event.js';
 import { camelizeKeys, KeyDepthError, MAX_KEY_DEPTH } from './inflection.js';
+import {
+  identifierProblem,
+  MAX_ID_CHARS,
+  MAX_NAME_CHARS,
+  MAX_NESTING_DEPTH,
+  nestingDepthExceeds,
+} from './limits.js';
 import type { PersonaObject, Relationship } from './objects/persona-object.js';
 import { relatedId } from './relationships.js';
 
 /** The outcome of `parseEvent`: the event, or why the body is not one (e.g. `data.id is missing`). */
 export type ParseEventResult = { ok: true; event: PersonaEvent } | { ok: false; reason: string };
+
+/** Options of {@link parseEvent}. */
+export interface ParseEventOptions {
+  /**
+   * Latest acceptable `created-at`, in epoch ms. The pipeline passes now + 5 minutes: an event dated
+   * further ahead would win the newest-first KYC rule until that date. Default: no bound.
+   */
+  createdAtNotAfterMs?: number;
+}
 
 type JsonRecord = Record<string, unknown>;
 
@@ -33,9 +49,9 @@ const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(
  * if (!parsed.ok) throw new InvalidEventError(parsed.reason);
  * const { event } = parsed; // event.name === 'inquiry.approved', event.object.attributes.referenceId …
  */
-export function parseEvent(body: Uint8Array | string): ParseEventResult {
+export function parseEvent(body: Uint8Array | string, options: ParseEventOptions = {}): ParseEventResult {
   try {
-    return { ok: true, event: parseOrReject(body) };
+    return { ok: true, event: parseOrReject(body, options) };
   } catch (error) {
     if (error instanceof Rejection) return { ok: false, reason: error.reason };
     // Unreachable by design; kept so a bug here can never turn into an unhandled throw on attacker input.
@@ -43,18 +59,25 @@ export function parseEvent(body: Uint8Array | string): ParseEventResult {
   }
 }
 
-function parseOrReject(body: Uint8Array | string): PersonaEvent {
+function parseOrReject(body: Uint8Array | string, options: ParseEventOptions): PersonaEvent {
   const raw = typeof body === 'string' ? encoder.encode(body) : body;
-  const root = normalise(parseJson(typeof body === 'string' ? body : decodeUtf8(body)));
+  const text = typeof body === 'string' ? body : decodeUtf8(body);
+  if (nestingDepthExceeds(text, MAX_NESTING_DEPTH)) {
+    throw new Rejection(`body nests deeper than ${MAX_NESTING_DEPTH} levels`);
+  }
+  const root = normalise(parseJson(text));
 
   const data = requireRecord(root, 'data', 'data');
   if (data['type'] !== undefined && data['type'] !== 'event') throw new Rejection('data.type is not "event"');
-  const id = requireString(data, 'id', 'data.id');
+  const id = requireIdentifier(data, 'id', 'data.id', MAX_ID_CHARS);
   const attributes = requireRecord(data, 'attributes', 'data.attributes');
-  const name = requireString(attributes, 'name', 'data.attributes.name');
+  const name = requireIdentifier(attributes, 'name', 'data.attributes.name', MAX_NAME_CHARS);
   const createdAt = requireString(attributes, 'createdAt', 'data.attributes.created-at');
   const createdAtMs = parseTimestamp(createdAt);
   if (createdAtMs === null) throw new Rejection('data.attributes.created-at is not an ISO 8601 timestamp');
+  if (options.createdAtNotAfterMs !== undefined && createdAtMs > options.createdAtNotAfterMs) {
+    throw new Rejection('data.attributes.created-at is in the future');
+  }
 
   const payload = requireRecord(attributes, 'payload', 'data.attributes.payload');
   const objectPath = 'data.attributes.payload.data';
@@ -70,17 +93,11 @@ function parseOrReject(body: Uint8Array | string): PersonaEvent {
       })
     : [];
 
-  return {
-    id,
-    name,
-    createdAt,
-    createdAtMs,
-    object,
-    included,
-    inquiryId: object.type === 'inquiry' ? object.id : relatedId(object.relationships, 'inquiry'),
-    accountId: object.type === 'account' ? object.id : relatedId(object.relationships, 'account'),
-    raw,
-  };
+  const inquiryId = object.type === 'inquiry' ? object.id : relatedId(object.relationships, 'inquiry');
+  const accountId = object.type === 'account' ? object.id : relatedId(object.relationships, 'account');
+  checkIdentifier(inquiryId, 'the related inquiry id', MAX_ID_CHARS);
+  checkIdentifier(accountId, 'the related account id', MAX_ID_CHARS);
+  return { id, name, createdAt, createdAtMs, object, included, inquiryId, accountId, raw };
 }
 
 function decodeUtf8(bytes: Uint8Array): string {
@@ -110,8 +127,8 @@ function normalise(parsed: unknown): JsonRecord {
 }
 
 function toObject(record: JsonRecord, path: string): PersonaObject {
-  const type = requireString(record, 'type', `${path}.type`);
-  const id = requireString(record, 'id', `${path}.id`);
+  const type = requireIdentifier(record, 'type', `${path}.type`, MAX_NAME_CHARS);
+  const id = requireIdentifier(record, 'id', `${path}.id`, MAX_ID_CHARS);
   const attributes = isRecord(record['attributes']) ? record['attributes'] : {};
   const object: PersonaObject = { type, id, attributes };
   const relationships = record['relationships'];
@@ -147,6 +164,18 @@ function requireString(parent: JsonRecord, key: string, path: string): string {
   if (typeof value !== 'string') throw new Rejection(`${path} is not a string`);
   if (value.length === 0) throw new Rejection(`${path} is empty`);
   return value;
+}
+
+/** A string that can be stored as a key: bounded, and free of NUL (which PostgreSQL cannot store). */
+function requireIdentifier(parent: JsonRecord, key: string, path: string, maxChars: number): string {
+  const value = requireString(parent, key, path);
+  checkIdentifier(value, path, maxChars);
+  return value;
+}
+
+function checkIdentifier(value: string | null, path: string, maxChars: number): void {
+  const problem = value === null ? null : identifierProblem(value, maxChars);
+  if (problem) throw new Rejection(`${path} ${problem}`);
 }
 
 function isRecord(value: unknown): value is JsonRecord {

@@ -1,12 +1,15 @@
 /**
  * The one way a body becomes inbox state, shared by the webhook pipeline and by recovery through
  * Persona's Events API: a Persona event is stored once (deduplicated on its `evt_` id), anything else
- * is quarantined as dead (deduplicated on its SHA-256) — signed or recovered data is never thrown away.
+ * (or that the database refuses) is quarantined as dead, deduplicated on its SHA-256 — signed or recovered
+ * data is never thrown away.
  */
+import { EventRejectedError } from '../errors.js';
 import type { PersonaEvent } from '../events/event.js';
+import { MAX_CREATED_AT_SKEW_MS } from '../events/limits.js';
 import { type ParseEventResult, parseEvent } from '../events/parse-event.js';
 import { type DeliveryInfo, toInboxEvent } from '../store/inbox-event.js';
-import type { InboxWriter } from '../store/store.js';
+import type { InboxWriter, IngestOutcome } from '../store/store.js';
 
 /** What the ingest path did with one body. */
 export type IngestBodyResult =
@@ -24,21 +27,36 @@ export async function ingestBody(
   store: InboxWriter,
   body: Uint8Array,
   delivery: DeliveryInfo,
-  parsed: ParseEventResult = parseEvent(body),
+  parsed: ParseEventResult = parseEvent(body, {
+    createdAtNotAfterMs: delivery.receivedAtMs + MAX_CREATED_AT_SKEW_MS,
+  }),
 ): Promise<IngestBodyResult> {
-  if (!parsed.ok) {
-    const reason = `malformed: ${parsed.reason}`;
-    const result = await store.quarantine({
-      sha256: await sha256Hex(body),
-      body,
-      reason,
-      receivedAtMs: delivery.receivedAtMs,
-      ...(delivery.source ? { source: delivery.source } : {}),
-    });
-    return { outcome: 'quarantined', duplicate: result === 'duplicate', reason };
+  if (!parsed.ok) return quarantine(store, body, delivery, `malformed: ${parsed.reason}`);
+  let outcome: IngestOutcome;
+  try {
+    outcome = await store.ingest(toInboxEvent(parsed.event, body, delivery));
+  } catch (error) {
+    // A row the database itself refuses (a value out of its range): kept as dead like a malformed body.
+    if (!(error instanceof EventRejectedError)) throw error;
+    return quarantine(store, body, delivery, `rejected by the store: ${error.message}`);
   }
-  const outcome = await store.ingest(toInboxEvent(parsed.event, body, delivery));
   return { outcome, event: parsed.event };
+}
+
+async function quarantine(
+  store: InboxWriter,
+  body: Uint8Array,
+  delivery: DeliveryInfo,
+  reason: string,
+): Promise<IngestBodyResult> {
+  const result = await store.quarantine({
+    sha256: await sha256Hex(body),
+    body,
+    reason,
+    receivedAtMs: delivery.receivedAtMs,
+    ...(delivery.source ? { source: delivery.source } : {}),
+  });
+  return { outcome: 'quarantined', duplicate: result === 'duplicate', reason };
 }
 
 async function sha256Hex(bytes: Uint8Array): Promise<string> {

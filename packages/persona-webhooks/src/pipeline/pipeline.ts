@@ -12,6 +12,7 @@ import {
   ReceiverBusyError,
 } from '../errors.js';
 import type { PersonaEvent } from '../events/event.js';
+import { MAX_CREATED_AT_SKEW_MS } from '../events/limits.js';
 import { parseEvent } from '../events/parse-event.js';
 import { checkVerifyOptions } from '../signature/options.js';
 import type { VerifyOptions, VerifyResult } from '../signature/types.js';
@@ -100,7 +101,8 @@ export function createPipelineWith(verify: Verifier, options: PipelineOptions): 
     const verified = await verify({ body, header, secrets, toleranceSeconds, now: Math.floor(now() / 1000) });
     if (!verified.ok) throw new InvalidSignatureError(verified.reason, verified.message);
 
-    const parsed = parseEvent(body);
+    const receivedAtMs = now();
+    const parsed = parseEvent(body, { createdAtNotAfterMs: receivedAtMs + MAX_CREATED_AT_SKEW_MS });
     // Checked only once parsing failed, so events pay nothing for it; the signature was checked above.
     if (!parsed.ok && isPingBody(body)) return { outcome: 'ping', response: jsonResponse(200, PING) };
 
@@ -112,13 +114,13 @@ export function createPipelineWith(verify: Verifier, options: PipelineOptions): 
           attemptsMade: integerHeader(request, 'persona-webhook-attempts-made'),
           attemptsLeft: integerHeader(request, 'persona-webhook-attempts-left'),
           firstAttemptedAtMs: secondsToMs(integerHeader(request, 'persona-webhook-first-attempted-at')),
-          receivedAtMs: now(),
+          receivedAtMs,
           source: 'webhook',
         },
         parsed,
       );
       if (result.outcome === 'quarantined') {
-        // Signed data is never thrown away: it is kept as dead, and Persona stops retrying it.
+        // Signed data is never thrown away: kept as dead (deduplicated by hash), and Persona stops retrying.
         return {
           outcome: 'quarantined',
           response: jsonResponse(202, { received: true, quarantined: true, duplicate: result.duplicate }),

@@ -19,6 +19,12 @@ export interface GroupCommitOptions<I, R> {
   commit(items: readonly I[]): R[] | Promise<R[]>;
   /** Maps a thrown commit error to what callers see. */
   mapError(error: unknown): unknown;
+  /**
+   * True when a failed batch may have failed because of one of its items (a data error), not because
+   * the database is unavailable. The batch is then committed again one item per transaction, so one
+   * bad item fails alone and its neighbours are stored. Default: never.
+   */
+  mayBeItemError?(error: unknown): boolean;
   /** Runs after a successful commit, outside the transaction. */
   afterCommit?(items: readonly I[], results: readonly R[]): void;
 }
@@ -56,6 +62,10 @@ export class GroupCommit<I, R> {
     if (batch.length === 0) return;
     this.#queue = [];
     this.batches++;
+    this.#commit(batch);
+  }
+
+  #commit(batch: Pending<I, R>[]): void {
     const items = batch.map((pending) => pending.item);
     let results: R[] | Promise<R[]>;
     try {
@@ -91,6 +101,14 @@ export class GroupCommit<I, R> {
   }
 
   #fail(batch: readonly Pending<I, R>[], error: unknown): void {
+    if (batch.length > 1 && this.options.mayBeItemError?.(error)) {
+      // Nothing of the batch was committed: retry each item alone, so only a bad one fails.
+      for (const pending of batch) {
+        this.batches++;
+        this.#commit([pending]);
+      }
+      return;
+    }
     const mapped = this.options.mapError(error);
     for (const pending of batch) pending.reject(mapped);
   }

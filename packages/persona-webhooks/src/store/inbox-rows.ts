@@ -14,7 +14,7 @@ export const LEASE_EXPIRED_ERROR = 'lease expired before the attempt finished';
 /** Id prefix of quarantined bodies: they can never be processed, so bulk replay skips them. */
 export const MALFORMED_ID_PREFIX = 'malformed_';
 
-/** Named parameters of {@link INSERT_EVENT_SQL}. */
+/** One `events` row as both stores insert it; the keys are the column names. */
 export interface EventRow {
   id: string;
   name: string;
@@ -35,16 +35,38 @@ export interface EventRow {
   source: EventSource;
 }
 
-/** Inserts one row unless its id exists: `changes === 0` means duplicate. */
-export const INSERT_EVENT_SQL = `INSERT INTO events (
-  id, name, created_at, created_at_ms, object_type, object_id, inquiry_id, account_id, body,
-  attempts_made, attempts_left, first_attempted_at_ms, received_at_ms, status, run_at_ms, attempts, last_error,
-  source
-) VALUES (
-  @id, @name, @created_at, @created_at_ms, @object_type, @object_id, @inquiry_id, @account_id, @body,
-  @attempts_made, @attempts_left, @first_attempted_at_ms, @received_at_ms, @status, @run_at_ms, 0, @last_error,
-  @source
-) ON CONFLICT (id) DO NOTHING`;
+/**
+ * The columns an insert writes, in one order for both stores: SQLite binds them by name, PostgreSQL
+ * as `$n` in this order. Every other column (attempts, lease, processed-at) starts at its default.
+ */
+export const EVENT_COLUMNS = [
+  'id',
+  'name',
+  'created_at',
+  'created_at_ms',
+  'object_type',
+  'object_id',
+  'inquiry_id',
+  'account_id',
+  'body',
+  'attempts_made',
+  'attempts_left',
+  'first_attempted_at_ms',
+  'received_at_ms',
+  'status',
+  'run_at_ms',
+  'last_error',
+  'source',
+] as const satisfies readonly (keyof EventRow)[];
+
+/** `INSERT INTO <table> (<EVENT_COLUMNS>) VALUES`, followed by one or more value tuples. */
+export function insertEventsPrefix(table: string): string {
+  return `INSERT INTO ${table} (${EVENT_COLUMNS.join(', ')}) VALUES`;
+}
+
+/** SQLite's insert of one row unless its id exists: `changes === 0` means duplicate. */
+export const INSERT_EVENT_SQL = `${insertEventsPrefix('events')} (${EVENT_COLUMNS.map((c) => `@${c}`).join(', ')})
+ON CONFLICT (id) DO NOTHING`;
 
 /** A verified event, due at once. */
 export function eventRow(event: InboxEvent): EventRow {

@@ -1,41 +1,37 @@
 /**
  * The `reconcile_state` row as both stores select it (same column names in SQLite and PostgreSQL), its
- * mapping to `ReconcileState`, and the parameters `finishReconcile` writes, so the two dialects differ
- * only in their SQL.
+ * mapping to `ReconcileState`, and the parameters `finishReconcile` writes (see `reconcile-sql.ts`).
  */
 import { truncateError } from './inbox-rows.js';
 import type { ReconcileRunOutcome, ReconcileState } from './store.js';
 
+/** The row as both stores select it, times and counts already numbers. */
 export interface ReconcileStateRow {
-  checkpoint_ms: number | string | null;
-  next_run_at_ms: number | string;
+  checkpoint_ms: number | null;
+  next_run_at_ms: number;
   lease_owner: string | null;
-  lease_expires_at_ms: number | string | null;
-  last_started_at_ms: number | string | null;
-  last_finished_at_ms: number | string | null;
+  lease_expires_at_ms: number | null;
+  last_started_at_ms: number | null;
+  last_finished_at_ms: number | null;
   last_result: 'ok' | 'failed' | null;
   last_error: string | null;
   failures: number;
-  recovered_total: number | string;
+  recovered_total: number;
   last_recovered: number | null;
 }
 
-// PostgreSQL drivers return bigint columns as strings; these times and counts fit a double exactly.
-const num = (value: number | string) => Number(value);
-const numOrNull = (value: number | string | null) => (value === null ? null : Number(value));
-
 export function toReconcileState(row: ReconcileStateRow): ReconcileState {
   return {
-    checkpointMs: numOrNull(row.checkpoint_ms),
-    nextRunAtMs: num(row.next_run_at_ms),
+    checkpointMs: row.checkpoint_ms,
+    nextRunAtMs: row.next_run_at_ms,
     leaseOwner: row.lease_owner,
-    leaseExpiresAtMs: numOrNull(row.lease_expires_at_ms),
-    lastStartedAtMs: numOrNull(row.last_started_at_ms),
-    lastFinishedAtMs: numOrNull(row.last_finished_at_ms),
+    leaseExpiresAtMs: row.lease_expires_at_ms,
+    lastStartedAtMs: row.last_started_at_ms,
+    lastFinishedAtMs: row.last_finished_at_ms,
     lastResult: row.last_result,
     lastError: row.last_error,
     failures: row.failures,
-    recoveredTotal: num(row.recovered_total),
+    recoveredTotal: row.recovered_total,
     lastRecovered: row.last_recovered,
   };
 }

@@ -55,6 +55,9 @@ export interface QuarantinedBody {
 /** `stored`: a new row, committed and synced to disk. `duplicate`: already there, nothing written. */
 export type IngestOutcome = 'stored' | 'duplicate';
 
+/** What `replay` did. */
+export type ReplayOutcome = 'replayed' | 'not_found' | 'already_queued';
+
 /** The write side the pipeline needs; resolving means the row is durable. */
 export interface InboxWriter {
   ingest(event: InboxEvent): Promise<IngestOutcome>;
@@ -213,7 +216,7 @@ export interface ReconcileStateStore {
 }
 
 /** The full store: ingest, the worker's queue, the KYC read model and the admin operations. */
-export interface Store extends InboxWriter {
+export interface Store extends InboxWriter, ReconcileStateStore {
   /** Applies numbered migrations; running it again changes nothing. */
   migrate(): Promise<void>;
   /** Resolves when the database answers a trivial query; `/readyz` uses it. */
@@ -228,8 +231,11 @@ export interface Store extends InboxWriter {
   complete(claim: ClaimedEvent, updates: ProjectionUpdate[], nowMs: number): Promise<boolean>;
   /** Records a failed attempt: back to pending at `retryAtMs`, or dead when `retryAtMs` is null. */
   fail(claim: ClaimedEvent, error: string, retryAtMs: number | null, nowMs: number): Promise<boolean>;
-  /** Puts one done or dead event back in the queue. False when there is no such event. */
-  replay(eventId: string, nowMs: number): Promise<boolean>;
+  /**
+   * Puts one done or dead event back in the queue, deciding atomically: `replayed`, `not_found`, or
+   * `already_queued` when it is pending or processing (it will run without a replay).
+   */
+  replay(eventId: string, nowMs: number): Promise<ReplayOutcome>;
   /** Puts every dead event (optionally since a time, optionally of one name) back; returns how many. */
   replayDead(filter: { sinceMs?: number; name?: string }, nowMs: number): Promise<number>;
   /** Nulls bodies received before the cutoff; ids stay for deduplication. Returns how many. */

@@ -1,9 +1,8 @@
 /**
  * Wires reconciliation into the service: builds the API client and the reconciler when the
- * configuration turns it on and the store can share its state, starts it, and exposes its status for
- * `GET /api/reconcile`.
+ * configuration turns it on, starts it, and exposes its status for `GET /api/reconcile`.
  */
-import type { ReconcileState, ReconcileStateStore, Store } from 'persona-webhooks';
+import type { ReconcileState, Store } from 'persona-webhooks';
 import { createApiClient } from '../persona-api/api-settings.js';
 import type { Logger } from '../server/logger.js';
 import type { ServiceMetrics } from '../server/metrics.js';
@@ -15,7 +14,7 @@ export interface ReconcileStatus {
   enabled: boolean;
   offReason: string | null;
   intervalMs: number | null;
-  /** The shared state, or null when the store keeps none. */
+  /** The shared state, as the store has it. */
   state(): Promise<ReconcileState | null>;
 }
 
@@ -25,11 +24,6 @@ export interface RunningReconciliation {
   stop(): Promise<void>;
 }
 
-/** Whether the store keeps the reconciliation state (both shipped stores do). */
-export function hasReconcileState(store: Store): store is Store & ReconcileStateStore {
-  return typeof (store as Partial<ReconcileStateStore>).claimReconcile === 'function';
-}
-
 export function startReconciliation(options: {
   recovery: RecoveryConfig;
   store: Store;
@@ -37,10 +31,9 @@ export function startReconciliation(options: {
   metrics: ServiceMetrics;
 }): RunningReconciliation {
   const { recovery, store, logger, metrics } = options;
-  const state = async () => (hasReconcileState(store) ? store.getReconcileState() : null);
-  let offReason = recovery.offReason;
-  if (recovery.reconcile && !hasReconcileState(store)) offReason = 'this store keeps no reconciliation state';
-  if (!recovery.reconcile || offReason !== null || !hasReconcileState(store)) {
+  const state = () => store.getReconcileState();
+  const { offReason } = recovery;
+  if (!recovery.reconcile) {
     logger.info({ reason: offReason }, 'reconciliation off');
     return {
       status: { enabled: false, offReason, intervalMs: null, state },

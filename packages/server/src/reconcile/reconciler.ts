@@ -6,12 +6,7 @@
  * `/readyz`: it only ever runs in the background.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  PersonaWebhookError,
-  type ReconcileState,
-  type ReconcileStateStore,
-  type Store,
-} from 'persona-webhooks';
+import { PersonaWebhookError, type ReconcileState, type Store } from 'persona-webhooks';
 import { PersonaApiAuthError, PersonaApiError } from '../persona-api/api-errors.js';
 import type { PersonaApiClient } from '../persona-api/client.js';
 import { sleep } from '../persona-api/request-budget.js';
@@ -32,7 +27,7 @@ export interface ReconcileSettings {
 }
 
 export interface ReconcilerOptions extends ReconcileSettings {
-  store: Store & ReconcileStateStore;
+  store: Store;
   client: PersonaApiClient;
   logger: Logger;
   onRecovered?: (count: number) => void;

@@ -3,7 +3,7 @@
  * inbox, and replay.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Store } from 'persona-webhooks';
+import { MAX_ID_CHARS, type Store } from 'persona-webhooks';
 import { z } from 'zod';
 import type { ReconcileStatus } from '../reconcile/reconcile-service.js';
 import { createAdminAuth } from './admin-auth.js';
@@ -18,7 +18,7 @@ const listQuery = z.object({
   cursor: z.string().min(1).max(500).optional(),
 });
 
-const idParam = z.object({ id: z.string().min(1).max(300) });
+const idParam = z.object({ id: z.string().min(1).max(MAX_ID_CHARS) });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value);
@@ -86,15 +86,12 @@ export function registerAdminRoutes(
 
     api.post('/api/events/:id/replay', async (request, reply) => {
       const { id } = parse(idParam, request.params);
-      const event = await store.getEvent(id);
-      if (!event) throw new NotFoundError(`Event "${id.slice(0, 100)}"`);
-      if (event.status === 'pending' || event.status === 'processing') {
-        throw new ConflictError(
-          `Event ${id} is already ${event.status}; it will be processed without a replay.`,
-        );
+      const outcome = await store.replay(id, Date.now());
+      if (outcome === 'not_found') throw new NotFoundError(`Event "${id.slice(0, 100)}"`);
+      if (outcome === 'already_queued') {
+        throw new ConflictError(`Event ${id} is already queued; it will be processed without a replay.`);
       }
-      await store.replay(id, Date.now());
-      return reply.code(202).send({ replayed: true, id });
+      return reply.code(202).send({ outcome, id });
     });
   });
 }

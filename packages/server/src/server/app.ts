@@ -2,15 +2,26 @@
  * The HTTP surface of the service: the webhook receiver, health, readiness, metrics and the admin API,
  * on one Fastify instance. Every error answers JSON with a stable code.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  LogController,
+} from 'fastify';
 import type { Store, WebhookPipeline } from 'persona-webhooks';
-import { PayloadTooLargeError, PersonaWebhookError, StoreUnavailableError } from 'persona-webhooks';
+import {
+  MAX_ID_CHARS,
+  PayloadTooLargeError,
+  PersonaWebhookError,
+  StoreUnavailableError,
+} from 'persona-webhooks';
 import { fastifyPersonaWebhooks } from 'persona-webhooks/fastify';
 import type { ReconcileStatus } from '../reconcile/reconcile-service.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { InternalError, InvalidQueryError, NotFoundError } from './http-errors.js';
 import type { Logger } from './logger.js';
 import type { ServiceMetrics } from './metrics.js';
+import { answerClientError, writeRawError } from './raw-error-responses.js';
 
 export const WEBHOOK_PATH = '/webhooks/persona';
 const READY_TIMEOUT_MS = 2_000;
@@ -23,16 +34,55 @@ export interface AppOptions {
   adminToken: string;
   /** Reconciliation's status for `GET /api/reconcile`; absent: reported as off. */
   reconcile?: ReconcileStatus;
+  /** Time a client has for a whole request (half of it for the headers). Default 10 s. */
+  requestTimeoutMs?: number;
 }
+
+/**
+ * Longest path parameter routed. Ids are at most MAX_ID_CHARS once decoded; percent-encoding can triple
+ * them on the wire. Longer ones are answered 414 in our shape instead of reaching a route.
+ */
+const MAX_PARAM_LENGTH = 3 * MAX_ID_CHARS;
 
 export function buildApp(options: AppOptions): FastifyInstance {
   const { store, metrics, logger } = options;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // One line per request is written below, without query strings or headers.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
-    return503OnClosing: true,
+    // Bounded time per connection: a client sending its body a byte a second is cut off, not waited for.
+    requestTimeout: requestTimeoutMs,
+    keepAliveTimeout: 5_000,
+    http: {
+      headersTimeout: Math.ceil(requestTimeoutMs / 2),
+      // Node checks those timeouts on this interval (default 30 s, far longer than the timeouts).
+      connectionsCheckingInterval: 1_000,
+    },
+    // Requests arriving while shutting down are still answered, by our handlers and in our shape; the
+    // default would answer them in Fastify's own error shape.
+    return503OnClosing: false,
+    clientErrorHandler: answerClientError,
+    frameworkErrors: (error, _request, reply) => {
+      const response = new InvalidQueryError(
+        error.code === 'FST_ERR_BAD_URL' ? 'the URL is not valid' : 'malformed request',
+      ).toResponse();
+      // The option's reply type is generic over a schema we do not use.
+      return (reply as FastifyReply).code(response.status).headers(response.headers).send(response.body);
+    },
+    routerOptions: {
+      maxParamLength: MAX_PARAM_LENGTH,
+      onMaxParamLength: (_path, _req, res) =>
+        writeRawError(
+          res,
+          414,
+          'uri_too_long',
+          `A path parameter is longer than ${MAX_PARAM_LENGTH} characters.`,
+        ),
+      onBadUrl: (_path, _req, res) =>
+        writeRawError(res, 400, 'invalid_request', 'The request is invalid: the URL is not valid.'),
+    },
   });
 
   app.setErrorHandler((error: unknown, request, reply) => {

@@ -3,7 +3,11 @@
  * into a frozen object. Errors name the variable and say how to fix it.
  */
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SECONDS } from 'persona-webhooks';
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_CONCURRENT_BODIES,
+  DEFAULT_TOLERANCE_SECONDS,
+} from 'persona-webhooks';
 import { z } from 'zod';
 import { DEFAULT_POSTGRES_SCHEMA } from '../open-store.js';
 import { ConfigError } from './config-error.js';
@@ -22,6 +26,10 @@ export interface ServiceConfig {
   adminTokenGenerated: boolean;
   toleranceSeconds: number;
   maxBodyBytes: number;
+  /** Most webhook bodies read at once; more are answered 503 before their body is read. */
+  maxConcurrentBodies: number;
+  /** Time a client has to send a whole request, headers and body; half of it for the headers. */
+  requestTimeoutMs: number;
   handlersPath: string | null;
   logLevel: (typeof LOG_LEVELS)[number];
   /** How long raw payloads are kept before their bodies are purged. */
@@ -47,6 +55,8 @@ export const SETTINGS = [
   'ADMIN_TOKEN',
   'PERSONA_SIGNATURE_TOLERANCE_SECONDS',
   'PERSONA_WEBHOOK_MAX_BODY_BYTES',
+  'PERSONA_WEBHOOK_MAX_CONCURRENT_BODIES',
+  'PERSONA_WEBHOOK_REQUEST_TIMEOUT_SECONDS',
   'PERSONA_WEBHOOKS_HANDLERS',
   'LOG_LEVEL',
   'PERSONA_WEBHOOKS_RETENTION_DAYS',
@@ -93,6 +103,13 @@ const schema = z.object({
   PERSONA_WEBHOOK_MAX_BODY_BYTES: integer('PERSONA_WEBHOOK_MAX_BODY_BYTES', 1024, 100 * 1024 * 1024).default(
     DEFAULT_MAX_BODY_BYTES,
   ),
+  PERSONA_WEBHOOK_MAX_CONCURRENT_BODIES: integer('PERSONA_WEBHOOK_MAX_CONCURRENT_BODIES', 1, 10_000).default(
+    DEFAULT_MAX_CONCURRENT_BODIES,
+  ),
+  // Persona sends a whole body at once and gives up after 5 s; 10 s leaves room for slow networks.
+  PERSONA_WEBHOOK_REQUEST_TIMEOUT_SECONDS: integer('PERSONA_WEBHOOK_REQUEST_TIMEOUT_SECONDS', 2, 600).default(
+    10,
+  ),
   PERSONA_WEBHOOKS_HANDLERS: z.string().trim().min(1).optional(),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
@@ -131,6 +148,8 @@ export function loadConfig(raw: RawSettings): Readonly<ServiceConfig> {
     adminTokenGenerated: settings.ADMIN_TOKEN === undefined,
     toleranceSeconds: settings.PERSONA_SIGNATURE_TOLERANCE_SECONDS,
     maxBodyBytes: settings.PERSONA_WEBHOOK_MAX_BODY_BYTES,
+    maxConcurrentBodies: settings.PERSONA_WEBHOOK_MAX_CONCURRENT_BODIES,
+    requestTimeoutMs: settings.PERSONA_WEBHOOK_REQUEST_TIMEOUT_SECONDS * 1000,
     handlersPath: settings.PERSONA_WEBHOOKS_HANDLERS ?? null,
     logLevel: settings.LOG_LEVEL,
     retentionDays: settings.PERSONA_WEBHOOKS_RETENTION_DAYS,

@@ -26,6 +26,8 @@ const REQUEST_OUTCOMES: readonly RequestOutcome[] = [
   'unavailable',
   'quarantined',
   'method_not_allowed',
+  'aborted',
+  'busy',
   'error',
 ];
 

@@ -4,7 +4,7 @@
  * drain the worker → close the store).
  */
 import type { AddressInfo } from 'node:net';
-import type { Store } from 'persona-webhooks';
+import type { OutcomeReport, Store } from 'persona-webhooks';
 import { createDispatcher, createPipeline, createWorker, startRetention } from 'persona-webhooks';
 import { openStore } from '../open-store.js';
 import { startReconciliation } from '../reconcile/reconcile-service.js';
@@ -30,7 +30,11 @@ export interface RunningService {
  * process.once('SIGTERM', () => service.stop());
  */
 export async function startService(config: Readonly<ServiceConfig>, logger: Logger): Promise<RunningService> {
-  const store = await openStore(config.databaseUrl, { postgresSchema: config.postgresSchema });
+  const store = await openStore(config.databaseUrl, {
+    postgresSchema: config.postgresSchema,
+    // The code only: a server's message can quote data.
+    onPostgresError: (code) => logger.warn({ code: code ?? null }, 'PostgreSQL connection error'),
+  });
   const closers: Array<() => Promise<void>> = [() => store.close()];
   try {
     const dispatcher = createDispatcher();
@@ -66,11 +70,11 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
       secrets: config.secrets,
       toleranceSeconds: config.toleranceSeconds,
       maxBodyBytes: config.maxBodyBytes,
+      maxConcurrentBodies: config.maxConcurrentBodies,
       store,
       onOutcome: (report) => {
         metrics.recordRequest(report.outcome, report.durationMs / 1000);
-        const level = report.status >= 500 ? 'error' : report.status >= 400 ? 'warn' : 'info';
-        logger[level](
+        logger[webhookLogLevel(report)](
           { route: WEBHOOK_PATH, ...report, durationMs: Math.round(report.durationMs * 100) / 100 },
           'webhook',
         );
@@ -88,6 +92,7 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
       logger,
       adminToken: config.adminToken,
       reconcile: reconciliation.status,
+      requestTimeoutMs: config.requestTimeoutMs,
     });
     await app.listen({ port: config.port, host: config.host });
     closers.unshift(() => app.close());
@@ -99,6 +104,16 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
     await closeAll(closers, logger);
     throw error;
   }
+}
+
+/**
+ * A client hanging up is its own business and shedding load is working as designed: neither is a
+ * server fault. Errors are what an operator must look at: the store failing, a bug.
+ */
+function webhookLogLevel(report: OutcomeReport): 'info' | 'warn' | 'error' {
+  if (report.outcome === 'aborted') return 'info';
+  if (report.outcome === 'busy') return 'warn';
+  return report.status >= 500 ? 'error' : report.status >= 400 ? 'warn' : 'info';
 }
 
 async function closeAll(closers: Array<() => Promise<void>>, logger: Logger): Promise<void> {

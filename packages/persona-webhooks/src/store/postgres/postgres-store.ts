@@ -4,22 +4,29 @@
  * instance are woken through LISTEN/NOTIFY, claims never hand one event to two instances, and the
  * KYC projection's newest-wins rule is enforced by row locks in the upserts.
  *
- * Every driver failure that means "the database cannot answer" (connection refused or lost, admin
- * shutdown, timeouts) rejects with `StoreUnavailableError`; the pool reconnects on the next call by
- * itself, so the store never needs recreating after an outage.
+ * The driver is the caller's `pg` pool (`driver.ts` says which members are used). Every failure that
+ * means "the database cannot answer" (connection refused or lost, admin shutdown, timeouts) rejects
+ * with `StoreUnavailableError`; the pool opens new connections on the next call by itself, so the store
+ * never needs recreating after an outage.
  */
 
 import { GroupCommit } from '../group-commit.js';
-import type { EventRow } from '../inbox-rows.js';
-import { eventRow, quarantineRow } from '../inbox-rows.js';
+import { EVENT_COLUMNS, type EventRow, eventRow, insertEventsPrefix, quarantineRow } from '../inbox-rows.js';
 import type { IngestOutcome, Store } from '../store.js';
-import { openPool } from './connect.js';
-import { withDeadline } from './deadline.js';
+import { createConnections } from './connections.js';
 import { applyPostgresMigrations } from './migrate.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { notifyChannel, type PostgresStoreOptions, resolvePostgresStoreOptions } from './options.js';
 import { createPostgresReadModel } from './read-model.js';
-import { asUnavailable, closedStoreError, timedOutError, toStoreError } from './store-error.js';
+import { createPostgresReconcileState } from './reconcile-state.js';
+import { rowValues } from './row-values.js';
+import {
+  closedStoreError,
+  isRowDataError,
+  timedOutError,
+  toIngestError,
+  toStoreError,
+} from './store-error.js';
 import { tables } from './tables.js';
 import { Wakeups } from './wakeups.js';
 import { createPostgresWorkQueue } from './work-queue.js';
@@ -42,47 +49,41 @@ export interface PostgresStore extends Store {
   writeStats(): PostgresWriteStats;
 }
 
-const EVENT_COLUMNS = [
-  'id',
-  'name',
-  'created_at',
-  'created_at_ms',
-  'object_type',
-  'object_id',
-  'inquiry_id',
-  'account_id',
-  'body',
-  'attempts_made',
-  'attempts_left',
-  'first_attempted_at_ms',
-  'received_at_ms',
-  'status',
-  'run_at_ms',
-  'last_error',
-] as const satisfies readonly (keyof EventRow)[];
-
 /** How long close() waits for calls in flight; a hung connection must not hang shutdown. */
 const CLOSE_GRACE_MS = 5_000;
 
 /**
- * Creates the store. Nothing connects until the first call; call `migrate()` before use.
+ * Creates the store over the caller's pool. Nothing connects until the first call; call `migrate()`
+ * before use. `close()` does not end the pool: its owner does, after `close()` resolved.
  *
  * @example
- * const store = createPostgresStore({ url: 'postgres://app@db:5432/app', schema: 'persona_webhooks' });
+ * import pg from 'pg';
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, connectionTimeoutMillis: 3000, statement_timeout: 4000 });
+ * pool.on('error', (error) => log.warn({ code: (error as { code?: string }).code }, 'idle PostgreSQL connection failed'));
+ * const store = createPostgresStore({ pool });
  * await store.migrate();
  * const outcome = await store.ingest(event); // 'stored' once committed, 'duplicate' on a redelivery
  * const stop = store.onEventsAvailable(() => worker.wake()); // fires for ingests on any instance
+ * // at shutdown:
+ * await store.close();
+ * await pool.end();
  */
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
   const config = resolvePostgresStoreOptions(options);
-  const sql = openPool(config);
-  const t = tables(sql, config.schema);
-  const queue = createPostgresWorkQueue(sql, t);
-  const reads = createPostgresReadModel(sql, t);
-  const wakeups = new Wakeups(sql, notifyChannel(config.schema));
+  const connections = createConnections(config.pool);
+  const t = tables(config.schema);
+  const queue = createPostgresWorkQueue(connections, t);
+  const reads = createPostgresReadModel(connections, t);
+  const reconcile = createPostgresReconcileState(connections, t);
+  const wakeups = new Wakeups(connections, notifyChannel(config.schema));
+  const insertPrefix = insertEventsPrefix(t.events);
+  const deadline = {
+    deadlineMs: config.ingestTimeoutMs,
+    onTimeout: () => timedOutError(config.ingestTimeoutMs),
+  };
   let writes = 0;
   let closed = false;
-  /** Calls still running: close() waits for them, so it can then end the pool without waiting on it. */
+  /** Calls still running: close() waits for them before giving the pool back to its owner. */
   const running = new Set<Promise<unknown>>();
   const track = <T>(call: Promise<T>): Promise<T> => {
     running.add(call);
@@ -100,23 +101,24 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     writes += rows.length;
     const first = new Map<string, EventRow>();
     for (const row of rows) if (!first.has(row.id)) first.set(row.id, row);
-    const unique = [...first.values()];
-    const inserted = sql<{ id: string }[]>`
-      INSERT INTO ${t.events} ${sql(unique, EVENT_COLUMNS)}
-      ON CONFLICT (id) DO NOTHING
-      RETURNING id`;
-    const stored = new Set(
-      (await withDeadline(inserted, config.ingestTimeoutMs, () => timedOutError(config.ingestTimeoutMs))).map(
-        (row) => row.id,
-      ),
-    );
+    const values: unknown[] = [];
+    const tuples: string[] = [];
+    for (const row of first.values()) {
+      const placeholders = EVENT_COLUMNS.map((column) => `$${values.push(row[column])}`);
+      tuples.push(`(${placeholders.join(', ')})`);
+    }
+    const text = `${insertPrefix} ${tuples.join(', ')} ON CONFLICT (id) DO NOTHING RETURNING id`;
+    const result = await connections.use((client) => client.query(text, values), deadline);
+    const stored = new Set(rowValues(result.rows).map((row) => row.text('id')));
     return rows.map((row) => (stored.delete(row.id) ? 'stored' : 'duplicate'));
   };
 
   const inbox = new GroupCommit<EventRow, IngestOutcome>({
     maxBatchSize: config.batchMaxSize,
     commit: insertBatch,
-    mapError: asUnavailable,
+    // A row PostgreSQL refuses fails alone (and is quarantined by the pipeline); its neighbours commit.
+    mayBeItemError: isRowDataError,
+    mapError: toIngestError,
     afterCommit: (rows, results) => {
       // Quarantined rows are stored dead: only a stored pending row is work for a worker.
       if (rows.some((row, i) => row.status === 'pending' && results[i] === 'stored')) {
@@ -140,14 +142,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   return {
     schema: config.schema,
     migrate: () =>
-      run(async () => void (await applyPostgresMigrations(sql, config.schema, POSTGRES_MIGRATIONS))),
-    // `/readyz` must answer even when a connection hangs, so ping races the same deadline as ingest.
-    ping: () =>
-      run(async () => {
-        await withDeadline(sql`SELECT 1`, config.ingestTimeoutMs, () =>
-          timedOutError(config.ingestTimeoutMs),
-        );
-      }),
+      run(async () => void (await applyPostgresMigrations(connections, config.schema, POSTGRES_MIGRATIONS))),
+    // `/readyz` must answer even when a connection hangs, so ping has the same deadline as ingest.
+    ping: () => run(async () => void (await connections.use((client) => client.query('SELECT 1'), deadline))),
     ingest: (event) => submit(eventRow(event)),
     quarantine: (body) => submit(quarantineRow(body)),
     claim: (claimOptions) => run(() => queue.claim(claimOptions)),
@@ -155,9 +152,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     fail: (claim, error, retryAtMs, nowMs) => run(() => queue.fail(claim, error, retryAtMs, nowMs)),
     replay: (eventId, nowMs) =>
       run(async () => {
-        const replayed = await queue.replay(eventId, nowMs);
-        if (replayed) void track(wakeups.announce());
-        return replayed;
+        const outcome = await queue.replay(eventId, nowMs);
+        if (outcome === 'replayed') void track(wakeups.announce());
+        return outcome;
       }),
     replayDead: (filter, nowMs) =>
       run(async () => {
@@ -172,18 +169,22 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     getInquiry: (inquiryId) => run(() => reads.getInquiry(inquiryId)),
     getKyc: (referenceId) => run(() => reads.getKyc(referenceId)),
     getVerification: (verificationId) => run(() => reads.getVerification(verificationId)),
+    getReconcileState: () => run(() => reconcile.get()),
+    claimReconcile: (owner, leaseMs, nowMs) => run(() => reconcile.claim(owner, leaseMs, nowMs)),
+    renewReconcileLease: (owner, leaseMs, nowMs) => run(() => reconcile.renew(owner, leaseMs, nowMs)),
+    finishReconcile: (owner, outcome, nowMs) => run(() => reconcile.finish(owner, outcome, nowMs)),
     onEventsAvailable: (listener) => wakeups.subscribe(listener),
     writeStats: () => ({ batches: inbox.batches, writes }),
     async close() {
       if (closed) return;
       closed = true;
-      // Acknowledge what was accepted before the close: the queued batch is written, calls in flight
-      // finish, then the pool ends at once. Not `end({ timeout })`: after a lost connection the driver
-      // can keep a connection "busy" with an already-rejected query, and end() would wait it out.
+      // Acknowledge what was accepted before the close: the queued batch is written and calls in flight
+      // get a grace period to finish. Whatever still holds a connection after it is destroyed, so the
+      // owner's `pool.end()` (which waits for every checked-out connection) cannot hang on it.
       await inbox.drain();
       await settleWithin(running, CLOSE_GRACE_MS);
-      await wakeups.close();
-      await sql.end({ timeout: 0 });
+      wakeups.close();
+      connections.abandonAll();
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Reads for the admin API, the CLI and `/metrics`, with the same shapes and orderings as
  * `../sqlite/read-model.ts`: events newest-received first with the shared opaque keyset cursor, a
- * user's inquiries most recently created first.
+ * user's inquiries most recently created first. Rows are converted column by column (`row-values.ts`)
+ * into the shared row types, whatever the pool's type parsers do with int8.
  */
 import { decodeEventCursor } from '../event-cursor.js';
 import {
@@ -20,14 +21,14 @@ import {
 import type {
   EventDetail,
   EventPage,
-  EventStatus,
   InboxCounts,
   InquiryView,
   KycView,
   ListEventsQuery,
   VerificationView,
 } from '../store.js';
-import type { Db } from './connect.js';
+import type { Connections } from './connections.js';
+import { type RowValues, rowValues } from './row-values.js';
 import type { Tables } from './tables.js';
 
 /** Read operations over one pool. */
@@ -40,66 +41,151 @@ export interface PostgresReadModel {
   getVerification(verificationId: string): Promise<VerificationView | null>;
 }
 
+const STATUSES = ['pending', 'processing', 'done', 'dead'] as const;
+const OUTCOMES = ['done', 'retry', 'dead'] as const;
+const SUMMARY_COLUMNS = 'id, name, status, attempts, created_at, received_at_ms, last_error, source';
+const SOURCES = ['webhook', 'api'] as const;
+const INQUIRY_COLUMNS = `inquiry_id, reference_id, account_id, status, status_at_ms, inquiry_created_at_ms,
+  redacted_at_ms, updated_at_ms`;
+
+function summaryRow(row: RowValues): EventSummaryRow {
+  return {
+    id: row.text('id'),
+    name: row.text('name'),
+    status: row.oneOf('status', STATUSES),
+    attempts: row.int('attempts'),
+    created_at: row.text('created_at'),
+    received_at_ms: row.int('received_at_ms'),
+    last_error: row.textOrNull('last_error'),
+    source: row.oneOf('source', SOURCES),
+  };
+}
+
+function detailRow(row: RowValues): EventDetailRow {
+  return {
+    ...summaryRow(row),
+    object_type: row.textOrNull('object_type'),
+    object_id: row.textOrNull('object_id'),
+    run_at_ms: row.int('run_at_ms'),
+    body: row.bytesOrNull('body'),
+  };
+}
+
+function attemptRow(row: RowValues): AttemptRow {
+  return {
+    attempt: row.int('attempt'),
+    started_at_ms: row.int('started_at_ms'),
+    finished_at_ms: row.intOrNull('finished_at_ms'),
+    outcome: row.textOrNull('outcome') === null ? null : row.oneOf('outcome', OUTCOMES),
+    error: row.textOrNull('error'),
+  };
+}
+
+function inquiryRow(row: RowValues): InquiryRow {
+  return {
+    inquiry_id: row.text('inquiry_id'),
+    reference_id: row.textOrNull('reference_id'),
+    account_id: row.textOrNull('account_id'),
+    status: row.textOrNull('status'),
+    status_at_ms: row.int('status_at_ms'),
+    inquiry_created_at_ms: row.intOrNull('inquiry_created_at_ms'),
+    redacted_at_ms: row.intOrNull('redacted_at_ms'),
+    updated_at_ms: row.int('updated_at_ms'),
+  };
+}
+
+function verificationRow(row: RowValues): VerificationRow {
+  return {
+    verification_id: row.text('verification_id'),
+    inquiry_id: row.textOrNull('inquiry_id'),
+    verification_type: row.text('verification_type'),
+    status: row.textOrNull('status'),
+    status_at_ms: row.int('status_at_ms'),
+  };
+}
+
 /** Builds the read operations over a migrated schema. */
-export function createPostgresReadModel(sql: Db, t: Tables): PostgresReadModel {
-  const summaryColumns = sql`id, name, status, attempts, created_at, received_at_ms, last_error`;
-  const inquiryColumns = sql`inquiry_id, reference_id, account_id, status, status_at_ms, inquiry_created_at_ms,
-    redacted_at_ms, updated_at_ms`;
+export function createPostgresReadModel(connections: Connections, t: Tables): PostgresReadModel {
+  const select = async (text: string, values: unknown[] = []): Promise<RowValues[]> =>
+    rowValues((await connections.use((client) => client.query(text, values))).rows);
 
   return {
     async getEvent(eventId) {
-      const [row] = await sql<EventDetailRow[]>`
-        SELECT ${summaryColumns}, object_type, object_id, run_at_ms, body FROM ${t.events} WHERE id = ${eventId}`;
+      const [row] = await select(
+        `SELECT ${SUMMARY_COLUMNS}, object_type, object_id, run_at_ms, body FROM ${t.events} WHERE id = $1`,
+        [eventId],
+      );
       if (!row) return null;
-      const attempts = await sql<AttemptRow[]>`
-        SELECT attempt, started_at_ms, finished_at_ms, outcome, error
-        FROM ${t.attempts} WHERE event_id = ${eventId} ORDER BY seq`;
-      return toEventDetail(row, attempts);
+      const attempts = await select(
+        `SELECT attempt, started_at_ms, finished_at_ms, outcome, error
+        FROM ${t.attempts} WHERE event_id = $1 ORDER BY seq`,
+        [eventId],
+      );
+      return toEventDetail(detailRow(row), attempts.map(attemptRow));
     },
 
     async listEvents(query) {
       // Checked before querying: a bad cursor or limit is the caller's error (400), not an outage.
       const limit = listLimit(query);
       const after = query.cursor === undefined ? undefined : decodeEventCursor(query.cursor);
-      const rows = await sql<EventSummaryRow[]>`
-        SELECT ${summaryColumns} FROM ${t.events}
-        WHERE TRUE
-          ${query.status === undefined ? sql`` : sql`AND status = ${query.status}`}
-          ${query.name === undefined ? sql`` : sql`AND name = ${query.name}`}
-          ${after === undefined ? sql`` : sql`AND (received_at_ms, id) < (${after.receivedAtMs}::bigint, ${after.id}::text)`}
+      const values: unknown[] = [limit + 1];
+      const conditions: string[] = [];
+      if (query.status !== undefined) {
+        values.push(query.status);
+        conditions.push(`status = $${values.length}::text`);
+      }
+      if (query.name !== undefined) {
+        values.push(query.name);
+        conditions.push(`name = $${values.length}::text`);
+      }
+      if (after !== undefined) {
+        values.push(after.receivedAtMs, after.id);
+        conditions.push(`(received_at_ms, id) < ($${values.length - 1}::bigint, $${values.length}::text)`);
+      }
+      const rows = await select(
+        `SELECT ${SUMMARY_COLUMNS} FROM ${t.events}
+        ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
         ORDER BY received_at_ms DESC, id DESC
-        LIMIT ${limit + 1}`;
-      return toEventPage(rows, limit);
+        LIMIT $1`,
+        values,
+      );
+      return toEventPage(rows.map(summaryRow), limit);
     },
 
     async counts() {
       const counts: InboxCounts = { pending: 0, processing: 0, done: 0, dead: 0 };
-      const rows = await sql<{ status: EventStatus; n: number }[]>`
-        SELECT status, count(*) AS n FROM ${t.events} GROUP BY status`;
-      for (const row of rows) counts[row.status] = row.n;
+      // count(*) is int8: a string from a default pg pool, converted like every other int8.
+      for (const row of await select(`SELECT status, count(*) AS n FROM ${t.events} GROUP BY status`)) {
+        counts[row.oneOf('status', STATUSES)] = row.int('n');
+      }
       return counts;
     },
 
     async getInquiry(inquiryId) {
-      const [row] = await sql<InquiryRow[]>`
-        SELECT ${inquiryColumns} FROM ${t.inquiries} WHERE inquiry_id = ${inquiryId}`;
-      return row ? toInquiryView(row) : null;
+      const [row] = await select(`SELECT ${INQUIRY_COLUMNS} FROM ${t.inquiries} WHERE inquiry_id = $1`, [
+        inquiryId,
+      ]);
+      return row ? toInquiryView(inquiryRow(row)) : null;
     },
 
     async getKyc(referenceId) {
       // A user's current inquiry is the most recently created one; before its created-at is known, the
       // time of its latest status stands in.
-      const rows = await sql<InquiryRow[]>`
-        SELECT ${inquiryColumns} FROM ${t.inquiries} WHERE reference_id = ${referenceId}
-        ORDER BY COALESCE(inquiry_created_at_ms, status_at_ms) DESC, status_at_ms DESC, inquiry_id DESC`;
-      return toKycView(referenceId, rows);
+      const rows = await select(
+        `SELECT ${INQUIRY_COLUMNS} FROM ${t.inquiries} WHERE reference_id = $1
+        ORDER BY COALESCE(inquiry_created_at_ms, status_at_ms) DESC, status_at_ms DESC, inquiry_id DESC`,
+        [referenceId],
+      );
+      return toKycView(referenceId, rows.map(inquiryRow));
     },
 
     async getVerification(verificationId) {
-      const [row] = await sql<VerificationRow[]>`
-        SELECT verification_id, inquiry_id, verification_type, status, status_at_ms
-        FROM ${t.verifications} WHERE verification_id = ${verificationId}`;
-      return row ? toVerificationView(row) : null;
+      const [row] = await select(
+        `SELECT verification_id, inquiry_id, verification_type, status, status_at_ms
+        FROM ${t.verifications} WHERE verification_id = $1`,
+        [verificationId],
+      );
+      return row ? toVerificationView(verificationRow(row)) : null;
     },
   };
 }

@@ -1,15 +1,24 @@
 /**
  * Which driver errors mean "the database cannot answer right now". Those become `StoreUnavailableError`
  * (503: Persona retries, the worker backs off); anything else is a bug and is rethrown unchanged.
+ *
+ * What node-postgres (pg 8.x, pg-pool 3.x) raises when the connection is the problem:
+ * - Node's socket errors, with `code` (ECONNREFUSED, ECONNRESET, EPIPE, ETIMEDOUT, ENOTFOUND…), or an
+ *   `AggregateError` holding several of them when a host name resolved to more than one address;
+ * - the server's SQLSTATE in `code` (57P01 admin shutdown, 08xxx connection exceptions, 53300 too many
+ *   connections…);
+ * - plain `Error`s with no code, recognised by their message: `Connection terminated unexpectedly`
+ *   (the socket closed under a client), `Connection terminated` (a client we destroyed mid-query),
+ *   `Connection terminated due to connection timeout` (connectionTimeoutMillis while connecting),
+ *   `timeout exceeded when trying to connect` (connectionTimeoutMillis while waiting for a pooled
+ *   connection), `Client has encountered a connection error and is not queryable`, `Client was closed
+ *   and is not queryable`, `Query read timeout` (query_timeout), `timeout expired` (a lone client's
+ *   connect timeout) and `Cannot use a pool after calling end on the pool` (the owner already ended it).
  */
-import { StoreUnavailableError } from '../../errors.js';
+import { EventRejectedError, StoreUnavailableError } from '../../errors.js';
 
-/** Client-side codes set by the `postgres` driver or Node's socket layer. */
-const CLIENT_CODES = new Set([
-  'CONNECTION_CLOSED',
-  'CONNECTION_DESTROYED',
-  'CONNECTION_ENDED',
-  'CONNECT_TIMEOUT',
+/** Socket-level codes from Node. */
+const SOCKET_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ECONNABORTED',
@@ -21,26 +30,54 @@ const CLIENT_CODES = new Set([
   'EAI_AGAIN',
 ]);
 
+/** pg's own connection errors, which carry no code. */
+const CONNECTION_MESSAGES = new Set([
+  'Connection terminated unexpectedly',
+  'Connection terminated',
+  'Connection terminated due to connection timeout',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error and is not queryable',
+  'Client was closed and is not queryable',
+  'Query read timeout',
+  'timeout expired',
+  'Cannot use a pool after calling end on the pool',
+]);
+
+/** SQLSTATEs after which the session is gone: admin/crash shutdown, cannot connect now. Class 08 by prefix. */
+const SESSION_LOST_CODES = new Set(['57P01', '57P02', '57P03']);
+
 /**
- * SQLSTATEs that describe the server's state, not the query: admin/crash shutdown, cannot connect now,
- * too many connections, out of resources, read-only standby, statement timeout, lock/serialisation
- * conflicts. Class 08 (connection exception) and 53 (insufficient resources) are matched by prefix.
+ * SQLSTATEs that describe the server's state, not the query: statement timeout, lock/serialisation
+ * conflicts, read-only standby. Class 53 (insufficient resources) is matched by prefix.
  */
-const SERVER_CODES = new Set(['57P01', '57P02', '57P03', '57014', '55P03', '40001', '40P01', '25006']);
+const BUSY_CODES = new Set(['57014', '55P03', '40001', '40P01', '25006']);
+
+/**
+ * True when `error` says the connection itself failed (lost, refused, timed out), so the connection it
+ * came from must be destroyed rather than returned to the pool.
+ */
+export function isConnectionLoss(error: unknown): boolean {
+  return someCause(error, (cause) => {
+    const code = errorCode(cause);
+    if (code !== undefined) {
+      return SOCKET_CODES.has(code) || SESSION_LOST_CODES.has(code) || code.startsWith('08');
+    }
+    return cause instanceof Error && CONNECTION_MESSAGES.has(cause.message);
+  });
+}
 
 /** True when `error` says the database is unreachable or cannot take the work right now. */
 export function isUnavailable(error: unknown): boolean {
-  if (error instanceof StoreUnavailableError) return true;
+  if (error instanceof StoreUnavailableError || isConnectionLoss(error)) return true;
   const code = errorCode(error);
-  if (code === undefined) return false;
-  return CLIENT_CODES.has(code) || SERVER_CODES.has(code) || code.startsWith('08') || code.startsWith('53');
+  return code !== undefined && (BUSY_CODES.has(code) || code.startsWith('53'));
 }
 
 /** Converts an unavailability error to `StoreUnavailableError` (cause kept); returns others unchanged. */
 export function toStoreError(error: unknown): unknown {
   if (error instanceof StoreUnavailableError || !isUnavailable(error)) return error;
   return new StoreUnavailableError(
-    `The PostgreSQL event store is unavailable (${errorCode(error)}); nothing was written, so Persona will retry.`,
+    `The PostgreSQL event store is unavailable (${describe(error)}); nothing was written, so Persona will retry.`,
     { cause: error },
   );
 }
@@ -57,7 +94,22 @@ export function asUnavailable(error: unknown): StoreUnavailableError {
   });
 }
 
-/** The rejection of an ingest whose database did not answer in time (e.g. a half-open connection). */
+/**
+ * True when PostgreSQL refused a row for what it holds — class 22 (data exception: an invalid byte
+ * sequence, a value out of range), 23 (integrity) or 54 (a key too long for its index) — rather than
+ * for its own state. Such an error concerns one event of a batch, not the database.
+ */
+export function isRowDataError(error: unknown): boolean {
+  const code = errorCode(error);
+  return code !== undefined && /^(22|23|54)/.test(code);
+}
+
+/** What an ingest caller sees: a row the database refused is that event's own; anything else is a 503. */
+export function toIngestError(error: unknown): unknown {
+  return isRowDataError(error) ? new EventRejectedError(error) : asUnavailable(error);
+}
+
+/** The rejection of a call whose database did not answer in time (e.g. a half-open connection). */
 export function timedOutError(ms: number): StoreUnavailableError {
   return new StoreUnavailableError(
     `PostgreSQL did not answer within ${ms} ms; Persona will retry the event.`,
@@ -69,8 +121,31 @@ export function closedStoreError(): StoreUnavailableError {
   return new StoreUnavailableError('The PostgreSQL event store is closed.');
 }
 
-function errorCode(error: unknown): string | undefined {
+/** The SQLSTATE or socket code of `error`, if it has one. */
+export function errorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
   const { code } = error;
   return typeof code === 'string' ? code : undefined;
+}
+
+/** A code, or for pg's code-less connection errors a fixed label: never a message that could quote data. */
+function describe(error: unknown): string {
+  let label: string | undefined;
+  someCause(error, (cause) => {
+    label =
+      errorCode(cause) ??
+      (cause instanceof Error && CONNECTION_MESSAGES.has(cause.message) ? cause.message : undefined);
+    return label !== undefined;
+  });
+  return label ?? 'connection error';
+}
+
+/** Tests `error`, the errors of an AggregateError and the chain of `cause`s (a few levels deep). */
+function someCause(error: unknown, test: (cause: unknown) => boolean, depth = 0): boolean {
+  if (depth > 4 || error === undefined || error === null) return false;
+  if (test(error)) return true;
+  if (error instanceof AggregateError && error.errors.some((inner) => someCause(inner, test, depth + 1))) {
+    return true;
+  }
+  return error instanceof Error && someCause(error.cause, test, depth + 1);
 }

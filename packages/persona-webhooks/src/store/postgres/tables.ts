@@ -1,18 +1,27 @@
 /**
- * Schema-qualified table identifiers, built once. The schema name was validated against
- * /^[a-z_][a-z0-9_]*$/ and the driver quotes identifiers, so no query ever splices raw text.
+ * Schema-qualified, quoted table names, built once. The schema name was validated against
+ * /^[a-z_][a-z0-9_]*$/ (`options.ts`) and is quoted anyway, so no query ever splices raw text: every
+ * value goes in as a `$n` parameter.
  */
-import type { Db } from './connect.js';
 
-/** Creates the quoted `"<schema>"."<table>"` fragments every query interpolates. */
-export function tables(sql: Db, schema: string) {
+/** `name` as a quoted SQL identifier. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** The quoted `"<schema>".<table>` names every query interpolates. */
+export function tables(schema: string) {
+  const qualified = quoteIdentifier(schema);
   return Object.freeze({
-    events: sql(`${schema}.events`),
-    attempts: sql(`${schema}.event_attempts`),
-    inquiries: sql(`${schema}.inquiries`),
-    verifications: sql(`${schema}.verifications`),
+    schema: qualified,
+    migrations: `${qualified}.schema_migrations`,
+    events: `${qualified}.events`,
+    attempts: `${qualified}.event_attempts`,
+    inquiries: `${qualified}.inquiries`,
+    verifications: `${qualified}.verifications`,
+    reconcile: `${qualified}.reconcile_state`,
   });
 }
 
-/** The store's tables, as query fragments. */
+/** The store's tables, as SQL text. */
 export type Tables = ReturnType<typeof tables>;

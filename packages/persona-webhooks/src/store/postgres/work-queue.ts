@@ -8,24 +8,17 @@
  * Durability: claim, complete and fail commit with `synchronous_commit = off` (transaction-local), so
  * they never wait for a WAL flush. A database crash can then lose the last ~few hundred ms of them,
  * which is safe: a lost lease or done-mark only means the event runs again once its lease expires, and
- * the projection is idempotent (newest created-at wins). Ingest (`postgres-store.ts` insertBatch) keeps the server's
- * default, because acknowledging an event to Persona must mean it is on disk.
+ * the projection is idempotent (newest created-at wins). Ingest (`postgres-store.ts`) keeps the
+ * server's default, because acknowledging an event to Persona must mean it is on disk.
  */
 import type { ProjectionUpdate } from '../../kyc/projection-update.js';
 import { LEASE_EXPIRED_ERROR, MALFORMED_ID_PREFIX, truncateError } from '../inbox-rows.js';
-import type { ClaimedEvent, ClaimOptions } from '../store.js';
+import type { ClaimedEvent, ClaimOptions, ReplayOutcome } from '../store.js';
 import { updateStatements } from './apply-updates.js';
-import type { Db } from './connect.js';
+import type { Connections } from './connections.js';
+import { RowValues, rowValues } from './row-values.js';
+import { errorCode } from './store-error.js';
 import type { Tables } from './tables.js';
-
-interface ClaimedRow {
-  id: string;
-  name: string;
-  created_at_ms: number;
-  body: Buffer | null;
-  attempts: number;
-  lease_token: string;
-}
 
 /** Deadlocks between a redaction's body scrub and another completion are rare and safe to retry. */
 const COMPLETE_TRIES = 3;
@@ -37,22 +30,25 @@ const RETRYABLE = new Set(['40P01', '40001']);
  */
 export const ASYNC_COMMIT = "set_config('synchronous_commit', 'off', true)";
 
-/** Thrown inside a completion whose lease was lost, to roll back the pipelined updates. */
+/** One simple query (no parameters), so opening the worker's transaction costs one round trip. */
+const BEGIN_ASYNC_COMMIT = 'BEGIN; SET LOCAL synchronous_commit = off';
+
+/** Thrown inside a completion whose lease was lost, to roll back. */
 const LEASE_LOST = Symbol('lease lost');
 
 /**
- * The claim's pick: up to `limit` due rows, oldest created-at first, skipping rows other instances
- * hold. Written so that only the partial index `events_claim` can serve it (`NOT IN` and the CASE are
- * no index conditions for `events_status_received`): an ordered scan stopped after `limit` rows,
- * whatever the table statistics say (see migration 2). Exported so a test can EXPLAIN the exact SQL.
+ * The claim's pick, with `$1` = now (ms) and `$2` = limit: up to `limit` due rows, oldest created-at
+ * first, skipping rows other instances hold. Written so that only the partial index `events_claim` can
+ * serve it (`NOT IN` and the CASE are no index conditions for `events_status_received`): an ordered scan
+ * stopped after `limit` rows, whatever the table statistics say (see migration 2). Exported so a test
+ * can EXPLAIN the exact SQL.
  */
-export function dueEvents(sql: Db, t: Tables, nowMs: number, limit: number) {
-  return sql`
-    SELECT id, status AS previous_status FROM ${t.events}
+export function dueEventsSql(t: Tables): string {
+  return `SELECT id, status AS previous_status FROM ${t.events}
     WHERE status NOT IN ('done', 'dead')
-      AND CASE status WHEN 'pending' THEN run_at_ms ELSE lease_expires_at_ms END <= ${nowMs}
+      AND CASE status WHEN 'pending' THEN run_at_ms ELSE lease_expires_at_ms END <= $1::bigint
     ORDER BY created_at_ms, id
-    LIMIT ${limit}
+    LIMIT $2
     FOR UPDATE SKIP LOCKED`;
 }
 
@@ -61,39 +57,77 @@ export interface PostgresWorkQueue {
   claim(options: ClaimOptions): Promise<ClaimedEvent[]>;
   complete(claim: ClaimedEvent, updates: readonly ProjectionUpdate[], nowMs: number): Promise<boolean>;
   fail(claim: ClaimedEvent, error: string, retryAtMs: number | null, nowMs: number): Promise<boolean>;
-  replay(eventId: string, nowMs: number): Promise<boolean>;
+  replay(eventId: string, nowMs: number): Promise<ReplayOutcome>;
   replayDead(filter: { sinceMs?: number; name?: string }, nowMs: number): Promise<number>;
   purgeBodies(receivedBeforeMs: number): Promise<number>;
 }
 
 /** Builds the queue operations over a migrated schema. */
-export function createPostgresWorkQueue(sql: Db, t: Tables): PostgresWorkQueue {
+export function createPostgresWorkQueue(connections: Connections, t: Tables): PostgresWorkQueue {
+  const updates = updateStatements(t);
+
+  // One statement: pick (skipping rows other instances hold), lease, close abandoned attempts and open
+  // new ones. $1 now, $2 limit, $3 lease expiry, $4 the abandoned attempts' error.
+  const claimSql = `
+    WITH due AS (${dueEventsSql(t)}), claimed AS (
+      UPDATE ${t.events} AS e
+      SET status = 'processing', attempts = e.attempts + 1, lease_token = gen_random_uuid()::text,
+        lease_expires_at_ms = $3::bigint
+      FROM due WHERE e.id = due.id
+      RETURNING e.id, e.name, e.created_at_ms, e.body, e.attempts, e.lease_token, due.previous_status
+    ), abandoned AS (
+      UPDATE ${t.attempts} AS a SET finished_at_ms = $1::bigint, outcome = 'retry', error = $4::text
+      FROM claimed AS c
+      WHERE a.event_id = c.id AND c.previous_status = 'processing' AND a.finished_at_ms IS NULL
+    ), started AS (
+      INSERT INTO ${t.attempts} (event_id, attempt, started_at_ms) SELECT id, attempts, $1::bigint FROM claimed
+    )
+    SELECT id, name, created_at_ms, body, attempts, lease_token, ${ASYNC_COMMIT} AS async_commit
+    FROM claimed ORDER BY created_at_ms, id`;
+
+  // Marks the event done and closes its attempt; counts 0 when the lease was lost.
+  // $1 now, $2 id, $3 lease token, $4 attempt.
+  const markDoneSql = `
+    WITH marked AS (
+      UPDATE ${t.events}
+      SET status = 'done', processed_at_ms = $1::bigint, lease_token = NULL, lease_expires_at_ms = NULL,
+        last_error = NULL
+      WHERE id = $2 AND status = 'processing' AND lease_token = $3
+      RETURNING id
+    ), finished AS (
+      UPDATE ${t.attempts} SET finished_at_ms = $1::bigint, outcome = 'done', error = NULL
+      WHERE event_id IN (SELECT id FROM marked) AND attempt = $4 AND finished_at_ms IS NULL
+    )
+    SELECT count(*) AS marked FROM marked`;
+
+  // $1 status, $2 retry-at (null when dead), $3 error, $4 id, $5 token, $6 now, $7 outcome, $8 attempt.
+  const failSql = `
+    WITH failed AS (
+      UPDATE ${t.events}
+      SET status = $1::text, run_at_ms = COALESCE($2::bigint, run_at_ms), last_error = $3::text,
+        lease_token = NULL, lease_expires_at_ms = NULL
+      WHERE id = $4 AND status = 'processing' AND lease_token = $5
+      RETURNING id
+    ), finished AS (
+      UPDATE ${t.attempts} SET finished_at_ms = $6::bigint, outcome = $7::text, error = $3::text
+      WHERE event_id IN (SELECT id FROM failed) AND attempt = $8 AND finished_at_ms IS NULL
+    )
+    SELECT count(*) AS failed, ${ASYNC_COMMIT} AS async_commit FROM failed`;
+
   // The attempt counter restarts so a replayed event gets a full set of retries; event_attempts keeps
-  // the earlier history.
-  const replayColumns = (nowMs: number) => sql`
-    status = 'pending', run_at_ms = ${nowMs}, attempts = 0, lease_token = NULL,
+  // the earlier history. $1 is always now.
+  const replayColumns = `status = 'pending', run_at_ms = $1::bigint, attempts = 0, lease_token = NULL,
     lease_expires_at_ms = NULL, processed_at_ms = NULL`;
 
-  // Everything after BEGIN goes out in one pipelined batch (three round trips in all, whatever the
-  // number of updates); a lost lease is only known once the batch answered, so it rolls back.
-  const completeOnce = (claim: ClaimedEvent, updates: readonly ProjectionUpdate[], nowMs: number) =>
-    sql
-      .begin(async (tx) => {
-        const [, marked] = await Promise.all([
-          tx`SET LOCAL synchronous_commit = off`,
-          tx`
-            UPDATE ${t.events}
-            SET status = 'done', processed_at_ms = ${nowMs}, lease_token = NULL, lease_expires_at_ms = NULL,
-              last_error = NULL
-            WHERE id = ${claim.id} AND status = 'processing' AND lease_token = ${claim.leaseToken}`,
-          ...updateStatements(tx, t, updates, nowMs),
-          tx`
-            UPDATE ${t.attempts} SET finished_at_ms = ${nowMs}, outcome = 'done', error = NULL
-            WHERE event_id = ${claim.id} AND attempt = ${claim.attempt} AND finished_at_ms IS NULL`,
-        ]);
-        if (marked.count === 0) throw LEASE_LOST;
+  const completeOnce = (claim: ClaimedEvent, projection: readonly ProjectionUpdate[], nowMs: number) =>
+    connections
+      .transaction(async (tx) => {
+        // The done-mark goes first: it locks the event row and proves the lease before any update runs.
+        const marked = await tx.query(markDoneSql, [nowMs, claim.id, claim.leaseToken, claim.attempt]);
+        if (new RowValues(marked.rows[0]).int('marked') === 0) throw LEASE_LOST;
+        await updates.apply(tx, projection, nowMs);
         return true;
-      })
+      }, BEGIN_ASYNC_COMMIT)
       .catch((error: unknown) => {
         if (error === LEASE_LOST) return false;
         throw error;
@@ -101,40 +135,25 @@ export function createPostgresWorkQueue(sql: Db, t: Tables): PostgresWorkQueue {
 
   return {
     async claim({ limit, leaseMs, nowMs }) {
-      // One statement: pick (skipping rows other instances hold), lease, close abandoned attempts and
-      // open new ones.
-      const rows = await sql<ClaimedRow[]>`
-        WITH due AS (${dueEvents(sql, t, nowMs, limit)}), claimed AS (
-          UPDATE ${t.events} AS e
-          SET status = 'processing', attempts = e.attempts + 1, lease_token = gen_random_uuid()::text,
-            lease_expires_at_ms = ${nowMs + leaseMs}
-          FROM due WHERE e.id = due.id
-          RETURNING e.id, e.name, e.created_at_ms, e.body, e.attempts, e.lease_token, due.previous_status
-        ), abandoned AS (
-          UPDATE ${t.attempts} AS a SET finished_at_ms = ${nowMs}, outcome = 'retry', error = ${LEASE_EXPIRED_ERROR}
-          FROM claimed AS c
-          WHERE a.event_id = c.id AND c.previous_status = 'processing' AND a.finished_at_ms IS NULL
-        ), started AS (
-          INSERT INTO ${t.attempts} (event_id, attempt, started_at_ms) SELECT id, attempts, ${nowMs} FROM claimed
-        )
-        SELECT id, name, created_at_ms, body, attempts, lease_token, ${sql.unsafe(ASYNC_COMMIT)} AS async_commit
-        FROM claimed ORDER BY created_at_ms, id`;
-      return rows.map((row) => ({
-        id: row.id,
-        name: row.name,
-        createdAtMs: row.created_at_ms,
-        body: row.body,
-        attempt: row.attempts,
-        leaseToken: row.lease_token,
+      const result = await connections.use((client) =>
+        client.query(claimSql, [nowMs, limit, nowMs + leaseMs, LEASE_EXPIRED_ERROR]),
+      );
+      return rowValues(result.rows).map((row) => ({
+        id: row.text('id'),
+        name: row.text('name'),
+        createdAtMs: row.int('created_at_ms'),
+        body: row.bytesOrNull('body'),
+        attempt: row.int('attempts'),
+        leaseToken: row.text('lease_token'),
       }));
     },
 
-    async complete(claim, updates, nowMs) {
+    async complete(claim, projection, nowMs) {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await completeOnce(claim, updates, nowMs);
+          return await completeOnce(claim, projection, nowMs);
         } catch (error) {
-          if (attempt >= COMPLETE_TRIES || !RETRYABLE.has(sqlState(error))) throw error;
+          if (attempt >= COMPLETE_TRIES || !RETRYABLE.has(errorCode(error) ?? '')) throw error;
         }
       }
     },
@@ -142,46 +161,67 @@ export function createPostgresWorkQueue(sql: Db, t: Tables): PostgresWorkQueue {
     async fail(claim, error, retryAtMs, nowMs) {
       const text = truncateError(error);
       const dead = retryAtMs === null;
-      const [row] = await sql<{ failed: number }[]>`
-        WITH failed AS (
-          UPDATE ${t.events}
-          SET status = ${dead ? 'dead' : 'pending'}, run_at_ms = COALESCE(${retryAtMs}::bigint, run_at_ms),
-            last_error = ${text}, lease_token = NULL, lease_expires_at_ms = NULL
-          WHERE id = ${claim.id} AND status = 'processing' AND lease_token = ${claim.leaseToken}
-          RETURNING id
-        ), finished AS (
-          UPDATE ${t.attempts} SET finished_at_ms = ${nowMs}, outcome = ${dead ? 'dead' : 'retry'}, error = ${text}
-          WHERE event_id IN (SELECT id FROM failed) AND attempt = ${claim.attempt} AND finished_at_ms IS NULL
-        )
-        SELECT count(*)::int AS failed, ${sql.unsafe(ASYNC_COMMIT)} AS async_commit FROM failed`;
-      return (row?.failed ?? 0) > 0;
+      const result = await connections.use((client) =>
+        client.query(failSql, [
+          dead ? 'dead' : 'pending',
+          retryAtMs,
+          text,
+          claim.id,
+          claim.leaseToken,
+          nowMs,
+          dead ? 'dead' : 'retry',
+          claim.attempt,
+        ]),
+      );
+      return new RowValues(result.rows[0]).int('failed') > 0;
     },
 
+    // One statement: the row is locked, updated only if done or dead, and the outcome says which.
     async replay(eventId, nowMs) {
-      const result = await sql`
-        UPDATE ${t.events} SET ${replayColumns(nowMs)} WHERE id = ${eventId} AND status IN ('done', 'dead')`;
-      return result.count > 0;
+      const result = await connections.use((client) =>
+        client.query(
+          `WITH target AS (SELECT id, status FROM ${t.events} WHERE id = $2 FOR UPDATE),
+          replayed AS (
+            UPDATE ${t.events} AS e SET ${replayColumns}
+            FROM target WHERE e.id = target.id AND target.status IN ('done', 'dead')
+            RETURNING e.id)
+          SELECT CASE
+            WHEN NOT EXISTS (SELECT 1 FROM target) THEN 'not_found'
+            WHEN EXISTS (SELECT 1 FROM replayed) THEN 'replayed'
+            ELSE 'already_queued' END AS outcome`,
+          [nowMs, eventId],
+        ),
+      );
+      return new RowValues(result.rows[0]).text('outcome') as ReplayOutcome;
     },
 
     // Quarantined bodies are skipped: they failed parsing and would only die again. `replay(id)` still
     // accepts one explicitly.
     async replayDead(filter, nowMs) {
-      const result = await sql`
-        UPDATE ${t.events} SET ${replayColumns(nowMs)}
-        WHERE status = 'dead' AND left(id, ${MALFORMED_ID_PREFIX.length}) <> ${MALFORMED_ID_PREFIX}
-          ${filter.sinceMs === undefined ? sql`` : sql`AND received_at_ms >= ${filter.sinceMs}`}
-          ${filter.name === undefined ? sql`` : sql`AND name = ${filter.name}`}`;
-      return result.count;
+      const values: unknown[] = [nowMs, MALFORMED_ID_PREFIX.length, MALFORMED_ID_PREFIX];
+      const conditions = ["status = 'dead'", 'left(id, $2::int) <> $3::text'];
+      if (filter.sinceMs !== undefined) {
+        values.push(filter.sinceMs);
+        conditions.push(`received_at_ms >= $${values.length}::bigint`);
+      }
+      if (filter.name !== undefined) {
+        values.push(filter.name);
+        conditions.push(`name = $${values.length}::text`);
+      }
+      const result = await connections.use((client) =>
+        client.query(`UPDATE ${t.events} SET ${replayColumns} WHERE ${conditions.join(' AND ')}`, values),
+      );
+      return result.rowCount ?? 0;
     },
 
     async purgeBodies(receivedBeforeMs) {
-      const result = await sql`
-        UPDATE ${t.events} SET body = NULL WHERE received_at_ms < ${receivedBeforeMs} AND body IS NOT NULL`;
-      return result.count;
+      const result = await connections.use((client) =>
+        client.query(
+          `UPDATE ${t.events} SET body = NULL WHERE received_at_ms < $1::bigint AND body IS NOT NULL`,
+          [receivedBeforeMs],
+        ),
+      );
+      return result.rowCount ?? 0;
     },
   };
-}
-
-function sqlState(error: unknown): string {
-  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
 }

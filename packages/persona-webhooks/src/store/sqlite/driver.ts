@@ -28,6 +28,10 @@ export interface SqliteDatabase {
   /** Nested calls of a wrapped function run as SAVEPOINTs, as better-sqlite3 does. */
   transaction<F extends (...args: never[]) => unknown>(fn: F): SqliteTransaction<F>;
   readonly inTransaction: boolean;
+  /** The file it was opened on: lets the store notice the file being deleted or replaced. */
+  readonly name?: string;
+  /** True when SQLite fell back to read-only (the file was not writable at open). */
+  readonly readonly?: boolean;
   close(): unknown;
 }
 

@@ -85,6 +85,19 @@ CREATE TABLE verifications (
   },
   {
     version: 2,
+    name: 'store_probe',
+    // One row the readiness check writes (and syncs) while writes are failing, to learn when the disk
+    // takes writes again without waiting for a webhook to try.
+    sql: `
+CREATE TABLE store_probe (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  written_at_ms INTEGER NOT NULL,
+  pad BLOB
+) STRICT;
+`,
+  },
+  {
+    version: 3,
     name: 'source-and-reconcile-state',
     // `source`: whether the webhook or reconciliation through Persona's Events API brought the event.
     // `reconcile_state`: one row, so every process sharing the file shares the checkpoint, the lease

@@ -23,6 +23,11 @@ export function openSqliteDatabase(source: SqliteDatabaseSource, busyTimeoutMs: 
     });
   }
   try {
+    // SQLite opens a file it cannot write read-only without a word; every write would then fail until
+    // a restart, even once the file is writable again. Refuse now, and open again on the next call.
+    if (db.readonly === true) {
+      throw Object.assign(new Error('the database file is not writable'), { code: 'SQLITE_READONLY' });
+    }
     db.exec(`PRAGMA busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
     db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA synchronous = FULL');

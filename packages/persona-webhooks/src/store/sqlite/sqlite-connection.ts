@@ -6,6 +6,7 @@
 import { type EventRow, INSERT_EVENT_SQL } from '../inbox-rows.js';
 import type { IngestOutcome } from '../store.js';
 import type { SqliteDatabase, SqliteDatabaseSource } from './driver.js';
+import { type FileIdentity, watchFileIdentity } from './file-identity.js';
 import { applySqliteMigrations } from './migrate.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { openSqliteDatabase } from './open-database.js';
@@ -15,6 +16,10 @@ import { createStatementCache, type PrepareCached } from './statement-cache.js';
 import { createSqliteWorkQueue, type SqliteWorkQueue } from './work-queue.js';
 import type { WorkerSynchronous } from './worker-synchronous.js';
 
+const PROBE_SQL = `INSERT INTO store_probe (id, written_at_ms, pad) VALUES (1, ?, zeroblob(?))
+  ON CONFLICT (id) DO UPDATE SET written_at_ms = excluded.written_at_ms, pad = excluded.pad`;
+const UNPAD_PROBE_SQL = 'UPDATE store_probe SET pad = NULL WHERE id = 1';
+
 /** An open, configured connection and the operations over it. */
 export interface SqliteConnection {
   db: SqliteDatabase;
@@ -22,8 +27,12 @@ export interface SqliteConnection {
   queue: SqliteWorkQueue;
   reads: SqliteReadModel;
   reconcile: SqliteReconcileState;
+  /** Throws `StoreUnavailableError` when the file (or its WAL) was deleted or replaced since it opened. */
+  identity: FileIdentity;
   /** Inserts all rows in one IMMEDIATE transaction; one outcome per row, in order. */
   insertBatch(rows: readonly EventRow[]): IngestOutcome[];
+  /** Writes and syncs `bytes` bytes, then frees them: proves the disk takes writes of that size. */
+  probeWrite(bytes: number, nowMs: number): void;
   migrate(): void;
 }
 
@@ -39,13 +48,21 @@ export function openSqliteConnection(
     // ON CONFLICT DO NOTHING decides per row, so a repeat inside the batch is a duplicate too.
     rows.map((row) => (prepare(INSERT_EVENT_SQL).run(row).changes > 0 ? 'stored' : 'duplicate')),
   );
+  const probe = db.transaction((bytes: number, nowMs: number) => {
+    prepare(PROBE_SQL).run(nowMs, bytes);
+  });
   return {
     db,
     prepare,
+    identity: watchFileIdentity(db.name),
     queue: createSqliteWorkQueue(db, prepare, workerSynchronous),
     reads: createSqliteReadModel(prepare),
     reconcile: createSqliteReconcileState(db, prepare),
     insertBatch: (rows) => insert.immediate(rows),
+    probeWrite: (bytes, nowMs) => {
+      probe.immediate(bytes, nowMs);
+      prepare(UNPAD_PROBE_SQL).run();
+    },
     migrate: () => {
       applySqliteMigrations(db, SQLITE_MIGRATIONS);
     },

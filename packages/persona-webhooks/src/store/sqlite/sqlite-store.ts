@@ -10,13 +10,13 @@
  * `StoreUnavailableError` (so webhooks get a 503 and Persona retries) instead of throwing from a
  * constructor, and the store recovers by itself once the file is reachable.
  */
-import { StoreUnavailableError } from '../../errors.js';
+import { EventRejectedError, StoreUnavailableError } from '../../errors.js';
 import { GroupCommit } from '../group-commit.js';
 import { type EventRow, eventRow, quarantineRow } from '../inbox-rows.js';
-import type { IngestOutcome, ReconcileStateStore, Store } from '../store.js';
+import type { IngestOutcome, Store } from '../store.js';
 import type { SqliteDatabaseSource } from './driver.js';
 import { openSqliteConnection, type SqliteConnection } from './sqlite-connection.js';
-import { settle, toStoreError } from './store-error.js';
+import { isDatabaseUnavailable, needsReopen, settle, toStoreError } from './store-error.js';
 import type { CompleteRequest, CompleteResult } from './work-queue.js';
 import type { WorkerSynchronous } from './worker-synchronous.js';
 
@@ -54,8 +54,8 @@ export interface SqliteWriteStats {
   completes: number;
 }
 
-/** The SQLite store, with the reconciliation state, plus figures the Store interface does not need. */
-export interface SqliteStore extends Store, ReconcileStateStore {
+/** The SQLite store, plus figures the Store interface does not need. */
+export interface SqliteStore extends Store {
   /** Group-commit figures: with concurrent ingests, `batches` stays far below `writes`. */
   writeStats(): SqliteWriteStats;
 }
@@ -89,9 +89,51 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   let completes = 0;
   let closed = false;
 
+  /**
+   * Set when a write failed because the store could not take it (disk full, read-only, I/O error, file
+   * replaced), with the size it tried; cleared by the next write that succeeds. While it is set, `ping`
+   * (readiness) proves the disk with a real write of that size instead of answering from a read.
+   */
+  let writeFault: { bytes: number } | null = null;
+
   const connect = (): SqliteConnection => {
     connection ??= openSqliteConnection(options.database, busyTimeoutMs, workerSynchronous);
+    connection.identity.check();
     return connection;
+  };
+
+  /** After a failure that makes the connection itself suspect, drop it: the next call opens the file again. */
+  const dropSuspectConnection = (error: unknown): void => {
+    if (!connection || typeof options.database !== 'function' || !needsReopen(error)) return;
+    try {
+      connection.db.close();
+    } catch {
+      // Already broken; what matters is that the next call opens a fresh connection.
+    }
+    connection = undefined;
+  };
+
+  /** Runs a write; remembers whether the store could take it. */
+  const write = <T>(bytes: number, work: (c: SqliteConnection) => T): T => {
+    try {
+      const result = work(connect());
+      writeFault = null;
+      return result;
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) writeFault = { bytes: Math.max(bytes, MIN_PROBE_BYTES) };
+      dropSuspectConnection(error);
+      throw error;
+    }
+  };
+
+  /** Runs a read; a suspect connection is dropped all the same. */
+  const read = <T>(work: (c: SqliteConnection) => T): T => {
+    try {
+      return work(connect());
+    } catch (error) {
+      dropSuspectConnection(error);
+      throw error;
+    }
   };
 
   const notify = (): void => {
@@ -108,9 +150,11 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     maxBatchSize: batchMaxSize,
     commit: (rows) => {
       writes += rows.length;
-      return connect().insertBatch(rows);
+      return write(bodyBytes(rows), (c) => c.insertBatch(rows));
     },
-    mapError: toStoreError,
+    // A row the database refuses (not an outage) fails alone and is quarantined by the pipeline.
+    mayBeItemError: (error) => !isDatabaseUnavailable(error),
+    mapError: toIngestError,
     afterCommit: (rows, results) => {
       // Quarantined rows are stored dead: only a stored pending row is work for a worker.
       if (rows.some((row, i) => row.status === 'pending' && results[i] === 'stored')) notify();
@@ -122,46 +166,53 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     maxBatchSize: completeBatchMaxSize,
     commit: (requests) => {
       completes += requests.length;
-      return connect().queue.completeBatch(requests);
+      return write(0, (c) => c.queue.completeBatch(requests));
     },
     mapError: toStoreError,
   });
 
   const rejectClosed = () => Promise.reject(new StoreUnavailableError('The SQLite event store is closed.'));
-  /** Runs `work` on the connection unless closed; every database failure becomes StoreUnavailableError. */
-  const run = <T>(work: (c: SqliteConnection) => T): Promise<T> =>
-    closed ? rejectClosed() : settle(() => work(connect()));
+  /** Runs a write unless closed; unavailability becomes StoreUnavailableError. */
+  const runWrite = <T>(work: (c: SqliteConnection) => T): Promise<T> =>
+    closed ? rejectClosed() : settle(() => write(0, work));
+  /** Runs a read unless closed; unavailability becomes StoreUnavailableError. */
+  const runRead = <T>(work: (c: SqliteConnection) => T): Promise<T> =>
+    closed ? rejectClosed() : settle(() => read(work), 'read');
   const submit = (row: EventRow): Promise<IngestOutcome> => (closed ? rejectClosed() : inbox.submit(row));
 
   return {
-    migrate: () => run((c) => c.migrate()),
+    migrate: () => runWrite((c) => c.migrate()),
     ping: () =>
-      run((c) => {
-        c.prepare('SELECT 1').get();
-      }),
+      closed
+        ? rejectClosed()
+        : settle(() => {
+            const fault = writeFault;
+            if (fault) write(fault.bytes, (c) => c.probeWrite(fault.bytes, Date.now()));
+            else read((c) => c.prepare('SELECT 1').get());
+          }, 'read'),
     ingest: (event) => submit(eventRow(event)),
     quarantine: (body) => submit(quarantineRow(body)),
-    claim: (claimOptions) => run((c) => c.queue.claim(claimOptions)),
+    claim: (claimOptions) => runWrite((c) => c.queue.claim(claimOptions)),
     complete: async (claim, updates, nowMs) => {
       if (closed) return rejectClosed();
       const result = await completions.submit({ claim, updates, nowMs });
       if (!result.ok) throw toStoreError(result.error);
       return result.completed;
     },
-    fail: (claim, error, retryAtMs, nowMs) => run((c) => c.queue.fail(claim, error, retryAtMs, nowMs)),
-    replay: (eventId, nowMs) => run((c) => c.queue.replay(eventId, nowMs)),
-    replayDead: (filter, nowMs) => run((c) => c.queue.replayDead(filter, nowMs)),
-    purgeBodies: (receivedBeforeMs) => run((c) => c.queue.purgeBodies(receivedBeforeMs)),
-    getEvent: (eventId) => run((c) => c.reads.getEvent(eventId)),
-    listEvents: (query) => run((c) => c.reads.listEvents(query)),
-    counts: () => run((c) => c.reads.counts()),
-    getInquiry: (inquiryId) => run((c) => c.reads.getInquiry(inquiryId)),
-    getKyc: (referenceId) => run((c) => c.reads.getKyc(referenceId)),
-    getVerification: (verificationId) => run((c) => c.reads.getVerification(verificationId)),
-    getReconcileState: () => run((c) => c.reconcile.get()),
-    claimReconcile: (owner, leaseMs, nowMs) => run((c) => c.reconcile.claim(owner, leaseMs, nowMs)),
-    renewReconcileLease: (owner, leaseMs, nowMs) => run((c) => c.reconcile.renew(owner, leaseMs, nowMs)),
-    finishReconcile: (owner, outcome, nowMs) => run((c) => c.reconcile.finish(owner, outcome, nowMs)),
+    fail: (claim, error, retryAtMs, nowMs) => runWrite((c) => c.queue.fail(claim, error, retryAtMs, nowMs)),
+    replay: (eventId, nowMs) => runWrite((c) => c.queue.replay(eventId, nowMs)),
+    replayDead: (filter, nowMs) => runWrite((c) => c.queue.replayDead(filter, nowMs)),
+    purgeBodies: (receivedBeforeMs) => runWrite((c) => c.queue.purgeBodies(receivedBeforeMs)),
+    getEvent: (eventId) => runRead((c) => c.reads.getEvent(eventId)),
+    listEvents: (query) => runRead((c) => c.reads.listEvents(query)),
+    counts: () => runRead((c) => c.reads.counts()),
+    getInquiry: (inquiryId) => runRead((c) => c.reads.getInquiry(inquiryId)),
+    getKyc: (referenceId) => runRead((c) => c.reads.getKyc(referenceId)),
+    getVerification: (verificationId) => runRead((c) => c.reads.getVerification(verificationId)),
+    getReconcileState: () => runRead((c) => c.reconcile.get()),
+    claimReconcile: (owner, leaseMs, nowMs) => runWrite((c) => c.reconcile.claim(owner, leaseMs, nowMs)),
+    renewReconcileLease: (owner, leaseMs, nowMs) => runWrite((c) => c.reconcile.renew(owner, leaseMs, nowMs)),
+    finishReconcile: (owner, outcome, nowMs) => runWrite((c) => c.reconcile.finish(owner, outcome, nowMs)),
     onEventsAvailable(listener) {
       listeners.add(listener);
       return () => {
@@ -185,6 +236,21 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       connection = undefined;
     },
   };
+}
+
+/** The smallest write `ping` probes with while writes are failing: about eight sample-sized events. */
+const MIN_PROBE_BYTES = 64 * 1024;
+
+function bodyBytes(rows: readonly EventRow[]): number {
+  let total = 0;
+  for (const row of rows) total += row.body.byteLength;
+  return total;
+}
+
+/** What an ingest caller sees: an outage is a 503; a row the database refused is that event's own problem. */
+function toIngestError(error: unknown): unknown {
+  if (isDatabaseUnavailable(error)) return toStoreError(error);
+  return new EventRejectedError(error);
 }
 
 function positiveInt(name: string, value: number): number {

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ProjectionUpdate } from '../../kyc/projection-update.js';
 import { LEASE_EXPIRED_ERROR, MALFORMED_ID_PREFIX, truncateError } from '../inbox-rows.js';
-import type { ClaimedEvent, ClaimOptions } from '../store.js';
+import type { ClaimedEvent, ClaimOptions, ReplayOutcome } from '../store.js';
 import type { SqliteDatabase } from './driver.js';
 import { applyProjectionUpdates } from './projection-sql.js';
 import type { PrepareCached } from './statement-cache.js';
@@ -51,6 +51,8 @@ const REPLAY_COLUMNS = `status = 'pending', run_at_ms = @now, attempts = 0, leas
 
 const REPLAY_ONE_SQL = `UPDATE events SET ${REPLAY_COLUMNS} WHERE id = @id AND status IN ('done', 'dead')`;
 
+const EVENT_EXISTS_SQL = 'SELECT 1 FROM events WHERE id = ?';
+
 const PURGE_SQL = 'UPDATE events SET body = NULL WHERE received_at_ms < ? AND body IS NOT NULL';
 
 interface DueRow {
@@ -82,7 +84,7 @@ export interface SqliteWorkQueue {
    */
   completeBatch(requests: readonly CompleteRequest[]): CompleteResult[];
   fail(claim: ClaimedEvent, error: string, retryAtMs: number | null, nowMs: number): boolean;
-  replay(eventId: string, nowMs: number): boolean;
+  replay(eventId: string, nowMs: number): ReplayOutcome;
   replayDead(filter: { sinceMs?: number; name?: string }, nowMs: number): number;
   purgeBodies(receivedBeforeMs: number): number;
 }
@@ -157,13 +159,19 @@ export function createSqliteWorkQueue(
     },
   );
 
+  // The update and, when it changed nothing, the look that says why, under one write lock.
+  const replayOne = db.transaction((eventId: string, nowMs: number): ReplayOutcome => {
+    if (prepare(REPLAY_ONE_SQL).run({ id: eventId, now: nowMs }).changes > 0) return 'replayed';
+    return prepare(EVENT_EXISTS_SQL).get(eventId) === undefined ? 'not_found' : 'already_queued';
+  });
+
   return {
     claim: (options) => withWorkerSynchronous(db, synchronous, () => claim.immediate(options)),
     completeBatch: (requests) =>
       withWorkerSynchronous(db, synchronous, () => completeBatch.immediate(requests)),
     fail: (claimed, error, retryAtMs, nowMs) =>
       withWorkerSynchronous(db, synchronous, () => fail.immediate(claimed, error, retryAtMs, nowMs)),
-    replay: (eventId, nowMs) => prepare(REPLAY_ONE_SQL).run({ id: eventId, now: nowMs }).changes > 0,
+    replay: (eventId, nowMs) => replayOne.immediate(eventId, nowMs),
     replayDead: (filter, nowMs) => replayDead(prepare, filter, nowMs),
     purgeBodies: (receivedBeforeMs) => Number(prepare(PURGE_SQL).run(receivedBeforeMs).changes),
   };

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import type { EventStatus } from 'persona-webhooks';
+import type { EventStatus, ReplayOutcome } from 'persona-webhooks';
 import { eventDetailJson, eventSummaryJson } from '../../server/admin-views.js';
 import { createProgress } from '../progress.js';
 import { printJson, withStore } from '../with-store.js';
@@ -9,6 +9,13 @@ const DATABASE_OPTION = [
   '--database-url <url>',
   'sqlite:<path> or postgres://… (default: DATABASE_URL or the default SQLite file)',
 ] as const;
+
+/** What `events replay <id>` prints for each outcome. */
+const REPLAY_MESSAGES: Readonly<Record<ReplayOutcome, (id: string) => string>> = {
+  replayed: (id) => `replayed ${id}`,
+  not_found: (id) => `not replayed: no event ${id}`,
+  already_queued: (id) => `not replayed: ${id} is already queued and will be processed without a replay`,
+};
 
 export function registerEventsCommands(program: Command): void {
   const events = program.command('events').description('Inspect and replay stored events.');
@@ -90,11 +97,9 @@ export function registerEventsCommands(program: Command): void {
           throw new InvalidArgumentError('--since must be an ISO 8601 time');
         await withStore(flags.databaseUrl, async (store) => {
           if (id) {
-            const replayed = await store.replay(id, Date.now());
-            process.stdout.write(
-              replayed ? `replayed ${id}\n` : `not replayed: ${id} is unknown or already queued\n`,
-            );
-            if (!replayed) process.exitCode = 1;
+            const outcome = await store.replay(id, Date.now());
+            process.stdout.write(`${REPLAY_MESSAGES[outcome](id)}\n`);
+            if (outcome !== 'replayed') process.exitCode = 1;
             return;
           }
           const dead = await store.counts();

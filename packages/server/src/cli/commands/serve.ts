@@ -38,8 +38,8 @@ export function registerServeCommand(program: Command): void {
       }
       await waitForShutdown(service.stop, (signal) => logger.info({ signal }, 'shutting down'));
       logger.info('stopped');
-      // Everything we opened is closed; exit even if a driver left a reconnect timer behind
-      // (seen with postgres.js after an outage), so a stop never hangs an orchestrator.
+      // Everything we opened is closed; exit even if something (a driver's timer, a user handler's
+      // socket) would keep the event loop alive, so a stop never hangs an orchestrator.
       await new Promise<void>((resolve) => logger.flush(() => resolve()));
       process.exit(0);
     });
