@@ -115,7 +115,7 @@ describe('persona-webhooks webhooks', () => {
       expect(attempt.signature.split(' ')).toHaveLength(2);
       expect(attempt.status).toBe(200);
       const stored = await admin(service.url, `/api/events/${event.id}`);
-      expect(stored.json).toMatchObject({ id: event.id, name: 'inquiry.approved' });
+      expect(stored.json).toMatchObject({ id: event.id, name: 'inquiry.approved', source: 'webhook' });
     } finally {
       await service.stop();
     }
