@@ -61,6 +61,7 @@ export async function recoverEvents(options: RecoverOptions): Promise<RecoverSum
     })) {
       summary.pages++;
       let reachedSince = false;
+      const inWindow: ApiEvent[] = [];
       for (const event of page) {
         const at = event.createdAtMs;
         if (at !== null && at < options.sinceMs) {
@@ -69,13 +70,19 @@ export async function recoverEvents(options: RecoverOptions): Promise<RecoverSum
         }
         if (at !== null && options.untilMs !== undefined && at > options.untilMs) continue;
         if (at !== null) oldest = oldest === null ? at : Math.min(oldest, at);
+        inWindow.push(event);
+      }
+      // A page's events are ingested together: the store group-commits them in one transaction.
+      const receivedAtMs = now();
+      const outcomes = await Promise.all(inWindow.map((event) => recoverOne(options, event, receivedAtMs)));
+      inWindow.forEach((event, i) => {
+        const outcome = outcomes[i]!;
         summary.fetched++;
-        const outcome = await recoverOne(options, event, now());
         if (outcome === 'stored' || outcome === 'would-store') summary.stored++;
         else if (outcome === 'duplicate') summary.alreadyStored++;
         else summary.quarantined++;
         options.onEvent?.(event, outcome);
-      }
+      });
       options.onPage?.({ fetched: summary.fetched, oldestCreatedAtMs: oldest });
       // Newest first: once a page reaches past `since`, every later page is older still.
       if (reachedSince) break;
