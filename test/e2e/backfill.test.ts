@@ -24,8 +24,13 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A fresh database URL per test. */
-const database = () => `sqlite:${join(dir, `db-${++n}.sqlite`)}`;
+/** A fresh, migrated database per test, as the service (or `persona-webhooks migrate`) leaves it. */
+async function database(): Promise<string> {
+  const url = `sqlite:${join(dir, `db-${++n}.sqlite`)}`;
+  const migrated = await runCli(['migrate', '--database-url', url]);
+  if (migrated.code !== 0) throw new Error(migrated.stderr);
+  return url;
+}
 
 function backfill(args: string[], databaseUrl: string) {
   return runCli(['backfill', ...args, '--database-url', databaseUrl], {
@@ -53,7 +58,7 @@ describe('persona-webhooks backfill', () => {
         deliver: false,
       }),
     );
-    const url = database();
+    const url = await database();
     const first = await backfill(['--since', '72h'], url);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
@@ -77,7 +82,7 @@ describe('persona-webhooks backfill', () => {
     const middle = at(30);
     const recent = at(2, 'inquiry.expired');
 
-    const url = database();
+    const url = await database();
     const windowed = await backfill(
       ['--since', new Date(now - 31 * HOUR).toISOString(), '--until', '29h'],
       url,
@@ -88,7 +93,7 @@ describe('persona-webhooks backfill', () => {
     expect(ids).not.toContain(old.id);
     expect(ids).not.toContain(recent.id);
 
-    const byName = database();
+    const byName = await database();
     await backfill(['--since', '200h', '--name', 'inquiry.expired'], byName);
     expect((await storedEvents(byName)).map((e) => e.id)).toEqual([recent.id]);
   });
@@ -99,23 +104,23 @@ describe('persona-webhooks backfill', () => {
       createdAt: new Date(Date.now() - HOUR),
       deliver: false,
     });
-    const url = database();
+    const url = await database();
     const dry = await backfill(['--since', '3h', '--dry-run'], url);
     expect(dry.stdout).toMatch(/: fetched (\d+), would store \1, already stored 0\n$/);
     expect(await storedEvents(url)).toEqual([]);
   });
 
   it('explains a bad --since, a missing API key and a rejected one', async () => {
-    const bad = await backfill(['--since', 'yesterday'], database());
+    const bad = await backfill(['--since', 'yesterday'], await database());
     expect(bad.code).toBe(1);
     expect(bad.stderr).toBe(
       'persona-webhooks: --since must be an ISO 8601 time (2026-01-31T12:00:00Z) or a duration like 90m, 72h or 7d\n',
     );
-    const noKey = await runCli(['backfill', '--since', '1h', '--database-url', database()], {
+    const noKey = await runCli(['backfill', '--since', '1h', '--database-url', await database()], {
       env: { PERSONA_API_URL: emulator.apiUrl },
     });
     expect(noKey.stderr).toMatch(/^persona-webhooks: PERSONA_API_KEY is required for backfill/);
-    const rejected = await runCli(['backfill', '--since', '1h', '--database-url', database()], {
+    const rejected = await runCli(['backfill', '--since', '1h', '--database-url', await database()], {
       env: { PERSONA_API_URL: emulator.apiUrl, PERSONA_API_KEY: 'persona_sandbox_wrong' },
     });
     expect(rejected.code).toBe(1);

@@ -89,6 +89,15 @@ function webhookHead(
   ].join('\r\n');
 }
 
+/** Posts a signed delivery to the webhook route. */
+function deliver(delivery: { body: string; headers: Record<string, string> }): Promise<Response> {
+  return fetch(`${service.url}/webhooks/persona`, {
+    method: 'POST',
+    body: delivery.body,
+    headers: delivery.headers,
+  });
+}
+
 async function metric(series: string): Promise<number> {
   const text = await (await fetch(`${service.url}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(series));
@@ -134,13 +143,7 @@ describe('one error shape for every answer', () => {
 
   it('routes ids up to the 300-character limit: a stored event with such an id reads back and replays', async () => {
     const eventId = `evt_${'x'.repeat(296)}`;
-    const delivery = signedEvent({ name: 'inquiry.approved', eventId });
-    const response = await fetch(`${service.url}/webhooks/persona`, {
-      method: 'POST',
-      body: delivery.body,
-      headers: delivery.headers,
-    });
-    expect(response.status).toBe(200);
+    expect((await deliver(signedEvent({ name: 'inquiry.approved', eventId }))).status).toBe(200);
     const read = await admin(service.url, `/api/events/${eventId}`);
     expect(read.status).toBe(200);
     expect(read.json['id']).toBe(eventId);
@@ -228,11 +231,7 @@ describe('created-at bound', () => {
       inquiryId: 'inq_9999',
       createdAt: '9999-01-01T00:00:00.000Z',
     });
-    const quarantined = await fetch(`${service.url}/webhooks/persona`, {
-      method: 'POST',
-      body: future.body,
-      headers: future.headers,
-    });
+    const quarantined = await deliver(future);
     expect(quarantined.status).toBe(202);
     expect(await quarantined.json()).toMatchObject({ received: true, quarantined: true });
 
@@ -241,12 +240,7 @@ describe('created-at bound', () => {
       referenceId: 'user-9999',
       inquiryId: 'inq_9999',
     });
-    const response = await fetch(`${service.url}/webhooks/persona`, {
-      method: 'POST',
-      body: declined.body,
-      headers: declined.headers,
-    });
-    expect(response.status).toBe(200);
+    expect((await deliver(declined)).status).toBe(200);
     await expect
       .poll(async () => (await admin(service.url, '/api/kyc/user-9999')).json['status'], { timeout: 10_000 })
       .toBe('declined');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
 import { openStore } from '../../packages/server/src/open-store.js';
-import { SECRET } from '../helpers/deliveries.js';
+import { SECRET, signedEvent } from '../helpers/deliveries.js';
 import { kycScenario } from '../helpers/kyc-scenario.js';
 import { deliverLikePersona } from '../helpers/persona-sender.js';
 import { dropTestSchema, postgresReachable, TEST_POSTGRES_URL, testSchemaName } from '../helpers/postgres.js';
@@ -147,4 +147,32 @@ describe.skipIf(!reachable)('PostgreSQL scale-out (real server processes)', () =
       await proxy.close();
     }
   }, 150_000);
+
+  it('a signed event with a NUL in its id is quarantined while 200 concurrent genuine deliveries all get 200', async () => {
+    const schema = testSchemaName();
+    schemas.push(schema);
+    const service = await startServiceProcess(serviceEnv(schema));
+    services.push(service);
+    const post = async (delivery: { body: string; headers: Record<string, string> }) => {
+      const response = await fetch(`${service.url}/webhooks/persona`, {
+        method: 'POST',
+        body: delivery.body,
+        headers: delivery.headers,
+      });
+      return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+    };
+    const genuine = Array.from({ length: 200 }, () => signedEvent({ name: 'inquiry.approved' }));
+    const poison = signedEvent({ name: 'inquiry.approved', eventId: 'evt_poison\u0000' });
+    const answers = await Promise.all([...genuine, poison].map(post));
+    expect(answers.slice(0, 200).map((a) => a.status)).toEqual(Array(200).fill(200));
+    expect(answers[200]).toMatchObject({ status: 202, json: { received: true, quarantined: true } });
+    const store = await openSchema(schema);
+    try {
+      const counts = await store.counts();
+      expect(counts.dead).toBe(1);
+      expect(counts.pending + counts.processing + counts.done).toBe(200);
+    } finally {
+      await store.close();
+    }
+  });
 });

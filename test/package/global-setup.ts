@@ -17,11 +17,14 @@ export default async function setup(): Promise<() => Promise<void>> {
   const tarballs = await packWorkspaces(root);
 
   const libraryOnly = join(root, 'library-only');
-  const libraryLog = await installProject(libraryOnly, [tarballs.library]);
-  await writeFile(join(libraryOnly, 'install.log'), libraryLog);
-
   const service = join(root, 'service');
-  const serviceLog = await installProject(service, [tarballs.library, tarballs.server]);
+  // The library-only install runs while the service's native build does: one waits on the disk and
+  // the registry, the other on the compiler.
+  const [libraryLog, serviceLog] = await Promise.all([
+    installProject(libraryOnly, [tarballs.library]),
+    installProject(service, [tarballs.library, tarballs.server]),
+  ]);
+  await writeFile(join(libraryOnly, 'install.log'), libraryLog);
   await writeFile(join(service, 'install.log'), serviceLog);
 
   const consumer = join(root, 'consumer');

@@ -61,7 +61,12 @@ export async function installProject(dir: string, specs: readonly string[]): Pro
   const { stdout, stderr } = await run(
     'npm',
     ['install', '--no-audit', '--no-fund', '--foreground-scripts', ...specs],
-    { cwd: dir, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, npm_config_ignore_scripts: 'false' } },
+    {
+      cwd: dir,
+      maxBuffer: 64 * 1024 * 1024,
+      // JOBS: node-gyp compiles better-sqlite3 on every core instead of one.
+      env: { ...process.env, npm_config_ignore_scripts: 'false', JOBS: 'max' },
+    },
   );
   return `${stdout}${stderr}`;
 }

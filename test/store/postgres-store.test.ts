@@ -82,6 +82,30 @@ describe.skipIf(!reachable)('PostgreSQL store', () => {
       expect(await a!.ingest(inboxEvent('evt_a'))).toBe('stored');
     });
 
+    it('reports the schema without creating it, and refuses a schema a newer release migrated', async () => {
+      const [store] = await openInstances(1);
+      const latest = Math.max(...POSTGRES_MIGRATIONS.map((m) => m.version));
+      expect(await store!.schemaStatus()).toEqual({ applied: 0, latest });
+      const schemas = await withTestPool((pool) =>
+        pool.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [store!.schema]),
+      );
+      expect(schemas.rows).toEqual([]);
+      await store!.migrate();
+      expect(await store!.schemaStatus()).toEqual({ applied: latest, latest });
+      await withTestPool((pool) =>
+        pool.query(
+          `INSERT INTO "${store!.schema}".schema_migrations (version, name, applied_at_ms) VALUES ($1, 'future', 0)`,
+          [latest + 3],
+        ),
+      );
+      await expect(store!.migrate()).rejects.toMatchObject({
+        code: 'schema_too_new',
+        message: expect.stringContaining(
+          `at version ${latest + 3}, but this release of persona-webhooks knows versions up to ${latest}`,
+        ),
+      });
+    });
+
     it('re-running migrate changes nothing in the catalog or the data', async () => {
       const [store] = await openInstances(1);
       await store!.migrate();

@@ -123,6 +123,25 @@ function errorCodeOf(error: unknown): string {
   return typeof code === 'string' && code.length > 0 ? code.slice(0, 40) : 'no code';
 }
 
+/**
+ * The database was migrated by a newer release than this one. Nothing runs on it: old code on a newer
+ * schema can write rows the newer release misreads.
+ */
+export class SchemaTooNewError extends PersonaWebhookError {
+  override readonly name = 'SchemaTooNewError';
+  constructor(
+    readonly databaseVersion: number,
+    readonly codeVersion: number,
+  ) {
+    super(
+      'schema_too_new',
+      503,
+      `The database schema is at version ${databaseVersion}, but this release of persona-webhooks knows versions up to ${codeVersion}: a newer release migrated it. Run that release (or newer), or restore the backup taken before the upgrade.`,
+      { databaseVersion, codeVersion },
+    );
+  }
+}
+
 /** Any signature check failed; `reason` says which (missing_header, malformed_header, …). */
 export class InvalidSignatureError extends PersonaWebhookError {
   override readonly name = 'InvalidSignatureError';

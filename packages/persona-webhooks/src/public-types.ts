@@ -68,6 +68,7 @@ export type {
   ReconcileState,
   ReconcileStateStore,
   ReplayOutcome,
+  SchemaStatus,
   Store,
   VerificationView,
 } from './store/store.js';

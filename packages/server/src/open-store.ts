@@ -4,7 +4,9 @@
  * and back. The library takes the driver from us; this is the one place that opens one, and the
  * store it returns also closes what was opened for it (the PostgreSQL pool, after the store).
  */
-import type { Store } from 'persona-webhooks';
+import { existsSync } from 'node:fs';
+import { type SchemaStatus, SchemaTooNewError, type Store } from 'persona-webhooks';
+import { ConfigError } from './server/config-error.js';
 
 export const DEFAULT_POSTGRES_SCHEMA = 'persona_webhooks';
 
@@ -13,6 +15,12 @@ export interface OpenStoreOptions {
   postgresSchema?: string;
   /** Hears each failure of an idle PostgreSQL connection, by error code only (none for some). */
   onPostgresError?: (code: string | undefined) => void;
+  /**
+   * `migrate` (default): create the SQLite file if missing and apply migrations, as the service does.
+   * `existing`: for read-only tools — create nothing, migrate nothing, and refuse a database that is
+   * missing, not migrated, behind or ahead of this release, saying which.
+   */
+  mode?: 'migrate' | 'existing';
 }
 
 /** Where a database URL points, without opening anything. */
@@ -34,17 +42,34 @@ export function parseDatabaseUrl(databaseUrl: string): StoreTarget {
  */
 export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
   const target = parseDatabaseUrl(databaseUrl);
+  const existing = options.mode === 'existing';
   const store =
     target.dialect === 'postgres'
       ? await openPostgresStore(target.url, options)
-      : await openSqliteStore(target.path);
+      : await openSqliteStore(target.path, existing);
   try {
-    await store.migrate();
+    if (existing) requireCurrentSchema(await store.schemaStatus(), databaseUrl);
+    else await store.migrate();
   } catch (error) {
     await store.close().catch(() => {});
     throw error;
   }
   return store;
+}
+
+/** What a read-only tool says instead of running on a schema it does not match. */
+function requireCurrentSchema(status: SchemaStatus, databaseUrl: string): void {
+  if (status.applied > status.latest) throw new SchemaTooNewError(status.applied, status.latest);
+  if (status.applied === 0) {
+    throw new ConfigError(
+      `${databaseUrl} is not migrated: start the service or run \`persona-webhooks migrate\` first.`,
+    );
+  }
+  if (status.applied < status.latest) {
+    throw new ConfigError(
+      `${databaseUrl} is at schema version ${status.applied}; this release needs ${status.latest}: run \`persona-webhooks migrate\`.`,
+    );
+  }
 }
 
 /** Imported when PostgreSQL is chosen. The returned store's close() ends the pool once the store closed. */
@@ -68,7 +93,11 @@ async function openPostgresStore(url: string, options: OpenStoreOptions): Promis
 }
 
 /** Imported when SQLite is chosen, so a PostgreSQL deployment never loads the native module. */
-async function openSqliteStore(path: string): Promise<Store> {
+async function openSqliteStore(path: string, mustExist: boolean): Promise<Store> {
+  // A mistyped path must not quietly become a new, empty database for a read-only command.
+  if (mustExist && path !== ':memory:' && !existsSync(path)) {
+    throw new ConfigError(`No database at ${path}: check DATABASE_URL (or --database-url).`);
+  }
   const { createSqliteFileStore } = await import('./sqlite-file-store.js');
-  return createSqliteFileStore(path);
+  return createSqliteFileStore(path, { mustExist });
 }

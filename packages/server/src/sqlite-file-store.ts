@@ -8,16 +8,20 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { createSqliteStore, type SqliteStore, type SqliteStoreOptions } from 'persona-webhooks/sqlite';
 
-/** Creates the store for `path` (`:memory:` for a throw-away one); nothing is opened until first use. */
+/**
+ * Creates the store for `path` (`:memory:` for a throw-away one); nothing is opened until first use.
+ * With `mustExist`, a missing file is an error rather than a new database.
+ */
 export function createSqliteFileStore(
   path: string,
-  options: Omit<SqliteStoreOptions, 'database'> = {},
+  options: Omit<SqliteStoreOptions, 'database'> & { mustExist?: boolean } = {},
 ): SqliteStore {
+  const { mustExist = false, ...storeOptions } = options;
   return createSqliteStore({
-    ...options,
+    ...storeOptions,
     database: () => {
-      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-      return new Database(path);
+      if (!mustExist && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+      return new Database(path, { fileMustExist: mustExist });
     },
   });
 }

@@ -7,6 +7,9 @@
  * answer (locked, disk full, closed, connection lost).
  */
 import type { ProjectionUpdate } from '../kyc/projection-update.js';
+import type { SchemaStatus } from './schema-status.js';
+
+export type { SchemaStatus } from './schema-status.js';
 
 /**
  * How an event reached the inbox: delivered by Persona's webhook, or recovered through Persona's
@@ -217,7 +220,13 @@ export interface ReconcileStateStore {
 
 /** The full store: ingest, the worker's queue, the KYC read model and the admin operations. */
 export interface Store extends InboxWriter, ReconcileStateStore {
+  /**
+   * Where the schema stands, without migrating or creating anything: `applied` 0 means never migrated.
+   * Lets read-only tools refuse to run on a missing, old or newer schema.
+   */
+  schemaStatus(): Promise<SchemaStatus>;
   /** Applies numbered migrations; running it again changes nothing. */
+  /** Applies this release's migrations; rejects with `SchemaTooNewError` on a schema a newer release wrote. */
   migrate(): Promise<void>;
   /** Resolves when the database answers a trivial query; `/readyz` uses it. */
   ping(): Promise<void>;

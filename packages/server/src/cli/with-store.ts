@@ -2,13 +2,20 @@ import type { Store } from 'persona-webhooks';
 import { openStore } from '../open-store.js';
 import { databaseUrlFrom } from './settings.js';
 
-/** Opens the store for one command and always closes it. */
+/**
+ * Opens the store for one command and always closes it. Only `migrate` migrates (`mode: 'migrate'`);
+ * every other command works on an existing, current database and creates nothing.
+ */
 export async function withStore<T>(
   databaseUrl: string | undefined,
   work: (store: Store) => Promise<T>,
+  mode: 'migrate' | 'existing' = 'existing',
 ): Promise<T> {
   const schema = process.env['PERSONA_WEBHOOKS_PG_SCHEMA'];
-  const store = await openStore(databaseUrlFrom(databaseUrl), schema ? { postgresSchema: schema } : {});
+  const store = await openStore(databaseUrlFrom(databaseUrl), {
+    mode,
+    ...(schema ? { postgresSchema: schema } : {}),
+  });
   try {
     return await work(store);
   } finally {

@@ -4,6 +4,8 @@
  * instead of racing (even `CREATE SCHEMA IF NOT EXISTS` can fail on a concurrent catalog insert), and a
  * failed migration leaves no trace.
  */
+
+import { latestVersion, refuseNewerSchema, type SchemaStatus } from '../schema-status.js';
 import type { Connections } from './connections.js';
 import type { PostgresMigration } from './migrations.js';
 import { RowValues } from './row-values.js';
@@ -12,6 +14,22 @@ import { tables } from './tables.js';
 // The pool's short statement_timeout is for the request path; waiting for another instance's
 // migration, or migrating a large table, may legitimately take longer.
 const BEGIN = 'BEGIN; SET LOCAL statement_timeout = 0';
+
+/** The recorded schema version (0 when never migrated) against the newest of `migrations`; writes nothing. */
+export async function postgresSchemaStatus(
+  connections: Connections,
+  schema: string,
+  migrations: readonly PostgresMigration[],
+): Promise<SchemaStatus> {
+  const t = tables(schema);
+  const latest = latestVersion(migrations);
+  return connections.use(async (client) => {
+    const exists = await client.query('SELECT (to_regclass($1) IS NOT NULL)::int AS present', [t.migrations]);
+    if (new RowValues(exists.rows[0]).int('present') === 0) return { applied: 0, latest };
+    const max = await client.query(`SELECT coalesce(max(version), 0) AS version FROM ${t.migrations}`);
+    return { applied: new RowValues(max.rows[0]).int('version'), latest };
+  });
+}
 
 /** Applies the migrations not yet recorded in `<schema>.schema_migrations`; returns the versions applied. */
 export async function applyPostgresMigrations(
@@ -31,6 +49,7 @@ export async function applyPostgresMigrations(
       )`);
     const recorded = await tx.query(`SELECT version FROM ${t.migrations}`);
     const done = new Set(recorded.rows.map((row) => new RowValues(row).int('version')));
+    refuseNewerSchema({ applied: Math.max(0, ...done), latest: latestVersion(migrations) });
     const applied: number[] = [];
     await tx.query(`SET LOCAL search_path TO ${t.schema}`);
     for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {

@@ -14,7 +14,7 @@ import { GroupCommit } from '../group-commit.js';
 import { EVENT_COLUMNS, type EventRow, eventRow, insertEventsPrefix, quarantineRow } from '../inbox-rows.js';
 import type { IngestOutcome, Store } from '../store.js';
 import { createConnections } from './connections.js';
-import { applyPostgresMigrations } from './migrate.js';
+import { applyPostgresMigrations, postgresSchemaStatus } from './migrate.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { notifyChannel, type PostgresStoreOptions, resolvePostgresStoreOptions } from './options.js';
 import { createPostgresReadModel } from './read-model.js';
@@ -128,14 +128,15 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   });
 
   /** Runs `work` unless closed; unavailability becomes StoreUnavailableError. */
-  const run = <T>(work: () => Promise<T>): Promise<T> => {
+  const run = <T>(work: () => Promise<T>, operation: 'read' | 'write' = 'write'): Promise<T> => {
     if (closed) return Promise.reject(closedStoreError());
     return track(
       work().catch((error: unknown) => {
-        throw toStoreError(error);
+        throw toStoreError(error, operation);
       }),
     );
   };
+  const read = <T>(work: () => Promise<T>): Promise<T> => run(work, 'read');
   const submit = (row: EventRow): Promise<IngestOutcome> =>
     closed ? Promise.reject(closedStoreError()) : inbox.submit(row);
 
@@ -144,7 +145,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     migrate: () =>
       run(async () => void (await applyPostgresMigrations(connections, config.schema, POSTGRES_MIGRATIONS))),
     // `/readyz` must answer even when a connection hangs, so ping has the same deadline as ingest.
-    ping: () => run(async () => void (await connections.use((client) => client.query('SELECT 1'), deadline))),
+    schemaStatus: () => read(() => postgresSchemaStatus(connections, config.schema, POSTGRES_MIGRATIONS)),
+    ping: () =>
+      read(async () => void (await connections.use((client) => client.query('SELECT 1'), deadline))),
     ingest: (event) => submit(eventRow(event)),
     quarantine: (body) => submit(quarantineRow(body)),
     claim: (claimOptions) => run(() => queue.claim(claimOptions)),
@@ -163,13 +166,13 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         return replayed;
       }),
     purgeBodies: (receivedBeforeMs) => run(() => queue.purgeBodies(receivedBeforeMs)),
-    getEvent: (eventId) => run(() => reads.getEvent(eventId)),
-    listEvents: (query) => run(() => reads.listEvents(query)),
-    counts: () => run(() => reads.counts()),
-    getInquiry: (inquiryId) => run(() => reads.getInquiry(inquiryId)),
-    getKyc: (referenceId) => run(() => reads.getKyc(referenceId)),
-    getVerification: (verificationId) => run(() => reads.getVerification(verificationId)),
-    getReconcileState: () => run(() => reconcile.get()),
+    getEvent: (eventId) => read(() => reads.getEvent(eventId)),
+    listEvents: (query) => read(() => reads.listEvents(query)),
+    counts: () => read(() => reads.counts()),
+    getInquiry: (inquiryId) => read(() => reads.getInquiry(inquiryId)),
+    getKyc: (referenceId) => read(() => reads.getKyc(referenceId)),
+    getVerification: (verificationId) => read(() => reads.getVerification(verificationId)),
+    getReconcileState: () => read(() => reconcile.get()),
     claimReconcile: (owner, leaseMs, nowMs) => run(() => reconcile.claim(owner, leaseMs, nowMs)),
     renewReconcileLease: (owner, leaseMs, nowMs) => run(() => reconcile.renew(owner, leaseMs, nowMs)),
     finishReconcile: (owner, outcome, nowMs) => run(() => reconcile.finish(owner, outcome, nowMs)),

@@ -73,12 +73,19 @@ export function isUnavailable(error: unknown): boolean {
   return code !== undefined && (BUSY_CODES.has(code) || code.startsWith('53'));
 }
 
-/** Converts an unavailability error to `StoreUnavailableError` (cause kept); returns others unchanged. */
-export function toStoreError(error: unknown): unknown {
+/**
+ * Converts an unavailability error to `StoreUnavailableError` (cause kept); returns others unchanged.
+ * The message says what the failure means for the operation: a read reports that nothing could be read.
+ */
+export function toStoreError(error: unknown, operation: 'read' | 'write' = 'write'): unknown {
   if (error instanceof StoreUnavailableError || !isUnavailable(error)) return error;
+  const consequence =
+    operation === 'write' ? 'nothing was written, so Persona will retry' : 'nothing could be read';
   return new StoreUnavailableError(
-    `The PostgreSQL event store is unavailable (${describe(error)}); nothing was written, so Persona will retry.`,
-    { cause: error },
+    `The PostgreSQL event store is unavailable (${describe(error)}); ${consequence}.`,
+    {
+      cause: error,
+    },
   );
 }
 

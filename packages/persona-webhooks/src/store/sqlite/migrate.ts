@@ -3,11 +3,31 @@
  * one IMMEDIATE transaction, so two processes migrating at once cannot both apply a version, and a
  * failed migration leaves no trace.
  */
+
+import { latestVersion, refuseNewerSchema, type SchemaStatus } from '../schema-status.js';
 import type { SqliteDatabase } from './driver.js';
 import type { SqliteMigration } from './migrations.js';
 
-/** Applies the migrations not yet recorded; returns the versions applied (empty when up to date). */
+/** The recorded schema version (0 when never migrated) against the newest of `migrations`; writes nothing. */
+export function sqliteSchemaStatus(db: SqliteDatabase, migrations: readonly SqliteMigration[]): SchemaStatus {
+  const table = db
+    .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'")
+    .get();
+  const row =
+    table === undefined
+      ? undefined
+      : (db.prepare('SELECT max(version) AS version FROM schema_migrations').get() as {
+          version: number | null;
+        });
+  return { applied: row?.version ?? 0, latest: latestVersion(migrations) };
+}
+
+/**
+ * Applies the migrations not yet recorded; returns the versions applied (empty when up to date).
+ * Throws `SchemaTooNewError`, changing nothing, when a newer release migrated the database.
+ */
 export function applySqliteMigrations(db: SqliteDatabase, migrations: readonly SqliteMigration[]): number[] {
+  refuseNewerSchema(sqliteSchemaStatus(db, migrations));
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY,
     name TEXT NOT NULL,

@@ -4,10 +4,11 @@
  */
 
 import { type EventRow, INSERT_EVENT_SQL } from '../inbox-rows.js';
+import type { SchemaStatus } from '../schema-status.js';
 import type { IngestOutcome } from '../store.js';
 import type { SqliteDatabase, SqliteDatabaseSource } from './driver.js';
 import { type FileIdentity, watchFileIdentity } from './file-identity.js';
-import { applySqliteMigrations } from './migrate.js';
+import { applySqliteMigrations, sqliteSchemaStatus } from './migrate.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { openSqliteDatabase } from './open-database.js';
 import { createSqliteReadModel, type SqliteReadModel } from './read-model.js';
@@ -34,6 +35,7 @@ export interface SqliteConnection {
   /** Writes and syncs `bytes` bytes, then frees them: proves the disk takes writes of that size. */
   probeWrite(bytes: number, nowMs: number): void;
   migrate(): void;
+  schemaStatus(): SchemaStatus;
 }
 
 /** Opens the file and binds the operations; throws `StoreUnavailableError` if it cannot be opened. */
@@ -66,5 +68,6 @@ export function openSqliteConnection(
     migrate: () => {
       applySqliteMigrations(db, SQLITE_MIGRATIONS);
     },
+    schemaStatus: () => sqliteSchemaStatus(db, SQLITE_MIGRATIONS),
   };
 }

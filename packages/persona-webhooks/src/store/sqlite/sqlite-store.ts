@@ -182,6 +182,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
   return {
     migrate: () => runWrite((c) => c.migrate()),
+    schemaStatus: () => runRead((c) => c.schemaStatus()),
     ping: () =>
       closed
         ? rejectClosed()

@@ -12,8 +12,8 @@ export function registerMigrateCommand(program: Command): void {
       'sqlite:<path> or postgres://… (default: DATABASE_URL or the default SQLite file)',
     )
     .action(async (flags: { databaseUrl?: string }) => {
-      // openStore migrates; opening and closing is the whole command.
-      await withStore(flags.databaseUrl, async () => {});
+      // Opening in migrate mode migrates; opening and closing is the whole command.
+      await withStore(flags.databaseUrl, async () => {}, 'migrate');
       const target = parseDatabaseUrl(databaseUrlFrom(flags.databaseUrl));
       process.stdout.write(`migrations applied (${target.dialect})\n`);
     });

@@ -54,7 +54,9 @@ export function registerSendCommand(program: Command): void {
       const start = flags.createdAt ? Date.parse(flags.createdAt) : Date.now();
       if (Number.isNaN(start)) throw new InvalidArgumentError('--created-at must be an ISO 8601 time');
 
-      const bodies = Array.from({ length: flags.count }, (_, i) =>
+      // Each event is built when a sender is free to post it, and only its status and latency are kept:
+      // `--count 100000` holds a few requests' worth of memory, not 100,000 bodies.
+      const eventAt = (i: number) =>
         buildEvent({
           name,
           createdAt: new Date(start + i),
@@ -63,26 +65,25 @@ export function registerSendCommand(program: Command): void {
           ...(flags.status ? { status: flags.status } : {}),
           referenceId:
             flags.referenceId ?? (flags.count > 1 ? `user-${String(i + 1).padStart(4, '0')}` : 'user-0001'),
-        }),
-      );
+        });
 
       const verbose = flags.count <= 20;
       const progress = createProgress(flags.count, 'sending');
-      const results: Sent[] = [];
+      const tally = new SendTally(flags.count);
       let next = 0;
       const senders = Array.from({ length: Math.min(flags.concurrency, flags.count) }, async () => {
-        for (let i = next++; i < bodies.length; i = next++) {
-          const event = bodies[i]!;
+        for (let i = next++; i < flags.count; i = next++) {
+          const event = eventAt(i);
           const result = await post(flags.url, secret, event.eventId, event.body);
-          results.push(result);
+          tally.add(result);
           progress.tick();
           if (verbose) process.stdout.write(`${result.status} ${event.eventId} ${name} ${result.body}\n`);
         }
       });
       await Promise.all(senders);
       progress.stop();
-      if (!verbose) process.stdout.write(summary(results));
-      if (results.some((r) => r.status < 200 || r.status > 299)) process.exitCode = 1;
+      if (!verbose) process.stdout.write(tally.summary());
+      if (tally.failed > 0) process.exitCode = 1;
     });
 }
 
@@ -117,12 +118,31 @@ async function post(url: string, secret: string, eventId: string, body: string):
   }
 }
 
-function summary(results: Sent[]): string {
-  const byStatus = new Map<number, number>();
-  for (const r of results) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
-  const latencies = results.map((r) => r.ms).sort((a, b) => a - b);
-  const pct = (p: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]?.toFixed(1);
-  const statuses = [...byStatus].map(([status, n]) => `${status === 0 ? 'failed' : status}: ${n}`).join(', ');
-  return `sent ${results.length} events — ${statuses} — latency p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms\n`;
+/** Statuses and latencies of a run, in fixed memory. */
+class SendTally {
+  readonly #byStatus = new Map<number, number>();
+  readonly #latencies: Float64Array;
+  #count = 0;
+  /** Answers outside 2xx, and requests that got no answer. */
+  failed = 0;
+
+  constructor(total: number) {
+    this.#latencies = new Float64Array(total);
+  }
+
+  add(result: Sent): void {
+    this.#byStatus.set(result.status, (this.#byStatus.get(result.status) ?? 0) + 1);
+    this.#latencies[this.#count++] = result.ms;
+    if (result.status < 200 || result.status > 299) this.failed++;
+  }
+
+  summary(): string {
+    const latencies = this.#latencies.subarray(0, this.#count).sort();
+    const pct = (p: number) =>
+      latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]?.toFixed(1);
+    const statuses = [...this.#byStatus]
+      .map(([status, n]) => `${status === 0 ? 'failed' : status}: ${n}`)
+      .join(', ');
+    return `sent ${this.#count} events — ${statuses} — latency p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms\n`;
+  }
 }
