@@ -8,6 +8,7 @@ import type {
   InlinePipelineOptions,
 } from '../../packages/persona-webhooks/src/pipeline/options.js';
 import type { OutcomeReport } from '../../packages/persona-webhooks/src/pipeline/outcome.js';
+import { buildPingBody } from '../../packages/persona-webhooks/src/pipeline/ping.js';
 import { sign } from '../../packages/persona-webhooks/src/signature/node.js';
 import { personaHeaders, SECRET, signedEvent } from '../helpers/deliveries.js';
 import { MemoryInbox } from '../helpers/memory-inbox.js';
@@ -364,5 +365,39 @@ describe('pipeline with a store', () => {
     const [row] = [...inbox.quarantined.values()];
     expect(row?.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(row?.reason).toMatch(/^malformed: /);
+  });
+});
+
+describe('signed ping', () => {
+  it('answers a correctly signed ping 200 ping:true and stores nothing', async () => {
+    const store = new MemoryInbox();
+    const { pipeline, outcomes } = setup({ store });
+    const body = buildPingBody();
+    const response = await pipeline.handle(request(body, personaHeaders(body)));
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({ received: true, ping: true });
+    expect(store.events.size + store.quarantined.size).toBe(0);
+    expect(outcomes).toMatchObject([{ outcome: 'ping', status: 200 }]);
+  });
+
+  it('refuses a ping signed with another secret, like any delivery', async () => {
+    const store = new MemoryInbox();
+    const { pipeline } = setup({ store });
+    const body = buildPingBody();
+    const response = await pipeline.handle(request(body, personaHeaders(body, 'wbhsec_other')));
+    expect(response.status).toBe(401);
+    expect(parse(response.body).error?.code).toBe('invalid_signature');
+  });
+
+  it('answers a ping in inline mode too, without running handlers', async () => {
+    const { pipeline, dispatcher } = setup();
+    let runs = 0;
+    dispatcher.onAny(() => {
+      runs += 1;
+    });
+    const body = buildPingBody();
+    const response = await pipeline.handle(request(body, personaHeaders(body)));
+    expect(JSON.parse(response.body)).toEqual({ received: true, ping: true });
+    expect(runs).toBe(0);
   });
 });

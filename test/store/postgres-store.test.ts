@@ -19,6 +19,7 @@ import {
   testSchemaName,
   withTestPool,
 } from '../helpers/postgres.js';
+import { describeRecoveryContract } from './recovery-contract.js';
 import { describeStoreContract } from './store-contract.js';
 import { inboxEvent, inquiryUpdate, T0 } from './store-fixtures.js';
 
@@ -26,6 +27,21 @@ const reachable = await postgresReachable();
 
 describe.skipIf(!reachable)('PostgreSQL store', () => {
   describeStoreContract('postgres', () => openTestPostgresStore());
+  describeRecoveryContract('postgres', async (count) => {
+    // Separate pools on one schema: separate instances sharing a database.
+    const schema = testSchemaName();
+    const pools = Array.from({ length: count }, () => testPool({ max: 4 }));
+    const stores = pools.map((pool) => createPostgresStore({ pool, schema }));
+    for (const store of stores) await store.migrate();
+    return {
+      stores,
+      cleanup: async () => {
+        await Promise.all(stores.map((store) => store.close()));
+        await Promise.all(pools.map((pool) => pool.end()));
+        await dropTestSchema(schema);
+      },
+    };
+  });
 
   const opened: (() => Promise<void>)[] = [];
   /** Opens `count` stores (separate pools: separate "instances") on one fresh schema. */
@@ -100,6 +116,7 @@ describe.skipIf(!reachable)('PostgreSQL store', () => {
         'event_attempts',
         'events',
         'inquiries',
+        'reconcile_state',
         'schema_migrations',
         'verifications',
       ]);

@@ -10,6 +10,7 @@ import { SQLITE_MIGRATIONS } from '../../packages/persona-webhooks/src/store/sql
 import { openSqliteDatabase } from '../../packages/persona-webhooks/src/store/sqlite/open-database.js';
 import { createSqliteStore } from '../../packages/persona-webhooks/src/store/sqlite/sqlite-store.js';
 import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
+import { describeRecoveryContract } from './recovery-contract.js';
 import { describeStoreContract } from './store-contract.js';
 import { claimOne, inboxEvent, inquiryUpdate, quarantinedBody, T0 } from './store-fixtures.js';
 
@@ -34,6 +35,14 @@ describeStoreContract('sqlite file', async () => {
   const store = createSqliteFileStore(join(await tempDir(), 'nested', 'events.db'));
   await store.migrate();
   return { store, cleanup: () => store.close() };
+});
+
+describeRecoveryContract('sqlite file', async (count) => {
+  // Several stores on one file are several processes sharing it.
+  const path = join(await tempDir(), 'events.db');
+  const stores = Array.from({ length: count }, () => createSqliteFileStore(path));
+  for (const store of stores) await store.migrate();
+  return { stores, cleanup: async () => void (await Promise.all(stores.map((store) => store.close()))) };
 });
 
 describe('SQLite store specifics', () => {

@@ -426,6 +426,7 @@ export function describeStoreContract(label: string, open: OpenStore): void {
             lastError: null,
             inquiryId: 'inq_1',
             referenceId: null,
+            source: 'webhook',
           },
         ]);
         expect(

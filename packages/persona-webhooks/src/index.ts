@@ -23,7 +23,9 @@ export type {
 } from './kyc/projection-update.js';
 export { normaliseInquiryStatus } from './kyc/status.js';
 export { createPipeline } from './pipeline/create-pipeline.js';
+export { type IngestBodyResult, ingestBody } from './pipeline/ingest-body.js';
 export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENT_BODIES } from './pipeline/options.js';
+export { buildPingBody, isPingBody } from './pipeline/ping.js';
 export type * from './public-types.js';
 export { sign, verifySignature } from './signature/node.js';
 export { DEFAULT_TOLERANCE_SECONDS } from './signature/options.js';

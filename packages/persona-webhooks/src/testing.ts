@@ -7,6 +7,7 @@
  * await fetch(url, { method: 'POST', body, headers: { 'persona-signature': sign({ secret, body }) } });
  */
 
+export { buildPingBody } from './pipeline/ping.js';
 export { sign } from './signature/node.js';
 export { type BuildEventOptions, type BuiltEvent, buildEvent } from './simulate/build-event.js';
 export { personaId } from './simulate/persona-ids.js';

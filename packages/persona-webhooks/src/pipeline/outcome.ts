@@ -6,6 +6,8 @@
 export type RequestOutcome =
   | 'accepted'
   | 'duplicate'
+  /** A correctly signed ping (`persona-webhooks doctor`): answered 200, nothing stored. */
+  | 'ping'
   | 'quarantined'
   | 'invalid_signature'
   | 'malformed'

@@ -5,7 +5,6 @@
  */
 import { createDispatcher } from '../dispatch/dispatcher.js';
 import {
-  EventRejectedError,
   InvalidEventError,
   InvalidSignatureError,
   MethodNotAllowedError,
@@ -18,10 +17,9 @@ import { parseEvent } from '../events/parse-event.js';
 import { checkVerifyOptions } from '../signature/options.js';
 import type { VerifyOptions, VerifyResult } from '../signature/types.js';
 import { planVerification } from '../signature/verification-plan.js';
-import { toInboxEvent } from '../store/inbox-event.js';
-import type { InboxWriter, IngestOutcome } from '../store/store.js';
 import { errorToResponse } from './error-response.js';
 import { InFlightDedupe } from './in-flight-dedupe.js';
+import { ingestBody } from './ingest-body.js';
 import {
   DEFAULT_DEDUPE_ENTRIES,
   DEFAULT_MAX_BODY_BYTES,
@@ -29,6 +27,7 @@ import {
   type PipelineOptions,
 } from './options.js';
 import { type OutcomeReport, outcomeForCode, type RequestOutcome } from './outcome.js';
+import { isPingBody } from './ping.js';
 import { headerValue, integerHeader, type WebhookRequest } from './request.js';
 import { jsonResponse, type WebhookResponse } from './response.js';
 
@@ -50,6 +49,7 @@ interface Answer {
 
 const RECEIVED = { received: true } as const;
 const DUPLICATE = { received: true, duplicate: true } as const;
+const PING = { received: true, ping: true } as const;
 
 /** Builds a pipeline around a verifier. Adapters use `createPipeline` (node) or the Web adapter's own. */
 export function createPipelineWith(verify: Verifier, options: PipelineOptions): WebhookPipeline {
@@ -101,51 +101,43 @@ export function createPipelineWith(verify: Verifier, options: PipelineOptions): 
     const verified = await verify({ body, header, secrets, toleranceSeconds, now: Math.floor(now() / 1000) });
     if (!verified.ok) throw new InvalidSignatureError(verified.reason, verified.message);
 
-    const parsed = parseEvent(body, { createdAtNotAfterMs: now() + MAX_CREATED_AT_SKEW_MS });
-    if (!parsed.ok) {
-      if (!store) throw new InvalidEventError(parsed.reason);
-      return quarantine(store, body, `malformed: ${parsed.reason}`);
-    }
+    const receivedAtMs = now();
+    const parsed = parseEvent(body, { createdAtNotAfterMs: receivedAtMs + MAX_CREATED_AT_SKEW_MS });
+    // Checked only once parsing failed, so events pay nothing for it; the signature was checked above.
+    if (!parsed.ok && isPingBody(body)) return { outcome: 'ping', response: jsonResponse(200, PING) };
 
-    const { event } = parsed;
     if (store) {
-      let result: IngestOutcome;
-      try {
-        result = await store.ingest(
-          toInboxEvent(event, body, {
-            attemptsMade: integerHeader(request, 'persona-webhook-attempts-made'),
-            attemptsLeft: integerHeader(request, 'persona-webhook-attempts-left'),
-            firstAttemptedAtMs: secondsToMs(integerHeader(request, 'persona-webhook-first-attempted-at')),
-            receivedAtMs: now(),
-          }),
-        );
-      } catch (error) {
-        if (!(error instanceof EventRejectedError)) throw error;
-        return quarantine(store, body, `rejected by the store: ${error.message}`);
+      const result = await ingestBody(
+        store,
+        body,
+        {
+          attemptsMade: integerHeader(request, 'persona-webhook-attempts-made'),
+          attemptsLeft: integerHeader(request, 'persona-webhook-attempts-left'),
+          firstAttemptedAtMs: secondsToMs(integerHeader(request, 'persona-webhook-first-attempted-at')),
+          receivedAtMs,
+          source: 'webhook',
+        },
+        parsed,
+      );
+      if (result.outcome === 'quarantined') {
+        // Signed data is never thrown away: kept as dead (deduplicated by hash), and Persona stops retrying.
+        return {
+          outcome: 'quarantined',
+          response: jsonResponse(202, { received: true, quarantined: true, duplicate: result.duplicate }),
+        };
       }
-      return result === 'duplicate'
+      const { event } = result;
+      return result.outcome === 'duplicate'
         ? { outcome: 'duplicate', event, response: jsonResponse(200, DUPLICATE) }
         : { outcome: 'accepted', event, response: jsonResponse(200, RECEIVED) };
     }
 
+    if (!parsed.ok) throw new InvalidEventError(parsed.reason);
+    const { event } = parsed;
     const { duplicate } = await dedupe.run(event.id, () => dispatcher.dispatch(event));
     return duplicate
       ? { outcome: 'duplicate', event, response: jsonResponse(200, DUPLICATE) }
       : { outcome: 'accepted', event, response: jsonResponse(200, RECEIVED) };
-  }
-
-  /** Signed data is never thrown away: kept as dead (deduplicated by hash), and Persona stops retrying. */
-  async function quarantine(store: InboxWriter, body: Uint8Array, reason: string): Promise<Answer> {
-    const result = await store.quarantine({
-      sha256: await sha256Hex(body),
-      body,
-      reason,
-      receivedAtMs: now(),
-    });
-    return {
-      outcome: 'quarantined',
-      response: jsonResponse(202, { received: true, quarantined: true, duplicate: result === 'duplicate' }),
-    };
   }
 
   return {
@@ -192,9 +184,4 @@ function positiveInteger(name: string, value: number): number {
 
 function secondsToMs(seconds: number | null): number | null {
   return seconds === null ? null : seconds * 1000;
-}
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
-  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }

@@ -1,12 +1,14 @@
 import type { PersonaEvent } from '../events/event.js';
-import type { InboxEvent } from './store.js';
+import type { EventSource, InboxEvent } from './store.js';
 
-/** Persona's delivery headers for one attempt, and when we received it. */
+/** Persona's delivery headers for one attempt, when we received it, and how. */
 export interface DeliveryInfo {
   attemptsMade: number | null;
   attemptsLeft: number | null;
   firstAttemptedAtMs: number | null;
   receivedAtMs: number;
+  /** Default `webhook`; `api` for an event recovered through Persona's Events API. */
+  source?: EventSource;
 }
 
 /**

@@ -3,7 +3,7 @@
  * table (status `dead`, id `malformed_<sha256>`) so the admin API lists them beside real events and
  * Persona's retries of the same bytes dedupe on the primary key like any event.
  */
-import type { InboxEvent, QuarantinedBody } from './store.js';
+import type { EventSource, InboxEvent, QuarantinedBody } from './store.js';
 
 /** Longest error text kept in `last_error` / `event_attempts.error`. */
 export const MAX_ERROR_CHARS = 2_000;
@@ -33,6 +33,7 @@ export interface EventRow {
   status: 'pending' | 'dead';
   run_at_ms: number;
   last_error: string | null;
+  source: EventSource;
 }
 
 /**
@@ -57,6 +58,7 @@ export const EVENT_COLUMNS = [
   'status',
   'run_at_ms',
   'last_error',
+  'source',
 ] as const satisfies readonly (keyof EventRow)[];
 
 /** `INSERT INTO <table> (<EVENT_COLUMNS>) VALUES`, followed by one or more value tuples. */
@@ -88,6 +90,7 @@ export function eventRow(event: InboxEvent): EventRow {
     status: 'pending',
     run_at_ms: event.receivedAtMs,
     last_error: null,
+    source: event.source ?? 'webhook',
   };
 }
 
@@ -111,6 +114,7 @@ export function quarantineRow(quarantined: QuarantinedBody): EventRow {
     status: 'dead',
     run_at_ms: quarantined.receivedAtMs,
     last_error: truncateError(quarantined.reason),
+    source: quarantined.source ?? 'webhook',
   };
 }
 

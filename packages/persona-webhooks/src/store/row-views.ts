@@ -7,6 +7,7 @@ import type {
   AttemptRecord,
   EventDetail,
   EventPage,
+  EventSource,
   EventStatus,
   EventSummary,
   InquiryView,
@@ -29,11 +30,12 @@ export interface EventSummaryRow {
   last_error: string | null;
   inquiry_id: string | null;
   reference_id: string | null;
+  source: EventSource;
 }
 
 /** The columns of {@link EventSummaryRow}, as both dialects select them. */
 export const EVENT_SUMMARY_COLUMNS =
-  'id, name, status, attempts, created_at, created_at_ms, received_at_ms, last_error, inquiry_id, reference_id';
+  'id, name, status, attempts, created_at, created_at_ms, received_at_ms, last_error, inquiry_id, reference_id, source';
 
 export interface EventDetailRow extends EventSummaryRow {
   object_type: string | null;
@@ -81,6 +83,7 @@ export function toEventSummary(row: EventSummaryRow): EventSummary {
     lastError: row.last_error,
     inquiryId: row.inquiry_id,
     referenceId: row.reference_id,
+    source: row.source,
   };
 }
 

@@ -11,6 +11,12 @@ import type { SchemaStatus } from './schema-status.js';
 
 export type { SchemaStatus } from './schema-status.js';
 
+/**
+ * How an event reached the inbox: delivered by Persona's webhook, or recovered through Persona's
+ * Events API (reconciliation, backfill) because the webhook never brought it. The first arrival wins.
+ */
+export type EventSource = 'webhook' | 'api';
+
 /** A verified, parsed event as the pipeline hands it to the store. */
 export interface InboxEvent {
   /** `evt_…`: the deduplication key. */
@@ -38,6 +44,8 @@ export interface InboxEvent {
   attemptsLeft: number | null;
   firstAttemptedAtMs: number | null;
   receivedAtMs: number;
+  /** Default `webhook`. */
+  source?: EventSource;
 }
 
 /** A correctly signed body that is not a valid Persona event: kept as dead, never thrown away. */
@@ -48,6 +56,8 @@ export interface QuarantinedBody {
   /** Why it was rejected, e.g. `malformed: data.id is missing`. */
   reason: string;
   receivedAtMs: number;
+  /** Default `webhook`. */
+  source?: EventSource;
 }
 
 /** `stored`: a new row, committed and synced to disk. `duplicate`: already there, nothing written. */
@@ -106,6 +116,7 @@ export interface EventSummary {
   inquiryId: string | null;
   /** The reference id its payload carried, when it carried one. */
   referenceId: string | null;
+  source: EventSource;
 }
 
 export interface EventDetail extends EventSummary {
@@ -205,8 +216,58 @@ export interface InboxCounts {
   dead: number;
 }
 
+/** The reconciliation state every instance shares (one row). */
+export interface ReconcileState {
+  /**
+   * Every event created before this instant has been looked for in Persona's Events API (each run also
+   * re-checks an overlap before it). Null until the first successful run.
+   */
+  checkpointMs: number | null;
+  /** When the next run is due, for whichever instance comes first. */
+  nextRunAtMs: number;
+  /** The instance running now, and until when its lease holds. */
+  leaseOwner: string | null;
+  leaseExpiresAtMs: number | null;
+  lastStartedAtMs: number | null;
+  lastFinishedAtMs: number | null;
+  lastResult: 'ok' | 'failed' | null;
+  /** The last failed run's error (no payload data: API errors name method, path, status and Request-Id). */
+  lastError: string | null;
+  /** Failed runs in a row: the back-off grows with it. */
+  failures: number;
+  /** Events recovered by reconciliation, all runs together. */
+  recoveredTotal: number;
+  /** Events the last successful run recovered. */
+  lastRecovered: number | null;
+}
+
+/** How a run ended, as `finishReconcile` records it. */
+export type ReconcileRunOutcome =
+  | { ok: true; checkpointMs: number; recovered: number; nextRunAtMs: number }
+  | { ok: false; error: string; nextRunAtMs: number };
+
+/**
+ * The reconciliation checkpoint and lease, in the store so that instances sharing a database share
+ * them: one instance reconciles at a time, and the schedule and back-off hold for all of them.
+ */
+export interface ReconcileStateStore {
+  getReconcileState(): Promise<ReconcileState>;
+  /**
+   * Takes the lease if a run is due (`nextRunAtMs <= nowMs`) and no other instance holds an unexpired
+   * lease; returns the state as it was taken (with the checkpoint to start from), or null.
+   */
+  claimReconcile(owner: string, leaseMs: number, nowMs: number): Promise<ReconcileState | null>;
+  /** Extends the lease during a long run; false when another instance has taken it. */
+  renewReconcileLease(owner: string, leaseMs: number, nowMs: number): Promise<boolean>;
+  /**
+   * Records the run and releases the lease; the checkpoint never moves back. False (nothing written)
+   * when the lease is no longer `owner`'s.
+   */
+  finishReconcile(owner: string, outcome: ReconcileRunOutcome, nowMs: number): Promise<boolean>;
+}
+
 /** The full store: ingest, the worker's queue, the KYC read model and the admin operations. */
-export interface Store extends InboxWriter {
+export interface Store extends InboxWriter, ReconcileStateStore {
   /**
    * Where the schema stands, without migrating or creating anything: `applied` 0 means never migrated.
    * Lets read-only tools refuse to run on a missing, old or newer schema.

@@ -1,18 +1,22 @@
 /**
  * `persona-webhooks`: a thin, strict CLI over the library. Each command lives in its own file.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../server/config.js';
+import { registerBackfillCommand } from './commands/backfill.js';
+import { registerDoctorCommand } from './commands/doctor.js';
+import { registerEmulateCommand } from './commands/emulate.js';
 import { registerEventsCommands } from './commands/events.js';
 import { registerKycCommand } from './commands/kyc.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerSendCommand } from './commands/send.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerVerifyCommand } from './commands/verify.js';
+import { registerWebhooksCommands } from './commands/webhooks.js';
 
 export function buildProgram(): Command {
   const program = new Command('persona-webhooks')
-    .description('Receive, test, inspect and replay Persona webhooks.')
+    .description('Receive, test, inspect and replay Persona webhooks; recover missed ones; check the setup.')
     .showHelpAfterError()
     .exitOverride();
   registerServeCommand(program);
@@ -21,6 +25,10 @@ export function buildProgram(): Command {
   registerEventsCommands(program);
   registerKycCommand(program);
   registerMigrateCommand(program);
+  registerBackfillCommand(program);
+  registerDoctorCommand(program);
+  registerWebhooksCommands(program);
+  registerEmulateCommand(program);
   return program;
 }
 
@@ -29,6 +37,12 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
+    // Thrown by a command's own checks (commander prints the ones it raises itself before rethrowing).
+    if (error instanceof InvalidArgumentError) {
+      process.stderr.write(`persona-webhooks: ${error.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
     if (error instanceof CommanderError) {
       process.exitCode = error.exitCode;
       return;

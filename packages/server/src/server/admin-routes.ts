@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type EventDetail, MAX_ID_CHARS, type Store } from 'persona-webhooks';
 import { z } from 'zod';
+import type { ReconcileStatus } from '../reconcile/reconcile-service.js';
 import type { AdminAuth } from './admin-auth.js';
 import {
   eventDetailJson,
@@ -18,6 +19,7 @@ import {
 import { ConflictError, InvalidQueryError, NotFoundError } from './http-errors.js';
 import type { MinuteCounter } from './minute-counter.js';
 import { buildOverview } from './overview.js';
+import { reconcileJson } from './reconcile-view.js';
 
 const isoTime = z.iso.datetime({ offset: true }).transform((value) => Date.parse(value));
 
@@ -52,6 +54,8 @@ export interface AdminRoutesOptions {
   invalidSignatures: MinuteCounter;
   /** How long payloads are kept: says roughly when a purged payload went. */
   retentionMs: number;
+  /** Reconciliation's status for `GET /api/reconcile`; absent: reported as off. */
+  reconcile?: ReconcileStatus;
 }
 
 export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOptions): void {
@@ -75,7 +79,9 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
       reply.header('cache-control', 'no-store');
     });
 
-    api.get('/api/overview', async () => buildOverview(store, options.invalidSignatures, Date.now()));
+    api.get('/api/overview', async () =>
+      buildOverview(store, options.invalidSignatures, Date.now(), options.reconcile),
+    );
 
     api.get('/api/kyc/:id', async (request) => {
       const { id } = parse(idParam, request.params);
@@ -124,6 +130,18 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
       if (!event) throw new NotFoundError(`Event "${id.slice(0, 100)}"`);
       return eventDetailJson(event, await payloadRemoval(event));
     });
+
+    api.get('/api/reconcile', async () =>
+      reconcileJson(
+        options.reconcile ?? {
+          enabled: false,
+          offReason: 'not configured',
+          intervalMs: null,
+          state: async () => null,
+        },
+        Date.now(),
+      ),
+    );
 
     api.post('/api/events/:id/replay', async (request, reply) => {
       const { id } = parse(idParam, request.params);

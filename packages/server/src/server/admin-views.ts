@@ -66,6 +66,7 @@ export function eventSummaryJson(event: EventSummary) {
     lastError: event.lastError,
     inquiryId: event.inquiryId,
     referenceId: event.referenceId,
+    source: event.source,
   };
 }
 

@@ -18,6 +18,7 @@ import {
   StoreUnavailableError,
 } from 'persona-webhooks';
 import { fastifyPersonaWebhooks } from 'persona-webhooks/fastify';
+import type { ReconcileStatus } from '../reconcile/reconcile-service.js';
 import { createAdminAuth } from './admin-auth.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerDashboard } from './dashboard/dashboard-routes.js';
@@ -49,6 +50,8 @@ export interface AppOptions {
   invalidSignatures: MinuteCounter;
   /** How long payloads are kept (PERSONA_WEBHOOKS_RETENTION_DAYS). Default 30 days. */
   retentionMs?: number;
+  /** Reconciliation's status for `GET /api/reconcile`; absent: reported as off. */
+  reconcile?: ReconcileStatus;
   /** Time a client has for a whole request (half of it for the headers). Default 10 s. */
   requestTimeoutMs?: number;
 }
@@ -171,6 +174,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       auth,
       invalidSignatures: options.invalidSignatures,
       retentionMs: options.retentionMs ?? 30 * DAY_MS,
+      ...(options.reconcile ? { reconcile: options.reconcile } : {}),
     });
   });
   return app;

@@ -11,6 +11,7 @@ import {
 import { z } from 'zod';
 import { DEFAULT_POSTGRES_SCHEMA } from '../open-store.js';
 import { ConfigError } from './config-error.js';
+import { loadRecoveryConfig, RECOVERY_SETTINGS, type RecoveryConfig } from './recovery-config.js';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/persona-webhooks.db';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -45,6 +46,8 @@ export interface ServiceConfig {
   sessionTtlMs: number;
   /** Fastify's `trustProxy`: whose X-Forwarded-* headers to believe (client IP, protocol, host). */
   trustProxy: boolean | number | string;
+  /** Persona API access and reconciliation. */
+  recovery: RecoveryConfig;
 }
 
 /** Raw settings by environment-variable name; CLI flags are mapped onto the same names. */
@@ -69,6 +72,7 @@ export const SETTINGS = [
   'ADMIN_SESSION_SECRET',
   'ADMIN_SESSION_TTL_HOURS',
   'TRUST_PROXY',
+  ...RECOVERY_SETTINGS,
 ] as const;
 
 export { ConfigError } from './config-error.js';
@@ -166,6 +170,7 @@ export function loadConfig(raw: RawSettings): Readonly<ServiceConfig> {
     throw new ConfigError(parsed.error.issues.map((issue) => issue.message).join('\n'));
   }
   const settings = parsed.data;
+  const recovery = loadRecoveryConfig(present);
   return Object.freeze({
     secrets: Object.freeze(settings.PERSONA_WEBHOOK_SECRET),
     port: settings.PORT,
@@ -186,5 +191,6 @@ export function loadConfig(raw: RawSettings): Readonly<ServiceConfig> {
     sessionSecret: settings.ADMIN_SESSION_SECRET ?? null,
     sessionTtlMs: settings.ADMIN_SESSION_TTL_HOURS * 60 * 60 * 1000,
     trustProxy: settings.TRUST_PROXY,
+    recovery,
   });
 }

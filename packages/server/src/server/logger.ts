@@ -11,6 +11,7 @@ export const REDACTED_PATHS = [
   'secret',
   'secrets',
   'adminToken',
+  'apiKey',
   'authorization',
   'req.headers.authorization',
   'req.headers["persona-signature"]',

@@ -10,12 +10,16 @@ export interface ServiceMetrics {
   registry: Registry;
   recordRequest(outcome: RequestOutcome, durationSeconds: number): void;
   recordProcessed(result: 'done' | 'retry' | 'dead'): void;
+  /** Events reconciliation recovered (stored from Persona's Events API, not by webhook). */
+  recordBackfilled(count: number): void;
+  recordReconcileRun(result: 'ok' | 'failed'): void;
 }
 
 /** Outcomes exported with a zero value from the start, so dashboards and alerts see every series. */
 const REQUEST_OUTCOMES: readonly RequestOutcome[] = [
   'accepted',
   'duplicate',
+  'ping',
   'invalid_signature',
   'malformed',
   'too_large',
@@ -68,8 +72,27 @@ export function createMetrics(store: Store): ServiceMetrics {
     },
   });
 
+  const backfilled = new Counter({
+    name: 'persona_webhook_backfilled_events_total',
+    help: "Events reconciliation recovered through Persona's Events API because no webhook brought them.",
+    registers: [registry],
+  });
+  const reconcileRuns = new Counter({
+    name: 'persona_webhook_reconcile_runs_total',
+    help: 'Reconciliation runs of this instance by result: ok, failed.',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  for (const result of ['ok', 'failed']) reconcileRuns.inc({ result }, 0);
+
   return {
     registry,
+    recordBackfilled(count) {
+      backfilled.inc(count);
+    },
+    recordReconcileRun(result) {
+      reconcileRuns.inc({ result });
+    },
     recordRequest(outcome, durationSeconds) {
       requests.inc({ outcome });
       ackDuration.observe(durationSeconds);

@@ -4,18 +4,25 @@
  * oldest unprocessed event and when the last one arrived.
  */
 import type { Store } from 'persona-webhooks';
+import type { ReconcileStatus } from '../reconcile/reconcile-service.js';
 import type { MinuteCounter } from './minute-counter.js';
 
 export const OVERVIEW_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export async function buildOverview(store: Store, invalidSignatures: MinuteCounter, nowMs: number) {
+export async function buildOverview(
+  store: Store,
+  invalidSignatures: MinuteCounter,
+  nowMs: number,
+  reconcile?: ReconcileStatus,
+) {
   const sinceMs = nowMs - OVERVIEW_WINDOW_MS;
-  const [counts, perMinute, times] = await Promise.all([
+  const [counts, perMinute, times, reconcileState] = await Promise.all([
     store.counts(),
     store.receivedPerMinute(sinceMs),
     store.inboxTimes(),
+    reconcile?.enabled ? reconcile.state() : null,
   ]);
   const invalid = invalidSignatures.last24h(nowMs);
   const oldest = times.oldestOpenReceivedAtMs;
@@ -32,7 +39,13 @@ export async function buildOverview(store: Store, invalidSignatures: MinuteCount
     oldestPendingReceivedAt: iso(oldest),
     oldestPendingAgeSeconds: oldest === null ? null : Math.max(0, Math.round((nowMs - oldest) / 1000)),
     lastReceivedAt: iso(times.lastReceivedAtMs),
-    /** Last run and recovered count of reconciliation with Persona's API; null while the service has none. */
-    reconciliation: null,
+    /** Last run and recovered count of reconciliation with Persona's API; null while it is off. */
+    reconciliation: reconcileState
+      ? {
+          lastRunAt: iso(reconcileState.lastFinishedAtMs ?? reconcileState.lastStartedAtMs),
+          result: reconcileState.lastResult,
+          recovered: reconcileState.recoveredTotal,
+        }
+      : null,
   };
 }

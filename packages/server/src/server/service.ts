@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { OutcomeReport, Store } from 'persona-webhooks';
 import { createDispatcher, createPipeline, createWorker, startRetention } from 'persona-webhooks';
 import { openStore } from '../open-store.js';
+import { startReconciliation } from '../reconcile/reconcile-service.js';
 import { buildApp, WEBHOOK_PATH } from './app.js';
 import type { ServiceConfig } from './config.js';
 import type { Logger } from './logger.js';
@@ -83,12 +84,17 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
       },
     });
 
+    // Started before listening, stopped before the store closes; it never gates intake or readiness.
+    const reconciliation = startReconciliation({ recovery: config.recovery, store, logger, metrics });
+    closers.unshift(() => reconciliation.stop());
+
     const app = buildApp({
       pipeline,
       store,
       metrics,
       logger,
       adminToken: config.adminToken,
+      reconcile: reconciliation.status,
       requestTimeoutMs: config.requestTimeoutMs,
       sessionSecret: config.sessionSecret,
       sessionTtlMs: config.sessionTtlMs,

@@ -112,4 +112,30 @@ CREATE INDEX events_object ON events (object_id) WHERE object_id IS NOT NULL;
 CREATE INDEX verifications_inquiry ON verifications (inquiry_id) WHERE inquiry_id IS NOT NULL;
 `,
   },
+  {
+    version: 4,
+    name: 'source-and-reconcile-state',
+    // `source`: whether the webhook or reconciliation through Persona's Events API brought the event
+    // (a constant default: no table rewrite). `reconcile_state`: one row every instance shares, holding
+    // the checkpoint, the lease and the schedule, so one instance reconciles at a time.
+    sql: `
+ALTER TABLE events ADD COLUMN source text NOT NULL DEFAULT 'webhook' CHECK (source IN ('webhook', 'api'));
+
+CREATE TABLE reconcile_state (
+  id integer PRIMARY KEY CHECK (id = 1),
+  checkpoint_ms bigint,
+  next_run_at_ms bigint NOT NULL DEFAULT 0,
+  lease_owner text,
+  lease_expires_at_ms bigint,
+  last_started_at_ms bigint,
+  last_finished_at_ms bigint,
+  last_result text CHECK (last_result IN ('ok', 'failed')),
+  last_error text,
+  failures integer NOT NULL DEFAULT 0,
+  recovered_total bigint NOT NULL DEFAULT 0,
+  last_recovered integer
+);
+INSERT INTO reconcile_state (id) VALUES (1);
+`,
+  },
 ]);

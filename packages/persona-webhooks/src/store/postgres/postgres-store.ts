@@ -18,6 +18,7 @@ import { applyPostgresMigrations, postgresSchemaStatus } from './migrate.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { notifyChannel, type PostgresStoreOptions, resolvePostgresStoreOptions } from './options.js';
 import { createPostgresReadModel } from './read-model.js';
+import { createPostgresReconcileState } from './reconcile-state.js';
 import { rowValues } from './row-values.js';
 import {
   closedStoreError,
@@ -73,6 +74,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   const t = tables(config.schema);
   const queue = createPostgresWorkQueue(connections, t);
   const reads = createPostgresReadModel(connections, t);
+  const reconcile = createPostgresReconcileState(connections, t);
   const wakeups = new Wakeups(connections, notifyChannel(config.schema));
   const insertPrefix = insertEventsPrefix(t.events);
   const deadline = {
@@ -174,6 +176,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     timeline: (query) => read(() => reads.timeline(query)),
     receivedPerMinute: (sinceMs) => read(() => reads.receivedPerMinute(sinceMs)),
     inboxTimes: () => read(() => reads.inboxTimes()),
+    getReconcileState: () => read(() => reconcile.get()),
+    claimReconcile: (owner, leaseMs, nowMs) => run(() => reconcile.claim(owner, leaseMs, nowMs)),
+    renewReconcileLease: (owner, leaseMs, nowMs) => run(() => reconcile.renew(owner, leaseMs, nowMs)),
+    finishReconcile: (owner, outcome, nowMs) => run(() => reconcile.finish(owner, outcome, nowMs)),
     onEventsAvailable: (listener) => wakeups.subscribe(listener),
     writeStats: () => ({ batches: inbox.batches, writes }),
     async close() {

@@ -57,6 +57,7 @@ const STATUSES = ['pending', 'processing', 'done', 'dead'] as const;
 const OUTCOMES = ['done', 'retry', 'dead'] as const;
 const SUMMARY_COLUMNS = EVENT_SUMMARY_COLUMNS;
 const VERIFICATION_COLUMNS = 'verification_id, inquiry_id, verification_type, status, status_at_ms';
+const SOURCES = ['webhook', 'api'] as const;
 const INQUIRY_COLUMNS = `inquiry_id, reference_id, account_id, status, status_at_ms, inquiry_created_at_ms,
   redacted_at_ms, updated_at_ms`;
 
@@ -72,6 +73,7 @@ function summaryRow(row: RowValues): EventSummaryRow {
     last_error: row.textOrNull('last_error'),
     inquiry_id: row.textOrNull('inquiry_id'),
     reference_id: row.textOrNull('reference_id'),
+    source: row.oneOf('source', SOURCES),
   };
 }
 

@@ -19,6 +19,7 @@ export function tables(schema: string) {
     attempts: `${qualified}.event_attempts`,
     inquiries: `${qualified}.inquiries`,
     verifications: `${qualified}.verifications`,
+    reconcile: `${qualified}.reconcile_state`,
   });
 }
 

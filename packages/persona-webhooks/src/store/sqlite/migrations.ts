@@ -110,4 +110,30 @@ CREATE INDEX events_object ON events (object_id) WHERE object_id IS NOT NULL;
 CREATE INDEX verifications_inquiry ON verifications (inquiry_id) WHERE inquiry_id IS NOT NULL;
 `,
   },
+  {
+    version: 4,
+    name: 'source-and-reconcile-state',
+    // `source`: whether the webhook or reconciliation through Persona's Events API brought the event.
+    // `reconcile_state`: one row, so every process sharing the file shares the checkpoint, the lease
+    // and the schedule.
+    sql: `
+ALTER TABLE events ADD COLUMN source TEXT NOT NULL DEFAULT 'webhook' CHECK (source IN ('webhook', 'api'));
+
+CREATE TABLE reconcile_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  checkpoint_ms INTEGER,
+  next_run_at_ms INTEGER NOT NULL DEFAULT 0,
+  lease_owner TEXT,
+  lease_expires_at_ms INTEGER,
+  last_started_at_ms INTEGER,
+  last_finished_at_ms INTEGER,
+  last_result TEXT CHECK (last_result IN ('ok', 'failed')),
+  last_error TEXT,
+  failures INTEGER NOT NULL DEFAULT 0,
+  recovered_total INTEGER NOT NULL DEFAULT 0,
+  last_recovered INTEGER
+) STRICT;
+INSERT INTO reconcile_state (id) VALUES (1);
+`,
+  },
 ]);

@@ -12,6 +12,7 @@ import { applySqliteMigrations, sqliteSchemaStatus } from './migrate.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { openSqliteDatabase } from './open-database.js';
 import { createSqliteReadModel, type SqliteReadModel } from './read-model.js';
+import { createSqliteReconcileState, type SqliteReconcileState } from './reconcile-state.js';
 import { createStatementCache, type PrepareCached } from './statement-cache.js';
 import { createSqliteWorkQueue, type SqliteWorkQueue } from './work-queue.js';
 import type { WorkerSynchronous } from './worker-synchronous.js';
@@ -26,6 +27,7 @@ export interface SqliteConnection {
   prepare: PrepareCached;
   queue: SqliteWorkQueue;
   reads: SqliteReadModel;
+  reconcile: SqliteReconcileState;
   /** Throws `StoreUnavailableError` when the file (or its WAL) was deleted or replaced since it opened. */
   identity: FileIdentity;
   /** Inserts all rows in one IMMEDIATE transaction; one outcome per row, in order. */
@@ -57,6 +59,7 @@ export function openSqliteConnection(
     identity: watchFileIdentity(db.name),
     queue: createSqliteWorkQueue(db, prepare, workerSynchronous),
     reads: createSqliteReadModel(prepare),
+    reconcile: createSqliteReconcileState(db, prepare),
     insertBatch: (rows) => insert.immediate(rows),
     probeWrite: (bytes, nowMs) => {
       probe.immediate(bytes, nowMs);

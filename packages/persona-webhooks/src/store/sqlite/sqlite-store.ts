@@ -214,6 +214,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     timeline: (query) => runRead((c) => c.reads.timeline(query)),
     receivedPerMinute: (sinceMs) => runRead((c) => c.reads.receivedPerMinute(sinceMs)),
     inboxTimes: () => runRead((c) => c.reads.inboxTimes()),
+    getReconcileState: () => runRead((c) => c.reconcile.get()),
+    claimReconcile: (owner, leaseMs, nowMs) => runWrite((c) => c.reconcile.claim(owner, leaseMs, nowMs)),
+    renewReconcileLease: (owner, leaseMs, nowMs) => runWrite((c) => c.reconcile.renew(owner, leaseMs, nowMs)),
+    finishReconcile: (owner, outcome, nowMs) => runWrite((c) => c.reconcile.finish(owner, outcome, nowMs)),
     onEventsAvailable(listener) {
       listeners.add(listener);
       return () => {

@@ -1,0 +1,55 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { formatDoctorReport } from '../../doctor/doctor-report.js';
+import { runDoctor } from '../../doctor/run-doctor.js';
+import { API_URL_OPTION, apiClientFor, configuredSecrets } from '../api-client.js';
+import { parseSince } from '../time-arguments.js';
+
+interface DoctorFlags {
+  url?: string;
+  secret?: string;
+  apiUrl?: string;
+  pingTimeout: string;
+  deliveriesSince: string;
+  json?: boolean;
+}
+
+export function registerDoctorCommand(program: Command): void {
+  program
+    .command('doctor')
+    .description(
+      "Why am I not receiving events? Reads the webhook's configuration through Persona's API and checks it: exists for the URL, enabled, the events the KYC status needs, the secret, API version, failed deliveries, and a signed ping. Exit 0 only when every check passes.",
+    )
+    .option('--url <url>', 'the public URL Persona should call, e.g. https://example.com/webhooks/persona')
+    .option('--secret <secrets>', 'secret(s) to compare, comma-separated (default: PERSONA_WEBHOOK_SECRET)')
+    .option(...API_URL_OPTION)
+    .option('--ping-timeout <seconds>', 'how long the ping waits for an answer', '5')
+    .option(
+      '--deliveries-since <when>',
+      'look for failed deliveries since (ISO time or a duration like 72h)',
+      '72h',
+    )
+    .option('--json', 'print the results as JSON')
+    .action(async (flags: DoctorFlags) => {
+      const timeout = Number(flags.pingTimeout);
+      if (!(timeout > 0 && timeout <= 60))
+        throw new InvalidArgumentError('--ping-timeout must be 1–60 seconds');
+      if (flags.url !== undefined && !/^https?:\/\/./.test(flags.url)) {
+        throw new InvalidArgumentError('--url must be an http(s) URL');
+      }
+      const client = apiClientFor(flags, 'for doctor');
+      const results = await runDoctor({
+        client,
+        ...(flags.url ? { url: flags.url } : {}),
+        secrets: configuredSecrets(flags.secret),
+        pingTimeoutMs: timeout * 1000,
+        deliveriesSince: new Date(parseSince(flags.deliveriesSince, '--deliveries-since')),
+      });
+      const failed = results.some((check) => check.status === 'failed');
+      if (flags.json) process.stdout.write(`${JSON.stringify({ ok: !failed, checks: results }, null, 2)}\n`);
+      else {
+        const heading = `persona-webhooks doctor — Persona API ${client.baseUrl.href}${flags.url ? `, receiver ${flags.url}` : ''}`;
+        process.stdout.write(formatDoctorReport(results, heading));
+      }
+      process.exitCode = failed ? 1 : 0;
+    });
+}

@@ -1,0 +1,297 @@
+/**
+ * The doctor's checks as pure functions over what the API returned: each says passed, failed (with
+ * the exact fix), warning or skipped. No secret value is ever part of a result.
+ */
+import type { Webhook, WebhookDelivery } from '../persona-api/webhooks-api.js';
+import { matchSecrets } from './secret-match.js';
+import type { PingOutcome } from './send-ping.js';
+import {
+  KYC_REQUIRED_EVENTS,
+  missingKycEvents,
+  NEWEST_KNOWN_API_VERSION,
+  OLDEST_PARSED_API_VERSION,
+  PARSED_INFLECTIONS,
+} from './webhook-requirements.js';
+
+export type CheckId =
+  | 'api-key'
+  | 'webhook'
+  | 'enabled'
+  | 'events'
+  | 'secret'
+  | 'version'
+  | 'deliveries'
+  | 'ping';
+export type CheckStatus = 'passed' | 'failed' | 'warning' | 'skipped';
+
+export interface CheckResult {
+  id: CheckId;
+  status: CheckStatus;
+  /** What was found. */
+  detail: string;
+  /** What to do about it (failed and warning only). */
+  fix?: string;
+}
+
+export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
+  'api-key': 'API key',
+  webhook: 'webhook',
+  enabled: 'enabled',
+  events: 'enabled events',
+  secret: 'secret',
+  version: 'API version',
+  deliveries: 'recent deliveries',
+  ping: 'signed ping',
+};
+
+const result = (id: CheckId, status: CheckStatus, detail: string, fix?: string): CheckResult =>
+  fix === undefined ? { id, status, detail } : { id, status, detail, fix };
+
+/** Trailing slashes and letter case of scheme and host do not make a different webhook URL. */
+export function sameUrl(a: string, b: string): boolean {
+  const normalise = (value: string) => {
+    try {
+      const url = new URL(value);
+      return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}${url.search}`;
+    } catch {
+      return value.trim().replace(/\/+$/, '');
+    }
+  };
+  return normalise(a) === normalise(b);
+}
+
+/** Finds the webhook to check: the one for `url`, or the only one there is. */
+export function findWebhook(
+  webhooks: readonly Webhook[],
+  url: string | undefined,
+): { check: CheckResult; webhook: Webhook | null } {
+  const live = webhooks.filter((webhook) => webhook.status !== 'archived');
+  const create = `persona-webhooks webhooks create --url ${url ?? 'https://<your host>/webhooks/persona'}`;
+  if (url === undefined) {
+    if (live.length === 1) {
+      const [only] = live as [Webhook];
+      return {
+        webhook: only,
+        check: result(
+          'webhook',
+          'passed',
+          `${only.id} → ${only.url} (the only webhook; pass --url to name one)`,
+        ),
+      };
+    }
+    return {
+      webhook: null,
+      check:
+        live.length === 0
+          ? result('webhook', 'failed', 'this environment has no webhook, so Persona sends nothing.', create)
+          : result(
+              'webhook',
+              'failed',
+              `${live.length} webhooks: ${live.map((w) => `${w.id} → ${w.url}`).join('; ')}.`,
+              'name the one this service receives with --url <its public URL>.',
+            ),
+    };
+  }
+  const matches = live.filter((webhook) => sameUrl(webhook.url, url));
+  const webhook = matches.find((w) => w.status === 'enabled') ?? matches[0] ?? null;
+  if (!webhook) {
+    const others = live.length ? ` Webhooks here: ${live.map((w) => `${w.id} → ${w.url}`).join('; ')}.` : '';
+    return {
+      webhook: null,
+      check: result(
+        'webhook',
+        'failed',
+        `no webhook points at ${url}, so Persona never calls it.${others}`,
+        `${create} (or correct the URL in Persona Dashboard → Webhooks).`,
+      ),
+    };
+  }
+  return { webhook, check: result('webhook', 'passed', `${webhook.id} → ${webhook.url}`) };
+}
+
+export function checkEnabled(webhook: Webhook): CheckResult {
+  if (webhook.status === 'enabled') return result('enabled', 'passed', `${webhook.id} is enabled`);
+  return result(
+    'enabled',
+    'failed',
+    `${webhook.id} is ${webhook.status}: Persona delivers nothing to it and has canceled its pending retries.`,
+    `persona-webhooks webhooks enable ${webhook.id}, then recover what it missed: persona-webhooks backfill --since <when it was turned off> (the service's reconciliation does it too when PERSONA_API_KEY is set).`,
+  );
+}
+
+export function checkEvents(webhook: Webhook): CheckResult {
+  const missing = missingKycEvents(webhook.enabledEvents);
+  if (missing.length === 0) {
+    const how = webhook.enabledEvents.includes('*') ? 'all events (*)' : 'every event the KYC status needs';
+    return result('events', 'passed', `${webhook.id} sends ${how}`);
+  }
+  return result(
+    'events',
+    'failed',
+    `${webhook.id} does not send ${missing.join(', ')}: those status changes never reach this service.`,
+    `add ${missing.join(', ')} to the webhook's enabled events in Persona Dashboard → Webhooks → ${webhook.id} (needed: ${KYC_REQUIRED_EVENTS.join(', ')}).`,
+  );
+}
+
+export function checkSecret(webhook: Webhook, configured: readonly string[], nowMs: number): CheckResult {
+  if (configured.length === 0) {
+    return result(
+      'secret',
+      'failed',
+      'PERSONA_WEBHOOK_SECRET is not set, so there is nothing to compare with the webhook.',
+      `set PERSONA_WEBHOOK_SECRET to ${webhook.id}'s secret (Persona Dashboard → Webhooks → ${webhook.id}).`,
+    );
+  }
+  if (webhook.secrets.length === 0) {
+    return result(
+      'secret',
+      'warning',
+      `the API did not return ${webhook.id}'s secrets, so they could not be compared.`,
+      'use an API key allowed to read webhooks (webhook.read), or compare by hand in the Dashboard.',
+    );
+  }
+  const match = matchSecrets(configured, webhook.secrets, nowMs);
+  const count = `${configured.length} secret${configured.length === 1 ? '' : 's'} in PERSONA_WEBHOOK_SECRET`;
+  switch (match.kind) {
+    case 'current':
+      return result('secret', 'passed', `PERSONA_WEBHOOK_SECRET holds ${webhook.id}'s current secret`);
+    case 'expiring':
+      return result(
+        'secret',
+        'warning',
+        `PERSONA_WEBHOOK_SECRET holds only ${webhook.id}'s old secret, which expires at ${match.expiresAt}; after that every delivery is refused.`,
+        `add the new secret now: PERSONA_WEBHOOK_SECRET=<new>,<old> (persona-webhooks webhooks list shows it).`,
+      );
+    case 'expired':
+      return result(
+        'secret',
+        'failed',
+        `PERSONA_WEBHOOK_SECRET holds ${webhook.id}'s old secret, which expired at ${match.expiresAt}: every delivery is refused with 401 invalid_signature.`,
+        `set PERSONA_WEBHOOK_SECRET to the webhook's current secret (persona-webhooks webhooks list, or Persona Dashboard → Webhooks → ${webhook.id}), restart, then recover the refused events: persona-webhooks backfill --since ${match.expiresAt}.`,
+      );
+    case 'none':
+      return result(
+        'secret',
+        'failed',
+        `none of the ${count} is a secret of ${webhook.id}: every delivery is refused with 401 invalid_signature.`,
+        `set PERSONA_WEBHOOK_SECRET to ${webhook.id}'s secret (Persona Dashboard → Webhooks → ${webhook.id}, or persona-webhooks webhooks list) and restart; each webhook has its own secret, prefix wbhsec_ included.`,
+      );
+  }
+}
+
+export function checkVersion(webhook: Webhook): CheckResult {
+  const { apiVersion, keyInflection } = webhook;
+  const problems: string[] = [];
+  let newer = false;
+  if (
+    apiVersion === null ||
+    !/^\d{4}-\d{2}-\d{2}$/.test(apiVersion) ||
+    apiVersion < OLDEST_PARSED_API_VERSION
+  ) {
+    problems.push(
+      `api-version ${apiVersion ?? '(none)'} is not one we parse (${OLDEST_PARSED_API_VERSION} or later)`,
+    );
+  } else if (apiVersion > NEWEST_KNOWN_API_VERSION) {
+    newer = true;
+  }
+  if (keyInflection !== null && !PARSED_INFLECTIONS.includes(keyInflection)) {
+    problems.push(`api-key-inflection ${keyInflection} is not kebab, camel or snake`);
+  }
+  const settings = `api-version ${apiVersion ?? '(none)'}, api-key-inflection ${keyInflection ?? 'kebab'}`;
+  if (problems.length > 0) {
+    return result(
+      'version',
+      'failed',
+      `${problems.join('; ')}.`,
+      `set the webhook's API version to ${NEWEST_KNOWN_API_VERSION} or earlier and its key inflection to kebab, camel or snake in Persona Dashboard → Webhooks → ${webhook.id}.`,
+    );
+  }
+  if (newer) {
+    return result(
+      'version',
+      'warning',
+      `${settings}: newer than the newest version this receiver knows (${NEWEST_KNOWN_API_VERSION}); the envelope has never changed, but check persona-webhooks for an update.`,
+      `upgrade persona-webhooks, or pin the webhook to ${NEWEST_KNOWN_API_VERSION}.`,
+    );
+  }
+  return result('version', 'passed', settings);
+}
+
+/**
+ * Failed deliveries since `sinceIso`: failing when the newest failure is newer than the newest
+ * success (deliveries are failing now), a warning when they have recovered since.
+ */
+export function checkDeliveries(
+  webhook: Webhook,
+  failed: { deliveries: readonly WebhookDelivery[]; more: boolean },
+  newestCompleted: WebhookDelivery | null,
+  sinceIso: string,
+): CheckResult {
+  const [newest] = failed.deliveries;
+  if (!newest) return result('deliveries', 'passed', `no failed delivery since ${sinceIso}`);
+  const count = `${failed.deliveries.length}${failed.more ? '+' : ''}`;
+  const oldest = failed.deliveries.at(-1)!;
+  const event = newest.eventId ? ` (${newest.eventId}${newest.eventName ? ` ${newest.eventName}` : ''})` : '';
+  const detail = `${count} deliveries to ${webhook.id} failed since ${sinceIso}; the newest at ${newest.updatedAt ?? '?'}: ${newest.lastError ?? 'no error recorded'}${event}.`;
+  const recover = `recover the events Persona gave up on: persona-webhooks backfill --since ${oldest.updatedAt ?? sinceIso}`;
+  const recovered =
+    newestCompleted?.updatedAt && newest.updatedAt && newestCompleted.updatedAt > newest.updatedAt;
+  if (recovered) {
+    return result('deliveries', 'warning', `${detail} Deliveries succeed again since.`, `${recover}.`);
+  }
+  return result('deliveries', 'failed', detail, `${hintFor(newest.lastError)} Then ${recover}.`);
+}
+
+function hintFor(error: string | null): string {
+  if (error?.includes('401'))
+    return 'HTTP 401: the service refuses the signature — fix PERSONA_WEBHOOK_SECRET (see the secret check).';
+  if (error?.includes('404') || error?.includes('405'))
+    return 'nothing receives webhooks at that URL: the service listens on /webhooks/persona.';
+  if (error?.includes('503'))
+    return 'HTTP 503: the service could not store events — check its database (GET /readyz).';
+  if (error?.toLowerCase().includes('timeout'))
+    return 'the service answered too slowly (Persona waits 5 s): check its load and database.';
+  return "make the URL reachable from Persona and answering 200 (check the service's logs).";
+}
+
+export function checkPing(url: string, outcome: PingOutcome): CheckResult {
+  switch (outcome.kind) {
+    case 'recognised':
+      return result(
+        'ping',
+        'passed',
+        `${url} verified a ping signed with the webhook's secret (${outcome.status} in ${outcome.ms} ms)`,
+      );
+    case 'accepted':
+      return result(
+        'ping',
+        'warning',
+        `${url} answered ${outcome.status} but not as a persona-webhooks receiver recognising a ping.`,
+        'if this is persona-webhooks, upgrade it; otherwise check that the receiver verifies signatures.',
+      );
+    case 'refused':
+      if (outcome.code === 'invalid_signature') {
+        return result(
+          'ping',
+          'failed',
+          `${url} refused a ping signed with the webhook's secret (401 invalid_signature${outcome.reason ? `: ${outcome.reason}` : ''}): the running service has another PERSONA_WEBHOOK_SECRET than Persona signs with.`,
+          "deploy the webhook's current secret to the service (persona-webhooks webhooks list) and restart it.",
+        );
+      }
+      return result(
+        'ping',
+        'failed',
+        `${url} answered ${outcome.status}${outcome.code ? ` ${outcome.code}` : ''} to a signed ping.`,
+        outcome.status === 404 || outcome.status === 405
+          ? "point the webhook at the service's receiver path, /webhooks/persona."
+          : "check the service's logs and GET /readyz.",
+      );
+    case 'unreachable':
+      return result(
+        'ping',
+        'warning',
+        `could not reach ${url} from here (${outcome.error}); Persona may still reach it.`,
+        'if it should be reachable from here, check DNS, TLS and the firewall; otherwise try from outside your network.',
+      );
+  }
+}

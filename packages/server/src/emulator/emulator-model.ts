@@ -1,0 +1,107 @@
+/**
+ * The emulator's records: what a Persona environment holds for the APIs we use. Plain data, kept in
+ * memory by `EmulatorState`; `persona-json.ts` turns them into Persona's JSON:API shapes.
+ */
+import type { ApiPermission } from '../persona-api/permissions.js';
+
+/** An event as Persona keeps it: the resource object (`{type:"event",id,attributes}`) in kebab keys. */
+export interface EmulatedEvent {
+  /** Insertion order: breaks created-at ties so pagination is stable. */
+  seq: number;
+  id: string;
+  name: string;
+  createdAtMs: number;
+  /** Id of the affected object (`inq_…`), for `filter[object-id]`. */
+  objectId: string | null;
+  resource: Record<string, unknown>;
+}
+
+export interface EmulatedSecret {
+  value: string;
+  /** Null while it is the current secret; set on the old one by a rotation. */
+  expiresAtMs: number | null;
+}
+
+export type WebhookStatus = 'enabled' | 'disabled' | 'archived';
+export type KeyInflection = 'kebab' | 'camel' | 'snake';
+
+export interface EmulatedWebhook {
+  id: string;
+  url: string;
+  status: WebhookStatus;
+  enabledEvents: string[];
+  apiVersion: string;
+  keyInflection: KeyInflection;
+  /** Newest first. */
+  secrets: EmulatedSecret[];
+  createdAtMs: number;
+}
+
+export type DeliveryStatus = 'pending' | 'completed' | 'failed' | 'skipped';
+
+/** A webhook event (`wbhe_…`): one event for one webhook and its delivery attempts. */
+export interface EmulatedDelivery {
+  seq: number;
+  id: string;
+  webhookId: string;
+  eventId: string;
+  eventName: string;
+  status: DeliveryStatus;
+  attemptsMade: number;
+  firstAttemptedAtMs: number | null;
+  lastAttemptedAtMs: number | null;
+  nextAttemptAtMs: number | null;
+  lastResponseStatus: number | null;
+  lastError: string | null;
+  createdAtMs: number;
+  updatedAtMs: number;
+}
+
+export interface EmulatedInquiry {
+  id: string;
+  referenceId: string | null;
+  accountId: string;
+  status: string;
+  createdAtMs: number;
+  redactedAtMs: number | null;
+}
+
+/** An API key and what it may do (`all`: everything). */
+export type KeyPermissions = ReadonlySet<ApiPermission> | 'all';
+
+/** Faults a user or a test turns on to watch reconciliation and retries work. */
+export interface EmulatorFaults {
+  /** The next N events are never delivered to any webhook (their record fails at once). */
+  dropDeliveries: number;
+  /** The next N delivery attempts fail as if the receiver were unreachable (Persona then retries). */
+  failDeliveryAttempts: number;
+  /** Every API answer waits this long first. */
+  apiDelayMs: number;
+  /** The next N API requests answer 500. */
+  apiErrors: number;
+}
+
+/** One API request as the emulator saw it (no headers, no key). */
+export interface ApiRequestRecord {
+  /** When the request arrived. */
+  atMs: number;
+  method: string;
+  /** Path and query, e.g. `/api/v1/events?page%5Bsize%5D=100`. */
+  url: string;
+  status: number;
+}
+
+/** One delivery attempt, for tests and for the user watching the emulator. */
+export interface DeliveryAttemptRecord {
+  deliveryId: string;
+  webhookId: string;
+  eventId: string;
+  eventName: string;
+  attempt: number;
+  startedAtMs: number;
+  /** 0 when no answer arrived. */
+  status: number;
+  error: string | null;
+  /** The Persona-Signature header sent (holds one `t=…,v1=…` set per live secret). */
+  signature: string;
+}

@@ -1,0 +1,212 @@
+/**
+ * A local Persona for development and tests (like stripe-mock, with webhooks): the REST API subset this
+ * project uses under `/api/v1` — events, webhooks, webhook events, inquiries — with Persona's bearer
+ * auth and per-endpoint permissions, `Request-Id`, rate limit (`429` + `ratelimit-*`), cursor pagination,
+ * idempotency keys and error shape; and webhook deliveries signed and retried as Persona does. Faults
+ * (dropped deliveries, failing attempts, slow or failing API answers) are switched on through
+ * `/_emulator/faults`.
+ */
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { personaId } from 'persona-webhooks/testing';
+import { permissionFor } from '../persona-api/permissions.js';
+import { sleep } from '../persona-api/request-budget.js';
+import { Deliverer } from './deliverer.js';
+import type { DeliveryAttemptRecord, EmulatedWebhook, KeyPermissions } from './emulator-model.js';
+import { type CreateWebhookInput, EmulatorState } from './emulator-state.js';
+import { PageParameterError } from './pagination.js';
+import { personaError } from './persona-json.js';
+import { FixedWindowRateLimiter } from './rate-limiter.js';
+import { registerControlRoutes } from './routes/control-routes.js';
+import { registerEventsRoutes } from './routes/events-routes.js';
+import { registerInquiriesRoutes } from './routes/inquiries-routes.js';
+import { API_PREFIX, type RouteContext } from './routes/route-context.js';
+import { registerWebhookEventsRoutes } from './routes/webhook-events-routes.js';
+import { registerWebhooksRoutes } from './routes/webhooks-routes.js';
+
+/** The key the emulator accepts unless told otherwise; it only ever works against the emulator. */
+export const DEFAULT_EMULATOR_API_KEY = 'persona_sandbox_emulator_local_development_key';
+
+export interface EmulatorOptions {
+  /** Default 0 (any free port). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Divides Persona's retry delays: 60 turns the 3 s first retry into 50 ms. Default 1. */
+  timeScale?: number;
+  /** The full-permission key. Default `DEFAULT_EMULATOR_API_KEY`. */
+  apiKey?: string;
+  /** Requests per rate-limit window. Default 300, Persona's default. */
+  rateLimit?: number;
+  /** The rate-limit window. Default 60,000 ms. */
+  rateLimitWindowMs?: number;
+  /** Largest page served, whatever was asked (≤ 100). Default 100. */
+  maxPageSize?: number;
+  /** How long a receiver has to answer a delivery. Default 5,000 ms. */
+  deliveryTimeoutMs?: number;
+  /** Called after each delivery attempt. */
+  onAttempt?: (attempt: DeliveryAttemptRecord) => void;
+}
+
+export interface Emulator {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  /** `http://127.0.0.1:<port>/api/v1`: what PERSONA_API_URL should be. */
+  apiUrl: string;
+  /** The full-permission API key. */
+  apiKey: string;
+  state: EmulatorState;
+  deliverer: Deliverer;
+  /** Creates a webhook directly (as the Dashboard would). */
+  createWebhook(input: CreateWebhookInput): EmulatedWebhook;
+  close(): Promise<void>;
+}
+
+/**
+ * @example
+ * const persona = await startEmulator({ timeScale: 60 });
+ * const webhook = persona.createWebhook({ url: 'http://127.0.0.1:3000/webhooks/persona', enabledEvents: ['*'] });
+ * persona.state.createInquiry({ referenceId: 'user-1' }); // records inquiry.created and delivers it
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const state = new EmulatorState();
+  const apiKey = state.addApiKey(options.apiKey ?? DEFAULT_EMULATOR_API_KEY, 'all');
+  const deliverer = new Deliverer(state, {
+    timeScale: options.timeScale ?? 1,
+    timeoutMs: options.deliveryTimeoutMs ?? 5_000,
+    ...(options.onAttempt ? { onAttempt: options.onAttempt } : {}),
+  });
+  const app = buildEmulatorApp({
+    state,
+    deliverer,
+    maxPageSize: Math.min(100, Math.max(1, options.maxPageSize ?? 100)),
+    limiter: new FixedWindowRateLimiter(options.rateLimit ?? 300, options.rateLimitWindowMs ?? 60_000),
+  });
+  try {
+    await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
+  } catch (error) {
+    deliverer.close();
+    throw error;
+  }
+  const { port } = app.server.address() as AddressInfo;
+  const host =
+    options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return {
+    url,
+    apiUrl: `${url}${API_PREFIX}`,
+    apiKey,
+    state,
+    deliverer,
+    createWebhook: (input) => state.createWebhook(input),
+    async close() {
+      deliverer.close();
+      await app.close();
+    },
+  };
+}
+
+interface AppOptions extends RouteContext {
+  limiter: FixedWindowRateLimiter;
+}
+
+/** The emulator's HTTP surface (exported for tests that inject requests). */
+export function buildEmulatorApp(options: AppOptions): FastifyInstance {
+  const { state, limiter } = options;
+  const app = Fastify({ logger: false });
+  const idempotent = new Map<string, { status: number; payload: string }>();
+
+  // Persona's clients may send `content-type: application/json` with an empty body (enable, disable).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    if (body === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(Object.assign(new Error('malformed JSON'), { statusCode: 400 }), undefined);
+    }
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith(`${API_PREFIX}/`)) return;
+    reply.header('request-id', personaId('req'));
+    const permissions = keyOf(request, state.apiKeys);
+    if (!permissions) {
+      return reply
+        .code(401)
+        .send(personaError('Unauthorized', 'The API key is missing, invalid or revoked.'));
+    }
+    const verdict = limiter.take();
+    reply.headers(verdict.headers);
+    if (!verdict.allowed) {
+      reply.header('retry-after', verdict.headers['ratelimit-reset']);
+      return reply.code(429).send(personaError('Too Many Requests', 'Rate limit exceeded.'));
+    }
+    const path = request.url.slice(API_PREFIX.length).split('?')[0] ?? '/';
+    const needed = permissionFor(request.method, path);
+    if (needed && permissions !== 'all' && !permissions.has(needed)) {
+      return reply.code(403).send(personaError('Forbidden', `The API key lacks the ${needed} permission.`));
+    }
+    if (state.faults.apiErrors > 0) {
+      state.faults.apiErrors--;
+      return reply.code(500).send(personaError('Internal Server Error', 'Emulator fault api-errors.'));
+    }
+    if (state.faults.apiDelayMs > 0) await sleep(state.faults.apiDelayMs);
+  });
+
+  // A repeated write with the same Idempotency-Key gets the first answer again and changes nothing.
+  app.addHook('preHandler', async (request, reply) => {
+    const key = idempotencyKey(request);
+    const cached = key ? idempotent.get(key) : undefined;
+    if (cached)
+      return reply.code(cached.status).header('content-type', 'application/json').send(cached.payload);
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    const key = idempotencyKey(request);
+    if (key && !idempotent.has(key) && reply.statusCode < 500 && typeof payload === 'string') {
+      idempotent.set(key, { status: reply.statusCode, payload });
+    }
+    return payload;
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    if (!request.url.startsWith(`${API_PREFIX}/`)) return;
+    // Stamped with the arrival time, which is what a rate limit counts.
+    state.requests.push({
+      atMs: Math.round(state.now() - reply.elapsedTime),
+      method: request.method,
+      url: request.url,
+      status: reply.statusCode,
+    });
+  });
+
+  app.setErrorHandler((error, _request, reply) => {
+    if (error instanceof PageParameterError)
+      return reply.code(400).send(personaError('Bad Request', error.message));
+    const status = (error as { statusCode?: number }).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return reply.code(status).send(personaError('Bad Request', (error as Error).message));
+    }
+    return reply.code(500).send(personaError('Internal Server Error'));
+  });
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send(personaError('Not Found')));
+
+  registerEventsRoutes(app, options);
+  registerWebhooksRoutes(app, options);
+  registerWebhookEventsRoutes(app, options);
+  registerInquiriesRoutes(app, options);
+  registerControlRoutes(app, options);
+  return app;
+}
+
+function keyOf(request: FastifyRequest, keys: ReadonlyMap<string, KeyPermissions>): KeyPermissions | null {
+  const match = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '');
+  return (match && keys.get(match[1]!)) || null;
+}
+
+function idempotencyKey(request: FastifyRequest): string | null {
+  const key = request.headers['idempotency-key'];
+  if (typeof key !== 'string' || request.method === 'GET' || !request.url.startsWith(`${API_PREFIX}/`))
+    return null;
+  return `${request.headers.authorization ?? ''} ${request.method} ${request.url} ${key}`;
+}

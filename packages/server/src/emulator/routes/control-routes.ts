@@ -1,0 +1,89 @@
+/**
+ * The emulator's own endpoints under `/_emulator` (not Persona's, no API key): record any event
+ * (optionally in the past, optionally without delivering it), turn faults on, add API keys with
+ * limited permissions, and read what happened (API requests, delivery attempts).
+ */
+import type { FastifyInstance } from 'fastify';
+import { API_PERMISSIONS, type ApiPermission } from '../../persona-api/permissions.js';
+import type { EmulatorFaults } from '../emulator-model.js';
+import { type RouteContext, sendPersonaError } from './route-context.js';
+
+const FAULT_KEYS: Readonly<Record<string, keyof EmulatorFaults>> = {
+  'drop-deliveries': 'dropDeliveries',
+  'fail-delivery-attempts': 'failDeliveryAttempts',
+  'api-delay-ms': 'apiDelayMs',
+  'api-errors': 'apiErrors',
+};
+
+export function registerControlRoutes(app: FastifyInstance, context: RouteContext): void {
+  const { state } = context;
+
+  app.get('/_emulator', async () => ({
+    events: state.events.length,
+    webhooks: state.webhooksNewestFirst().map((w) => ({ id: w.id, url: w.url, status: w.status })),
+    deliveries: state.deliveries.length,
+    faults: state.faults,
+  }));
+
+  app.post('/_emulator/events', async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const name = body['name'];
+    if (typeof name !== 'string' || name.length === 0) {
+      return sendPersonaError(reply, 400, 'Bad Request', 'name is required, e.g. inquiry.approved');
+    }
+    const createdAt = body['created-at'];
+    if (createdAt !== undefined && (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt)))) {
+      return sendPersonaError(reply, 400, 'Bad Request', 'created-at must be an ISO 8601 time');
+    }
+    const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : undefined);
+    const inquiryId = text('inquiry-id');
+    const referenceId = text('reference-id');
+    const status = text('status');
+    const event = state.recordEvent({
+      name,
+      ...(typeof createdAt === 'string' ? { createdAt } : {}),
+      ...(inquiryId ? { inquiryId } : {}),
+      ...(referenceId ? { referenceId } : {}),
+      ...(status ? { status } : {}),
+      deliver: body['deliver'] !== false,
+    });
+    return reply.code(201).send({ data: event.resource });
+  });
+
+  app.post('/_emulator/faults', async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const faults: Partial<EmulatorFaults> = {};
+    for (const [key, value] of Object.entries(body)) {
+      const field = FAULT_KEYS[key];
+      if (!field || typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+        return sendPersonaError(
+          reply,
+          400,
+          'Bad Request',
+          `faults are ${Object.keys(FAULT_KEYS).join(', ')}, each a whole number ≥ 0`,
+        );
+      }
+      faults[field] = value;
+    }
+    return { faults: state.setFaults(faults) };
+  });
+
+  app.post('/_emulator/api-keys', async (request, reply) => {
+    const permissions = (request.body as { permissions?: unknown } | undefined)?.permissions;
+    if (
+      !Array.isArray(permissions) ||
+      permissions.some((p) => !API_PERMISSIONS.includes(p as ApiPermission))
+    ) {
+      return sendPersonaError(
+        reply,
+        400,
+        'Bad Request',
+        `permissions: a list of ${API_PERMISSIONS.join(', ')}`,
+      );
+    }
+    return reply.code(201).send({ key: state.addApiKey(undefined, permissions as ApiPermission[]) });
+  });
+
+  app.get('/_emulator/requests', async () => ({ requests: state.requests }));
+  app.get('/_emulator/deliveries', async () => ({ attempts: state.attempts }));
+}

@@ -1,0 +1,256 @@
+/**
+ * `persona-webhooks doctor` as a user runs it, against the emulator and a real service process: all
+ * checks pass on a good setup, and each check fails on its own, with its own message and fix.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { EmulatedWebhook } from '../../packages/server/src/emulator/emulator-model.js';
+import { SECRET } from '../helpers/deliveries.js';
+import { type Emulator, startTestEmulator } from '../helpers/emulator.js';
+import { freePort } from '../helpers/free-port.js';
+import { listen } from '../helpers/listen.js';
+import { runCli } from '../helpers/run-cli.js';
+import { eventually, type ServiceProcess, startServiceProcess } from '../helpers/service-process.js';
+
+let service: ServiceProcess;
+let dir: string;
+let emulator: Emulator;
+let webhook: EmulatedWebhook;
+const receiverUrl = () => `${service.url}/webhooks/persona`;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'pw-doctor-'));
+  service = await startServiceProcess({
+    PERSONA_WEBHOOK_SECRET: SECRET,
+    DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`,
+  });
+});
+afterAll(async () => {
+  await service?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  emulator = await startTestEmulator();
+  webhook = emulator.createWebhook({ url: receiverUrl(), enabledEvents: ['*'], secret: SECRET });
+});
+afterEach(async () => {
+  await emulator.close();
+});
+
+function doctor(args: string[] = ['--url', receiverUrl()], env: Record<string, string> = {}) {
+  return runCli(['doctor', ...args], {
+    env: {
+      PERSONA_API_URL: emulator.apiUrl,
+      PERSONA_API_KEY: emulator.apiKey,
+      PERSONA_WEBHOOK_SECRET: SECRET,
+      ...env,
+    },
+  });
+}
+
+/** The report line of one check. */
+function line(stdout: string, title: string): string {
+  return (
+    stdout.split('\n').find((l) => new RegExp(`^  (passed |FAILED |warning|skipped)  ${title} `).test(l)) ??
+    ''
+  );
+}
+
+/** The `fix:` line right after a check's line. */
+function fix(stdout: string, title: string): string {
+  const lines = stdout.split('\n');
+  return lines[lines.indexOf(line(stdout, title)) + 1]?.trim() ?? '';
+}
+
+describe('persona-webhooks doctor', () => {
+  it('passes every check on a good setup, the ping verified by the running service, and exits 0', async () => {
+    const result = await doctor();
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    for (const title of [
+      'API key',
+      'webhook',
+      'enabled',
+      'enabled events',
+      'secret',
+      'API version',
+      'recent deliveries',
+      'signed ping',
+    ]) {
+      expect(line(result.stdout, title)).toMatch(/^ {2}passed /);
+    }
+    expect(line(result.stdout, 'signed ping')).toContain(
+      `${receiverUrl()} verified a ping signed with the webhook's secret (200 in`,
+    );
+    expect(result.stdout).toMatch(/All checks passed\.\n$/);
+    expect(result.stdout).not.toContain(SECRET);
+    // The ping was answered, not stored.
+    const events = await fetch(`${service.url}/api/events`, {
+      headers: { authorization: 'Bearer test-admin-token-0123456789' },
+    });
+    expect(((await events.json()) as { events: unknown[] }).events).toEqual([]);
+  });
+
+  it('api-key: a rejected key names PERSONA_API_KEY and the permission, and skips what needs the API', async () => {
+    const result = await doctor(undefined, { PERSONA_API_KEY: 'persona_sandbox_revoked_key' });
+    expect(result.code).toBe(1);
+    expect(line(result.stdout, 'API key')).toMatch(
+      /FAILED +API key +Persona rejected PERSONA_API_KEY on GET \/webhooks \(401 Unauthorized, Request-Id req_\w+\).*`webhook\.read`/,
+    );
+    expect(line(result.stdout, 'enabled')).toMatch(/skipped +enabled +needs the API/);
+    expect(line(result.stdout, 'signed ping')).toMatch(/^ {2}passed /);
+    expect(result.stdout).toMatch(/1 check failed: api-key\.\n$/);
+    expect(result.stdout).not.toContain('persona_sandbox_revoked_key');
+  });
+
+  it('webhook: no webhook for the URL says so, lists the others and how to create one', async () => {
+    const other = receiverUrl().replace('127.0.0.1', 'localhost');
+    const result = await doctor(['--url', other]);
+    expect(result.code).toBe(1);
+    expect(line(result.stdout, 'webhook')).toContain(
+      `no webhook points at ${other}, so Persona never calls it. Webhooks here: ${webhook.id} → ${receiverUrl()}.`,
+    );
+    expect(fix(result.stdout, 'webhook')).toBe(
+      `fix: persona-webhooks webhooks create --url ${other} (or correct the URL in Persona Dashboard → Webhooks).`,
+    );
+    expect(result.stdout).toMatch(/1 check failed: webhook\.\n$/);
+  });
+
+  it('enabled: a disabled webhook says how to enable it and recover what it missed', async () => {
+    webhook.status = 'disabled';
+    const result = await doctor();
+    expect(result.code).toBe(1);
+    expect(line(result.stdout, 'enabled')).toContain(
+      `${webhook.id} is disabled: Persona delivers nothing to it and has canceled its pending retries.`,
+    );
+    expect(fix(result.stdout, 'enabled')).toMatch(
+      new RegExp(
+        `^fix: persona-webhooks webhooks enable ${webhook.id}, then recover what it missed: persona-webhooks backfill --since`,
+      ),
+    );
+    expect(result.stdout).toMatch(/1 check failed: enabled\.\n$/);
+  });
+
+  it('events: a webhook missing event types names each one', async () => {
+    webhook.enabledEvents = [
+      'inquiry.approved',
+      'inquiry.declined',
+      'inquiry.completed',
+      'inquiry.failed',
+      'inquiry.marked-for-review',
+      'inquiry.redacted',
+    ];
+    const result = await doctor();
+    expect(result.code).toBe(1);
+    expect(line(result.stdout, 'enabled events')).toContain(
+      `${webhook.id} does not send inquiry.expired, account.redacted: those status changes never reach this service.`,
+    );
+    expect(fix(result.stdout, 'enabled events')).toContain(
+      `fix: add inquiry.expired, account.redacted to the webhook's enabled events in Persona Dashboard → Webhooks → ${webhook.id}`,
+    );
+    expect(result.stdout).toMatch(/1 check failed: events\.\n$/);
+  });
+
+  it('secret: a PERSONA_WEBHOOK_SECRET that is not the webhook’s is refused without printing either', async () => {
+    const result = await doctor(undefined, { PERSONA_WEBHOOK_SECRET: 'wbhsec_a_stale_copy,wbhsec_another' });
+    expect(result.code).toBe(1);
+    expect(line(result.stdout, 'secret')).toContain(
+      `none of the 2 secrets in PERSONA_WEBHOOK_SECRET is a secret of ${webhook.id}: every delivery is refused with 401 invalid_signature.`,
+    );
+    expect(fix(result.stdout, 'secret')).toMatch(/^fix: set PERSONA_WEBHOOK_SECRET to wbh_\w+'s secret/);
+    for (const secret of [SECRET, 'wbhsec_a_stale_copy', 'wbhsec_another'])
+      expect(result.stdout).not.toContain(secret);
+    expect(result.stdout).toMatch(/1 check failed: secret\.\n$/);
+  });
+
+  it('secret: holding only the old secret during a rotation is a warning naming the expiry', async () => {
+    emulator.state.rotateSecret(webhook, 3600);
+    const result = await doctor();
+    expect(result.code).toBe(0);
+    expect(line(result.stdout, 'secret')).toMatch(
+      /warning +secret +PERSONA_WEBHOOK_SECRET holds only wbh_\w+'s old secret, which expires at \d{4}-/,
+    );
+  });
+
+  it('version: an API version we do not parse is named', async () => {
+    webhook.apiVersion = '2019-06-01';
+    const result = await doctor();
+    expect(result.code).toBe(1);
+    expect(line(result.stdout, 'API version')).toContain(
+      'api-version 2019-06-01 is not one we parse (2020-05-18 or later).',
+    );
+    expect(result.stdout).toMatch(/1 check failed: version\.\n$/);
+  });
+
+  it('deliveries: failing deliveries give the count, the newest error and the backfill to run', async () => {
+    emulator.state.setFaults({ dropDeliveries: 2 });
+    emulator.state.recordEvent({ name: 'inquiry.approved' });
+    const newest = emulator.state.recordEvent({ name: 'inquiry.declined' });
+    const result = await doctor();
+    expect(result.code).toBe(1);
+    expect(line(result.stdout, 'recent deliveries')).toMatch(
+      new RegExp(
+        `FAILED +recent deliveries +2 deliveries to ${webhook.id} failed since .*; the newest at .*: dropped by the emulator \\(fault drop-deliveries\\) \\(${newest.id} inquiry\\.declined\\)\\.`,
+      ),
+    );
+    expect(fix(result.stdout, 'recent deliveries')).toMatch(
+      /Then recover the events Persona gave up on: persona-webhooks backfill --since \d{4}-/,
+    );
+    expect(result.stdout).toMatch(/1 check failed: deliveries\.\n$/);
+  });
+
+  it('deliveries: failures followed by successes are a warning', async () => {
+    emulator.state.setFaults({ dropDeliveries: 1 });
+    emulator.state.recordEvent({ name: 'inquiry.approved' });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    emulator.state.recordEvent({ name: 'inquiry.approved' });
+    await eventually(async () => emulator.state.deliveries.some((d) => d.status === 'completed'));
+    const result = await doctor();
+    expect(result.code).toBe(0);
+    expect(line(result.stdout, 'recent deliveries')).toMatch(
+      /warning +recent deliveries +1 deliveries .* Deliveries succeed again since\./,
+    );
+  });
+
+  it('ping: a service running with another secret than Persona signs with fails the ping', async () => {
+    // Rotated with no overlap: Persona signs with the new secret only; the service still has the old one.
+    const rotated = emulator.state.rotateSecret(webhook, 0);
+    const result = await doctor(undefined, { PERSONA_WEBHOOK_SECRET: rotated.secrets[0]!.value });
+    expect(result.code).toBe(1);
+    expect(line(result.stdout, 'secret')).toMatch(/^ {2}passed /);
+    expect(line(result.stdout, 'signed ping')).toMatch(
+      /FAILED +signed ping +http:\/\/127\.0\.0\.1:\d+\/webhooks\/persona refused a ping signed with the webhook's secret \(401 invalid_signature: no_matching_signature\): the running service has another PERSONA_WEBHOOK_SECRET than Persona signs with\./,
+    );
+    expect(result.stdout).toMatch(/1 check failed: ping\.\n$/);
+  });
+
+  it('ping: an unreachable receiver is a warning, not a failure, and gives up within the timeout', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}/webhooks/persona`;
+    webhook.url = closed;
+    const result = await doctor(['--url', closed, '--ping-timeout', '2']);
+    expect(result.code).toBe(0);
+    expect(line(result.stdout, 'signed ping')).toContain(
+      `warning  signed ping        could not reach ${closed} from here (ECONNREFUSED); Persona may still reach it.`,
+    );
+  });
+
+  it('ping: a receiver that never answers is a warning after the timeout', async () => {
+    const silent = createServer(() => {}); // accepts, never answers
+    const { url, close } = await listen(silent);
+    try {
+      webhook.url = `${url}/webhooks/persona`;
+      const started = Date.now();
+      const result = await doctor(['--url', webhook.url, '--ping-timeout', '1']);
+      expect(Date.now() - started).toBeLessThan(6_000);
+      expect(result.code).toBe(0);
+      expect(line(result.stdout, 'signed ping')).toContain(
+        `could not reach ${webhook.url} from here (no answer within 1000 ms)`,
+      );
+    } finally {
+      await close();
+    }
+  });
+});

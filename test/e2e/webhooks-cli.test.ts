@@ -1,0 +1,123 @@
+/**
+ * `persona-webhooks webhooks …` against the emulator: list, create (the secret printed once with what to
+ * do), enable/disable, and rotate-secret — whose printed PERSONA_WEBHOOK_SECRET, given to a real service,
+ * accepts the delivery Persona then signs with both secrets.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulator, startTestEmulator } from '../helpers/emulator.js';
+import { runCli } from '../helpers/run-cli.js';
+import { admin, eventually, startServiceProcess } from '../helpers/service-process.js';
+
+let emulator: Emulator;
+let dir: string;
+
+beforeAll(async () => {
+  emulator = await startTestEmulator();
+  dir = mkdtempSync(join(tmpdir(), 'pw-webhooks-'));
+});
+afterAll(async () => {
+  await emulator?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  runCli(['webhooks', ...args], {
+    env: { PERSONA_API_URL: emulator.apiUrl, PERSONA_API_KEY: emulator.apiKey, ...env },
+  });
+
+describe('persona-webhooks webhooks', () => {
+  it('creates a webhook for the KYC events and prints its secret once, with what to do with it', async () => {
+    const result = await cli(['create', '--url', 'http://127.0.0.1:9/webhooks/persona']);
+    expect(result.code).toBe(0);
+    const [created] = emulator.state.webhooksNewestFirst();
+    expect(created).toMatchObject({ url: 'http://127.0.0.1:9/webhooks/persona', status: 'enabled' });
+    expect(created!.enabledEvents).toEqual(
+      expect.arrayContaining(['inquiry.approved', 'inquiry.expired', 'account.redacted']),
+    );
+    expect(result.stdout).toContain(
+      `Created webhook ${created!.id} (enabled) → http://127.0.0.1:9/webhooks/persona`,
+    );
+    expect(result.stdout).toContain(`\n  PERSONA_WEBHOOK_SECRET=${created!.secrets[0]!.value}\n`);
+    expect(result.stdout).toContain('persona-webhooks doctor --url http://127.0.0.1:9/webhooks/persona');
+
+    const listed = await cli(['list']);
+    expect(listed.stdout).toContain(`${created!.id}  enabled   http://127.0.0.1:9/webhooks/persona`);
+    expect(listed.stdout).not.toContain(created!.secrets[0]!.value);
+  });
+
+  it('disables and enables a webhook', async () => {
+    const webhook = emulator.createWebhook({ url: 'http://127.0.0.1:9/hook', enabledEvents: ['*'] });
+    const disabled = await cli(['disable', webhook.id]);
+    expect(disabled.stdout).toContain(`${webhook.id} is disabled → http://127.0.0.1:9/hook`);
+    expect(webhook.status).toBe('disabled');
+    const enabled = await cli(['enable', webhook.id]);
+    expect(enabled.stdout).toBe(`${webhook.id} is enabled → http://127.0.0.1:9/hook\n`);
+    expect(webhook.status).toBe('enabled');
+  });
+
+  it('explains an unknown webhook id and a missing API key', async () => {
+    const unknown = await cli(['enable', 'wbh_missing']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(
+      /^persona-webhooks: Persona API POST \/webhooks\/wbh_missing\/enable answered 404: Record not found/,
+    );
+    const noKey = await runCli(['webhooks', 'list'], { env: { PERSONA_API_URL: emulator.apiUrl } });
+    expect(noKey.code).toBe(1);
+    expect(noKey.stderr).toMatch(
+      /^persona-webhooks: PERSONA_API_KEY is required to manage webhooks: create an API key/,
+    );
+  });
+
+  it('rotate-secret prints the value to deploy; a service given it accepts the two-signature delivery', async () => {
+    const receiverDir = join(dir, 'rotation.sqlite');
+    const oldSecret = 'wbhsec_before_rotation_0123456789';
+    // The receiver exists first, on the old secret; the webhook points at it.
+    let service = await startServiceProcess({
+      PERSONA_WEBHOOK_SECRET: oldSecret,
+      DATABASE_URL: `sqlite:${receiverDir}`,
+    });
+    const webhook = emulator.createWebhook({
+      url: `${service.url}/webhooks/persona`,
+      enabledEvents: ['*'],
+      secret: oldSecret,
+    });
+    try {
+      const rotated = await cli(['rotate-secret', webhook.id, '--expires-in', '7200']);
+      expect(rotated.code).toBe(0);
+      const newSecret = webhook.secrets[0]!.value;
+      expect(rotated.stdout).toContain(`Rotated the secret of ${webhook.id}. New secret: ${newSecret}`);
+      expect(rotated.stdout).toMatch(/until \d{4}-\d\d-\d\dT[\d:.]+Z \(2 h from now\)/);
+      const deploy = /\n {2}PERSONA_WEBHOOK_SECRET=(\S+)\n/.exec(rotated.stdout)?.[1];
+      expect(deploy).toBe(`${newSecret},${oldSecret}`);
+      expect(rotated.stdout).toContain(`drop the old one: PERSONA_WEBHOOK_SECRET=${newSecret}`);
+
+      // Deploy what it printed; restart on the same port and database.
+      const port = new URL(service.url).port;
+      await service.stop();
+      service = await startServiceProcess({
+        PERSONA_WEBHOOK_SECRET: deploy!,
+        DATABASE_URL: `sqlite:${receiverDir}`,
+        PORT: port,
+      });
+
+      const event = emulator.state.recordEvent({ name: 'inquiry.approved', referenceId: 'rotated-user' });
+      await eventually(
+        async () =>
+          emulator.state.deliveries.find((d) => d.eventId === event.id && d.webhookId === webhook.id)
+            ?.status === 'completed',
+      );
+      const attempt = emulator.state.attempts.find(
+        (a) => a.eventId === event.id && a.webhookId === webhook.id,
+      )!;
+      expect(attempt.signature.split(' ')).toHaveLength(2);
+      expect(attempt.status).toBe(200);
+      const stored = await admin(service.url, `/api/events/${event.id}`);
+      expect(stored.json).toMatchObject({ id: event.id, name: 'inquiry.approved', source: 'webhook' });
+    } finally {
+      await service.stop();
+    }
+  });
+});
