@@ -22,36 +22,25 @@ import {
   toVerificationView,
   type VerificationRow,
 } from '../row-views.js';
-import type {
-  EventDetail,
-  EventPage,
-  InboxCounts,
-  InboxTimes,
-  InquiryView,
-  KycView,
-  ListEventsQuery,
-  MinuteCount,
-  Timeline,
-  TimelineQuery,
-  VerificationView,
-} from '../store.js';
+import type { InboxCounts, Store } from '../store.js';
 import type { Connections } from './connections.js';
 import { type RowValues, rowValues } from './row-values.js';
 import type { Tables } from './tables.js';
 
-/** Read operations over one pool. */
-export interface PostgresReadModel {
-  getEvent(eventId: string): Promise<EventDetail | null>;
-  listEvents(query: ListEventsQuery): Promise<EventPage>;
-  counts(): Promise<InboxCounts>;
-  getInquiry(inquiryId: string): Promise<InquiryView | null>;
-  getKyc(referenceId: string): Promise<KycView | null>;
-  getVerification(verificationId: string): Promise<VerificationView | null>;
-  listVerifications(inquiryIds: readonly string[]): Promise<VerificationView[]>;
-  timeline(query: TimelineQuery): Promise<Timeline>;
-  receivedPerMinute(sinceMs: number): Promise<MinuteCount[]>;
-  inboxTimes(): Promise<InboxTimes>;
-}
+/** Read operations over one pool: the store's reads, as the store exposes them. */
+export type PostgresReadModel = Pick<
+  Store,
+  | 'getEvent'
+  | 'listEvents'
+  | 'counts'
+  | 'getInquiry'
+  | 'getKyc'
+  | 'getVerification'
+  | 'listVerifications'
+  | 'timeline'
+  | 'receivedPerMinute'
+  | 'inboxTimes'
+>;
 
 const STATUSES = ['pending', 'processing', 'done', 'dead'] as const;
 const OUTCOMES = ['done', 'retry', 'dead'] as const;
