@@ -16,6 +16,7 @@ import { readSettings } from './lib/settings.js';
 import { ratio } from './lib/stats.js';
 import { systemInfo } from './lib/system-info.js';
 import { fixed, int, mb, table } from './lib/table.js';
+import { findWrk } from './lib/wrk.js';
 import { type BurstResult, runBurst } from './sections/burst.js';
 import { type IngestSummary, runIngest } from './sections/ingest.js';
 import { type ProcessingResult, runProcessing } from './sections/processing.js';
@@ -42,6 +43,12 @@ console.log(
       ['total memory', `${(system.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB`],
       ['node', system.node],
       ['body size', `${bodySize().toLocaleString('en-US')} bytes (Persona's documented sample)`],
+      [
+        'ingest load',
+        findWrk()
+          ? 'wrk, 1 thread, in its own process'
+          : 'autocannon in the bench process (install wrk for the real ceiling: apt-get install wrk)',
+      ],
       [
         'settings',
         `${settings.rounds} rounds × (${settings.warmupSeconds} s warm-up + ${settings.seconds} s), ${settings.connections} connections, ${settings.events.toLocaleString('en-US')} events`,
@@ -99,6 +106,9 @@ for (const row of ingest) {
   if (row.runs.length > 0 && row.skipped) console.log(`  note: ${row.label} ${row.skipped}`);
   const late = row.runs.reduce((sum, run) => sum + run.signedLate, 0);
   if (late > 0) console.log(`  note: ${row.label}: ${late} deliveries signed during the run (pool ran out)`);
+  const wraps = row.runs.reduce((sum, run) => sum + run.wraps, 0);
+  if (wraps > 0)
+    console.log(`  note: ${row.label}: wrk went through its delivery file ${wraps} times (events repeated)`);
 }
 console.log(
   `  ratios: c/a ${fixed(ratio(c?.requestsPerSec, a?.requestsPerSec))}  c/b ${fixed(ratio(c?.requestsPerSec, b?.requestsPerSec))}  d/a ${fixed(ratio(d?.requestsPerSec, a?.requestsPerSec))}  p99(c)/p99(a) ${fixed(ratio(c?.p99Ms, a?.p99Ms))}  c/e ${fixed(ratio(c?.requestsPerSec, e?.requestsPerSec))}  p99(c)/p99(e) ${fixed(ratio(c?.p99Ms, e?.p99Ms))}`,

@@ -1,15 +1,17 @@
 /**
  * Section 1 — ingest: each server in its own process under the same load (pre-signed distinct events,
  * fixed concurrency), rounds interleaved a,b,c,d,a,b,c,d so drift (thermal, page cache, neighbours) hits
- * every server alike. Medians of rounds are reported; peak RSS is the worst round.
+ * every server alike. Medians of rounds are reported; peak RSS is the worst round. The load comes from
+ * wrk when it is installed (one file of deliveries per round, signed just before it), else autocannon.
  */
 
 import { startServer } from '../lib/child-server.js';
-import { runLoad } from '../lib/load.js';
+import { type LoadResult, runLoad } from '../lib/load.js';
 import { prepareServer, type ServerKind, WEBHOOK_PATH } from '../lib/our-server.js';
 import { DeliveryPool } from '../lib/payloads.js';
 import type { BenchSettings } from '../lib/settings.js';
 import { median } from '../lib/stats.js';
+import { type DeliveryFile, findWrk, runWrk, writeDeliveryFile } from '../lib/wrk.js';
 import type { BaselineServers } from '../servers/compile-servers.js';
 
 /** One measured run of one server. */
@@ -21,8 +23,10 @@ export interface IngestRun {
   non2xx: number;
   errors: number;
   peakRssBytes: number | undefined;
-  /** Deliveries signed during the run because the pre-signed pool ran out (should be 0). */
+  /** Deliveries signed during the run because the pre-signed pool ran out (should be 0; autocannon only). */
   signedLate: number;
+  /** Times wrk went through the whole delivery file and sent events again (0 for our servers; wrk only). */
+  wraps: number;
 }
 
 /** One server's figures over all rounds; `skipped` says why there are none. */
@@ -43,8 +47,8 @@ export interface IngestSummary {
 const INITIAL_RATE: Record<ServerKind, number> = {
   bare: 7000,
   express: 3000,
-  nostore: 3000,
-  sqlite: 3000,
+  nostore: 8000,
+  sqlite: 6000,
   postgres: 3000,
 };
 
@@ -64,21 +68,35 @@ export async function runIngest(
   const runs = new Map<ServerKind, IngestRun[]>(kinds.map((kind) => [kind, []]));
   const failures = new Map<ServerKind, string>();
   const rate = { ...INITIAL_RATE };
+  const wrk = findWrk();
 
   for (let round = 1; round <= settings.rounds; round++) {
-    for (const kind of kinds) {
-      if (skip[kind] || failures.has(kind)) continue;
-      progress(`ingest round ${round}/${settings.rounds}: ${kind}`);
-      try {
-        const run = await measureOnce(kind, round, settings, baselines, rate[kind]);
-        runs.get(kind)!.push(run);
-        rate[kind] = run.requestsPerSec;
-      } catch (error) {
-        failures.set(
-          kind,
-          `failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
-        );
+    let file: DeliveryFile | undefined;
+    if (wrk) {
+      // Sized so our servers never run out; the baselines may wrap around (they keep no state that a
+      // repeated event would make cheaper, and the report counts the wraps).
+      const ours = Math.max(rate.nostore, rate.sqlite, rate.postgres);
+      const count = Math.ceil(Math.max(ours * 1.4, 1000) * (settings.seconds + settings.warmupSeconds));
+      progress(`ingest round ${round}/${settings.rounds}: signing ${count} deliveries for wrk`);
+      file = await writeDeliveryFile(count, WEBHOOK_PATH);
+    }
+    try {
+      for (const kind of kinds) {
+        if (skip[kind] || failures.has(kind)) continue;
+        progress(`ingest round ${round}/${settings.rounds}: ${kind}`);
+        try {
+          const run = await measureOnce(kind, round, settings, baselines, rate[kind], file);
+          runs.get(kind)!.push(run);
+          rate[kind] = run.requestsPerSec;
+        } catch (error) {
+          failures.set(
+            kind,
+            `failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+          );
+        }
       }
+    } finally {
+      file?.remove();
     }
   }
 
@@ -91,10 +109,31 @@ async function measureOnce(
   settings: BenchSettings,
   baselines: BaselineServers,
   expectedRate: number,
+  file: DeliveryFile | undefined,
 ): Promise<IngestRun> {
   const prepared = prepareServer(kind, baselines);
   const server = await startServer(prepared.spec);
   try {
+    if (file) {
+      const connections = settings.connections;
+      const warm = await runWrk({
+        url: server.url,
+        file,
+        offset: 0,
+        connections,
+        seconds: settings.warmupSeconds,
+      });
+      // The measured run continues where the warm-up stopped: every event it sends is new to this server.
+      const result = await runWrk({
+        url: server.url,
+        file,
+        offset: warm.nextOffset,
+        connections,
+        seconds: settings.seconds,
+      });
+      const peakRssBytes = await server.stop();
+      return { round, ...pick(result), peakRssBytes, signedLate: 0, wraps: warm.wraps + result.wraps };
+    }
     // Signed now, just before the run, so every timestamp is well inside the 300 s tolerance.
     // 1.5 × the expected rate: a run that outpaces the pool signs on the fly, which loads the generator.
     const poolSize = Math.max(expectedRate * 1.5, 1000) * (settings.seconds + settings.warmupSeconds);
@@ -103,20 +142,16 @@ async function measureOnce(
     await runLoad({ ...target, seconds: settings.warmupSeconds });
     const result = await runLoad({ ...target, seconds: settings.seconds });
     const peakRssBytes = await server.stop();
-    return {
-      round,
-      requestsPerSec: result.requestsPerSec,
-      p50Ms: result.p50Ms,
-      p99Ms: result.p99Ms,
-      non2xx: result.non2xx,
-      errors: result.errors,
-      peakRssBytes,
-      signedLate: pool.signedLate,
-    };
+    return { round, ...pick(result), peakRssBytes, signedLate: pool.signedLate, wraps: 0 };
   } finally {
     await server.stop();
     await prepared.cleanup();
   }
+}
+
+function pick(result: LoadResult) {
+  const { requestsPerSec, p50Ms, p99Ms, non2xx, errors } = result;
+  return { requestsPerSec, p50Ms, p99Ms, non2xx, errors };
 }
 
 function summarise(kind: ServerKind, runs: IngestRun[], skipped: string | undefined): IngestSummary {

@@ -6,7 +6,7 @@
 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseEvent } from '../../packages/persona-webhooks/src/events/parse-event.js';
+import { parseEnvelope } from '../../packages/persona-webhooks/src/events/parse-envelope.js';
 import { toInboxEvent } from '../../packages/persona-webhooks/src/store/inbox-event.js';
 import type { InboxEvent, Store } from '../../packages/persona-webhooks/src/store/store.js';
 import { createWorker } from '../../packages/persona-webhooks/src/worker/worker.js';
@@ -93,11 +93,10 @@ export async function runProcessing(
 /** The event as the pipeline hands it to `store.ingest` after verification and parsing. */
 export function inboxEvent(): InboxEvent {
   const body = nextEventBody();
-  const parsed = parseEvent(body);
+  const parsed = parseEnvelope(body);
   if (!parsed.ok) throw new Error(`bench body does not parse: ${parsed.reason}`);
-  const { event } = parsed;
   const now = Date.now();
-  return toInboxEvent(event, body, {
+  return toInboxEvent(parsed.envelope, body, {
     attemptsMade: 1,
     attemptsLeft: 7,
     firstAttemptedAtMs: now,

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../packages/persona-webhooks/src/dispatch/dispatcher.js';
+import { createPipeline } from '../../packages/persona-webhooks/src/pipeline/create-pipeline.js';
 import { buildEvent } from '../../packages/persona-webhooks/src/simulate/build-event.js';
 import { createWorker, type ProcessedReport } from '../../packages/persona-webhooks/src/worker/worker.js';
+import { personaHeaders, SECRET } from '../helpers/deliveries.js';
 import { ingestBuilt, manualClock, openTempStore, type TempStore } from './temp-store.js';
 
 function recordingLogger() {
@@ -166,6 +168,35 @@ describe('worker retries, dead letters and replay', () => {
     expect(detail).toMatchObject({ status: 'dead', attempts: 1 });
     expect(detail?.lastError).toMatch(/^invalid event: /);
     expect(reports).toMatchObject([{ result: 'dead', error: 'invalid_event' }]);
+  });
+
+  it('stores a delivery whose envelope is sound but whose body nests too deep; the worker dead-letters it', async () => {
+    // Ingest reads only the envelope (one JSON.parse, no walk); the depth rule is the worker's.
+    const { store } = temp;
+    const pipeline = createPipeline({ secrets: SECRET, store });
+    const built = buildEvent({ name: 'inquiry.approved', inquiryId: 'inq_deep' });
+    const body = built.body.replace(
+      '"attributes":{',
+      `"attributes":{"deep":${'['.repeat(100)}${']'.repeat(100)},`,
+    );
+    const response = await pipeline.handle({
+      method: 'POST',
+      header: (name) => personaHeaders(body)[name],
+      readBody: async () => new TextEncoder().encode(body),
+    });
+    expect(response.status).toBe(200);
+    let ran = 0;
+    const dispatcher = createDispatcher();
+    dispatcher.onAny(() => {
+      ran += 1;
+    });
+    await createWorker({ store, dispatcher }).drain();
+    const detail = await store.getEvent(built.eventId);
+    expect(detail).toMatchObject({
+      status: 'dead',
+      lastError: 'invalid event: body nests deeper than 64 levels',
+    });
+    expect(ran).toBe(0);
   });
 
   it('skips the projection when disabled, and runs no dispatcher for events without handlers', async () => {

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseEvent } from '../../packages/persona-webhooks/src/events/parse-event.js';
+import { parseEnvelope } from '../../packages/persona-webhooks/src/events/parse-envelope.js';
 import type { BuiltEvent } from '../../packages/persona-webhooks/src/simulate/build-event.js';
 import { toInboxEvent } from '../../packages/persona-webhooks/src/store/inbox-event.js';
 import type { IngestOutcome, Store } from '../../packages/persona-webhooks/src/store/store.js';
@@ -46,11 +46,10 @@ export function ingestBuilt(
   receivedAtMs = Date.now(),
 ): Promise<IngestOutcome> {
   const body = new TextEncoder().encode(built.body);
-  const parsed = parseEvent(body);
-  if (!parsed.ok) throw new Error(`test event does not parse: ${parsed.reason}`);
-  const { event } = parsed;
+  const parsed = parseEnvelope(body);
+  if (!parsed.ok) throw new Error(`test event's envelope does not parse: ${parsed.reason}`);
   return store.ingest(
-    toInboxEvent(event, body, {
+    toInboxEvent(parsed.envelope, body, {
       attemptsMade: 1,
       attemptsLeft: 7,
       firstAttemptedAtMs: receivedAtMs,

@@ -28,6 +28,7 @@ export type {
   VerificationObject,
   VerificationStatus,
 } from './events/objects/verification.js';
+export type { EventEnvelope } from './events/parse-envelope.js';
 export type { ParseEventResult } from './events/parse-event.js';
 export type {
   DurablePipelineOptions,

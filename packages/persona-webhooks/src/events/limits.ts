@@ -1,9 +1,10 @@
 /**
  * Bounds on what a signed body may contain before it becomes an inbox row. A signature proves who sent
  * the bytes, not that every store can hold them: PostgreSQL rejects a NUL character in text, a key
- * column of unbounded length is a liability, and a nesting a million levels deep blocks the event loop
- * in `JSON.parse`. A body outside these bounds is quarantined like any malformed body — kept, never
- * retried, never allowed to fail the batch it arrived with.
+ * column of unbounded length is a liability, and a nesting thousands of levels deep overflows the stack
+ * of any recursive walk (ours that normalises keys, or a handler's). A body outside these bounds is kept
+ * but never run: quarantined at ingest when its envelope breaks them, marked dead by the worker when the
+ * rest of the body does. Never retried, never allowed to fail the batch it arrived with.
  */
 
 /** Longest id kept in a key column: the event id, the object id, and the inquiry and account ids. */
@@ -26,27 +27,4 @@ export function identifierProblem(value: string, maxChars: number): string | nul
   if (value.length > maxChars) return `is longer than ${maxChars} characters`;
   if (value.includes('\u0000')) return 'contains a NUL character';
   return null;
-}
-
-/**
- * The deepest nesting of `{`/`[` in JSON text, scanning no further than one level past `limit`. One
- * linear pass that skips string contents (with their escapes), so it is cheap next to `JSON.parse`.
- */
-export function nestingDepthExceeds(text: string, limit: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c /* \ */) i++;
-      else if (c === 0x22 /* " */) inString = false;
-    } else if (c === 0x22) {
-      inString = true;
-    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      if (++depth > limit) return true;
-    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
-      depth--;
-    }
-  }
-  return false;
 }

@@ -5,19 +5,19 @@
  * data is never thrown away.
  */
 import { EventRejectedError } from '../errors.js';
-import type { PersonaEvent } from '../events/event.js';
 import { MAX_CREATED_AT_SKEW_MS } from '../events/limits.js';
-import { type ParseEventResult, parseEvent } from '../events/parse-event.js';
+import { type EventEnvelope, type ParseEnvelopeResult, parseEnvelope } from '../events/parse-envelope.js';
 import { type DeliveryInfo, toInboxEvent } from '../store/inbox-event.js';
 import type { InboxWriter, IngestOutcome } from '../store/store.js';
 
 /** What the ingest path did with one body. */
 export type IngestBodyResult =
-  | { outcome: 'stored' | 'duplicate'; event: PersonaEvent }
+  | { outcome: 'stored' | 'duplicate'; event: EventEnvelope }
   | { outcome: 'quarantined'; duplicate: boolean; reason: string };
 
 /**
- * Parses and stores a body (the pipeline passes its own parse, so it parses once).
+ * Reads a body's envelope and stores it (the pipeline passes its own read, so it parses once). The full
+ * event is parsed by the worker, which runs it.
  *
  * @example
  * const result = await ingestBody(store, bytes, { attemptsMade: null, attemptsLeft: null, firstAttemptedAtMs: null, receivedAtMs: Date.now(), source: 'api' });
@@ -27,20 +27,20 @@ export async function ingestBody(
   store: InboxWriter,
   body: Uint8Array,
   delivery: DeliveryInfo,
-  parsed: ParseEventResult = parseEvent(body, {
+  parsed: ParseEnvelopeResult = parseEnvelope(body, {
     createdAtNotAfterMs: delivery.receivedAtMs + MAX_CREATED_AT_SKEW_MS,
   }),
 ): Promise<IngestBodyResult> {
   if (!parsed.ok) return quarantine(store, body, delivery, `malformed: ${parsed.reason}`);
   let outcome: IngestOutcome;
   try {
-    outcome = await store.ingest(toInboxEvent(parsed.event, body, delivery));
+    outcome = await store.ingest(toInboxEvent(parsed.envelope, body, delivery));
   } catch (error) {
     // A row the database itself refuses (a value out of its range): kept as dead like a malformed body.
     if (!(error instanceof EventRejectedError)) throw error;
     return quarantine(store, body, delivery, `rejected by the store: ${error.message}`);
   }
-  return { outcome, event: parsed.event };
+  return { outcome, event: parsed.envelope };
 }
 
 async function quarantine(

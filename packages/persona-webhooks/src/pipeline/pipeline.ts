@@ -11,12 +11,13 @@ import {
   PersonaWebhookError,
   ReceiverBusyError,
 } from '../errors.js';
-import type { PersonaEvent } from '../events/event.js';
 import { MAX_CREATED_AT_SKEW_MS } from '../events/limits.js';
-import { parseEvent } from '../events/parse-event.js';
+import { type ParseEnvelopeResult, parseEnvelope } from '../events/parse-envelope.js';
+import { type ParseEventResult, parseEvent } from '../events/parse-event.js';
 import { checkVerifyOptions } from '../signature/options.js';
 import type { VerifyOptions, VerifyResult } from '../signature/types.js';
 import { planVerification } from '../signature/verification-plan.js';
+import type { InboxWriter } from '../store/store.js';
 import { errorToResponse } from './error-response.js';
 import { InFlightDedupe } from './in-flight-dedupe.js';
 import { ingestBody } from './ingest-body.js';
@@ -43,7 +44,8 @@ export interface WebhookPipeline {
 interface Answer {
   response: WebhookResponse;
   outcome: RequestOutcome;
-  event?: PersonaEvent;
+  /** The delivered event's id and name, for the outcome report. */
+  event?: { id: string; name: string };
   error?: PersonaWebhookError;
 }
 
@@ -102,36 +104,50 @@ export function createPipelineWith(verify: Verifier, options: PipelineOptions): 
     if (!verified.ok) throw new InvalidSignatureError(verified.reason, verified.message);
 
     const receivedAtMs = now();
-    const parsed = parseEvent(body, { createdAtNotAfterMs: receivedAtMs + MAX_CREATED_AT_SKEW_MS });
+    const bounds = { createdAtNotAfterMs: receivedAtMs + MAX_CREATED_AT_SKEW_MS };
+    return store
+      ? storeDelivery(store, request, body, receivedAtMs, parseEnvelope(body, bounds))
+      : dispatchInline(body, parseEvent(body, bounds));
+  }
+
+  /** Durable: only the envelope is read now; the worker parses the whole event once, before its handlers. */
+  async function storeDelivery(
+    store: InboxWriter,
+    request: WebhookRequest,
+    body: Uint8Array,
+    receivedAtMs: number,
+    parsed: ParseEnvelopeResult,
+  ): Promise<Answer> {
     // Checked only once parsing failed, so events pay nothing for it; the signature was checked above.
     if (!parsed.ok && isPingBody(body)) return { outcome: 'ping', response: jsonResponse(200, PING) };
-
-    if (store) {
-      const result = await ingestBody(
-        store,
-        body,
-        {
-          attemptsMade: integerHeader(request, 'persona-webhook-attempts-made'),
-          attemptsLeft: integerHeader(request, 'persona-webhook-attempts-left'),
-          firstAttemptedAtMs: secondsToMs(integerHeader(request, 'persona-webhook-first-attempted-at')),
-          receivedAtMs,
-          source: 'webhook',
-        },
-        parsed,
-      );
-      if (result.outcome === 'quarantined') {
-        // Signed data is never thrown away: kept as dead (deduplicated by hash), and Persona stops retrying.
-        return {
-          outcome: 'quarantined',
-          response: jsonResponse(202, { received: true, quarantined: true, duplicate: result.duplicate }),
-        };
-      }
-      const { event } = result;
-      return result.outcome === 'duplicate'
-        ? { outcome: 'duplicate', event, response: jsonResponse(200, DUPLICATE) }
-        : { outcome: 'accepted', event, response: jsonResponse(200, RECEIVED) };
+    const result = await ingestBody(
+      store,
+      body,
+      {
+        attemptsMade: integerHeader(request, 'persona-webhook-attempts-made'),
+        attemptsLeft: integerHeader(request, 'persona-webhook-attempts-left'),
+        firstAttemptedAtMs: secondsToMs(integerHeader(request, 'persona-webhook-first-attempted-at')),
+        receivedAtMs,
+        source: 'webhook',
+      },
+      parsed,
+    );
+    if (result.outcome === 'quarantined') {
+      // Signed data is never thrown away: kept as dead (deduplicated by hash), and Persona stops retrying.
+      return {
+        outcome: 'quarantined',
+        response: jsonResponse(202, { received: true, quarantined: true, duplicate: result.duplicate }),
+      };
     }
+    const { event } = result;
+    return result.outcome === 'duplicate'
+      ? { outcome: 'duplicate', event, response: jsonResponse(200, DUPLICATE) }
+      : { outcome: 'accepted', event, response: jsonResponse(200, RECEIVED) };
+  }
 
+  /** Inline: the handlers run now, on the whole event. */
+  async function dispatchInline(body: Uint8Array, parsed: ParseEventResult): Promise<Answer> {
+    if (!parsed.ok && isPingBody(body)) return { outcome: 'ping', response: jsonResponse(200, PING) };
     if (!parsed.ok) throw new InvalidEventError(parsed.reason);
     const { event } = parsed;
     const { duplicate } = await dedupe.run(event.id, () => dispatcher.dispatch(event));

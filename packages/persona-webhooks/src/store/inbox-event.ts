@@ -1,4 +1,4 @@
-import type { PersonaEvent } from '../events/event.js';
+import type { EventEnvelope } from '../events/parse-envelope.js';
 import type { EventSource, InboxEvent } from './store.js';
 
 /** Persona's delivery headers for one attempt, when we received it, and how. */
@@ -12,30 +12,13 @@ export interface DeliveryInfo {
 }
 
 /**
- * The row a store keeps for a verified, parsed event: the exact signed bytes plus the few fields the
- * inbox indexes (dedupe key, ordering key, what redaction scrubs by).
+ * The row a store keeps for a verified event: the exact signed bytes plus the few fields the inbox
+ * indexes (dedupe key, ordering key, what redaction scrubs by), all read from its envelope.
  *
  * @example
- * await store.ingest(toInboxEvent(event, body, { attemptsMade: 1, attemptsLeft: 7, firstAttemptedAtMs: null, receivedAtMs: Date.now() }));
+ * const parsed = parseEnvelope(body);
+ * if (parsed.ok) await store.ingest(toInboxEvent(parsed.envelope, body, { attemptsMade: 1, attemptsLeft: 7, firstAttemptedAtMs: null, receivedAtMs: Date.now() }));
  */
-export function toInboxEvent(event: PersonaEvent, body: Uint8Array, delivery: DeliveryInfo): InboxEvent {
-  return {
-    id: event.id,
-    name: event.name,
-    createdAt: event.createdAt,
-    createdAtMs: event.createdAtMs,
-    objectType: event.object.type,
-    objectId: event.object.id,
-    inquiryId: event.inquiryId,
-    accountId: event.accountId,
-    referenceId: referenceIdOf(event),
-    body,
-    ...delivery,
-  };
-}
-
-/** Inquiries and accounts carry the integrator's user id; other objects do not. */
-function referenceIdOf(event: PersonaEvent): string | null {
-  const value = event.object.attributes['referenceId'];
-  return typeof value === 'string' && value.length > 0 && value.length <= 1_000 ? value : null;
+export function toInboxEvent(envelope: EventEnvelope, body: Uint8Array, delivery: DeliveryInfo): InboxEvent {
+  return { ...envelope, body, ...delivery };
 }

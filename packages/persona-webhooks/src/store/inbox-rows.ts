@@ -66,9 +66,17 @@ export function insertEventsPrefix(table: string): string {
   return `INSERT INTO ${table} (${EVENT_COLUMNS.join(', ')}) VALUES`;
 }
 
+// SQLite keeps bodies in their own table (its migration 5 says why); PostgreSQL keeps them in `events`,
+// where TOAST already stores them apart from the row.
+const SQLITE_EVENT_COLUMNS = EVENT_COLUMNS.filter((column) => column !== 'body');
+
 /** SQLite's insert of one row unless its id exists: `changes === 0` means duplicate. */
-export const INSERT_EVENT_SQL = `${insertEventsPrefix('events')} (${EVENT_COLUMNS.map((c) => `@${c}`).join(', ')})
+export const INSERT_EVENT_SQL = `INSERT INTO events (${SQLITE_EVENT_COLUMNS.join(', ')})
+VALUES (${SQLITE_EVENT_COLUMNS.map((c) => `@${c}`).join(', ')})
 ON CONFLICT (id) DO NOTHING`;
+
+/** SQLite's insert of a stored row's body (only after INSERT_EVENT_SQL stored the row). */
+export const INSERT_BODY_SQL = 'INSERT INTO event_bodies (event_id, body) VALUES (?, ?)';
 
 /** A verified event, due at once. */
 export function eventRow(event: InboxEvent): EventRow {

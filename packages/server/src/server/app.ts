@@ -1,6 +1,7 @@
 /**
  * The HTTP surface of the service: the webhook receiver, health, readiness, metrics, the admin API and
- * the browser dashboard, on one Fastify instance. Every API error answers JSON with a stable code.
+ * the browser dashboard, on one Fastify instance (webhook POSTs take a shorter way to the same pipeline:
+ * `webhook-fast-path.ts`). Every API error answers JSON with a stable code.
  */
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
@@ -30,6 +31,7 @@ import type { Logger } from './logger.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { MinuteCounter } from './minute-counter.js';
 import { answerClientError, writeRawError } from './raw-error-responses.js';
+import { webhookFastPath } from './webhook-fast-path.js';
 
 export const WEBHOOK_PATH = '/webhooks/persona';
 const READY_TIMEOUT_MS = 2_000;
@@ -75,13 +77,18 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // A hop count is supported at run time (proxy-addr) though Fastify's types leave it out.
     trustProxy: (options.trustProxy ?? false) as boolean | string,
     // Bounded time per connection: a client sending its body a byte a second is cut off, not waited for.
-    requestTimeout: requestTimeoutMs,
-    keepAliveTimeout: 5_000,
-    http: {
-      headersTimeout: Math.ceil(requestTimeoutMs / 2),
-      // Node checks those timeouts on this interval (default 30 s, far longer than the timeouts).
-      connectionsCheckingInterval: 1_000,
-    },
+    // Node checks the timeouts every second (its default, 30 s, is far longer than the timeouts).
+    serverFactory: webhookFastPath({
+      pipeline: options.pipeline,
+      path: WEBHOOK_PATH,
+      logger,
+      timeouts: {
+        requestTimeoutMs,
+        headersTimeoutMs: Math.ceil(requestTimeoutMs / 2),
+        keepAliveTimeoutMs: 5_000,
+        connectionsCheckingIntervalMs: 1_000,
+      },
+    }),
     // Requests arriving while shutting down are still answered, by our handlers and in our shape; the
     // default would answer them in Fastify's own error shape.
     return503OnClosing: false,

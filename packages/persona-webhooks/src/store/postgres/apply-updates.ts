@@ -19,12 +19,26 @@ import type { Tables } from './tables.js';
 /** The statements of one schema, rendered once. */
 export interface UpdateStatements {
   apply(tx: PostgresQueryable, updates: readonly ProjectionUpdate[], nowMs: number): Promise<void>;
+  /**
+   * The updates as CTEs that run only if the CTE named `gate` returned a row, numbering their
+   * parameters after `firstParam - 1`; null when they cannot share one statement, because PostgreSQL
+   * changes a row at most once per statement: two updates of one inquiry or verification, or a scrub
+   * (it updates event rows, the done-marked one among them).
+   */
+  asCtes(
+    updates: readonly ProjectionUpdate[],
+    nowMs: number,
+    gate: string,
+    firstParam: number,
+  ): { ctes: string[]; values: unknown[] } | null;
 }
 
 /** Renders the projection statements for the tables of one schema. */
 export function updateStatements(t: Tables): UpdateStatements {
   const upsertInquiry = positional<InquiryParams>(upsertInquirySql(t.inquiries));
   const upsertVerification = positional<VerificationParams>(upsertVerificationSql(t.verifications));
+  const gatedInquiry = positional<InquiryParams>(gated(upsertInquirySql(t.inquiries)));
+  const gatedVerification = positional<VerificationParams>(gated(upsertVerificationSql(t.verifications)));
   const scrubByInquiry = `UPDATE ${t.events} SET body = NULL WHERE inquiry_id = $1 AND body IS NOT NULL`;
   const scrubByAccount = `UPDATE ${t.events} SET body = NULL WHERE account_id = $1 AND body IS NOT NULL`;
 
@@ -41,5 +55,45 @@ export function updateStatements(t: Tables): UpdateStatements {
         }
       }
     },
+
+    asCtes(updates, nowMs, gate, firstParam) {
+      const ctes: string[] = [];
+      const values: unknown[] = [];
+      const rows = new Set<string>();
+      for (const update of updates) {
+        if (update.kind === 'scrub') return null;
+        const row = update.kind === 'inquiry' ? `i:${update.inquiryId}` : `v:${update.verificationId}`;
+        if (rows.has(row)) return null;
+        rows.add(row);
+        const offset = firstParam - 1 + values.length;
+        const sql = update.kind === 'inquiry' ? gatedInquiry : gatedVerification;
+        values.push(
+          ...(update.kind === 'inquiry'
+            ? gatedInquiry.values(inquiryParams(update, nowMs))
+            : gatedVerification.values(verificationParams(update))),
+        );
+        const text = sql.text
+          .replaceAll('%GATE%', gate)
+          .replace(/\$(\d+)/g, (_match, n: string) => `$${Number(n) + offset}`);
+        ctes.push(`update_${ctes.length + 1} AS (${text})`);
+      }
+      return { ctes, values };
+    },
   };
+}
+
+/**
+ * `INSERT … VALUES (…) ON CONFLICT …` → `INSERT … SELECT … WHERE EXISTS (SELECT 1 FROM <gate>) ON CONFLICT …`.
+ * A SELECT list does not take its types from the target columns as VALUES does, so each parameter is
+ * cast: the projection tables' `…_ms` columns are bigint, the rest text.
+ */
+function gated(upsert: string): string {
+  const result = upsert.replace(/\) VALUES \(([\s\S]*?)\) ON CONFLICT/, (_match, list: string) => {
+    const typed = list.replace(/@([a-z_]+)/g, (_name, name: string) =>
+      name.endsWith('_ms') ? `@${name}::bigint` : `@${name}::text`,
+    );
+    return `) SELECT ${typed} WHERE EXISTS (SELECT 1 FROM %GATE%) ON CONFLICT`;
+  });
+  if (result === upsert) throw new Error('projection upsert has no VALUES list to gate');
+  return result;
 }

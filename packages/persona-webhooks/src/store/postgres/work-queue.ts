@@ -85,10 +85,10 @@ export function createPostgresWorkQueue(connections: Connections, t: Tables): Po
     SELECT id, name, created_at_ms, body, attempts, lease_token, ${ASYNC_COMMIT} AS async_commit
     FROM claimed ORDER BY created_at_ms, id`;
 
-  // Marks the event done and closes its attempt; counts 0 when the lease was lost.
+  // Marks the event done and closes its attempt; `marked` is empty when the lease was lost.
   // $1 now, $2 id, $3 lease token, $4 attempt.
-  const markDoneSql = `
-    WITH marked AS (
+  const markDoneCtes = `
+    marked AS (
       UPDATE ${t.events}
       SET status = 'done', processed_at_ms = $1::bigint, lease_token = NULL, lease_expires_at_ms = NULL,
         last_error = NULL
@@ -97,8 +97,8 @@ export function createPostgresWorkQueue(connections: Connections, t: Tables): Po
     ), finished AS (
       UPDATE ${t.attempts} SET finished_at_ms = $1::bigint, outcome = 'done', error = NULL
       WHERE event_id IN (SELECT id FROM marked) AND attempt = $4 AND finished_at_ms IS NULL
-    )
-    SELECT count(*) AS marked FROM marked`;
+    )`;
+  const markDoneSql = `WITH ${markDoneCtes} SELECT count(*) AS marked FROM marked`;
 
   // $1 status, $2 retry-at (null when dead), $3 error, $4 id, $5 token, $6 now, $7 outcome, $8 attempt.
   const failSql = `
@@ -119,7 +119,29 @@ export function createPostgresWorkQueue(connections: Connections, t: Tables): Po
   const replayColumns = `status = 'pending', run_at_ms = $1::bigint, attempts = 0, lease_token = NULL,
     lease_expires_at_ms = NULL, processed_at_ms = NULL`;
 
-  const completeOnce = (claim: ClaimedEvent, projection: readonly ProjectionUpdate[], nowMs: number) =>
+  /**
+   * One statement, one round trip: the done-mark and the projection upserts, which run only if the
+   * done-mark proved the lease. Committed without waiting for the WAL flush, like every worker write.
+   */
+  const completeInOneStatement = async (
+    claim: ClaimedEvent,
+    folded: { ctes: string[]; values: unknown[] },
+    nowMs: number,
+  ): Promise<boolean> => {
+    const sql = `WITH ${[markDoneCtes, ...folded.ctes].join(',\n')}
+      SELECT count(*) AS marked, ${ASYNC_COMMIT} AS async_commit FROM marked`;
+    const result = await connections.use((client) =>
+      client.query(sql, [nowMs, claim.id, claim.leaseToken, claim.attempt, ...folded.values]),
+    );
+    return new RowValues(result.rows[0]).int('marked') > 0;
+  };
+
+  /** A transaction, for what cannot share one statement (redaction scrubs). */
+  const completeInTransaction = (
+    claim: ClaimedEvent,
+    projection: readonly ProjectionUpdate[],
+    nowMs: number,
+  ) =>
     connections
       .transaction(async (tx) => {
         // The done-mark goes first: it locks the event row and proves the lease before any update runs.
@@ -132,6 +154,13 @@ export function createPostgresWorkQueue(connections: Connections, t: Tables): Po
         if (error === LEASE_LOST) return false;
         throw error;
       });
+
+  const completeOnce = (claim: ClaimedEvent, projection: readonly ProjectionUpdate[], nowMs: number) => {
+    const folded = updates.asCtes(projection, nowMs, 'marked', 5);
+    return folded
+      ? completeInOneStatement(claim, folded, nowMs)
+      : completeInTransaction(claim, projection, nowMs);
+  };
 
   return {
     async claim({ limit, leaseMs, nowMs }) {

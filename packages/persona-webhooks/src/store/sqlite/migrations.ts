@@ -3,7 +3,8 @@
  * them in dist/ with no copy step. Never edit a released migration: add the next version instead.
  *
  * Only `reference_id` (the integrator's own user id) is personal-ish data in these tables; raw bodies
- * live in `events.body` and are purged by retention or scrubbed on redaction.
+ * live in `event_bodies` (since version 5; `events.body` before) and are purged by retention or
+ * scrubbed on redaction.
  */
 
 /** One schema step, applied once, in its own transaction, and recorded in `schema_migrations`. */
@@ -134,6 +135,21 @@ CREATE TABLE reconcile_state (
   last_recovered INTEGER
 ) STRICT;
 INSERT INTO reconcile_state (id) VALUES (1);
+`,
+  },
+  {
+    version: 5,
+    name: 'bodies-in-their-own-table',
+    // SQLite rewrites a whole row, overflow pages included, on every UPDATE: with the ~7 KB body inside
+    // `events`, each claim, completion and retry wrote the body to the WAL again. Kept apart, those
+    // updates touch one small row, and purging or scrubbing a body is a DELETE.
+    sql: `
+CREATE TABLE event_bodies (
+  event_id TEXT PRIMARY KEY REFERENCES events (id) ON DELETE CASCADE,
+  body BLOB NOT NULL
+) STRICT;
+INSERT INTO event_bodies (event_id, body) SELECT id, body FROM events WHERE body IS NOT NULL;
+ALTER TABLE events DROP COLUMN body;
 `,
   },
 ]);

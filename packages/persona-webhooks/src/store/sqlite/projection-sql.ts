@@ -14,8 +14,10 @@ import type { PrepareCached } from './statement-cache.js';
 
 const UPSERT_INQUIRY_SQL = upsertInquirySql('inquiries');
 const UPSERT_VERIFICATION_SQL = upsertVerificationSql('verifications');
-const SCRUB_BY_INQUIRY_SQL = 'UPDATE events SET body = NULL WHERE inquiry_id = ? AND body IS NOT NULL';
-const SCRUB_BY_ACCOUNT_SQL = 'UPDATE events SET body = NULL WHERE account_id = ? AND body IS NOT NULL';
+const SCRUB_BY_INQUIRY_SQL =
+  'DELETE FROM event_bodies WHERE event_id IN (SELECT id FROM events WHERE inquiry_id = ?)';
+const SCRUB_BY_ACCOUNT_SQL =
+  'DELETE FROM event_bodies WHERE event_id IN (SELECT id FROM events WHERE account_id = ?)';
 
 /** Applies every update; must run inside the caller's transaction. */
 export function applyProjectionUpdates(

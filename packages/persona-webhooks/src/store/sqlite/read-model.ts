@@ -40,7 +40,9 @@ import type { PrepareCached } from './statement-cache.js';
 
 const SUMMARY_COLUMNS = EVENT_SUMMARY_COLUMNS;
 
-const GET_EVENT_SQL = `SELECT ${SUMMARY_COLUMNS}, object_type, object_id, run_at_ms, body FROM events WHERE id = ?`;
+const GET_EVENT_SQL = `SELECT ${SUMMARY_COLUMNS}, object_type, object_id, run_at_ms,
+  (SELECT body FROM event_bodies WHERE event_id = events.id) AS body
+FROM events WHERE id = ?`;
 // rowid order is insertion order: a replayed event's attempt numbers restart, its history does not.
 const GET_ATTEMPTS_SQL = `SELECT attempt, started_at_ms, finished_at_ms, outcome, error
 FROM event_attempts WHERE event_id = ? ORDER BY rowid`;

@@ -106,7 +106,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const dropSuspectConnection = (error: unknown): void => {
     if (!connection || typeof options.database !== 'function' || !needsReopen(error)) return;
     try {
-      connection.db.close();
+      connection.close();
     } catch {
       // Already broken; what matters is that the next call opens a fresh connection.
     }
@@ -120,10 +120,27 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       writeFault = null;
       return result;
     } catch (error) {
-      if (isDatabaseUnavailable(error)) writeFault = { bytes: Math.max(bytes, MIN_PROBE_BYTES) };
-      dropSuspectConnection(error);
+      writeFailed(bytes, error);
       throw error;
     }
+  };
+
+  const writeFailed = (bytes: number, error: unknown): void => {
+    if (isDatabaseUnavailable(error)) writeFault = { bytes: Math.max(bytes, MIN_PROBE_BYTES) };
+    dropSuspectConnection(error);
+  };
+
+  /** An ingest batch: committed on the event loop, acknowledged once its WAL sync (off the loop) is done. */
+  const ingestBatch = async (rows: readonly EventRow[]): Promise<IngestOutcome[]> => {
+    const bytes = bodyBytes(rows);
+    const [outcomes, durable] = write(bytes, (c) => [c.insertBatch(rows), c.durable()] as const);
+    try {
+      await durable;
+    } catch (error) {
+      writeFailed(bytes, error);
+      throw error;
+    }
+    return outcomes;
   };
 
   /** Runs a read; a suspect connection is dropped all the same. */
@@ -150,7 +167,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     maxBatchSize: batchMaxSize,
     commit: (rows) => {
       writes += rows.length;
-      return write(bodyBytes(rows), (c) => c.insertBatch(rows));
+      return ingestBatch(rows);
     },
     // A row the database refuses (not an outage) fails alone and is quarantined by the pipeline.
     mayBeItemError: (error) => !isDatabaseUnavailable(error),
@@ -232,12 +249,12 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     }),
     async close() {
       if (closed) return;
-      // Writes accepted before the close are committed (or rejected) now, then new work is refused.
-      inbox.flush();
-      completions.flush();
+      // Writes accepted before the close are committed and synced (or rejected) now, then new work is
+      // refused.
       closed = true;
+      await Promise.all([inbox.drain(), completions.drain()]);
       listeners.clear();
-      connection?.db.close();
+      connection?.close();
       connection = undefined;
     },
   };

@@ -17,7 +17,8 @@ import { type WorkerSynchronous, withWorkerSynchronous } from './worker-synchron
 // Walks the partial `events_claim` index in processing order and stops at the limit. Left to itself
 // the planner picks the status index and sorts every open row: 40 ms vs 0.06 ms per claim with a
 // 100k backlog. `status IN (…)` repeats the index's WHERE, which INDEXED BY requires.
-const SELECT_DUE_SQL = `SELECT id, name, created_at_ms, body, attempts, status FROM events INDEXED BY events_claim
+const SELECT_DUE_SQL = `SELECT id, name, created_at_ms, event_bodies.body, attempts, status
+FROM events INDEXED BY events_claim LEFT JOIN event_bodies ON event_bodies.event_id = events.id
 WHERE status IN ('pending', 'processing')
   AND ((status = 'pending' AND run_at_ms <= @now) OR (status = 'processing' AND lease_expires_at_ms <= @now))
 ORDER BY created_at_ms, id
@@ -53,7 +54,8 @@ const REPLAY_ONE_SQL = `UPDATE events SET ${REPLAY_COLUMNS} WHERE id = @id AND s
 
 const EVENT_EXISTS_SQL = 'SELECT 1 FROM events WHERE id = ?';
 
-const PURGE_SQL = 'UPDATE events SET body = NULL WHERE received_at_ms < ? AND body IS NOT NULL';
+const PURGE_SQL = `DELETE FROM event_bodies
+WHERE event_id IN (SELECT id FROM events WHERE received_at_ms < ?)`;
 
 interface DueRow {
   id: string;

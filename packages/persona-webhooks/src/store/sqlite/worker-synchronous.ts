@@ -1,6 +1,8 @@
 /**
- * How hard the worker's transactions (claim, complete, fail) sync to disk. Ingest always commits with
- * synchronous=FULL: the README's "acknowledged ⇒ durable" promise is about ingest, and it holds.
+ * How hard the worker's transactions (claim, complete, fail) sync to disk. Ingest is always durable
+ * before it is acknowledged: the README's "acknowledged ⇒ durable" promise is about ingest, and it holds
+ * (with a file database it commits under NORMAL too, then waits for its own sync of the WAL off the
+ * event loop: see `wal-sync.ts`).
  *
  * The worker's transactions default to synchronous=NORMAL, which in WAL mode skips the fsync at commit:
  * - it never corrupts the database and loses nothing when the process crashes (the OS still has the

@@ -1,0 +1,129 @@
+/**
+ * wrk (Debian's `wrk` package) as the ingest load generator. It runs in its own process, written in C, so
+ * it can push a bare `node:http` server to its real ceiling; autocannon in the bench's own Node process
+ * caps it well below (the performance issue measured 9,018 req/s with autocannon against 14,790 with wrk),
+ * which flatters every ratio. Deliveries are signed up front into a file that `replay-deliveries.lua`
+ * streams, one distinct event per request.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LoadResult } from './load.js';
+import { deliver, nextEventBody } from './payloads.js';
+
+const SCRIPT = fileURLToPath(new URL('./replay-deliveries.lua', import.meta.url));
+
+/** The path of `wrk` when it is installed and runs, else null (the bench then falls back to autocannon). */
+export function findWrk(): string | null {
+  if (process.env['BENCH_LOAD'] === 'autocannon') return null;
+  const probe = spawnSync('wrk', ['--version'], { encoding: 'utf8' });
+  // wrk --version prints its banner and exits 1; only a missing binary is an error.
+  return probe.error ? null : 'wrk';
+}
+
+/** A file of pre-signed deliveries for `replay-deliveries.lua`; `remove()` deletes it. */
+export interface DeliveryFile {
+  path: string;
+  count: number;
+  remove(): void;
+}
+
+/**
+ * Signs `count` distinct deliveries now and writes them as raw HTTP/1.1 requests to a temporary file.
+ * The signature timestamp is now, so the file must be used within Persona's 300 s tolerance.
+ */
+export async function writeDeliveryFile(count: number, path: string): Promise<DeliveryFile> {
+  // In RAM when the machine has /dev/shm: hundreds of MB written to a disk would still be flushing while
+  // the servers under test fsync, and slow them down unevenly.
+  const dir = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  const file = join(dir, `persona-webhooks-bench-${process.pid}-${Date.now()}.wrk`);
+  const out = createWriteStream(file);
+  const now = Math.floor(Date.now() / 1000);
+  for (let i = 0; i < count; i++) {
+    const { body, headers } = deliver(nextEventBody(), now);
+    const head =
+      `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${body.length}\r\n` +
+      Object.entries(headers)
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join('') +
+      '\r\n';
+    const request = Buffer.concat([Buffer.from(head), body]);
+    const record = Buffer.concat([Buffer.from(`${request.length}\n`), request]);
+    if (!out.write(record)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  }
+  await new Promise<void>((resolve, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
+  return { path: file, count, remove: () => rmSync(file, { force: true }) };
+}
+
+/** What one wrk run measured, plus where the next run should start in the file. */
+export interface WrkResult extends LoadResult {
+  /** Byte offset after the last delivery sent: the next run starts there, so no event is sent twice. */
+  nextOffset: number;
+  /** Times the run went past the end of the file and started sending its deliveries again. */
+  wraps: number;
+}
+
+/**
+ * One wrk run: 1 thread (the machine has 2 cores; the other is the server's), `connections` connections.
+ *
+ * @example
+ * const run = await runWrk({ url, file, offset: 0, connections: 50, seconds: 10 });
+ */
+export async function runWrk(options: {
+  url: string;
+  file: DeliveryFile;
+  offset: number;
+  connections: number;
+  seconds: number;
+}): Promise<WrkResult> {
+  const startedAtMs = Date.now();
+  const args = [
+    '-t1',
+    `-c${options.connections}`,
+    `-d${options.seconds}s`,
+    '--timeout',
+    '10s',
+    '-s',
+    SCRIPT,
+    options.url,
+    '--',
+    options.file.path,
+    String(options.offset),
+  ];
+  const stdout = await new Promise<string>((resolve, reject) => {
+    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`wrk exited with ${code}: ${err.trim() || out.trim()}`)),
+    );
+  });
+  const line = stdout.split('\n').find((candidate) => candidate.startsWith('{"requests"'));
+  if (!line) throw new Error(`wrk printed no summary: ${stdout.trim()}`);
+  const summary = JSON.parse(line) as Record<string, number>;
+  const get = (key: string) => summary[key] ?? 0;
+  const durationSec = get('durationUs') / 1e6;
+  return {
+    requestsPerSec: get('requests') / durationSec,
+    p50Ms: get('p50Us') / 1000,
+    p99Ms: get('p99Us') / 1000,
+    non2xx: get('statusErrors'),
+    errors: get('connectErrors') + get('readErrors') + get('writeErrors') + get('timeouts'),
+    responses: get('requests'),
+    durationSec,
+    startedAtMs,
+    nextOffset: get('offset'),
+    wraps: get('wraps'),
+  };
+}
