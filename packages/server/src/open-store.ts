@@ -21,6 +21,11 @@ export interface OpenStoreOptions {
    * missing, not migrated, behind or ahead of this release, saying which.
    */
   mode?: 'migrate' | 'existing';
+  /**
+   * SQLite only: run the store in a worker thread of its own (`sqlite-thread/`), so its statements and
+   * commits never stop HTTP handling. The service sets it; one-shot commands gain nothing from it.
+   */
+  sqliteThread?: boolean;
 }
 
 /** Where a database URL points, without opening anything. */
@@ -46,7 +51,7 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
   const store =
     target.dialect === 'postgres'
       ? await openPostgresStore(target.url, options)
-      : await openSqliteStore(target.path, existing);
+      : await openSqliteStore(target.path, existing, options.sqliteThread ?? false);
   try {
     if (existing) requireCurrentSchema(await store.schemaStatus(), databaseUrl);
     else await store.migrate();
@@ -93,10 +98,15 @@ async function openPostgresStore(url: string, options: OpenStoreOptions): Promis
 }
 
 /** Imported when SQLite is chosen, so a PostgreSQL deployment never loads the native module. */
-async function openSqliteStore(path: string, mustExist: boolean): Promise<Store> {
+async function openSqliteStore(path: string, mustExist: boolean, thread: boolean): Promise<Store> {
   // A mistyped path must not quietly become a new, empty database for a read-only command.
   if (mustExist && path !== ':memory:' && !existsSync(path)) {
     throw new ConfigError(`No database at ${path}: check DATABASE_URL (or --database-url).`);
+  }
+  // In-memory databases are per connection: one in a thread would be invisible to everything else.
+  if (thread && !mustExist && path !== ':memory:') {
+    const { createThreadedSqliteStore } = await import('./sqlite-thread/threaded-sqlite-store.js');
+    return createThreadedSqliteStore(path);
   }
   const { createSqliteFileStore } = await import('./sqlite-file-store.js');
   return createSqliteFileStore(path, { mustExist });

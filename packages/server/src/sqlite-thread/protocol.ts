@@ -1,0 +1,53 @@
+/**
+ * What the service's thread and its SQLite store thread say to each other: one request per Store call,
+ * one reply per request, and a notice whenever a commit made events available to the worker.
+ */
+import type { Store } from 'persona-webhooks';
+import type { TransferredError } from './transferred-error.js';
+
+/** Every Store method that runs in the store thread; the proxy keeps `onEventsAvailable` and `close`. */
+export const THREAD_METHODS = [
+  'schemaStatus',
+  'migrate',
+  'ping',
+  'ingest',
+  'quarantine',
+  'claim',
+  'complete',
+  'fail',
+  'replay',
+  'replayDead',
+  'purgeBodies',
+  'getEvent',
+  'listEvents',
+  'counts',
+  'getInquiry',
+  'getKyc',
+  'getVerification',
+  'listVerifications',
+  'timeline',
+  'receivedPerMinute',
+  'inboxTimes',
+  'getReconcileState',
+  'claimReconcile',
+  'renewReconcileLease',
+  'finishReconcile',
+] as const satisfies readonly (keyof Store)[];
+
+export type ThreadMethod = (typeof THREAD_METHODS)[number];
+
+// A Store method added later must be listed above (or handled by the proxy): this fails to compile if not.
+type Unlisted = Exclude<keyof Store, ThreadMethod | 'onEventsAvailable' | 'close'>;
+export const EVERY_METHOD_LISTED: [Unlisted] extends [never] ? true : Unlisted = true;
+
+/** What the store thread is started with. */
+export interface StoreThreadData {
+  path: string;
+}
+
+export type ThreadRequest = { id: number; method: ThreadMethod | 'close'; args: unknown[] };
+
+export type ThreadMessage =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: TransferredError }
+  | { available: true };

@@ -1,0 +1,115 @@
+/**
+ * The service's SQLite store: the library's SQLite store running in a worker thread of its own
+ * (`store-thread.ts`), behind a `Store` whose methods post a request and await the reply.
+ *
+ * Why: better-sqlite3 is synchronous, so with the store on the main thread every insert, claim,
+ * completion and commit stopped HTTP handling — about 40% of the service's CPU under load went to SQLite
+ * itself. In the thread, that work overlaps request handling on the other core. The guarantees are the
+ * store's own, unchanged: an ingest resolves only once the thread's store has committed and synced it.
+ *
+ * If the thread dies, the calls waiting on it reject with `StoreUnavailableError` (a 503: Persona
+ * retries, and the retry finds the event stored or stores it) and the next call starts a new thread.
+ */
+import { Worker } from 'node:worker_threads';
+import { type Store, StoreUnavailableError } from 'persona-webhooks';
+import {
+  type StoreThreadData,
+  THREAD_METHODS,
+  type ThreadMessage,
+  type ThreadMethod,
+  type ThreadRequest,
+} from './protocol.js';
+import { receiveError } from './transferred-error.js';
+
+const THREAD_SCRIPT = new URL('./store-thread.js', import.meta.url);
+
+interface Waiting {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Opens (lazily, on the first call) the SQLite file at `path` in a store thread.
+ *
+ * @example
+ * const store = createThreadedSqliteStore('./data/persona-webhooks.db');
+ * await store.migrate();
+ */
+export function createThreadedSqliteStore(path: string): Store {
+  const waiting = new Map<number, Waiting>();
+  const listeners = new Set<() => void>();
+  let thread: Worker | undefined;
+  let nextId = 0;
+  let closed = false;
+
+  const stopped = (which: Worker, reason: string) => {
+    if (thread !== which) return;
+    thread = undefined;
+    const error = new StoreUnavailableError(
+      `The SQLite event store's thread stopped (${reason}); the outcome of the calls in flight is unknown.`,
+    );
+    for (const call of waiting.values()) call.reject(error);
+    waiting.clear();
+  };
+
+  const start = (): Worker => {
+    const worker = new Worker(THREAD_SCRIPT, { workerData: { path } satisfies StoreThreadData });
+    worker.on('message', (message: ThreadMessage) => {
+      if ('available' in message) {
+        for (const listener of listeners) listener();
+        return;
+      }
+      const call = waiting.get(message.id);
+      if (!call) return;
+      waiting.delete(message.id);
+      if (message.ok) call.resolve(message.value);
+      else call.reject(receiveError(message.error));
+    });
+    // The error's class only: its message may quote data.
+    worker.on('error', (error) => stopped(worker, error.name));
+    worker.on('exit', (code) => stopped(worker, `exit code ${code}`));
+    return worker;
+  };
+
+  const call = (method: ThreadRequest['method'], args: unknown[]): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      thread ??= start();
+      const id = ++nextId;
+      waiting.set(id, { resolve, reject });
+      thread.postMessage({ id, method, args } satisfies ThreadRequest);
+    });
+
+  const proxied = Object.fromEntries(
+    THREAD_METHODS.map((method: ThreadMethod) => [
+      method,
+      (...args: unknown[]) =>
+        closed
+          ? Promise.reject(new StoreUnavailableError('The SQLite event store is closed.'))
+          : call(method, args),
+    ]),
+  ) as Pick<Store, ThreadMethod>;
+
+  return {
+    ...proxied,
+    onEventsAvailable(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      listeners.clear();
+      const worker = thread;
+      if (!worker) return;
+      try {
+        // The thread's store commits and syncs what it accepted before it closes.
+        await call('close', []);
+      } finally {
+        thread = undefined;
+        await worker.terminate();
+      }
+    },
+  };
+}
