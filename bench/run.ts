@@ -80,7 +80,7 @@ const ingest: IngestSummary[] = await runIngest(
   progress,
 );
 const byKind = (kind: string) => ingest.find((row) => row.kind === kind && row.runs.length > 0);
-const [a, b, c, d, e] = ['bare', 'express', 'sqlite', 'postgres', 'nostore'].map(byKind);
+const [a, b, c, d, e, cMain] = ['bare', 'express', 'sqlite', 'postgres', 'nostore', 'sqlitemain'].map(byKind);
 console.log(
   `\n1. Ingest — concurrency ${settings.connections}, distinct pre-signed events, median of ${settings.rounds} interleaved rounds; peak RSS = server process VmHWM, worst round`,
 );
@@ -111,7 +111,7 @@ for (const row of ingest) {
     console.log(`  note: ${row.label}: wrk went through its delivery file ${wraps} times (events repeated)`);
 }
 console.log(
-  `  ratios: c/a ${fixed(ratio(c?.requestsPerSec, a?.requestsPerSec))}  c/b ${fixed(ratio(c?.requestsPerSec, b?.requestsPerSec))}  d/a ${fixed(ratio(d?.requestsPerSec, a?.requestsPerSec))}  p99(c)/p99(a) ${fixed(ratio(c?.p99Ms, a?.p99Ms))}  c/e ${fixed(ratio(c?.requestsPerSec, e?.requestsPerSec))}  p99(c)/p99(e) ${fixed(ratio(c?.p99Ms, e?.p99Ms))}`,
+  `  ratios: c/a ${fixed(ratio(c?.requestsPerSec, a?.requestsPerSec))}  c/b ${fixed(ratio(c?.requestsPerSec, b?.requestsPerSec))}  d/a ${fixed(ratio(d?.requestsPerSec, a?.requestsPerSec))}  p99(c)/p99(a) ${fixed(ratio(c?.p99Ms, a?.p99Ms))}  c/e ${fixed(ratio(c?.requestsPerSec, e?.requestsPerSec))}  p99(c)/p99(e) ${fixed(ratio(c?.p99Ms, e?.p99Ms))}  c/c' ${fixed(ratio(c?.requestsPerSec, cMain?.requestsPerSec))}`,
 );
 console.log(
   `  per round req/s: ${ingest.map((row) => `${row.kind} ${row.runs.map((run) => int(run.requestsPerSec)).join('/') || '–'}`).join('  ')}`,
@@ -163,36 +163,56 @@ console.log(
   ),
 );
 
-// 3. Burst
-let burst: BurstResult | undefined;
-let burstRow: string[];
-if (build.runnable) {
-  progress(`burst: ${settings.events} events at ours (SQLite)`);
-  try {
-    burst = await runBurst(settings.events, settings.connections, settings.drainCapSeconds, baselines);
-    burstRow = [
-      int(burst.requestsPerSec),
-      fixed(burst.ingestSeconds, 1),
-      int(burst.backlogPeak),
-      burst.drainedAfterSeconds === null
-        ? `> ${fixed(burst.ingestSeconds + burst.drainCapSeconds, 0)} (${int(burst.backlogAtEnd)} left)`
-        : fixed(burst.drainedAfterSeconds, 1),
-      `${int(burst.non2xx)} / ${int(burst.errors)}`,
-      mb(burst.peakRssBytes),
-    ];
-  } catch (error) {
-    burstRow = [failure(error), '', '', '', '', ''];
+// 3. Burst — the service as it ships (store thread on), then with the store on the main thread.
+const bursts: Partial<Record<'sqlite' | 'sqlitemain', BurstResult>> = {};
+const burstRows: string[][] = [];
+for (const kind of ['sqlite', 'sqlitemain'] as const) {
+  const label = kind === 'sqlite' ? 'store thread (default)' : 'store on the main thread';
+  if (!build.runnable) {
+    burstRows.push([label, ourServerSkip ?? '', '', '', '', '', '']);
+    continue;
   }
-} else {
-  burstRow = [ourServerSkip ?? '', '', '', '', '', ''];
+  progress(`burst: ${settings.events} events at ours (SQLite, ${label})`);
+  try {
+    const result = await runBurst(
+      settings.events,
+      settings.connections,
+      settings.drainCapSeconds,
+      baselines,
+      kind,
+    );
+    bursts[kind] = result;
+    burstRows.push([
+      label,
+      int(result.requestsPerSec),
+      fixed(result.ingestSeconds, 1),
+      int(result.backlogPeak),
+      result.drainedAfterSeconds === null
+        ? `> ${fixed(result.ingestSeconds + result.drainCapSeconds, 0)} (${int(result.backlogAtEnd)} left)`
+        : fixed(result.drainedAfterSeconds, 1),
+      `${int(result.non2xx)} / ${int(result.errors)}`,
+      mb(result.peakRssBytes),
+    ]);
+  } catch (error) {
+    burstRows.push([label, failure(error), '', '', '', '', '']);
+  }
 }
+const burst = bursts.sqlite;
 console.log(
   `\n3. Burst — ${settings.events.toLocaleString('en-US')} events, concurrency ${settings.connections}, at ours (SQLite) with its worker running; backlog sampled every 100 ms`,
 );
 console.log(
   table(
-    ['req/s', 'all answered s', 'backlog peak', 'drained after s', 'non-2xx / errors', 'peak RSS MB'],
-    [burstRow],
+    [
+      'SQLite store',
+      'req/s',
+      'all answered s',
+      'backlog peak',
+      'drained after s',
+      'non-2xx / errors',
+      'peak RSS MB',
+    ],
+    burstRows,
   ),
 );
 
@@ -218,7 +238,7 @@ try {
 }
 
 // Targets
-const targets = checkTargets({ ingest, processing, burst, signature });
+const targets = checkTargets({ ingest, processing, burst, burstMainThread: bursts.sqlitemain, signature });
 console.log('\nTargets');
 console.log(
   table(
@@ -236,7 +256,7 @@ mkdirSync(resultsDir, { recursive: true });
 const resultsFile = `${resultsDir}${system.date.replace(/[:.]/g, '-')}.json`;
 writeFileSync(
   resultsFile,
-  `${JSON.stringify({ system, settings, build, postgres: pgReachable, ingest, processing, burst, signature, targets }, null, 2)}\n`,
+  `${JSON.stringify({ system, settings, build, postgres: pgReachable, ingest, processing, bursts, signature, targets }, null, 2)}\n`,
 );
 console.log(
   `\nTotal ${fixed((performance.now() - startedAt) / 1000, 0)} s; results saved to bench/results/${resultsFile.slice(resultsDir.length)}`,

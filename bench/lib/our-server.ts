@@ -26,7 +26,7 @@ export interface PreparedServer {
 }
 
 /** Which server: the two baselines, or ours on one of its stores. */
-export type ServerKind = 'bare' | 'express' | 'nostore' | 'sqlite' | 'postgres';
+export type ServerKind = 'bare' | 'express' | 'nostore' | 'sqlite' | 'sqlitemain' | 'postgres';
 
 let databases = 0;
 
@@ -67,7 +67,9 @@ export function prepareServer(kind: ServerKind, baselines: BaselineServers): Pre
     ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
     LOG_LEVEL: 'warn',
   };
-  if (kind === 'sqlite') {
+  if (kind === 'sqlite' || kind === 'sqlitemain') {
+    // sqlitemain: the store on the main thread, to measure what the store thread costs and buys.
+    if (kind === 'sqlitemain') env['PERSONA_WEBHOOKS_SQLITE_THREAD'] = 'off';
     const path = join(tmpdir(), `persona-webhooks-bench-${process.pid}-${++databases}.db`);
     env['DATABASE_URL'] = `sqlite:${path}`;
     return {

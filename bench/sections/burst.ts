@@ -44,8 +44,9 @@ export async function runBurst(
   connections: number,
   drainCapSeconds: number,
   baselines: BaselineServers,
+  kind: 'sqlite' | 'sqlitemain' = 'sqlite',
 ): Promise<BurstResult> {
-  const prepared = prepareServer('sqlite', baselines);
+  const prepared = prepareServer(kind, baselines);
   const server = await startServer(prepared.spec);
   try {
     const pool = new DeliveryPool(events);

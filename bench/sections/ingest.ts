@@ -49,6 +49,7 @@ const INITIAL_RATE: Record<ServerKind, number> = {
   express: 3000,
   nostore: 8000,
   sqlite: 6000,
+  sqlitemain: 5000,
   postgres: 3000,
 };
 
@@ -64,7 +65,7 @@ export async function runIngest(
   skip: Partial<Record<ServerKind, string>>,
   progress: (line: string) => void,
 ): Promise<IngestSummary[]> {
-  const kinds: ServerKind[] = ['bare', 'express', 'nostore', 'sqlite', 'postgres'];
+  const kinds: ServerKind[] = ['bare', 'express', 'nostore', 'sqlite', 'sqlitemain', 'postgres'];
   const runs = new Map<ServerKind, IngestRun[]>(kinds.map((kind) => [kind, []]));
   const failures = new Map<ServerKind, string>();
   const rate = { ...INITIAL_RATE };
@@ -75,7 +76,7 @@ export async function runIngest(
     if (wrk) {
       // Sized so our servers never run out; the baselines may wrap around (they keep no state that a
       // repeated event would make cheaper, and the report counts the wraps).
-      const ours = Math.max(rate.nostore, rate.sqlite, rate.postgres);
+      const ours = Math.max(rate.nostore, rate.sqlite, rate.sqlitemain, rate.postgres);
       const count = Math.ceil(Math.max(ours * 1.4, 1000) * (settings.seconds + settings.warmupSeconds));
       progress(`ingest round ${round}/${settings.rounds}: signing ${count} deliveries for wrk`);
       file = await writeDeliveryFile(count, WEBHOOK_PATH);
@@ -177,5 +178,6 @@ export const LABELS: Record<ServerKind, string> = {
   express: '(b) express copy',
   nostore: '(e) ours, no store',
   sqlite: '(c) ours, SQLite',
+  sqlitemain: "(c') ours, SQLite, store on the main thread",
   postgres: '(d) ours, PostgreSQL',
 };

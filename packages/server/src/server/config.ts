@@ -48,6 +48,8 @@ export interface ServiceConfig {
   trustProxy: boolean | number | string;
   /** Persona API access and reconciliation. */
   recovery: RecoveryConfig;
+  /** SQLite only: run the store in a worker thread of its own (faster ingest, more memory). */
+  sqliteThread: boolean;
 }
 
 /** Raw settings by environment-variable name; CLI flags are mapped onto the same names. */
@@ -72,6 +74,7 @@ export const SETTINGS = [
   'ADMIN_SESSION_SECRET',
   'ADMIN_SESSION_TTL_HOURS',
   'TRUST_PROXY',
+  'PERSONA_WEBHOOKS_SQLITE_THREAD',
   ...RECOVERY_SETTINGS,
 ] as const;
 
@@ -145,6 +148,9 @@ const schema = z.object({
     )
     .transform(parseTrustProxy)
     .default(false),
+  PERSONA_WEBHOOKS_SQLITE_THREAD: z
+    .enum(['on', 'off'], { error: 'PERSONA_WEBHOOKS_SQLITE_THREAD must be on or off' })
+    .default('on'),
 });
 
 /** `true`/`false`, a hop count, or addresses as Fastify's `trustProxy` takes them. */
@@ -192,5 +198,6 @@ export function loadConfig(raw: RawSettings): Readonly<ServiceConfig> {
     sessionTtlMs: settings.ADMIN_SESSION_TTL_HOURS * 60 * 60 * 1000,
     trustProxy: settings.TRUST_PROXY,
     recovery,
+    sqliteThread: settings.PERSONA_WEBHOOKS_SQLITE_THREAD === 'on',
   });
 }

@@ -33,7 +33,7 @@ export interface RunningService {
 export async function startService(config: Readonly<ServiceConfig>, logger: Logger): Promise<RunningService> {
   const store = await openStore(config.databaseUrl, {
     postgresSchema: config.postgresSchema,
-    sqliteThread: true,
+    sqliteThread: config.sqliteThread,
     // The code only: a server's message can quote data.
     onPostgresError: (code) => logger.warn({ code: code ?? null }, 'PostgreSQL connection error'),
   });
