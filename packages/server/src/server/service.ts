@@ -47,6 +47,7 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
       store,
       dispatcher,
       backoff: { maxAttempts: config.maxAttempts },
+      concurrency: config.workerConcurrency,
       leaseMs: config.leaseMs,
       logger,
       onProcessed: (run) => {
