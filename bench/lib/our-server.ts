@@ -26,7 +26,7 @@ export interface PreparedServer {
 }
 
 /** Which server: the two baselines, or ours on one of its stores. */
-export type ServerKind = 'bare' | 'express' | 'nostore' | 'sqlite' | 'sqlitemain' | 'postgres';
+export type ServerKind = 'bare' | 'express' | 'nostore' | 'sqlite' | 'sqlitethread' | 'postgres';
 
 let databases = 0;
 
@@ -67,9 +67,9 @@ export function prepareServer(kind: ServerKind, baselines: BaselineServers): Pre
     ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
     LOG_LEVEL: 'warn',
   };
-  if (kind === 'sqlite' || kind === 'sqlitemain') {
-    // sqlitemain: the store on the main thread, to measure what the store thread costs and buys.
-    if (kind === 'sqlitemain') env['PERSONA_WEBHOOKS_SQLITE_THREAD'] = 'off';
+  if (kind === 'sqlite' || kind === 'sqlitethread') {
+    // sqlitethread: the store in a worker thread of its own, to measure what it costs and buys.
+    if (kind === 'sqlitethread') env['PERSONA_WEBHOOKS_SQLITE_THREAD'] = 'on';
     const path = join(tmpdir(), `persona-webhooks-bench-${process.pid}-${++databases}.db`);
     env['DATABASE_URL'] = `sqlite:${path}`;
     return {

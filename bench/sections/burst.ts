@@ -33,6 +33,12 @@ export interface BurstResult {
 const SAMPLE_MS = 100;
 const PENDING = /^persona_webhook_inbox_pending(?:\{[^}]*\})?\s+(\d+(?:\.\d+)?)/m;
 
+/** Events waiting in a server's inbox, from its `/metrics`; undefined when it does not say. */
+export async function readBacklog(serverUrl: string): Promise<number | undefined> {
+  const match = PENDING.exec(await (await fetch(`${serverUrl}/metrics`)).text());
+  return match ? Number(match[1]) : undefined;
+}
+
 /**
  * Runs the burst against a fresh SQLite server.
  *
@@ -44,13 +50,13 @@ export async function runBurst(
   connections: number,
   drainCapSeconds: number,
   baselines: BaselineServers,
-  kind: 'sqlite' | 'sqlitemain' = 'sqlite',
+  kind: 'sqlite' | 'sqlitethread' = 'sqlite',
 ): Promise<BurstResult> {
   const prepared = prepareServer(kind, baselines);
   const server = await startServer(prepared.spec);
   try {
     const pool = new DeliveryPool(events);
-    const sampler = sampleBacklog(`${server.url}/metrics`);
+    const sampler = sampleBacklog(server.url);
     const load = await runLoad({ url: server.url, path: WEBHOOK_PATH, pool, connections, amount: events });
     const drainedAtMs = await sampler.waitForZero(Date.now() + drainCapSeconds * 1000);
     sampler.stop();
@@ -74,7 +80,7 @@ export async function runBurst(
 }
 
 /** Scrapes `/metrics` every 100 ms in the background; a failed scrape is skipped, not fatal. */
-function sampleBacklog(metricsUrl: string) {
+function sampleBacklog(serverUrl: string) {
   let peak = 0;
   let last: number | undefined;
   let lastAtMs = 0;
@@ -83,10 +89,9 @@ function sampleBacklog(metricsUrl: string) {
     while (running) {
       const startedAtMs = Date.now();
       try {
-        const text = await (await fetch(metricsUrl)).text();
-        const match = PENDING.exec(text);
-        if (match) {
-          last = Number(match[1]);
+        const pending = await readBacklog(serverUrl);
+        if (pending !== undefined) {
+          last = pending;
           lastAtMs = startedAtMs;
           peak = Math.max(peak, last);
         }

@@ -13,6 +13,7 @@ import type { BenchSettings } from '../lib/settings.js';
 import { median } from '../lib/stats.js';
 import { type DeliveryFile, findWrk, runWrk, writeDeliveryFile } from '../lib/wrk.js';
 import type { BaselineServers } from '../servers/compile-servers.js';
+import { readBacklog } from './burst.js';
 
 /** One measured run of one server. */
 export interface IngestRun {
@@ -27,6 +28,8 @@ export interface IngestRun {
   signedLate: number;
   /** Times wrk went through the whole delivery file and sent events again (0 for our servers; wrk only). */
   wraps: number;
+  /** Events still waiting in the inbox when the run ended (our stored servers): did processing keep up? */
+  backlogAtEnd: number | undefined;
 }
 
 /** One server's figures over all rounds; `skipped` says why there are none. */
@@ -49,7 +52,7 @@ const INITIAL_RATE: Record<ServerKind, number> = {
   express: 3000,
   nostore: 8000,
   sqlite: 6000,
-  sqlitemain: 5000,
+  sqlitethread: 5000,
   postgres: 3000,
 };
 
@@ -65,7 +68,7 @@ export async function runIngest(
   skip: Partial<Record<ServerKind, string>>,
   progress: (line: string) => void,
 ): Promise<IngestSummary[]> {
-  const kinds: ServerKind[] = ['bare', 'express', 'nostore', 'sqlite', 'sqlitemain', 'postgres'];
+  const kinds: ServerKind[] = ['bare', 'express', 'nostore', 'sqlite', 'sqlitethread', 'postgres'];
   const runs = new Map<ServerKind, IngestRun[]>(kinds.map((kind) => [kind, []]));
   const failures = new Map<ServerKind, string>();
   const rate = { ...INITIAL_RATE };
@@ -76,7 +79,7 @@ export async function runIngest(
     if (wrk) {
       // Sized so our servers never run out; the baselines may wrap around (they keep no state that a
       // repeated event would make cheaper, and the report counts the wraps).
-      const ours = Math.max(rate.nostore, rate.sqlite, rate.sqlitemain, rate.postgres);
+      const ours = Math.max(rate.nostore, rate.sqlite, rate.sqlitethread, rate.postgres);
       const count = Math.ceil(Math.max(ours * 1.4, 1000) * (settings.seconds + settings.warmupSeconds));
       progress(`ingest round ${round}/${settings.rounds}: signing ${count} deliveries for wrk`);
       file = await writeDeliveryFile(count, WEBHOOK_PATH);
@@ -132,8 +135,16 @@ async function measureOnce(
         connections,
         seconds: settings.seconds,
       });
+      const backlogAtEnd = await backlogOf(kind, server.url);
       const peakRssBytes = await server.stop();
-      return { round, ...pick(result), peakRssBytes, signedLate: 0, wraps: warm.wraps + result.wraps };
+      return {
+        round,
+        ...pick(result),
+        peakRssBytes,
+        signedLate: 0,
+        wraps: warm.wraps + result.wraps,
+        backlogAtEnd,
+      };
     }
     // Signed now, just before the run, so every timestamp is well inside the 300 s tolerance.
     // 1.5 × the expected rate: a run that outpaces the pool signs on the fly, which loads the generator.
@@ -142,12 +153,18 @@ async function measureOnce(
     const target = { url: server.url, path: WEBHOOK_PATH, pool, connections: settings.connections };
     await runLoad({ ...target, seconds: settings.warmupSeconds });
     const result = await runLoad({ ...target, seconds: settings.seconds });
+    const backlogAtEnd = await backlogOf(kind, server.url);
     const peakRssBytes = await server.stop();
-    return { round, ...pick(result), peakRssBytes, signedLate: pool.signedLate, wraps: 0 };
+    return { round, ...pick(result), peakRssBytes, signedLate: pool.signedLate, wraps: 0, backlogAtEnd };
   } finally {
     await server.stop();
     await prepared.cleanup();
   }
+}
+
+/** The backlog of a server with an inbox; undefined for the others. */
+async function backlogOf(kind: ServerKind, url: string): Promise<number | undefined> {
+  return kind === 'sqlite' || kind === 'sqlitethread' || kind === 'postgres' ? readBacklog(url) : undefined;
 }
 
 function pick(result: LoadResult) {
@@ -178,6 +195,6 @@ export const LABELS: Record<ServerKind, string> = {
   express: '(b) express copy',
   nostore: '(e) ours, no store',
   sqlite: '(c) ours, SQLite',
-  sqlitemain: "(c') ours, SQLite, store on the main thread",
+  sqlitethread: "(c') ours, SQLite, store thread on",
   postgres: '(d) ours, PostgreSQL',
 };

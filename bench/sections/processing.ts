@@ -1,8 +1,7 @@
 /**
  * Section 2 — processing: N events already in the inbox, then the worker (as the service configures it,
  * built-in KYC projection on) runs until none is pending. Uses the library in this process: the point is
- * the worker's drain rate, not HTTP. The store is opened as the service opens it (SQLite in its store
- * thread), from the built package: a worker thread runs JavaScript, not these TypeScript sources.
+ * the worker's drain rate, not HTTP. The store is opened as the service opens it by default.
  */
 
 import { tmpdir } from 'node:os';
@@ -11,7 +10,7 @@ import { parseEnvelope } from '../../packages/persona-webhooks/src/events/parse-
 import { toInboxEvent } from '../../packages/persona-webhooks/src/store/inbox-event.js';
 import type { InboxEvent, Store } from '../../packages/persona-webhooks/src/store/store.js';
 import { createWorker } from '../../packages/persona-webhooks/src/worker/worker.js';
-import { openStore } from '../../packages/server/dist/open-store.js';
+import { openStore } from '../../packages/server/src/open-store.js';
 import { DEFAULT_WORKER_CONCURRENCY } from '../../packages/server/src/server/config.js';
 import { removeSqlite } from '../lib/our-server.js';
 import { nextEventBody } from '../lib/payloads.js';
@@ -55,7 +54,7 @@ export async function runProcessing(
   const schema = freshSchema();
   const store =
     dialect === 'sqlite'
-      ? await openStore(`sqlite:${sqlitePath}`, { sqliteThread: true })
+      ? await openStore(`sqlite:${sqlitePath}`)
       : await openStore(BENCH_PG_URL, { postgresSchema: schema });
   try {
     const inbox = Array.from({ length: events }, inboxEvent);

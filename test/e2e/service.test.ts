@@ -1,4 +1,8 @@
-/** Every endpoint and every error code of the real service process, on SQLite. */
+/**
+ * Every endpoint and every error code of the real service process, on SQLite — with the store in its own
+ * thread (PERSONA_WEBHOOKS_SQLITE_THREAD=on), so the opt-in path serves the whole API here while the other
+ * end-to-end suites run the default.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +27,7 @@ beforeAll(async () => {
     PERSONA_WEBHOOK_SECRET: `wbhsec_old_rotated_out,${SECRET}`,
     DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`,
     PERSONA_WEBHOOK_MAX_BODY_BYTES: '65536',
+    PERSONA_WEBHOOKS_SQLITE_THREAD: 'on',
   });
 });
 

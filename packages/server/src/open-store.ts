@@ -23,7 +23,8 @@ export interface OpenStoreOptions {
   mode?: 'migrate' | 'existing';
   /**
    * SQLite only: run the store in a worker thread of its own (`sqlite-thread/`), so its statements and
-   * commits never stop HTTP handling. The service sets it; one-shot commands gain nothing from it.
+   * commits never stop HTTP handling. The service sets it when PERSONA_WEBHOOKS_SQLITE_THREAD=on;
+   * one-shot commands gain nothing from it.
    */
   sqliteThread?: boolean;
 }

@@ -48,7 +48,7 @@ export interface ServiceConfig {
   trustProxy: boolean | number | string;
   /** Persona API access and reconciliation. */
   recovery: RecoveryConfig;
-  /** SQLite only: run the store in a worker thread of its own (faster ingest, more memory). */
+  /** SQLite only: run the store in a worker thread of its own (more memory; see the README). */
   sqliteThread: boolean;
   /** Events the worker processes at once (handlers running concurrently). */
   workerConcurrency: number;
@@ -161,7 +161,7 @@ const schema = z.object({
     .default(false),
   PERSONA_WEBHOOKS_SQLITE_THREAD: z
     .enum(['on', 'off'], { error: 'PERSONA_WEBHOOKS_SQLITE_THREAD must be on or off' })
-    .default('on'),
+    .default('off'),
   PERSONA_WEBHOOKS_WORKER_CONCURRENCY: integer('PERSONA_WEBHOOKS_WORKER_CONCURRENCY', 1, 256).default(
     DEFAULT_WORKER_CONCURRENCY,
   ),

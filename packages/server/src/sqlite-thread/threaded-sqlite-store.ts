@@ -3,9 +3,12 @@
  * (`store-thread.ts`), behind a `Store` whose methods post a request and await the reply.
  *
  * Why: better-sqlite3 is synchronous, so with the store on the main thread every insert, claim,
- * completion and commit stopped HTTP handling — about 40% of the service's CPU under load went to SQLite
- * itself. In the thread, that work overlaps request handling on the other core. The guarantees are the
- * store's own, unchanged: an ingest resolves only once the thread's store has committed and synced it.
+ * completion and commit stops HTTP handling — about 40% of the service's CPU under load goes to SQLite
+ * itself. In the thread, that work can overlap request handling on another core. Opt-in
+ * (PERSONA_WEBHOOKS_SQLITE_THREAD=on): on the 2-core bench machine, where the load generator takes the
+ * other core, it raised ingest by about 1.2× while the worker lagged behind, and by nothing measurable
+ * once the worker kept up, for about 45 MB more peak RSS. The guarantees are the store's own,
+ * unchanged: an ingest resolves only once the thread's store has committed and synced it.
  *
  * If the thread dies, the calls waiting on it reject with `StoreUnavailableError` (a 503: Persona
  * retries, and the retry finds the event stored or stores it) and the next call starts a new thread.
