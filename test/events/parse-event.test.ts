@@ -220,7 +220,7 @@ describe('parseEvent rejections', () => {
       'body nests deeper than 64 levels',
     ],
     [
-      'a million levels of nesting, without parsing them',
+      'a million levels of nesting (parsed, then refused by the walk before any recursion deepens)',
       `{"data":${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}}`,
       'body nests deeper than 64 levels',
     ],
