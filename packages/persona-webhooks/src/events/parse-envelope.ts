@@ -70,7 +70,8 @@ export function parseEnvelope(body: Uint8Array, options: ParseEventOptions = {})
   }
 }
 
-function readEnvelope(root: JsonRecord, options: ParseEventOptions): EventEnvelope {
+/** The envelope of a parsed body; throws `Rejection`. `parseEvent` reads its envelope with it too. */
+export function readEnvelope(root: JsonRecord, options: ParseEventOptions): EventEnvelope {
   const data = requireRecord(root, 'data', 'data');
   const type = ownValue(data, 'type');
   if (type !== undefined && type !== 'event') throw new Rejection('data.type is not "event"');

@@ -7,20 +7,17 @@
 import type { PersonaEvent } from './event.js';
 import { camelizeKeys, KeyDepthError } from './inflection.js';
 import {
-  checkIdentifier,
   decodeUtf8,
   isRecord,
   type JsonRecord,
   parseJsonObject,
-  parseTimestamp,
   Rejection,
   requireIdentifier,
   requireRecord,
-  requireString,
 } from './json-checks.js';
 import { MAX_ID_CHARS, MAX_NAME_CHARS, MAX_NESTING_DEPTH } from './limits.js';
 import type { PersonaObject, Relationship } from './objects/persona-object.js';
-import { relatedId } from './relationships.js';
+import { readEnvelope } from './parse-envelope.js';
 /** The outcome of `parseEvent`: the event, or why the body is not one (e.g. `data.id is missing`). */
 export type ParseEventResult = { ok: true; event: PersonaEvent } | { ok: false; reason: string };
 
@@ -58,21 +55,17 @@ export function parseEvent(body: Uint8Array | string, options: ParseEventOptions
 function parseOrReject(body: Uint8Array | string, options: ParseEventOptions): PersonaEvent {
   const raw = typeof body === 'string' ? encoder.encode(body) : body;
   const text = typeof body === 'string' ? body : decodeUtf8(body);
-  const root = normalise(parseJsonObject(text));
+  const parsed = parseJsonObject(text);
+  const root = normalise(parsed);
+  // The envelope exactly as ingest read it (same checks, same reasons), so the worker keys and orders an
+  // event by the very fields its row was stored under.
+  const envelope = readEnvelope(parsed, options);
 
-  const data = requireRecord(root, 'data', 'data');
-  if (data['type'] !== undefined && data['type'] !== 'event') throw new Rejection('data.type is not "event"');
-  const id = requireIdentifier(data, 'id', 'data.id', MAX_ID_CHARS);
-  const attributes = requireRecord(data, 'attributes', 'data.attributes');
-  const name = requireIdentifier(attributes, 'name', 'data.attributes.name', MAX_NAME_CHARS);
-  const createdAt = requireString(attributes, 'createdAt', 'data.attributes.created-at');
-  const createdAtMs = parseTimestamp(createdAt);
-  if (createdAtMs === null) throw new Rejection('data.attributes.created-at is not an ISO 8601 timestamp');
-  if (options.createdAtNotAfterMs !== undefined && createdAtMs > options.createdAtNotAfterMs) {
-    throw new Rejection('data.attributes.created-at is in the future');
-  }
-
-  const payload = requireRecord(attributes, 'payload', 'data.attributes.payload');
+  const payload = requireRecord(
+    requireRecord(requireRecord(root, 'data', 'data'), 'attributes', 'data.attributes'),
+    'payload',
+    'data.attributes.payload',
+  );
   const objectPath = 'data.attributes.payload.data';
   const object = toObject(requireRecord(payload, 'data', objectPath), objectPath);
   const included = Array.isArray(payload['included'])
@@ -86,10 +79,7 @@ function parseOrReject(body: Uint8Array | string, options: ParseEventOptions): P
       })
     : [];
 
-  const inquiryId = object.type === 'inquiry' ? object.id : relatedId(object.relationships, 'inquiry');
-  const accountId = object.type === 'account' ? object.id : relatedId(object.relationships, 'account');
-  checkIdentifier(inquiryId, 'the related inquiry id', MAX_ID_CHARS);
-  checkIdentifier(accountId, 'the related account id', MAX_ID_CHARS);
+  const { id, name, createdAt, createdAtMs, inquiryId, accountId } = envelope;
   return { id, name, createdAt, createdAtMs, object, included, inquiryId, accountId, raw };
 }
 
