@@ -7,7 +7,7 @@
  * itself. In the thread, that work can overlap request handling on another core. Opt-in
  * (PERSONA_WEBHOOKS_SQLITE_THREAD=on): on the 2-core bench machine, where the load generator takes the
  * other core, it raised ingest by about 1.2× while the worker lagged behind, and by nothing measurable
- * once the worker kept up, for about 45 MB more peak RSS. The guarantees are the store's own,
+ * once the worker kept up, for about 70 MB more peak RSS. The guarantees are the store's own,
  * unchanged: an ingest resolves only once the thread's store has committed and synced it.
  *
  * If the thread dies, the calls waiting on it reject with `StoreUnavailableError` (a 503: Persona
