@@ -17,7 +17,9 @@ export function SignIn({ onSignedIn, notice }) {
     setBusy(true);
     setError(null);
     try {
-      const session = await api('/admin/session', { method: 'POST', body: { token } });
+      // The field's own value: a submit can arrive before the re-render for the last keystroke.
+      const typed = input.current?.value ?? token;
+      const session = await api('/admin/session', { method: 'POST', body: { token: typed } });
       setToken('');
       onSignedIn(session);
     } catch (failure) {

@@ -45,7 +45,10 @@ function LookupForm({ referenceId }) {
   }, []);
   const submit = (event) => {
     event.preventDefault();
-    if (value.trim()) navigate(href(['users', value.trim()]));
+    // The field's own value, not `value`: a submit that arrives before the re-render for the last
+    // keystroke would otherwise look up what the field held one key earlier.
+    const wanted = (input.current?.value ?? value).trim();
+    if (wanted) navigate(href(['users', wanted]));
   };
   return html`<form class="lookup card" role="search" aria-label="Find a user" onSubmit=${submit}>
     <div class="field field-wide">
