@@ -18,6 +18,7 @@ import {
 import { MAX_ID_CHARS, MAX_NAME_CHARS, MAX_NESTING_DEPTH } from './limits.js';
 import type { PersonaObject, Relationship } from './objects/persona-object.js';
 import { readEnvelope } from './parse-envelope.js';
+
 /** The outcome of `parseEvent`: the event, or why the body is not one (e.g. `data.id is missing`). */
 export type ParseEventResult = { ok: true; event: PersonaEvent } | { ok: false; reason: string };
 

@@ -27,7 +27,7 @@ import { needsSecurityHeaders, SECURITY_HEADERS } from './dashboard/security-hea
 import { deriveSessionKey } from './dashboard/session-key.js';
 import { SessionBook } from './dashboard/sessions.js';
 import { InternalError, InvalidQueryError, NotFoundError } from './http-errors.js';
-import type { Logger } from './logger.js';
+import { type Logger, logUnhandledError } from './logger.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { MinuteCounter } from './minute-counter.js';
 import { answerClientError, writeRawError } from './raw-error-responses.js';
@@ -117,9 +117,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.setErrorHandler((error: unknown, request, reply) => {
     const mapped = toServiceError(error);
     if (!mapped) {
-      // Type and code only: an error message can quote request data.
-      const { name, code } = error as { name?: string; code?: string };
-      logger.error({ err: { type: name, code }, route: request.routeOptions.url }, 'unhandled error');
+      logUnhandledError(logger, error, request.routeOptions.url);
     }
     const response = (mapped ?? new InternalError()).toResponse();
     return reply.code(response.status).headers(response.headers).send(response.body);

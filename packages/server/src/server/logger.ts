@@ -41,3 +41,12 @@ export function createLogger(options: {
   }
   return options.destination ? pino(base, options.destination) : pino(base);
 }
+
+/**
+ * Logs a bug (an error nothing mapped to an answer) with its type and code only: an error's message can
+ * quote request data.
+ */
+export function logUnhandledError(logger: Logger, error: unknown, route: string | undefined): void {
+  const { name, code } = error as { name?: string; code?: string };
+  logger.error({ err: { type: name, code }, route }, 'unhandled error');
+}

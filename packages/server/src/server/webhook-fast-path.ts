@@ -9,7 +9,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { WebhookPipeline } from 'persona-webhooks';
 import { createNodeMiddleware } from 'persona-webhooks/node';
-import type { Logger } from './logger.js';
+import { type Logger, logUnhandledError } from './logger.js';
 import { writeRawError } from './raw-error-responses.js';
 
 /** What the server needs from Fastify's HTTP options, which Fastify does not apply to a server it did not create. */
@@ -54,9 +54,8 @@ export function webhookFastPath(options: {
           return;
         }
         webhook(request, response).catch((error: unknown) => {
-          // The pipeline turns every failure into a response; reaching this is a bug. Type and code only.
-          const { name, code } = error as { name?: string; code?: string };
-          logger.error({ err: { type: name, code }, route: path }, 'unhandled error');
+          // The pipeline turns every failure into a response; reaching this is a bug.
+          logUnhandledError(logger, error, path);
           writeRawError(response, 500, 'internal_error', 'The request failed unexpectedly.');
         });
       },

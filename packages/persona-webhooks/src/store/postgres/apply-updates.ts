@@ -66,13 +66,12 @@ export function updateStatements(t: Tables): UpdateStatements {
         if (rows.has(row)) return null;
         rows.add(row);
         const offset = firstParam - 1 + values.length;
-        const sql = update.kind === 'inquiry' ? gatedInquiry : gatedVerification;
-        values.push(
-          ...(update.kind === 'inquiry'
-            ? gatedInquiry.values(inquiryParams(update, nowMs))
-            : gatedVerification.values(verificationParams(update))),
-        );
-        const text = sql.text
+        const [sql, params] =
+          update.kind === 'inquiry'
+            ? [gatedInquiry.text, gatedInquiry.values(inquiryParams(update, nowMs))]
+            : [gatedVerification.text, gatedVerification.values(verificationParams(update))];
+        values.push(...params);
+        const text = sql
           .replaceAll('%GATE%', gate)
           .replace(/\$(\d+)/g, (_match, n: string) => `$${Number(n) + offset}`);
         ctes.push(`update_${ctes.length + 1} AS (${text})`);
