@@ -113,10 +113,15 @@ describe.skipIf(!reachable)('PostgreSQL store', () => {
       const snapshot = () => catalogSnapshot(store!.schema);
       const before = await snapshot();
       expect(before.tables).toEqual([
+        'accounts',
+        'cases',
         'event_attempts',
         'events',
         'inquiries',
+        'kyc_decisions',
+        'kyc_rebuild',
         'reconcile_state',
+        'reports',
         'schema_migrations',
         'verifications',
       ]);

@@ -36,11 +36,68 @@ export interface VerificationStatusUpdate {
   eventId: string;
 }
 
-/** Null the stored raw bodies of every event of an inquiry or an account (after a redaction event). */
+/** Set a case's status and resolution if this event is newer than the one that set them. */
+export interface CaseStatusUpdate {
+  kind: 'case';
+  caseId: string;
+  referenceId: string | null;
+  accountId: string | null;
+  inquiryId: string | null;
+  /** Normalised; null when the payload carries none. */
+  status: string | null;
+  resolution: string | null;
+  resolvedAtMs: number | null;
+  statusAtMs: number;
+  eventId: string;
+  /** Set once by `case.redacted`; never unset. */
+  redactedAtMs: number | null;
+}
+
+/** Set a report's status and match if this event is newer than the one that set them. */
+export interface ReportStatusUpdate {
+  kind: 'report';
+  reportId: string;
+  /** Without the `report/` prefix, e.g. `watchlist`. */
+  reportType: string;
+  referenceId: string | null;
+  accountId: string | null;
+  inquiryId: string | null;
+  status: string | null;
+  hasMatch: boolean | null;
+  isContinuous: boolean | null;
+  statusAtMs: number;
+  eventId: string;
+}
+
+/** Set an account's status if this event is newer than the one that set it. */
+export interface AccountStatusUpdate {
+  kind: 'account';
+  accountId: string;
+  referenceId: string | null;
+  /** Null for account events that carry no `account-status`: the row still records the link. */
+  status: string | null;
+  statusAtMs: number;
+  eventId: string;
+  /** Set once by `account.redacted`; never unset. */
+  redactedAtMs: number | null;
+}
+
+/**
+ * Null the stored raw bodies of every event of an inquiry, an account or another object (a case)
+ * after a redaction event.
+ */
 export interface ScrubBodiesUpdate {
   kind: 'scrub';
   inquiryId: string | null;
   accountId: string | null;
+  /** The redacted object's id when it is neither an inquiry nor an account (`case_…`). */
+  objectId?: string | null;
 }
 
-export type ProjectionUpdate = InquiryStatusUpdate | VerificationStatusUpdate | ScrubBodiesUpdate;
+export type ProjectionUpdate =
+  | InquiryStatusUpdate
+  | VerificationStatusUpdate
+  | CaseStatusUpdate
+  | ReportStatusUpdate
+  | AccountStatusUpdate
+  | ScrubBodiesUpdate;

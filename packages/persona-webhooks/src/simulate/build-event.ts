@@ -20,6 +20,18 @@ export interface BuildEventOptions {
   verificationId?: string;
   /** The inquiry's own created-at. Default: the event's created-at. */
   inquiryCreatedAt?: Date | string;
+  /** `case.*`: the case id. Default: a new one. */
+  caseId?: string;
+  /** `case.resolved`: the resolution (`Approved`, `Declined`, or a template's own). Default `Approved`. */
+  resolution?: string;
+  /** `report/*`: the report id. Default: a new one. */
+  reportId?: string;
+  /** `report/*`: whether the run found a match. Default: true for `.matched`, else false. */
+  hasMatch?: boolean;
+  /** `report/*`: continuous monitoring. Default true. */
+  isContinuous?: boolean;
+  /** `account.*`: the account's `account-status`. */
+  accountStatus?: string;
 }
 
 export interface BuiltEvent {
@@ -67,7 +79,11 @@ export function buildEvent(options: BuildEventOptions): BuiltEvent {
         ? verificationObject(options, action, createdAt)
         : family === 'account'
           ? accountObject(options, createdAt)
-          : genericObject(options, family, createdAt);
+          : family === 'case'
+            ? caseObject(options, action, createdAt)
+            : family.startsWith('report/')
+              ? reportObject(options, family, action, createdAt)
+              : genericObject(options, family, createdAt);
 
   const envelope = {
     data: {
@@ -168,9 +184,56 @@ function accountObject(options: BuildEventOptions, createdAt: string) {
     id: options.accountId ?? personaId('act'),
     attributes: {
       'reference-id': options.referenceId === undefined ? 'user-0001' : options.referenceId,
+      'account-status': options.accountStatus ?? 'Default',
       'created-at': createdAt,
       'updated-at': createdAt,
       tags: [],
+    },
+  };
+}
+
+/** A case as Persona sends it: statuses `open` / `resolved`, a resolution once resolved, no PII here. */
+function caseObject(options: BuildEventOptions, action: string, createdAt: string) {
+  const resolved = action === 'resolved';
+  return {
+    type: 'case',
+    id: options.caseId ?? personaId('case'),
+    attributes: {
+      status: options.status ?? (resolved ? 'resolved' : 'open'),
+      name: 'KYC review',
+      resolution: resolved ? (options.resolution ?? 'Approved') : null,
+      'created-at': createdAt,
+      'updated-at': createdAt,
+      'assigned-at': action === 'assigned' ? createdAt : null,
+      'resolved-at': resolved ? createdAt : null,
+      'redacted-at': action === 'redacted' ? createdAt : null,
+      tags: [],
+      fields: {},
+    },
+    relationships: {
+      accounts: { data: options.accountId ? [{ type: 'account', id: options.accountId }] : [] },
+      inquiries: { data: options.inquiryId ? [{ type: 'inquiry', id: options.inquiryId }] : [] },
+      reports: { data: [] },
+    },
+  };
+}
+
+/** A report run (`report/watchlist`, …): `has-match` and continuous monitoring, no matched entries. */
+function reportObject(options: BuildEventOptions, type: string, action: string, createdAt: string) {
+  return {
+    type,
+    id: options.reportId ?? personaId('rep'),
+    attributes: {
+      status: options.status ?? (action === 'errored' ? 'errored' : 'ready'),
+      'created-at': createdAt,
+      'completed-at': createdAt,
+      'has-match': options.hasMatch ?? action === 'matched',
+      'is-continuous': options.isContinuous ?? true,
+      tags: [],
+    },
+    relationships: {
+      inquiry: { data: options.inquiryId ? { type: 'inquiry', id: options.inquiryId } : null },
+      account: { data: options.accountId ? { type: 'account', id: options.accountId } : null },
     },
   };
 }

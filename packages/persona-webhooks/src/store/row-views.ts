@@ -2,6 +2,8 @@
  * Rows as both stores select them (the same column names in SQLite and PostgreSQL) and their mapping to
  * the views of `store.ts`, so the two read models differ only in their SQL.
  */
+import type { KycDecision } from '../kyc/decision.js';
+import type { KycFacts } from '../kyc/facts.js';
 import { encodeEventCursor } from './event-cursor.js';
 import type {
   AttemptRecord,
@@ -175,7 +177,16 @@ export function toInquiryView(row: InquiryRow): InquiryView {
 }
 
 /** A user's KYC view from their inquiries, most recently created first; null when they have none. */
-export function toKycView(referenceId: string, rows: readonly InquiryRow[]): KycView | null {
+/**
+ * A user's view: their inquiries (most recent first), their facts, and their decision (the stored
+ * one, which the change that set it was committed with; `decided` stands in before there is one).
+ */
+export function toKycView(
+  referenceId: string,
+  rows: readonly InquiryRow[],
+  facts: KycFacts,
+  decided: KycDecision,
+): KycView | null {
   const inquiries = rows.map(toInquiryView);
   const current = inquiries[0];
   if (!current) return null;
@@ -185,6 +196,11 @@ export function toKycView(referenceId: string, rows: readonly InquiryRow[]): Kyc
     inquiryId: current.inquiryId,
     updatedAtMs: Math.max(...inquiries.map((inquiry) => inquiry.updatedAtMs)),
     inquiries,
+    decision: decided.decision,
+    reasons: decided.reasons,
+    cases: facts.cases,
+    reports: facts.reports,
+    accounts: facts.accounts,
   };
 }
 

@@ -6,8 +6,13 @@
  * Every method may reject with `StoreUnavailableError` (from `src/errors.ts`) when the database cannot
  * answer (locked, disk full, closed, connection lost).
  */
+import type { KycDecisionValue, KycReason } from '../kyc/decision.js';
+import type { AccountFact, CaseFact, KycFacts, ReportFact } from '../kyc/facts.js';
 import type { ProjectionUpdate } from '../kyc/projection-update.js';
+import type { MigrateOptions } from './kyc-rebuild.js';
 import type { SchemaStatus } from './schema-status.js';
+
+export type { MigrateOptions, RebuildProgress } from './kyc-rebuild.js';
 
 export type { SchemaStatus } from './schema-status.js';
 
@@ -165,12 +170,22 @@ export interface InquiryView {
 
 export interface KycView {
   referenceId: string;
-  /** Status of the user's most recently created inquiry. */
+  /** Status of the user's most recently created inquiry (not the decision: see `decision`). */
   status: string | null;
   inquiryId: string;
   updatedAtMs: number;
   /** All the user's inquiries, most recently created first. */
   inquiries: InquiryView[];
+  /** The decision a compliance team acts on, from every fact below (see the library README). */
+  decision: KycDecisionValue;
+  /** Why, the deciding reason first; each names its fact and the event that set it. */
+  reasons: KycReason[];
+  /** The user's cases (theirs, their accounts' or their inquiries'), by id. */
+  cases: CaseFact[];
+  /** The user's report runs (watchlist, PEP, adverse media, …), by id. */
+  reports: ReportFact[];
+  /** The user's accounts, by id. */
+  accounts: AccountFact[];
 }
 
 export interface VerificationView {
@@ -273,9 +288,12 @@ export interface Store extends InboxWriter, ReconcileStateStore {
    * Lets read-only tools refuse to run on a missing, old or newer schema.
    */
   schemaStatus(): Promise<SchemaStatus>;
-  /** Applies numbered migrations; running it again changes nothing. */
-  /** Applies this release's migrations; rejects with `SchemaTooNewError` on a schema a newer release wrote. */
-  migrate(): Promise<void>;
+  /**
+   * Applies this release's migrations (running it again changes nothing), then finishes any pending
+   * rebuild of KYC facts from stored events; rejects with `SchemaTooNewError` on a schema a newer
+   * release wrote.
+   */
+  migrate(options?: MigrateOptions): Promise<void>;
   /** Resolves when the database answers a trivial query; `/readyz` uses it. */
   ping(): Promise<void>;
 
@@ -303,6 +321,10 @@ export interface Store extends InboxWriter, ReconcileStateStore {
   counts(): Promise<InboxCounts>;
   getInquiry(inquiryId: string): Promise<InquiryView | null>;
   getKyc(referenceId: string): Promise<KycView | null>;
+  /** Every fact the decision of one user is made from (empty lists for an unknown user). */
+  getKycFacts(referenceId: string): Promise<KycFacts>;
+  /** Users per stored decision. */
+  countDecisions(): Promise<Record<KycDecisionValue, number>>;
   getVerification(verificationId: string): Promise<VerificationView | null>;
   /** The verifications of these inquiries, by inquiry, then status time. */
   listVerifications(inquiryIds: readonly string[]): Promise<VerificationView[]>;

@@ -23,6 +23,8 @@ export const THREAD_METHODS = [
   'counts',
   'getInquiry',
   'getKyc',
+  'getKycFacts',
+  'countDecisions',
   'getVerification',
   'listVerifications',
   'timeline',

@@ -94,6 +94,8 @@ export function createThreadedSqliteStore(path: string): Store {
 
   return {
     ...proxied,
+    // A progress callback cannot cross to the thread: the rebuild runs there without one.
+    migrate: () => proxied.migrate(),
     onEventsAvailable(listener) {
       listeners.add(listener);
       return () => {

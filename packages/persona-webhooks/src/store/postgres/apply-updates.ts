@@ -4,6 +4,8 @@
  * `$n` parameters; they run one after another, each seeing the ones before it.
  */
 import type { ProjectionUpdate } from '../../kyc/projection-update.js';
+import { decisionKeys } from '../kyc-decisions.js';
+import { accountParams, caseParams, kycFactStatements, reportParams } from '../kyc-facts-sql.js';
 import { positional } from '../named-params.js';
 import {
   type InquiryParams,
@@ -23,7 +25,8 @@ export interface UpdateStatements {
    * The updates as CTEs that run only if the CTE named `gate` returned a row, numbering their
    * parameters after `firstParam - 1`; null when they cannot share one statement, because PostgreSQL
    * changes a row at most once per statement: two updates of one inquiry or verification, or a scrub
-   * (it updates event rows, the done-marked one among them).
+   * (it updates event rows, the done-marked one among them); also null when an update can change a
+   * user's decision, which is recomputed from the facts after they are written (`decisions.ts`).
    */
   asCtes(
     updates: readonly ProjectionUpdate[],
@@ -41,6 +44,11 @@ export function updateStatements(t: Tables): UpdateStatements {
   const gatedVerification = positional<VerificationParams>(gated(upsertVerificationSql(t.verifications)));
   const scrubByInquiry = `UPDATE ${t.events} SET body = NULL WHERE inquiry_id = $1 AND body IS NOT NULL`;
   const scrubByAccount = `UPDATE ${t.events} SET body = NULL WHERE account_id = $1 AND body IS NOT NULL`;
+  const scrubByObject = `UPDATE ${t.events} SET body = NULL WHERE object_id = $1 AND body IS NOT NULL`;
+  const facts = kycFactStatements(t);
+  const upsertCase = positional<ReturnType<typeof caseParams>>(facts.upsertCase);
+  const upsertReport = positional<ReturnType<typeof reportParams>>(facts.upsertReport);
+  const upsertAccount = positional<ReturnType<typeof accountParams>>(facts.upsertAccount);
 
   return {
     async apply(tx, updates, nowMs) {
@@ -49,19 +57,27 @@ export function updateStatements(t: Tables): UpdateStatements {
           await tx.query(upsertInquiry.text, upsertInquiry.values(inquiryParams(update, nowMs)));
         } else if (update.kind === 'verification') {
           await tx.query(upsertVerification.text, upsertVerification.values(verificationParams(update)));
+        } else if (update.kind === 'case') {
+          await tx.query(upsertCase.text, upsertCase.values(caseParams(update, nowMs)));
+        } else if (update.kind === 'report') {
+          await tx.query(upsertReport.text, upsertReport.values(reportParams(update, nowMs)));
+        } else if (update.kind === 'account') {
+          await tx.query(upsertAccount.text, upsertAccount.values(accountParams(update, nowMs)));
         } else {
           if (update.inquiryId !== null) await tx.query(scrubByInquiry, [update.inquiryId]);
           if (update.accountId !== null) await tx.query(scrubByAccount, [update.accountId]);
+          if (update.objectId != null) await tx.query(scrubByObject, [update.objectId]);
         }
       }
     },
 
     asCtes(updates, nowMs, gate, firstParam) {
+      if (decisionKeys(updates).length > 0) return null;
       const ctes: string[] = [];
       const values: unknown[] = [];
       const rows = new Set<string>();
       for (const update of updates) {
-        if (update.kind === 'scrub') return null;
+        if (update.kind !== 'inquiry' && update.kind !== 'verification') return null;
         const row = update.kind === 'inquiry' ? `i:${update.inquiryId}` : `v:${update.verificationId}`;
         if (rows.has(row)) return null;
         rows.add(row);

@@ -138,4 +138,75 @@ CREATE TABLE reconcile_state (
 INSERT INTO reconcile_state (id) VALUES (1);
 `,
   },
+  {
+    version: 5,
+    name: 'kyc-decision-facts',
+    // Mirrors SQLite's version 6: cases, reports and accounts as the decision reads them (no personal
+    // data), each user's decision with its reasons, and the marker of a pending rebuild of the facts of
+    // events stored before this version. Match flags are integers (0/1), so SQLite and PostgreSQL
+    // share one SQL text for them.
+    sql: `
+CREATE TABLE cases (
+  case_id text PRIMARY KEY,
+  reference_id text,
+  account_id text,
+  inquiry_id text,
+  status text,
+  resolution text,
+  resolved_at_ms bigint,
+  status_at_ms bigint NOT NULL,
+  status_event_id text NOT NULL,
+  redacted_at_ms bigint,
+  updated_at_ms bigint NOT NULL
+);
+CREATE INDEX cases_reference ON cases (reference_id) WHERE reference_id IS NOT NULL;
+CREATE INDEX cases_account ON cases (account_id) WHERE account_id IS NOT NULL;
+CREATE INDEX cases_inquiry ON cases (inquiry_id) WHERE inquiry_id IS NOT NULL;
+
+CREATE TABLE reports (
+  report_id text PRIMARY KEY,
+  report_type text NOT NULL,
+  reference_id text,
+  account_id text,
+  inquiry_id text,
+  status text,
+  has_match integer,
+  is_continuous integer,
+  status_at_ms bigint NOT NULL,
+  status_event_id text NOT NULL,
+  updated_at_ms bigint NOT NULL
+);
+CREATE INDEX reports_reference ON reports (reference_id) WHERE reference_id IS NOT NULL;
+CREATE INDEX reports_account ON reports (account_id) WHERE account_id IS NOT NULL;
+CREATE INDEX reports_inquiry ON reports (inquiry_id) WHERE inquiry_id IS NOT NULL;
+
+CREATE TABLE accounts (
+  account_id text PRIMARY KEY,
+  reference_id text,
+  status text,
+  status_at_ms bigint NOT NULL,
+  status_event_id text NOT NULL,
+  redacted_at_ms bigint,
+  updated_at_ms bigint NOT NULL
+);
+CREATE INDEX accounts_reference ON accounts (reference_id) WHERE reference_id IS NOT NULL;
+CREATE INDEX inquiries_account ON inquiries (account_id) WHERE account_id IS NOT NULL;
+
+CREATE TABLE kyc_decisions (
+  reference_id text PRIMARY KEY,
+  decision text NOT NULL,
+  reasons text NOT NULL,
+  event_id text,
+  updated_at_ms bigint NOT NULL
+);
+CREATE INDEX kyc_decisions_decision ON kyc_decisions (decision);
+
+CREATE TABLE kyc_rebuild (
+  id integer PRIMARY KEY CHECK (id = 1),
+  after_created_at_ms bigint NOT NULL DEFAULT -1,
+  after_id text NOT NULL DEFAULT ''
+);
+INSERT INTO kyc_rebuild (id) SELECT 1 WHERE EXISTS (SELECT 1 FROM events);
+`,
+  },
 ]);

@@ -3,6 +3,8 @@
  * credentials, pool size, connect and statement timeouts) belong to the pool the caller passes in;
  * here are only what the store itself decides.
  */
+import type { KycPolicy } from '../../kyc/decision.js';
+import { defaultKycPolicy } from '../../kyc/default-policy.js';
 import type { PostgresPool } from './driver.js';
 
 /** The pool to use and where the store's tables live. */
@@ -25,6 +27,11 @@ export interface PostgresStoreOptions {
    * 4500 ms. A write that commits after it still dedupes when Persona retries.
    */
   ingestTimeoutMs?: number;
+  /**
+   * Decides each user's KYC status from their facts, in the transaction that completes an event.
+   * Default {@link defaultKycPolicy}. Must be pure and deterministic.
+   */
+  kycPolicy?: KycPolicy;
 }
 
 /** `PostgresStoreOptions` with every default applied. */
@@ -53,6 +60,7 @@ export function resolvePostgresStoreOptions(options: PostgresStoreOptions): Reso
     schema,
     batchMaxSize: positiveInteger('batchMaxSize', options.batchMaxSize ?? 200),
     ingestTimeoutMs: positiveInteger('ingestTimeoutMs', options.ingestTimeoutMs ?? 4500),
+    kycPolicy: options.kycPolicy ?? defaultKycPolicy,
   });
 }
 

@@ -14,6 +14,7 @@ import { GroupCommit } from '../group-commit.js';
 import { EVENT_COLUMNS, type EventRow, eventRow, insertEventsPrefix, quarantineRow } from '../inbox-rows.js';
 import type { IngestOutcome, Store } from '../store.js';
 import { createConnections } from './connections.js';
+import { rebuildPostgresKycFacts } from './kyc-rebuild.js';
 import { applyPostgresMigrations, postgresSchemaStatus } from './migrate.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { notifyChannel, type PostgresStoreOptions, resolvePostgresStoreOptions } from './options.js';
@@ -72,8 +73,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   const config = resolvePostgresStoreOptions(options);
   const connections = createConnections(config.pool);
   const t = tables(config.schema);
-  const queue = createPostgresWorkQueue(connections, t);
-  const reads = createPostgresReadModel(connections, t);
+  const queue = createPostgresWorkQueue(connections, t, config.kycPolicy);
+  const reads = createPostgresReadModel(connections, t, config.kycPolicy);
   const reconcile = createPostgresReconcileState(connections, t);
   const wakeups = new Wakeups(connections, notifyChannel(config.schema));
   const insertPrefix = insertEventsPrefix(t.events);
@@ -142,8 +143,11 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
 
   return {
     schema: config.schema,
-    migrate: () =>
-      run(async () => void (await applyPostgresMigrations(connections, config.schema, POSTGRES_MIGRATIONS))),
+    migrate: (migrateOptions) =>
+      run(async () => {
+        await applyPostgresMigrations(connections, config.schema, POSTGRES_MIGRATIONS);
+        await rebuildPostgresKycFacts(connections, t, config.kycPolicy, migrateOptions?.onProgress);
+      }),
     // `/readyz` must answer even when a connection hangs, so ping has the same deadline as ingest.
     schemaStatus: () => read(() => postgresSchemaStatus(connections, config.schema, POSTGRES_MIGRATIONS)),
     ping: () =>
@@ -171,6 +175,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     counts: () => read(() => reads.counts()),
     getInquiry: (inquiryId) => read(() => reads.getInquiry(inquiryId)),
     getKyc: (referenceId) => read(() => reads.getKyc(referenceId)),
+    getKycFacts: (referenceId) => read(() => reads.getKycFacts(referenceId)),
+    countDecisions: () => read(() => reads.countDecisions()),
     getVerification: (verificationId) => read(() => reads.getVerification(verificationId)),
     listVerifications: (inquiryIds) => read(() => reads.listVerifications(inquiryIds)),
     timeline: (query) => read(() => reads.timeline(query)),

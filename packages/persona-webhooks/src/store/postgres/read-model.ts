@@ -4,7 +4,11 @@
  * user's inquiries most recently created first. Rows are converted column by column (`row-values.ts`)
  * into the shared row types, whatever the pool's type parsers do with int8.
  */
+
+import type { KycPolicy } from '../../kyc/decision.js';
 import { decodeEventCursor } from '../event-cursor.js';
+import { decisionCounts, decisionFromRow } from '../kyc-decisions.js';
+import { kycFactStatements } from '../kyc-facts-sql.js';
 import {
   type AttemptRow,
   EVENT_SUMMARY_COLUMNS,
@@ -24,6 +28,7 @@ import {
 } from '../row-views.js';
 import type { InboxCounts, Store } from '../store.js';
 import type { Connections } from './connections.js';
+import { decisionStatements } from './decisions.js';
 import { type RowValues, rowValues } from './row-values.js';
 import type { Tables } from './tables.js';
 
@@ -35,6 +40,8 @@ export type PostgresReadModel = Pick<
   | 'counts'
   | 'getInquiry'
   | 'getKyc'
+  | 'getKycFacts'
+  | 'countDecisions'
   | 'getVerification'
   | 'listVerifications'
   | 'timeline'
@@ -110,7 +117,13 @@ function verificationRow(row: RowValues): VerificationRow {
 }
 
 /** Builds the read operations over a migrated schema. */
-export function createPostgresReadModel(connections: Connections, t: Tables): PostgresReadModel {
+export function createPostgresReadModel(
+  connections: Connections,
+  t: Tables,
+  policy: KycPolicy,
+): PostgresReadModel {
+  const decisions = decisionStatements(t);
+  const countDecisionsSql = kycFactStatements(t).countDecisions;
   const select = async (text: string, values: unknown[] = []): Promise<RowValues[]> =>
     rowValues((await connections.use((client) => client.query(text, values))).rows);
   /** A user's events: those that carried their reference id ($n), or belong to one of their inquiries. */
@@ -200,7 +213,23 @@ export function createPostgresReadModel(connections: Connections, t: Tables): Po
         ORDER BY COALESCE(inquiry_created_at_ms, status_at_ms) DESC, status_at_ms DESC, inquiry_id DESC`,
         [referenceId],
       );
-      return toKycView(referenceId, rows.map(inquiryRow));
+      if (rows.length === 0) return null;
+      const [facts, stored] = await connections.use((client) =>
+        Promise.all([decisions.readFacts(client, referenceId), decisions.readDecision(client, referenceId)]),
+      );
+      return toKycView(
+        referenceId,
+        rows.map(inquiryRow),
+        facts,
+        stored ? decisionFromRow(stored) : policy(facts),
+      );
+    },
+
+    getKycFacts: (referenceId) => connections.use((client) => decisions.readFacts(client, referenceId)),
+
+    async countDecisions() {
+      const rows = await select(countDecisionsSql);
+      return decisionCounts(rows.map((row) => ({ decision: row.text('decision'), n: row.int('n') })));
     },
 
     async getVerification(verificationId) {

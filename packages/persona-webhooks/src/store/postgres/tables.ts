@@ -19,6 +19,11 @@ export function tables(schema: string) {
     attempts: `${qualified}.event_attempts`,
     inquiries: `${qualified}.inquiries`,
     verifications: `${qualified}.verifications`,
+    cases: `${qualified}.cases`,
+    reports: `${qualified}.reports`,
+    accounts: `${qualified}.accounts`,
+    decisions: `${qualified}.kyc_decisions`,
+    kycRebuild: `${qualified}.kyc_rebuild`,
     reconcile: `${qualified}.reconcile_state`,
   });
 }

@@ -11,11 +11,13 @@
  * the projection is idempotent (newest created-at wins). Ingest (`postgres-store.ts`) keeps the
  * server's default, because acknowledging an event to Persona must mean it is on disk.
  */
+import type { KycPolicy } from '../../kyc/decision.js';
 import type { ProjectionUpdate } from '../../kyc/projection-update.js';
 import { LEASE_EXPIRED_ERROR, MALFORMED_ID_PREFIX, truncateError } from '../inbox-rows.js';
 import type { ClaimedEvent, ClaimOptions, ReplayOutcome } from '../store.js';
 import { updateStatements } from './apply-updates.js';
 import type { Connections } from './connections.js';
+import { decisionStatements } from './decisions.js';
 import { RowValues, rowValues } from './row-values.js';
 import { errorCode } from './store-error.js';
 import type { Tables } from './tables.js';
@@ -63,8 +65,13 @@ export interface PostgresWorkQueue {
 }
 
 /** Builds the queue operations over a migrated schema. */
-export function createPostgresWorkQueue(connections: Connections, t: Tables): PostgresWorkQueue {
+export function createPostgresWorkQueue(
+  connections: Connections,
+  t: Tables,
+  policy: KycPolicy,
+): PostgresWorkQueue {
   const updates = updateStatements(t);
+  const decisions = decisionStatements(t);
 
   // One statement: pick (skipping rows other instances hold), lease, close abandoned attempts and open
   // new ones. $1 now, $2 limit, $3 lease expiry, $4 the abandoned attempts' error.
@@ -136,7 +143,7 @@ export function createPostgresWorkQueue(connections: Connections, t: Tables): Po
     return new RowValues(result.rows[0]).int('marked') > 0;
   };
 
-  /** A transaction, for what cannot share one statement (redaction scrubs). */
+  /** A transaction, for what cannot share one statement (redaction scrubs, decision changes). */
   const completeInTransaction = (
     claim: ClaimedEvent,
     projection: readonly ProjectionUpdate[],
@@ -147,7 +154,9 @@ export function createPostgresWorkQueue(connections: Connections, t: Tables): Po
         // The done-mark goes first: it locks the event row and proves the lease before any update runs.
         const marked = await tx.query(markDoneSql, [nowMs, claim.id, claim.leaseToken, claim.attempt]);
         if (new RowValues(marked.rows[0]).int('marked') === 0) throw LEASE_LOST;
+        await decisions.lock(tx, projection);
         await updates.apply(tx, projection, nowMs);
+        await decisions.refresh(tx, policy, projection, claim.id, nowMs);
         return true;
       }, BEGIN_ASYNC_COMMIT)
       .catch((error: unknown) => {

@@ -152,4 +152,75 @@ INSERT INTO event_bodies (event_id, body) SELECT id, body FROM events WHERE body
 ALTER TABLE events DROP COLUMN body;
 `,
   },
+  {
+    version: 6,
+    name: 'kyc-decision-facts',
+    // Cases, reports and accounts as the decision reads them (ids, statuses, match flags, times; no
+    // personal data), and each user's decision with its reasons. `kyc_rebuild` marks that the facts of
+    // events stored before this version still have to be rebuilt from their bodies: the store does it
+    // after migrating, in batches, moving the cursor with each, and deletes the row when done.
+    sql: `
+CREATE TABLE cases (
+  case_id TEXT PRIMARY KEY,
+  reference_id TEXT,
+  account_id TEXT,
+  inquiry_id TEXT,
+  status TEXT,
+  resolution TEXT,
+  resolved_at_ms INTEGER,
+  status_at_ms INTEGER NOT NULL,
+  status_event_id TEXT NOT NULL,
+  redacted_at_ms INTEGER,
+  updated_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX cases_reference ON cases (reference_id) WHERE reference_id IS NOT NULL;
+CREATE INDEX cases_account ON cases (account_id) WHERE account_id IS NOT NULL;
+CREATE INDEX cases_inquiry ON cases (inquiry_id) WHERE inquiry_id IS NOT NULL;
+
+CREATE TABLE reports (
+  report_id TEXT PRIMARY KEY,
+  report_type TEXT NOT NULL,
+  reference_id TEXT,
+  account_id TEXT,
+  inquiry_id TEXT,
+  status TEXT,
+  has_match INTEGER,
+  is_continuous INTEGER,
+  status_at_ms INTEGER NOT NULL,
+  status_event_id TEXT NOT NULL,
+  updated_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX reports_reference ON reports (reference_id) WHERE reference_id IS NOT NULL;
+CREATE INDEX reports_account ON reports (account_id) WHERE account_id IS NOT NULL;
+CREATE INDEX reports_inquiry ON reports (inquiry_id) WHERE inquiry_id IS NOT NULL;
+
+CREATE TABLE accounts (
+  account_id TEXT PRIMARY KEY,
+  reference_id TEXT,
+  status TEXT,
+  status_at_ms INTEGER NOT NULL,
+  status_event_id TEXT NOT NULL,
+  redacted_at_ms INTEGER,
+  updated_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX accounts_reference ON accounts (reference_id) WHERE reference_id IS NOT NULL;
+CREATE INDEX inquiries_account ON inquiries (account_id) WHERE account_id IS NOT NULL;
+
+CREATE TABLE kyc_decisions (
+  reference_id TEXT PRIMARY KEY,
+  decision TEXT NOT NULL,
+  reasons TEXT NOT NULL,
+  event_id TEXT,
+  updated_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX kyc_decisions_decision ON kyc_decisions (decision);
+
+CREATE TABLE kyc_rebuild (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  after_created_at_ms INTEGER NOT NULL DEFAULT -1,
+  after_id TEXT NOT NULL DEFAULT ''
+) STRICT;
+INSERT INTO kyc_rebuild (id) SELECT 1 WHERE EXISTS (SELECT 1 FROM events);
+`,
+  },
 ]);

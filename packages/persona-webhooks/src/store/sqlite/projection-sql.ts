@@ -5,6 +5,13 @@
  */
 import type { ProjectionUpdate, ScrubBodiesUpdate } from '../../kyc/projection-update.js';
 import {
+  accountParams,
+  caseParams,
+  kycFactStatements,
+  PLAIN_KYC_TABLES,
+  reportParams,
+} from '../kyc-facts-sql.js';
+import {
   inquiryParams,
   upsertInquirySql,
   upsertVerificationSql,
@@ -14,10 +21,13 @@ import type { PrepareCached } from './statement-cache.js';
 
 const UPSERT_INQUIRY_SQL = upsertInquirySql('inquiries');
 const UPSERT_VERIFICATION_SQL = upsertVerificationSql('verifications');
+const FACTS = kycFactStatements(PLAIN_KYC_TABLES);
 const SCRUB_BY_INQUIRY_SQL =
   'DELETE FROM event_bodies WHERE event_id IN (SELECT id FROM events WHERE inquiry_id = ?)';
 const SCRUB_BY_ACCOUNT_SQL =
   'DELETE FROM event_bodies WHERE event_id IN (SELECT id FROM events WHERE account_id = ?)';
+const SCRUB_BY_OBJECT_SQL =
+  'DELETE FROM event_bodies WHERE event_id IN (SELECT id FROM events WHERE object_id = ?)';
 
 /** Applies every update; must run inside the caller's transaction. */
 export function applyProjectionUpdates(
@@ -33,6 +43,15 @@ export function applyProjectionUpdates(
       case 'verification':
         prepare(UPSERT_VERIFICATION_SQL).run(verificationParams(update));
         break;
+      case 'case':
+        prepare(FACTS.upsertCase).run(caseParams(update, nowMs));
+        break;
+      case 'report':
+        prepare(FACTS.upsertReport).run(reportParams(update, nowMs));
+        break;
+      case 'account':
+        prepare(FACTS.upsertAccount).run(accountParams(update, nowMs));
+        break;
       case 'scrub':
         scrubBodies(prepare, update);
         break;
@@ -43,4 +62,5 @@ export function applyProjectionUpdates(
 function scrubBodies(prepare: PrepareCached, update: ScrubBodiesUpdate): void {
   if (update.inquiryId !== null) prepare(SCRUB_BY_INQUIRY_SQL).run(update.inquiryId);
   if (update.accountId !== null) prepare(SCRUB_BY_ACCOUNT_SQL).run(update.accountId);
+  if (update.objectId != null) prepare(SCRUB_BY_OBJECT_SQL).run(update.objectId);
 }

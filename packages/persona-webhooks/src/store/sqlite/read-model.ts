@@ -3,7 +3,11 @@
  * KYC read model. Plain SELECTs; WAL lets them run beside the writer without blocking it.
  */
 
+import type { KycDecisionValue, KycPolicy } from '../../kyc/decision.js';
+import type { KycFacts } from '../../kyc/facts.js';
 import { decodeEventCursor } from '../event-cursor.js';
+import { decisionCounts, decisionFromRow } from '../kyc-decisions.js';
+import { kycFactStatements, PLAIN_KYC_TABLES } from '../kyc-facts-sql.js';
 import {
   type AttemptRow,
   EVENT_SUMMARY_COLUMNS,
@@ -36,7 +40,10 @@ import type {
   TimelineQuery,
   VerificationView,
 } from '../store.js';
+import { readSqliteDecision, readSqliteFacts } from './decisions.js';
 import type { PrepareCached } from './statement-cache.js';
+
+const FACTS = kycFactStatements(PLAIN_KYC_TABLES);
 
 const SUMMARY_COLUMNS = EVENT_SUMMARY_COLUMNS;
 
@@ -80,6 +87,8 @@ export interface SqliteReadModel {
   counts(): InboxCounts;
   getInquiry(inquiryId: string): InquiryView | null;
   getKyc(referenceId: string): KycView | null;
+  getKycFacts(referenceId: string): KycFacts;
+  countDecisions(): Record<KycDecisionValue, number>;
   getVerification(verificationId: string): VerificationView | null;
   listVerifications(inquiryIds: readonly string[]): VerificationView[];
   timeline(query: TimelineQuery): Timeline;
@@ -88,7 +97,7 @@ export interface SqliteReadModel {
 }
 
 /** Builds the read operations over a migrated connection. */
-export function createSqliteReadModel(prepare: PrepareCached): SqliteReadModel {
+export function createSqliteReadModel(prepare: PrepareCached, policy: KycPolicy): SqliteReadModel {
   return {
     getEvent(eventId) {
       const row = prepare(GET_EVENT_SQL).get(eventId) as EventDetailRow | undefined;
@@ -147,8 +156,17 @@ export function createSqliteReadModel(prepare: PrepareCached): SqliteReadModel {
     },
 
     getKyc(referenceId) {
-      return toKycView(referenceId, prepare(USER_INQUIRIES_SQL).all(referenceId) as InquiryRow[]);
+      const rows = prepare(USER_INQUIRIES_SQL).all(referenceId) as InquiryRow[];
+      if (rows.length === 0) return null;
+      const facts = readSqliteFacts(prepare, referenceId);
+      const stored = readSqliteDecision(prepare, referenceId);
+      return toKycView(referenceId, rows, facts, stored ? decisionFromRow(stored) : policy(facts));
     },
+
+    getKycFacts: (referenceId) => readSqliteFacts(prepare, referenceId),
+
+    countDecisions: () =>
+      decisionCounts(prepare(FACTS.countDecisions).all() as { decision: string; n: number }[]),
 
     getVerification(verificationId) {
       const row = prepare(GET_VERIFICATION_SQL).get(verificationId) as VerificationRow | undefined;

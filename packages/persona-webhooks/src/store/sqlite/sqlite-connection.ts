@@ -4,6 +4,7 @@
  */
 
 import { StoreUnavailableError } from '../../errors.js';
+import type { KycPolicy } from '../../kyc/decision.js';
 import { type EventRow, INSERT_BODY_SQL, INSERT_EVENT_SQL } from '../inbox-rows.js';
 import type { SchemaStatus } from '../schema-status.js';
 import type { IngestOutcome } from '../store.js';
@@ -51,6 +52,7 @@ export function openSqliteConnection(
   source: SqliteDatabaseSource,
   busyTimeoutMs: number,
   workerSynchronous: WorkerSynchronous,
+  policy: KycPolicy,
 ): SqliteConnection {
   const db = openSqliteDatabase(source, busyTimeoutMs);
   const prepare = createStatementCache(db);
@@ -73,8 +75,8 @@ export function openSqliteConnection(
     db,
     prepare,
     identity: watchFileIdentity(db.name),
-    queue: createSqliteWorkQueue(db, prepare, workerSynchronous),
-    reads: createSqliteReadModel(prepare),
+    queue: createSqliteWorkQueue(db, prepare, workerSynchronous, policy),
+    reads: createSqliteReadModel(prepare, policy),
     reconcile: createSqliteReconcileState(db, prepare),
     insertBatch: (rows) =>
       walPath ? withWorkerSynchronous(db, 'normal', () => insert.immediate(rows)) : insert.immediate(rows),

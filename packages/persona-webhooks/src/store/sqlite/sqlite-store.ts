@@ -11,10 +11,13 @@
  * constructor, and the store recovers by itself once the file is reachable.
  */
 import { EventRejectedError, StoreUnavailableError } from '../../errors.js';
+import type { KycPolicy } from '../../kyc/decision.js';
+import { defaultKycPolicy } from '../../kyc/default-policy.js';
 import { GroupCommit } from '../group-commit.js';
 import { type EventRow, eventRow, quarantineRow } from '../inbox-rows.js';
 import type { IngestOutcome, Store } from '../store.js';
 import type { SqliteDatabaseSource } from './driver.js';
+import { rebuildSqliteKycFacts } from './kyc-rebuild.js';
 import { openSqliteConnection, type SqliteConnection } from './sqlite-connection.js';
 import { isDatabaseUnavailable, needsReopen, settle, toStoreError } from './store-error.js';
 import type { CompleteRequest, CompleteResult } from './work-queue.js';
@@ -40,6 +43,11 @@ export interface SqliteStoreOptions {
    * Ingest is always `full`.
    */
   workerSynchronous?: WorkerSynchronous;
+  /**
+   * Decides each user's KYC status from their facts, in the transaction that completes an event.
+   * Default {@link defaultKycPolicy}. Must be pure and deterministic.
+   */
+  kycPolicy?: KycPolicy;
 }
 
 /** Group-commit figures since the store was created. */
@@ -83,6 +91,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     throw new TypeError("workerSynchronous must be 'normal' or 'full'");
   }
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const policy = options.kycPolicy ?? defaultKycPolicy;
   const listeners = new Set<() => void>();
   let connection: SqliteConnection | undefined;
   let writes = 0;
@@ -97,7 +106,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   let writeFault: { bytes: number } | null = null;
 
   const connect = (): SqliteConnection => {
-    connection ??= openSqliteConnection(options.database, busyTimeoutMs, workerSynchronous);
+    connection ??= openSqliteConnection(options.database, busyTimeoutMs, workerSynchronous, policy);
     connection.identity.check();
     return connection;
   };
@@ -198,7 +207,14 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const submit = (row: EventRow): Promise<IngestOutcome> => (closed ? rejectClosed() : inbox.submit(row));
 
   return {
-    migrate: () => runWrite((c) => c.migrate()),
+    migrate: async (migrateOptions) => {
+      await runWrite((c) => c.migrate());
+      await rebuildSqliteKycFacts(
+        (work) => runWrite((c) => work(c.db, c.prepare)),
+        policy,
+        migrateOptions?.onProgress,
+      );
+    },
     schemaStatus: () => runRead((c) => c.schemaStatus()),
     ping: () =>
       closed
@@ -226,6 +242,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     counts: () => runRead((c) => c.reads.counts()),
     getInquiry: (inquiryId) => runRead((c) => c.reads.getInquiry(inquiryId)),
     getKyc: (referenceId) => runRead((c) => c.reads.getKyc(referenceId)),
+    getKycFacts: (referenceId) => runRead((c) => c.reads.getKycFacts(referenceId)),
+    countDecisions: () => runRead((c) => c.reads.countDecisions()),
     getVerification: (verificationId) => runRead((c) => c.reads.getVerification(verificationId)),
     listVerifications: (inquiryIds) => runRead((c) => c.reads.listVerifications(inquiryIds)),
     timeline: (query) => runRead((c) => c.reads.timeline(query)),

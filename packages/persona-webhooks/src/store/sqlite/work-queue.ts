@@ -6,9 +6,11 @@
  * `worker-synchronous.ts`).
  */
 import { randomUUID } from 'node:crypto';
+import type { KycPolicy } from '../../kyc/decision.js';
 import type { ProjectionUpdate } from '../../kyc/projection-update.js';
 import { LEASE_EXPIRED_ERROR, MALFORMED_ID_PREFIX, truncateError } from '../inbox-rows.js';
 import type { ClaimedEvent, ClaimOptions, ReplayOutcome } from '../store.js';
+import { refreshSqliteDecisions } from './decisions.js';
 import type { SqliteDatabase } from './driver.js';
 import { applyProjectionUpdates } from './projection-sql.js';
 import type { PrepareCached } from './statement-cache.js';
@@ -96,6 +98,7 @@ export function createSqliteWorkQueue(
   db: SqliteDatabase,
   prepare: PrepareCached,
   synchronous: WorkerSynchronous,
+  policy: KycPolicy,
 ): SqliteWorkQueue {
   const finishAttempt = (claim: ClaimedEvent, nowMs: number, outcome: string, error: string | null) =>
     prepare(FINISH_ATTEMPT_SQL).run({ id: claim.id, attempt: claim.attempt, now: nowMs, outcome, error });
@@ -127,6 +130,7 @@ export function createSqliteWorkQueue(
       return false;
     }
     applyProjectionUpdates(prepare, updates, nowMs);
+    refreshSqliteDecisions(prepare, policy, updates, claimed.id, nowMs);
     finishAttempt(claimed, nowMs, 'done', null);
     return true;
   });

@@ -1,0 +1,43 @@
+/**
+ * The decision a compliance team acts on, and the policy type that makes it from a user's facts.
+ */
+import type { KycFacts } from './facts.js';
+
+/**
+ * `approved` / `declined`: decided. `needs_review`: a person must look (open case, new watchlist
+ * match, inquiry marked for review). `pending`: nothing decided yet.
+ */
+export type KycDecisionValue = 'approved' | 'declined' | 'needs_review' | 'pending';
+
+/** Which kind of fact a reason points at. */
+export type KycFactKind = 'inquiry' | 'case' | 'report' | 'account';
+
+/** One reason for a decision: the fact, and the event that set it, so "why" can always be shown. */
+export interface KycReason {
+  /** Stable machine code, e.g. `inquiry_approved`, `case_open`, `watchlist_match`. */
+  code: string;
+  fact: KycFactKind;
+  /** The object's id (`inq_…`, `case_…`, `rep_…`, `act_…`). */
+  id: string;
+  /** The fact's status (for a resolved case, its resolution); null when unknown. */
+  status: string | null;
+  /** The Persona event that set the fact (`evt_…`); `''` when none did. */
+  eventId: string;
+  /** That event's created-at, epoch ms. */
+  atMs: number;
+  /** One sentence for people; no personal data. */
+  message: string;
+}
+
+/** A decision and every reason for it, the deciding one first. */
+export interface KycDecision {
+  decision: KycDecisionValue;
+  reasons: KycReason[];
+}
+
+/**
+ * A decision policy: a pure function from a user's facts to their decision. Pass your own to the
+ * store (`kycPolicy`) or, in the service, export it as `kycPolicy` from the handlers module. It must
+ * be deterministic: the same facts must always give the same decision, whatever order events came in.
+ */
+export type KycPolicy = (facts: KycFacts) => KycDecision;

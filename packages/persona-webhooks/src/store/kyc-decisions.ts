@@ -1,0 +1,164 @@
+/**
+ * The dialect-free half of keeping each user's decision: which users an event's updates concern, how
+ * fact rows become {@link KycFacts}, and how a decision is stored and compared. Each store runs these
+ * inside the transaction that completes the event, so the stored decision always matches the facts
+ * committed with it.
+ */
+import type { KycDecision, KycDecisionValue, KycReason } from '../kyc/decision.js';
+import type { CaseFact, InquiryFact, KycFacts, ReportFact } from '../kyc/facts.js';
+import type { ProjectionUpdate } from '../kyc/projection-update.js';
+
+/** The parameters of `affectedReferences` for each update that can change a decision. */
+export function decisionKeys(
+  updates: readonly ProjectionUpdate[],
+): { reference_id: string | null; account_id: string | null; inquiry_id: string | null }[] {
+  const keys = [];
+  for (const u of updates) {
+    if (u.kind === 'verification' || u.kind === 'scrub') continue;
+    keys.push({
+      reference_id: u.referenceId,
+      account_id: u.accountId,
+      inquiry_id: u.kind === 'inquiry' ? u.inquiryId : u.kind === 'account' ? null : u.inquiryId,
+    });
+  }
+  return keys;
+}
+
+/**
+ * The ids whose concurrent completions could see each other's facts half-way (one event writes a case
+ * of account A, another links A to a user): PostgreSQL serialises completions sharing one of these.
+ */
+export function lockKeys(updates: readonly ProjectionUpdate[]): string[] {
+  const keys = new Set<string>();
+  for (const key of decisionKeys(updates)) {
+    for (const id of [key.reference_id, key.account_id, key.inquiry_id]) if (id !== null) keys.add(id);
+  }
+  return [...keys].sort();
+}
+
+/** One row of `userFacts`; numbers may arrive as strings (PostgreSQL's int8). */
+export interface FactRow {
+  kind: 'inquiry' | 'case' | 'report' | 'account';
+  id: string;
+  report_type: string | null;
+  account_id: string | null;
+  inquiry_id: string | null;
+  status: string | null;
+  resolution: string | null;
+  has_match: number | string | null;
+  is_continuous: number | string | null;
+  status_at_ms: number | string;
+  status_event_id: string;
+  time_a: number | string | null;
+  time_b: number | string | null;
+  reference_id: string | null;
+}
+
+/** Maps `userFacts` rows to facts, each list in a stable order (by id). */
+export function factsFromRows(referenceId: string, rows: readonly FactRow[]): KycFacts {
+  const facts: KycFacts = { referenceId, inquiries: [], cases: [], reports: [], accounts: [] };
+  for (const row of [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+    const common = {
+      status: row.status,
+      statusAtMs: Number(row.status_at_ms),
+      statusEventId: row.status_event_id,
+    };
+    if (row.kind === 'inquiry') {
+      facts.inquiries.push({
+        inquiryId: row.id,
+        accountId: row.account_id,
+        ...common,
+        inquiryCreatedAtMs: numberOrNull(row.time_a),
+        redactedAtMs: numberOrNull(row.time_b),
+      } satisfies InquiryFact);
+    } else if (row.kind === 'case') {
+      facts.cases.push({
+        caseId: row.id,
+        referenceId: row.reference_id,
+        accountId: row.account_id,
+        inquiryId: row.inquiry_id,
+        ...common,
+        resolution: row.resolution,
+        resolvedAtMs: numberOrNull(row.time_a),
+        redactedAtMs: numberOrNull(row.time_b),
+      } satisfies CaseFact);
+    } else if (row.kind === 'report') {
+      facts.reports.push({
+        reportId: row.id,
+        reportType: row.report_type ?? '',
+        referenceId: row.reference_id,
+        accountId: row.account_id,
+        inquiryId: row.inquiry_id,
+        ...common,
+        hasMatch: booleanOrNull(row.has_match),
+        isContinuous: booleanOrNull(row.is_continuous),
+      } satisfies ReportFact);
+    } else {
+      facts.accounts.push({
+        accountId: row.id,
+        referenceId: row.reference_id,
+        ...common,
+        redactedAtMs: numberOrNull(row.time_b),
+      });
+    }
+  }
+  return facts;
+}
+
+/** A user with no fact at all gets no decision row. */
+export function hasFacts(facts: KycFacts): boolean {
+  return facts.inquiries.length + facts.cases.length + facts.reports.length + facts.accounts.length > 0;
+}
+
+/** A stored decision row. */
+export interface DecisionRow {
+  decision: string;
+  reasons: string;
+}
+
+/** The row a decision is stored as. */
+export function decisionParams(
+  referenceId: string,
+  decision: KycDecision,
+  eventId: string | null,
+  nowMs: number,
+) {
+  return {
+    reference_id: referenceId,
+    decision: decision.decision,
+    reasons: JSON.stringify(decision.reasons),
+    event_id: eventId,
+    now_ms: nowMs,
+  };
+}
+
+/** Whether `next` differs from what is stored (decision or any reason). */
+export function decisionChanged(stored: DecisionRow | undefined, next: KycDecision): boolean {
+  return (
+    stored === undefined ||
+    stored.decision !== next.decision ||
+    stored.reasons !== JSON.stringify(next.reasons)
+  );
+}
+
+/** A stored row back as a decision. */
+export function decisionFromRow(row: DecisionRow): KycDecision {
+  return { decision: row.decision as KycDecisionValue, reasons: JSON.parse(row.reasons) as KycReason[] };
+}
+
+/** Users per decision, every decision value present. */
+export function decisionCounts(
+  rows: readonly { decision: string; n: number | string }[],
+): Record<KycDecisionValue, number> {
+  const counts: Record<KycDecisionValue, number> = { approved: 0, declined: 0, needs_review: 0, pending: 0 };
+  for (const row of rows) counts[row.decision as KycDecisionValue] = Number(row.n);
+  return counts;
+}
+
+function numberOrNull(value: number | string | null): number | null {
+  return value === null ? null : Number(value);
+}
+
+function booleanOrNull(value: number | string | null): boolean | null {
+  return value === null ? null : Number(value) !== 0;
+}

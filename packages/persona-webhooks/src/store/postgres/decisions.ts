@@ -1,0 +1,106 @@
+/**
+ * Keeps each user's decision in PostgreSQL, inside the transaction that completes an event (see
+ * `../kyc-decisions.ts`). Many instances complete events at once under READ COMMITTED, so two
+ * completions could each miss the other's uncommitted facts: one writes a case of account A while
+ * another links A to user R, and neither recomputes R with both. Each completion therefore first takes
+ * transaction-scoped advisory locks on every id its updates name (reference, account and inquiry ids),
+ * in sorted order: completions that share an id run one after the other, and the later one's reads see
+ * the earlier one's commit.
+ */
+import type { KycPolicy } from '../../kyc/decision.js';
+import type { KycFacts } from '../../kyc/facts.js';
+import type { ProjectionUpdate } from '../../kyc/projection-update.js';
+import {
+  type DecisionRow,
+  decisionChanged,
+  decisionKeys,
+  decisionParams,
+  type FactRow,
+  factsFromRows,
+  hasFacts,
+  lockKeys,
+} from '../kyc-decisions.js';
+import { kycFactStatements } from '../kyc-facts-sql.js';
+import { positional } from '../named-params.js';
+import type { PostgresQueryable } from './driver.js';
+import type { Tables } from './tables.js';
+
+/** The decision statements of one schema, rendered once. */
+export function decisionStatements(t: Tables) {
+  const sql = kycFactStatements(t);
+  const userFacts = positional<{ reference_id: string }>(sql.userFacts);
+  const affected = positional<ReturnType<typeof decisionKeys>[number]>(sql.affectedReferences);
+  const getDecision = positional<{ reference_id: string }>(sql.getDecision);
+  const upsertDecision = positional<ReturnType<typeof decisionParams>>(sql.upsertDecision);
+  // The subquery sorts before the locks are taken, so every transaction takes them in one order.
+  const lock = `SELECT count(pg_advisory_xact_lock(key)) AS locked
+    FROM (SELECT hashtextextended(k, 0) AS key FROM unnest($1::text[]) AS k ORDER BY 1) AS keys`;
+
+  const readFacts = async (db: PostgresQueryable, referenceId: string): Promise<KycFacts> => {
+    const result = await db.query(userFacts.text, userFacts.values({ reference_id: referenceId }));
+    return factsFromRows(referenceId, result.rows as FactRow[]);
+  };
+
+  const readDecision = async (
+    db: PostgresQueryable,
+    referenceId: string,
+  ): Promise<DecisionRow | undefined> => {
+    const result = await db.query(getDecision.text, getDecision.values({ reference_id: referenceId }));
+    return result.rows[0] as DecisionRow | undefined;
+  };
+
+  const refreshOne = async (
+    tx: PostgresQueryable,
+    policy: KycPolicy,
+    referenceId: string,
+    eventId: string | null,
+    nowMs: number,
+  ): Promise<boolean> => {
+    const facts = await readFacts(tx, referenceId);
+    if (!hasFacts(facts)) return false;
+    const next = policy(facts);
+    if (!decisionChanged(await readDecision(tx, referenceId), next)) return false;
+    await tx.query(
+      upsertDecision.text,
+      upsertDecision.values(decisionParams(referenceId, next, eventId, nowMs)),
+    );
+    return true;
+  };
+
+  return {
+    readFacts,
+    readDecision,
+    refreshOne,
+
+    /** Serialises this transaction with every other one locking one of the same ids. */
+    async lockIds(tx: PostgresQueryable, ids: readonly string[]): Promise<void> {
+      if (ids.length > 0) await tx.query(lock, [[...ids].sort()]);
+    },
+
+    /** Serialises this transaction with every other completion naming one of the same ids. */
+    async lock(tx: PostgresQueryable, updates: readonly ProjectionUpdate[]): Promise<void> {
+      const keys = lockKeys(updates);
+      if (keys.length > 0) await tx.query(lock, [keys]);
+    },
+
+    /** After `updates` were applied: refreshes the decision of every user they concern. */
+    async refresh(
+      tx: PostgresQueryable,
+      policy: KycPolicy,
+      updates: readonly ProjectionUpdate[],
+      eventId: string,
+      nowMs: number,
+    ): Promise<void> {
+      const references = new Set<string>();
+      for (const key of decisionKeys(updates)) {
+        const result = await tx.query(affected.text, affected.values(key));
+        for (const row of result.rows as { reference_id: string }[]) references.add(row.reference_id);
+      }
+      for (const referenceId of [...references].sort())
+        await refreshOne(tx, policy, referenceId, eventId, nowMs);
+    },
+  };
+}
+
+/** Statements of {@link decisionStatements}. */
+export type DecisionStatements = ReturnType<typeof decisionStatements>;

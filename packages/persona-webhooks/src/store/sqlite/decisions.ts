@@ -1,0 +1,65 @@
+/**
+ * Keeps each user's decision in SQLite, inside the transaction that completes an event: the users its
+ * updates concern are found through the facts just written, their facts read back and the policy run;
+ * a changed decision is written in the same transaction. SQLite has one writer at a time, so no two
+ * completions can each miss the other's facts.
+ */
+import type { KycDecision, KycPolicy } from '../../kyc/decision.js';
+import type { KycFacts } from '../../kyc/facts.js';
+import type { ProjectionUpdate } from '../../kyc/projection-update.js';
+import {
+  type DecisionRow,
+  decisionChanged,
+  decisionKeys,
+  decisionParams,
+  type FactRow,
+  factsFromRows,
+  hasFacts,
+} from '../kyc-decisions.js';
+import { kycFactStatements, PLAIN_KYC_TABLES } from '../kyc-facts-sql.js';
+import type { PrepareCached } from './statement-cache.js';
+
+const FACTS = kycFactStatements(PLAIN_KYC_TABLES);
+
+/** Every fact of one user. */
+export function readSqliteFacts(prepare: PrepareCached, referenceId: string): KycFacts {
+  return factsFromRows(referenceId, prepare(FACTS.userFacts).all({ reference_id: referenceId }) as FactRow[]);
+}
+
+/** The stored decision of one user, if any. */
+export function readSqliteDecision(prepare: PrepareCached, referenceId: string): DecisionRow | undefined {
+  return prepare(FACTS.getDecision).get({ reference_id: referenceId }) as DecisionRow | undefined;
+}
+
+/** Recomputes and stores one user's decision; true when it changed. */
+export function refreshSqliteDecision(
+  prepare: PrepareCached,
+  policy: KycPolicy,
+  referenceId: string,
+  eventId: string | null,
+  nowMs: number,
+): boolean {
+  const facts = readSqliteFacts(prepare, referenceId);
+  if (!hasFacts(facts)) return false;
+  const next: KycDecision = policy(facts);
+  if (!decisionChanged(readSqliteDecision(prepare, referenceId), next)) return false;
+  prepare(FACTS.upsertDecision).run(decisionParams(referenceId, next, eventId, nowMs));
+  return true;
+}
+
+/** After `updates` were applied: refreshes the decision of every user they concern. */
+export function refreshSqliteDecisions(
+  prepare: PrepareCached,
+  policy: KycPolicy,
+  updates: readonly ProjectionUpdate[],
+  eventId: string,
+  nowMs: number,
+): void {
+  const references = new Set<string>();
+  for (const key of decisionKeys(updates)) {
+    for (const row of prepare(FACTS.affectedReferences).all(key) as { reference_id: string }[]) {
+      references.add(row.reference_id);
+    }
+  }
+  for (const referenceId of references) refreshSqliteDecision(prepare, policy, referenceId, eventId, nowMs);
+}
