@@ -14,7 +14,10 @@ import type {
   InquiryStatusUpdate,
   VerificationStatusUpdate,
 } from '../../packages/persona-webhooks/src/kyc/projection-update.js';
+import { buildEvent } from '../../packages/persona-webhooks/src/simulate/build-event.js';
 import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
+import { createWorker } from '../../packages/persona-webhooks/src/worker/worker.js';
+import { ingestBuilt } from '../worker/temp-store.js';
 import {
   applyUpdates,
   claimOne,
@@ -691,6 +694,97 @@ export function describeStoreContract(label: string, open: OpenStore): void {
         expect(await store.getKyc('user_unknown')).toBeNull();
         expect(await store.getInquiry('inq_unknown')).toBeNull();
         expect(await store.getEvent('evt_unknown')).toBeNull();
+      });
+    });
+
+    describe('the KYC decision', () => {
+      const at = (s: number) => new Date(T0 + s * 1_000);
+      const ids = { referenceId: 'user-d', inquiryId: 'inq_d', accountId: 'act_d' };
+      const process = () => createWorker({ store, now: () => T0 + 10_000_000 }).drain();
+
+      it('follows a watchlist match and the case that clears it, through the account and inquiry links', async () => {
+        await ingestBuilt(store, buildEvent({ ...ids, name: 'inquiry.approved', createdAt: at(1) }), T0);
+        await process();
+        expect(await store.getKyc('user-d')).toMatchObject({ decision: 'approved' });
+        // The report names only the inquiry, the case only the account: both reach the user.
+        const match = buildEvent({
+          name: 'report/watchlist.matched',
+          inquiryId: 'inq_d',
+          reportId: 'rep_d',
+          referenceId: null,
+          createdAt: at(2),
+        });
+        await ingestBuilt(store, match, T0);
+        await ingestBuilt(
+          store,
+          buildEvent({ name: 'case.created', accountId: 'act_d', caseId: 'case_d', createdAt: at(3) }),
+          T0,
+        );
+        await process();
+        const review = await store.getKyc('user-d');
+        expect(review?.decision).toBe('needs_review');
+        expect(review?.reasons.map((r) => [r.code, r.id])).toEqual([
+          ['case_open', 'case_d'],
+          ['watchlist_match', 'rep_d'],
+          ['inquiry_approved', 'inq_d'],
+        ]);
+        expect(review?.reasons[1]?.eventId).toBe(match.eventId);
+        expect(review?.reports).toEqual([
+          expect.objectContaining({
+            reportId: 'rep_d',
+            reportType: 'watchlist',
+            hasMatch: true,
+            isContinuous: true,
+          }),
+        ]);
+        expect(review?.cases).toEqual([
+          expect.objectContaining({ caseId: 'case_d', status: 'open', resolution: null }),
+        ]);
+        await ingestBuilt(
+          store,
+          buildEvent({
+            name: 'case.resolved',
+            accountId: 'act_d',
+            caseId: 'case_d',
+            resolution: 'Approved',
+            createdAt: at(4),
+          }),
+          T0,
+        );
+        await process();
+        const resolved = await store.getKyc('user-d');
+        expect(resolved?.decision).toBe('approved');
+        expect(resolved?.reasons[0]).toMatchObject({ code: 'case_approved', id: 'case_d' });
+        expect(await store.countDecisions()).toEqual({
+          approved: 1,
+          declined: 0,
+          needs_review: 0,
+          pending: 0,
+        });
+      });
+
+      it("case.redacted scrubs the case events' bodies and keeps the facts and the decision", async () => {
+        await ingestBuilt(store, buildEvent({ ...ids, name: 'inquiry.approved', createdAt: at(1) }), T0);
+        const opened = buildEvent({
+          name: 'case.created',
+          accountId: 'act_d',
+          caseId: 'case_r',
+          createdAt: at(2),
+        });
+        await ingestBuilt(store, opened, T0);
+        await process();
+        const before = await store.getKyc('user-d');
+        expect(before?.decision).toBe('needs_review');
+        await ingestBuilt(
+          store,
+          buildEvent({ name: 'case.redacted', accountId: 'act_d', caseId: 'case_r', createdAt: at(3) }),
+          T0,
+        );
+        await process();
+        expect((await store.getEvent(opened.eventId))?.payload).toBeNull();
+        const after = await store.getKyc('user-d');
+        expect(after?.decision).toBe('needs_review');
+        expect(after?.cases[0]).toMatchObject({ caseId: 'case_r', redactedAtMs: at(3).getTime() });
       });
     });
 

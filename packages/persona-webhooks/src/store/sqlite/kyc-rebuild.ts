@@ -18,7 +18,8 @@ import type { PrepareCached } from './statement-cache.js';
 const FACTS = kycFactStatements(PLAIN_KYC_TABLES);
 const CURSOR_SQL = 'SELECT after_created_at_ms, after_id FROM kyc_rebuild WHERE id = 1';
 const MOVE_CURSOR_SQL = 'UPDATE kyc_rebuild SET after_created_at_ms = ?, after_id = ? WHERE id = 1';
-const COUNT_SQL = `SELECT count(*) AS n FROM events e WHERE ${rebuildEventsCondition('e')}
+const COUNT_SQL = `SELECT count(*) AS n FROM events e JOIN event_bodies b ON b.event_id = e.id
+WHERE ${rebuildEventsCondition('e')}
   AND (e.created_at_ms, e.id) > (@after_ms, @after_id)`;
 const BATCH_SQL = `SELECT e.id, e.created_at_ms, b.body FROM events e
 JOIN event_bodies b ON b.event_id = e.id
