@@ -19,6 +19,7 @@ import {
   testSchemaName,
   withTestPool,
 } from '../helpers/postgres.js';
+import { describeOutboxContract } from './outbox-contract.js';
 import { describeRecoveryContract } from './recovery-contract.js';
 import { describeStoreContract } from './store-contract.js';
 import { inboxEvent, inquiryUpdate, T0 } from './store-fixtures.js';
@@ -27,6 +28,7 @@ const reachable = await postgresReachable();
 
 describe.skipIf(!reachable)('PostgreSQL store', () => {
   describeStoreContract('postgres', () => openTestPostgresStore());
+  describeOutboxContract('postgres', () => openTestPostgresStore());
   describeRecoveryContract('postgres', async (count) => {
     // Separate pools on one schema: separate instances sharing a database.
     const schema = testSchemaName();
@@ -114,12 +116,15 @@ describe.skipIf(!reachable)('PostgreSQL store', () => {
       const before = await snapshot();
       expect(before.tables).toEqual([
         'accounts',
+        'app_endpoints',
         'cases',
         'event_attempts',
         'events',
         'inquiries',
         'kyc_decisions',
         'kyc_rebuild',
+        'outbox_attempts',
+        'outbox_messages',
         'reconcile_state',
         'reports',
         'schema_migrations',

@@ -10,6 +10,7 @@ import { SQLITE_MIGRATIONS } from '../../packages/persona-webhooks/src/store/sql
 import { openSqliteDatabase } from '../../packages/persona-webhooks/src/store/sqlite/open-database.js';
 import { createSqliteStore } from '../../packages/persona-webhooks/src/store/sqlite/sqlite-store.js';
 import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
+import { describeOutboxContract } from './outbox-contract.js';
 import { describeRecoveryContract } from './recovery-contract.js';
 import { describeStoreContract } from './store-contract.js';
 import { claimOne, inboxEvent, inquiryUpdate, quarantinedBody, T0 } from './store-fixtures.js';
@@ -33,6 +34,12 @@ afterEach(async () => {
 describeStoreContract('sqlite file', async () => {
   // A nested path also proves the parent directory is created.
   const store = createSqliteFileStore(join(await tempDir(), 'nested', 'events.db'));
+  await store.migrate();
+  return { store, cleanup: () => store.close() };
+});
+
+describeOutboxContract('sqlite file', async () => {
+  const store = createSqliteFileStore(join(await tempDir(), 'events.db'));
   await store.migrate();
   return { store, cleanup: () => store.close() };
 });

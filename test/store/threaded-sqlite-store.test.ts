@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createThreadedSqliteStore } from '../../packages/server/dist/sqlite-thread/threaded-sqlite-store.js';
+import { describeOutboxContract } from './outbox-contract.js';
 import { describeStoreContract } from './store-contract.js';
 import { inboxEvent } from './store-fixtures.js';
 
@@ -21,6 +22,12 @@ afterAll(async () => {
 });
 
 describeStoreContract('sqlite in a worker thread', async () => {
+  const store = createThreadedSqliteStore(await freshPath());
+  await store.migrate();
+  return { store, cleanup: () => store.close() };
+});
+
+describeOutboxContract('sqlite in a worker thread', async () => {
   const store = createThreadedSqliteStore(await freshPath());
   await store.migrate();
   return { store, cleanup: () => store.close() };

@@ -28,6 +28,26 @@ export type {
   VerificationStatusUpdate,
 } from './kyc/projection-update.js';
 export { normaliseInquiryStatus } from './kyc/status.js';
+export {
+  DECISION_CHANGED_TYPE,
+  type DecisionChange,
+  type DecisionChangedEvent,
+  decisionChangedEvent,
+} from './outbox/decision-changed.js';
+export {
+  type DeliveryReport,
+  type DeliveryWorker,
+  type DeliveryWorkerOptions,
+  startDeliveryWorker,
+} from './outbox/delivery-worker.js';
+export type * from './outbox/outbox-types.js';
+export { MAX_DELIVERY_ATTEMPTS, nextAttemptAt, RETRY_DELAYS_MS } from './outbox/retry-schedule.js';
+export {
+  generateEndpointSecret,
+  isEndpointSecret,
+  type StandardWebhookHeaders,
+  signStandardWebhook,
+} from './outbox/standard-webhooks.js';
 export { createPipeline } from './pipeline/create-pipeline.js';
 export { type IngestBodyResult, ingestBody } from './pipeline/ingest-body.js';
 export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENT_BODIES } from './pipeline/options.js';

@@ -7,6 +7,7 @@
 import type { KycDecision, KycDecisionValue, KycReason } from '../kyc/decision.js';
 import type { CaseFact, InquiryFact, KycFacts, ReportFact } from '../kyc/facts.js';
 import type { ProjectionUpdate } from '../kyc/projection-update.js';
+import type { DecisionChange } from '../outbox/decision-changed.js';
 
 /** The parameters of `affectedReferences` for each update that can change a decision. */
 export function decisionKeys(
@@ -161,4 +162,31 @@ function numberOrNull(value: number | string | null): number | null {
 
 function booleanOrNull(value: number | string | null): boolean | null {
   return value === null ? null : Number(value) !== 0;
+}
+
+/** The change a refresh made, for the outbox and the store's `onDecisionChanged` hook. */
+export function toDecisionChange(
+  facts: KycFacts,
+  stored: DecisionRow | undefined,
+  next: KycDecision,
+  eventId: string | null,
+  nowMs: number,
+): DecisionChange {
+  return {
+    referenceId: facts.referenceId,
+    decision: next.decision,
+    previousDecision: stored ? (stored.decision as KycDecisionValue) : null,
+    reasons: next.reasons,
+    inquiryId: newestInquiryId(facts),
+    personaEventId: eventId,
+    changedAtMs: nowMs,
+  };
+}
+
+function newestInquiryId(facts: KycFacts): string | null {
+  let newest: InquiryFact | undefined;
+  const age = (i: InquiryFact) => i.inquiryCreatedAtMs ?? i.statusAtMs;
+  for (const inquiry of facts.inquiries)
+    if (newest === undefined || age(inquiry) > age(newest)) newest = inquiry;
+  return newest?.inquiryId ?? null;
 }

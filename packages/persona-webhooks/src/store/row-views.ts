@@ -111,7 +111,7 @@ export const DEFAULT_LIST_LIMIT = 50;
 export const MAX_LIST_LIMIT = 500;
 
 /** The page size of a `listEvents` query; throws `RangeError` outside 1–500. */
-export function listLimit(query: ListEventsQuery): number {
+export function listLimit(query: { limit?: number | undefined }): number {
   const limit = query.limit ?? DEFAULT_LIST_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
     throw new RangeError(`listEvents limit must be an integer from 1 to ${MAX_LIST_LIMIT}.`);

@@ -9,6 +9,7 @@
 import type { KycDecisionValue, KycReason } from '../kyc/decision.js';
 import type { AccountFact, CaseFact, KycFacts, ReportFact } from '../kyc/facts.js';
 import type { ProjectionUpdate } from '../kyc/projection-update.js';
+import type { OutboxStore } from '../outbox/outbox-types.js';
 import type { MigrateOptions } from './kyc-rebuild.js';
 import type { SchemaStatus } from './schema-status.js';
 
@@ -282,7 +283,7 @@ export interface ReconcileStateStore {
 }
 
 /** The full store: ingest, the worker's queue, the KYC read model and the admin operations. */
-export interface Store extends InboxWriter, ReconcileStateStore {
+export interface Store extends InboxWriter, ReconcileStateStore, OutboxStore {
   /**
    * Where the schema stands, without migrating or creating anything: `applied` 0 means never migrated.
    * Lets read-only tools refuse to run on a missing, old or newer schema.

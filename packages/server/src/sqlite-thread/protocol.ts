@@ -1,11 +1,11 @@
 /**
  * What the service's thread and its SQLite store thread say to each other: one request per Store call,
- * one reply per request, and a notice whenever a commit made events available to the worker.
+ * one reply per request, and a notice whenever a commit made events (or outbound messages) available.
  */
 import type { Store } from 'persona-webhooks';
 import type { TransferredError } from './transferred-error.js';
 
-/** Every Store method that runs in the store thread; the proxy keeps `onEventsAvailable` and `close`. */
+/** Every Store method that runs in the store thread; the proxy keeps the listeners and `close`. */
 export const THREAD_METHODS = [
   'schemaStatus',
   'migrate',
@@ -34,12 +34,20 @@ export const THREAD_METHODS = [
   'claimReconcile',
   'renewReconcileLease',
   'finishReconcile',
+  'putEndpoint',
+  'listEndpoints',
+  'claimDeliveries',
+  'finishDelivery',
+  'listDeliveries',
+  'getDelivery',
+  'replayDelivery',
+  'deliveryStats',
 ] as const satisfies readonly (keyof Store)[];
 
 export type ThreadMethod = (typeof THREAD_METHODS)[number];
 
 // A Store method added later must be listed above (or handled by the proxy): this fails to compile if not.
-type Unlisted = Exclude<keyof Store, ThreadMethod | 'onEventsAvailable' | 'close'>;
+type Unlisted = Exclude<keyof Store, ThreadMethod | 'onEventsAvailable' | 'onDeliveriesAvailable' | 'close'>;
 export const EVERY_METHOD_LISTED: [Unlisted] extends [never] ? true : Unlisted = true;
 
 /** What the store thread is started with. */
@@ -52,4 +60,4 @@ export type ThreadRequest = { id: number; method: ThreadMethod | 'close'; args: 
 export type ThreadMessage =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: TransferredError }
-  | { available: true };
+  | { available: 'events' | 'deliveries' };

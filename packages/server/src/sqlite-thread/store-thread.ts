@@ -14,7 +14,8 @@ const { path } = workerData as StoreThreadData;
 const store = createSqliteFileStore(path);
 const reply = (message: ThreadMessage) => port.postMessage(message);
 
-store.onEventsAvailable(() => reply({ available: true }));
+store.onEventsAvailable(() => reply({ available: 'events' }));
+store.onDeliveriesAvailable(() => reply({ available: 'deliveries' }));
 
 port.on('message', async ({ id, method, args }: ThreadRequest) => {
   try {

@@ -41,6 +41,7 @@ interface Waiting {
 export function createThreadedSqliteStore(path: string): Store {
   const waiting = new Map<number, Waiting>();
   const listeners = new Set<() => void>();
+  const deliveryListeners = new Set<() => void>();
   let thread: Worker | undefined;
   let nextId = 0;
   let closed = false;
@@ -59,7 +60,7 @@ export function createThreadedSqliteStore(path: string): Store {
     const worker = new Worker(THREAD_SCRIPT, { workerData: { path } satisfies StoreThreadData });
     worker.on('message', (message: ThreadMessage) => {
       if ('available' in message) {
-        for (const listener of listeners) listener();
+        for (const listener of message.available === 'events' ? listeners : deliveryListeners) listener();
         return;
       }
       const call = waiting.get(message.id);
@@ -102,10 +103,17 @@ export function createThreadedSqliteStore(path: string): Store {
         listeners.delete(listener);
       };
     },
+    onDeliveriesAvailable(listener) {
+      deliveryListeners.add(listener);
+      return () => {
+        deliveryListeners.delete(listener);
+      };
+    },
     async close() {
       if (closed) return;
       closed = true;
       listeners.clear();
+      deliveryListeners.clear();
       const worker = thread;
       if (!worker) return;
       try {

@@ -19,10 +19,12 @@ import {
   factsFromRows,
   hasFacts,
   lockKeys,
+  toDecisionChange,
 } from '../kyc-decisions.js';
 import { kycFactStatements } from '../kyc-facts-sql.js';
 import { positional } from '../named-params.js';
 import type { PostgresQueryable } from './driver.js';
+import type { RecordPostgresChange } from './outbox.js';
 import type { Tables } from './tables.js';
 
 /** The decision statements of one schema, rendered once. */
@@ -55,15 +57,18 @@ export function decisionStatements(t: Tables) {
     referenceId: string,
     eventId: string | null,
     nowMs: number,
+    record: RecordPostgresChange,
   ): Promise<boolean> => {
     const facts = await readFacts(tx, referenceId);
     if (!hasFacts(facts)) return false;
     const next = policy(facts);
-    if (!decisionChanged(await readDecision(tx, referenceId), next)) return false;
+    const stored = await readDecision(tx, referenceId);
+    if (!decisionChanged(stored, next)) return false;
     await tx.query(
       upsertDecision.text,
       upsertDecision.values(decisionParams(referenceId, next, eventId, nowMs)),
     );
+    await record(tx, toDecisionChange(facts, stored, next, eventId, nowMs));
     return true;
   };
 
@@ -83,13 +88,14 @@ export function decisionStatements(t: Tables) {
       if (keys.length > 0) await tx.query(lock, [keys]);
     },
 
-    /** After `updates` were applied: refreshes the decision of every user they concern. */
+    /** After `updates` were applied: refreshes the decision of every user they concern, recording changes. */
     async refresh(
       tx: PostgresQueryable,
       policy: KycPolicy,
       updates: readonly ProjectionUpdate[],
       eventId: string,
       nowMs: number,
+      record: RecordPostgresChange,
     ): Promise<void> {
       const references = new Set<string>();
       for (const key of decisionKeys(updates)) {
@@ -97,7 +103,7 @@ export function decisionStatements(t: Tables) {
         for (const row of result.rows as { reference_id: string }[]) references.add(row.reference_id);
       }
       for (const referenceId of [...references].sort())
-        await refreshOne(tx, policy, referenceId, eventId, nowMs);
+        await refreshOne(tx, policy, referenceId, eventId, nowMs, record);
     },
   };
 }

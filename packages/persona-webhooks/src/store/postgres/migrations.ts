@@ -209,4 +209,49 @@ CREATE TABLE kyc_rebuild (
 INSERT INTO kyc_rebuild (id) SELECT 1 WHERE EXISTS (SELECT 1 FROM events);
 `,
   },
+  {
+    version: 6,
+    name: 'outbox',
+    // Mirrors SQLite's version 7: application endpoints, one message per endpoint and decision change
+    // (written in the transaction that changed the decision), and each message's attempts.
+    sql: `
+CREATE TABLE app_endpoints (
+  id text PRIMARY KEY,
+  url text NOT NULL,
+  secrets text NOT NULL,
+  enabled integer NOT NULL DEFAULT 1,
+  source text NOT NULL CHECK (source IN ('env', 'cli')),
+  created_at_ms bigint NOT NULL
+);
+
+CREATE TABLE outbox_messages (
+  seq bigserial PRIMARY KEY,
+  id text NOT NULL UNIQUE,
+  endpoint_id text NOT NULL,
+  reference_id text NOT NULL,
+  payload text NOT NULL,
+  status text NOT NULL CHECK (status IN ('pending', 'sending', 'delivered', 'dead')),
+  attempts integer NOT NULL DEFAULT 0,
+  created_at_ms bigint NOT NULL,
+  next_attempt_at_ms bigint,
+  lease_token text,
+  last_status_code integer,
+  last_error text,
+  delivered_at_ms bigint
+);
+CREATE INDEX outbox_due ON outbox_messages (next_attempt_at_ms, seq) WHERE status IN ('pending', 'sending');
+CREATE INDEX outbox_order ON outbox_messages (endpoint_id, reference_id, seq) WHERE status IN ('pending', 'sending');
+CREATE INDEX outbox_status ON outbox_messages (status, seq);
+
+CREATE TABLE outbox_attempts (
+  message_id text NOT NULL REFERENCES outbox_messages (id) ON DELETE CASCADE,
+  attempt integer NOT NULL,
+  started_at_ms bigint NOT NULL,
+  duration_ms bigint,
+  status_code integer,
+  error text
+);
+CREATE INDEX outbox_attempts_message ON outbox_attempts (message_id, started_at_ms);
+`,
+  },
 ]);

@@ -6,6 +6,7 @@
 import type { KycPolicy } from '../../kyc/decision.js';
 import { defaultKycPolicy } from '../../kyc/default-policy.js';
 import type { PostgresPool } from './driver.js';
+import type { PostgresDecisionHook } from './outbox.js';
 
 /** The pool to use and where the store's tables live. */
 export interface PostgresStoreOptions {
@@ -32,10 +33,17 @@ export interface PostgresStoreOptions {
    * Default {@link defaultKycPolicy}. Must be pure and deterministic.
    */
   kycPolicy?: KycPolicy;
+  /**
+   * Called inside the transaction of every decision change, with that transaction's client: write
+   * your own rows there and they commit (or roll back) with the decision.
+   */
+  onDecisionChanged?: PostgresDecisionHook;
 }
 
 /** `PostgresStoreOptions` with every default applied. */
-export type ResolvedPostgresStoreOptions = Readonly<Required<PostgresStoreOptions>>;
+export type ResolvedPostgresStoreOptions = Readonly<
+  Required<Omit<PostgresStoreOptions, 'onDecisionChanged'>> & Pick<PostgresStoreOptions, 'onDecisionChanged'>
+>;
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
 /** Identifiers stop at 63 bytes, and the NOTIFY channel appends a suffix to the schema name. */
@@ -61,6 +69,7 @@ export function resolvePostgresStoreOptions(options: PostgresStoreOptions): Reso
     batchMaxSize: positiveInteger('batchMaxSize', options.batchMaxSize ?? 200),
     ingestTimeoutMs: positiveInteger('ingestTimeoutMs', options.ingestTimeoutMs ?? 4500),
     kycPolicy: options.kycPolicy ?? defaultKycPolicy,
+    ...(options.onDecisionChanged ? { onDecisionChanged: options.onDecisionChanged } : {}),
   });
 }
 

@@ -18,6 +18,7 @@ import { rebuildPostgresKycFacts } from './kyc-rebuild.js';
 import { applyPostgresMigrations, postgresSchemaStatus } from './migrate.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { notifyChannel, type PostgresStoreOptions, resolvePostgresStoreOptions } from './options.js';
+import { createPostgresOutbox } from './outbox.js';
 import { createPostgresReadModel } from './read-model.js';
 import { createPostgresReconcileState } from './reconcile-state.js';
 import { rowValues } from './row-values.js';
@@ -73,7 +74,12 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   const config = resolvePostgresStoreOptions(options);
   const connections = createConnections(config.pool);
   const t = tables(config.schema);
-  const queue = createPostgresWorkQueue(connections, t, config.kycPolicy);
+  const deliveryListeners = new Set<() => void>();
+  const wakeSenders = () => {
+    for (const listener of deliveryListeners) listener();
+  };
+  const outbox = createPostgresOutbox(connections, t, config.onDecisionChanged, wakeSenders);
+  const queue = createPostgresWorkQueue(connections, t, config.kycPolicy, outbox);
   const reads = createPostgresReadModel(connections, t, config.kycPolicy);
   const reconcile = createPostgresReconcileState(connections, t);
   const wakeups = new Wakeups(connections, notifyChannel(config.schema));
@@ -146,7 +152,14 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     migrate: (migrateOptions) =>
       run(async () => {
         await applyPostgresMigrations(connections, config.schema, POSTGRES_MIGRATIONS);
-        await rebuildPostgresKycFacts(connections, t, config.kycPolicy, migrateOptions?.onProgress);
+        await rebuildPostgresKycFacts(
+          connections,
+          t,
+          config.kycPolicy,
+          outbox.record,
+          migrateOptions?.onProgress,
+        );
+        outbox.committed();
       }),
     // `/readyz` must answer even when a connection hangs, so ping has the same deadline as ingest.
     schemaStatus: () => read(() => postgresSchemaStatus(connections, config.schema, POSTGRES_MIGRATIONS)),
@@ -187,6 +200,21 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     renewReconcileLease: (owner, leaseMs, nowMs) => run(() => reconcile.renew(owner, leaseMs, nowMs)),
     finishReconcile: (owner, outcome, nowMs) => run(() => reconcile.finish(owner, outcome, nowMs)),
     onEventsAvailable: (listener) => wakeups.subscribe(listener),
+    putEndpoint: (endpoint) => run(() => outbox.putEndpoint(endpoint)),
+    listEndpoints: () => read(() => outbox.listEndpoints()),
+    claimDeliveries: (claimOptions) => run(() => outbox.claimDeliveries(claimOptions)),
+    finishDelivery: (claimed, result, retryAtMs, nowMs) =>
+      run(() => outbox.finishDelivery(claimed, result, retryAtMs, nowMs)),
+    listDeliveries: (query) => read(() => outbox.listDeliveries(query)),
+    getDelivery: (id) => read(() => outbox.getDelivery(id)),
+    replayDelivery: (id, nowMs) => run(() => outbox.replayDelivery(id, nowMs)),
+    deliveryStats: () => read(() => outbox.deliveryStats()),
+    onDeliveriesAvailable(listener) {
+      deliveryListeners.add(listener);
+      return () => {
+        deliveryListeners.delete(listener);
+      };
+    },
     writeStats: () => ({ batches: inbox.batches, writes }),
     async close() {
       if (closed) return;

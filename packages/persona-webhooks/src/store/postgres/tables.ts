@@ -24,6 +24,9 @@ export function tables(schema: string) {
     accounts: `${qualified}.accounts`,
     decisions: `${qualified}.kyc_decisions`,
     kycRebuild: `${qualified}.kyc_rebuild`,
+    endpoints: `${qualified}.app_endpoints`,
+    outbox: `${qualified}.outbox_messages`,
+    outboxAttempts: `${qualified}.outbox_attempts`,
     reconcile: `${qualified}.reconcile_state`,
   });
 }

@@ -18,6 +18,7 @@ import type { ClaimedEvent, ClaimOptions, ReplayOutcome } from '../store.js';
 import { updateStatements } from './apply-updates.js';
 import type { Connections } from './connections.js';
 import { decisionStatements } from './decisions.js';
+import type { PostgresOutbox } from './outbox.js';
 import { RowValues, rowValues } from './row-values.js';
 import { errorCode } from './store-error.js';
 import type { Tables } from './tables.js';
@@ -69,6 +70,7 @@ export function createPostgresWorkQueue(
   connections: Connections,
   t: Tables,
   policy: KycPolicy,
+  outbox: Pick<PostgresOutbox, 'record' | 'committed'>,
 ): PostgresWorkQueue {
   const updates = updateStatements(t);
   const decisions = decisionStatements(t);
@@ -156,7 +158,7 @@ export function createPostgresWorkQueue(
         if (new RowValues(marked.rows[0]).int('marked') === 0) throw LEASE_LOST;
         await decisions.lock(tx, projection);
         await updates.apply(tx, projection, nowMs);
-        await decisions.refresh(tx, policy, projection, claim.id, nowMs);
+        await decisions.refresh(tx, policy, projection, claim.id, nowMs, outbox.record);
         return true;
       }, BEGIN_ASYNC_COMMIT)
       .catch((error: unknown) => {
@@ -189,7 +191,9 @@ export function createPostgresWorkQueue(
     async complete(claim, projection, nowMs) {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await completeOnce(claim, projection, nowMs);
+          const completed = await completeOnce(claim, projection, nowMs);
+          outbox.committed();
+          return completed;
         } catch (error) {
           if (attempt >= COMPLETE_TRIES || !RETRYABLE.has(errorCode(error) ?? '')) throw error;
         }

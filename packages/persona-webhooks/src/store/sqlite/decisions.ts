@@ -7,6 +7,7 @@
 import type { KycDecision, KycPolicy } from '../../kyc/decision.js';
 import type { KycFacts } from '../../kyc/facts.js';
 import type { ProjectionUpdate } from '../../kyc/projection-update.js';
+import type { DecisionChange } from '../../outbox/decision-changed.js';
 import {
   type DecisionRow,
   decisionChanged,
@@ -15,6 +16,7 @@ import {
   type FactRow,
   factsFromRows,
   hasFacts,
+  toDecisionChange,
 } from '../kyc-decisions.js';
 import { kycFactStatements, PLAIN_KYC_TABLES } from '../kyc-facts-sql.js';
 import type { PrepareCached } from './statement-cache.js';
@@ -31,20 +33,25 @@ export function readSqliteDecision(prepare: PrepareCached, referenceId: string):
   return prepare(FACTS.getDecision).get({ reference_id: referenceId }) as DecisionRow | undefined;
 }
 
-/** Recomputes and stores one user's decision; true when it changed. */
+/** Hears each decision change inside its transaction (the outbox, the user's hook). */
+export type RecordSqliteChange = (change: DecisionChange) => void;
+
+/** Recomputes and stores one user's decision; a change is recorded in the same transaction. */
 export function refreshSqliteDecision(
   prepare: PrepareCached,
   policy: KycPolicy,
   referenceId: string,
   eventId: string | null,
   nowMs: number,
-): boolean {
+  record: RecordSqliteChange,
+): void {
   const facts = readSqliteFacts(prepare, referenceId);
-  if (!hasFacts(facts)) return false;
+  if (!hasFacts(facts)) return;
   const next: KycDecision = policy(facts);
-  if (!decisionChanged(readSqliteDecision(prepare, referenceId), next)) return false;
+  const stored = readSqliteDecision(prepare, referenceId);
+  if (!decisionChanged(stored, next)) return;
   prepare(FACTS.upsertDecision).run(decisionParams(referenceId, next, eventId, nowMs));
-  return true;
+  record(toDecisionChange(facts, stored, next, eventId, nowMs));
 }
 
 /** After `updates` were applied: refreshes the decision of every user they concern. */
@@ -54,6 +61,7 @@ export function refreshSqliteDecisions(
   updates: readonly ProjectionUpdate[],
   eventId: string,
   nowMs: number,
+  record: RecordSqliteChange,
 ): void {
   const references = new Set<string>();
   for (const key of decisionKeys(updates)) {
@@ -61,5 +69,6 @@ export function refreshSqliteDecisions(
       references.add(row.reference_id);
     }
   }
-  for (const referenceId of references) refreshSqliteDecision(prepare, policy, referenceId, eventId, nowMs);
+  for (const referenceId of references)
+    refreshSqliteDecision(prepare, policy, referenceId, eventId, nowMs, record);
 }

@@ -10,7 +10,7 @@ import {
   rebuildEventsCondition,
   rebuildUpdates,
 } from '../kyc-rebuild.js';
-import { refreshSqliteDecision } from './decisions.js';
+import { type RecordSqliteChange, refreshSqliteDecision } from './decisions.js';
 import type { SqliteDatabase } from './driver.js';
 import { applyProjectionUpdates } from './projection-sql.js';
 import type { PrepareCached } from './statement-cache.js';
@@ -36,6 +36,7 @@ interface Cursor {
 export async function rebuildSqliteKycFacts(
   run: <T>(work: (db: SqliteDatabase, prepare: PrepareCached) => T) => Promise<T>,
   policy: KycPolicy,
+  record: RecordSqliteChange,
   onProgress: ((progress: RebuildProgress) => void) | undefined,
 ): Promise<void> {
   const start = await run((_db, prepare) => prepare(CURSOR_SQL).get() as Cursor | undefined);
@@ -84,7 +85,8 @@ export async function rebuildSqliteKycFacts(
       db
         .transaction(() => {
           const now = Date.now();
-          for (const referenceId of batch) refreshSqliteDecision(prepare, policy, referenceId, null, now);
+          for (const referenceId of batch)
+            refreshSqliteDecision(prepare, policy, referenceId, null, now, record);
         })
         .immediate(),
     );

@@ -223,4 +223,50 @@ CREATE TABLE kyc_rebuild (
 INSERT INTO kyc_rebuild (id) SELECT 1 WHERE EXISTS (SELECT 1 FROM events);
 `,
   },
+  {
+    version: 7,
+    name: 'outbox',
+    // The application endpoints, and one message per endpoint and decision change, written in the
+    // transaction that changed the decision. `seq` orders a user's messages per endpoint; a message
+    // being sent is `sending` with `next_attempt_at_ms` at its lease's end, so one index finds what is due.
+    sql: `
+CREATE TABLE app_endpoints (
+  id TEXT PRIMARY KEY,
+  url TEXT NOT NULL,
+  secrets TEXT NOT NULL,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  source TEXT NOT NULL CHECK (source IN ('env', 'cli')),
+  created_at_ms INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE outbox_messages (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  endpoint_id TEXT NOT NULL,
+  reference_id TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'delivered', 'dead')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  created_at_ms INTEGER NOT NULL,
+  next_attempt_at_ms INTEGER,
+  lease_token TEXT,
+  last_status_code INTEGER,
+  last_error TEXT,
+  delivered_at_ms INTEGER
+);
+CREATE INDEX outbox_due ON outbox_messages (next_attempt_at_ms, seq) WHERE status IN ('pending', 'sending');
+CREATE INDEX outbox_order ON outbox_messages (endpoint_id, reference_id, seq) WHERE status IN ('pending', 'sending');
+CREATE INDEX outbox_status ON outbox_messages (status, seq);
+
+CREATE TABLE outbox_attempts (
+  message_id TEXT NOT NULL REFERENCES outbox_messages (id) ON DELETE CASCADE,
+  attempt INTEGER NOT NULL,
+  started_at_ms INTEGER NOT NULL,
+  duration_ms INTEGER,
+  status_code INTEGER,
+  error TEXT
+) STRICT;
+CREATE INDEX outbox_attempts_message ON outbox_attempts (message_id, started_at_ms);
+`,
+  },
 ]);

@@ -13,6 +13,7 @@ import { type FileIdentity, watchFileIdentity } from './file-identity.js';
 import { applySqliteMigrations, sqliteSchemaStatus } from './migrate.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { openSqliteDatabase } from './open-database.js';
+import { createSqliteOutbox, type SqliteDecisionHook, type SqliteOutbox } from './outbox.js';
 import { createSqliteReadModel, type SqliteReadModel } from './read-model.js';
 import { createSqliteReconcileState, type SqliteReconcileState } from './reconcile-state.js';
 import { createStatementCache, type PrepareCached } from './statement-cache.js';
@@ -30,6 +31,7 @@ export interface SqliteConnection {
   prepare: PrepareCached;
   queue: SqliteWorkQueue;
   reads: SqliteReadModel;
+  outbox: SqliteOutbox;
   reconcile: SqliteReconcileState;
   /** Throws `StoreUnavailableError` when the file (or its WAL) was deleted or replaced since it opened. */
   identity: FileIdentity;
@@ -53,9 +55,11 @@ export function openSqliteConnection(
   busyTimeoutMs: number,
   workerSynchronous: WorkerSynchronous,
   policy: KycPolicy,
+  onDecisionChanged: SqliteDecisionHook | undefined,
 ): SqliteConnection {
   const db = openSqliteDatabase(source, busyTimeoutMs);
   const prepare = createStatementCache(db);
+  const outbox = createSqliteOutbox(db, prepare, onDecisionChanged);
   const insert = db.transaction((rows: readonly EventRow[]): IngestOutcome[] =>
     // ON CONFLICT DO NOTHING decides per row, so a repeat inside the batch is a duplicate too.
     rows.map((row) => {
@@ -75,7 +79,8 @@ export function openSqliteConnection(
     db,
     prepare,
     identity: watchFileIdentity(db.name),
-    queue: createSqliteWorkQueue(db, prepare, workerSynchronous, policy),
+    queue: createSqliteWorkQueue(db, prepare, workerSynchronous, policy, outbox.record),
+    outbox,
     reads: createSqliteReadModel(prepare, policy),
     reconcile: createSqliteReconcileState(db, prepare),
     insertBatch: (rows) =>

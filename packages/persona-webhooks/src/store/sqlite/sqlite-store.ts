@@ -18,6 +18,7 @@ import { type EventRow, eventRow, quarantineRow } from '../inbox-rows.js';
 import type { IngestOutcome, Store } from '../store.js';
 import type { SqliteDatabaseSource } from './driver.js';
 import { rebuildSqliteKycFacts } from './kyc-rebuild.js';
+import type { SqliteDecisionHook } from './outbox.js';
 import { openSqliteConnection, type SqliteConnection } from './sqlite-connection.js';
 import { isDatabaseUnavailable, needsReopen, settle, toStoreError } from './store-error.js';
 import type { CompleteRequest, CompleteResult } from './work-queue.js';
@@ -48,6 +49,11 @@ export interface SqliteStoreOptions {
    * Default {@link defaultKycPolicy}. Must be pure and deterministic.
    */
   kycPolicy?: KycPolicy;
+  /**
+   * Called inside the transaction of every decision change, with the connection it runs on: write
+   * your own rows there and they commit (or roll back) with the decision. Must be synchronous.
+   */
+  onDecisionChanged?: SqliteDecisionHook;
 }
 
 /** Group-commit figures since the store was created. */
@@ -93,6 +99,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   const policy = options.kycPolicy ?? defaultKycPolicy;
   const listeners = new Set<() => void>();
+  const deliveryListeners = new Set<() => void>();
   let connection: SqliteConnection | undefined;
   let writes = 0;
   let completes = 0;
@@ -106,7 +113,13 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   let writeFault: { bytes: number } | null = null;
 
   const connect = (): SqliteConnection => {
-    connection ??= openSqliteConnection(options.database, busyTimeoutMs, workerSynchronous, policy);
+    connection ??= openSqliteConnection(
+      options.database,
+      busyTimeoutMs,
+      workerSynchronous,
+      policy,
+      options.onDecisionChanged,
+    );
     connection.identity.check();
     return connection;
   };
@@ -162,8 +175,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     }
   };
 
-  const notify = (): void => {
-    for (const listener of listeners) {
+  const notify = (to: ReadonlySet<() => void> = listeners): void => {
+    for (const listener of to) {
       try {
         listener();
       } catch {
@@ -192,7 +205,12 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     maxBatchSize: completeBatchMaxSize,
     commit: (requests) => {
       completes += requests.length;
-      return write(0, (c) => c.queue.completeBatch(requests));
+      return write(0, (c) => {
+        const before = c.outbox.written();
+        const results = c.queue.completeBatch(requests);
+        if (c.outbox.written() !== before) queueMicrotask(() => notify(deliveryListeners));
+        return results;
+      });
     },
     mapError: toStoreError,
   });
@@ -212,6 +230,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       await rebuildSqliteKycFacts(
         (work) => runWrite((c) => work(c.db, c.prepare)),
         policy,
+        (change) => connection?.outbox.record(change),
         migrateOptions?.onProgress,
       );
     },
@@ -259,6 +278,25 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         listeners.delete(listener);
       };
     },
+    putEndpoint: (endpoint) => runWrite((c) => c.outbox.putEndpoint(endpoint)),
+    listEndpoints: () => runRead((c) => c.outbox.listEndpoints()),
+    claimDeliveries: (claimOptions) => runWrite((c) => c.outbox.claimDeliveries(claimOptions)),
+    finishDelivery: (claimed, result, retryAtMs, nowMs) =>
+      runWrite((c) => c.outbox.finishDelivery(claimed, result, retryAtMs, nowMs)),
+    listDeliveries: (query) => runRead((c) => c.outbox.listDeliveries(query)),
+    getDelivery: (id) => runRead((c) => c.outbox.getDelivery(id)),
+    replayDelivery: async (id, nowMs) => {
+      const outcome = await runWrite((c) => c.outbox.replayDelivery(id, nowMs));
+      if (outcome === 'replayed') notify(deliveryListeners);
+      return outcome;
+    },
+    deliveryStats: () => runRead((c) => c.outbox.deliveryStats()),
+    onDeliveriesAvailable(listener) {
+      deliveryListeners.add(listener);
+      return () => {
+        deliveryListeners.delete(listener);
+      };
+    },
     writeStats: () => ({
       batches: inbox.batches,
       writes,
@@ -272,6 +310,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       closed = true;
       await Promise.all([inbox.drain(), completions.drain()]);
       listeners.clear();
+      deliveryListeners.clear();
       connection?.close();
       connection = undefined;
     },

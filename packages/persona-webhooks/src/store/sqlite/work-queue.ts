@@ -10,7 +10,7 @@ import type { KycPolicy } from '../../kyc/decision.js';
 import type { ProjectionUpdate } from '../../kyc/projection-update.js';
 import { LEASE_EXPIRED_ERROR, MALFORMED_ID_PREFIX, truncateError } from '../inbox-rows.js';
 import type { ClaimedEvent, ClaimOptions, ReplayOutcome } from '../store.js';
-import { refreshSqliteDecisions } from './decisions.js';
+import { type RecordSqliteChange, refreshSqliteDecisions } from './decisions.js';
 import type { SqliteDatabase } from './driver.js';
 import { applyProjectionUpdates } from './projection-sql.js';
 import type { PrepareCached } from './statement-cache.js';
@@ -99,6 +99,7 @@ export function createSqliteWorkQueue(
   prepare: PrepareCached,
   synchronous: WorkerSynchronous,
   policy: KycPolicy,
+  record: RecordSqliteChange,
 ): SqliteWorkQueue {
   const finishAttempt = (claim: ClaimedEvent, nowMs: number, outcome: string, error: string | null) =>
     prepare(FINISH_ATTEMPT_SQL).run({ id: claim.id, attempt: claim.attempt, now: nowMs, outcome, error });
@@ -130,7 +131,7 @@ export function createSqliteWorkQueue(
       return false;
     }
     applyProjectionUpdates(prepare, updates, nowMs);
-    refreshSqliteDecisions(prepare, policy, updates, claimed.id, nowMs);
+    refreshSqliteDecisions(prepare, policy, updates, claimed.id, nowMs, record);
     finishAttempt(claimed, nowMs, 'done', null);
     return true;
   });

@@ -1,0 +1,207 @@
+/**
+ * Sends outbox messages to the application endpoints: leases due messages, signs each attempt in the
+ * Standard Webhooks format, POSTs with a timeout, and records the outcome: delivered on any 2xx, else
+ * retried on the recommended schedule (`retry-schedule.ts`) and dead after the last attempt. A message
+ * keeps its id (`webhook-id`) across retries and replays, so the receiver can dedupe. Runs beside the
+ * event worker; with several instances on PostgreSQL each message is leased by one at a time.
+ */
+
+import type { ClaimedDelivery, DeliveryResult, OutboxStore } from './outbox-types.js';
+import { nextAttemptAt, RETRY_DELAYS_MS } from './retry-schedule.js';
+import { signStandardWebhook } from './standard-webhooks.js';
+
+/** What one attempt did, for logs and metrics (no payload, no URL: it may hold a token). */
+export interface DeliveryReport {
+  messageId: string;
+  endpointId: string;
+  attempt: number;
+  outcome: 'delivered' | 'retry' | 'dead';
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+  /** Created-at to now, for the latency of a decision reaching the application. */
+  retryAtMs: number | null;
+}
+
+export interface DeliveryWorkerOptions {
+  store: Pick<OutboxStore, 'claimDeliveries' | 'finishDelivery' | 'onDeliveriesAvailable'>;
+  /** Per attempt, connection included. Default 10,000 ms. */
+  timeoutMs?: number;
+  /** Messages in flight at once. Default 8. */
+  concurrency?: number;
+  /** How often to look for due messages when nothing woke the worker. Default 1,000 ms. */
+  pollIntervalMs?: number;
+  /** Delays between attempts; default the Standard Webhooks schedule (about 28 hours in all). */
+  retryDelaysMs?: readonly number[];
+  /** Called after each attempt. */
+  onAttempt?: (report: DeliveryReport) => void;
+  /** Defaults: global fetch, Date.now, Math.random. */
+  fetch?: typeof fetch;
+  now?: () => number;
+  random?: () => number;
+}
+
+/** A running delivery worker. */
+export interface DeliveryWorker {
+  /** Looks for due messages now instead of at the next poll. */
+  wake(): void;
+  /** Sends everything due now, then resolves with how many attempts were made (tests, CLI). */
+  drain(): Promise<number>;
+  /** Stops leasing, waits for attempts in flight. */
+  stop(): Promise<void>;
+}
+
+const USER_AGENT = 'persona-webhooks-outbox';
+
+/**
+ * Starts sending.
+ *
+ * @example
+ * const sender = startDeliveryWorker({ store });
+ * // at shutdown, before store.close():
+ * await sender.stop();
+ */
+export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const concurrency = options.concurrency ?? 8;
+  const pollIntervalMs = options.pollIntervalMs ?? 1_000;
+  const delays = options.retryDelaysMs ?? RETRY_DELAYS_MS;
+  const send = options.fetch ?? fetch;
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  // The lease outlives the attempt, so no other instance picks a message up while it is in flight.
+  const leaseMs = timeoutMs + 30_000;
+  const inFlight = new Set<Promise<void>>();
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let looking: Promise<number> | undefined;
+
+  const attempt = async (claim: ClaimedDelivery): Promise<void> => {
+    const result = await post(claim);
+    const finishedAt = now();
+    const retryAtMs = result.ok ? null : nextAttemptAt(claim.attempt, finishedAt, random, delays);
+    await options.store.finishDelivery(claim, result, retryAtMs, finishedAt);
+    options.onAttempt?.({
+      messageId: claim.id,
+      endpointId: claim.endpointId,
+      attempt: claim.attempt,
+      outcome: result.ok ? 'delivered' : retryAtMs === null ? 'dead' : 'retry',
+      statusCode: result.statusCode,
+      error: result.error,
+      durationMs: result.durationMs,
+      retryAtMs,
+    });
+  };
+
+  const post = async (claim: ClaimedDelivery): Promise<DeliveryResult> => {
+    const started = performance.now();
+    const elapsed = () => performance.now() - started;
+    if (claim.secrets.length === 0) {
+      return { ok: false, statusCode: null, error: 'the endpoint has no valid secret', durationMs: 0 };
+    }
+    try {
+      const headers = signStandardWebhook({
+        id: claim.id,
+        timestampSeconds: Math.floor(now() / 1000),
+        body: claim.payload,
+        secrets: claim.secrets,
+      });
+      const response = await send(claim.url, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json', 'user-agent': USER_AGENT },
+        body: claim.payload,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      // The answer's body is the receiver's business: drop it unread.
+      await response.body?.cancel().catch(() => {});
+      const ok = response.status >= 200 && response.status < 300;
+      return {
+        ok,
+        statusCode: response.status,
+        error: ok ? null : `HTTP ${response.status}`,
+        durationMs: elapsed(),
+      };
+    } catch (error) {
+      return { ok: false, statusCode: null, error: describeFailure(error, timeoutMs), durationMs: elapsed() };
+    }
+  };
+
+  /** Leases what is due while there is room, and starts each attempt; resolves with how many started. */
+  const look = (): Promise<number> => {
+    looking ??= (async () => {
+      let started = 0;
+      try {
+        while (!stopped && inFlight.size < concurrency) {
+          const claims = await options.store.claimDeliveries({
+            limit: concurrency - inFlight.size,
+            leaseMs,
+            nowMs: now(),
+          });
+          if (claims.length === 0) break;
+          for (const claim of claims) {
+            const run = attempt(claim)
+              .catch(() => {
+                // The store failed to record the outcome: the lease runs out and the message is sent again.
+              })
+              .finally(() => {
+                inFlight.delete(run);
+                if (!stopped) schedule(0);
+              });
+            inFlight.add(run);
+            started++;
+          }
+        }
+      } catch {
+        // The store is unavailable: the next poll tries again.
+      } finally {
+        looking = undefined;
+      }
+      return started;
+    })();
+    return looking;
+  };
+
+  const schedule = (delayMs: number) => {
+    if (stopped) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      void look().then(() => schedule(pollIntervalMs));
+    }, delayMs);
+    timer.unref?.();
+  };
+
+  const unsubscribe = options.store.onDeliveriesAvailable(() => schedule(0));
+  schedule(0);
+
+  return {
+    wake: () => schedule(0),
+    async drain() {
+      let attempts = 0;
+      for (;;) {
+        attempts += await look();
+        if (inFlight.size === 0) {
+          // Nothing in flight: one more look tells whether anything became due meanwhile.
+          const more = await look();
+          if (more === 0 && inFlight.size === 0) return attempts;
+          attempts += more;
+        }
+        await Promise.race(inFlight);
+      }
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      unsubscribe();
+      await looking;
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+function describeFailure(error: unknown, timeoutMs: number): string {
+  const name = (error as { name?: string }).name;
+  if (name === 'TimeoutError' || name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+  const cause = (error as { cause?: { code?: string } }).cause;
+  return cause?.code ? `connection failed (${cause.code})` : 'connection failed';
+}

@@ -1,0 +1,226 @@
+/**
+ * The outbox's SQL, one text for both stores (`@name` placeholders; PostgreSQL renders them with
+ * `named-params.ts`, casting where it could not infer a type). A message being sent is `sending` with
+ * `next_attempt_at_ms` at its lease's end, so one partial index finds every due message, whether its
+ * retry time came or its sender's lease ran out.
+ */
+import { randomBytes } from 'node:crypto';
+import type { DecisionChange } from '../outbox/decision-changed.js';
+import { decisionChangedEvent } from '../outbox/decision-changed.js';
+import type {
+  AppEndpoint,
+  DeliveryAttempt,
+  DeliveryDetail,
+  DeliveryStatus,
+  DeliveryView,
+  EndpointSecret,
+} from '../outbox/outbox-types.js';
+
+/** The tables these statements name, schema-qualified where needed. */
+export interface OutboxTables {
+  endpoints: string;
+  messages: string;
+  deliveryAttempts: string;
+}
+
+export const PLAIN_OUTBOX_TABLES: OutboxTables = Object.freeze({
+  endpoints: 'app_endpoints',
+  messages: 'outbox_messages',
+  deliveryAttempts: 'outbox_attempts',
+});
+
+const MESSAGE_COLUMNS = `m.id, m.endpoint_id, m.reference_id, m.status, m.attempts, m.created_at_ms,
+  m.next_attempt_at_ms, m.delivered_at_ms, m.last_status_code, m.last_error, m.payload, m.seq`;
+
+/** The statements of one set of tables. */
+export function outboxStatements(t: OutboxTables) {
+  return {
+    putEndpoint: `INSERT INTO ${t.endpoints} (id, url, secrets, enabled, source, created_at_ms)
+VALUES (@id, @url, @secrets, @enabled, @source, @created_at_ms)
+ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, secrets = EXCLUDED.secrets, enabled = EXCLUDED.enabled,
+  source = EXCLUDED.source`,
+    listEndpoints: `SELECT id, url, secrets, enabled, source, created_at_ms FROM ${t.endpoints} ORDER BY created_at_ms, id`,
+    enabledEndpointIds: `SELECT id FROM ${t.endpoints} WHERE enabled = 1 ORDER BY id`,
+    insertMessage: `INSERT INTO ${t.messages} (id, endpoint_id, reference_id, payload, status, attempts, created_at_ms,
+  next_attempt_at_ms) VALUES (@id, @endpoint_id, @reference_id, @payload, 'pending', 0, @now_ms, @now_ms)`,
+    /**
+     * Due messages whose endpoint is enabled and that no older message of the same endpoint and user
+     * is still waiting for. PostgreSQL appends `FOR UPDATE OF m SKIP LOCKED`.
+     */
+    dueMessages: `SELECT m.seq, m.id, m.endpoint_id, m.reference_id, m.payload, m.attempts, e.url, e.secrets
+FROM ${t.messages} m JOIN ${t.endpoints} e ON e.id = m.endpoint_id
+WHERE m.status IN ('pending', 'sending') AND m.next_attempt_at_ms <= CAST(@now_ms AS BIGINT) AND e.enabled = 1
+  AND NOT EXISTS (SELECT 1 FROM ${t.messages} o WHERE o.endpoint_id = m.endpoint_id
+    AND o.reference_id = m.reference_id AND o.seq < m.seq AND o.status IN ('pending', 'sending'))
+ORDER BY m.next_attempt_at_ms, m.seq LIMIT CAST(@limit AS INTEGER)`,
+    lease: `UPDATE ${t.messages} SET status = 'sending', attempts = attempts + 1, lease_token = @token,
+  next_attempt_at_ms = @expires_ms WHERE id = @id`,
+    startAttempt: `INSERT INTO ${t.deliveryAttempts} (message_id, attempt, started_at_ms) VALUES (@id, @attempt, @now_ms)`,
+    finish: `UPDATE ${t.messages} SET status = @status, next_attempt_at_ms = @next_ms, lease_token = NULL,
+  last_status_code = @status_code, last_error = @error, delivered_at_ms = @delivered_ms
+WHERE id = @id AND status = 'sending' AND lease_token = @token`,
+    finishAttempt: `UPDATE ${t.deliveryAttempts} SET duration_ms = @duration_ms, status_code = @status_code, error = @error
+WHERE message_id = @id AND attempt = @attempt AND duration_ms IS NULL`,
+    replay: `UPDATE ${t.messages} SET status = 'pending', attempts = 0, next_attempt_at_ms = @now_ms, lease_token = NULL
+WHERE id = @id AND status IN ('delivered', 'dead')`,
+    exists: `SELECT 1 AS present FROM ${t.messages} WHERE id = @id`,
+    getMessage: `SELECT ${MESSAGE_COLUMNS} FROM ${t.messages} m WHERE m.id = @id`,
+    attempts: `SELECT attempt, started_at_ms, duration_ms, status_code, error FROM ${t.deliveryAttempts}
+WHERE message_id = @id ORDER BY started_at_ms, attempt`,
+    stats: `SELECT status, count(*) AS n, min(created_at_ms) AS oldest FROM ${t.messages} GROUP BY status`,
+    /** A page, newest first; the filters are appended by the caller. */
+    listPrefix: `SELECT ${MESSAGE_COLUMNS} FROM ${t.messages} m`,
+  };
+}
+
+/** Statements of {@link outboxStatements}. */
+export type OutboxStatements = ReturnType<typeof outboxStatements>;
+
+/** A new message id: the `webhook-id` the receiver dedupes on. */
+export function messageId(): string {
+  return `msg_${randomBytes(16).toString('base64url')}`;
+}
+
+/** The rows one decision change writes: one per enabled endpoint. */
+export function messageParams(change: DecisionChange, endpointIds: readonly string[], nowMs: number) {
+  const payload = JSON.stringify(decisionChangedEvent(change));
+  return endpointIds.map((endpointId) => ({
+    id: messageId(),
+    endpoint_id: endpointId,
+    reference_id: change.referenceId,
+    payload,
+    now_ms: nowMs,
+  }));
+}
+
+/** Parameters of `putEndpoint`. */
+export function endpointParams(endpoint: AppEndpoint) {
+  return {
+    id: endpoint.id,
+    url: endpoint.url,
+    secrets: JSON.stringify(endpoint.secrets),
+    enabled: endpoint.enabled ? 1 : 0,
+    source: endpoint.source,
+    created_at_ms: endpoint.createdAtMs,
+  };
+}
+
+type Num = number | string;
+
+export interface EndpointRow {
+  id: string;
+  url: string;
+  secrets: string;
+  enabled: Num;
+  source: string;
+  created_at_ms: Num;
+}
+
+export function toEndpoint(row: EndpointRow): AppEndpoint {
+  return {
+    id: row.id,
+    url: row.url,
+    secrets: JSON.parse(row.secrets) as EndpointSecret[],
+    enabled: Number(row.enabled) === 1,
+    source: row.source === 'env' ? 'env' : 'cli',
+    createdAtMs: Number(row.created_at_ms),
+  };
+}
+
+/** The secrets that sign now: unexpired ones, newest first. */
+export function validSecrets(secretsJson: string, nowMs: number): string[] {
+  return (JSON.parse(secretsJson) as EndpointSecret[])
+    .filter((s) => s.expiresAtMs === null || s.expiresAtMs > nowMs)
+    .map((s) => s.secret);
+}
+
+export interface MessageRow {
+  id: string;
+  endpoint_id: string;
+  reference_id: string;
+  status: DeliveryStatus;
+  attempts: Num;
+  created_at_ms: Num;
+  next_attempt_at_ms: Num | null;
+  delivered_at_ms: Num | null;
+  last_status_code: Num | null;
+  last_error: string | null;
+  payload: string;
+  seq: Num;
+}
+
+export function toDeliveryView(row: MessageRow): DeliveryView {
+  const open = row.status === 'pending' || row.status === 'sending';
+  return {
+    id: row.id,
+    endpointId: row.endpoint_id,
+    referenceId: row.reference_id,
+    status: row.status,
+    attempts: Number(row.attempts),
+    createdAtMs: Number(row.created_at_ms),
+    nextAttemptAtMs: open && row.next_attempt_at_ms !== null ? Number(row.next_attempt_at_ms) : null,
+    deliveredAtMs: numberOrNull(row.delivered_at_ms),
+    lastStatusCode: numberOrNull(row.last_status_code),
+    lastError: row.last_error,
+    payload: row.payload,
+  };
+}
+
+export interface AttemptRow {
+  attempt: Num;
+  started_at_ms: Num;
+  duration_ms: Num | null;
+  status_code: Num | null;
+  error: string | null;
+}
+
+export function toDeliveryDetail(row: MessageRow, attempts: readonly AttemptRow[]): DeliveryDetail {
+  return {
+    ...toDeliveryView(row),
+    attemptLog: attempts.map(
+      (a): DeliveryAttempt => ({
+        attempt: Number(a.attempt),
+        startedAtMs: Number(a.started_at_ms),
+        durationMs: numberOrNull(a.duration_ms),
+        statusCode: numberOrNull(a.status_code),
+        error: a.error,
+      }),
+    ),
+  };
+}
+
+/** Parameters of `finish` and `finishAttempt` for one attempt's outcome. */
+export function finishParams(
+  claim: { id: string; leaseToken: string; attempt: number },
+  result: { ok: boolean; statusCode: number | null; error: string | null; durationMs: number },
+  retryAtMs: number | null,
+  nowMs: number,
+) {
+  const status: DeliveryStatus = result.ok ? 'delivered' : retryAtMs === null ? 'dead' : 'pending';
+  return {
+    id: claim.id,
+    token: claim.leaseToken,
+    attempt: claim.attempt,
+    status,
+    next_ms: status === 'pending' ? retryAtMs : null,
+    status_code: result.statusCode,
+    error: result.ok ? null : (result.error ?? 'failed').slice(0, 500),
+    delivered_ms: result.ok ? nowMs : null,
+    duration_ms: Math.max(0, Math.round(result.durationMs)),
+  };
+}
+
+/** The cursor of a deliveries page: the last seq shown. */
+export function deliveryCursor(row: MessageRow | undefined): string | null {
+  return row === undefined ? null : Buffer.from(String(row.seq)).toString('base64url');
+}
+
+/** The seq a cursor points after; null for a cursor that is not one of ours. */
+export function parseDeliveryCursor(cursor: string): number | null {
+  const seq = Number(Buffer.from(cursor, 'base64url').toString());
+  return Number.isSafeInteger(seq) && seq > 0 ? seq : null;
+}
+
+function numberOrNull(value: Num | null): number | null {
+  return value === null ? null : Number(value);
+}
