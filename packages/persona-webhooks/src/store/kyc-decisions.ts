@@ -9,28 +9,47 @@ import type { CaseFact, InquiryFact, KycFacts, ReportFact } from '../kyc/facts.j
 import type { ProjectionUpdate } from '../kyc/projection-update.js';
 import type { DecisionChange } from '../outbox/decision-changed.js';
 
+/** The ids that tie a fact to a user, as `affectedReferences` takes them. */
+export interface DecisionKey {
+  reference_id: string | null;
+  account_id: string | null;
+  inquiry_id: string | null;
+}
+
 /** The parameters of `affectedReferences` for each update that can change a decision. */
-export function decisionKeys(
-  updates: readonly ProjectionUpdate[],
-): { reference_id: string | null; account_id: string | null; inquiry_id: string | null }[] {
-  const keys = [];
+export function decisionKeys(updates: readonly ProjectionUpdate[]): DecisionKey[] {
+  const keys: DecisionKey[] = [];
   for (const u of updates) {
     if (u.kind === 'verification' || u.kind === 'scrub') continue;
     keys.push({
       reference_id: u.referenceId,
       account_id: u.accountId,
-      inquiry_id: u.kind === 'inquiry' ? u.inquiryId : u.kind === 'account' ? null : u.inquiryId,
+      inquiry_id: u.kind === 'account' ? null : u.inquiryId,
     });
   }
   return keys;
 }
 
 /**
+ * The cases and reports an update batch changed: their stored rows keep the ids earlier events
+ * carried, so an event whose allowlist dropped its relationships still reaches the user.
+ */
+export function factObjectIds(updates: readonly ProjectionUpdate[]): string[] {
+  const ids: string[] = [];
+  for (const u of updates) {
+    if (u.kind === 'case') ids.push(u.caseId);
+    else if (u.kind === 'report') ids.push(u.reportId);
+  }
+  return ids;
+}
+
+/**
  * The ids whose concurrent completions could see each other's facts half-way (one event writes a case
- * of account A, another links A to a user): PostgreSQL serialises completions sharing one of these.
+ * of account A, another links A to a user): PostgreSQL serialises completions sharing one of these,
+ * then, once it knows them, completions concerning one user.
  */
 export function lockKeys(updates: readonly ProjectionUpdate[]): string[] {
-  const keys = new Set<string>();
+  const keys = new Set<string>(factObjectIds(updates));
   for (const key of decisionKeys(updates)) {
     for (const id of [key.reference_id, key.account_id, key.inquiry_id]) if (id !== null) keys.add(id);
   }

@@ -83,6 +83,9 @@ export function kycFactStatements(t: KycTables) {
 UNION SELECT reference_id FROM ${t.inquiries} WHERE reference_id IS NOT NULL
   AND (inquiry_id = CAST(@inquiry_id AS TEXT) OR account_id = CAST(@account_id AS TEXT))
 UNION SELECT reference_id FROM ${t.accounts} WHERE reference_id IS NOT NULL AND account_id = CAST(@account_id AS TEXT)`,
+    /** The stored identifiers of a case or report (ids are distinct across the two). */
+    factIdentity: `SELECT reference_id, account_id, inquiry_id FROM ${t.cases} WHERE case_id = CAST(@id AS TEXT)
+UNION ALL SELECT reference_id, account_id, inquiry_id FROM ${t.reports} WHERE report_id = CAST(@id AS TEXT)`,
     /** Every fact of one user as one row shape (see {@link FactRow}), in one round trip. */
     userFacts: userFactsSql(t),
     getDecision: `SELECT decision, reasons FROM ${t.decisions} WHERE reference_id = CAST(@reference_id AS TEXT)`,

@@ -11,11 +11,13 @@ import type { KycPolicy } from '../../kyc/decision.js';
 import type { KycFacts } from '../../kyc/facts.js';
 import type { ProjectionUpdate } from '../../kyc/projection-update.js';
 import {
+  type DecisionKey,
   type DecisionRow,
   decisionChanged,
   decisionKeys,
   decisionParams,
   type FactRow,
+  factObjectIds,
   factsFromRows,
   hasFacts,
   lockKeys,
@@ -31,7 +33,8 @@ import type { Tables } from './tables.js';
 export function decisionStatements(t: Tables) {
   const sql = kycFactStatements(t);
   const userFacts = positional<{ reference_id: string }>(sql.userFacts);
-  const affected = positional<ReturnType<typeof decisionKeys>[number]>(sql.affectedReferences);
+  const affected = positional<DecisionKey>(sql.affectedReferences);
+  const identity = positional<{ id: string }>(sql.factIdentity);
   const getDecision = positional<{ reference_id: string }>(sql.getDecision);
   const upsertDecision = positional<ReturnType<typeof decisionParams>>(sql.upsertDecision);
   // The subquery sorts before the locks are taken, so every transaction takes them in one order.
@@ -98,12 +101,19 @@ export function decisionStatements(t: Tables) {
       record: RecordPostgresChange,
     ): Promise<void> {
       const references = new Set<string>();
-      for (const key of decisionKeys(updates)) {
+      const keys = decisionKeys(updates);
+      for (const id of factObjectIds(updates)) {
+        keys.push(...((await tx.query(identity.text, identity.values({ id }))).rows as DecisionKey[]));
+      }
+      for (const key of keys) {
         const result = await tx.query(affected.text, affected.values(key));
         for (const row of result.rows as { reference_id: string }[]) references.add(row.reference_id);
       }
-      for (const referenceId of [...references].sort())
-        await refreshOne(tx, policy, referenceId, eventId, nowMs, record);
+      // Completions that reach one user through different ids (a report by inquiry, a case by
+      // account) take turns here: the later one reads the earlier one's committed facts.
+      const users = [...references].sort();
+      if (users.length > 0) await tx.query(lock, [users]);
+      for (const referenceId of users) await refreshOne(tx, policy, referenceId, eventId, nowMs, record);
     },
   };
 }

@@ -9,11 +9,13 @@ import type { KycFacts } from '../../kyc/facts.js';
 import type { ProjectionUpdate } from '../../kyc/projection-update.js';
 import type { DecisionChange } from '../../outbox/decision-changed.js';
 import {
+  type DecisionKey,
   type DecisionRow,
   decisionChanged,
   decisionKeys,
   decisionParams,
   type FactRow,
+  factObjectIds,
   factsFromRows,
   hasFacts,
   toDecisionChange,
@@ -64,7 +66,10 @@ export function refreshSqliteDecisions(
   record: RecordSqliteChange,
 ): void {
   const references = new Set<string>();
-  for (const key of decisionKeys(updates)) {
+  const keys: DecisionKey[] = decisionKeys(updates);
+  for (const id of factObjectIds(updates))
+    keys.push(...(prepare(FACTS.factIdentity).all({ id }) as DecisionKey[]));
+  for (const key of keys) {
     for (const row of prepare(FACTS.affectedReferences).all(key) as { reference_id: string }[]) {
       references.add(row.reference_id);
     }
