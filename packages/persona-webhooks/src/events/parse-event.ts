@@ -35,7 +35,7 @@ const encoder = new TextEncoder();
 
 /**
  * Parses a Persona webhook body (the exact signed bytes). Keys are normalised to camelCase whatever the
- * webhook's inflection; inquiry `fields` are kept as sent. Unknown event names, attributes, statuses
+ * webhook's inflection; inquiry `fields` keep their keys as sent (minus `__proto__`, `constructor`, `prototype`, dropped everywhere). Unknown event names, attributes, statuses
  * and id prefixes are accepted; `included` and `relationships` are optional.
  *
  * @example
