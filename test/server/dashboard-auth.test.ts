@@ -13,10 +13,10 @@ import { createPipeline } from '../../packages/persona-webhooks/src/index.js';
 import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
 import { MAX_FAILED_ATTEMPTS, SESSION_COOKIE } from '../../packages/server/src/server/admin-auth.js';
 import { buildApp } from '../../packages/server/src/server/app.js';
-import { CONTENT_SECURITY_POLICY } from '../../packages/server/src/server/dashboard/security-headers.js';
 import { createLogger } from '../../packages/server/src/server/logger.js';
 import { createMetrics } from '../../packages/server/src/server/metrics.js';
 import { MinuteCounter } from '../../packages/server/src/server/minute-counter.js';
+import { CONTENT_SECURITY_POLICY } from '../../packages/server/src/server/security-headers.js';
 import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
 
 const TOKEN = 'dashboard-test-token-0123456789';

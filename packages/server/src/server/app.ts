@@ -23,7 +23,6 @@ import type { ReconcileStatus } from '../reconcile/reconcile-service.js';
 import { createAdminAuth } from './admin-auth.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerDashboard } from './dashboard/dashboard-routes.js';
-import { needsSecurityHeaders, SECURITY_HEADERS } from './dashboard/security-headers.js';
 import { deriveSessionKey } from './dashboard/session-key.js';
 import { SessionBook } from './dashboard/sessions.js';
 import { InternalError, InvalidQueryError, NotFoundError } from './http-errors.js';
@@ -31,6 +30,7 @@ import { type Logger, logUnhandledError } from './logger.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { MinuteCounter } from './minute-counter.js';
 import { answerClientError, writeRawError } from './raw-error-responses.js';
+import { withSecurityHeaders } from './security-headers.js';
 import { webhookFastPath } from './webhook-fast-path.js';
 
 export const WEBHOOK_PATH = '/webhooks/persona';
@@ -127,8 +127,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return reply.code(404).headers(response.headers).send(response.body);
   });
 
-  app.addHook('onSend', async (request, reply) => {
-    if (needsSecurityHeaders(request.url)) reply.headers(SECURITY_HEADERS);
+  // Every answer, not a list of paths: a list compared against the URL is one query string away from
+  // missing the dashboard.
+  app.addHook('onSend', async (_request, reply) => {
+    withSecurityHeaders(reply);
   });
 
   app.addHook('onResponse', async (request, reply) => {
