@@ -1,19 +1,28 @@
 /**
  * Who may use the admin API and the dashboard: a bearer `ADMIN_TOKEN` (scripts) or the signed session
  * cookie the dashboard's sign-in form exchanges the token for (browsers). Wrong tokens are counted per
- * client address and refused for a while once there are too many; tokens are never logged.
+ * client address (as far as TRUST_PROXY lets us know it, `trust-proxy.ts`) and in total; past either
+ * limit further wrong tokens get 429 instead of 401. The right token always passes: counting only
+ * failures, and checking the token before the count, means no one can lock the operator out by
+ * guessing from the operator's address. Tokens are never logged.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { changesState, comesFromOwnOrigin } from './dashboard/origin.js';
 import type { Session, SessionBook } from './dashboard/sessions.js';
 import { ForbiddenOriginError, TooManyAttemptsError, UnauthorizedError } from './http-errors.js';
+import { limitAddress, type TrustProxySetting } from './trust-proxy.js';
 
 /** Name of the dashboard's session cookie. */
 export const SESSION_COOKIE = 'persona_webhooks_session';
 
-/** Wrong tokens (or forged cookies) one client address may present per window before it must wait. */
+/** Wrong tokens (or forged cookies) one client address may present per window before it gets 429s. */
 export const MAX_FAILED_ATTEMPTS = 10;
+/**
+ * Wrong tokens from all clients together per window: bounds guessing from many addresses (or a spoofed
+ * one per request) and the warnings it writes to the log.
+ */
+export const MAX_FAILED_ATTEMPTS_TOTAL = 100;
 export const FAILED_ATTEMPTS_WINDOW_MS = 5 * 60 * 1000;
 
 export interface AdminAuth {
@@ -34,21 +43,42 @@ export interface AdminAuth {
  */
 export function createAdminAuth(
   app: FastifyInstance,
-  options: { adminToken: string; sessions: SessionBook; now?: () => number },
+  options: {
+    adminToken: string;
+    sessions: SessionBook;
+    /** TRUST_PROXY, to count failures by an address the client cannot choose. Default false. */
+    trustProxy?: TrustProxySetting;
+    now?: () => number;
+  },
 ): AdminAuth {
   const expected = digest(options.adminToken);
   const now = options.now ?? Date.now;
-  // Counts failures only: a correct token never consumes the allowance.
-  const failures = app.createRateLimit({ max: MAX_FAILED_ATTEMPTS, timeWindow: FAILED_ATTEMPTS_WINDOW_MS });
+  const trustProxy = options.trustProxy ?? false;
+  // Both count failures only: they are consulted after a token or cookie proved wrong.
+  const perClient = app.createRateLimit({
+    max: MAX_FAILED_ATTEMPTS,
+    timeWindow: FAILED_ATTEMPTS_WINDOW_MS,
+    ...(trustProxy === true ? { keyGenerator: (request) => limitAddress(trustProxy, request) } : {}),
+  });
+  const total = app.createRateLimit({
+    max: MAX_FAILED_ATTEMPTS_TOTAL,
+    timeWindow: FAILED_ATTEMPTS_WINDOW_MS,
+    keyGenerator: () => 'all clients',
+  });
 
-  /** Refuses a locked-out client before checking anything, then counts the attempt if it fails. */
+  /** True for a valid credential, whatever came before; a failure is counted, and past a limit is a 429. */
   const guarded = async (request: FastifyRequest, valid: () => boolean): Promise<boolean> => {
-    const before = await failures(request, { increment: false });
-    if (!before.isAllowed && before.isExceeded) throw new TooManyAttemptsError(before.ttlInSeconds);
     if (valid()) return true;
-    const after = await failures(request);
-    if (!after.isAllowed && after.isExceeded) throw new TooManyAttemptsError(after.ttlInSeconds);
-    request.log.warn({ ip: request.ip, route: request.routeOptions.url }, 'admin authentication failed');
+    const [client, all] = await Promise.all([perClient(request), total(request)]);
+    let waitSeconds = 0;
+    for (const limit of [client, all]) {
+      if (!limit.isAllowed && limit.isExceeded) waitSeconds = Math.max(waitSeconds, limit.ttlInSeconds);
+    }
+    if (waitSeconds > 0) throw new TooManyAttemptsError(waitSeconds);
+    request.log.warn(
+      { ip: limitAddress(trustProxy, request), route: request.routeOptions.url },
+      'admin authentication failed',
+    );
     return false;
   };
 

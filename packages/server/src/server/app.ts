@@ -31,6 +31,7 @@ import type { ServiceMetrics } from './metrics.js';
 import type { MinuteCounter } from './minute-counter.js';
 import { answerClientError, writeRawError } from './raw-error-responses.js';
 import { withSecurityHeaders } from './security-headers.js';
+import { fastifyTrustProxy } from './trust-proxy.js';
 import { webhookFastPath } from './webhook-fast-path.js';
 
 export const WEBHOOK_PATH = '/webhooks/persona';
@@ -74,8 +75,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // One line per request is written below, without query strings or headers.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
-    // A hop count is supported at run time (proxy-addr) though Fastify's types leave it out.
-    trustProxy: (options.trustProxy ?? false) as boolean | string,
+    // A hop count becomes a trust function: Fastify 5 treats a bare number as "trust nothing".
+    trustProxy: fastifyTrustProxy(options.trustProxy ?? false),
     // Bounded time per connection: a client sending its body a byte a second is cut off, not waited for.
     // Node checks the timeouts every second (its default, 30 s, is far longer than the timeouts).
     serverFactory: webhookFastPath({
@@ -174,7 +175,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.register(fastifyRateLimit, { global: false });
   app.register(async (scope) => {
     const sessions = new SessionBook(options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS);
-    const auth = createAdminAuth(scope, { adminToken: options.adminToken, sessions });
+    const auth = createAdminAuth(scope, {
+      adminToken: options.adminToken,
+      sessions,
+      trustProxy: options.trustProxy ?? false,
+    });
     registerDashboard(scope, { auth, sessions });
     registerAdminRoutes(scope, {
       store,
