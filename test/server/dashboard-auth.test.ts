@@ -165,6 +165,46 @@ describe('sign-in, session cookie and sign-out', () => {
     });
   });
 
+  it('sign-out holds after a restart and on another instance of the same store', async () => {
+    const kept = cookieOf(await signIn(TOKEN));
+    const other = cookieOf(await signIn(TOKEN));
+    await start(); // a restart: a new app, the same database
+    expect((await app.inject({ url: '/api/events', headers: { cookie: kept } })).statusCode).toBe(200);
+    const out = await app.inject({
+      method: 'DELETE',
+      url: '/admin/session',
+      headers: { host: HOST, origin: ORIGIN, cookie: kept },
+    });
+    expect(out.statusCode).toBe(204);
+    await start();
+    expect((await app.inject({ url: '/api/events', headers: { cookie: kept } })).statusCode).toBe(401);
+    expect((await app.inject({ url: '/api/events', headers: { cookie: other } })).statusCode).toBe(200);
+
+    // A second instance on the same store, running alongside.
+    const second = buildApp({
+      pipeline: createPipeline({ secrets: ['wbhsec_test'], store }),
+      store,
+      metrics: createMetrics(store),
+      logger: createLogger({ level: 'silent', pretty: false }),
+      adminToken: TOKEN,
+      invalidSignatures: new MinuteCounter(Date.now()),
+    });
+    try {
+      await app.inject({
+        method: 'DELETE',
+        url: '/admin/session',
+        headers: { host: HOST, origin: ORIGIN, cookie: other },
+      });
+      expect((await second.inject({ url: '/api/events', headers: { cookie: kept } })).statusCode).toBe(401);
+      expect((await second.inject({ url: '/api/events', headers: { cookie: other } })).statusCode).toBe(401);
+      expect((await second.inject({ url: '/admin/session', headers: { cookie: other } })).json()).toEqual({
+        signedIn: false,
+      });
+    } finally {
+      await second.close();
+    }
+  });
+
   it('a session expires', async () => {
     await start({ sessionTtlMs: 300 });
     const cookie = cookieOf(await signIn(TOKEN));

@@ -72,6 +72,7 @@ export type {
   ReconcileStateStore,
   ReplayOutcome,
   SchemaStatus,
+  SessionRevocationStore,
   Store,
   Timeline,
   TimelineQuery,

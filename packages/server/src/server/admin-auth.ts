@@ -31,14 +31,14 @@ export interface AdminAuth {
   /** Checks a token offered at sign-in; a wrong one counts against the client like a wrong bearer token. */
   verifyToken(request: FastifyRequest, token: string): Promise<void>;
   /** The live session this request's cookie carries, or null (no cookie, bad signature, expired, signed out). */
-  sessionOf(request: FastifyRequest): Session | null;
+  sessionOf(request: FastifyRequest): Promise<Session | null>;
 }
 
 /**
  * Needs `@fastify/cookie` (signing with the session key) and `@fastify/rate-limit` registered on `app`.
  *
  * @example
- * const auth = createAdminAuth(app, { adminToken, sessions: new SessionBook(12 * 3600_000) });
+ * const auth = createAdminAuth(app, { adminToken, sessions: new SessionBook(12 * 3600_000, store) });
  * api.addHook('onRequest', auth.authenticate);
  */
 export function createAdminAuth(
@@ -85,7 +85,7 @@ export function createAdminAuth(
   const tokenMatches = (token: string) => timingSafeEqual(digest(token), expected);
 
   /** Null when there is no cookie; `forged` when its signature is wrong (counted as a failed attempt). */
-  const readCookie = (request: FastifyRequest): Session | null | 'forged' => {
+  const readCookie = async (request: FastifyRequest): Promise<Session | null | 'forged'> => {
     const raw = request.cookies[SESSION_COOKIE];
     if (raw === undefined || raw === '') return null;
     const unsigned = request.unsignCookie(raw);
@@ -100,7 +100,7 @@ export function createAdminAuth(
         if (await guarded(request, () => tokenMatches(bearer))) return;
         throw new UnauthorizedError();
       }
-      const session = readCookie(request);
+      const session = await readCookie(request);
       if (session === 'forged') {
         await guarded(request, () => false);
         throw new UnauthorizedError();
@@ -114,8 +114,8 @@ export function createAdminAuth(
       if (!(await guarded(request, () => tokenMatches(token)))) throw new UnauthorizedError();
     },
 
-    sessionOf(request) {
-      const session = readCookie(request);
+    async sessionOf(request) {
+      const session = await readCookie(request);
       return session === 'forged' ? null : session;
     },
   };

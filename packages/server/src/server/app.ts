@@ -174,7 +174,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   // Only used through createRateLimit() by the admin auth, which counts wrong tokens.
   app.register(fastifyRateLimit, { global: false });
   app.register(async (scope) => {
-    const sessions = new SessionBook(options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS);
+    const sessions = new SessionBook(options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS, store);
     const auth = createAdminAuth(scope, {
       adminToken: options.adminToken,
       sessions,

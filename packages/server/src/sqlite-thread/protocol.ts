@@ -32,6 +32,8 @@ export const THREAD_METHODS = [
   'claimReconcile',
   'renewReconcileLease',
   'finishReconcile',
+  'revokeSession',
+  'isSessionRevoked',
 ] as const satisfies readonly (keyof Store)[];
 
 export type ThreadMethod = (typeof THREAD_METHODS)[number];

@@ -138,4 +138,17 @@ CREATE TABLE reconcile_state (
 INSERT INTO reconcile_state (id) VALUES (1);
 `,
   },
+  {
+    version: 6,
+    name: 'session-revocations',
+    // Mirrors SQLite's version 6: dashboard sign-outs, shared by every instance on the schema, so a
+    // signed-out cookie is refused everywhere and after restarts; rows past their expiry are deleted.
+    sql: `
+CREATE TABLE session_revocations (
+  session_id text PRIMARY KEY,
+  expires_at_ms bigint NOT NULL
+);
+CREATE INDEX session_revocations_expiry ON session_revocations (expires_at_ms);
+`,
+  },
 ]);

@@ -20,6 +20,7 @@ import { notifyChannel, type PostgresStoreOptions, resolvePostgresStoreOptions }
 import { createPostgresReadModel } from './read-model.js';
 import { createPostgresReconcileState } from './reconcile-state.js';
 import { rowValues } from './row-values.js';
+import { createPostgresSessionRevocations } from './session-revocations.js';
 import {
   closedStoreError,
   isRowDataError,
@@ -75,6 +76,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   const queue = createPostgresWorkQueue(connections, t);
   const reads = createPostgresReadModel(connections, t);
   const reconcile = createPostgresReconcileState(connections, t);
+  const revocations = createPostgresSessionRevocations(connections, t);
   const wakeups = new Wakeups(connections, notifyChannel(config.schema));
   const insertPrefix = insertEventsPrefix(t.events);
   const deadline = {
@@ -180,6 +182,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     claimReconcile: (owner, leaseMs, nowMs) => run(() => reconcile.claim(owner, leaseMs, nowMs)),
     renewReconcileLease: (owner, leaseMs, nowMs) => run(() => reconcile.renew(owner, leaseMs, nowMs)),
     finishReconcile: (owner, outcome, nowMs) => run(() => reconcile.finish(owner, outcome, nowMs)),
+    revokeSession: (sessionId, expiresAtMs, nowMs) =>
+      run(() => revocations.revoke(sessionId, expiresAtMs, nowMs)),
+    isSessionRevoked: (sessionId) => read(() => revocations.isRevoked(sessionId)),
     onEventsAvailable: (listener) => wakeups.subscribe(listener),
     writeStats: () => ({ batches: inbox.batches, writes }),
     async close() {

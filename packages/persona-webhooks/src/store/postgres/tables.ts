@@ -20,6 +20,7 @@ export function tables(schema: string) {
     inquiries: `${qualified}.inquiries`,
     verifications: `${qualified}.verifications`,
     reconcile: `${qualified}.reconcile_state`,
+    sessionRevocations: `${qualified}.session_revocations`,
   });
 }
 

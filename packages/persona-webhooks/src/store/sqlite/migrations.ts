@@ -152,4 +152,17 @@ INSERT INTO event_bodies (event_id, body) SELECT id, body FROM events WHERE body
 ALTER TABLE events DROP COLUMN body;
 `,
   },
+  {
+    version: 6,
+    name: 'session-revocations',
+    // Dashboard sign-outs, so a signed-out cookie stays refused after a restart and by every process on
+    // the file. A row is needed only until the session's own expiry; sign-out deletes the expired ones.
+    sql: `
+CREATE TABLE session_revocations (
+  session_id TEXT PRIMARY KEY,
+  expires_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX session_revocations_expiry ON session_revocations (expires_at_ms);
+`,
+  },
 ]);

@@ -14,6 +14,7 @@ import { SQLITE_MIGRATIONS } from './migrations.js';
 import { openSqliteDatabase } from './open-database.js';
 import { createSqliteReadModel, type SqliteReadModel } from './read-model.js';
 import { createSqliteReconcileState, type SqliteReconcileState } from './reconcile-state.js';
+import { createSqliteSessionRevocations, type SqliteSessionRevocations } from './session-revocations.js';
 import { createStatementCache, type PrepareCached } from './statement-cache.js';
 import { openWalSync, type WalSync } from './wal-sync.js';
 import { createSqliteWorkQueue, type SqliteWorkQueue } from './work-queue.js';
@@ -30,6 +31,7 @@ export interface SqliteConnection {
   queue: SqliteWorkQueue;
   reads: SqliteReadModel;
   reconcile: SqliteReconcileState;
+  revocations: SqliteSessionRevocations;
   /** Throws `StoreUnavailableError` when the file (or its WAL) was deleted or replaced since it opened. */
   identity: FileIdentity;
   /**
@@ -76,6 +78,7 @@ export function openSqliteConnection(
     queue: createSqliteWorkQueue(db, prepare, workerSynchronous),
     reads: createSqliteReadModel(prepare),
     reconcile: createSqliteReconcileState(db, prepare),
+    revocations: createSqliteSessionRevocations(db, prepare),
     insertBatch: (rows) =>
       walPath ? withWorkerSynchronous(db, 'normal', () => insert.immediate(rows)) : insert.immediate(rows),
     durable: () => {
