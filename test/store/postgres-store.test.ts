@@ -118,6 +118,7 @@ describe.skipIf(!reachable)('PostgreSQL store', () => {
         'inquiries',
         'reconcile_state',
         'schema_migrations',
+        'session_revocations',
         'verifications',
       ]);
       await store!.migrate();
