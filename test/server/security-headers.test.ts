@@ -95,7 +95,10 @@ const VARIANTS: ReadonlyArray<(path: string) => string> = [
   (p) => p,
   (p) => `${p}?`,
   (p) => `${p}?x`,
-  (p) => `${p}?x=1&y=%2F#`.replace('#', ''),
+  (p) => `${p}?x=1&y=%2F`,
+  // A browser never sends the fragment; a hand-written client may.
+  (p) => `${p}#/dead`,
+  (p) => `${p}?x#/dead`,
   (p) => `${p}?%00`,
   (p) => (p.endsWith('/') ? p.slice(0, -1) : `${p}/`),
   (p) => `${p}/?x`,

@@ -47,7 +47,7 @@ export interface AppOptions {
   sessionSecret?: string | null;
   /** How long a dashboard sign-in lasts. Default 12 h. */
   sessionTtlMs?: number;
-  /** Fastify's `trustProxy` (TRUST_PROXY). Default false. */
+  /** TRUST_PROXY (`trust-proxy.ts` says how Fastify gets it). Default false. */
   trustProxy?: boolean | number | string;
   /** Invalid-signature requests, counted by the pipeline's `onOutcome`, for the dashboard's overview. */
   invalidSignatures: MinuteCounter;
