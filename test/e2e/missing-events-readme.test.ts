@@ -59,7 +59,7 @@ describe('README: Missing events walkthrough with the emulator', () => {
     await eventually(async () => printed.includes('PERSONA_WEBHOOK_SECRET='));
     const variable = (name: string) => new RegExp(`^ {2}${name}=(\\S+)$`, 'm').exec(printed)?.[1] ?? '';
     expect(variable('PERSONA_API_URL')).toBe(`http://127.0.0.1:${emulatorPort}/api/v1`);
-    expect(variable('PERSONA_API_KEY')).toBe('persona_sandbox_emulator_local_development_key');
+    expect(variable('PERSONA_API_KEY')).toMatch(/^persona_sandbox_emulator_[A-Za-z0-9_-]{24}$/);
     expect(variable('PERSONA_WEBHOOK_SECRET')).toBe('wbhsec_local_test_secret');
 
     // terminal 2
@@ -82,10 +82,17 @@ describe('README: Missing events walkthrough with the emulator', () => {
     const auth = { authorization: `Bearer ${env.PERSONA_API_KEY}` };
     const faults = await fetch(`http://127.0.0.1:${emulatorPort}/_emulator/faults`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...auth, 'content-type': 'application/json' },
       body: '{"drop-deliveries":2}',
     });
     expect(faults.status).toBe(200);
+    // Without the key, the control route refuses.
+    const keyless = await fetch(`http://127.0.0.1:${emulatorPort}/_emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"drop-deliveries":2}',
+    });
+    expect(keyless.status).toBe(401);
     const created = await fetch(`${api}/inquiries`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },

@@ -13,7 +13,7 @@ import {
   searchWebhookDeliveries,
   setWebhookEnabled,
 } from '../../packages/server/src/persona-api/webhooks-api.js';
-import { type Emulator, emulatorClient, startTestEmulator } from '../helpers/emulator.js';
+import { type Emulator, emulatorClient, emulatorControl, startTestEmulator } from '../helpers/emulator.js';
 import { type RecordingReceiver, startRecordingReceiver } from '../helpers/recording-receiver.js';
 import { eventually } from '../helpers/service-process.js';
 
@@ -205,11 +205,7 @@ describe('faults', () => {
     receiver = await startRecordingReceiver();
     emulator = await startTestEmulator();
     const webhook = emulator.createWebhook({ url: receiver.url, enabledEvents: ['*'] });
-    const set = await fetch(`${emulator.url}/_emulator/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ 'drop-deliveries': 2 }),
-    });
+    const set = await emulatorControl(emulator, '/_emulator/faults', { 'drop-deliveries': 2 });
     expect((await json<{ faults: unknown }>(set)).faults).toMatchObject({ dropDeliveries: 2 });
     const events = ['a', 'b', 'c'].map((suffix) =>
       emulator!.state.recordEvent({ name: 'inquiry.approved', referenceId: `user-${suffix}` }),

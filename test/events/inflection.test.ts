@@ -63,6 +63,22 @@ describe('camelizeKeys', () => {
     expect(({} as Record<string, unknown>)['x']).toBeUndefined();
   });
 
+  it('drops prototype keys inside fields too, at any depth, and keeps the other field names as sent', () => {
+    const input = JSON.parse(
+      '{"fields":{"__proto__":{"isAdmin":true},"name-first":{"value":"Jane","__proto__":{"x":1}},' +
+        '"constructor":{"prototype":{"y":2}},"list":[{"__proto__":{"z":3},"a-b":1}]}}',
+    );
+    const fields = (camelizeKeys(input) as { fields: Record<string, unknown> }).fields;
+    expect(Object.keys(fields)).toEqual(['name-first', 'list']);
+    expect(fields['name-first']).toEqual({ value: 'Jane' });
+    expect(fields['list']).toEqual([{ 'a-b': 1 }]);
+    // What a handler would do with them: no prototype can come along.
+    const merged = Object.assign({}, fields) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+    expect(merged['isAdmin']).toBeUndefined();
+    expect(Object.getPrototypeOf(Object.assign({}, fields['name-first']))).toBe(Object.prototype);
+  });
+
   it('throws KeyDepthError past the depth limit instead of overflowing the stack', () => {
     const deep = JSON.parse('['.repeat(100_000) + ']'.repeat(100_000));
     expect(() => camelizeKeys(deep)).toThrow(KeyDepthError);

@@ -311,4 +311,16 @@ describe('parseEvent against prototype pollution', () => {
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     expect(Object.prototype).not.toHaveProperty('polluted');
   });
+
+  it('drops a __proto__ key inside fields, so Object.assign over them picks up no prototype', () => {
+    const body =
+      '{"data":{"type":"event","id":"evt_1","attributes":{"name":"inquiry.approved",' +
+      '"created-at":"2024-02-15T23:48:17.732Z","payload":{"data":{"type":"inquiry","id":"inq_1","attributes":' +
+      '{"status":"approved","fields":{"__proto__":{"isAdmin":true},"name-first":{"type":"string","value":"Jane"}}}}}}}}';
+    const fields = parsed(body).object.attributes['fields'] as Record<string, unknown>;
+    expect(Object.keys(fields)).toEqual(['name-first']);
+    const merged = Object.assign({}, fields) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+    expect(merged['isAdmin']).toBeUndefined();
+  });
 });

@@ -31,3 +31,15 @@ export function emulatorClient(
     ...options,
   });
 }
+
+/** A request to one of the emulator's `/_emulator/*` control routes, with the key they need. */
+export function emulatorControl(emulator: Emulator, path: string, body?: unknown): Promise<Response> {
+  return fetch(`${emulator.url}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: {
+      authorization: `Bearer ${emulator.apiKey}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}

@@ -128,6 +128,7 @@ describe.skipIf(!reachable)('PostgreSQL store', () => {
         'reconcile_state',
         'reports',
         'schema_migrations',
+        'session_revocations',
         'verifications',
       ]);
       await store!.migrate();

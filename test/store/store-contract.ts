@@ -821,10 +821,32 @@ export function describeStoreContract(label: string, open: OpenStore): void {
           () => store.getEvent('evt_a'),
           () => store.counts(),
           () => store.ping(),
+          () => store.revokeSession('session-id-after-close', T0 + 1000, T0),
+          () => store.isSessionRevoked('session-id-after-close'),
         ];
         for (const call of calls) {
           await expect(call()).rejects.toMatchObject({ code: 'store_unavailable', status: 503 });
         }
+      });
+    });
+
+    describe('session revocations (dashboard sign-out)', () => {
+      it('records a sign-out once, and answers for it until its expiry', async () => {
+        expect(await store.isSessionRevoked('session-a')).toBe(false);
+        await store.revokeSession('session-a', T0 + 60_000, T0);
+        await store.revokeSession('session-a', T0 + 60_000, T0 + 1); // a second sign-out changes nothing
+        expect(await store.isSessionRevoked('session-a')).toBe(true);
+        expect(await store.isSessionRevoked('session-b')).toBe(false);
+      });
+
+      it('each sign-out deletes the records of sessions that have expired since', async () => {
+        await store.revokeSession('session-old', T0 + 10, T0);
+        await store.revokeSession('session-live', T0 + 60_000, T0);
+        expect(await store.isSessionRevoked('session-old')).toBe(true);
+        await store.revokeSession('session-new', T0 + 120_000, T0 + 10);
+        expect(await store.isSessionRevoked('session-old')).toBe(false); // expired: its cookie is refused anyway
+        expect(await store.isSessionRevoked('session-live')).toBe(true);
+        expect(await store.isSessionRevoked('session-new')).toBe(true);
       });
     });
   });

@@ -74,6 +74,7 @@ export type {
   ReconcileStateStore,
   ReplayOutcome,
   SchemaStatus,
+  SessionRevocationStore,
   Store,
   Timeline,
   TimelineQuery,

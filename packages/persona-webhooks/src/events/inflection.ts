@@ -44,9 +44,9 @@ const camelized = new Map<string, string>();
 
 /**
  * Returns a deep copy of a parsed JSON value with every object key in camelCase. Values are never
- * changed (object type names such as `inquiry-session` are values); the value of any `fields` key is
- * kept exactly as parsed (its depth is still checked). `__proto__`, `constructor` and `prototype` keys
- * are dropped.
+ * changed (object type names such as `inquiry-session` are values); the keys under any `fields` key are
+ * kept exactly as sent (its depth is still checked). `__proto__`, `constructor` and `prototype` keys
+ * are dropped everywhere, `fields` included.
  *
  * @throws {KeyDepthError} when objects and arrays nest deeper than `maxDepth`, anywhere.
  * @example
@@ -75,8 +75,7 @@ function walk(value: unknown, depth: number, maxDepth: number): unknown {
     if (UNSAFE_KEYS.has(key) || UNSAFE_KEYS.has(camel)) continue;
     const child = record[key];
     if (camel === VERBATIM_KEY) {
-      checkDepth(child, depth + 1, maxDepth);
-      out[camel] = child;
+      out[camel] = copyVerbatim(child, depth + 1, maxDepth);
     } else {
       out[camel] = walk(child, depth + 1, maxDepth);
     }
@@ -84,9 +83,24 @@ function walk(value: unknown, depth: number, maxDepth: number): unknown {
   return out;
 }
 
-/** The depth rule for a subtree kept as it is: same limit, nothing copied. */
-function checkDepth(value: unknown, depth: number, maxDepth: number): void {
-  if (typeof value !== 'object' || value === null) return;
+/**
+ * A subtree whose keys are kept as sent (`fields`): copied with the same depth rule and the same unsafe
+ * keys dropped as everywhere else. Kept as parsed, a `__proto__` key there was an own property that a
+ * handler's `Object.assign({}, fields)` turned into the target's prototype.
+ */
+function copyVerbatim(value: unknown, depth: number, maxDepth: number): unknown {
+  if (typeof value !== 'object' || value === null) return value;
   if (depth >= maxDepth) throw new KeyDepthError(maxDepth);
-  for (const key in value) checkDepth((value as Record<string, unknown>)[key], depth + 1, maxDepth);
+  if (Array.isArray(value)) {
+    const copy = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) copy[i] = copyVerbatim(value[i], depth + 1, maxDepth);
+    return copy;
+  }
+  const record = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key in record) {
+    if (!Object.hasOwn(record, key) || UNSAFE_KEYS.has(key)) continue;
+    out[key] = copyVerbatim(record[key], depth + 1, maxDepth);
+  }
+  return out;
 }

@@ -35,8 +35,9 @@ const encoder = new TextEncoder();
 
 /**
  * Parses a Persona webhook body (the exact signed bytes). Keys are normalised to camelCase whatever the
- * webhook's inflection; inquiry `fields` are kept as sent. Unknown event names, attributes, statuses
- * and id prefixes are accepted; `included` and `relationships` are optional.
+ * webhook's inflection; inquiry `fields` keep their keys as sent (`__proto__`, `constructor` and
+ * `prototype` are dropped there as everywhere). Unknown event names, attributes, statuses and id
+ * prefixes are accepted; `included` and `relationships` are optional.
  *
  * @example
  * const parsed = parseEvent(rawBody);

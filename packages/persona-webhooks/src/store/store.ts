@@ -282,8 +282,22 @@ export interface ReconcileStateStore {
   finishReconcile(owner: string, outcome: ReconcileRunOutcome, nowMs: number): Promise<boolean>;
 }
 
+/**
+ * Dashboard sign-outs, in the store so that a signed-out session stays refused after a restart and on
+ * every instance sharing the database. Only ids are stored, never a cookie or its signature.
+ */
+export interface SessionRevocationStore {
+  /**
+   * Records that session `sessionId` was signed out; the record is kept until `expiresAtMs`, the
+   * session's own expiry. Also deletes the records that have expired by `nowMs`.
+   */
+  revokeSession(sessionId: string, expiresAtMs: number, nowMs: number): Promise<void>;
+  /** Whether session `sessionId` was signed out (and has not expired since: then its record may be gone). */
+  isSessionRevoked(sessionId: string): Promise<boolean>;
+}
+
 /** The full store: ingest, the worker's queue, the KYC read model and the admin operations. */
-export interface Store extends InboxWriter, ReconcileStateStore, OutboxStore {
+export interface Store extends InboxWriter, ReconcileStateStore, SessionRevocationStore, OutboxStore {
   /**
    * Where the schema stands, without migrating or creating anything: `applied` 0 means never migrated.
    * Lets read-only tools refuse to run on a missing, old or newer schema.

@@ -21,12 +21,17 @@ const NAV = [
 ];
 
 function Page({ route }) {
+  if (route.notFound) return notFound();
   const [section, id] = route.segments;
   if (section === 'events' && id) return html`<${EventDetail} key=${id} id=${id} />`;
   if (section === 'events') return html`<${Events} params=${route.params} />`;
   if (section === 'dead') return html`<${DeadLetters} />`;
   if (section === 'users') return html`<${Users} referenceId=${id} />`;
   if (section === undefined) return html`<${Overview} />`;
+  return notFound();
+}
+
+function notFound() {
   return html`<h1>Not found</h1><p>There is no page here. Go to the <a href="#/">overview</a>.</p>`;
 }
 
@@ -34,7 +39,7 @@ function Shell({ onSignOut }) {
   const route = useRoute();
   const main = useRef(null);
   const first = useRef(true);
-  const section = route.segments[0] ?? '';
+  const section = route.notFound ? null : (route.segments[0] ?? '');
   // Move focus to the new page's content, as a full page load would, so keyboard and screen reader
   // users start at the top of what changed.
   useEffect(() => {

@@ -4,12 +4,22 @@
  */
 import { useEffect, useState } from './vendor/preact-htm.js';
 
-/** The current route: the path's segments and its query. */
+/**
+ * The current route: the path's segments and its query. A path that is not valid percent-encoding
+ * (`#/users/%E0%A4%A`, from a mangled link) is no page: `notFound` is set and there are no segments,
+ * instead of decodeURIComponent's URIError leaving the page on "Loading…".
+ */
 export function currentRoute() {
   const hash = window.location.hash.replace(/^#/, '') || '/';
   const [path, search = ''] = hash.split('?');
-  const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
-  return { segments, params: new URLSearchParams(search) };
+  const raw = path.split('/').filter(Boolean);
+  let segments;
+  try {
+    segments = raw.map(decodeURIComponent);
+  } catch {
+    return { segments: [], params: new URLSearchParams(), notFound: true };
+  }
+  return { segments, params: new URLSearchParams(search), notFound: false };
 }
 
 /** Re-renders on every hash change. */

@@ -5,12 +5,19 @@
  * idempotency keys and error shape; and webhook deliveries signed and retried as Persona does. Faults
  * (dropped deliveries, failing attempts, slow or failing API answers) are switched on through
  * `/_emulator/faults`.
+ *
+ * It answers only requests addressed to a loopback name (`Host: 127.0.0.1`, `localhost`, `[::1]`, or the
+ * address it was told to listen on), so a web page cannot reach it through DNS rebinding; and its
+ * control routes need its full-permission key, so nothing else on the machine can mint keys, read the
+ * webhook secrets or have it deliver signed events.
  */
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { personaId } from 'persona-webhooks/testing';
 import { permissionFor } from '../persona-api/permissions.js';
 import { sleep } from '../persona-api/request-budget.js';
+import { allowedHost } from './allowed-host.js';
 import { Deliverer } from './deliverer.js';
 import type { DeliveryAttemptRecord, EmulatedWebhook, KeyPermissions } from './emulator-model.js';
 import { type CreateWebhookInput, EmulatorState } from './emulator-state.js';
@@ -24,8 +31,13 @@ import { API_PREFIX, type RouteContext } from './routes/route-context.js';
 import { registerWebhookEventsRoutes } from './routes/webhook-events-routes.js';
 import { registerWebhooksRoutes } from './routes/webhooks-routes.js';
 
-/** The key the emulator accepts unless told otherwise; it only ever works against the emulator. */
-export const DEFAULT_EMULATOR_API_KEY = 'persona_sandbox_emulator_local_development_key';
+/**
+ * A new full-permission key for each start (printed by `emulate`). A fixed default would be known to
+ * anything on the machine, and with it the control routes and the webhook secrets.
+ */
+export function newEmulatorApiKey(): string {
+  return `persona_sandbox_emulator_${randomBytes(18).toString('base64url')}`;
+}
 
 export interface EmulatorOptions {
   /** Default 0 (any free port). */
@@ -34,7 +46,7 @@ export interface EmulatorOptions {
   host?: string;
   /** Divides Persona's retry delays: 60 turns the 3 s first retry into 50 ms. Default 1. */
   timeScale?: number;
-  /** The full-permission key. Default `DEFAULT_EMULATOR_API_KEY`. */
+  /** The full-permission key, which also opens the control routes. Default: a new random one. */
   apiKey?: string;
   /** Requests per rate-limit window. Default 300, Persona's default. */
   rateLimit?: number;
@@ -53,7 +65,7 @@ export interface Emulator {
   url: string;
   /** `http://127.0.0.1:<port>/api/v1`: what PERSONA_API_URL should be. */
   apiUrl: string;
-  /** The full-permission API key. */
+  /** The full-permission API key; also the key of the `/_emulator/*` control routes. */
   apiKey: string;
   state: EmulatorState;
   deliverer: Deliverer;
@@ -70,20 +82,23 @@ export interface Emulator {
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const state = new EmulatorState();
-  const apiKey = state.addApiKey(options.apiKey ?? DEFAULT_EMULATOR_API_KEY, 'all');
+  const apiKey = state.addApiKey(options.apiKey ?? newEmulatorApiKey(), 'all');
   const deliverer = new Deliverer(state, {
     timeScale: options.timeScale ?? 1,
     timeoutMs: options.deliveryTimeoutMs ?? 5_000,
     ...(options.onAttempt ? { onAttempt: options.onAttempt } : {}),
   });
+  const listenHost = options.host ?? '127.0.0.1';
   const app = buildEmulatorApp({
     state,
     deliverer,
+    controlKey: apiKey,
+    listenHost,
     maxPageSize: Math.min(100, Math.max(1, options.maxPageSize ?? 100)),
     limiter: new FixedWindowRateLimiter(options.rateLimit ?? 300, options.rateLimitWindowMs ?? 60_000),
   });
   try {
-    await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
+    await app.listen({ port: options.port ?? 0, host: listenHost });
   } catch (error) {
     deliverer.close();
     throw error;
@@ -108,6 +123,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
 interface AppOptions extends RouteContext {
   limiter: FixedWindowRateLimiter;
+  /** The address it listens on: accepted as a `Host` too, unless it is a wildcard. */
+  listenHost?: string;
 }
 
 /** The emulator's HTTP surface (exported for tests that inject requests). */
@@ -125,6 +142,20 @@ export function buildEmulatorApp(options: AppOptions): FastifyInstance {
     } catch {
       done(Object.assign(new Error('malformed JSON'), { statusCode: 400 }), undefined);
     }
+  });
+
+  // Before anything else, on every route: a Host that is not this machine's loopback name means the
+  // request was meant for another server — or a rebinding page resolved its own name to 127.0.0.1.
+  app.addHook('onRequest', async (request, reply) => {
+    if (allowedHost(request.headers.host, options.listenHost)) return;
+    return reply
+      .code(421)
+      .send(
+        personaError(
+          'Misdirected Request',
+          'The emulator answers only requests to 127.0.0.1, localhost or [::1] (the Host header).',
+        ),
+      );
   });
 
   app.addHook('onRequest', async (request, reply) => {

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type ApiRequestInfo, PersonaApiAuthError, PersonaApiError, requestIdSuffix } from './api-errors.js';
+import { BodyTooLargeError, readCappedText } from './capped-body.js';
 import { permissionFor } from './permissions.js';
 import { rawArrayElements } from './raw-json.js';
 import { sleep as defaultSleep, RequestBudget, type Sleep } from './request-budget.js';
@@ -16,6 +17,11 @@ export const DEFAULT_PERSONA_API_URL = 'https://api.withpersona.com/api/v1';
 /** The API version every request pins, so Persona changing its default cannot change what we parse. */
 export const PERSONA_API_VERSION = '2023-01-05';
 export const DEFAULT_MAX_REQUESTS_PER_MINUTE = 120;
+/**
+ * Largest answer read (8 MiB). A full page of 100 events with large inquiries is well under 2 MB; a
+ * server sending more is broken or hostile, and would otherwise be held in memory whole.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
 export interface PersonaApiClientOptions {
   /** `persona_sandbox_…` / `persona_production_…`. */
@@ -36,6 +42,8 @@ export interface PersonaApiClientOptions {
   maxRateLimitRetries?: number;
   /** The longest `429` wait accepted; a longer one fails the call instead of blocking it. Default 120 s. */
   maxRateLimitWaitMs?: number;
+  /** Largest answer body read, counted while it arrives (PERSONA_API_MAX_RESPONSE_BYTES). Default 8 MiB. */
+  maxResponseBytes?: number;
   /** Test seams. */
   fetch?: typeof fetch;
   sleep?: Sleep;
@@ -91,6 +99,7 @@ export class PersonaApiClient {
   readonly #retryBaseDelayMs: number;
   readonly #maxRateLimitRetries: number;
   readonly #maxRateLimitWaitMs: number;
+  readonly #maxResponseBytes: number;
   readonly #onAttempt: ((report: AttemptReport) => void) | undefined;
 
   constructor(options: PersonaApiClientOptions) {
@@ -115,6 +124,10 @@ export class PersonaApiClient {
     this.#retryBaseDelayMs = options.retryBaseDelayMs ?? 500;
     this.#maxRateLimitRetries = options.maxRateLimitRetries ?? 5;
     this.#maxRateLimitWaitMs = options.maxRateLimitWaitMs ?? 120_000;
+    this.#maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    if (!Number.isSafeInteger(this.#maxResponseBytes) || this.#maxResponseBytes < 1) {
+      throw new TypeError('maxResponseBytes must be a positive whole number.');
+    }
     this.#onAttempt = options.onAttempt;
   }
 
@@ -230,6 +243,15 @@ export class PersonaApiClient {
       const report = (retryInMs?: number) =>
         this.#onAttempt?.({ ...info, durationMs, ...(retryInMs === undefined ? {} : { retryInMs }) });
 
+      if (attempt.kind === 'too_large') {
+        // Not retried: the same request would get the same answer.
+        report();
+        throw new PersonaApiError(
+          info,
+          'response_too_large',
+          `Persona API ${method} ${info.path} answered ${attempt.status} with more than ${this.#maxResponseBytes} bytes${requestIdSuffix(info.requestId)}, the limit of PERSONA_API_MAX_RESPONSE_BYTES; stopped reading. Is PERSONA_API_URL right?`,
+        );
+      }
       if (attempt.kind === 'failed') {
         if (retries < this.#maxRetries) {
           const wait = backoffDelayMs(retries++, this.#retryBaseDelayMs);
@@ -303,18 +325,28 @@ export class PersonaApiClient {
     signal: AbortSignal | undefined,
   ): Promise<
     | { kind: 'answered'; status: number; requestId: string | null; response: Response; text: string }
+    | { kind: 'too_large'; status: number; requestId: string | null }
     | { kind: 'failed'; status: 0; requestId: null; timedOut: boolean; reason: string }
   > {
     const timeout = AbortSignal.timeout(this.#timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
       const response = await this.#fetch(url, { method, headers, body, signal: combined, redirect: 'error' });
-      // The body is read under the same deadline: a server that stalls mid-answer is a timeout too.
-      const text = await response.text();
+      const requestId = response.headers.get('request-id');
+      // The body is read under the same deadline (a server that stalls mid-answer is a timeout too) and
+      // with a size limit.
+      let text: string;
+      try {
+        text = await readCappedText(response, this.#maxResponseBytes);
+      } catch (error) {
+        if (error instanceof BodyTooLargeError)
+          return { kind: 'too_large', status: response.status, requestId };
+        throw error;
+      }
       return {
         kind: 'answered',
         status: response.status,
-        requestId: response.headers.get('request-id'),
+        requestId,
         response,
         text,
       };

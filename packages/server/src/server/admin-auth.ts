@@ -1,19 +1,28 @@
 /**
  * Who may use the admin API and the dashboard: a bearer `ADMIN_TOKEN` (scripts) or the signed session
  * cookie the dashboard's sign-in form exchanges the token for (browsers). Wrong tokens are counted per
- * client address and refused for a while once there are too many; tokens are never logged.
+ * client address (as far as TRUST_PROXY lets us know it, `trust-proxy.ts`) and in total; past either
+ * limit further wrong tokens get 429 instead of 401. The right token always passes: counting only
+ * failures, and checking the token before the count, means no one can lock the operator out by
+ * guessing from the operator's address. Tokens are never logged.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { changesState, comesFromOwnOrigin } from './dashboard/origin.js';
 import type { Session, SessionBook } from './dashboard/sessions.js';
 import { ForbiddenOriginError, TooManyAttemptsError, UnauthorizedError } from './http-errors.js';
+import { limitAddress, type TrustProxySetting } from './trust-proxy.js';
 
 /** Name of the dashboard's session cookie. */
 export const SESSION_COOKIE = 'persona_webhooks_session';
 
-/** Wrong tokens (or forged cookies) one client address may present per window before it must wait. */
+/** Wrong tokens (or forged cookies) one client address may present per window before it gets 429s. */
 export const MAX_FAILED_ATTEMPTS = 10;
+/**
+ * Wrong tokens from all clients together per window: bounds guessing from many addresses (or a spoofed
+ * one per request) and the warnings it writes to the log.
+ */
+export const MAX_FAILED_ATTEMPTS_TOTAL = 100;
 export const FAILED_ATTEMPTS_WINDOW_MS = 5 * 60 * 1000;
 
 export interface AdminAuth {
@@ -22,40 +31,61 @@ export interface AdminAuth {
   /** Checks a token offered at sign-in; a wrong one counts against the client like a wrong bearer token. */
   verifyToken(request: FastifyRequest, token: string): Promise<void>;
   /** The live session this request's cookie carries, or null (no cookie, bad signature, expired, signed out). */
-  sessionOf(request: FastifyRequest): Session | null;
+  sessionOf(request: FastifyRequest): Promise<Session | null>;
 }
 
 /**
  * Needs `@fastify/cookie` (signing with the session key) and `@fastify/rate-limit` registered on `app`.
  *
  * @example
- * const auth = createAdminAuth(app, { adminToken, sessions: new SessionBook(12 * 3600_000) });
+ * const auth = createAdminAuth(app, { adminToken, sessions: new SessionBook(12 * 3600_000, store) });
  * api.addHook('onRequest', auth.authenticate);
  */
 export function createAdminAuth(
   app: FastifyInstance,
-  options: { adminToken: string; sessions: SessionBook; now?: () => number },
+  options: {
+    adminToken: string;
+    sessions: SessionBook;
+    /** TRUST_PROXY, to count failures by an address the client cannot choose. Default false. */
+    trustProxy?: TrustProxySetting;
+    now?: () => number;
+  },
 ): AdminAuth {
   const expected = digest(options.adminToken);
   const now = options.now ?? Date.now;
-  // Counts failures only: a correct token never consumes the allowance.
-  const failures = app.createRateLimit({ max: MAX_FAILED_ATTEMPTS, timeWindow: FAILED_ATTEMPTS_WINDOW_MS });
+  const trustProxy = options.trustProxy ?? false;
+  // Both count failures only: they are consulted after a token or cookie proved wrong.
+  const perClient = app.createRateLimit({
+    max: MAX_FAILED_ATTEMPTS,
+    timeWindow: FAILED_ATTEMPTS_WINDOW_MS,
+    ...(trustProxy === true ? { keyGenerator: (request) => limitAddress(trustProxy, request) } : {}),
+  });
+  const total = app.createRateLimit({
+    max: MAX_FAILED_ATTEMPTS_TOTAL,
+    timeWindow: FAILED_ATTEMPTS_WINDOW_MS,
+    keyGenerator: () => 'all clients',
+  });
 
-  /** Refuses a locked-out client before checking anything, then counts the attempt if it fails. */
+  /** True for a valid credential, whatever came before; a failure is counted, and past a limit is a 429. */
   const guarded = async (request: FastifyRequest, valid: () => boolean): Promise<boolean> => {
-    const before = await failures(request, { increment: false });
-    if (!before.isAllowed && before.isExceeded) throw new TooManyAttemptsError(before.ttlInSeconds);
     if (valid()) return true;
-    const after = await failures(request);
-    if (!after.isAllowed && after.isExceeded) throw new TooManyAttemptsError(after.ttlInSeconds);
-    request.log.warn({ ip: request.ip, route: request.routeOptions.url }, 'admin authentication failed');
+    const [client, all] = await Promise.all([perClient(request), total(request)]);
+    let waitSeconds = 0;
+    for (const limit of [client, all]) {
+      if (!limit.isAllowed && limit.isExceeded) waitSeconds = Math.max(waitSeconds, limit.ttlInSeconds);
+    }
+    if (waitSeconds > 0) throw new TooManyAttemptsError(waitSeconds);
+    request.log.warn(
+      { ip: limitAddress(trustProxy, request), route: request.routeOptions.url },
+      'admin authentication failed',
+    );
     return false;
   };
 
   const tokenMatches = (token: string) => timingSafeEqual(digest(token), expected);
 
   /** Null when there is no cookie; `forged` when its signature is wrong (counted as a failed attempt). */
-  const readCookie = (request: FastifyRequest): Session | null | 'forged' => {
+  const readCookie = async (request: FastifyRequest): Promise<Session | null | 'forged'> => {
     const raw = request.cookies[SESSION_COOKIE];
     if (raw === undefined || raw === '') return null;
     const unsigned = request.unsignCookie(raw);
@@ -70,7 +100,7 @@ export function createAdminAuth(
         if (await guarded(request, () => tokenMatches(bearer))) return;
         throw new UnauthorizedError();
       }
-      const session = readCookie(request);
+      const session = await readCookie(request);
       if (session === 'forged') {
         await guarded(request, () => false);
         throw new UnauthorizedError();
@@ -84,8 +114,8 @@ export function createAdminAuth(
       if (!(await guarded(request, () => tokenMatches(token)))) throw new UnauthorizedError();
     },
 
-    sessionOf(request) {
-      const session = readCookie(request);
+    async sessionOf(request) {
+      const session = await readCookie(request);
       return session === 'forged' ? null : session;
     },
   };

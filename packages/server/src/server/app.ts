@@ -23,7 +23,6 @@ import type { ReconcileStatus } from '../reconcile/reconcile-service.js';
 import { createAdminAuth } from './admin-auth.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerDashboard } from './dashboard/dashboard-routes.js';
-import { needsSecurityHeaders, SECURITY_HEADERS } from './dashboard/security-headers.js';
 import { deriveSessionKey } from './dashboard/session-key.js';
 import { SessionBook } from './dashboard/sessions.js';
 import { InternalError, InvalidQueryError, NotFoundError } from './http-errors.js';
@@ -31,6 +30,8 @@ import { type Logger, logUnhandledError } from './logger.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { MinuteCounter } from './minute-counter.js';
 import { answerClientError, writeRawError } from './raw-error-responses.js';
+import { withSecurityHeaders } from './security-headers.js';
+import { fastifyTrustProxy } from './trust-proxy.js';
 import { webhookFastPath } from './webhook-fast-path.js';
 
 export const WEBHOOK_PATH = '/webhooks/persona';
@@ -46,7 +47,7 @@ export interface AppOptions {
   sessionSecret?: string | null;
   /** How long a dashboard sign-in lasts. Default 12 h. */
   sessionTtlMs?: number;
-  /** Fastify's `trustProxy` (TRUST_PROXY). Default false. */
+  /** TRUST_PROXY (`trust-proxy.ts` says how Fastify gets it). Default false. */
   trustProxy?: boolean | number | string;
   /** Invalid-signature requests, counted by the pipeline's `onOutcome`, for the dashboard's overview. */
   invalidSignatures: MinuteCounter;
@@ -74,8 +75,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // One line per request is written below, without query strings or headers.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
-    // A hop count is supported at run time (proxy-addr) though Fastify's types leave it out.
-    trustProxy: (options.trustProxy ?? false) as boolean | string,
+    // A hop count becomes a trust function: Fastify 5 treats a bare number as "trust nothing".
+    trustProxy: fastifyTrustProxy(options.trustProxy ?? false),
     // Bounded time per connection: a client sending its body a byte a second is cut off, not waited for.
     // Node checks the timeouts every second (its default, 30 s, is far longer than the timeouts).
     serverFactory: webhookFastPath({
@@ -127,8 +128,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return reply.code(404).headers(response.headers).send(response.body);
   });
 
-  app.addHook('onSend', async (request, reply) => {
-    if (needsSecurityHeaders(request.url)) reply.headers(SECURITY_HEADERS);
+  // Every answer, not a list of paths: a list compared against the URL is one query string away from
+  // missing the dashboard.
+  app.addHook('onSend', async (_request, reply) => {
+    withSecurityHeaders(reply);
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -171,8 +174,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
   // Only used through createRateLimit() by the admin auth, which counts wrong tokens.
   app.register(fastifyRateLimit, { global: false });
   app.register(async (scope) => {
-    const sessions = new SessionBook(options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS);
-    const auth = createAdminAuth(scope, { adminToken: options.adminToken, sessions });
+    const sessions = new SessionBook(options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS, store);
+    const auth = createAdminAuth(scope, {
+      adminToken: options.adminToken,
+      sessions,
+      trustProxy: options.trustProxy ?? false,
+    });
     registerDashboard(scope, { auth, sessions });
     registerAdminRoutes(scope, {
       store,

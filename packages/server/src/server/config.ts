@@ -44,7 +44,7 @@ export interface ServiceConfig {
   sessionSecret: string | null;
   /** How long a dashboard sign-in lasts. */
   sessionTtlMs: number;
-  /** Fastify's `trustProxy`: whose X-Forwarded-* headers to believe (client IP, protocol, host). */
+  /** TRUST_PROXY: whose X-Forwarded-* headers to believe (client IP, protocol, host); see `trust-proxy.ts`. */
   trustProxy: boolean | number | string;
   /** Persona API access and reconciliation. */
   recovery: RecoveryConfig;

@@ -26,7 +26,7 @@ export class TooManyAttemptsError extends PersonaWebhookError {
     super(
       'too_many_attempts',
       429,
-      `Too many wrong admin tokens from this address. Wait ${retryAfterSeconds} s, then try again with the ADMIN_TOKEN the service was started with.`,
+      `Too many wrong admin tokens recently (from this address, or from all clients together). Wait ${retryAfterSeconds} s before trying another one; the ADMIN_TOKEN the service was started with is never refused.`,
       { retryAfterSeconds },
     );
   }

@@ -5,6 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { SECURITY_HEADERS, withSecurityHeaders } from './security-headers.js';
 
 /** How Node's client errors are answered: the parser's codes mapped to a status and a stable code. */
 function clientErrorAnswer(code: string | undefined): { status: number; code: string; message: string } {
@@ -45,6 +46,7 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
       `HTTP/1.1 ${answer.status} ${REASONS[answer.status]}`,
       'Content-Type: application/json; charset=utf-8',
       `Content-Length: ${Buffer.byteLength(body)}`,
+      ...Object.entries(SECURITY_HEADERS).map(([name, value]) => `${name}: ${value}`),
       'Connection: close',
       '',
       body,
@@ -57,6 +59,7 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
 export function writeRawError(res: ServerResponse, status: number, code: string, message: string): void {
   if (res.headersSent) return;
   const body = JSON.stringify({ error: { code, message } });
+  withSecurityHeaders(res);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),

@@ -11,6 +11,7 @@ import type { WebhookPipeline } from 'persona-webhooks';
 import { createNodeMiddleware } from 'persona-webhooks/node';
 import { type Logger, logUnhandledError } from './logger.js';
 import { writeRawError } from './raw-error-responses.js';
+import { withSecurityHeaders } from './security-headers.js';
 
 /** What the server needs from Fastify's HTTP options, which Fastify does not apply to a server it did not create. */
 export interface ServerTimeouts {
@@ -53,6 +54,8 @@ export function webhookFastPath(options: {
           fastifyHandler(request, response);
           return;
         }
+        // The same headers as every other answer of the service (see security-headers.ts).
+        withSecurityHeaders(response);
         webhook(request, response).catch((error: unknown) => {
           // The pipeline turns every failure into a response; reaching this is a bug.
           logUnhandledError(logger, error, path);

@@ -34,6 +34,8 @@ export const THREAD_METHODS = [
   'claimReconcile',
   'renewReconcileLease',
   'finishReconcile',
+  'revokeSession',
+  'isSessionRevoked',
   'putEndpoint',
   'listEndpoints',
   'claimDeliveries',

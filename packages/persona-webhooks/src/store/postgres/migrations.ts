@@ -254,4 +254,17 @@ CREATE TABLE outbox_attempts (
 CREATE INDEX outbox_attempts_message ON outbox_attempts (message_id, started_at_ms);
 `,
   },
+  {
+    version: 7,
+    name: 'session-revocations',
+    // Mirrors SQLite's version 8: dashboard sign-outs, shared by every instance on the schema, so a
+    // signed-out cookie is refused everywhere and after restarts; rows past their expiry are deleted.
+    sql: `
+CREATE TABLE session_revocations (
+  session_id text PRIMARY KEY,
+  expires_at_ms bigint NOT NULL
+);
+CREATE INDEX session_revocations_expiry ON session_revocations (expires_at_ms);
+`,
+  },
 ]);

@@ -22,6 +22,7 @@ import { createPostgresOutbox } from './outbox.js';
 import { createPostgresReadModel } from './read-model.js';
 import { createPostgresReconcileState } from './reconcile-state.js';
 import { rowValues } from './row-values.js';
+import { createPostgresSessionRevocations } from './session-revocations.js';
 import {
   closedStoreError,
   isRowDataError,
@@ -82,6 +83,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   const queue = createPostgresWorkQueue(connections, t, config.kycPolicy, outbox);
   const reads = createPostgresReadModel(connections, t, config.kycPolicy);
   const reconcile = createPostgresReconcileState(connections, t);
+  const revocations = createPostgresSessionRevocations(connections, t);
   const wakeups = new Wakeups(connections, notifyChannel(config.schema));
   const insertPrefix = insertEventsPrefix(t.events);
   const deadline = {
@@ -199,6 +201,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     claimReconcile: (owner, leaseMs, nowMs) => run(() => reconcile.claim(owner, leaseMs, nowMs)),
     renewReconcileLease: (owner, leaseMs, nowMs) => run(() => reconcile.renew(owner, leaseMs, nowMs)),
     finishReconcile: (owner, outcome, nowMs) => run(() => reconcile.finish(owner, outcome, nowMs)),
+    revokeSession: (sessionId, expiresAtMs, nowMs) =>
+      run(() => revocations.revoke(sessionId, expiresAtMs, nowMs)),
+    isSessionRevoked: (sessionId) => read(() => revocations.isRevoked(sessionId)),
     onEventsAvailable: (listener) => wakeups.subscribe(listener),
     putEndpoint: (endpoint) => run(() => outbox.putEndpoint(endpoint)),
     listEndpoints: () => read(() => outbox.listEndpoints()),

@@ -28,6 +28,7 @@ export function tables(schema: string) {
     outbox: `${qualified}.outbox_messages`,
     outboxAttempts: `${qualified}.outbox_attempts`,
     reconcile: `${qualified}.reconcile_state`,
+    sessionRevocations: `${qualified}.session_revocations`,
   });
 }
 

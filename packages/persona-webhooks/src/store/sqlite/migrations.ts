@@ -269,4 +269,17 @@ CREATE TABLE outbox_attempts (
 CREATE INDEX outbox_attempts_message ON outbox_attempts (message_id, started_at_ms);
 `,
   },
+  {
+    version: 8,
+    name: 'session-revocations',
+    // Dashboard sign-outs, so a signed-out cookie stays refused after a restart and by every process on
+    // the file. A row is needed only until the session's own expiry; sign-out deletes the expired ones.
+    sql: `
+CREATE TABLE session_revocations (
+  session_id TEXT PRIMARY KEY,
+  expires_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX session_revocations_expiry ON session_revocations (expires_at_ms);
+`,
+  },
 ]);

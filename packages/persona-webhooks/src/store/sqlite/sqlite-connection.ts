@@ -16,6 +16,7 @@ import { openSqliteDatabase } from './open-database.js';
 import { createSqliteOutbox, type SqliteDecisionHook, type SqliteOutbox } from './outbox.js';
 import { createSqliteReadModel, type SqliteReadModel } from './read-model.js';
 import { createSqliteReconcileState, type SqliteReconcileState } from './reconcile-state.js';
+import { createSqliteSessionRevocations, type SqliteSessionRevocations } from './session-revocations.js';
 import { createStatementCache, type PrepareCached } from './statement-cache.js';
 import { openWalSync, type WalSync } from './wal-sync.js';
 import { createSqliteWorkQueue, type SqliteWorkQueue } from './work-queue.js';
@@ -33,6 +34,7 @@ export interface SqliteConnection {
   reads: SqliteReadModel;
   outbox: SqliteOutbox;
   reconcile: SqliteReconcileState;
+  revocations: SqliteSessionRevocations;
   /** Throws `StoreUnavailableError` when the file (or its WAL) was deleted or replaced since it opened. */
   identity: FileIdentity;
   /**
@@ -83,6 +85,7 @@ export function openSqliteConnection(
     outbox,
     reads: createSqliteReadModel(prepare, policy),
     reconcile: createSqliteReconcileState(db, prepare),
+    revocations: createSqliteSessionRevocations(db, prepare),
     insertBatch: (rows) =>
       walPath ? withWorkerSynchronous(db, 'normal', () => insert.immediate(rows)) : insert.immediate(rows),
     durable: () => {

@@ -272,6 +272,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     claimReconcile: (owner, leaseMs, nowMs) => runWrite((c) => c.reconcile.claim(owner, leaseMs, nowMs)),
     renewReconcileLease: (owner, leaseMs, nowMs) => runWrite((c) => c.reconcile.renew(owner, leaseMs, nowMs)),
     finishReconcile: (owner, outcome, nowMs) => runWrite((c) => c.reconcile.finish(owner, outcome, nowMs)),
+    revokeSession: (sessionId, expiresAtMs, nowMs) =>
+      runWrite((c) => c.revocations.revoke(sessionId, expiresAtMs, nowMs)),
+    isSessionRevoked: (sessionId) => runRead((c) => c.revocations.isRevoked(sessionId)),
     onEventsAvailable(listener) {
       listeners.add(listener);
       return () => {

@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { PERSONA_EVENT_NAMES } from 'persona-webhooks';
-import { DEFAULT_EMULATOR_API_KEY, startEmulator } from '../../emulator/emulator.js';
+import { startEmulator } from '../../emulator/emulator.js';
 
 interface EmulateFlags {
   port: string;
@@ -35,7 +35,10 @@ export function registerEmulateCommand(program: Command): void {
       "divide Persona's retry delays by n (60: the 3 s first retry takes 50 ms)",
       '60',
     )
-    .option('--api-key <key>', `the API key it accepts (default ${DEFAULT_EMULATOR_API_KEY})`)
+    .option(
+      '--api-key <key>',
+      'the full-permission API key it accepts, also needed by its /_emulator/* control routes (default: a new random persona_sandbox_emulator_… key, printed)',
+    )
     .option('--webhook-secret <secret>', "the --deliver-to webhook's secret (default: a new wbhsec_…)")
     .option('--rate-limit <n>', 'API requests allowed per minute before 429', '300')
     .option('--max-page-size <n>', 'largest page served, whatever is asked (exercise pagination)', '100')
@@ -79,7 +82,8 @@ export function registerEmulateCommand(program: Command): void {
         `  curl -s -X POST ${emulator.apiUrl}/inquiries -H "Authorization: Bearer ${emulator.apiKey}" -H 'content-type: application/json' -d '{"data":{"attributes":{"reference-id":"user-1"}}}'`,
         `  curl -s -X POST ${emulator.apiUrl}/inquiries/<inq_…>/approve -H "Authorization: Bearer ${emulator.apiKey}"`,
         'Lose the next deliveries, to watch reconciliation recover them:',
-        `  curl -s -X POST ${emulator.url}/_emulator/faults -H 'content-type: application/json' -d '{"drop-deliveries":3}'`,
+        `  curl -s -X POST ${emulator.url}/_emulator/faults -H "Authorization: Bearer ${emulator.apiKey}" -H 'content-type: application/json' -d '{"drop-deliveries":3}'`,
+        `It answers only Host 127.0.0.1, localhost or [::1]; the /_emulator/* control routes need the key above.`,
         '',
       );
       process.stdout.write(`${lines.join('\n')}\n`);

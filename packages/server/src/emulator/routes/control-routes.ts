@@ -1,9 +1,11 @@
 /**
- * The emulator's own endpoints under `/_emulator` (not Persona's, no API key): record any event
- * (optionally in the past, optionally without delivering it), turn faults on, add API keys with
- * limited permissions, and read what happened (API requests, delivery attempts).
+ * The emulator's own endpoints under `/_emulator` (not Persona's): record any event (optionally in the
+ * past, optionally without delivering it), turn faults on, add API keys with limited permissions, and
+ * read what happened (API requests, delivery attempts). They need the emulator's full-permission key as
+ * a bearer token: with them anyone could mint a key that reads webhook secrets.
  */
-import type { FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { API_PERMISSIONS, type ApiPermission } from '../../persona-api/permissions.js';
 import type { EmulatorFaults } from '../emulator-model.js';
 import { type RouteContext, sendPersonaError } from './route-context.js';
@@ -15,8 +17,26 @@ const FAULT_KEYS: Readonly<Record<string, keyof EmulatorFaults>> = {
   'api-errors': 'apiErrors',
 };
 
+/** Registers `/_emulator` and `/_emulator/*`, all behind the control key. */
 export function registerControlRoutes(app: FastifyInstance, context: RouteContext): void {
   const { state } = context;
+  const expected = digest(context.controlKey);
+  const authorized = (request: FastifyRequest) => {
+    const token = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
+    return token !== undefined && timingSafeEqual(digest(token), expected);
+  };
+  app.addHook('onRequest', async (request, reply) => {
+    // The matched route, not the raw URL: no spelling of the path can reach a control route unchecked.
+    const route = request.routeOptions.url ?? '';
+    if (route !== '/_emulator' && !route.startsWith('/_emulator/')) return;
+    if (authorized(request)) return;
+    return sendPersonaError(
+      reply,
+      401,
+      'Unauthorized',
+      "The emulator's control routes need its full-permission key (printed at start, PERSONA_API_KEY) as Authorization: Bearer <key>.",
+    );
+  });
 
   app.get('/_emulator', async () => ({
     events: state.events.length,
@@ -86,4 +106,9 @@ export function registerControlRoutes(app: FastifyInstance, context: RouteContex
 
   app.get('/_emulator/requests', async () => ({ requests: state.requests }));
   app.get('/_emulator/deliveries', async () => ({ attempts: state.attempts }));
+}
+
+/** Hashed first, so the comparison length never depends on the input. */
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
 }

@@ -10,6 +10,8 @@ export interface RouteContext {
   deliverer: Deliverer;
   /** Largest page the emulator serves, whatever was asked. */
   maxPageSize: number;
+  /** The key `/_emulator/*` needs (`Authorization: Bearer …`): the full-permission API key. */
+  controlKey: string;
 }
 
 /** The prefix of every emulated API path, as in `https://api.withpersona.com/api/v1`. */

@@ -47,7 +47,7 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
 
   // Answers 200 either way: the page asks this on every load, and "not signed in" is not an error.
   app.get('/admin/session', async (request, reply) => {
-    const session = auth.sessionOf(request);
+    const session = await auth.sessionOf(request);
     return reply
       .header('cache-control', 'no-store')
       .send(session ? sessionJson(session) : { signedIn: false });
@@ -76,8 +76,9 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
 
   app.delete('/admin/session', async (request, reply) => {
     if (!comesFromOwnOrigin(request)) throw new ForbiddenOriginError();
-    const session = auth.sessionOf(request);
-    if (session) sessions.revoke(session, now());
+    const session = await auth.sessionOf(request);
+    // Written to the store before answering: once the browser sees 204, no instance accepts the cookie.
+    if (session) await sessions.revoke(session, now());
     return reply
       .clearCookie(SESSION_COOKIE, {
         path: '/',
