@@ -42,6 +42,33 @@ describe('pagination', () => {
     ).toBe(true);
   });
 
+  it('gives next links as Persona does: host-relative, the cursor only', async () => {
+    emulator = await startTestEmulator();
+    const [, , third] = recordEvents(emulator, 25).reverse();
+    const response = await emulatorClient(emulator).get('/events', {
+      query: { 'page[size]': 3, 'filter[name]': 'inquiry.approved' },
+    });
+    expect((response.json as { links: { next: string } }).links.next).toBe(
+      `/api/v1/events?page%5Bafter%5D=${third!.id}`,
+    );
+  });
+
+  it('sends the page size and the filter again on every page: N events in ceil(N / size) calls', async () => {
+    emulator = await startTestEmulator();
+    recordEvents(emulator, 250);
+    emulator.state.recordEvent({ name: 'inquiry.declined', createdAt: new Date(Date.UTC(2026, 0, 2)) });
+    const pages = [];
+    for await (const page of listEventPages(emulatorClient(emulator), {
+      pageSize: 100,
+      name: 'inquiry.approved',
+    })) {
+      pages.push(page);
+    }
+    expect(pages.map((page) => page.length)).toEqual([100, 100, 50]);
+    expect(pages.flat().every((event) => event.name === 'inquiry.approved')).toBe(true);
+    expect(emulator.state.requests).toHaveLength(Math.ceil(250 / 100));
+  });
+
   it('stops on a page without a next link even when it is short, and on an empty list', async () => {
     emulator = await startTestEmulator();
     const client = emulatorClient(emulator);

@@ -135,7 +135,9 @@ export class PersonaApiClient {
 
   /**
    * Every page of a list, following `links.next` until there is none or a page is empty. Pages may hold
-   * fewer items than asked for; only the absence of a next link ends the list.
+   * fewer items than asked for; only the absence of a next link ends the list. Persona's next link
+   * carries only the cursor, so `query` (page size, filters) is sent again on every page: without it
+   * Persona falls back to 10 items a page and to no filter.
    *
    * @example
    * for await (const page of client.pages('/events', { 'page[size]': 100 })) handle(page.items);
@@ -154,6 +156,7 @@ export class PersonaApiClient {
       yield page;
       if (page.items.length === 0) return;
       url = this.#nextUrl(response.json, url);
+      if (url) keepQuery(url, query);
       if (url && seen.has(url.href)) {
         throw new PersonaApiError(
           this.#info('GET', url, response.status, response.requestId),
@@ -328,6 +331,18 @@ export class PersonaApiClient {
         timedOut: timeout.aborted,
         reason: cause?.code ?? cause?.message ?? (error as Error).message,
       };
+    }
+  }
+}
+
+/** Cursor parameters: the next link's own are the ones to follow, never the first page's. */
+const CURSOR_PARAMETERS = new Set(['page[after]', 'page[before]']);
+
+/** Adds to a next link every parameter of the first request it lacks (a link's own values win). */
+function keepQuery(url: URL, query: Record<string, string | number | undefined>): void {
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && !CURSOR_PARAMETERS.has(key) && !url.searchParams.has(key)) {
+      url.searchParams.set(key, String(value));
     }
   }
 }
