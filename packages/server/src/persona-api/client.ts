@@ -13,8 +13,12 @@ import { sleep as defaultSleep, RequestBudget, type Sleep } from './request-budg
 import { backoffDelayMs, isRetryableStatus, rateLimitWaitMs } from './retry-policy.js';
 
 export const DEFAULT_PERSONA_API_URL = 'https://api.withpersona.com/api/v1';
-/** The API version every request pins, so Persona changing its default cannot change what we parse. */
-export const PERSONA_API_VERSION = '2023-01-05';
+/**
+ * The API version every request pins, so Persona changing its default cannot change what we parse: the
+ * latest Persona's changelog and versioning page document as released. Since 2025-10-27 `fields` keys
+ * are not key-inflected and `included` is empty unless asked for; recovery reads neither.
+ */
+export const PERSONA_API_VERSION = '2025-12-08';
 export const DEFAULT_MAX_REQUESTS_PER_MINUTE = 120;
 
 export interface PersonaApiClientOptions {
