@@ -7,7 +7,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PersonaApiAuthError, PersonaApiError } from '../../packages/server/src/persona-api/api-errors.js';
 import { PersonaApiClient } from '../../packages/server/src/persona-api/client.js';
 import { listEventPages } from '../../packages/server/src/persona-api/events-api.js';
-import { createWebhook, listWebhooks } from '../../packages/server/src/persona-api/webhooks-api.js';
+import { API_PERMISSIONS, permissionFor } from '../../packages/server/src/persona-api/permissions.js';
+import {
+  createWebhook,
+  listWebhooks,
+  searchWebhookDeliveries,
+} from '../../packages/server/src/persona-api/webhooks-api.js';
 import { type Emulator, emulatorClient, startTestEmulator } from '../helpers/emulator.js';
 
 let emulator: Emulator | undefined;
@@ -150,6 +155,45 @@ describe('errors', () => {
     await expect(listWebhooks(client)).rejects.toThrow(
       /PERSONA_API_KEY is not allowed to GET \/webhooks \(403 Forbidden, Request-Id req_\w+\): give the key the `webhook\.read` permission/,
     );
+  });
+
+  it('names no permission Persona does not document: a refused delivery search names the call', async () => {
+    const forbidden: typeof fetch = async () =>
+      new Response(JSON.stringify({ errors: [{ title: 'Forbidden' }] }), {
+        status: 403,
+        headers: { 'request-id': 'req_1' },
+      });
+    const client = new PersonaApiClient({ apiKey: 'persona_sandbox_x', fetch: forbidden });
+    const error = (await searchWebhookDeliveries(client, { webhookId: 'wbh_1' }).catch((e: unknown) => e)) as
+      | PersonaApiAuthError
+      | undefined;
+    expect(error).toBeInstanceOf(PersonaApiAuthError);
+    expect(error!.permission).toBeNull();
+    expect(error!.message).toBe(
+      'PERSONA_API_KEY is not allowed to POST /webhook-events/search (403 Forbidden, Request-Id req_1): Persona documents no permission name for this call: in Persona Dashboard → API → API Keys → Edit → Permissions, allow the key to POST /webhook-events/search.',
+    );
+    expect(error!.message).not.toMatch(/webhook-event\.read/);
+  });
+
+  it('only ever names permissions from Persona’s documented list', () => {
+    // Persona's API Keys page (docs.withpersona.com/api-keys): `<resource>.read|write`, underscores in
+    // multi-word resources.
+    const documented = ['event.read', 'webhook.read', 'webhook.write', 'inquiry.read', 'inquiry.write'];
+    expect(API_PERMISSIONS.filter((name) => !documented.includes(name))).toEqual([]);
+    const calls: Array<[string, string]> = [
+      ['GET', '/events'],
+      ['GET', '/webhooks'],
+      ['POST', '/webhooks/wbh_1/enable'],
+      ['POST', '/webhook-events/search'],
+      ['GET', '/inquiries/inq_1'],
+    ];
+    expect(calls.map(([method, path]) => permissionFor(method, path))).toEqual([
+      'event.read',
+      'webhook.read',
+      'webhook.write',
+      null,
+      'inquiry.read',
+    ]);
   });
 
   it('retries a 5xx with back-off and succeeds; gives up with the Request-Id after its retries', async () => {

@@ -280,7 +280,7 @@ export class PersonaApiClient {
       }
       if (response.status === 401 || response.status === 403) {
         report();
-        throw new PersonaApiAuthError(info, permissionFor(method, info.path) ?? 'the needed');
+        throw new PersonaApiAuthError(info, permissionFor(method, info.path));
       }
       if (isRetryableStatus(response.status) && retries < this.#maxRetries) {
         const retryAfter = response.headers.get('retry-after');
