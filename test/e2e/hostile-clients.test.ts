@@ -261,6 +261,11 @@ describe('bounded cost per connection', () => {
       'headers_too_large',
     ],
     [
+      'a URL that is not valid, with a body',
+      'POST /%%% HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50000\r\n\r\n',
+      'invalid_request',
+    ],
+    [
       'a body not read because the request is refused first (Fastify route)',
       'POST /api/events/replay HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50000\r\n\r\n',
       'unauthorized',

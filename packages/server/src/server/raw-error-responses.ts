@@ -79,13 +79,18 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
   return true;
 }
 
-/** Writes one of our JSON errors on a raw response (router callbacks get no Fastify reply). */
+/**
+ * Writes one of our JSON errors on a raw response (router callbacks get no Fastify reply). When the
+ * request's body is still arriving the answer closes the connection, so Node destroys the socket after
+ * it instead of reading the rest of the body for as long as the client trickles it.
+ */
 export function writeRawError(res: ServerResponse, status: number, code: string, message: string): void {
   if (res.headersSent) return;
   const body = JSON.stringify({ error: { code, message } });
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
+    ...(res.req.complete === false ? { connection: 'close' } : {}),
   });
   res.end(body);
 }
