@@ -2,7 +2,7 @@
  * `persona-webhooks backfill` as a user runs it, against the emulator: recovers what the webhook never
  * delivered, twice stores nothing new, respects --since/--until/--name, and --dry-run stores nothing.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,6 +108,35 @@ describe('persona-webhooks backfill', () => {
     const dry = await backfill(['--since', '3h', '--dry-run'], url);
     expect(dry.stdout).toMatch(/: fetched (\d+), would store \1, already stored 0\n$/);
     expect(await storedEvents(url)).toEqual([]);
+  });
+
+  it('is the first command on a new machine: in an empty directory it creates and migrates the store as serve does', async () => {
+    const recovered = emulator.state.recordEvent({
+      name: 'inquiry.approved',
+      referenceId: 'first-run-user',
+      createdAt: new Date(Date.now() - 5 * HOUR),
+      deliver: false,
+    });
+    const fresh = mkdtempSync(join(dir, 'new-machine-'));
+    const env = { PERSONA_API_URL: emulator.apiUrl, PERSONA_API_KEY: emulator.apiKey };
+    // A read-only command still refuses to create a database…
+    const before = await runCli(['events', 'list', '--json'], { cwd: fresh });
+    expect(before.code).toBe(1);
+    expect(before.stderr).toMatch(/No database at \.\/data\/persona-webhooks\.db/);
+    expect(existsSync(join(fresh, 'data', 'persona-webhooks.db'))).toBe(false);
+    // …a dry run too, as it writes nothing…
+    const dry = await runCli(['backfill', '--since', '72h', '--dry-run'], { cwd: fresh, env });
+    expect(dry.code).toBe(1);
+    expect(existsSync(join(fresh, 'data', 'persona-webhooks.db'))).toBe(false);
+    // …while backfill, which writes, sets the default store up.
+    const first = await runCli(['backfill', '--since', '72h'], { cwd: fresh, env });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/: fetched \d+, new \d+, already stored 0\n$/);
+    const listed = await runCli(['events', 'list', '--json', '--limit', '500'], { cwd: fresh });
+    expect(listed.code).toBe(0);
+    const ids = (JSON.parse(listed.stdout) as { events: Array<{ id: string }> }).events.map((e) => e.id);
+    expect(ids).toContain(recovered.id);
   });
 
   it('explains a bad --since, a missing API key and a rejected one', async () => {

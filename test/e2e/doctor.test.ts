@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EmulatedWebhook } from '../../packages/server/src/emulator/emulator-model.js';
+import { PERSONA_API_VERSION } from '../../packages/server/src/persona-api/client.js';
 import { SECRET } from '../helpers/deliveries.js';
 import { type Emulator, startTestEmulator } from '../helpers/emulator.js';
 import { freePort } from '../helpers/free-port.js';
@@ -183,6 +184,20 @@ describe('persona-webhooks doctor', () => {
       'api-version 2019-06-01 is not one we parse (2020-05-18 or later).',
     );
     expect(result.stdout).toMatch(/1 check failed: version\.\n$/);
+  });
+
+  it('version: a webhook older than the version recovery reads the API with is a warning naming both', async () => {
+    webhook.apiVersion = '2023-01-05';
+    const result = await doctor();
+    expect(result.code).toBe(0);
+    expect(line(result.stdout, 'API version')).toMatch(
+      new RegExp(
+        `^  warning  API version +api-version 2023-01-05, api-key-inflection kebab: older than ${PERSONA_API_VERSION}, the version events recovered by reconciliation and backfill come in`,
+      ),
+    );
+    expect(fix(result.stdout, 'API version')).toContain(
+      `upgrade the webhook to ${PERSONA_API_VERSION} in Persona Dashboard → Webhooks → ${webhook.id}`,
+    );
   });
 
   it('deliveries: failing deliveries give the count, the newest error and the backfill to run', async () => {

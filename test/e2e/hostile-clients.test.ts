@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plausibleSignatureHeaders, SECRET, signedEvent } from '../helpers/deliveries.js';
-import { admin, logLines, type ServiceProcess, startServiceProcess } from '../helpers/service-process.js';
+import {
+  ADMIN_TOKEN,
+  admin,
+  logLines,
+  type ServiceProcess,
+  startServiceProcess,
+} from '../helpers/service-process.js';
 
 const REQUEST_TIMEOUT_SECONDS = 2;
 let service: ServiceProcess;
@@ -60,6 +66,39 @@ async function rawExchange(raw: string | Buffer, keepOpen = false): Promise<stri
   if (!keepOpen) setTimeout(() => socket.end(), 200);
   await closed;
   return answer;
+}
+
+/**
+ * Sends `head` on a connection that allows half-open sockets, then a byte every `everyMs`, and resolves
+ * when the server has closed it (a write failed, or the socket closed), or with `at: null` after
+ * `giveUpMs`. A server that only half-closes (FIN) and keeps reading lets the writes go on succeeding,
+ * so only a destroyed socket ends this.
+ */
+async function trickleUntilClosed(
+  head: string,
+  body: string,
+  giveUpMs: number,
+  everyMs = 200,
+  toPort = port,
+): Promise<{ at: number | null; answer: string }> {
+  const socket = connect({ port: toPort, host: '127.0.0.1', allowHalfOpen: true });
+  let answer = '';
+  socket.on('data', (chunk: Buffer) => {
+    answer += chunk.toString('latin1');
+  });
+  socket.on('error', () => {});
+  const closedAt = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
+  socket.write(head);
+  let sent = 0;
+  // Never the last byte: the request must stay unfinished.
+  const drip = setInterval(() => {
+    if (!socket.destroyed && sent < body.length - 1) socket.write(body[sent++]!);
+  }, everyMs);
+  const gaveUp = new Promise<null>((resolve) => setTimeout(() => resolve(null), giveUpMs));
+  const at = await Promise.race([closedAt, gaveUp]);
+  clearInterval(drip);
+  socket.destroy();
+  return { at, answer };
 }
 
 /** Status line and parsed JSON body of a raw HTTP/1.1 answer. */
@@ -179,6 +218,74 @@ describe('bounded cost per connection', () => {
     expect(rssBytes() - before).toBeLessThan(40 * 1024 * 1024);
   }, 30_000);
 
+  it('destroys the socket after the 408 of a signed body that trickles: 30 clients at once are cut off', async () => {
+    const started = Date.now();
+    const outcomes = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => {
+        const { body, headers } = signedEvent({ name: 'inquiry.approved', referenceId: `trickle-${i}` });
+        const { 'content-type': _type, ...signature } = headers;
+        // A fresh, correctly signed head, so the pipeline really starts reading the body.
+        return trickleUntilClosed(
+          webhookHead(Buffer.byteLength(body), signature),
+          body,
+          REQUEST_TIMEOUT_SECONDS * 1000 + 10_000,
+        );
+      }),
+    );
+    console.log(
+      `30 trickling signed bodies: ${outcomes.filter((o) => o.answer.length > 0).length} read their 408 before the close`,
+    );
+    for (const { at, answer } of outcomes) {
+      expect(at, 'the server kept the socket open and reading after its answer').not.toBeNull();
+      expect(at! - started).toBeLessThan(REQUEST_TIMEOUT_SECONDS * 1000 + 4_000);
+      if (answer.length > 0) expect(parseAnswer(answer).json.error?.code).toBe('request_timeout');
+    }
+  }, 30_000);
+
+  it.each([
+    ['a declared body over the limit (webhook)', webhookHead(10 * 1024 * 1024), 'payload_too_large'],
+    [
+      'a streamed body growing over the limit (webhook)',
+      `${webhookHead(0).replace('Content-Length: 0\r\n', 'Transfer-Encoding: chunked\r\n')}300000\r\n${'{'.repeat(2_200_000)}`,
+      'payload_too_large',
+    ],
+    [
+      'a declared body over the limit (Fastify route)',
+      `POST /api/events/replay HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ADMIN_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n`,
+      'payload_too_large',
+    ],
+    ['invalid header bytes', 'POST /healthz HTTP/1.1\r\nHost: x\r\nBad\u0001Name: y\r\n', 'bad_request'],
+    [
+      'oversized headers',
+      `POST /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n`,
+      'headers_too_large',
+    ],
+    [
+      'a URL that is not valid, with a body',
+      'POST /%%% HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50000\r\n\r\n',
+      'invalid_request',
+    ],
+    [
+      'a body not read because the request is refused first (Fastify route)',
+      'POST /api/events/replay HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50000\r\n\r\n',
+      'unauthorized',
+    ],
+  ])(
+    'closes the socket after an early answer to %s, however the client trickles',
+    async (_what, head, code) => {
+      const { at, answer } = await trickleUntilClosed(
+        head,
+        ' '.repeat(1_000),
+        REQUEST_TIMEOUT_SECONDS * 1000 - 500,
+        100,
+      );
+      expect(at, 'the server kept the socket open and reading after its answer').not.toBeNull();
+      // The only answer: the request timeout's 408 never came on top of it.
+      expect(answer.match(/HTTP\/1\.1 /g)).toHaveLength(1);
+      expect(answer).toContain(`"code":"${code}"`);
+    },
+  );
+
   it('holds a body written one byte at a time in one buffer, not one object per read', async () => {
     const before = rssBytes();
     const bodyBytes = 50_000;
@@ -190,8 +297,14 @@ describe('bounded cost per connection', () => {
         socket.on('data', () => {});
         const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
         socket.write(webhookHead(bodyBytes));
-        for (let i = 0; i < bodyBytes; i++) {
-          if (!socket.write(' ')) await new Promise((resolve) => socket.once('drain', resolve));
+        // Under load a connection may be cut off by the request timeout (its socket destroyed): stop then.
+        for (let i = 0; i < bodyBytes && !socket.destroyed; i++) {
+          if (!socket.write(' ')) {
+            await new Promise((resolve) => {
+              socket.once('drain', resolve);
+              socket.once('close', resolve);
+            });
+          }
         }
         socket.end();
         await closed;
@@ -203,6 +316,42 @@ describe('bounded cost per connection', () => {
     );
     expect(rssBytes() - before).toBeLessThan(30 * 1024 * 1024);
   }, 60_000);
+});
+
+describe('a receiver at its limit of bodies read at once', () => {
+  let busy: ServiceProcess;
+  beforeAll(async () => {
+    busy = await startServiceProcess({
+      PERSONA_WEBHOOK_SECRET: SECRET,
+      DATABASE_URL: `sqlite:${join(dir, 'busy.sqlite')}`,
+      PERSONA_WEBHOOK_REQUEST_TIMEOUT_SECONDS: String(REQUEST_TIMEOUT_SECONDS),
+      PERSONA_WEBHOOK_MAX_CONCURRENT_BODIES: '1',
+    });
+  });
+  afterAll(() => busy?.stop());
+
+  it('closes the socket after its 503 receiver_busy, however the client trickles', async () => {
+    const busyPort = Number(new URL(busy.url).port);
+    // One body being read takes the only slot.
+    const holder = connect(busyPort, '127.0.0.1');
+    holder.on('error', () => {});
+    holder.write(`${webhookHead(500)}{`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    try {
+      const { at, answer } = await trickleUntilClosed(
+        webhookHead(500),
+        ' '.repeat(1_000),
+        REQUEST_TIMEOUT_SECONDS * 1000 - 500,
+        100,
+        busyPort,
+      );
+      expect(at, 'the server kept the socket open and reading after its answer').not.toBeNull();
+      expect(answer.match(/HTTP\/1\.1 /g)).toHaveLength(1);
+      expect(answer).toContain('"code":"receiver_busy"');
+    } finally {
+      holder.destroy();
+    }
+  });
 });
 
 describe('clients that hang up', () => {

@@ -12,7 +12,8 @@ function rekey(value: unknown, key: (kebab: string) => string): unknown {
   if (Array.isArray(value)) return value.map((item) => rekey(item, key));
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(
-    // Persona never inflects inquiry fields, so their subtree is copied as is.
+    // From API version 2025-10-27 Persona does not inflect fields (older versions did: see
+    // generate-version-fixtures.ts), so their subtree is copied as is.
     Object.entries(value).map(([k, v]) => [key(k), k === 'fields' ? v : rekey(v, key)]),
   );
 }

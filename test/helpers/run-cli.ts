@@ -7,17 +7,20 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `persona-webhooks <args>` from dist/, optionally with stdin, and never throws on a non-zero exit. */
+/**
+ * Runs `persona-webhooks <args>` from dist/, optionally with stdin and in another working directory
+ * (default the repository root), and never throws on a non-zero exit.
+ */
 export function runCli(
   args: string[],
-  options: { env?: Record<string, string>; input?: string | Buffer } = {},
+  options: { env?: Record<string, string>; input?: string | Buffer; cwd?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
       [BIN, ...args],
       {
-        cwd: REPO_ROOT,
+        cwd: options.cwd ?? REPO_ROOT,
         env: { PATH: process.env['PATH'] ?? '', ...options.env },
         maxBuffer: 16 * 1024 * 1024,
       },

@@ -7,7 +7,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PersonaApiAuthError, PersonaApiError } from '../../packages/server/src/persona-api/api-errors.js';
 import { PersonaApiClient } from '../../packages/server/src/persona-api/client.js';
 import { listEventPages } from '../../packages/server/src/persona-api/events-api.js';
-import { createWebhook, listWebhooks } from '../../packages/server/src/persona-api/webhooks-api.js';
+import { API_PERMISSIONS, permissionFor } from '../../packages/server/src/persona-api/permissions.js';
+import {
+  createWebhook,
+  listWebhooks,
+  searchWebhookDeliveries,
+} from '../../packages/server/src/persona-api/webhooks-api.js';
 import { type Emulator, emulatorClient, startTestEmulator } from '../helpers/emulator.js';
 
 let emulator: Emulator | undefined;
@@ -40,6 +45,33 @@ describe('pagination', () => {
     expect(
       urls.slice(1).every((url) => url.includes('page[after]=evt_') && url.includes('page[size]=100')),
     ).toBe(true);
+  });
+
+  it('gives next links as Persona does: host-relative, the cursor only', async () => {
+    emulator = await startTestEmulator();
+    const [, , third] = recordEvents(emulator, 25).reverse();
+    const response = await emulatorClient(emulator).get('/events', {
+      query: { 'page[size]': 3, 'filter[name]': 'inquiry.approved' },
+    });
+    expect((response.json as { links: { next: string } }).links.next).toBe(
+      `/api/v1/events?page%5Bafter%5D=${third!.id}`,
+    );
+  });
+
+  it('sends the page size and the filter again on every page: N events in ceil(N / size) calls', async () => {
+    emulator = await startTestEmulator();
+    recordEvents(emulator, 250);
+    emulator.state.recordEvent({ name: 'inquiry.declined', createdAt: new Date(Date.UTC(2026, 0, 2)) });
+    const pages = [];
+    for await (const page of listEventPages(emulatorClient(emulator), {
+      pageSize: 100,
+      name: 'inquiry.approved',
+    })) {
+      pages.push(page);
+    }
+    expect(pages.map((page) => page.length)).toEqual([100, 100, 50]);
+    expect(pages.flat().every((event) => event.name === 'inquiry.approved')).toBe(true);
+    expect(emulator.state.requests).toHaveLength(Math.ceil(250 / 100));
   });
 
   it('stops on a page without a next link even when it is short, and on an empty list', async () => {
@@ -123,6 +155,45 @@ describe('errors', () => {
     await expect(listWebhooks(client)).rejects.toThrow(
       /PERSONA_API_KEY is not allowed to GET \/webhooks \(403 Forbidden, Request-Id req_\w+\): give the key the `webhook\.read` permission/,
     );
+  });
+
+  it('names no permission Persona does not document: a refused delivery search names the call', async () => {
+    const forbidden: typeof fetch = async () =>
+      new Response(JSON.stringify({ errors: [{ title: 'Forbidden' }] }), {
+        status: 403,
+        headers: { 'request-id': 'req_1' },
+      });
+    const client = new PersonaApiClient({ apiKey: 'persona_sandbox_x', fetch: forbidden });
+    const error = (await searchWebhookDeliveries(client, { webhookId: 'wbh_1' }).catch((e: unknown) => e)) as
+      | PersonaApiAuthError
+      | undefined;
+    expect(error).toBeInstanceOf(PersonaApiAuthError);
+    expect(error!.permission).toBeNull();
+    expect(error!.message).toBe(
+      'PERSONA_API_KEY is not allowed to POST /webhook-events/search (403 Forbidden, Request-Id req_1): Persona documents no permission name for this call: in Persona Dashboard → API → API Keys → Edit → Permissions, allow the key to POST /webhook-events/search.',
+    );
+    expect(error!.message).not.toMatch(/webhook-event\.read/);
+  });
+
+  it('only ever names permissions from Persona’s documented list', () => {
+    // Persona's API Keys page (docs.withpersona.com/api-keys): `<resource>.read|write`, underscores in
+    // multi-word resources.
+    const documented = ['event.read', 'webhook.read', 'webhook.write', 'inquiry.read', 'inquiry.write'];
+    expect(API_PERMISSIONS.filter((name) => !documented.includes(name))).toEqual([]);
+    const calls: Array<[string, string]> = [
+      ['GET', '/events'],
+      ['GET', '/webhooks'],
+      ['POST', '/webhooks/wbh_1/enable'],
+      ['POST', '/webhook-events/search'],
+      ['GET', '/inquiries/inq_1'],
+    ];
+    expect(calls.map(([method, path]) => permissionFor(method, path))).toEqual([
+      'event.read',
+      'webhook.read',
+      'webhook.write',
+      null,
+      'inquiry.read',
+    ]);
   });
 
   it('retries a 5xx with back-off and succeeds; gives up with the Request-Id after its retries', async () => {

@@ -52,6 +52,13 @@ describe('worker retries, dead letters and replay', () => {
       const detail = await store.getEvent(built.eventId);
       expect(detail).toMatchObject({ status: 'pending', attempts: attempt });
       expect(detail?.lastError).toContain('TypeError: CRM rejected');
+      // Under the worker Persona was answered long ago: the text says what the worker does next.
+      expect(detail?.lastError).toMatch(
+        new RegExp(
+          `; retry at ${new Date(detail!.runAtMs).toISOString()} \\(attempt ${attempt} of 4 failed\\)$`,
+        ),
+      );
+      expect(detail?.lastError).not.toMatch(/Persona will retry/);
       const delay = detail!.runAtMs - clock.now();
       const step = Math.min(3_000, 1_000 * 2 ** (attempt - 1));
       expect(delay).toBeGreaterThanOrEqual(step / 2);
@@ -67,6 +74,7 @@ describe('worker retries, dead letters and replay', () => {
     const dead = await store.getEvent(built.eventId);
     expect(dead).toMatchObject({ status: 'dead', attempts: 4 });
     expect(dead?.attemptLog.map((a) => a.outcome)).toEqual(['retry', 'retry', 'retry', 'dead']);
+    expect(dead?.lastError).toMatch(/; dead after 4 attempts: fix the handler, then replay the event \(/);
     expect(await store.getInquiry('inq_retry')).toBeNull(); // the projection waits for the handlers
     clock.advance(10 * 3_600_000);
     expect(await worker.runOnce()).toBe(0);
@@ -113,7 +121,9 @@ describe('worker retries, dead letters and replay', () => {
 
     const detail = await store.getEvent(built.eventId);
     expect(detail).toMatchObject({ status: 'dead', attempts: 1 });
-    expect(detail?.lastError).toMatch(/^HandlerFailedError: .*\[RangeError: quota exceeded for Jane\]$/);
+    expect(detail?.lastError).toBe(
+      'HandlerFailedError: 1 of 1 event handler(s) failed [RangeError: quota exceeded for Jane]; dead after 1 attempt: fix the handler, then replay the event (dashboard, `persona-webhooks events replay <id>` or store.replay)',
+    );
     expect(lines).toEqual([
       {
         level: 'warn',

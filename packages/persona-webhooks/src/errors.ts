@@ -195,6 +195,8 @@ export class RawBodyUnavailableError extends PersonaWebhookError {
 /**
  * One or more handlers failed for an event. The message never contains the handlers' own messages
  * (they may quote payload data); the underlying errors are on `errors` for the caller to log with care.
+ * The message is what the inline pipeline answers Persona (which then retries); `summary` says only what
+ * failed, for callers such as the worker where Persona has already been answered.
  *
  * @example
  * try { await dispatcher.dispatch(event); } catch (error) {
@@ -203,18 +205,19 @@ export class RawBodyUnavailableError extends PersonaWebhookError {
  */
 export class HandlerFailedError extends PersonaWebhookError {
   override readonly name = 'HandlerFailedError';
+  /** `1 of 2 event handler(s) failed`: what happened, without what happens next. */
+  readonly summary: string;
 
   constructor(
     /** What each failing handler threw or rejected with, in registration order. */
     readonly errors: unknown[],
     handlerCount: number,
   ) {
-    super(
-      'handler_failed',
-      500,
-      `${errors.length} of ${handlerCount} event handler(s) failed, so the event was not acknowledged; Persona will retry it.`,
-      { failedHandlers: errors.length },
-    );
+    const summary = `${errors.length} of ${handlerCount} event handler(s) failed`;
+    super('handler_failed', 500, `${summary}, so the event was not acknowledged; Persona will retry it.`, {
+      failedHandlers: errors.length,
+    });
+    this.summary = summary;
   }
 }
 

@@ -30,8 +30,17 @@ export interface PersonaEvent<N extends string = string, O extends PersonaObject
   createdAtMs: number;
   /** The affected object, `data.attributes.payload.data`. */
   object: O;
-  /** `payload.included`; empty when absent (webhook allowlists may drop it). */
+  /**
+   * `payload.included`; empty when absent: webhook allowlists may drop it, and from API version
+   * 2025-10-27 Persona sends related objects only when asked for.
+   */
   included: PersonaObject[];
+  /**
+   * `data.attributes.context`, keys camelCased: extra facts some events carry from API version
+   * 2026-01-12 on (e.g. `relationSchemaKey` and `relatedAccountId` on `account.added-relation`). Absent
+   * when the event has none.
+   */
+  context?: Record<string, unknown>;
   /** The inquiry this event belongs to: the object itself if it is an inquiry, else its `inquiry` relationship. */
   inquiryId: string | null;
   /** The account this event belongs to: the object itself if it is an account, else its `account` relationship. */

@@ -17,7 +17,8 @@ export class KeyDepthError extends RangeError {
 // Keys that would reach or shadow Object.prototype if copied onto a plain object. Persona never sends them.
 const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
-// Inquiry (and account, case, transaction) field names are the customer's own: Persona never inflects them.
+// Inquiry (and account, case, transaction) field names are the customer's own: kept as sent (Persona
+// stopped inflecting them in API version 2025-10-27; renaming older ones could collide with real names).
 const VERBATIM_KEY = 'fields';
 
 /**

@@ -35,9 +35,10 @@ const encoder = new TextEncoder();
 
 /**
  * Parses a Persona webhook body (the exact signed bytes). Keys are normalised to camelCase whatever the
- * webhook's inflection; inquiry `fields` keep their keys as sent (`__proto__`, `constructor` and
- * `prototype` are dropped there as everywhere). Unknown event names, attributes, statuses and id
- * prefixes are accepted; `included` and `relationships` are optional.
+ * webhook's inflection; `fields` are kept as sent (`__proto__`, `constructor` and `prototype` are
+ * dropped there as everywhere). Every API version's shape is accepted (one receiver sees several: each
+ * webhook has its own): unknown event names, attributes, statuses and id prefixes, `included` and
+ * `relationships` absent or empty, a `context` attribute or none.
  *
  * @example
  * const parsed = parseEvent(rawBody);
@@ -63,11 +64,8 @@ function parseOrReject(body: Uint8Array | string, options: ParseEventOptions): P
   // event by the very fields its row was stored under.
   const envelope = readEnvelope(parsed, options);
 
-  const payload = requireRecord(
-    requireRecord(requireRecord(root, 'data', 'data'), 'attributes', 'data.attributes'),
-    'payload',
-    'data.attributes.payload',
-  );
+  const attributes = requireRecord(requireRecord(root, 'data', 'data'), 'attributes', 'data.attributes');
+  const payload = requireRecord(attributes, 'payload', 'data.attributes.payload');
   const objectPath = 'data.attributes.payload.data';
   const object = toObject(requireRecord(payload, 'data', objectPath), objectPath);
   const included = Array.isArray(payload['included'])
@@ -82,7 +80,19 @@ function parseOrReject(body: Uint8Array | string, options: ParseEventOptions): P
     : [];
 
   const { id, name, createdAt, createdAtMs, inquiryId, accountId } = envelope;
-  return { id, name, createdAt, createdAtMs, object, included, inquiryId, accountId, raw };
+  const event: PersonaEvent = {
+    id,
+    name,
+    createdAt,
+    createdAtMs,
+    object,
+    included,
+    inquiryId,
+    accountId,
+    raw,
+  };
+  if (isRecord(attributes['context'])) event.context = attributes['context'];
+  return event;
 }
 
 function normalise(parsed: JsonRecord): JsonRecord {

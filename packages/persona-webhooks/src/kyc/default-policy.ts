@@ -8,7 +8,8 @@
  * 2. A resolved case newer than that decision decides by its resolution (approved-like or declined-like
  *    words; any other resolution needs review). An open case (the user's, their account's or their
  *    inquiry's) makes any decision but `declined` `needs_review`.
- * 3. A watchlist, politically-exposed-person or adverse-media match (business variants included) newer
+ * 3. A watchlist, politically-exposed-person or adverse-media match (business and crypto-address
+ *    watchlist variants included) newer
  *    than the decision, not cleared by a case resolved after it or by a later run of the same report
  *    without a match, makes any decision but `declined` `needs_review`, naming the report type.
  * 4. An account status that reads as blocking (blocked, suspended, frozen, closed, banned) makes any
@@ -40,7 +41,7 @@ const SCREENING_REPORTS = new Set([
   'adverse-media',
   'business-watchlist',
   'business-adverse-media',
-  'business-politically-exposed-person',
+  'crypto-address-watchlist',
 ]);
 
 /**

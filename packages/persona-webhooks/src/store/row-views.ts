@@ -14,7 +14,6 @@ import type {
   EventSummary,
   InquiryView,
   KycView,
-  ListEventsQuery,
   MinuteCount,
   Timeline,
   TimelineQuery,

@@ -8,7 +8,7 @@ import { parseEvent } from '../events/parse-event.js';
 import { projectKyc } from '../kyc/projection.js';
 import type { ClaimedEvent } from '../store/store.js';
 import { retryDelayMs } from './backoff.js';
-import { errorLabel, errorText } from './error-text.js';
+import { attemptFailureText, errorLabel } from './error-text.js';
 import type { ProcessedReport, ResolvedWorkerOptions } from './worker-options.js';
 
 /** Dead-letter reason for an event whose body retention (or a redaction) removed before it ran. */
@@ -67,7 +67,13 @@ async function failAttempt(
     { eventId: claim.id, eventName: claim.name, attempt: claim.attempt, error: label, dead },
     dead ? 'handler failed; event is dead' : 'handler failed; will retry',
   );
-  await settle(claim, options, () => options.store.fail(claim, errorText(error), retryAtMs, nowMs));
+  const text = attemptFailureText(
+    error,
+    retryAtMs === null
+      ? { deadAfter: claim.attempt }
+      : { retryAtMs, attempt: claim.attempt, maxAttempts: options.backoff.maxAttempts },
+  );
+  await settle(claim, options, () => options.store.fail(claim, text, retryAtMs, nowMs));
   return report(dead ? 'dead' : 'retry', label);
 }
 

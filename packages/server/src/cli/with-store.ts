@@ -3,8 +3,9 @@ import { openStore } from '../open-store.js';
 import { databaseUrlFrom } from './settings.js';
 
 /**
- * Opens the store for one command and always closes it. Only `migrate` migrates (`mode: 'migrate'`);
- * every other command works on an existing, current database and creates nothing.
+ * Opens the store for one command and always closes it. Commands that write events (`migrate`,
+ * `backfill`) pass `mode: 'migrate'` and create and migrate the store as `serve` does; read-only ones
+ * work on an existing, current database and create nothing (a mistyped path must not become a new one).
  */
 export async function withStore<T>(
   databaseUrl: string | undefined,

@@ -2,6 +2,7 @@
  * The doctor's checks as pure functions over what the API returned: each says passed, failed (with
  * the exact fix), warning or skipped. No secret value is ever part of a result.
  */
+import { PERSONA_API_VERSION } from '../persona-api/client.js';
 import type { Webhook, WebhookDelivery } from '../persona-api/webhooks-api.js';
 import { matchSecrets } from './secret-match.js';
 import type { PingOutcome } from './send-ping.js';
@@ -204,6 +205,16 @@ export function checkVersion(webhook: Webhook): CheckResult {
       'failed',
       `${problems.join('; ')}.`,
       `set the webhook's API version to ${NEWEST_KNOWN_API_VERSION} or earlier and its key inflection to kebab, camel or snake in Persona Dashboard → Webhooks → ${webhook.id}.`,
+    );
+  }
+  if (apiVersion !== null && apiVersion < PERSONA_API_VERSION) {
+    // Recovery reads the Events API at PERSONA_API_VERSION: a recovered event and a delivered one of the
+    // same name would differ in shape (since 2025-10-27: fields keys as configured, no included).
+    return result(
+      'version',
+      'warning',
+      `${settings}: older than ${PERSONA_API_VERSION}, the version events recovered by reconciliation and backfill come in, so your handlers see two shapes of the same event (from 2025-10-27: fields keys as configured on the template, no included).`,
+      `upgrade the webhook to ${PERSONA_API_VERSION} in Persona Dashboard → Webhooks → ${webhook.id} after checking your handlers against Persona's API changelog.`,
     );
   }
   if (newer) {

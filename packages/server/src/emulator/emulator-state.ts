@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { buildEvent, personaId } from 'persona-webhooks/testing';
+import { PERSONA_API_VERSION } from '../persona-api/client.js';
 import type { ApiPermission } from '../persona-api/permissions.js';
 import type {
   ApiRequestRecord,
@@ -45,8 +46,8 @@ export interface CreateWebhookInput {
 /** Listener for every recorded event. */
 export type EventListener = (event: EmulatedEvent, deliver: boolean) => void;
 
-/** The newest API version this project was written against; new webhooks default to it. */
-export const EMULATOR_DEFAULT_API_VERSION = '2023-01-05';
+/** New webhooks default to the version the API client pins (the latest Persona documents as released). */
+export const EMULATOR_DEFAULT_API_VERSION = PERSONA_API_VERSION;
 
 /** Lifecycle actions of `POST /inquiries/:id/<action>`, and the status and event each one sets. */
 export const INQUIRY_ACTIONS: Readonly<Record<string, { status: string; event: string }>> = {
@@ -116,18 +117,45 @@ export class EmulatorState {
       ...(input.inquiryCreatedAt === undefined ? {} : { inquiryCreatedAt: input.inquiryCreatedAt }),
     });
     const resource = (JSON.parse(built.body) as { data: Record<string, unknown> }).data;
-    const payload = (resource['attributes'] as { payload: { data: { id?: unknown } } }).payload;
+    return this.#add(resource, built.eventId, built.name, Date.parse(built.createdAt), input.deliver ?? true);
+  }
+
+  /**
+   * Records an event resource exactly as given (`data` of a webhook body, in any key inflection), e.g. a
+   * sample of another API version's shape, so the Events API serves it as it is.
+   */
+  recordResource(resource: Record<string, unknown>, options: { deliver?: boolean } = {}): EmulatedEvent {
+    const attributes = (resource['attributes'] ?? {}) as Record<string, unknown>;
+    const id = resource['id'];
+    const name = attributes['name'];
+    const createdAt = attributes['created-at'] ?? attributes['createdAt'] ?? attributes['created_at'];
+    const createdAtMs = Date.parse(String(createdAt));
+    if (typeof id !== 'string' || typeof name !== 'string' || Number.isNaN(createdAtMs)) {
+      throw new TypeError(
+        'recordResource needs data.id, data.attributes.name and data.attributes.created-at',
+      );
+    }
+    return this.#add(resource, id, name, createdAtMs, options.deliver ?? true);
+  }
+
+  #add(
+    resource: Record<string, unknown>,
+    id: string,
+    name: string,
+    createdAtMs: number,
+    deliver: boolean,
+  ): EmulatedEvent {
+    const payload = (resource['attributes'] as { payload?: { data?: { id?: unknown } } }).payload;
     const event: EmulatedEvent = {
       seq: this.nextSeq(),
-      id: built.eventId,
-      name: built.name,
-      createdAtMs: Date.parse(built.createdAt),
-      objectId: typeof payload.data.id === 'string' ? payload.data.id : null,
+      id,
+      name,
+      createdAtMs,
+      objectId: typeof payload?.data?.id === 'string' ? payload.data.id : null,
       resource,
     };
     this.events.push(event);
     this.#newestFirst = null;
-    const deliver = input.deliver ?? true;
     for (const listener of this.#listeners) listener(event, deliver);
     return event;
   }

@@ -1,8 +1,10 @@
 /**
  * Persona's cursor pagination over a newest-first list: `page[size]` (1–100, default 10),
  * `page[after]=<id>` for the older items after that one, `page[before]=<id>` for the newer ones, and
- * `links.prev` / `links.next` relative to the host, the other query parameters kept. The emulator can
- * cap pages below what was asked (`maxPageSize`), as Persona may, so clients must follow the links.
+ * `links.prev` / `links.next` relative to the host carrying only the cursor, as Persona's do
+ * (`/api/v1/events?page%5Bafter%5D=evt_…`): page size and filters are not in them, so a client must send
+ * those again on every page. The emulator can cap pages below what was asked (`maxPageSize`), as Persona
+ * may, so clients must follow the links.
  */
 
 export const DEFAULT_PAGE_SIZE = 10;
@@ -70,12 +72,7 @@ function indexOf(items: readonly { id: string }[], id: string, parameter: string
   return index;
 }
 
-/** The same list with other cursors; what Persona puts in `links`. */
+/** What Persona puts in `links`: the list's path and the cursor, nothing else of the query. */
 function link(request: PageRequest, cursor: Record<string, string>): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(request.query)) {
-    if (value !== undefined && key !== 'page[after]' && key !== 'page[before]') params.set(key, value);
-  }
-  for (const [key, value] of Object.entries(cursor)) params.set(key, value);
-  return `${request.path}?${params.toString()}`;
+  return `${request.path}?${new URLSearchParams(cursor).toString()}`;
 }

@@ -41,10 +41,10 @@ export class PersonaApiError extends Error {
  */
 export class PersonaApiAuthError extends PersonaApiError {
   override readonly name = 'PersonaApiAuthError';
-  /** The permission the endpoint needs, e.g. `event.read`. */
-  readonly permission: string;
+  /** The documented permission the endpoint needs, e.g. `event.read`; null when Persona documents none. */
+  readonly permission: string | null;
 
-  constructor(info: ApiRequestInfo, permission: string) {
+  constructor(info: ApiRequestInfo, permission: string | null) {
     super(info, info.status === 401 ? 'unauthorized' : 'forbidden', authMessage(info, permission));
     this.permission = permission;
   }
@@ -55,18 +55,22 @@ export function requestIdSuffix(requestId: string | null): string {
   return requestId ? `, Request-Id ${requestId}` : '';
 }
 
-function authMessage(info: ApiRequestInfo, permission: string): string {
+// Only permissions Persona documents are named; where its documentation names none, the message says
+// which call was refused, so the user can find the matching permission rather than a guessed one.
+function authMessage(info: ApiRequestInfo, permission: string | null): string {
   const call = `${info.method} ${info.path}`;
   if (info.status === 401) {
+    const create = permission
+      ? `Create a key with the \`${permission}\` permission`
+      : `Create a key allowed to ${call}`;
     return (
       `Persona rejected PERSONA_API_KEY on ${call} (401 Unauthorized${requestIdSuffix(info.requestId)}): ` +
       'the key is wrong, revoked, or belongs to another environment (sandbox keys start with persona_sandbox_, ' +
-      `production keys with persona_production_). Create a key with the \`${permission}\` permission in ` +
-      'Persona Dashboard → API → API Keys and set PERSONA_API_KEY.'
+      `production keys with persona_production_). ${create} in Persona Dashboard → API → API Keys and set PERSONA_API_KEY.`
     );
   }
-  return (
-    `PERSONA_API_KEY is not allowed to ${call} (403 Forbidden${requestIdSuffix(info.requestId)}): ` +
-    `give the key the \`${permission}\` permission in Persona Dashboard → API → API Keys.`
-  );
+  const grant = permission
+    ? `give the key the \`${permission}\` permission in Persona Dashboard → API → API Keys.`
+    : `Persona documents no permission name for this call: in Persona Dashboard → API → API Keys → Edit → Permissions, allow the key to ${call}.`;
+  return `PERSONA_API_KEY is not allowed to ${call} (403 Forbidden${requestIdSuffix(info.requestId)}): ${grant}`;
 }

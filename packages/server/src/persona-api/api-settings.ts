@@ -69,7 +69,7 @@ export function loadApiSettings(env: Readonly<Record<string, string | undefined>
 export function createApiClient(settings: PersonaApiSettings, purpose: string): PersonaApiClient {
   if (!settings.apiKey) {
     throw new ConfigError(
-      `PERSONA_API_KEY is required ${purpose}: create an API key in Persona Dashboard → API → API Keys (permissions event.read, webhook.read, webhook.write, webhook-event.read) and export PERSONA_API_KEY.`,
+      `PERSONA_API_KEY is required ${purpose}: create an API key in Persona Dashboard → API → API Keys (permissions event.read, webhook.read, webhook.write; doctor also searches delivery records, POST /webhook-events/search) and export PERSONA_API_KEY.`,
     );
   }
   return new PersonaApiClient({

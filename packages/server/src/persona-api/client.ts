@@ -14,8 +14,12 @@ import { sleep as defaultSleep, RequestBudget, type Sleep } from './request-budg
 import { backoffDelayMs, isRetryableStatus, rateLimitWaitMs } from './retry-policy.js';
 
 export const DEFAULT_PERSONA_API_URL = 'https://api.withpersona.com/api/v1';
-/** The API version every request pins, so Persona changing its default cannot change what we parse. */
-export const PERSONA_API_VERSION = '2023-01-05';
+/**
+ * The API version every request pins, so Persona changing its default cannot change what we parse: the
+ * latest Persona's changelog and versioning page document as released. Since 2025-10-27 `fields` keys
+ * are not key-inflected and `included` is empty unless asked for; recovery reads neither.
+ */
+export const PERSONA_API_VERSION = '2025-12-08';
 export const DEFAULT_MAX_REQUESTS_PER_MINUTE = 120;
 /**
  * Largest answer read (8 MiB). A full page of 100 events with large inquiries is well under 2 MB; a
@@ -148,7 +152,9 @@ export class PersonaApiClient {
 
   /**
    * Every page of a list, following `links.next` until there is none or a page is empty. Pages may hold
-   * fewer items than asked for; only the absence of a next link ends the list.
+   * fewer items than asked for; only the absence of a next link ends the list. Persona's next link
+   * carries only the cursor, so `query` (page size, filters) is sent again on every page: without it
+   * Persona falls back to 10 items a page and to no filter.
    *
    * @example
    * for await (const page of client.pages('/events', { 'page[size]': 100 })) handle(page.items);
@@ -167,6 +173,7 @@ export class PersonaApiClient {
       yield page;
       if (page.items.length === 0) return;
       url = this.#nextUrl(response.json, url);
+      if (url) keepQuery(url, query);
       if (url && seen.has(url.href)) {
         throw new PersonaApiError(
           this.#info('GET', url, response.status, response.requestId),
@@ -295,7 +302,7 @@ export class PersonaApiClient {
       }
       if (response.status === 401 || response.status === 403) {
         report();
-        throw new PersonaApiAuthError(info, permissionFor(method, info.path) ?? 'the needed');
+        throw new PersonaApiAuthError(info, permissionFor(method, info.path));
       }
       if (isRetryableStatus(response.status) && retries < this.#maxRetries) {
         const retryAfter = response.headers.get('retry-after');
@@ -360,6 +367,18 @@ export class PersonaApiClient {
         timedOut: timeout.aborted,
         reason: cause?.code ?? cause?.message ?? (error as Error).message,
       };
+    }
+  }
+}
+
+/** Cursor parameters: the next link's own are the ones to follow, never the first page's. */
+const CURSOR_PARAMETERS = new Set(['page[after]', 'page[before]']);
+
+/** Adds to a next link every parameter of the first request it lacks (a link's own values win). */
+function keepQuery(url: URL, query: Record<string, string | number | undefined>): void {
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && !CURSOR_PARAMETERS.has(key) && !url.searchParams.has(key)) {
+      url.searchParams.set(key, String(value));
     }
   }
 }

@@ -3,12 +3,14 @@
  * on a 403, and by the emulator to refuse a key that lacks it, so the two always agree.
  */
 
-/** Permissions of the endpoints this project uses. */
+/**
+ * The API-key permissions Persona documents (API Keys page: `<resource>.read|write`, multi-word
+ * resources with underscores, e.g. `api_key.write`) for the endpoints this project calls.
+ */
 export type ApiPermission =
   | 'event.read'
   | 'webhook.read'
   | 'webhook.write'
-  | 'webhook-event.read'
   | 'inquiry.read'
   | 'inquiry.write';
 
@@ -16,14 +18,14 @@ export const API_PERMISSIONS: readonly ApiPermission[] = [
   'event.read',
   'webhook.read',
   'webhook.write',
-  'webhook-event.read',
   'inquiry.read',
   'inquiry.write',
 ];
 
 /**
- * The permission a call needs, from its method and its path below the API base (`/events`,
- * `/webhooks/wbh_…/enable`, …). Unknown paths need nothing we know of: null.
+ * The documented permission a call needs, from its method and its path below the API base (`/events`,
+ * `/webhooks/wbh_…/enable`, …). Null when Persona documents none for it (delivery records,
+ * `/webhook-events/search`) or the path is not one we call: messages then name the call, never a guess.
  */
 export function permissionFor(method: string, path: string): ApiPermission | null {
   const read = method.toUpperCase() === 'GET';
@@ -33,9 +35,6 @@ export function permissionFor(method: string, path: string): ApiPermission | nul
       return 'event.read';
     case 'webhooks':
       return read ? 'webhook.read' : 'webhook.write';
-    case 'webhook-events':
-      // Search is a POST that only reads.
-      return 'webhook-event.read';
     case 'inquiries':
       return read || path.endsWith('/search') ? 'inquiry.read' : 'inquiry.write';
     default:

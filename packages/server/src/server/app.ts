@@ -22,6 +22,7 @@ import { fastifyPersonaWebhooks } from 'persona-webhooks/fastify';
 import type { ReconcileStatus } from '../reconcile/reconcile-service.js';
 import { createAdminAuth } from './admin-auth.js';
 import { registerAdminRoutes } from './admin-routes.js';
+import { closeWhenBodyUnread } from './close-unread.js';
 import { registerDashboard } from './dashboard/dashboard-routes.js';
 import { deriveSessionKey } from './dashboard/session-key.js';
 import { SessionBook } from './dashboard/sessions.js';
@@ -133,6 +134,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.addHook('onSend', async (_request, reply) => {
     withSecurityHeaders(reply);
   });
+
+  app.addHook('onSend', closeWhenBodyUnread);
 
   app.addHook('onResponse', async (request, reply) => {
     if (request.routeOptions.url === WEBHOOK_PATH) return; // the pipeline logs its own line

@@ -29,6 +29,31 @@ const REASONS: Readonly<Record<number, string>> = {
   431: 'Request Header Fields Too Large',
 };
 
+/** Longest wait for an early error answer to leave before the socket is destroyed regardless. */
+const ANSWER_FLUSH_MS = 1_000;
+
+/**
+ * Ends a connection after an answer that cut its request short (408, 413, 400, 431, 503 busy): sends
+ * what is queued, then destroys the socket. Node's HTTP server allows half-open sockets, so `end()` alone
+ * sends FIN but keeps reading whatever the client trickles, for as long as it likes — a slow client then
+ * holds a socket (and a file descriptor) long after its 408.
+ */
+export function destroyAfterAnswer(socket: Socket): void {
+  if (socket.destroyed) return;
+  if (socket.writableFinished) {
+    socket.destroy();
+    return;
+  }
+  // A client that reads nothing could keep the answer queued; the close does not wait for it.
+  const timer = setTimeout(() => socket.destroy(), ANSWER_FLUSH_MS);
+  timer.unref();
+  socket.once('finish', () => {
+    clearTimeout(timer);
+    socket.destroy();
+  });
+  socket.end();
+}
+
 /**
  * Fastify's `clientErrorHandler`: answers what Node's parser refused (invalid header bytes, oversized
  * headers, a request that took too long) and closes the connection. A reset connection gets nothing:
@@ -41,7 +66,7 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
   }
   const answer = clientErrorAnswer(error.code);
   const body = JSON.stringify({ error: { code: answer.code, message: answer.message } });
-  socket.end(
+  socket.write(
     [
       `HTTP/1.1 ${answer.status} ${REASONS[answer.status]}`,
       'Content-Type: application/json; charset=utf-8',
@@ -52,10 +77,15 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
       body,
     ].join('\r\n'),
   );
+  destroyAfterAnswer(socket);
   return true;
 }
 
-/** Writes one of our JSON errors on a raw response (router callbacks get no Fastify reply). */
+/**
+ * Writes one of our JSON errors on a raw response (router callbacks get no Fastify reply). When the
+ * request's body is still arriving the answer closes the connection, so Node destroys the socket after
+ * it instead of reading the rest of the body for as long as the client trickles it.
+ */
 export function writeRawError(res: ServerResponse, status: number, code: string, message: string): void {
   if (res.headersSent) return;
   const body = JSON.stringify({ error: { code, message } });
@@ -63,6 +93,7 @@ export function writeRawError(res: ServerResponse, status: number, code: string,
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
+    ...(res.req.complete === false ? { connection: 'close' } : {}),
   });
   res.end(body);
 }

@@ -38,8 +38,10 @@ export interface PersonaField {
 }
 
 /**
- * Custom fields keyed exactly as configured in Persona (e.g. `name-first`): never inflected, because the
- * keys are the customer's own field names.
+ * Custom fields, keyed exactly as sent. From API version 2025-10-27 that is as configured on the template
+ * (e.g. `name-first`) whatever the webhook's key inflection; older versions applied the inflection to
+ * them too (`nameFirst` on a camel webhook). They are the customer's own names, so they are never
+ * renamed here: read them as the webhook's version sends them.
  */
 export type PersonaFields = Record<string, PersonaField>;
 

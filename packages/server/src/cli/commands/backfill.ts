@@ -43,26 +43,33 @@ export function registerBackfillCommand(program: Command): void {
       const untilMs = flags.until === undefined ? now : parseSince(flags.until, '--until', now);
       if (untilMs < sinceMs) throw new InvalidArgumentError('--until must not be before --since');
       const client = apiClientFor(flags, 'for backfill');
-      const summary = await withStore(flags.databaseUrl, async (store) => {
-        const progress = createTimeProgress(
-          sinceMs,
-          untilMs,
-          flags.dryRun ? 'backfill (dry run)' : 'backfill',
-        );
-        try {
-          return await recoverEvents({
-            client,
-            store,
+      // Backfill writes, and filling a new receiver with recent history is when it is run: it creates and
+      // migrates the store as serve does. A dry run writes nothing, so it needs an existing store.
+      const mode = flags.dryRun ? 'existing' : 'migrate';
+      const summary = await withStore(
+        flags.databaseUrl,
+        async (store) => {
+          const progress = createTimeProgress(
             sinceMs,
             untilMs,
-            names: flags.name,
-            dryRun: flags.dryRun === true,
-            onPage: ({ fetched, oldestCreatedAtMs }) => progress.update(oldestCreatedAtMs, fetched),
-          });
-        } finally {
-          progress.stop();
-        }
-      });
+            flags.dryRun ? 'backfill (dry run)' : 'backfill',
+          );
+          try {
+            return await recoverEvents({
+              client,
+              store,
+              sinceMs,
+              untilMs,
+              names: flags.name,
+              dryRun: flags.dryRun === true,
+              onPage: ({ fetched, oldestCreatedAtMs }) => progress.update(oldestCreatedAtMs, fetched),
+            });
+          } finally {
+            progress.stop();
+          }
+        },
+        mode,
+      );
       const window = `${new Date(sinceMs).toISOString()} → ${new Date(untilMs).toISOString()}${flags.name.length ? ` (${flags.name.join(', ')})` : ''}`;
       const parts = [
         `fetched ${summary.fetched}`,

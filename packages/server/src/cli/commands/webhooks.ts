@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_WEBHOOK_EVENTS } from '../../doctor/webhook-requirements.js';
+import { PERSONA_API_VERSION } from '../../persona-api/client.js';
 import {
   createWebhook,
   listWebhooks,
@@ -51,7 +52,10 @@ export function registerWebhooksCommands(program: Command): void {
       '--events <names>',
       `comma-separated event names or * (default: ${DEFAULT_WEBHOOK_EVENTS.join(',')})`,
     )
-    .option('--api-version <date>', 'API version the payloads follow, e.g. 2023-01-05')
+    .option(
+      '--api-version <date>',
+      `API version the payloads follow (default ${PERSONA_API_VERSION}, the one recovery reads the API with)`,
+    )
     .option('--key-inflection <kebab|camel|snake>', 'key casing of the payloads (default kebab)')
     .option(...API_URL_OPTION)
     .action(
@@ -77,7 +81,8 @@ export function registerWebhooksCommands(program: Command): void {
         const webhook = await createWebhook(apiClientFor(flags, PURPOSE), {
           url: flags.url,
           enabledEvents: events,
-          ...(flags.apiVersion ? { apiVersion: flags.apiVersion } : {}),
+          // The client's version by default: deliveries and recovered events then have one shape.
+          apiVersion: flags.apiVersion ?? PERSONA_API_VERSION,
           ...(inflection ? { keyInflection: inflection } : {}),
         });
         const secret = webhook.secrets[0]?.value;
