@@ -41,18 +41,15 @@ export function formatTable(
     .join('\n')}\n`;
 }
 
-/** `2026-11-27 07:58:01` in the terminal's time zone (TZ), or `-`. */
-export function localTime(iso: string | null): string {
+/**
+ * `2026-11-27 07:58:01 UTC`, or `-`: the one time format of the CLI, the dashboard and the logs' readers.
+ * UTC names its zone in every cell, so a table pasted into a ticket means the same to everyone.
+ */
+export function utcTime(iso: string | null): string {
   if (iso === null) return '-';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
-}
-
-/** The terminal's time zone name, for column titles. */
-export function localZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
 /** Cuts text to `max` characters on one line. */
