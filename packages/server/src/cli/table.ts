@@ -41,17 +41,6 @@ export function formatTable(
     .join('\n')}\n`;
 }
 
-/**
- * `2026-11-27 07:58:01 UTC`, or `-`: the one time format of the CLI, the dashboard and the logs' readers.
- * UTC names its zone in every cell, so a table pasted into a ticket means the same to everyone.
- */
-export function utcTime(iso: string | null): string {
-  if (iso === null) return '-';
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
-
 /** Cuts text to `max` characters on one line. */
 export function oneLine(text: string | null, max: number): string | null {
   if (text === null) return null;

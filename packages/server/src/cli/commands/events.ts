@@ -1,8 +1,9 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { EventStatus, ReplayOutcome } from 'persona-webhooks';
 import { eventDetailJson, eventSummaryJson } from '../../server/admin-views.js';
+import { utcTime } from '../../utc-time.js';
 import { createProgress } from '../progress.js';
-import { formatTable, oneLine, utcTime } from '../table.js';
+import { formatTable, oneLine } from '../table.js';
 import { printJson, withStore } from '../with-store.js';
 
 const STATUSES: readonly EventStatus[] = ['pending', 'processing', 'done', 'dead'];

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { kycJson } from '../../server/admin-views.js';
-import { formatTable, utcTime } from '../table.js';
+import { utcTime } from '../../utc-time.js';
+import { formatTable } from '../table.js';
 import { printJson, withStore } from '../with-store.js';
 
 export function registerKycCommand(program: Command): void {
