@@ -28,7 +28,10 @@ export function registerServeCommand(program: Command): void {
       const logger = createLogger({ level: config.logLevel });
       // Before the handlers module loads, so what it prints at import time is a log line too.
       const restoreConsole = routeConsoleToLogger(logger);
-      const service = await startService(config, logger);
+      const service = await startService(config, logger).catch((error: unknown) => {
+        restoreConsole();
+        throw error;
+      });
       logger.info(
         {
           listening: service.listening,
