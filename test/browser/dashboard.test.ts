@@ -372,6 +372,14 @@ describe.skipIf(!browserAvailable)('admin dashboard in Chromium', { timeout: 60_
     // The chart's axis is UTC too, and says so.
     await page.goto(`${service.url}/admin#/`);
     expect(await page.getByTestId('chart-x-title').textContent()).toBe('time (UTC)');
+    // And the time filters read what is typed as UTC, in New York as anywhere.
+    await page.goto(`${service.url}/admin#/events`);
+    await page.getByLabel('Received from (UTC)').fill('2026-03-02T15:00');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect
+      .poll(() => decodeURIComponent(page.url()), { timeout: 10_000 })
+      .toContain('from=2026-03-02T15:00:00.000Z');
+    expect(await page.getByLabel('Received from (UTC)').inputValue()).toBe('2026-03-02T15:00');
   });
 
   it('lists same-second events in a stated, stable order: received time, then id, newest first', async () => {

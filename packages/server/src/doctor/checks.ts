@@ -221,12 +221,10 @@ export function checkVersion(webhook: Webhook): CheckResult {
 
 /**
  * Failed deliveries since `sinceIso`: failing when the newest failure is newer than the newest
- * success (deliveries are failing now), a warning when they have recovered since.
- */
-/**
- * Failed deliveries since `sinceIso`. With `inbox` (what this receiver's store holds of their events),
- * events already recovered through Persona's Events API are named with when: when every one is in, the
- * failures are history (a warning about the URL), not missing events.
+ * success (deliveries are failing now), a warning when they have recovered since. With `inbox` (what
+ * this receiver's store holds of their events), events already recovered through Persona's Events API
+ * are named with when; once every one is in, the failures are history (a warning about the URL), not
+ * missing events.
  */
 export function checkDeliveries(
   webhook: Webhook,
@@ -254,7 +252,7 @@ export function checkDeliveries(
           'deliveries',
           'warning',
           detail,
-          `${hintFor(newest.lastError)} Reconciliation keeps recovering events meanwhile, hours late.`,
+          `${hintFor(newest.lastError)} Meanwhile reconciliation keeps recovering the events, one run late.`,
         );
   }
   if (succeedingAgain) {
