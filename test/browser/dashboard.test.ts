@@ -9,6 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ingestBody } from '../../packages/persona-webhooks/src/pipeline/ingest-body.js';
+import { buildEvent } from '../../packages/persona-webhooks/src/simulate/build-event.js';
+import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
 import {
   browserAvailable,
   launchBrowser,
@@ -35,6 +38,7 @@ let dir: string;
 let downFile: string;
 let browser: Browser;
 let context: BrowserContext;
+let apiEventId: string;
 
 const send = async (...args: string[]) => {
   const result = await runCli([
@@ -97,6 +101,28 @@ describe.skipIf(!browserAvailable)('admin dashboard in Chromium', { timeout: 60_
     const burst = async () =>
       expect((await send('inquiry.completed', '--count', '40', '--concurrency', '8')).code).toBe(0);
     await Promise.all([outOfOrder(), burst()]);
+    await settled();
+
+    // user-api: an event recovered through Persona's Events API, stored as reconciliation stores it
+    // (into the service's own file, which the running service then processes).
+    const recovered = createSqliteFileStore(join(dir, 'db.sqlite'), { mustExist: true });
+    try {
+      const { body } = buildEvent({
+        name: 'inquiry.completed',
+        referenceId: 'user-api',
+        inquiryId: 'inq_api_1',
+      });
+      const stored = await ingestBody(recovered, new TextEncoder().encode(body), {
+        attemptsMade: null,
+        attemptsLeft: null,
+        firstAttemptedAtMs: null,
+        receivedAtMs: Date.now(),
+        source: 'api',
+      });
+      apiEventId = stored.outcome === 'quarantined' ? '' : stored.event.id;
+    } finally {
+      await recovered.close();
+    }
     await settled();
 
     // user-123: pending, and the approval dies because "grant-access" is down. Beside it, two signed
@@ -171,6 +197,16 @@ describe.skipIf(!browserAvailable)('admin dashboard in Chromium', { timeout: 60_
   const timelineNames = (page: Page) =>
     page.getByTestId('timeline').first().locator('.event-name').allTextContents();
 
+  it('sends / to the dashboard (302 to /admin)', async () => {
+    const root = await fetch(`${service.url}/`, { redirect: 'manual' });
+    expect(root.status).toBe(302);
+    expect(root.headers.get('location')).toBe('/admin');
+    const { page } = await freshPage();
+    await page.goto(`${service.url}/`);
+    await page.getByLabel('Admin token').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/admin');
+  });
+
   it('serves /admin with a strict Content-Security-Policy, and the app runs under it', async () => {
     const response = await fetch(`${service.url}/admin`);
     const csp = response.headers.get('content-security-policy') ?? '';
@@ -222,7 +258,7 @@ describe.skipIf(!browserAvailable)('admin dashboard in Chromium', { timeout: 60_
     expect(await text('received-24h')).toBe(String(overview.received24h));
     expect(await text('invalid-signatures')).toBe(String(overview.invalidSignatures24h));
     expect(overview.invalidSignatures24h).toBe(3);
-    expect(overview.received24h).toBe(4 + 1 + 40 + 4 + 2);
+    expect(overview.received24h).toBe(4 + 1 + 40 + 1 + 4 + 2);
     expect(await text('oldest-pending')).toBe('none');
     expect(await text('last-received')).toMatch(/ago$/);
     await page.getByRole('link', { name: String(overview.counts.dead) }).click();
@@ -281,7 +317,7 @@ describe.skipIf(!browserAvailable)('admin dashboard in Chromium', { timeout: 60_
     await expect.poll(() => page.getByText('Page 2').count(), { timeout: 10_000 }).toBe(1);
     await expect
       .poll(() => page.locator('.events-table tbody tr').count(), { timeout: 10_000 })
-      .toBe(51 - 50);
+      .toBe(52 - 50);
     await page.getByRole('button', { name: '← Newer' }).click();
     await expect
       .poll(() => page.locator('.events-table tbody tr').first().getAttribute('data-event-id'), {
@@ -313,15 +349,109 @@ describe.skipIf(!browserAvailable)('admin dashboard in Chromium', { timeout: 60_
     expect(problems).toEqual([]);
   });
 
-  it("shows dates in the viewer's time zone, with the UTC value on hover", async () => {
+  it("writes every time one way, in UTC to the second, with the viewer's local time on hover", async () => {
     const { page } = await signedInPage({ timezoneId: 'America/New_York' });
     await page.goto(`${service.url}/admin#/users/user-456`);
     const first = page.getByTestId('timeline').locator('time').first();
     await first.waitFor();
-    // 15:00 UTC is 10:00 in New York in March (EST).
-    expect(await first.textContent()).toBe('Mar 2, 2026, 10:00:00 AM');
-    expect(await first.getAttribute('title')).toBe('2026-03-02 15:00:00.000 UTC');
+    expect(await first.textContent()).toBe('2026-03-02 15:00:00 UTC');
+    // 15:00 UTC is 10:00 in New York in March (EST); the exact millisecond orders same-second events.
+    expect(await first.getAttribute('title')).toBe(
+      '2026-03-02 15:00:00.000 UTC · Mar 2, 2026, 10:00:00 AM EST (your time)',
+    );
     expect(await first.getAttribute('datetime')).toBe('2026-03-02T15:00:00.000Z');
+
+    const utcSecond = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/;
+    for (const route of ['#/events', '#/', `#/events/${apiEventId}`]) {
+      await page.goto(`${service.url}/admin${route}`);
+      await page.locator('main time').first().waitFor();
+      const times = await page.locator('main time').allTextContents();
+      expect(times.length, route).toBeGreaterThan(0);
+      for (const text of times) expect(text, route).toMatch(utcSecond);
+    }
+    // The chart's axis is UTC too, and says so.
+    await page.goto(`${service.url}/admin#/`);
+    expect(await page.getByTestId('chart-x-title').textContent()).toBe('time (UTC)');
+    // And the time filters read what is typed as UTC, in New York as anywhere.
+    await page.goto(`${service.url}/admin#/events`);
+    await page.getByLabel('Received from (UTC)').fill('2026-03-02T15:00');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect
+      .poll(() => decodeURIComponent(page.url()), { timeout: 10_000 })
+      .toContain('from=2026-03-02T15:00:00.000Z');
+    expect(await page.getByLabel('Received from (UTC)').inputValue()).toBe('2026-03-02T15:00');
+  });
+
+  it('lists same-second events in a stated, stable order: received time, then id, newest first', async () => {
+    const { page } = await signedInPage();
+    await page.goto(`${service.url}/admin#/events`);
+    await page.locator('.events-table tbody tr').first().waitFor();
+    expect((await page.getByTestId('order-note').textContent())?.replace(/\s+/g, ' ')).toContain(
+      'by exact received time (to the millisecond: hover a time), then by event id',
+    );
+    const ids = await page
+      .locator('.events-table tbody tr')
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-event-id')));
+    const listed = (await api<{ events: Array<{ id: string; receivedAt: string }> }>('/api/events?limit=50'))
+      .events;
+    expect(ids).toEqual(listed.map((e) => e.id));
+    const key = (e: { id: string; receivedAt: string }) => `${e.receivedAt} ${e.id}`;
+    expect(listed.map(key)).toEqual([...listed.map(key)].sort().reverse());
+    // The burst of 40 sends several events within one second: the case the order is for.
+    const seconds = listed.map((e) => e.receivedAt.slice(0, 19));
+    expect(new Set(seconds).size).toBeLessThan(seconds.length);
+    // Reloading gives the same order.
+    await page.reload();
+    await page.locator('.events-table tbody tr').first().waitFor();
+    expect(
+      await page
+        .locator('.events-table tbody tr')
+        .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-event-id'))),
+    ).toEqual(ids);
+  });
+
+  it('shows where each event came from, and labels a recovered payload as what the Events API returned', async () => {
+    const { page, problems } = await signedInPage();
+    await page.goto(`${service.url}/admin#/events`);
+    const apiRow = page.locator(`.events-table tbody tr[data-event-id="${apiEventId}"]`);
+    await apiRow.waitFor();
+    expect(await apiRow.locator('.source').textContent()).toBe('api');
+    const sources = await page.locator('.events-table tbody .source').allTextContents();
+    expect(sources.filter((source) => source === 'webhook').length).toBeGreaterThan(0);
+    expect(new Set(sources)).toEqual(new Set(['api', 'webhook']));
+
+    await apiRow.locator('.event-link').click();
+    await page.getByRole('heading', { name: /inquiry\.completed/, level: 1 }).waitFor();
+    expect(await page.getByTestId('event-source').textContent()).toBe('api');
+    const label = (await page.getByTestId('payload-label').textContent()) ?? '';
+    expect(label).toContain("as Persona's Events API returned it");
+    expect(label).not.toContain('the exact body Persona signed');
+    await screenshot(page, 'event-detail-api');
+
+    // A webhook delivery's payload is the signed body, and says so.
+    const webhookRow = page.locator('.events-table tbody tr').filter({ hasText: 'webhook' }).first();
+    await page.goto(`${service.url}/admin#/events`);
+    await webhookRow.locator('.event-link').click();
+    await page.getByTestId('payload-label').waitFor();
+    expect(await page.getByTestId('event-source').textContent()).toBe('webhook');
+    expect(await page.getByTestId('payload-label').textContent()).toBe('(the exact body Persona signed)');
+    expect(problems).toEqual([]);
+  });
+
+  it("labels the chart's axes where no canvas edge can clip them", async () => {
+    const { page } = await signedInPage();
+    await page.locator('.chart canvas').first().waitFor();
+    const card = await page.locator('section[aria-labelledby="per-minute-title"]').boundingBox();
+    for (const id of ['chart-y-title', 'chart-x-title']) {
+      const title = page.getByTestId(id);
+      const box = (await title.boundingBox())!;
+      expect(box.width, id).toBeGreaterThan(0);
+      expect(box.x, id).toBeGreaterThanOrEqual(card!.x);
+      expect(box.x + box.width, id).toBeLessThanOrEqual(card!.x + card!.width);
+      // Not cut by its own box either.
+      expect(await title.evaluate((el) => el.scrollWidth <= el.clientWidth + 1), id).toBe(true);
+    }
+    expect(await page.getByTestId('chart-y-title').textContent()).toBe('events / minute');
   });
 
   it("explains user-123's status, and a replay from the event's page changes it", async () => {
@@ -356,7 +486,44 @@ describe.skipIf(!browserAvailable)('admin dashboard in Chromium', { timeout: 60_
       .poll(() => page.getByTestId('replay-status').textContent(), { timeout: 15_000 })
       .toContain('the event is done now');
     expect(await page.locator('h1 .badge').textContent()).toBe('done');
-    expect(await page.getByRole('region', { name: 'Attempts' }).locator('tbody tr').count()).toBe(2);
+    const attempts = page.getByRole('region', { name: 'Attempts' }).getByTestId('attempt');
+    await expect.poll(() => attempts.count(), { timeout: 10_000 }).toBe(2);
+    // Both runs are attempt 1 of their run; # and Run tell them apart, and the replay is marked.
+    const cells = await attempts.evaluateAll((rows) =>
+      rows.map((row) =>
+        Array.from(row.querySelectorAll('td'))
+          .slice(0, 3)
+          .map((td) => td.textContent?.trim()),
+      ),
+    );
+    expect(cells[0]).toEqual(['1', 'first', '1']);
+    expect(cells[1]?.[0]).toBe('2');
+    expect(cells[1]?.[1]).toMatch(
+      /^replay 1\s*↻ replayed: this run started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/,
+    );
+    expect(cells[1]?.[2]).toBe('1');
+    expect(await attempts.nth(1).getByTestId('replay-marker').count()).toBe(1);
+    expect(await attempts.nth(0).getByTestId('replay-marker').count()).toBe(0);
+    await screenshot(page, 'event-detail-replayed');
+
+    // Now done: replaying it again would re-run the handlers that succeeded, so it asks first.
+    await page.getByRole('button', { name: 'Replay' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    expect(await dialog.getByRole('heading').textContent()).toBe('Replay a done event?');
+    expect(await dialog.textContent()).toContain('happens a second time');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const eventId = page.url().split('/').at(-1)!;
+    expect((await api<{ status: string; attemptLog: unknown[] }>(`/api/events/${eventId}`)).status).toBe(
+      'done',
+    );
+    await page.getByRole('button', { name: 'Replay' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Replay again' }).click();
+    await expect
+      .poll(() => page.getByTestId('replay-status').textContent(), { timeout: 15_000 })
+      .toContain('the event is done now');
+    await expect.poll(() => attempts.count(), { timeout: 10_000 }).toBe(3);
 
     await page.getByRole('link', { name: 'user-123' }).click();
     await expect

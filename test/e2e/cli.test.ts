@@ -174,6 +174,14 @@ describe('persona-webhooks events, kyc, migrate', () => {
     const replay = await runCli(['events', 'replay', events[0]!.id, '--database-url', databaseUrl]);
     expect(replay.code).toBe(0);
     expect(replay.stdout).toBe(`replayed ${events[0]!.id}\n`);
+    // The replay restarts the attempt counter; the table still numbers both runs apart.
+    const replayed = await eventually(async () => {
+      const text = (await runCli(['events', 'show', events[0]!.id, '--database-url', databaseUrl])).stdout;
+      return /^2\s+replay 1\s+1\s+\S+ \S+ UTC\s+\S+ ms\s+done/m.test(text) ? text : null;
+    });
+    expect(replayed).toMatch(/^#\s+RUN\s+ATTEMPT\s+STARTED\s+TOOK\s+OUTCOME\s+ERROR$/m);
+    expect(replayed).toMatch(/^1\s+first\s+1\s+/m);
+    expect(replayed).toMatch(/^source\s+webhook$/m);
     const unknown = await runCli(['events', 'replay', 'evt_unknown', '--database-url', databaseUrl]);
     expect(unknown.code).toBe(1);
     expect(unknown.stdout).toBe('not replayed: no event evt_unknown\n');
@@ -181,7 +189,7 @@ describe('persona-webhooks events, kyc, migrate', () => {
     expect(replayDead.stdout).toMatch(/replayed \d+ dead event/);
   });
 
-  it('prints clean tables in local time, and JSON with --json', async () => {
+  it('prints clean tables with UTC times that name their zone, and JSON with --json', async () => {
     const createdAt = '2026-01-15T12:00:00.000Z';
     const sent = await runCli([
       'send',
@@ -201,35 +209,30 @@ describe('persona-webhooks events, kyc, migrate', () => {
     await eventually(
       async () => (await runCli(['kyc', 'cli-table', '--database-url', databaseUrl])).code === 0,
     );
+    // A terminal in Tokyo still reads UTC: the dashboard, the CLI and the logs use one clock.
     const tz = { TZ: 'Asia/Tokyo', DATABASE_URL: databaseUrl };
 
     const list = await runCli(['events', 'list', '--name', 'inquiry.approved', '--limit', '500'], {
       env: tz,
     });
     const [header, ...lines] = list.stdout.trimEnd().split('\n');
-    expect(header).toMatch(/^RECEIVED \(Asia\/Tokyo\)\s+STATUS\s+NAME\s+ID\s+ATTEMPTS\s+USER\s+LAST ERROR$/);
+    expect(header).toMatch(/^RECEIVED\s+STATUS\s+NAME\s+ID\s+ATTEMPTS\s+USER\s+LAST ERROR$/);
     const row = lines.find((line) => line.includes(eventId))!;
     expect(row).toMatch(
-      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+done\s+inquiry\.approved\s+evt_\S+\s+1\s+cli-table\s+-$/,
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\s+done\s+inquiry\.approved\s+evt_\S+\s+1\s+cli-table\s+-$/,
     );
     expect(list.stdout).not.toMatch(/['"│┌]|\(index\)/);
-    // The received time is the terminal's local time: Tokyo is UTC+9 all year.
     const received = (await runCli(['events', 'show', eventId, '--json'], { env: tz })).stdout;
     const receivedAt = (JSON.parse(received) as { receivedAt: string }).receivedAt;
-    const tokyo = new Date(Date.parse(receivedAt) + 9 * 3600_000)
-      .toISOString()
-      .slice(0, 19)
-      .replace('T', ' ');
-    expect(row.startsWith(tokyo)).toBe(true);
+    expect(row.startsWith(`${receivedAt.slice(0, 19).replace('T', ' ')} UTC`)).toBe(true);
 
     const show = await runCli(['events', 'show', eventId], { env: tz });
-    expect(show.stdout).toMatch(/^created\s+2026-01-15 21:00:00$/m);
+    expect(show.stdout).toMatch(/^created\s+2026-01-15 12:00:00 UTC$/m);
     expect(show.stdout).toMatch(/^user\s+cli-table$/m);
-    expect(show.stdout).toContain('payload:');
 
     const kyc = await runCli(['kyc', 'cli-table'], { env: tz });
     expect(kyc.stdout).toMatch(/^cli-table: approved \(inquiry inq_cli_table, updated \d{4}-/);
-    expect(kyc.stdout).toMatch(/^inq_cli_table\s+approved\s+2026-01-15 21:00:00/m);
+    expect(kyc.stdout).toMatch(/^inq_cli_table\s+approved\s+2026-01-15 12:00:00 UTC/m);
 
     for (const args of [
       ['events', 'list', '--json'],
@@ -240,6 +243,42 @@ describe('persona-webhooks events, kyc, migrate', () => {
       expect(result.code, args.join(' ')).toBe(0);
       expect(() => JSON.parse(result.stdout), args.join(' ')).not.toThrow();
     }
+  });
+
+  it('events show prints the payload (personal data) only with --payload', async () => {
+    const sent = await runCli([
+      'send',
+      'inquiry.approved',
+      '--url',
+      `${service.url}/webhooks/persona`,
+      '--secret',
+      SECRET,
+      '--reference-id',
+      'cli-payload',
+    ]);
+    const eventId = sent.stdout.split(' ')[1]!;
+    const env = { DATABASE_URL: databaseUrl };
+    // The built event names "Jane Example", born 1990-01-01.
+    for (const args of [[], ['--json']]) {
+      const plain = await runCli(['events', 'show', eventId, ...args], { env });
+      expect(plain.code, args.join(' ')).toBe(0);
+      expect(plain.stdout).toContain(eventId);
+      expect(plain.stdout).not.toContain('Jane');
+      expect(plain.stdout).not.toContain('1990-01-01');
+    }
+    const hint = await runCli(['events', 'show', eventId], { env });
+    expect(hint.stdout).toContain('payload: stored, not shown (personal data): add --payload to print it');
+    const json = JSON.parse((await runCli(['events', 'show', eventId, '--json'], { env })).stdout);
+    expect(json).not.toHaveProperty('payload');
+    expect(json).toMatchObject({ id: eventId, payloadState: 'present' });
+
+    const shown = await runCli(['events', 'show', eventId, '--payload'], { env });
+    expect(shown.stdout).toContain('payload:\n{');
+    expect(shown.stdout).toContain('Jane');
+    const shownJson = JSON.parse(
+      (await runCli(['events', 'show', eventId, '--json', '--payload'], { env })).stdout,
+    );
+    expect(JSON.stringify(shownJson.payload)).toContain('1990-01-01');
   });
 
   it('migrates a new database and reports unknown users', async () => {

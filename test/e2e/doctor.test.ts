@@ -217,6 +217,30 @@ describe('persona-webhooks doctor', () => {
     expect(result.stdout).toMatch(/1 check failed: deliveries\.\n$/);
   });
 
+  it('deliveries: failures whose events reconciliation already recovered say so, and when', async () => {
+    emulator.state.setFaults({ dropDeliveries: 2 });
+    emulator.state.recordEvent({ name: 'inquiry.approved' });
+    emulator.state.recordEvent({ name: 'inquiry.declined' });
+    const databaseUrl = `sqlite:${join(dir, 'recovered.sqlite')}`;
+    expect((await runCli(['migrate', '--database-url', databaseUrl])).code).toBe(0);
+    const before = await doctor(undefined, { DATABASE_URL: databaseUrl });
+    expect(line(before.stdout, 'recent deliveries')).toMatch(
+      /FAILED +recent deliveries +2 deliveries .* None of their events is in the inbox yet\.$/,
+    );
+
+    // What reconciliation does on its schedule, done now: the events come in through the Events API.
+    const backfill = await runCli(['backfill', '--since', '1h', '--database-url', databaseUrl], {
+      env: { PERSONA_API_URL: emulator.apiUrl, PERSONA_API_KEY: emulator.apiKey },
+    });
+    expect(backfill.code, backfill.stderr).toBe(0);
+    const after = await doctor(undefined, { DATABASE_URL: databaseUrl });
+    expect(line(after.stdout, 'recent deliveries')).toMatch(
+      /warning +recent deliveries +2 deliveries .* All 2 of their events were recovered by reconciliation \(Persona's Events API\) (at|between) \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/,
+    );
+    expect(fix(after.stdout, 'recent deliveries')).not.toContain('backfill');
+    expect(after.stdout).not.toMatch(/failed: .*deliveries/);
+  });
+
   it('deliveries: failures followed by successes are a warning', async () => {
     emulator.state.setFaults({ dropDeliveries: 1 });
     emulator.state.recordEvent({ name: 'inquiry.approved' });

@@ -14,7 +14,7 @@ import { buildEvent } from '../../packages/persona-webhooks/src/simulate/build-e
 import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
 import { freePort } from '../helpers/free-port.js';
 import { ENV, installedPackages, REPO_ROOT } from './projects.js';
-import { readmeSnippets } from './readme-snippets.js';
+import { readmeConfigFile, readmeSnippets } from './readme-snippets.js';
 
 const run = promisify(execFile);
 const libraryOnly = process.env[ENV.libraryOnly] ?? '';
@@ -90,28 +90,25 @@ describe('persona-webhooks installed from its tarball', () => {
 });
 
 describe("the library README's snippets, as written", () => {
-  const snippets = readmeSnippets(join(REPO_ROOT, 'packages', 'persona-webhooks', 'README.md'));
+  const readmePath = join(REPO_ROOT, 'packages', 'persona-webhooks', 'README.md');
+  const snippets = readmeSnippets(readmePath);
 
-  it('has the Express, Fastify, Hono and durable snippets, and they compile (nodenext, skipLibCheck: false)', async () => {
-    expect(snippets.map((s) => s.file)).toEqual(['express.ts', 'fastify.ts', 'hono.ts', 'durable.ts']);
+  it("has the Express, Fastify, Hono, test and durable snippets, and they compile with the README's tsconfig.json", async () => {
+    expect(snippets.map((s) => s.file)).toEqual([
+      'express.ts',
+      'fastify.ts',
+      'hono.ts',
+      'webhooks.test.ts',
+      'durable.ts',
+    ]);
     const dir = join(consumer, 'snippets');
     await run('mkdir', ['-p', dir]);
     for (const snippet of snippets) await writeFile(join(dir, snippet.file), snippet.source);
-    await writeFile(
-      join(dir, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          strict: true,
-          skipLibCheck: false,
-          target: 'ES2022',
-          module: 'nodenext',
-          moduleResolution: 'nodenext',
-          types: ['node'],
-          outDir: 'out',
-        },
-        include: ['*.ts'],
-      }),
-    );
+    const tsconfig = readmeConfigFile(readmePath, 'tsconfig.json');
+    // The documented config checks the library's own declarations too (skipLibCheck stays off).
+    expect(tsconfig).toContain('"strict": true');
+    expect(tsconfig).not.toContain('skipLibCheck');
+    await writeFile(join(dir, 'tsconfig.json'), tsconfig);
     const tsc = join(consumer, 'node_modules', 'typescript', 'bin', 'tsc');
     const result = await run(process.execPath, [tsc, '-p', dir], { cwd: consumer }).catch(
       (error: { stdout: string }) => ({ stdout: error.stdout }),
@@ -152,6 +149,14 @@ describe("the library README's snippets, as written", () => {
       }
     },
   );
+
+  it('webhooks.test.ts passes under node --test, as the README runs it', async () => {
+    const result = await run(process.execPath, ['--test', 'out/webhooks.test.js'], {
+      cwd: join(consumer, 'snippets'),
+    }).catch((error: { stdout: string }) => error);
+    expect(result.stdout).toMatch(/# pass 1\n/);
+    expect(result.stdout).toMatch(/# fail 0\n/);
+  });
 });
 
 function collect(child: ChildProcess): () => string {

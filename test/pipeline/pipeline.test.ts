@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { readLimited } from '../../packages/persona-webhooks/src/adapters/read-limited.js';
 import { createDispatcher } from '../../packages/persona-webhooks/src/dispatch/dispatcher.js';
 import { EventRejectedError } from '../../packages/persona-webhooks/src/errors.js';
@@ -87,6 +87,8 @@ describe('pipeline without a store (handlers inline)', () => {
 
   it('answers 500 handler_failed when a handler throws, and runs it again on the retry', async () => {
     const { pipeline, dispatcher, outcomes } = setup();
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
+    onTestFinished(() => consoleError.mockRestore());
     let calls = 0;
     dispatcher.on('inquiry.approved', () => {
       calls += 1;
@@ -102,6 +104,40 @@ describe('pipeline without a store (handlers inline)', () => {
     expect(parse(retry.body).duplicate).toBeUndefined();
     expect(calls).toBe(2);
     expect(outcomes.map((o) => o.outcome)).toEqual(['handler_failed', 'accepted']);
+  });
+
+  it('reports a throwing handler on console.error by default: id, name, redacted message, no payload', async () => {
+    const { pipeline, dispatcher } = setup();
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
+    onTestFinished(() => consoleError.mockRestore());
+    dispatcher.on('inquiry.approved', (event) => {
+      throw new Error(`CRM refused ${event.object.attributes.nameFirst}`);
+    });
+    const delivery = signedEvent({ name: 'inquiry.approved', inquiryId: 'inq_report01' });
+    expect((await pipeline.handle(request(delivery.body, delivery.headers))).status).toBe(500);
+    expect(consoleError).toHaveBeenCalledTimes(1);
+    const [line] = consoleError.mock.calls[0] as [string];
+    expect(line).toContain(`a handler failed for ${delivery.eventId} (inquiry.approved); answered 500`);
+    expect(line).toContain('[Error: CRM refused [redacted]]');
+    expect(line).toContain('dispatcher.onError');
+    expect(line).not.toMatch(/Jane|1990|inq_report01/);
+  });
+
+  it('leaves reporting to an onError handler when one is registered', async () => {
+    const { pipeline, dispatcher } = setup();
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
+    onTestFinished(() => consoleError.mockRestore());
+    const reported: string[] = [];
+    dispatcher.onError((error, event) => {
+      reported.push(`${event.id}: ${error.errors.length}`);
+    });
+    dispatcher.on('inquiry.approved', () => {
+      throw new Error('down');
+    });
+    const delivery = signedEvent({ name: 'inquiry.approved' });
+    expect((await pipeline.handle(request(delivery.body, delivery.headers))).status).toBe(500);
+    expect(reported).toEqual([`${delivery.eventId}: 1`]);
+    expect(consoleError).not.toHaveBeenCalled();
   });
 
   it('forgets the oldest ids beyond dedupeEntries', async () => {

@@ -176,3 +176,36 @@ describe('GET /api/events/:id payload state', () => {
     });
   });
 });
+
+describe('GET /api/events/:id attempt log after a replay', () => {
+  it('numbers every attempt apart and marks where each replay started a new run', async () => {
+    const now = Date.now();
+    await store.ingest(inboxEvent('evt_twice', { receivedAtMs: now }));
+    await store.fail(await claimOne(store, now), 'first try failed', now + 10, now); // retry
+    await store.fail(await claimOne(store, now + 20), 'second try failed', null, now + 30); // dead
+    expect(await store.replay('evt_twice', now + 40)).toBe('replayed');
+    await store.complete(await claimOne(store, now + 50), [], now + 60);
+
+    const { json } = await get('/api/events/evt_twice');
+    const log = (json as { attemptLog: Array<Record<string, unknown>> }).attemptLog;
+    expect(
+      log.map(({ number, run, attempt, replayed, outcome }) => ({ number, run, attempt, replayed, outcome })),
+    ).toEqual([
+      { number: 1, run: 1, attempt: 1, replayed: false, outcome: 'retry' },
+      { number: 2, run: 1, attempt: 2, replayed: false, outcome: 'dead' },
+      { number: 3, run: 2, attempt: 1, replayed: true, outcome: 'done' },
+    ]);
+    expect(json).toMatchObject({ source: 'webhook' });
+  });
+});
+
+describe('GET /', () => {
+  it('redirects a browser to the dashboard; other unknown paths keep their JSON 404', async () => {
+    const root = await app.inject({ url: '/' });
+    expect(root.statusCode).toBe(302);
+    expect(root.headers['location']).toBe('/admin');
+    const unknown = await app.inject({ url: '/nothing-here' });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ error: { code: 'not_found' } });
+  });
+});

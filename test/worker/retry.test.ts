@@ -102,13 +102,18 @@ describe('worker retries, dead letters and replay', () => {
       eventName: 'inquiry.approved',
       attempt: 1,
       error: 'TypeError',
+      errorMessage: 'TypeError: CRM rejected [redacted] [redacted], [redacted]',
       dead: false,
     });
-    // Handler messages can carry anything: they are stored for admins, never logged.
-    expect(JSON.stringify(lines)).not.toMatch(/Jane|1990|CRM/);
+    // Handler messages can carry anything: logged only with the payload's values redacted.
+    expect(JSON.stringify(lines)).not.toMatch(/Jane|Example|1990/);
+    expect(warnings.at(-1)?.fields).toMatchObject({
+      dead: true,
+      errorMessage: expect.stringContaining('CRM rejected'),
+    });
   });
 
-  it("stores the real dispatcher's wrapped handler errors for admins, and logs only the error code", async () => {
+  it("stores the real dispatcher's wrapped handler errors for admins, and logs them redacted", async () => {
     const { store } = temp;
     const built = buildEvent({ name: 'inquiry.declined' });
     await ingestBuilt(store, built);
@@ -132,6 +137,9 @@ describe('worker retries, dead letters and replay', () => {
           eventName: 'inquiry.declined',
           attempt: 1,
           error: 'handler_failed',
+          errorMessage: expect.stringMatching(
+            /^HandlerFailedError: .*\[RangeError: quota exceeded for \[redacted\]\]$/,
+          ),
           dead: true,
         },
         message: 'handler failed; event is dead',

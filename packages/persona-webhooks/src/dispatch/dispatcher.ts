@@ -53,8 +53,14 @@ export interface Dispatcher {
   ): () => void;
   /** Runs `handler` for every event. Returns a remover. */
   onAny(handler: EventHandler): () => void;
-  /** Called after a dispatch failed, before `dispatch` rejects. Returns a remover. */
+  /**
+   * Called after a dispatch failed, before `dispatch` rejects: the place to report handler failures
+   * (Sentry, your logger). Registering one replaces the inline pipeline's default report on
+   * `console.error`. Returns a remover.
+   */
   onError(handler: ErrorHandler): () => void;
+  /** Whether any `onError` handler is registered (the inline pipeline reports failures itself if not). */
+  hasErrorHandlers(): boolean;
   /** Removes a handler registered with `on` (by name) or `onAny` (with `'*'`). */
   off(name: string | readonly string[], handler: RegisteredHandler): void;
   /** Whether dispatching an event named `name` would run at least one handler (`onAny` ones included). */
@@ -114,6 +120,7 @@ export function createDispatcher(): Dispatcher {
         errorHandlers.delete(handler);
       };
     },
+    hasErrorHandlers: () => errorHandlers.size > 0,
     off: (name, handler) => remove(toNames(name), handler),
     hasHandlers: (name) => byName.has(name) || byName.has(ANY_EVENT),
     async dispatch(event) {

@@ -29,6 +29,7 @@ import {
 } from './options.js';
 import { type OutcomeReport, outcomeForCode, type RequestOutcome } from './outcome.js';
 import { isPingBody } from './ping.js';
+import { reportHandlerFailure } from './report-handler-failure.js';
 import { headerValue, integerHeader, type WebhookRequest } from './request.js';
 import { jsonResponse, type WebhookResponse } from './response.js';
 
@@ -150,7 +151,13 @@ export function createPipelineWith(verify: Verifier, options: PipelineOptions): 
     if (!parsed.ok && isPingBody(body)) return { outcome: 'ping', response: jsonResponse(200, PING) };
     if (!parsed.ok) throw new InvalidEventError(parsed.reason);
     const { event } = parsed;
-    const { duplicate } = await dedupe.run(event.id, () => dispatcher.dispatch(event));
+    const { duplicate } = await dedupe.run(event.id, () =>
+      dispatcher.dispatch(event).catch((error: unknown) => {
+        // Without this a throwing handler is a bare 500 that nobody sees; an onError handler takes over.
+        if (!dispatcher.hasErrorHandlers()) reportHandlerFailure(error, event, body);
+        throw error;
+      }),
+    );
     return duplicate
       ? { outcome: 'duplicate', event, response: jsonResponse(200, DUPLICATE) }
       : { outcome: 'accepted', event, response: jsonResponse(200, RECEIVED) };

@@ -9,6 +9,7 @@ import { projectKyc } from '../kyc/projection.js';
 import type { ClaimedEvent } from '../store/store.js';
 import { retryDelayMs } from './backoff.js';
 import { attemptFailureText, errorLabel } from './error-text.js';
+import { loggableErrorText } from './log-safe-error.js';
 import type { ProcessedReport, ResolvedWorkerOptions } from './worker-options.js';
 
 /** Dead-letter reason for an event whose body retention (or a redaction) removed before it ran. */
@@ -64,7 +65,15 @@ async function failAttempt(
   const nowMs = options.now();
   const retryAtMs = dead ? null : nowMs + retryDelayMs(claim.attempt, options.backoff);
   options.logger.warn(
-    { eventId: claim.id, eventName: claim.name, attempt: claim.attempt, error: label, dead },
+    {
+      eventId: claim.id,
+      eventName: claim.name,
+      attempt: claim.attempt,
+      error: label,
+      // Without the message an operator sees only `handler_failed`; redacted, since it may quote the payload.
+      errorMessage: loggableErrorText(error, claim.body),
+      dead,
+    },
     dead ? 'handler failed; event is dead' : 'handler failed; will retry',
   );
   const text = attemptFailureText(

@@ -14,7 +14,10 @@ export interface HandlerRunner {
   dispatch(event: PersonaEvent): Promise<void>;
 }
 
-/** A pino-compatible logger; only structured fields and a fixed message are ever passed. */
+/**
+ * A pino-compatible logger; only structured fields and a fixed message are ever passed (a handler's
+ * error message only as `errorMessage`, with the payload's values redacted).
+ */
 export interface WorkerLogger {
   info(fields: Record<string, unknown>, message: string): void;
   warn(fields: Record<string, unknown>, message: string): void;

@@ -59,3 +59,13 @@ export function PageTitle({ children, title }) {
   }, [title, children]);
   return html`<h1>${children}</h1>`;
 }
+
+/**
+ * Where an event came from: `webhook` (Persona delivered it, signed) or `api` (recovered later through
+ * Persona's Events API by reconciliation or backfill, because the delivery never arrived).
+ */
+export function SourceBadge({ source }) {
+  return source === 'api'
+    ? html`<span class="source source-api" title="Recovered through Persona's Events API (reconciliation or backfill): the webhook delivery never arrived">api</span>`
+    : html`<span class="source source-webhook" title="Delivered by Persona's webhook, signature verified">webhook</span>`;
+}

@@ -1,20 +1,27 @@
 /**
- * The event list shared by Events and Dead letters: ids, names, statuses, times and the last error.
- * Never payload data: the payload is shown on the detail page only.
+ * The event list shared by Events and Dead letters: ids, names, statuses, sources, times and the last
+ * error. Never payload data: the payload is shown on the detail page only. Rows come newest received
+ * first, ties broken by id, as the API orders them: the note above the table says so, because several
+ * events often share a received second.
  */
-import { StatusBadge } from './components.js';
+import { SourceBadge, StatusBadge } from './components.js';
 import { Time } from './format.js';
 import { href } from './router.js';
 import { html } from './vendor/preact-htm.js';
 
 export function EventsTable({ events, caption }) {
-  return html`<div class="table-wrap" tabindex="0" role="region" aria-label=${caption}>
+  return html`<p class="muted small order-note" data-testid="order-note">
+      Newest received first. Events received within the same second stay in a fixed order: by exact received
+      time (to the millisecond: hover a time), then by event id.
+    </p>
+    <div class="table-wrap" tabindex="0" role="region" aria-label=${caption}>
     <table class="events-table">
       <caption class="visually-hidden">${caption}</caption>
       <thead>
         <tr>
           <th scope="col">Event</th>
           <th scope="col">Status</th>
+          <th scope="col">Source</th>
           <th scope="col">Received</th>
           <th scope="col" class="hide-narrow">Created</th>
           <th scope="col" class="hide-narrow">User</th>
@@ -30,8 +37,9 @@ export function EventsTable({ events, caption }) {
               <span class="mono small muted event-id" title=${event.id}>${event.id}</span>
             </td>
             <td><${StatusBadge} status=${event.status} /></td>
-            <td class="nowrap"><${Time} iso=${event.receivedAt} short=${true} /></td>
-            <td class="hide-narrow nowrap"><${Time} iso=${event.createdAt} short=${true} /></td>
+            <td><${SourceBadge} source=${event.source} /></td>
+            <td class="nowrap"><${Time} iso=${event.receivedAt} /></td>
+            <td class="hide-narrow nowrap"><${Time} iso=${event.createdAt} /></td>
             <td class="hide-narrow nowrap">
               ${event.referenceId ? html`<a href=${href(['users', event.referenceId])} class="mono">${event.referenceId}</a>` : html`<span class="muted">—</span>`}
             </td>

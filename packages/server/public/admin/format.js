@@ -1,29 +1,33 @@
 /**
- * Dates in the viewer's time zone (with the UTC value on hover), durations and ages in words a human
- * reads at a glance.
+ * Times in one format everywhere — lists, detail pages, the chart and the CLI: `2026-12-02 14:03:07 UTC`,
+ * naming its zone, to the second, so a screenshot, a log line and a terminal table agree for everyone.
+ * Hovering gives the viewer's own local time. Durations and ages in words a human reads at a glance.
  */
 import { html } from './vendor/preact-htm.js';
 
-const local = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
-const localShort = new Intl.DateTimeFormat(undefined, {
-  month: 'short',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
+const local = new Intl.DateTimeFormat(undefined, {
+  dateStyle: 'medium',
+  timeStyle: 'long', // names the viewer's zone
 });
 
-/** The UTC value as `2026-11-27 06:28:01.123 UTC`. */
-export function utc(iso) {
-  return `${iso.replace('T', ' ').replace('Z', '')} UTC`;
+/** `2026-11-27 06:28:01 UTC` (milliseconds dropped), or the input as it is when it is not a time. */
+export function utcText(iso) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return String(iso);
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
-/** A `<time>` in the viewer's zone; hovering (or a screen reader's description) gives UTC. */
-export function Time({ iso, short = false }) {
+/**
+ * A `<time>` written in UTC to the second; hovering (or a screen reader's description) gives it to the
+ * millisecond and in the viewer's local time.
+ */
+export function Time({ iso }) {
   if (!iso) return html`<span class="muted">—</span>`;
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return html`<span>${iso}</span>`;
-  return html`<time datetime=${iso} title=${utc(date.toISOString())}>${(short ? localShort : local).format(date)}</time>`;
+  // The exact millisecond too: it is what orders events received within the same second.
+  const exact = `${date.toISOString().replace('T', ' ').replace('Z', '')} UTC`;
+  return html`<time datetime=${iso} title=${`${exact} · ${local.format(date)} (your time)`}>${utcText(iso)}</time>`;
 }
 
 /** `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h`. */
@@ -51,18 +55,17 @@ export function millis(ms) {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** A datetime-local input's value (viewer's zone) → ISO, or '' when empty. */
-export function localInputToIso(value) {
+/** A datetime-local input's value, read as UTC (the dashboard's zone) → ISO, or '' when empty. */
+export function utcInputToIso(value) {
   if (!value) return '';
-  const date = new Date(value);
+  const date = new Date(`${value}Z`);
   return Number.isNaN(date.getTime()) ? '' : date.toISOString();
 }
 
-/** ISO → a datetime-local input's value in the viewer's zone. */
-export function isoToLocalInput(iso) {
+/** ISO → a datetime-local input's value in UTC. */
+export function isoToUtcInput(iso) {
   if (!iso) return '';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return '';
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+  return date.toISOString().slice(0, 16);
 }

@@ -41,20 +41,6 @@ export function formatTable(
     .join('\n')}\n`;
 }
 
-/** `2026-11-27 07:58:01` in the terminal's time zone (TZ), or `-`. */
-export function localTime(iso: string | null): string {
-  if (iso === null) return '-';
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
-}
-
-/** The terminal's time zone name, for column titles. */
-export function localZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone;
-}
-
 /** Cuts text to `max` characters on one line. */
 export function oneLine(text: string | null, max: number): string | null {
   if (text === null) return null;

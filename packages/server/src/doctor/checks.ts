@@ -4,6 +4,8 @@
  */
 import { PERSONA_API_VERSION } from '../persona-api/client.js';
 import type { Webhook, WebhookDelivery } from '../persona-api/webhooks-api.js';
+import { utcTime } from '../utc-time.js';
+import type { InboxAnswer } from './recovered-events.js';
 import { matchSecrets } from './secret-match.js';
 import type { PingOutcome } from './send-ping.js';
 import {
@@ -230,27 +232,81 @@ export function checkVersion(webhook: Webhook): CheckResult {
 
 /**
  * Failed deliveries since `sinceIso`: failing when the newest failure is newer than the newest
- * success (deliveries are failing now), a warning when they have recovered since.
+ * success (deliveries are failing now), a warning when they have recovered since. With `inbox` (what
+ * this receiver's store holds of their events), events already recovered through Persona's Events API
+ * are named with when; once every one is in, the failures are history (a warning about the URL), not
+ * missing events.
  */
 export function checkDeliveries(
   webhook: Webhook,
   failed: { deliveries: readonly WebhookDelivery[]; more: boolean },
   newestCompleted: WebhookDelivery | null,
   sinceIso: string,
+  inbox?: InboxAnswer,
 ): CheckResult {
   const [newest] = failed.deliveries;
   if (!newest) return result('deliveries', 'passed', `no failed delivery since ${sinceIso}`);
   const count = `${failed.deliveries.length}${failed.more ? '+' : ''}`;
   const oldest = failed.deliveries.at(-1)!;
   const event = newest.eventId ? ` (${newest.eventId}${newest.eventName ? ` ${newest.eventName}` : ''})` : '';
-  const detail = `${count} deliveries to ${webhook.id} failed since ${sinceIso}; the newest at ${newest.updatedAt ?? '?'}: ${newest.lastError ?? 'no error recorded'}${event}.`;
+  const failures = `${count} deliveries to ${webhook.id} failed since ${sinceIso}; the newest at ${newest.updatedAt ?? '?'}: ${newest.lastError ?? 'no error recorded'}${event}.`;
+  const stored = inboxSummary(failed, inbox);
+  const detail = stored.text ? `${failures} ${stored.text}` : failures;
   const recover = `recover the events Persona gave up on: persona-webhooks backfill --since ${oldest.updatedAt ?? sinceIso}`;
-  const recovered =
+  const succeedingAgain =
     newestCompleted?.updatedAt && newest.updatedAt && newestCompleted.updatedAt > newest.updatedAt;
-  if (recovered) {
+  if (stored.allIn) {
+    // Nothing is missing; what is left to fix is the delivery itself, unless it works again already.
+    return succeedingAgain
+      ? result('deliveries', 'warning', `${detail} Deliveries succeed again since.`)
+      : result(
+          'deliveries',
+          'warning',
+          detail,
+          `${hintFor(newest.lastError)} Meanwhile reconciliation keeps recovering the events, one run late.`,
+        );
+  }
+  if (succeedingAgain) {
     return result('deliveries', 'warning', `${detail} Deliveries succeed again since.`, `${recover}.`);
   }
   return result('deliveries', 'failed', detail, `${hintFor(newest.lastError)} Then ${recover}.`);
+}
+
+/**
+ * What the inbox holds of the failed deliveries' events. `allIn` only when every delivery names its
+ * event, every event is stored, and no further failed deliveries were left out of the page.
+ */
+function inboxSummary(
+  failed: { deliveries: readonly WebhookDelivery[]; more: boolean },
+  inbox: InboxAnswer | undefined,
+): { text: string; allIn: boolean } {
+  if (inbox === undefined) return { text: '', allIn: false };
+  if ('unavailable' in inbox) {
+    return {
+      text: `(Could not look in this receiver's inbox for recovered events: ${inbox.unavailable})`,
+      allIn: false,
+    };
+  }
+  const ids = [...new Set(failed.deliveries.map((d) => d.eventId).filter((id): id is string => id !== null))];
+  const stored = ids.map((id) => inbox.found.get(id)).filter((info) => info !== undefined);
+  const recovered = stored.filter((info) => info.source === 'api');
+  const delivered = stored.length - recovered.length;
+  const allIn = !failed.more && ids.length === failed.deliveries.length && stored.length === ids.length;
+  if (stored.length === 0) return { text: 'None of their events is in the inbox yet.', allIn: false };
+  const parts: string[] = [];
+  if (recovered.length > 0) {
+    const times = recovered.map((info) => info.receivedAtMs);
+    const first = Math.min(...times);
+    const last = Math.max(...times);
+    const when = first === last ? `at ${utcTime(last)}` : `between ${utcTime(first)} and ${utcTime(last)}`;
+    parts.push(
+      `${recovered.length === ids.length ? (ids.length === 1 ? 'Its event was' : `All ${ids.length} of their events were`) : `${recovered.length} of their ${ids.length} events ${recovered.length === 1 ? 'was' : 'were'}`} recovered by reconciliation (Persona's Events API) ${when}`,
+    );
+  }
+  if (delivered > 0) parts.push(`${delivered} arrived by webhook after all`);
+  const missing = ids.length - stored.length;
+  if (missing > 0) parts.push(`${missing} ${missing === 1 ? 'is' : 'are'} still missing`);
+  return { text: `${parts.join('; ')}.`, allIn };
 }
 
 function hintFor(error: string | null): string {

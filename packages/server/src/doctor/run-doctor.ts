@@ -5,7 +5,12 @@
  */
 import { PersonaApiError } from '../persona-api/api-errors.js';
 import type { PersonaApiClient } from '../persona-api/client.js';
-import { listWebhooks, searchWebhookDeliveries, type Webhook } from '../persona-api/webhooks-api.js';
+import {
+  listWebhooks,
+  searchWebhookDeliveries,
+  type Webhook,
+  type WebhookDelivery,
+} from '../persona-api/webhooks-api.js';
 import {
   type CheckId,
   type CheckResult,
@@ -17,6 +22,7 @@ import {
   checkVersion,
   findWebhook,
 } from './checks.js';
+import type { InboxAnswer, StoredEventLookup } from './recovered-events.js';
 import { liveWebhookSecrets } from './secret-match.js';
 import { sendPing } from './send-ping.js';
 
@@ -30,6 +36,11 @@ export interface DoctorInput {
   pingTimeoutMs: number;
   /** Failed deliveries are looked for from this time on. */
   deliveriesSince: Date;
+  /**
+   * Looks the failed deliveries' events up in this receiver's store, to say which reconciliation has
+   * recovered already; absent: not looked for. A lookup that throws is reported, not fatal.
+   */
+  findStoredEvents?: StoredEventLookup;
   now?: () => number;
 }
 
@@ -100,9 +111,23 @@ async function deliveriesCheck(input: DoctorInput, webhook: Webhook): Promise<Ch
               limit: 1,
             })
           ).deliveries[0] ?? null);
-    return checkDeliveries(webhook, failed, completed, since);
+    return checkDeliveries(webhook, failed, completed, since, await askInbox(input, failed.deliveries));
   } catch (error) {
     return { id: 'deliveries', status: 'failed', detail: messageOf(error) };
+  }
+}
+
+async function askInbox(
+  input: DoctorInput,
+  deliveries: readonly WebhookDelivery[],
+): Promise<InboxAnswer | undefined> {
+  if (!input.findStoredEvents || deliveries.length === 0) return undefined;
+  const ids = deliveries.map((d) => d.eventId).filter((id): id is string => id !== null);
+  try {
+    return { found: await input.findStoredEvents(ids) };
+  } catch (error) {
+    // The store's own messages name the file or say "run migrate"; never data.
+    return { unavailable: error instanceof Error ? error.message.split('\n')[0]! : String(error) };
   }
 }
 

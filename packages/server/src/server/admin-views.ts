@@ -87,7 +87,10 @@ export function eventDetailJson(event: EventDetail, removal: PayloadRemoval | nu
     objectType: event.objectType,
     objectId: event.objectId,
     runAt: iso(event.runAtMs),
-    attemptLog: event.attemptLog.map((attempt) => ({
+    attemptLog: numberAttempts(event.attemptLog).map(({ attempt, number, run, replayed }) => ({
+      number,
+      run,
+      replayed,
       attempt: attempt.attempt,
       startedAt: iso(attempt.startedAtMs),
       finishedAt: iso(attempt.finishedAtMs),
@@ -100,6 +103,25 @@ export function eventDetailJson(event: EventDetail, removal: PayloadRemoval | nu
     payloadState: event.payload !== null ? 'present' : (removal?.state ?? 'purged'),
     payloadRemovedAt: event.payload === null ? iso(removal?.atMs ?? null) : null,
   };
+}
+
+/**
+ * A replay restarts an event's attempt counter (it gets a full set of retries) while its history stays:
+ * numbered by `attempt` alone, a replayed event shows two "attempt 1"s. `number` counts every run of the
+ * handlers in order; `run` is 1 for the original delivery and one more per replay; `replayed` marks the
+ * first attempt after each replay. The log is in insertion order, so a counter that does not go up is
+ * where a replay happened.
+ */
+export function numberAttempts<T extends { attempt: number }>(
+  attempts: readonly T[],
+): Array<{ attempt: T; number: number; run: number; replayed: boolean }> {
+  let run = 1;
+  return attempts.map((attempt, index) => {
+    const previous = attempts[index - 1];
+    const replayed = previous !== undefined && attempt.attempt <= previous.attempt;
+    if (replayed) run += 1;
+    return { attempt, number: index + 1, run, replayed };
+  });
 }
 
 function parseOrText(payload: string): unknown {

@@ -1,7 +1,8 @@
 /**
  * The service's logger: JSON lines (pino), readable when attached to a terminal. Payloads never reach
- * it — only ids, names, outcomes and durations — and the redact list is a second line of defence
- * against a header or secret slipping into a log call.
+ * it — only ids, names, outcomes, durations and handler error messages with the payload's values
+ * already replaced by `[redacted]` (the worker's `log-safe-error.ts`) — and the redact list is a second
+ * line of defence against a header or secret slipping into a log call; it censors with the same word.
  */
 import { type Logger, pino } from 'pino';
 

@@ -9,6 +9,7 @@ import { createDispatcher, createPipeline, createWorker, startRetention } from '
 import { openStore } from '../open-store.js';
 import { startReconciliation } from '../reconcile/reconcile-service.js';
 import { buildApp, WEBHOOK_PATH } from './app.js';
+import { describeBinding } from './bound-addresses.js';
 import type { ServiceConfig } from './config.js';
 import type { Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -18,8 +19,10 @@ import { loadUserHandlers } from './user-handlers.js';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface RunningService {
-  /** e.g. `http://127.0.0.1:3000` */
+  /** Where to reach it from this machine, e.g. `http://127.0.0.1:3000` (also when bound to all interfaces). */
   url: string;
+  /** What it really binds, e.g. `['0.0.0.0:3000 (all interfaces)']`: `HOST=localhost` can bind two. */
+  listening: string[];
   store: Store;
   /** Graceful: idempotent; resolves when everything is closed. */
   stop(): Promise<void>;
@@ -109,7 +112,12 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
 
     const { port } = app.server.address() as AddressInfo;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-    return { url: `http://${host}:${port}`, store, stop: once(() => closeAll(closers, logger)) };
+    return {
+      url: `http://${host}:${port}`,
+      listening: app.addresses().map(describeBinding),
+      store,
+      stop: once(() => closeAll(closers, logger)),
+    };
   } catch (error) {
     await closeAll(closers, logger);
     throw error;

@@ -3,11 +3,11 @@
  * or why it is gone), and Replay for a done or dead event, followed until it settles.
  */
 import { api } from '../api.js';
-import { ErrorState, Loading, PageTitle, StatusBadge, useApi } from '../components.js';
+import { ErrorState, Loading, PageTitle, SourceBadge, StatusBadge, useApi } from '../components.js';
 import { millis, Time } from '../format.js';
 import { JsonTree } from '../json-tree.js';
 import { href } from '../router.js';
-import { html, useEffect, useState } from '../vendor/preact-htm.js';
+import { html, useEffect, useRef, useState } from '../vendor/preact-htm.js';
 
 const FOLLOW_MS = 1_000;
 const FOLLOW_FOR_MS = 60_000;
@@ -16,31 +16,48 @@ function Field({ label, children, wide = false }) {
   return html`<div class=${wide ? 'field-row field-row-wide' : 'field-row'}><dt>${label}</dt><dd>${children}</dd></div>`;
 }
 
+/** `first` for the original delivery's attempts, `replay 1`, `replay 2`… for each replay's. */
+const runLabel = (run) => (run === 1 ? 'first' : `replay ${run - 1}`);
+
 function Attempts({ attempts }) {
   if (attempts.length === 0) return html`<p class="muted">No handler has run this event yet.</p>`;
+  const replays = attempts.filter((a) => a.replayed).length;
   return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Attempts">
     <table>
       <caption class="visually-hidden">Handler attempts, oldest first</caption>
-      <thead><tr><th scope="col">#</th><th scope="col">Started</th><th scope="col">Took</th><th scope="col">Outcome</th><th scope="col">Error</th></tr></thead>
+      <thead><tr><th scope="col">#</th><th scope="col">Run</th><th scope="col">Attempt</th><th scope="col">Started</th><th scope="col">Took</th><th scope="col">Outcome</th><th scope="col">Error</th></tr></thead>
       <tbody>
         ${attempts.map(
-          (a, i) => html`<tr key=${i}>
+          (a) => html`<tr key=${a.number} class=${a.replayed ? 'attempt-replayed' : ''} data-testid="attempt">
+            <td class="num">${a.number}</td>
+            <td>
+              ${runLabel(a.run)}
+              ${a.replayed && html`<span class="replay-marker" data-testid="replay-marker">↻ replayed: this run started <${Time} iso=${a.startedAt} /></span>`}
+            </td>
             <td class="num">${a.attempt}</td>
-            <td><${Time} iso=${a.startedAt} /></td>
-            <td class="num">${millis(a.durationMs)}</td>
+            <td class="nowrap"><${Time} iso=${a.startedAt} /></td>
+            <td class="num nowrap">${millis(a.durationMs)}</td>
             <td>${a.outcome ? html`<${StatusBadge} status=${a.outcome} />` : html`<span class="muted">running</span>`}</td>
             <td>${a.error ? html`<pre class="error-text wrap">${a.error}</pre>` : html`<span class="muted">—</span>`}</td>
           </tr>`,
         )}
       </tbody>
     </table>
+    ${replays > 0 && html`<p class="muted small">A replay restarts the attempt count (a fresh set of retries); # counts every run of the handlers.</p>`}
   </div>`;
+}
+
+/** What the stored payload is: the signed webhook body, or what Persona's Events API returned for it. */
+function payloadLabel(event) {
+  return event.source === 'api'
+    ? "(as Persona's Events API returned it when this event was recovered: not a signed webhook body)"
+    : '(the exact body Persona signed)';
 }
 
 function Payload({ event }) {
   if (event.payloadState === 'present') {
     return html`<details class="payload" open>
-      <summary>Payload <span class="muted small">(the exact body Persona signed)</span></summary>
+      <summary>Payload <span class="muted small" data-testid="payload-label">${payloadLabel(event)}</span></summary>
       <${JsonTree} value=${event.payload} />
     </details>`;
   }
@@ -56,25 +73,50 @@ function Payload({ event }) {
   </p>`;
 }
 
+/**
+ * Replay. A dead event replays at once (it failed: running it again is the point); a done one already ran
+ * the user's handlers successfully, and running them again (an e-mail sent twice, access granted again)
+ * is asked about first.
+ */
 function ReplayButton({ event, onReplayed }) {
   const [state, setState] = useState({ busy: false, error: null });
+  const dialog = useRef(null);
   if (event.status !== 'done' && event.status !== 'dead') return null;
   const replay = async () => {
     setState({ busy: true, error: null });
     try {
       await api(`/api/events/${encodeURIComponent(event.id)}/replay`, { method: 'POST' });
+      dialog.current?.close();
       setState({ busy: false, error: null });
       onReplayed();
     } catch (error) {
       setState({ busy: false, error });
     }
   };
+  const done = event.status === 'done';
   return html`<div class="replay">
-    <button type="button" class="button button-primary" onClick=${replay} disabled=${state.busy}>
+    <button type="button" class="button button-primary" onClick=${done ? () => dialog.current?.showModal() : replay} disabled=${state.busy}>
       ${state.busy ? 'Replaying…' : 'Replay'}
     </button>
     <span class="muted small">Runs the handlers and the KYC projection again, with a fresh set of attempts.</span>
-    ${state.error && html`<p class="field-error" role="alert">${state.error.message}</p>`}
+    ${state.error && !done && html`<p class="field-error" role="alert">${state.error.message}</p>`}
+    ${
+      done &&
+      html`<dialog ref=${dialog} class="dialog" aria-labelledby="replay-done-title" aria-describedby="replay-done-text">
+        <h2 id="replay-done-title">Replay a done event?</h2>
+        <p id="replay-done-text">
+          ${event.name} (${event.id}) was already processed successfully. Replaying runs your handlers for it
+          again — whatever they do (grant access, send an e-mail) happens a second time.
+        </p>
+        ${state.error && html`<p class="field-error" role="alert">${state.error.message}</p>`}
+        <div class="dialog-actions">
+          <button type="button" class="button" onClick=${() => dialog.current?.close()}>Cancel</button>
+          <button type="button" class="button button-primary" onClick=${replay} disabled=${state.busy}>
+            ${state.busy ? 'Replaying…' : 'Replay again'}
+          </button>
+        </div>
+      </dialog>`
+    }
   </div>`;
 }
 
@@ -138,6 +180,7 @@ export function EventDetail({ id }) {
         <${Field} label="Status"><${StatusBadge} status=${event.status} /><//>
         <${Field} label="Created (by Persona)"><${Time} iso=${event.createdAt} /><//>
         <${Field} label="Received"><${Time} iso=${event.receivedAt} /><//>
+        <${Field} label="Source"><span data-testid="event-source"><${SourceBadge} source=${event.source} /></span> <span class="muted small">${event.source === 'api' ? "recovered through Persona's Events API; the webhook delivery never arrived" : "delivered by Persona's webhook"}</span><//>
         <${Field} label="Object">${event.objectType ? html`<span class="mono">${event.objectType} ${event.objectId}</span>` : html`<span class="muted">—</span>`}<//>
         <${Field} label="Inquiry">${event.inquiryId ? html`<span class="mono">${event.inquiryId}</span>` : html`<span class="muted">—</span>`}<//>
         <${Field} label="User (reference id)">${event.referenceId ? html`<a class="mono" href=${href(['users', event.referenceId])}>${event.referenceId}</a>` : html`<span class="muted">—</span>`}<//>

@@ -5,7 +5,7 @@
 import { ApiError, api, query } from '../api.js';
 import { EmptyState, ErrorState, Loading, PageTitle } from '../components.js';
 import { EventsTable } from '../events-table.js';
-import { isoToLocalInput, localInputToIso } from '../format.js';
+import { isoToUtcInput, utcInputToIso } from '../format.js';
 import { href, navigate } from '../router.js';
 import { html, useEffect, useState } from '../vendor/preact-htm.js';
 
@@ -63,12 +63,12 @@ function Filters({ filters }) {
       <input id="f-name" type="text" placeholder="inquiry.approved" value=${draft.name ?? ''} onInput=${set('name')} />
     </div>
     <div class="field">
-      <label for="f-from">Received from</label>
-      <input id="f-from" type="datetime-local" value=${isoToLocalInput(draft.from)} onInput=${(e) => setDraft({ ...draft, from: localInputToIso(e.currentTarget.value) })} />
+      <label for="f-from">Received from (UTC)</label>
+      <input id="f-from" type="datetime-local" value=${isoToUtcInput(draft.from)} onInput=${(e) => setDraft({ ...draft, from: utcInputToIso(e.currentTarget.value) })} />
     </div>
     <div class="field">
-      <label for="f-to">Received before</label>
-      <input id="f-to" type="datetime-local" value=${isoToLocalInput(draft.to)} onInput=${(e) => setDraft({ ...draft, to: localInputToIso(e.currentTarget.value) })} />
+      <label for="f-to">Received before (UTC)</label>
+      <input id="f-to" type="datetime-local" value=${isoToUtcInput(draft.to)} onInput=${(e) => setDraft({ ...draft, to: utcInputToIso(e.currentTarget.value) })} />
     </div>
     <div class="field field-wide">
       <label for="f-q">Id or reference id</label>

@@ -3,7 +3,7 @@
  * its verifications and the ordered events that shaped it, and a link to the inquiry in Persona.
  */
 import { api } from '../api.js';
-import { EmptyState, ErrorState, Loading, PageTitle, StatusBadge } from '../components.js';
+import { EmptyState, ErrorState, Loading, PageTitle, SourceBadge, StatusBadge } from '../components.js';
 import { Time } from '../format.js';
 import { href, navigate } from '../router.js';
 import { html, useEffect, useRef, useState } from '../vendor/preact-htm.js';
@@ -66,9 +66,10 @@ function EventItem({ event }) {
     <div class="timeline-what">
       <a href=${href(['events', event.id])} class="event-name">${event.name}</a>
       <${StatusBadge} status=${event.status} />
+      ${event.source === 'api' && html`<${SourceBadge} source=${event.source} />`}
       ${event.attempts > 1 && html`<span class="muted small">${event.attempts} attempts</span>`}
       ${event.lastError && event.status !== 'done' && html`<span class="error-text block">${event.lastError}</span>`}
-      <span class="muted small block">received <${Time} iso=${event.receivedAt} short=${true} /></span>
+      <span class="muted small block">received <${Time} iso=${event.receivedAt} /></span>
     </div>
   </li>`;
 }

@@ -1,8 +1,10 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { formatDoctorReport } from '../../doctor/doctor-report.js';
+import { findStoredEvents } from '../../doctor/recovered-events.js';
 import { runDoctor } from '../../doctor/run-doctor.js';
 import { API_URL_OPTION, apiClientFor, configuredSecrets } from '../api-client.js';
 import { parseSince } from '../time-arguments.js';
+import { withStore } from '../with-store.js';
 
 interface DoctorFlags {
   url?: string;
@@ -11,6 +13,7 @@ interface DoctorFlags {
   pingTimeout: string;
   deliveriesSince: string;
   json?: boolean;
+  databaseUrl?: string;
 }
 
 export function registerDoctorCommand(program: Command): void {
@@ -28,6 +31,10 @@ export function registerDoctorCommand(program: Command): void {
       'look for failed deliveries since (ISO time or a duration like 72h)',
       '72h',
     )
+    .option(
+      '--database-url <url>',
+      "this receiver's store, to tell failed deliveries already recovered by reconciliation (default: DATABASE_URL or the default SQLite file)",
+    )
     .option('--json', 'print the results as JSON')
     .action(async (flags: DoctorFlags) => {
       const timeout = Number(flags.pingTimeout);
@@ -43,6 +50,8 @@ export function registerDoctorCommand(program: Command): void {
         secrets: configuredSecrets(flags.secret),
         pingTimeoutMs: timeout * 1000,
         deliveriesSince: new Date(parseSince(flags.deliveriesSince, '--deliveries-since')),
+        // Opened only when there are failed deliveries to look up; read-only, creates nothing.
+        findStoredEvents: (ids) => withStore(flags.databaseUrl, (store) => findStoredEvents(store, ids)),
       });
       const failed = results.some((check) => check.status === 'failed');
       if (flags.json) process.stdout.write(`${JSON.stringify({ ok: !failed, checks: results }, null, 2)}\n`);

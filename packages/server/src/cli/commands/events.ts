@@ -1,8 +1,9 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { EventStatus, ReplayOutcome } from 'persona-webhooks';
 import { eventDetailJson, eventSummaryJson } from '../../server/admin-views.js';
+import { utcTime } from '../../utc-time.js';
 import { createProgress } from '../progress.js';
-import { formatTable, localTime, localZone, oneLine } from '../table.js';
+import { formatTable, oneLine } from '../table.js';
 import { printJson, withStore } from '../with-store.js';
 
 const STATUSES: readonly EventStatus[] = ['pending', 'processing', 'done', 'dead'];
@@ -58,9 +59,9 @@ export function registerEventsCommands(program: Command): void {
         if (rows.length === 0) return void process.stdout.write('no events\n');
         process.stdout.write(
           formatTable(
-            [`RECEIVED (${localZone()})`, 'STATUS', 'NAME', 'ID', 'ATTEMPTS', 'USER', 'LAST ERROR'],
+            ['RECEIVED', 'STATUS', 'NAME', 'ID', 'ATTEMPTS', 'USER', 'LAST ERROR'],
             rows.map((row) => [
-              localTime(row.receivedAt),
+              utcTime(row.receivedAt),
               row.status,
               row.name,
               row.id,
@@ -76,18 +77,21 @@ export function registerEventsCommands(program: Command): void {
 
   events
     .command('show')
-    .description('Show one event with its attempts and payload.')
+    .description('Show one event with its attempts; its payload (personal data) only with --payload.')
     .argument('<event-id>')
+    .option('--payload', 'also print the stored payload (names, birthdates, addresses…)')
     .option('--json', 'print JSON instead of text')
     .option(...DATABASE_OPTION)
-    .action(async (id: string, flags: { json?: boolean; databaseUrl?: string }) => {
+    .action(async (id: string, flags: { payload?: boolean; json?: boolean; databaseUrl?: string }) => {
       const event = await withStore(flags.databaseUrl, (store) => store.getEvent(id));
       if (!event) {
         process.stderr.write(`no event ${id}\n`);
         process.exitCode = 1;
         return;
       }
-      const json = eventDetailJson(event);
+      // A terminal's scrollback and a pasted support ticket outlive the inbox's retention: personal
+      // data is printed only when asked for.
+      const json = withoutPayloadUnless(flags.payload === true, eventDetailJson(event));
       if (flags.json) return printJson(json);
       process.stdout.write(describeEvent(json));
     });
@@ -131,14 +135,25 @@ export function registerEventsCommands(program: Command): void {
     );
 }
 
-/** An event as text: envelope fields, the attempt table, then the payload as indented JSON. */
-function describeEvent(event: ReturnType<typeof eventDetailJson>): string {
+type EventDetailJson = ReturnType<typeof eventDetailJson>;
+/** The event as shown: the payload is left out (`payload` absent) unless `--payload` asked for it. */
+type ShownEvent = Omit<EventDetailJson, 'payload'> & { payload?: unknown };
+
+function withoutPayloadUnless(show: boolean, event: EventDetailJson): ShownEvent {
+  if (show) return event;
+  const { payload: _left, ...rest } = event;
+  return rest;
+}
+
+/** An event as text: envelope fields, the attempt table, then the payload (with --payload). */
+function describeEvent(event: ShownEvent): string {
   const fields: Array<[string, string | number | null]> = [
     ['id', event.id],
     ['name', event.name],
     ['status', event.status],
-    ['created', localTime(event.createdAt)],
-    ['received', localTime(event.receivedAt)],
+    ['created', utcTime(event.createdAt)],
+    ['received', utcTime(event.receivedAt)],
+    ['source', event.source === 'api' ? "api (recovered from Persona's Events API)" : 'webhook'],
     ['object', event.objectType ? `${event.objectType} ${event.objectId}` : null],
     ['inquiry', event.inquiryId],
     ['user', event.referenceId],
@@ -149,18 +164,20 @@ function describeEvent(event: ReturnType<typeof eventDetailJson>): string {
   let text = fields.map(([label, value]) => `${label.padEnd(width)}  ${value ?? '-'}\n`).join('');
   if (event.attemptLog.length > 0) {
     text += `\n${formatTable(
-      [`ATTEMPT`, `STARTED (${localZone()})`, 'TOOK', 'OUTCOME', 'ERROR'],
+      ['#', 'RUN', 'ATTEMPT', 'STARTED', 'TOOK', 'OUTCOME', 'ERROR'],
       event.attemptLog.map((a) => [
+        a.number,
+        a.run === 1 ? 'first' : `replay ${a.run - 1}`,
         a.attempt,
-        localTime(a.startedAt),
+        utcTime(a.startedAt),
         a.durationMs === null ? null : `${a.durationMs} ms`,
         a.outcome ?? 'running',
         oneLine(a.error, 80),
       ]),
     )}`;
   }
-  text += event.payloadPurged
-    ? '\npayload: purged (retention) or scrubbed (redaction)\n'
-    : `\npayload:\n${JSON.stringify(event.payload, null, 2)}\n`;
+  if (event.payloadPurged) text += '\npayload: purged (retention) or scrubbed (redaction)\n';
+  else if ('payload' in event) text += `\npayload:\n${JSON.stringify(event.payload, null, 2)}\n`;
+  else text += '\npayload: stored, not shown (personal data): add --payload to print it\n';
   return text;
 }

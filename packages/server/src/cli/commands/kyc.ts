@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { kycJson } from '../../server/admin-views.js';
-import { formatTable, localTime, localZone } from '../table.js';
+import { utcTime } from '../../utc-time.js';
+import { formatTable } from '../table.js';
 import { printJson, withStore } from '../with-store.js';
 
 export function registerKycCommand(program: Command): void {
@@ -31,16 +32,15 @@ export function registerKycCommand(program: Command): void {
 
 /** The status line, then one table of inquiries and one of their verifications. */
 function describeKyc(kyc: ReturnType<typeof kycJson>): string {
-  const zone = localZone();
-  let text = `${kyc.referenceId}: ${kyc.status ?? 'unknown'} (inquiry ${kyc.inquiryId}, updated ${localTime(kyc.updatedAt)})\n\n`;
+  let text = `${kyc.referenceId}: ${kyc.status ?? 'unknown'} (inquiry ${kyc.inquiryId}, updated ${utcTime(kyc.updatedAt)})\n\n`;
   text += formatTable(
-    ['INQUIRY', 'STATUS', `STATUS SINCE (${zone})`, 'CREATED', 'REDACTED'],
+    ['INQUIRY', 'STATUS', 'STATUS SINCE', 'CREATED', 'REDACTED'],
     kyc.inquiries.map((i) => [
       i.inquiryId,
       i.status,
-      localTime(i.statusAt),
-      localTime(i.createdAt),
-      localTime(i.redactedAt),
+      utcTime(i.statusAt),
+      utcTime(i.createdAt),
+      utcTime(i.redactedAt),
     ]),
   );
   const verifications = kyc.inquiries.flatMap((i) =>
@@ -48,8 +48,8 @@ function describeKyc(kyc: ReturnType<typeof kycJson>): string {
   );
   if (verifications.length > 0) {
     text += `\n${formatTable(
-      ['VERIFICATION', 'TYPE', 'STATUS', `SINCE (${zone})`, 'INQUIRY'],
-      verifications.map((v) => [v.verificationId, v.type, v.status, localTime(v.statusAt), v.inquiryId]),
+      ['VERIFICATION', 'TYPE', 'STATUS', 'SINCE', 'INQUIRY'],
+      verifications.map((v) => [v.verificationId, v.type, v.status, utcTime(v.statusAt), v.inquiryId]),
     )}`;
   }
   return text;

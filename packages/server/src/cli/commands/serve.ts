@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../server/config.js';
+import { routeConsoleToLogger } from '../../server/console-to-log.js';
 import { createLogger } from '../../server/logger.js';
 import { startService } from '../../server/service.js';
 import { type ServeFlags, settingsFrom } from '../settings.js';
@@ -25,10 +26,19 @@ export function registerServeCommand(program: Command): void {
     .action(async (flags: ServeFlags) => {
       const config = loadConfig(settingsFrom(process.env, flags));
       const logger = createLogger({ level: config.logLevel });
-      const service = await startService(config, logger);
+      // Before the handlers module loads, so what it prints at import time is a log line too.
+      const restoreConsole = routeConsoleToLogger(logger);
+      const service = await startService(config, logger).catch((error: unknown) => {
+        restoreConsole();
+        throw error;
+      });
       logger.info(
-        { url: service.url, database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@') },
-        'persona-webhooks listening',
+        {
+          listening: service.listening,
+          url: service.url,
+          database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@'),
+        },
+        `persona-webhooks listening on ${service.listening.join(', ')}`,
       );
       if (config.adminTokenGenerated) {
         // Printed once, on stderr, never logged: the operator needs it for /api/*.
@@ -38,6 +48,7 @@ export function registerServeCommand(program: Command): void {
       }
       await waitForShutdown(service.stop, (signal) => logger.info({ signal }, 'shutting down'));
       logger.info('stopped');
+      restoreConsole();
       // Everything we opened is closed; exit even if something (a driver's timer, a user handler's
       // socket) would keep the event loop alive, so a stop never hangs an orchestrator.
       await new Promise<void>((resolve) => logger.flush(() => resolve()));

@@ -20,7 +20,7 @@ export interface DashboardOptions {
   now?: () => number;
 }
 
-/** Registers /admin, /admin/assets/* and /admin/session. */
+/** Registers /admin, /admin/assets/*, /admin/session, and / as a redirect to /admin. */
 export function registerDashboard(app: FastifyInstance, options: DashboardOptions): void {
   const { auth, sessions } = options;
   const now = options.now ?? Date.now;
@@ -38,6 +38,9 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
     reply.header('cache-control', 'no-store').sendFile('index.html', PUBLIC_DIR);
   app.get('/admin', page);
   app.get('/admin/', page);
+  // Someone opening the service's address in a browser wants the dashboard; every other unknown path
+  // keeps its JSON 404.
+  app.get('/', (_request, reply) => reply.redirect('/admin', 302));
 
   for (const [name, { dir, file }] of Object.entries(vendorFiles())) {
     app.get(`/admin/assets/vendor/${name}`, (_request, reply) =>
