@@ -34,6 +34,7 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
   const store = await openStore(config.databaseUrl, {
     postgresSchema: config.postgresSchema,
     sqliteThread: config.sqliteThread,
+    policyModule: config.handlersPath,
     // The code only: a server's message can quote data.
     onPostgresError: (code) => logger.warn({ code: code ?? null }, 'PostgreSQL connection error'),
   });
