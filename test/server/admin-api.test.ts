@@ -12,6 +12,7 @@ import { createPipeline, createWorker } from '../../packages/persona-webhooks/sr
 import type { BuildEventOptions } from '../../packages/persona-webhooks/src/simulate/build-event.js';
 import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
 import { buildApp } from '../../packages/server/src/server/app.js';
+import { checkedKycPolicy } from '../../packages/server/src/server/checked-kyc-policy.js';
 import { createLogger } from '../../packages/server/src/server/logger.js';
 import { createMetrics } from '../../packages/server/src/server/metrics.js';
 import { MinuteCounter } from '../../packages/server/src/server/minute-counter.js';
@@ -356,5 +357,37 @@ describe('GET /metrics KYC decisions', () => {
     expect(text).toMatch(/^persona_webhooks_kyc_users\{decision="needs_review"\} 1$/m);
     expect(text).toMatch(/^persona_webhooks_kyc_users\{decision="pending"\} 0$/m);
     expect(text).toContain('# TYPE persona_webhooks_kyc_users gauge');
+  });
+});
+
+describe('a custom kycPolicy that throws', () => {
+  beforeEach(async () => {
+    await app.close();
+    await closeStore();
+    const failing = createSqliteFileStore(join(dir, 'policy.sqlite'), {
+      kycPolicy: checkedKycPolicy(() => {
+        throw new Error('policy bug');
+      }),
+    });
+    await failing.migrate();
+    await startApp({ store: failing, cleanup: () => failing.close() });
+  });
+
+  it('leaves the event done and the user needing review, with the error as the reason', async () => {
+    const [eventId] = await deliverAndProcess({
+      name: 'inquiry.approved',
+      referenceId: 'user-policy-bug',
+      inquiryId: 'inq_policy_bug',
+    });
+    // Done on the first attempt: a throw inside the completion would have left it to its lease, forever.
+    expect((await get(`/api/events/${eventId}`)).json).toMatchObject({ status: 'done', attempts: 1 });
+    const { json } = await get('/api/kyc/user-policy-bug');
+    expect(json).toMatchObject({
+      status: 'approved',
+      decision: 'needs_review',
+      reasons: [
+        { code: 'policy_error', id: 'inq_policy_bug', message: expect.stringContaining('Error: policy bug') },
+      ],
+    });
   });
 });

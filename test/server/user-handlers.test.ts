@@ -89,6 +89,20 @@ describe('kycPolicy from the handlers module', () => {
 
 describe('checkedKycPolicy', () => {
   const returning = (value: unknown) => checkedKycPolicy((() => value) as unknown as KycPolicy);
+  const withInquiry: KycFacts = {
+    ...facts,
+    inquiries: [
+      {
+        inquiryId: 'inq_1',
+        accountId: null,
+        status: 'approved',
+        statusAtMs: 5,
+        statusEventId: 'evt_1',
+        inquiryCreatedAtMs: 1,
+        redactedAtMs: null,
+      },
+    ],
+  };
 
   it.each([
     ['no object', null, /returned null, not \{ decision, reasons \}/],
@@ -108,9 +122,40 @@ describe('checkedKycPolicy', () => {
       { decision: 'approved', reasons: [{ code: 'c', fact: 'user', message: 'm' }] },
       /reason 0 has fact "user"/,
     ],
-  ])('throws for %s, naming what is wrong', (_label, value, message) => {
-    expect(() => returning(value)(facts)).toThrow(message);
-    expect(() => returning(value)(facts)).toThrow(/^kycPolicy \(PERSONA_WEBHOOKS_HANDLERS\)/);
+  ])(
+    'decides needs_review for %s, saying what is wrong, instead of throwing in the store',
+    (_label, value, message) => {
+      const decided = returning(value)(withInquiry);
+      expect(decided).toMatchObject({
+        decision: 'needs_review',
+        reasons: [{ code: 'policy_error', fact: 'inquiry', id: 'inq_1', status: 'approved', eventId: '' }],
+      });
+      expect(decided.reasons[0]!.message).toMatch(
+        /^The kycPolicy of PERSONA_WEBHOOKS_HANDLERS failed, so a person must decide: KycPolicyResultError: kycPolicy \(PERSONA_WEBHOOKS_HANDLERS\) /,
+      );
+      expect(decided.reasons[0]!.message).toMatch(message);
+    },
+  );
+
+  it('decides needs_review when the policy throws, quoting the error', () => {
+    const throwing = checkedKycPolicy(() => {
+      throw new RangeError('no rule for this');
+    });
+    expect(throwing(facts)).toEqual({
+      decision: 'needs_review',
+      reasons: [
+        {
+          code: 'policy_error',
+          fact: 'inquiry',
+          id: '',
+          status: null,
+          eventId: '',
+          atMs: 0,
+          message:
+            'The kycPolicy of PERSONA_WEBHOOKS_HANDLERS failed, so a person must decide: RangeError: no rule for this',
+        },
+      ],
+    });
   });
 
   it('passes a well-formed decision through', () => {

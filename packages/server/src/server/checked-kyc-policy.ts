@@ -1,11 +1,20 @@
 /**
  * A user's KYC policy behind a check of what it returns: the store writes the decision as the policy
  * says, and the API, the dashboard, the CLI and the metric promise one of four decision values, each
- * reason with a code, a fact and a message. A policy that breaks that throws here, inside the completion
- * transaction, so the event is retried and finally dead with this message (visible in the dashboard)
- * instead of a malformed decision being stored.
+ * reason with a code, a fact and a message. A policy that throws, or returns something else, must not
+ * throw inside the store: the completion would fail, the worker would leave the event to its lease and
+ * run it again, and again, without ever recording why (and a policy's error is as deterministic as the
+ * policy). So a failure decides `needs_review` — a person must look — with a `policy_error` reason that
+ * carries the error, visible in the dashboard, the API and the metric.
  */
-import type { KycDecision, KycDecisionValue, KycFactKind, KycPolicy, KycReason } from 'persona-webhooks';
+import type {
+  KycDecision,
+  KycDecisionValue,
+  KycFactKind,
+  KycFacts,
+  KycPolicy,
+  KycReason,
+} from 'persona-webhooks';
 
 const DECISIONS: ReadonlySet<string> = new Set<KycDecisionValue>([
   'approved',
@@ -15,17 +24,48 @@ const DECISIONS: ReadonlySet<string> = new Set<KycDecisionValue>([
 ]);
 const FACT_KINDS: ReadonlySet<string> = new Set<KycFactKind>(['inquiry', 'case', 'report', 'account']);
 
-/** Thrown when a custom policy returns something the service cannot store. */
+/** What a custom policy returned that the service cannot store. */
 export class KycPolicyResultError extends TypeError {
   override readonly name = 'KycPolicyResultError';
 }
 
+/** The longest error text a `policy_error` reason quotes. */
+const MAX_ERROR_CHARS = 300;
+
 /**
- * Wraps `policy`; optional reason fields a policy leaves out (`id`, `status`, `eventId`, `atMs`) are
- * filled with "unknown" values rather than refused.
+ * Wraps `policy` so that it never throws; optional reason fields a policy leaves out (`id`, `status`,
+ * `eventId`, `atMs`) are filled with "unknown" values rather than refused.
  */
 export function checkedKycPolicy(policy: KycPolicy): KycPolicy {
-  return (facts) => checkResult(policy(facts));
+  return (facts) => {
+    try {
+      return checkResult(policy(facts));
+    } catch (error) {
+      return policyFailed(facts, error);
+    }
+  };
+}
+
+/** The decision when the policy failed: needs review, saying why, on the user's newest inquiry. */
+function policyFailed(facts: KycFacts, error: unknown): KycDecision {
+  const inquiry = [...facts.inquiries].sort(
+    (a, b) => (b.inquiryCreatedAtMs ?? b.statusAtMs) - (a.inquiryCreatedAtMs ?? a.statusAtMs),
+  )[0];
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return {
+    decision: 'needs_review',
+    reasons: [
+      {
+        code: 'policy_error',
+        fact: 'inquiry',
+        id: inquiry?.inquiryId ?? '',
+        status: inquiry?.status ?? null,
+        eventId: '',
+        atMs: 0,
+        message: `The kycPolicy of PERSONA_WEBHOOKS_HANDLERS failed, so a person must decide: ${text.slice(0, MAX_ERROR_CHARS)}`,
+      },
+    ],
+  };
 }
 
 function checkResult(result: unknown): KycDecision {
