@@ -64,8 +64,8 @@ describe('kycPolicy exported by the handlers module', () => {
         ],
       });
       const metrics = await (await fetch(`${service.url}/metrics`)).text();
-      expect(metrics).toMatch(/^persona_webhooks_kyc_users\{decision="declined"\} 1$/m);
-      expect(metrics).toMatch(/^persona_webhooks_kyc_users\{decision="approved"\} 0$/m);
+      expect(metrics).toMatch(/^persona_webhook_kyc_users\{decision="declined"\} 1$/m);
+      expect(metrics).toMatch(/^persona_webhook_kyc_users\{decision="approved"\} 0$/m);
     } finally {
       await service.stop();
     }

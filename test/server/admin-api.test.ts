@@ -344,7 +344,7 @@ describe('GET /metrics KYC decisions', () => {
       name,
     });
     const scrape = async () => (await app.inject({ url: '/metrics' })).body;
-    expect(await scrape()).toMatch(/^persona_webhooks_kyc_users\{decision="approved"\} 0$/m);
+    expect(await scrape()).toMatch(/^persona_webhook_kyc_users\{decision="approved"\} 0$/m);
     await deliverAndProcess(
       users('m-1', 'inquiry.approved'),
       users('m-2', 'inquiry.approved'),
@@ -352,11 +352,11 @@ describe('GET /metrics KYC decisions', () => {
       users('m-4', 'inquiry.marked-for-review'),
     );
     const text = await scrape();
-    expect(text).toMatch(/^persona_webhooks_kyc_users\{decision="approved"\} 2$/m);
-    expect(text).toMatch(/^persona_webhooks_kyc_users\{decision="declined"\} 1$/m);
-    expect(text).toMatch(/^persona_webhooks_kyc_users\{decision="needs_review"\} 1$/m);
-    expect(text).toMatch(/^persona_webhooks_kyc_users\{decision="pending"\} 0$/m);
-    expect(text).toContain('# TYPE persona_webhooks_kyc_users gauge');
+    expect(text).toMatch(/^persona_webhook_kyc_users\{decision="approved"\} 2$/m);
+    expect(text).toMatch(/^persona_webhook_kyc_users\{decision="declined"\} 1$/m);
+    expect(text).toMatch(/^persona_webhook_kyc_users\{decision="needs_review"\} 1$/m);
+    expect(text).toMatch(/^persona_webhook_kyc_users\{decision="pending"\} 0$/m);
+    expect(text).toContain('# TYPE persona_webhook_kyc_users gauge');
   });
 });
 

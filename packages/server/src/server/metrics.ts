@@ -74,7 +74,7 @@ export function createMetrics(store: Store): ServiceMetrics {
 
   // Every decision value is exported (0 included) so an alert on needs_review sees the series at once.
   new Gauge({
-    name: 'persona_webhooks_kyc_users',
+    name: 'persona_webhook_kyc_users',
     help: 'Users (Persona reference ids) by their current KYC decision: approved, declined, needs_review, pending.',
     labelNames: ['decision'],
     registers: [registry],
