@@ -1,9 +1,5 @@
 /** The ready-to-run service as a library (`persona-webhooks/server`). */
-export { buildApp } from './app.js';
-export { ConfigError, loadConfig, type ServiceConfig } from './config.js';
-export { createLogger } from './logger.js';
-export { createMetrics } from './metrics.js';
-export { type RunningService, startService } from './service.js';
+
 // For a handlers module's `kycPolicy`: start from the default policy without depending on the library
 // package by name (it comes with this one).
 export {
@@ -13,3 +9,8 @@ export {
   type KycPolicy,
   type KycReason,
 } from 'persona-webhooks';
+export { buildApp } from './app.js';
+export { ConfigError, loadConfig, type ServiceConfig } from './config.js';
+export { createLogger } from './logger.js';
+export { createMetrics } from './metrics.js';
+export { type RunningService, startService } from './service.js';
