@@ -100,7 +100,20 @@ describe.skipIf(!browserAvailable)('admin dashboard in Chromium', { timeout: 60_
     };
     const burst = async () =>
       expect((await send('inquiry.completed', '--count', '40', '--concurrency', '8')).code).toBe(0);
-    await Promise.all([outOfOrder(), burst()]);
+    // user-watch: approved, then their continuously monitored watchlist report matches, and a case opens.
+    const watch = async () => {
+      const user = ['--reference-id', 'user-watch', '--inquiry-id', 'inq_watch'];
+      expect((await send('inquiry.approved', ...user, '--created-at', minutesAgo(30))).code).toBe(0);
+      const matched = [
+        'report/watchlist.matched',
+        '--inquiry-id',
+        'inq_watch',
+        '--created-at',
+        minutesAgo(20),
+      ];
+      expect((await send(...matched)).code).toBe(0);
+    };
+    await Promise.all([outOfOrder(), burst(), watch()]);
     await settled();
 
     // user-api: an event recovered through Persona's Events API, stored as reconciliation stores it
@@ -258,7 +271,7 @@ describe.skipIf(!browserAvailable)('admin dashboard in Chromium', { timeout: 60_
     expect(await text('received-24h')).toBe(String(overview.received24h));
     expect(await text('invalid-signatures')).toBe(String(overview.invalidSignatures24h));
     expect(overview.invalidSignatures24h).toBe(3);
-    expect(overview.received24h).toBe(4 + 1 + 40 + 1 + 4 + 2);
+    expect(overview.received24h).toBe(4 + 1 + 40 + 1 + 2 + 4 + 2);
     expect(await text('oldest-pending')).toBe('none');
     expect(await text('last-received')).toMatch(/ago$/);
     await page.getByRole('link', { name: String(overview.counts.dead) }).click();
@@ -317,7 +330,7 @@ describe.skipIf(!browserAvailable)('admin dashboard in Chromium', { timeout: 60_
     await expect.poll(() => page.getByText('Page 2').count(), { timeout: 10_000 }).toBe(1);
     await expect
       .poll(() => page.locator('.events-table tbody tr').count(), { timeout: 10_000 })
-      .toBe(52 - 50);
+      .toBe(54 - 50);
     await page.getByRole('button', { name: '← Newer' }).click();
     await expect
       .poll(() => page.locator('.events-table tbody tr').first().getAttribute('data-event-id'), {
@@ -346,6 +359,42 @@ describe.skipIf(!browserAvailable)('admin dashboard in Chromium', { timeout: 60_
     expect(await page.getByRole('link', { name: /Open in Persona/ }).getAttribute('href')).toBe(
       'https://app.withpersona.com/dashboard/inquiries/inq_out_of_order_456',
     );
+    expect(problems).toEqual([]);
+  });
+
+  it('says needs review after an approved user matches a watchlist, naming the report and linking its event', async () => {
+    const { page, problems } = await signedInPage();
+    await page.goto(`${service.url}/admin#/users/user-watch`);
+    await page.getByTestId('reasons').waitFor();
+    expect(await page.getByTestId('kyc-status').textContent()).toBe('needs review');
+    const kyc = await api<{ reports: { reportId: string; statusEventId: string }[] }>('/api/kyc/user-watch');
+    const [report] = kyc.reports;
+    const first = page.getByTestId('reasons').locator('li').first();
+    expect(await first.getAttribute('data-code')).toBe('watchlist_match');
+    const text = (await first.textContent()) ?? '';
+    expect(text).toContain(
+      'The watchlist report (continuous monitoring) found a match after the last decision.',
+    );
+    expect(text).toContain(`report ${report!.reportId}`);
+    expect(text).toContain(`set by event ${report!.statusEventId}`);
+    // The approval is still listed, as the decision the match overrides.
+    expect(await page.getByTestId('reasons').locator('li').nth(1).getAttribute('data-code')).toBe(
+      'inquiry_approved',
+    );
+    // The newest inquiry's own status is still shown, apart from the decision.
+    expect(await page.getByTestId('why').textContent()).toContain('Inquiry status approved');
+    // The match in the user's timeline, in words.
+    const cases = page.getByRole('list', { name: 'Cases and reports' });
+    expect(await cases.locator('.event-label').allTextContents()).toEqual(['watchlist match']);
+    expect(await cases.locator('.event-name').allTextContents()).toEqual(['report/watchlist.matched']);
+    expect(
+      await page.getByRole('list', { name: 'Events of inq_watch' }).locator('.event-name').allTextContents(),
+    ).toEqual(['inquiry.approved']);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'user-needs-review');
+
+    await first.getByRole('link', { name: report!.statusEventId }).click();
+    await page.getByRole('heading', { name: /report\/watchlist\.matched/, level: 1 }).waitFor();
     expect(problems).toEqual([]);
   });
 
@@ -671,6 +720,7 @@ describe.skipIf(!browserAvailable)('admin dashboard in Chromium', { timeout: 60_
       '#/dead',
       '#/users',
       '#/users/user-123',
+      '#/users/user-watch',
       '#/users/nobody-at-all',
     ]) {
       await page.goto(`${service.url}/admin${route}`);

@@ -1,7 +1,8 @@
 /**
  * The README's quick start as a new user walks it, in Chromium: `npm start` with no ADMIN_TOKEN (one is
  * generated and printed), `persona-webhooks send` for user-123, then /admin: sign in with the printed
- * token, find user-123, see why their status is what it is, and replay the dead event once the failing
+ * token, find user-123, see why their decision is what it is (a re-verification whose approval died leaves
+ * the earlier approval in force), and replay the dead event once the failing
  * dependency is back. The one difference from the README: the service is not restarted between its two
  * parts (the handler module is loaded from the start, with its "down" file absent at first).
  */
@@ -79,7 +80,14 @@ describe.skipIf(!browserAvailable)('README quick start, in the dashboard', () =>
           { timeout: 15_000 },
         )
         .toContain('is dead');
-      expect(await page.getByTestId('kyc-status').textContent()).toBe('pending');
+      // A newer inquiry is a re-verification: the earlier approval holds, and the reasons say so.
+      expect(await page.getByTestId('kyc-status').textContent()).toBe('approved');
+      const reasons = page.getByTestId('reasons').locator('li');
+      expect(await reasons.evaluateAll((items) => items.map((li) => li.getAttribute('data-code')))).toEqual([
+        'inquiry_approved',
+        'reverification_in_progress',
+      ]);
+      expect(await reasons.nth(1).textContent()).toContain('inq_demo_123');
       expect(await page.getByTestId('why').textContent()).toContain('grant-access service unavailable');
 
       rmSync(downFile);
@@ -89,9 +97,11 @@ describe.skipIf(!browserAvailable)('README quick start, in the dashboard', () =>
         .poll(() => page.getByTestId('replay-status').textContent(), { timeout: 15_000 })
         .toContain('the event is done now');
       await page.getByRole('link', { name: 'user-123' }).click();
+      // The re-verification is decided now: the decision rests on the new inquiry.
       await expect
-        .poll(() => page.getByTestId('kyc-status').textContent(), { timeout: 10_000 })
-        .toBe('approved');
+        .poll(() => page.getByTestId('reasons').locator('li').first().textContent(), { timeout: 10_000 })
+        .toContain('inq_demo_123');
+      expect(await page.getByTestId('kyc-status').textContent()).toBe('approved');
       expect(problems).toEqual([]);
     } finally {
       await browser.close();

@@ -1,12 +1,28 @@
-/** The CLI as a user runs it: send, verify, events, kyc, migrate, and the missing-secret message. */
+/**
+ * The CLI as a user runs it: send, verify, events, kyc (decision, reasons, cases, reports), migrate
+ * (with the rebuild of KYC facts from an older schema), and the missing-secret message.
+ */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sign } from '../../packages/persona-webhooks/src/signature/node.js';
+import { buildEvent } from '../../packages/persona-webhooks/src/simulate/build-event.js';
+import { applySqliteMigrations } from '../../packages/persona-webhooks/src/store/sqlite/migrate.js';
+import { SQLITE_MIGRATIONS } from '../../packages/persona-webhooks/src/store/sqlite/migrations.js';
 import { SECRET } from '../helpers/deliveries.js';
 import { runCli } from '../helpers/run-cli.js';
-import { eventually, type ServiceProcess, startServiceProcess } from '../helpers/service-process.js';
+import {
+  admin,
+  BIN,
+  eventually,
+  logLines,
+  REPO_ROOT,
+  type ServiceProcess,
+  startServiceProcess,
+} from '../helpers/service-process.js';
 
 let service: ServiceProcess;
 let dir: string;
@@ -231,7 +247,9 @@ describe('persona-webhooks events, kyc, migrate', () => {
     expect(show.stdout).toMatch(/^user\s+cli-table$/m);
 
     const kyc = await runCli(['kyc', 'cli-table'], { env: tz });
-    expect(kyc.stdout).toMatch(/^cli-table: approved \(inquiry inq_cli_table, updated \d{4}-/);
+    expect(kyc.stdout).toMatch(
+      /^cli-table: approved\nnewest inquiry inq_cli_table: approved \(updated \d{4}-/,
+    );
     expect(kyc.stdout).toMatch(/^inq_cli_table\s+approved\s+2026-01-15 12:00:00 UTC/m);
 
     for (const args of [
@@ -281,6 +299,71 @@ describe('persona-webhooks events, kyc, migrate', () => {
     expect(JSON.stringify(shownJson.payload)).toContain('1990-01-01');
   });
 
+  it('prints the decision, each reason with its event, the cases and the report matches', async () => {
+    const send = async (name: string, createdAt: string) => {
+      const sent = await runCli([
+        'send',
+        name,
+        '--url',
+        `${service.url}/webhooks/persona`,
+        '--secret',
+        SECRET,
+        '--reference-id',
+        'cli-watch',
+        '--inquiry-id',
+        'inq_cli_watch',
+        '--created-at',
+        createdAt,
+      ]);
+      expect(sent.code).toBe(0);
+      return sent.stdout.split(' ')[1]!;
+    };
+    await send('inquiry.approved', '2026-01-15T12:00:00.000Z');
+    const matched = await send('report/watchlist.matched', '2026-01-15T13:00:00.000Z');
+    const opened = await send('case.created', '2026-01-15T14:00:00.000Z');
+    const env = { TZ: 'UTC', DATABASE_URL: databaseUrl };
+    const kyc = await eventually(async () => {
+      const result = await runCli(['kyc', 'cli-watch'], { env });
+      return result.stdout.includes('CASE') && result.stdout.includes('REPORT') ? result : null;
+    });
+    expect(kyc.code).toBe(0);
+    const out = kyc.stdout;
+    // The decision first; the newest inquiry's status (today's `status`) under it.
+    expect(out).toMatch(/^cli-watch: needs_review\nnewest inquiry inq_cli_watch: approved \(updated /);
+    expect(out).toMatch(
+      new RegExp(
+        `^  case_open: A case is open \\(open\\)\\. \\(case case_\\w+ open; event ${opened} 2026-01-15 14:00:00 UTC\\)$`,
+        'm',
+      ),
+    );
+    expect(out).toMatch(
+      new RegExp(
+        `^  watchlist_match: The watchlist report \\(continuous monitoring\\) found a match after the last decision\\. \\(report rep_\\w+ ready; event ${matched} 2026-01-15 13:00:00 UTC\\)$`,
+        'm',
+      ),
+    );
+    expect(out).toMatch(
+      /^ {2}inquiry_approved: The newest decided inquiry was approved\. \(inquiry inq_cli_watch approved; event evt_\w+ 2026-01-15 12:00:00 UTC\)$/m,
+    );
+    expect(out).toMatch(/^CASE\s+STATUS\s+RESOLUTION\s+SINCE\s+EVENT$/m);
+    expect(out).toMatch(new RegExp(`^case_\\w+\\s+open\\s+-\\s+2026-01-15 14:00:00 UTC\\s+${opened}$`, 'm'));
+    expect(out).toMatch(/^REPORT\s+TYPE\s+MATCH\s+MONITORED\s+STATUS\s+SINCE\s+EVENT$/m);
+    expect(out).toMatch(
+      new RegExp(
+        `^rep_\\w+\\s+watchlist\\s+yes\\s+yes\\s+ready\\s+2026-01-15 13:00:00 UTC\\s+${matched}$`,
+        'm',
+      ),
+    );
+    // --json is the admin API's view.
+    const json = JSON.parse((await runCli(['kyc', 'cli-watch', '--json'], { env })).stdout);
+    expect(json).toMatchObject({ decision: 'needs_review', status: 'approved' });
+    expect(json.reasons.map((r: { code: string }) => r.code)).toEqual([
+      'case_open',
+      'watchlist_match',
+      'inquiry_approved',
+    ]);
+  });
+
   it('migrates a new database and reports unknown users', async () => {
     const fresh = `sqlite:${join(dir, 'fresh.sqlite')}`;
     expect((await runCli(['migrate', '--database-url', fresh])).stdout).toContain(
@@ -288,6 +371,150 @@ describe('persona-webhooks events, kyc, migrate', () => {
     );
     const missing = await runCli(['kyc', 'nobody', '--database-url', fresh]);
     expect(missing.code).toBe(1);
+  });
+});
+
+/**
+ * A database as a release before the KYC decision left it (schema version 5): one user's approved
+ * inquiry already projected, and a watchlist match and a case stored and processed, whose facts that
+ * release did not keep.
+ */
+function oldSchemaDatabase(path: string): { matched: string; opened: string } {
+  const db = new Database(path);
+  applySqliteMigrations(
+    db,
+    SQLITE_MIGRATIONS.filter((m) => m.version <= 5),
+  );
+  const t0 = Date.UTC(2026, 0, 15, 12);
+  const events = [
+    buildEvent({
+      name: 'inquiry.approved',
+      referenceId: 'cli-old',
+      inquiryId: 'inq_old',
+      accountId: 'act_old',
+      createdAt: new Date(t0),
+    }),
+    buildEvent({
+      name: 'report/watchlist.matched',
+      inquiryId: 'inq_old',
+      reportId: 'rep_old',
+      createdAt: new Date(t0 + 3600_000),
+    }),
+    buildEvent({
+      name: 'case.created',
+      accountId: 'act_old',
+      caseId: 'case_old',
+      createdAt: new Date(t0 + 7200_000),
+    }),
+  ];
+  const insert = db.prepare(`INSERT INTO events (id, name, created_at, created_at_ms, object_type, object_id,
+    inquiry_id, account_id, reference_id, received_at_ms, status, run_at_ms, attempts, processed_at_ms)
+    VALUES (@id, @name, @created_at, @created_at_ms, @object_type, @object_id, @inquiry_id, @account_id,
+    @reference_id, @created_at_ms, 'done', @created_at_ms, 1, @created_at_ms)`);
+  const body = db.prepare('INSERT INTO event_bodies (event_id, body) VALUES (?, ?)');
+  for (const event of events) {
+    const object = JSON.parse(event.body).data.attributes.payload.data;
+    insert.run({
+      id: event.eventId,
+      name: event.name,
+      created_at: event.createdAt,
+      created_at_ms: Date.parse(event.createdAt),
+      object_type: object.type,
+      object_id: object.id,
+      inquiry_id: event.name.startsWith('inquiry.')
+        ? object.id
+        : (object.relationships.inquiry?.data?.id ?? null),
+      account_id: null,
+      reference_id: event.name.startsWith('inquiry.') ? 'cli-old' : null,
+    });
+    body.run(event.eventId, Buffer.from(event.body));
+  }
+  db.prepare(`INSERT INTO inquiries (inquiry_id, reference_id, account_id, status, status_at_ms, status_event_id,
+    inquiry_created_at_ms, updated_at_ms) VALUES ('inq_old', 'cli-old', 'act_old', 'approved', ?, ?, ?, ?)`).run(
+    t0,
+    events[0]!.eventId,
+    t0,
+    t0,
+  );
+  db.close();
+  return { matched: events[1]!.eventId, opened: events[2]!.eventId };
+}
+
+describe('persona-webhooks migrate from an older schema', () => {
+  it('rebuilds the facts of stored events and prints a final line when stdout is no terminal', async () => {
+    const path = join(dir, 'old.sqlite');
+    const { matched, opened } = oldSchemaDatabase(path);
+    const url = `sqlite:${path}`;
+    // Read-only tools refuse the old schema until it is migrated.
+    expect((await runCli(['kyc', 'cli-old', '--database-url', url])).stderr).toContain(
+      'run `persona-webhooks migrate`',
+    );
+
+    const migrated = await runCli(['migrate', '--database-url', url]);
+    expect(migrated.code).toBe(0);
+    expect(migrated.stdout).toBe(
+      'migrations applied (sqlite)\nrebuilt KYC facts from 2 stored case, report and account events; decided 1 user again\n',
+    );
+    expect(migrated.stderr).toBe(''); // no bar: stderr is no terminal either
+
+    const kyc = JSON.parse((await runCli(['kyc', 'cli-old', '--json', '--database-url', url])).stdout);
+    expect(kyc).toMatchObject({ status: 'approved', decision: 'needs_review' });
+    expect(kyc.reasons.slice(0, 2)).toMatchObject([
+      { code: 'case_open', id: 'case_old', eventId: opened },
+      { code: 'watchlist_match', id: 'rep_old', eventId: matched },
+    ]);
+    // Nothing left to rebuild: a second run says only that the migrations are applied.
+    expect((await runCli(['migrate', '--database-url', url])).stdout).toBe('migrations applied (sqlite)\n');
+  });
+
+  it('is rebuilt by the service at start too, saying so in its log', async () => {
+    const path = join(dir, 'old-serve.sqlite');
+    const { matched } = oldSchemaDatabase(path);
+    const started = await startServiceProcess({
+      PERSONA_WEBHOOK_SECRET: SECRET,
+      DATABASE_URL: `sqlite:${path}`,
+    });
+    try {
+      const lines = logLines(started.output().stdout);
+      expect(lines).toContainEqual(expect.objectContaining({ phase: 'facts', total: 2 }));
+      expect(lines).toContainEqual(expect.objectContaining({ msg: 'KYC facts rebuilt', done: 2 }));
+      expect(lines).toContainEqual(expect.objectContaining({ msg: 'KYC decisions rebuilt', done: 1 }));
+      const kyc = await admin(started.url, '/api/kyc/cli-old');
+      expect(kyc.json).toMatchObject({ decision: 'needs_review' });
+      expect(JSON.stringify(kyc.json['reasons'])).toContain(matched);
+    } finally {
+      await started.stop();
+    }
+  });
+
+  it("shows a progress bar on a terminal, and decides with the handlers module's kycPolicy", async () => {
+    const path = join(dir, 'old-tty.sqlite');
+    oldSchemaDatabase(path);
+    // `script` gives the command a pseudo-terminal, as a person running it would have.
+    const command = [process.execPath, BIN, 'migrate', '--database-url', `sqlite:${path}`].join(' ');
+    const output = await new Promise<string>((resolve, reject) => {
+      execFile(
+        'script',
+        ['-qec', command, '/dev/null'],
+        {
+          cwd: REPO_ROOT,
+          env: {
+            PATH: process.env['PATH'] ?? '',
+            PERSONA_WEBHOOKS_HANDLERS: join(REPO_ROOT, 'test/fixtures/handlers/decline-everyone.mjs'),
+          },
+        },
+        (error, stdout) => (error ? reject(error) : resolve(stdout)),
+      );
+    });
+    expect(output).toMatch(/rebuilding KYC facts from stored events \[[=█]+\] 100% \| 2\/2/);
+    expect(output).toMatch(/deciding each user again \[[=█]+\] 100% \| 1\/1/);
+    expect(output).toContain(
+      'rebuilt KYC facts from 2 stored case, report and account events; decided 1 user again',
+    );
+    const kyc = JSON.parse(
+      (await runCli(['kyc', 'cli-old', '--json', '--database-url', `sqlite:${path}`])).stdout,
+    );
+    expect(kyc).toMatchObject({ decision: 'declined', reasons: [{ code: 'house_rule' }] });
   });
 });
 

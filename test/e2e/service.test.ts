@@ -275,6 +275,8 @@ describe('the running service', () => {
     expect(text).toMatch(/persona_webhook_events_processed_total\{result="done"\} [1-9]/);
     expect(text).toContain('persona_webhook_inbox_pending');
     expect(text).toContain('persona_webhook_ack_duration_seconds_bucket');
+    expect(text).toMatch(/persona_webhook_kyc_users\{decision="approved"\} [1-9]/);
+    expect(text).toMatch(/persona_webhook_kyc_users\{decision="needs_review"\} \d/);
   });
 
   it('logs one JSON line per request and never payload contents or secrets', async () => {

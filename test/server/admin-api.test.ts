@@ -1,32 +1,39 @@
 /**
  * The admin API's dashboard endpoints in process: the overview equals what the store says, filters
- * are validated, batch replay only touches done or dead events, and a missing payload says why.
+ * are validated, batch replay only touches done or dead events, a missing payload says why, and a
+ * user's decision comes with its reasons, cases and reports (and a metric counts users by decision).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createPipeline } from '../../packages/persona-webhooks/src/index.js';
+import { createPipeline, createWorker } from '../../packages/persona-webhooks/src/index.js';
+import type { BuildEventOptions } from '../../packages/persona-webhooks/src/simulate/build-event.js';
 import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
 import { buildApp } from '../../packages/server/src/server/app.js';
+import { checkedKycPolicy } from '../../packages/server/src/server/checked-kyc-policy.js';
 import { createLogger } from '../../packages/server/src/server/logger.js';
 import { createMetrics } from '../../packages/server/src/server/metrics.js';
 import { MinuteCounter } from '../../packages/server/src/server/minute-counter.js';
 import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
+import { signedEvent } from '../helpers/deliveries.js';
+import { openTestPostgresStore, postgresReachable } from '../helpers/postgres.js';
 import { claimOne, inboxEvent, inquiryUpdate, quarantinedBody } from '../store/store-fixtures.js';
 
 const TOKEN = 'admin-api-test-token-0123456789';
 const DAY = 24 * 3600_000;
 let dir: string;
 let store: Store;
+let closeStore: () => Promise<void>;
 let app: FastifyInstance;
 let invalidSignatures: MinuteCounter;
+const postgres = await postgresReachable();
 
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'pw-admin-api-'));
-  store = createSqliteFileStore(join(dir, 'db.sqlite'));
-  await store.migrate();
+/** Serves the admin API over `opened.store`; `cleanup` closes that store (and whatever it needs). */
+async function startApp(opened: { store: Store; cleanup: () => Promise<void> }): Promise<void> {
+  store = opened.store;
+  closeStore = opened.cleanup;
   invalidSignatures = new MinuteCounter(Date.now() - 2 * DAY);
   app = buildApp({
     pipeline: createPipeline({ secrets: ['wbhsec_test'], store }),
@@ -38,11 +45,18 @@ beforeEach(async () => {
     retentionMs: 30 * DAY,
   });
   await app.ready();
+}
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'pw-admin-api-'));
+  const sqlite = createSqliteFileStore(join(dir, 'db.sqlite'));
+  await sqlite.migrate();
+  await startApp({ store: sqlite, cleanup: () => sqlite.close() });
 });
 
 afterEach(async () => {
   await app.close();
-  await store.close();
+  await closeStore();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -207,5 +221,206 @@ describe('GET /', () => {
     const unknown = await app.inject({ url: '/nothing-here' });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toMatchObject({ error: { code: 'not_found' } });
+  });
+});
+
+/** Signs and posts realistic events through the webhook route, then lets a worker process them all. */
+async function deliverAndProcess(...events: BuildEventOptions[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const options of events) {
+    const event = signedEvent(options, 'wbhsec_test');
+    const response = await app.inject({
+      method: 'POST',
+      url: '/webhooks/persona',
+      headers: { ...event.headers, 'content-type': 'application/json' },
+      payload: event.body,
+    });
+    expect(response.statusCode).toBe(200);
+    ids.push(event.eventId);
+  }
+  const worker = createWorker({ store });
+  while ((await worker.runOnce()) > 0) {}
+  return ids;
+}
+
+describe('GET /api/kyc/:referenceId decision', () => {
+  const hour = 3600_000;
+  const base = Date.now() - 10 * hour;
+  const at = (hours: number) => new Date(base + hours * hour);
+
+  it('says needs_review when a watchlist report matches after the approval, naming the report and its event', async () => {
+    const user = { referenceId: 'user-watch', inquiryId: 'inq_watch', accountId: 'act_watch' };
+    const [approved, matched, opened] = await deliverAndProcess(
+      { ...user, name: 'inquiry.approved', createdAt: at(0) },
+      { ...user, name: 'report/watchlist.matched', reportId: 'rep_watch', createdAt: at(2) },
+      // A case of the account only: no reference id, no inquiry on the event row.
+      { name: 'case.created', caseId: 'case_watch', accountId: 'act_watch', createdAt: at(3) },
+    );
+    const { status, json } = await get('/api/kyc/user-watch');
+    expect(status).toBe(200);
+    // Today's fields keep their meaning: the newest inquiry's status.
+    expect(json).toMatchObject({
+      referenceId: 'user-watch',
+      status: 'approved',
+      inquiryId: 'inq_watch',
+      decision: 'needs_review',
+    });
+    expect(json.reasons).toEqual([
+      {
+        code: 'case_open',
+        fact: 'case',
+        id: 'case_watch',
+        status: 'open',
+        eventId: opened,
+        at: at(3).toISOString(),
+        message: expect.any(String),
+      },
+      {
+        code: 'watchlist_match',
+        fact: 'report',
+        id: 'rep_watch',
+        status: 'ready',
+        eventId: matched,
+        at: at(2).toISOString(),
+        message: expect.stringContaining('watchlist'),
+      },
+      expect.objectContaining({
+        code: 'inquiry_approved',
+        fact: 'inquiry',
+        id: 'inq_watch',
+        eventId: approved,
+      }),
+    ]);
+    expect(json.reports).toEqual([
+      {
+        reportId: 'rep_watch',
+        type: 'watchlist',
+        accountId: 'act_watch',
+        inquiryId: 'inq_watch',
+        status: 'ready',
+        hasMatch: true,
+        isContinuous: true,
+        statusAt: at(2).toISOString(),
+        statusEventId: matched,
+      },
+    ]);
+    expect(json.cases).toEqual([
+      {
+        caseId: 'case_watch',
+        accountId: 'act_watch',
+        inquiryId: null,
+        status: 'open',
+        resolution: null,
+        statusAt: at(3).toISOString(),
+        statusEventId: opened,
+        resolvedAt: null,
+        redactedAt: null,
+      },
+    ]);
+    expect(json.accounts).toEqual([]);
+    // No personal data from the payloads (the inquiry's name, birthdate, address) reaches the view.
+    expect(JSON.stringify(json)).not.toMatch(/Jane|Example|1990-01-01/);
+  });
+
+  const userTimeline = async () => {
+    const user = { referenceId: 'user-tl', inquiryId: 'inq_tl', accountId: 'act_tl' };
+    const ids = await deliverAndProcess(
+      { ...user, name: 'inquiry.approved', createdAt: at(0) },
+      // A monitored re-run relates to the account only.
+      { name: 'report/watchlist.matched', accountId: 'act_tl', reportId: 'rep_tl', createdAt: at(1) },
+      { name: 'case.created', caseId: 'case_tl', accountId: 'act_tl', createdAt: at(2) },
+      {
+        name: 'case.resolved',
+        caseId: 'case_tl',
+        accountId: 'act_tl',
+        resolution: 'Approved',
+        createdAt: at(3),
+      },
+    );
+    const timeline = await get('/api/kyc/user-tl/events');
+    expect(timeline.json.events.map((e: { id: string; name: string }) => [e.id, e.name])).toEqual([
+      [ids[0], 'inquiry.approved'],
+      [ids[1], 'report/watchlist.matched'],
+      [ids[2], 'case.created'],
+      [ids[3], 'case.resolved'],
+    ]);
+    // The reviewer's resolution, newer than the match, decides.
+    const kyc = (await get('/api/kyc/user-tl')).json;
+    expect(kyc.decision).toBe('approved');
+    expect(kyc.reasons[0]).toMatchObject({ code: 'case_approved', id: 'case_tl', eventId: ids[3] });
+    // The same user's events are what searching by their reference id finds.
+    const search = await get('/api/events?q=user-tl');
+    expect(search.json.events.map((e: { id: string }) => e.id).sort()).toEqual([...ids].sort());
+  };
+
+  it(
+    "shows the user's case and report events in their timeline, though they carry no reference id",
+    userTimeline,
+  );
+
+  describe.skipIf(!postgres)('on PostgreSQL', () => {
+    beforeEach(async () => {
+      await app.close();
+      await closeStore();
+      await startApp(await openTestPostgresStore());
+    });
+
+    it("shows the user's case and report events in their timeline, as on SQLite", userTimeline);
+  });
+});
+
+describe('GET /metrics KYC decisions', () => {
+  it('counts users by decision at scrape time, every decision present', async () => {
+    const users = (referenceId: string, name: string) => ({
+      referenceId,
+      inquiryId: `inq_${referenceId.replace(/\W/g, '')}`,
+      name,
+    });
+    const scrape = async () => (await app.inject({ url: '/metrics' })).body;
+    expect(await scrape()).toMatch(/^persona_webhook_kyc_users\{decision="approved"\} 0$/m);
+    await deliverAndProcess(
+      users('m-1', 'inquiry.approved'),
+      users('m-2', 'inquiry.approved'),
+      users('m-3', 'inquiry.declined'),
+      users('m-4', 'inquiry.marked-for-review'),
+    );
+    const text = await scrape();
+    expect(text).toMatch(/^persona_webhook_kyc_users\{decision="approved"\} 2$/m);
+    expect(text).toMatch(/^persona_webhook_kyc_users\{decision="declined"\} 1$/m);
+    expect(text).toMatch(/^persona_webhook_kyc_users\{decision="needs_review"\} 1$/m);
+    expect(text).toMatch(/^persona_webhook_kyc_users\{decision="pending"\} 0$/m);
+    expect(text).toContain('# TYPE persona_webhook_kyc_users gauge');
+  });
+});
+
+describe('a custom kycPolicy that throws', () => {
+  beforeEach(async () => {
+    await app.close();
+    await closeStore();
+    const failing = createSqliteFileStore(join(dir, 'policy.sqlite'), {
+      kycPolicy: checkedKycPolicy(() => {
+        throw new Error('policy bug');
+      }),
+    });
+    await failing.migrate();
+    await startApp({ store: failing, cleanup: () => failing.close() });
+  });
+
+  it('leaves the event done and the user needing review, with the error as the reason', async () => {
+    const [eventId] = await deliverAndProcess({
+      name: 'inquiry.approved',
+      referenceId: 'user-policy-bug',
+      inquiryId: 'inq_policy_bug',
+    });
+    // Done on the first attempt: a throw inside the completion would have left it to its lease, forever.
+    expect((await get(`/api/events/${eventId}`)).json).toMatchObject({ status: 'done', attempts: 1 });
+    const { json } = await get('/api/kyc/user-policy-bug');
+    expect(json).toMatchObject({
+      status: 'approved',
+      decision: 'needs_review',
+      reasons: [
+        { code: 'policy_error', id: 'inq_policy_bug', message: expect.stringContaining('Error: policy bug') },
+      ],
+    });
   });
 });

@@ -5,8 +5,15 @@
  * store it returns also closes what was opened for it (the PostgreSQL pool, after the store).
  */
 import { existsSync } from 'node:fs';
-import { type SchemaStatus, SchemaTooNewError, type Store } from 'persona-webhooks';
+import {
+  type KycPolicy,
+  type RebuildProgress,
+  type SchemaStatus,
+  SchemaTooNewError,
+  type Store,
+} from 'persona-webhooks';
 import { ConfigError } from './server/config-error.js';
+import { loadKycPolicy } from './server/handlers-module.js';
 
 export const DEFAULT_POSTGRES_SCHEMA = 'persona_webhooks';
 
@@ -27,6 +34,14 @@ export interface OpenStoreOptions {
    * one-shot commands gain nothing from it.
    */
   sqliteThread?: boolean;
+  /**
+   * The handlers module (PERSONA_WEBHOOKS_HANDLERS) whose `kycPolicy` export, if any, decides each
+   * user's KYC status; a path rather than the function because a function cannot reach the store
+   * thread, which imports the module itself. A `kycPolicy` that is not a function is a ConfigError.
+   */
+  policyModule?: string | null;
+  /** `migrate` mode: hears the rebuild of KYC facts from stored events move (after an upgrade). */
+  onMigrateProgress?: (progress: RebuildProgress) => void;
 }
 
 /** Where a database URL points, without opening anything. */
@@ -49,13 +64,15 @@ export function parseDatabaseUrl(databaseUrl: string): StoreTarget {
 export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
   const target = parseDatabaseUrl(databaseUrl);
   const existing = options.mode === 'existing';
+  // Loaded (and checked) before anything opens: a broken policy stops the start, not the first event.
+  const kycPolicy = options.policyModule ? await loadKycPolicy(options.policyModule) : undefined;
   const store =
     target.dialect === 'postgres'
-      ? await openPostgresStore(target.url, options)
-      : await openSqliteStore(target.path, existing, options.sqliteThread ?? false);
+      ? await openPostgresStore(target.url, options, kycPolicy)
+      : await openSqliteStore(target.path, existing, options, kycPolicy);
   try {
     if (existing) requireCurrentSchema(await store.schemaStatus(), databaseUrl);
-    else await store.migrate();
+    else await store.migrate(options.onMigrateProgress ? { onProgress: options.onMigrateProgress } : {});
   } catch (error) {
     await store.close().catch(() => {});
     throw error;
@@ -79,13 +96,21 @@ function requireCurrentSchema(status: SchemaStatus, databaseUrl: string): void {
 }
 
 /** Imported when PostgreSQL is chosen. The returned store's close() ends the pool once the store closed. */
-async function openPostgresStore(url: string, options: OpenStoreOptions): Promise<Store> {
+async function openPostgresStore(
+  url: string,
+  options: OpenStoreOptions,
+  kycPolicy: KycPolicy | undefined,
+): Promise<Store> {
   const [{ createPostgresStore }, { endPostgresPool, openPostgresPool }] = await Promise.all([
     import('persona-webhooks/postgres'),
     import('./postgres-pool.js'),
   ]);
   const pool = openPostgresPool(url, options.onPostgresError);
-  const store = createPostgresStore({ pool, schema: options.postgresSchema ?? DEFAULT_POSTGRES_SCHEMA });
+  const store = createPostgresStore({
+    pool,
+    schema: options.postgresSchema ?? DEFAULT_POSTGRES_SCHEMA,
+    ...(kycPolicy ? { kycPolicy } : {}),
+  });
   return {
     ...store,
     async close() {
@@ -99,16 +124,24 @@ async function openPostgresStore(url: string, options: OpenStoreOptions): Promis
 }
 
 /** Imported when SQLite is chosen, so a PostgreSQL deployment never loads the native module. */
-async function openSqliteStore(path: string, mustExist: boolean, thread: boolean): Promise<Store> {
+async function openSqliteStore(
+  path: string,
+  mustExist: boolean,
+  options: OpenStoreOptions,
+  kycPolicy: KycPolicy | undefined,
+): Promise<Store> {
   // A mistyped path must not quietly become a new, empty database for a read-only command.
   if (mustExist && path !== ':memory:' && !existsSync(path)) {
     throw new ConfigError(`No database at ${path}: check DATABASE_URL (or --database-url).`);
   }
   // In-memory databases are per connection: one in a thread would be invisible to everything else.
-  if (thread && !mustExist && path !== ':memory:') {
+  if (options.sqliteThread && !mustExist && path !== ':memory:') {
     const { createThreadedSqliteStore } = await import('./sqlite-thread/threaded-sqlite-store.js');
-    return createThreadedSqliteStore(path);
+    return createThreadedSqliteStore(
+      path,
+      options.policyModule ? { policyModule: options.policyModule } : {},
+    );
   }
   const { createSqliteFileStore } = await import('./sqlite-file-store.js');
-  return createSqliteFileStore(path, { mustExist });
+  return createSqliteFileStore(path, { mustExist, ...(kycPolicy ? { kycPolicy } : {}) });
 }

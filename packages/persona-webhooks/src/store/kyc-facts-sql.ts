@@ -106,11 +106,31 @@ ORDER BY 1`,
 /** Statements of {@link kycFactStatements}. */
 export type KycFactStatements = ReturnType<typeof kycFactStatements>;
 
+/** Which inquiries and accounts are one user's; `ref` is the SQL of the reference id parameter. */
+function userScope(t: KycTables, ref: string) {
+  const inquiries = `SELECT inquiry_id FROM ${t.inquiries} WHERE reference_id = ${ref}`;
+  const accounts = `SELECT account_id FROM ${t.accounts} WHERE reference_id = ${ref}
+    UNION SELECT account_id FROM ${t.inquiries} WHERE reference_id = ${ref} AND account_id IS NOT NULL`;
+  const owned = `reference_id = ${ref} OR account_id IN (${accounts}) OR inquiry_id IN (${inquiries})`;
+  return { inquiries, accounts, owned };
+}
+
+/**
+ * The ids of one user's cases, reports and accounts, as `userFacts` finds them: a user's timeline
+ * holds the events of these objects, which carry neither the user's reference id nor an inquiry id
+ * (a case relates to lists of inquiries and accounts; a monitored report re-run, to the account only).
+ * `ref` is the SQL of the reference id parameter in the caller's dialect.
+ */
+export function userObjectIdsSql(t: KycTables, ref: string): string {
+  const scope = userScope(t, ref);
+  return `SELECT case_id FROM ${t.cases} WHERE ${scope.owned}
+  UNION SELECT report_id FROM ${t.reports} WHERE ${scope.owned}
+  UNION ${scope.accounts}`;
+}
+
 function userFactsSql(t: KycTables): string {
   const ref = 'CAST(@reference_id AS TEXT)';
-  const userInquiries = `SELECT inquiry_id FROM ${t.inquiries} WHERE reference_id = ${ref}`;
-  const userAccounts = `SELECT account_id FROM ${t.accounts} WHERE reference_id = ${ref}
-    UNION SELECT account_id FROM ${t.inquiries} WHERE reference_id = ${ref} AND account_id IS NOT NULL`;
+  const { inquiries: userInquiries, accounts: userAccounts } = userScope(t, ref);
   const text = 'CAST(NULL AS TEXT)';
   const int = 'CAST(NULL AS BIGINT)';
   return `SELECT 'inquiry' AS kind, inquiry_id AS id, ${text} AS report_type, account_id, ${text} AS inquiry_id,

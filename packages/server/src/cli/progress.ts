@@ -1,4 +1,5 @@
 import { SingleBar } from 'cli-progress';
+import type { RebuildProgress } from 'persona-webhooks';
 
 /** A progress bar on stderr when it is a terminal; silent otherwise (CI logs, pipes). */
 export function createProgress(total: number, label: string): { tick(): void; stop(): void } {
@@ -37,6 +38,55 @@ export function createTimeProgress(
     stop() {
       bar.update(span);
       bar.stop();
+    },
+  };
+}
+
+/** What each phase of the KYC facts rebuild is called on its bar. */
+const REBUILD_LABELS: Record<RebuildProgress['phase'], string> = {
+  facts: 'rebuilding KYC facts from stored events',
+  decisions: 'deciding each user again',
+};
+
+/**
+ * Progress of `store.migrate()`'s rebuild of KYC facts, one bar per phase on `stream` when it is a
+ * terminal (silent otherwise); `summary()` is the line to print at the end, or null when there was
+ * nothing to rebuild (a new or already rebuilt database).
+ */
+export function createRebuildProgress(stream: NodeJS.WriteStream = process.stderr): {
+  update(progress: RebuildProgress): void;
+  stop(): void;
+  summary(): string | null;
+} {
+  const totals: Partial<Record<RebuildProgress['phase'], number>> = {};
+  let bar: SingleBar | undefined;
+  let phase: RebuildProgress['phase'] | undefined;
+  const stop = () => {
+    bar?.stop();
+    bar = undefined;
+  };
+  return {
+    update(progress) {
+      totals[progress.phase] = progress.total;
+      if (!stream.isTTY) return;
+      if (phase !== progress.phase) {
+        stop();
+        phase = progress.phase;
+        bar = new SingleBar({
+          format: `${REBUILD_LABELS[progress.phase]} [{bar}] {percentage}% | {value}/{total} | {eta_formatted} left`,
+          stream,
+          hideCursor: true,
+        });
+        bar.start(progress.total, progress.done);
+      }
+      bar?.update(progress.done);
+    },
+    stop,
+    summary() {
+      if (totals.facts === undefined) return null;
+      const events = `${totals.facts} stored case, report and account event${totals.facts === 1 ? '' : 's'}`;
+      const users = totals.decisions ?? 0;
+      return `rebuilt KYC facts from ${events}; decided ${users} user${users === 1 ? '' : 's'} again`;
     },
   };
 }

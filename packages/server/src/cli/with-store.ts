@@ -1,5 +1,5 @@
 import type { Store } from 'persona-webhooks';
-import { openStore } from '../open-store.js';
+import { type OpenStoreOptions, openStore } from '../open-store.js';
 import { databaseUrlFrom } from './settings.js';
 
 /**
@@ -11,9 +11,11 @@ export async function withStore<T>(
   databaseUrl: string | undefined,
   work: (store: Store) => Promise<T>,
   mode: 'migrate' | 'existing' = 'existing',
+  options: Pick<OpenStoreOptions, 'policyModule' | 'onMigrateProgress'> = {},
 ): Promise<T> {
   const schema = process.env['PERSONA_WEBHOOKS_PG_SCHEMA'];
   const store = await openStore(databaseUrlFrom(databaseUrl), {
+    ...options,
     mode,
     ...(schema ? { postgresSchema: schema } : {}),
   });

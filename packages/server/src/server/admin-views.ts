@@ -1,14 +1,20 @@
 /** The admin API's JSON shapes: ISO times, stable field names, no payload data except on request. */
 import type {
+  AccountFact,
+  CaseFact,
   EventDetail,
   EventSummary,
   InquiryView,
+  KycReason,
   KycView,
+  ReportFact,
   Timeline,
   VerificationView,
 } from 'persona-webhooks';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+/** When an event set a fact; a fact no event has set yet (only its ids are known) has no time, not 1970. */
+const setAt = (ms: number, eventId: string) => (eventId === '' ? null : iso(ms));
 
 export function verificationJson(verification: VerificationView) {
   return {
@@ -24,9 +30,70 @@ function verificationsOf(inquiryId: string, verifications: readonly Verification
   return verifications.filter((v) => v.inquiryId === inquiryId).map(verificationJson);
 }
 
+/** A reason of the decision: its fact, the event that set it and when. */
+export function reasonJson(reason: KycReason) {
+  return {
+    code: reason.code,
+    fact: reason.fact,
+    id: reason.id,
+    status: reason.status,
+    eventId: reason.eventId,
+    at: setAt(reason.atMs, reason.eventId),
+    message: reason.message,
+  };
+}
+
+/** A case as the decision reads it: ids, status, resolution, times, the event that set them. */
+export function caseJson(fact: CaseFact) {
+  return {
+    caseId: fact.caseId,
+    accountId: fact.accountId,
+    inquiryId: fact.inquiryId,
+    status: fact.status,
+    resolution: fact.resolution,
+    statusAt: setAt(fact.statusAtMs, fact.statusEventId),
+    statusEventId: fact.statusEventId,
+    resolvedAt: iso(fact.resolvedAtMs),
+    redactedAt: iso(fact.redactedAtMs),
+  };
+}
+
+/** A report run: its type, whether it matched, whether it is monitored; never the matched entries. */
+export function reportJson(fact: ReportFact) {
+  return {
+    reportId: fact.reportId,
+    type: fact.reportType,
+    accountId: fact.accountId,
+    inquiryId: fact.inquiryId,
+    status: fact.status,
+    hasMatch: fact.hasMatch,
+    isContinuous: fact.isContinuous,
+    statusAt: setAt(fact.statusAtMs, fact.statusEventId),
+    statusEventId: fact.statusEventId,
+  };
+}
+
+/** An account: its status and the event that set it. */
+export function accountJson(fact: AccountFact) {
+  return {
+    accountId: fact.accountId,
+    status: fact.status,
+    statusAt: setAt(fact.statusAtMs, fact.statusEventId),
+    statusEventId: fact.statusEventId,
+    redactedAt: iso(fact.redactedAtMs),
+  };
+}
+
+/**
+ * A user: the decision and its reasons, then the newest inquiry's status (kept as it was before the
+ * decision existed, so older clients read on), the inquiries with their verifications, and the cases,
+ * reports and accounts the decision was made from.
+ */
 export function kycJson(kyc: KycView, verifications: readonly VerificationView[] = []) {
   return {
     referenceId: kyc.referenceId,
+    decision: kyc.decision,
+    reasons: kyc.reasons.map(reasonJson),
     status: kyc.status,
     inquiryId: kyc.inquiryId,
     updatedAt: iso(kyc.updatedAtMs),
@@ -38,6 +105,9 @@ export function kycJson(kyc: KycView, verifications: readonly VerificationView[]
       redactedAt: iso(inquiry.redactedAtMs),
       verifications: verificationsOf(inquiry.inquiryId, verifications),
     })),
+    cases: kyc.cases.map(caseJson),
+    reports: kyc.reports.map(reportJson),
+    accounts: kyc.accounts.map(accountJson),
   };
 }
 

@@ -72,6 +72,24 @@ export function createMetrics(store: Store): ServiceMetrics {
     },
   });
 
+  // Every decision value is exported (0 included) so an alert on needs_review sees the series at once.
+  new Gauge({
+    name: 'persona_webhook_kyc_users',
+    help: 'Users (Persona reference ids) by their current KYC decision: approved, declined, needs_review, pending.',
+    labelNames: ['decision'],
+    registers: [registry],
+    async collect() {
+      try {
+        const counts = await store.countDecisions();
+        // A value no user holds any more (a custom policy's own, since changed) must not linger.
+        this.reset();
+        for (const [decision, users] of Object.entries(counts)) this.set({ decision }, users);
+      } catch {
+        // As above: a store that cannot answer keeps the last values.
+      }
+    },
+  });
+
   const backfilled = new Counter({
     name: 'persona_webhook_backfilled_events_total',
     help: "Events reconciliation recovered through Persona's Events API because no webhook brought them.",

@@ -14,6 +14,7 @@ import type { ServiceConfig } from './config.js';
 import type { Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { MinuteCounter } from './minute-counter.js';
+import { logRebuildProgress } from './rebuild-log.js';
 import { loadUserHandlers } from './user-handlers.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -37,6 +38,8 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
   const store = await openStore(config.databaseUrl, {
     postgresSchema: config.postgresSchema,
     sqliteThread: config.sqliteThread,
+    policyModule: config.handlersPath,
+    onMigrateProgress: logRebuildProgress(logger),
     // The code only: a server's message can quote data.
     onPostgresError: (code) => logger.warn({ code: code ?? null }, 'PostgreSQL connection error'),
   });

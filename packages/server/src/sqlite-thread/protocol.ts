@@ -55,6 +55,8 @@ export const EVERY_METHOD_LISTED: [Unlisted] extends [never] ? true : Unlisted =
 /** What the store thread is started with. */
 export interface StoreThreadData {
   path: string;
+  /** The handlers module whose `kycPolicy` the thread's store decides with (a function cannot be sent). */
+  policyModule: string | null;
 }
 
 export type ThreadRequest = { id: number; method: ThreadMethod | 'close'; args: unknown[] };

@@ -32,13 +32,14 @@ interface Waiting {
 }
 
 /**
- * Opens (lazily, on the first call) the SQLite file at `path` in a store thread.
+ * Opens (lazily, on the first call) the SQLite file at `path` in a store thread; `policyModule` names
+ * the handlers module whose `kycPolicy` that store decides with.
  *
  * @example
  * const store = createThreadedSqliteStore('./data/persona-webhooks.db');
  * await store.migrate();
  */
-export function createThreadedSqliteStore(path: string): Store {
+export function createThreadedSqliteStore(path: string, options: { policyModule?: string } = {}): Store {
   const waiting = new Map<number, Waiting>();
   const listeners = new Set<() => void>();
   const deliveryListeners = new Set<() => void>();
@@ -57,7 +58,9 @@ export function createThreadedSqliteStore(path: string): Store {
   };
 
   const start = (): Worker => {
-    const worker = new Worker(THREAD_SCRIPT, { workerData: { path } satisfies StoreThreadData });
+    const worker = new Worker(THREAD_SCRIPT, {
+      workerData: { path, policyModule: options.policyModule ?? null } satisfies StoreThreadData,
+    });
     worker.on('message', (message: ThreadMessage) => {
       if ('available' in message) {
         for (const listener of message.available === 'events' ? listeners : deliveryListeners) listener();

@@ -8,7 +8,7 @@
 import type { KycPolicy } from '../../kyc/decision.js';
 import { decodeEventCursor } from '../event-cursor.js';
 import { decisionCounts, decisionFromRow } from '../kyc-decisions.js';
-import { kycFactStatements } from '../kyc-facts-sql.js';
+import { kycFactStatements, userObjectIdsSql } from '../kyc-facts-sql.js';
 import {
   type AttemptRow,
   EVENT_SUMMARY_COLUMNS,
@@ -127,8 +127,10 @@ export function createPostgresReadModel(
   const select = async (text: string, values: unknown[] = []): Promise<RowValues[]> =>
     rowValues((await connections.use((client) => client.query(text, values))).rows);
   /** A user's events: those that carried their reference id ($n), or belong to one of their inquiries. */
+  // A user's events: by reference id, by their inquiries, and of their cases, reports and accounts.
   const userEvents = (n: number) =>
-    `(reference_id = $${n}::text OR inquiry_id IN (SELECT inquiry_id FROM ${t.inquiries} WHERE reference_id = $${n}::text))`;
+    `(reference_id = $${n}::text OR inquiry_id IN (SELECT inquiry_id FROM ${t.inquiries} WHERE reference_id = $${n}::text)
+    OR object_id IN (${userObjectIdsSql(t, `$${n}::text`)}))`;
 
   return {
     async getEvent(eventId) {

@@ -7,7 +7,7 @@ import type { KycDecisionValue, KycPolicy } from '../../kyc/decision.js';
 import type { KycFacts } from '../../kyc/facts.js';
 import { decodeEventCursor } from '../event-cursor.js';
 import { decisionCounts, decisionFromRow } from '../kyc-decisions.js';
-import { kycFactStatements, PLAIN_KYC_TABLES } from '../kyc-facts-sql.js';
+import { kycFactStatements, PLAIN_KYC_TABLES, userObjectIdsSql } from '../kyc-facts-sql.js';
 import {
   type AttemptRow,
   EVENT_SUMMARY_COLUMNS,
@@ -66,9 +66,13 @@ const GET_VERIFICATION_SQL = `SELECT ${VERIFICATION_COLUMNS} FROM verifications 
 const LIST_VERIFICATIONS_SQL = `SELECT ${VERIFICATION_COLUMNS} FROM verifications
 WHERE inquiry_id IN (SELECT value FROM json_each(?))
 ORDER BY inquiry_id, status_at_ms, verification_id`;
-/** A user's inquiries: the events that carried their reference id, or belong to one of those inquiries. */
+/**
+ * A user's events: those that carried their reference id, belong to one of their inquiries, or are of
+ * one of their cases, reports or accounts.
+ */
 const USER_EVENTS = `(reference_id = @reference_id
-  OR inquiry_id IN (SELECT inquiry_id FROM inquiries WHERE reference_id = @reference_id))`;
+  OR inquiry_id IN (SELECT inquiry_id FROM inquiries WHERE reference_id = @reference_id)
+  OR object_id IN (${userObjectIdsSql(PLAIN_KYC_TABLES, '@reference_id')}))`;
 const TIMELINE_BY_USER_SQL = `SELECT ${SUMMARY_COLUMNS} FROM events WHERE ${USER_EVENTS}
 ORDER BY created_at_ms DESC, id DESC LIMIT @limit`;
 const TIMELINE_BY_INQUIRY_SQL = `SELECT ${SUMMARY_COLUMNS} FROM events WHERE inquiry_id = @inquiry_id

@@ -1,9 +1,12 @@
 /**
- * A user (Persona reference id): their current KYC status and why it is what it is, each inquiry with
- * its verifications and the ordered events that shaped it, and a link to the inquiry in Persona.
+ * A user (Persona reference id): their KYC decision and every reason for it, their cases and screening
+ * reports in created-at order, each inquiry with its verifications and the ordered events that shaped
+ * it, and a link to the inquiry in Persona.
  */
 import { api } from '../api.js';
 import { EmptyState, ErrorState, Loading, PageTitle, SourceBadge, StatusBadge } from '../components.js';
+import { Decision } from '../decision.js';
+import { eventLabel, isComplianceEvent } from '../event-labels.js';
 import { Time } from '../format.js';
 import { href, navigate } from '../router.js';
 import { html, useEffect, useRef, useState } from '../vendor/preact-htm.js';
@@ -60,10 +63,12 @@ function LookupForm({ referenceId }) {
   </form>`;
 }
 
-function EventItem({ event }) {
+function EventItem({ event, kyc }) {
+  const label = eventLabel(event, kyc);
   return html`<li class=${`timeline-item timeline-${event.status}`} data-event-id=${event.id}>
     <div class="timeline-when"><${Time} iso=${event.createdAt} /></div>
     <div class="timeline-what">
+      ${label && html`<strong class="event-label">${label}</strong>`}
       <a href=${href(['events', event.id])} class="event-name">${event.name}</a>
       <${StatusBadge} status=${event.status} />
       ${event.source === 'api' && html`<${SourceBadge} source=${event.source} />`}
@@ -74,9 +79,9 @@ function EventItem({ event }) {
   </li>`;
 }
 
-function Timeline({ events, label }) {
+function Timeline({ events, label, kyc }) {
   return html`<ol class="timeline" aria-label=${label} data-testid="timeline">
-    ${events.map((event) => html`<${EventItem} key=${event.id} event=${event} />`)}
+    ${events.map((event) => html`<${EventItem} key=${event.id} event=${event} kyc=${kyc} />`)}
   </ol>`;
 }
 
@@ -101,7 +106,7 @@ function Verifications({ verifications }) {
   </div>`;
 }
 
-/** Plain words for why the user's status is what it is, and what is waiting or failed since. */
+/** Plain words for why the newest inquiry's status is what it is, and what is waiting or failed since. */
 function Why({ kyc, events }) {
   const current = kyc?.inquiries.find((inquiry) => inquiry.inquiryId === kyc.inquiryId);
   const setter =
@@ -122,7 +127,7 @@ function Why({ kyc, events }) {
     ${
       current
         ? html`<p>
-            Status <strong>${(current.status ?? 'unknown').replace(/_/g, ' ')}</strong> of inquiry${' '}
+            Inquiry status <strong>${(current.status ?? 'unknown').replace(/_/g, ' ')}</strong> of${' '}
             <span class="mono">${current.inquiryId}</span>, the user's most recent, set by${' '}
             ${setter ? html`<a href=${href(['events', setter.id])}>${setter.name}</a>` : 'an event'} created${' '}
             <${Time} iso=${current.statusAt} />.
@@ -187,7 +192,9 @@ function UserDetail({ referenceId }) {
   }
   // Inquiries known to the KYC view, then any only seen in events (none of theirs processed yet).
   const inquiries = [...(kyc?.inquiries ?? [])];
-  for (const event of events) {
+  const compliance = events.filter(isComplianceEvent);
+  const inquiryEvents = events.filter((e) => !isComplianceEvent(e));
+  for (const event of inquiryEvents) {
     if (event.inquiryId && !inquiries.some((i) => i.inquiryId === event.inquiryId)) {
       inquiries.push({
         inquiryId: event.inquiryId,
@@ -199,24 +206,31 @@ function UserDetail({ referenceId }) {
       });
     }
   }
-  const other = events.filter((e) => !e.inquiryId);
+  const other = inquiryEvents.filter((e) => !e.inquiryId);
   return html`
     <section class="card summary" aria-labelledby="kyc-title">
       <div class="section-head">
-        <h2 id="kyc-title">KYC status</h2>
+        <h2 id="kyc-title">KYC decision</h2>
         <button type="button" class="button" onClick=${reload} disabled=${loading}>${loading ? 'Refreshing…' : 'Refresh'}</button>
       </div>
-      <p class="kyc-status" data-testid="kyc-status"><${StatusBadge} status=${kyc?.status ?? 'no status'} /></p>
+      <${Decision} kyc=${kyc} />
       <${Why} kyc=${kyc} events=${events} />
       ${timeline.truncated && html`<p class="muted small">Showing the newest ${events.length} events only.</p>`}
     </section>
+    ${
+      compliance.length > 0 &&
+      html`<section class="card" aria-labelledby="compliance-title">
+        <h2 id="compliance-title">Cases and screening reports</h2>
+        <${Timeline} events=${compliance} label="Cases and reports" kyc=${kyc} />
+      </section>`
+    }
     <h2>Inquiries</h2>
     ${inquiries.map(
       (inquiry) => html`<${Inquiry}
         key=${inquiry.inquiryId}
         inquiry=${inquiry}
         verifications=${inquiry.verifications}
-        events=${events.filter((e) => e.inquiryId === inquiry.inquiryId)}
+        events=${inquiryEvents.filter((e) => e.inquiryId === inquiry.inquiryId)}
       />`,
     )}
     ${

@@ -7,7 +7,9 @@ import { printJson, withStore } from '../with-store.js';
 export function registerKycCommand(program: Command): void {
   program
     .command('kyc')
-    .description("Print a user's KYC status (by Persona reference-id), their inquiries and verifications.")
+    .description(
+      "Print a user's KYC decision (by Persona reference-id) and why, their inquiries, verifications, cases and reports.",
+    )
     .argument('<reference-id>')
     .option('--json', 'print JSON instead of text')
     .option(
@@ -30,10 +32,20 @@ export function registerKycCommand(program: Command): void {
     });
 }
 
-/** The status line, then one table of inquiries and one of their verifications. */
+/**
+ * The decision and each reason (with the event that set it), then one table each of inquiries,
+ * verifications, cases and reports; a table with no rows is left out.
+ */
 function describeKyc(kyc: ReturnType<typeof kycJson>): string {
-  let text = `${kyc.referenceId}: ${kyc.status ?? 'unknown'} (inquiry ${kyc.inquiryId}, updated ${utcTime(kyc.updatedAt)})\n\n`;
-  text += formatTable(
+  let text = `${kyc.referenceId}: ${kyc.decision}\n`;
+  text += `newest inquiry ${kyc.inquiryId}: ${kyc.status ?? 'unknown'} (updated ${utcTime(kyc.updatedAt)})\n`;
+  text += '\nwhy:\n';
+  for (const reason of kyc.reasons) {
+    const about = [reason.fact, reason.id, reason.status].filter((part) => part).join(' ');
+    const event = reason.eventId ? `event ${reason.eventId} ${utcTime(reason.at)}` : 'no event';
+    text += `  ${reason.code}: ${reason.message} (${about}; ${event})\n`;
+  }
+  text += `\n${formatTable(
     ['INQUIRY', 'STATUS', 'STATUS SINCE', 'CREATED', 'REDACTED'],
     kyc.inquiries.map((i) => [
       i.inquiryId,
@@ -42,7 +54,7 @@ function describeKyc(kyc: ReturnType<typeof kycJson>): string {
       utcTime(i.createdAt),
       utcTime(i.redactedAt),
     ]),
-  );
+  )}`;
   const verifications = kyc.inquiries.flatMap((i) =>
     i.verifications.map((v) => ({ ...v, inquiryId: i.inquiryId })),
   );
@@ -52,5 +64,29 @@ function describeKyc(kyc: ReturnType<typeof kycJson>): string {
       verifications.map((v) => [v.verificationId, v.type, v.status, utcTime(v.statusAt), v.inquiryId]),
     )}`;
   }
+  if (kyc.cases.length > 0) {
+    text += `\n${formatTable(
+      ['CASE', 'STATUS', 'RESOLUTION', 'SINCE', 'EVENT'],
+      kyc.cases.map((c) => [c.caseId, c.status, c.resolution, utcTime(c.statusAt), c.statusEventId]),
+    )}`;
+  }
+  if (kyc.reports.length > 0) {
+    text += `\n${formatTable(
+      ['REPORT', 'TYPE', 'MATCH', 'MONITORED', 'STATUS', 'SINCE', 'EVENT'],
+      kyc.reports.map((r) => [
+        r.reportId,
+        r.type,
+        yesNo(r.hasMatch),
+        yesNo(r.isContinuous),
+        r.status,
+        utcTime(r.statusAt),
+        r.statusEventId,
+      ]),
+    )}`;
+  }
   return text;
+}
+
+function yesNo(value: boolean | null): string | null {
+  return value === null ? null : value ? 'yes' : 'no';
 }
