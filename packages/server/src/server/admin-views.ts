@@ -38,6 +38,9 @@ export function kycJson(kyc: KycView, verifications: readonly VerificationView[]
       redactedAt: iso(inquiry.redactedAtMs),
       verifications: verificationsOf(inquiry.inquiryId, verifications),
     })),
+    // The decision and its reasons as the store keeps them (the full API shape is issue 17's service part).
+    decision: kyc.decision,
+    reasons: kyc.reasons,
   };
 }
 
