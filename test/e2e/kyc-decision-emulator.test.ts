@@ -3,6 +3,7 @@
  * signed deliveries of an approved inquiry, a continuously monitored watchlist report that matches, a
  * case a reviewer opens and resolves, and a later clean run of the report. The case and report events
  * carry no reference id: the service ties them to the user through the inquiry and account they name.
+ * Lost deliveries of them come back through reconciliation, from the emulator's Events API.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,6 +44,11 @@ beforeAll(async () => {
     PORT: String(port),
     PERSONA_WEBHOOK_SECRET: webhook.secrets[0]!.value,
     DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`,
+    // Reconciliation reads the emulator's Events API, where case and report events are too.
+    PERSONA_API_URL: emulator.apiUrl,
+    PERSONA_API_KEY: emulator.apiKey,
+    PERSONA_RECONCILE_INTERVAL_SECONDS: '1',
+    PERSONA_RECONCILE_MIN_AGE_SECONDS: '0',
   });
 });
 
@@ -162,5 +168,24 @@ describe('the KYC decision, driven by the emulator', () => {
     const kyc = await decisionWhen('user-watch-3', (k) => k.decision === 'declined');
     expect(kyc.decision).toBe('declined');
     expect(kyc.reasons[0]).toMatchObject({ code: 'case_declined', id: opened.data.id });
+  });
+
+  it('a watchlist match whose deliveries were lost still arrives, through reconciliation', async () => {
+    await approvedUser('user-watch-4');
+    const faults = await fetch(`${emulator.url}/_emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"drop-deliveries":2}',
+    });
+    expect(faults.status).toBe(200);
+    const report = await step('/reports', { 'reference-id': 'user-watch-4', 'has-match': true });
+    const matched = report.events.find((e) => e.name === 'report/watchlist.matched')!;
+    const dropped = emulator.state.deliveries.filter((d) => report.events.some((e) => e.id === d.eventId));
+    expect(dropped.map((d) => d.status)).toEqual(['failed', 'failed']);
+
+    const kyc = await decisionWhen('user-watch-4', (k) => k.reasons[0]?.eventId === matched.id);
+    expect(kyc.decision).toBe('needs_review');
+    expect(kyc.reasons[0]).toMatchObject({ code: 'watchlist_match', eventId: matched.id });
+    expect(service.output().stdout).toContain('received through reconciliation');
   });
 });
