@@ -3,7 +3,7 @@
  * resolves, and a report (a watchlist screening, say) that Persona re-runs while it is continuously
  * monitored. Each step records the events Persona sends for it, which the deliverer then delivers like
  * any other. Every case and report relates to one inquiry and its account (`relationships`), which is
- * how a receiver ties it to the inquiry's reference id: Persona's case and report objects carry none.
+ * how a receiver ties it to the inquiry's reference id: the events built here name none themselves.
  */
 import { isKnownEventName } from 'persona-webhooks';
 import { personaId } from 'persona-webhooks/testing';
