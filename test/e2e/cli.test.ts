@@ -8,11 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEvent } from '../../packages/persona-webhooks/src/events/parse-event.js';
 import { sign } from '../../packages/persona-webhooks/src/signature/node.js';
 import { buildEvent } from '../../packages/persona-webhooks/src/simulate/build-event.js';
 import { applySqliteMigrations } from '../../packages/persona-webhooks/src/store/sqlite/migrate.js';
 import { SQLITE_MIGRATIONS } from '../../packages/persona-webhooks/src/store/sqlite/migrations.js';
 import { SECRET } from '../helpers/deliveries.js';
+import { startRecordingReceiver } from '../helpers/recording-receiver.js';
 import { runCli } from '../helpers/run-cli.js';
 import {
   admin,
@@ -70,6 +72,54 @@ describe('persona-webhooks send', () => {
     ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/sent 60 events — 200: 60/);
+  });
+
+  it('sends case and report events with the ids, resolution and account status given', async () => {
+    const receiver = await startRecordingReceiver();
+    try {
+      const send = (...args: string[]) =>
+        runCli(['send', ...args, '--url', receiver.url, '--secret', SECRET]);
+      const sent = [
+        await send(
+          'case.resolved',
+          '--case-id',
+          'case_cli',
+          '--inquiry-id',
+          'inq_cli',
+          '--account-id',
+          'act_cli',
+          '--resolution',
+          'Declined',
+        ),
+        await send('report/watchlist.matched', '--report-id', 'rep_cli', '--inquiry-id', 'inq_cli'),
+        await send('account.status-updated', '--account-id', 'act_cli', '--account-status', 'Suspended'),
+      ];
+      expect(sent.map((r) => r.code)).toEqual([0, 0, 0]);
+      const objects = receiver.requests.map((r) => {
+        const parsed = parseEvent(r.body);
+        if (!parsed.ok) throw new Error('unparseable');
+        return parsed.event.object;
+      });
+      expect(objects[0]).toMatchObject({
+        type: 'case',
+        id: 'case_cli',
+        attributes: { status: 'resolved', resolution: 'Declined' },
+        relationships: { inquiries: { data: [{ id: 'inq_cli' }] }, accounts: { data: [{ id: 'act_cli' }] } },
+      });
+      expect(objects[1]).toMatchObject({
+        type: 'report/watchlist',
+        id: 'rep_cli',
+        attributes: { hasMatch: true, isContinuous: true },
+        relationships: { inquiry: { data: { id: 'inq_cli' } } },
+      });
+      expect(objects[2]).toMatchObject({
+        type: 'account',
+        id: 'act_cli',
+        attributes: { accountStatus: 'Suspended' },
+      });
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('exits 1 and prints the refusal when the secret is wrong', async () => {

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseEvent } from '../../packages/persona-webhooks/src/events/parse-event.js';
+import { projectKyc } from '../../packages/persona-webhooks/src/kyc/projection.js';
 import { verifySignature } from '../../packages/persona-webhooks/src/signature/node.js';
 import { PERSONA_RETRY_DELAYS_SECONDS } from '../../packages/server/src/emulator/deliverer.js';
 import {
@@ -289,5 +290,244 @@ describe('the REST API', () => {
       headers: { authorization: `Bearer ${emulator.apiKey}` },
     });
     expect(badPage.status).toBe(400);
+  });
+});
+
+/** POSTs JSON to one of the emulator's own `/_emulator` routes. */
+async function control(path: string, body: unknown = {}) {
+  const response = await emulatorControl(emulator!, `/_emulator${path}`, body);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+interface StepAnswer {
+  data: Resource & { relationships: Record<string, { data: unknown }> };
+  events: Array<{ id: string; name: string }>;
+}
+
+/** The delivered event with this id, verified against the webhook secret and parsed. */
+function delivered(webhook: { secrets: Array<{ value: string }> }, eventId: string) {
+  const request = receiver!.requests.find(
+    (r) => parseEvent(r.body).ok && r.body.includes(`"id":"${eventId}"`),
+  );
+  if (!request) throw new Error(`${eventId} was not delivered`);
+  const signature = request.headers['persona-signature'] as string;
+  expect(
+    verifySignature({ body: request.body, header: signature, secrets: [webhook.secrets[0]!.value] }),
+  ).toMatchObject({ ok: true });
+  const parsed = parseEvent(request.body);
+  if (!parsed.ok) throw new Error('unparseable delivery');
+  return { body: request.body, event: parsed.event };
+}
+
+describe('cases and reports', () => {
+  it("opens a case about a user's newest inquiry and resolves it: signed deliveries, in the Events API, tied to the inquiry and account", async () => {
+    receiver = await startRecordingReceiver();
+    emulator = await startTestEmulator();
+    const webhook = emulator.createWebhook({ url: receiver.url, enabledEvents: ['*'] });
+    emulator.state.createInquiry({ referenceId: 'user-9' });
+    const inquiry = emulator.state.createInquiry({ referenceId: 'user-9' }); // the newest is the one
+
+    const opened = await control('/cases', { 'reference-id': 'user-9' });
+    expect(opened.status).toBe(201);
+    const { data: kase, events: openEvents } = opened.body as unknown as StepAnswer;
+    expect(kase).toMatchObject({
+      type: 'case',
+      attributes: { status: 'open', resolution: null },
+      relationships: {
+        inquiries: { data: [{ type: 'inquiry', id: inquiry.id }] },
+        accounts: { data: [{ type: 'account', id: inquiry.accountId }] },
+      },
+    });
+    expect(openEvents.map((e) => e.name)).toEqual(['case.created']);
+
+    const resolved = await control(`/cases/${kase.id}/resolve`, { resolution: 'Declined' });
+    expect(resolved.status).toBe(200);
+    const { events: resolveEvents } = resolved.body as unknown as StepAnswer;
+    expect(resolved.body['data']).toMatchObject({
+      attributes: { status: 'resolved', resolution: 'Declined' },
+    });
+    expect(resolveEvents.map((e) => e.name)).toEqual(['case.resolved']);
+
+    await eventually(async () => receiver!.requests.length === 4);
+    const created = delivered(webhook, openEvents[0]!.id);
+    const resolution = delivered(webhook, resolveEvents[0]!.id);
+    expect(projectKyc(created.event)).toEqual([
+      expect.objectContaining({
+        kind: 'case',
+        caseId: kase.id,
+        inquiryId: inquiry.id,
+        accountId: inquiry.accountId,
+        status: 'open',
+        resolution: null,
+        eventId: openEvents[0]!.id,
+      }),
+    ]);
+    expect(projectKyc(resolution.event)).toEqual([
+      expect.objectContaining({ kind: 'case', caseId: kase.id, status: 'resolved', resolution: 'declined' }),
+    ]);
+    expect(resolution.event.createdAtMs).toBeGreaterThan(created.event.createdAtMs);
+
+    const headers = { authorization: `Bearer ${emulator.apiKey}` };
+    const list = await json<{ data: Resource[] }>(
+      await fetch(`${emulator.apiUrl}/events?filter[object-id]=${kase.id}`, { headers }),
+    );
+    expect(list.data.map((e) => e.id)).toEqual([resolveEvents[0]!.id, openEvents[0]!.id]);
+    const one = await fetch(`${emulator.apiUrl}/events/${resolveEvents[0]!.id}`, { headers });
+    expect(JSON.stringify(await one.json())).toBe(resolution.body);
+  });
+
+  it('refuses steps a case cannot take, and unknown cases or inquiries, in Persona’s error shape', async () => {
+    emulator = await startTestEmulator();
+    const inquiry = emulator.state.createInquiry({ referenceId: 'user-10' });
+    const { body } = await control('/cases', { 'inquiry-id': inquiry.id });
+    const caseId = (body as unknown as StepAnswer).data.id;
+
+    expect(await control(`/cases/${caseId}/reopen`)).toMatchObject({
+      status: 409,
+      body: { errors: [{ title: 'Conflict', details: `case ${caseId} is already open` }] },
+    });
+    expect((await control(`/cases/${caseId}/resolve`, { resolution: 7 })).status).toBe(400);
+    expect(await control(`/cases/${caseId}/resolve`)).toMatchObject({
+      status: 200,
+      body: { data: { attributes: { resolution: 'Approved' } }, events: [{ name: 'case.resolved' }] },
+    });
+    expect((await control(`/cases/${caseId}/resolve`)).status).toBe(409);
+    expect(await control(`/cases/${caseId}/reopen`)).toMatchObject({
+      status: 200,
+      body: {
+        data: { attributes: { status: 'open', resolution: null } },
+        events: [{ name: 'case.reopened' }],
+      },
+    });
+    expect(await control('/cases/case_missing/resolve')).toMatchObject({
+      status: 404,
+      body: { errors: [{ title: 'Record not found' }] },
+    });
+    expect((await control('/cases', {})).status).toBe(400);
+    expect((await control('/cases', { 'inquiry-id': 'inq_missing' })).status).toBe(404);
+    expect(await control('/cases', { 'reference-id': 'nobody' })).toMatchObject({
+      status: 404,
+      body: { errors: [{ details: expect.stringContaining('create one first') }] },
+    });
+    expect(emulator.state.cases.size).toBe(1);
+  });
+
+  it('runs a continuously monitored watchlist report: a new match sends ready then matched, a later clean run ready alone', async () => {
+    receiver = await startRecordingReceiver();
+    emulator = await startTestEmulator();
+    const webhook = emulator.createWebhook({ url: receiver.url, enabledEvents: ['*'] });
+    const inquiry = emulator.state.createInquiry({ referenceId: 'user-11' });
+
+    const first = await control('/reports', { 'inquiry-id': inquiry.id, 'has-match': true });
+    expect(first.status).toBe(201);
+    const { data: report, events: matchEvents } = first.body as unknown as StepAnswer;
+    expect(report).toMatchObject({
+      type: 'report/watchlist',
+      attributes: { 'has-match': true, 'is-continuous': true },
+      relationships: {
+        inquiry: { data: { type: 'inquiry', id: inquiry.id } },
+        account: { data: { type: 'account', id: inquiry.accountId } },
+      },
+    });
+    expect(matchEvents.map((e) => e.name)).toEqual(['report/watchlist.ready', 'report/watchlist.matched']);
+
+    // The match still stands: Persona says `matched` only on the run that introduces one.
+    const again = (await control(`/reports/${report.id}/run`, { 'has-match': true }))
+      .body as unknown as StepAnswer;
+    expect(again.events.map((e) => e.name)).toEqual(['report/watchlist.ready']);
+    const clean = await control(`/reports/${report.id}/run`, { 'has-match': false });
+    expect(clean.status).toBe(200);
+    const cleanEvents = (clean.body as unknown as StepAnswer).events;
+    expect(cleanEvents.map((e) => e.name)).toEqual(['report/watchlist.ready']);
+    expect(clean.body['data']).toMatchObject({ attributes: { 'has-match': false } });
+
+    await eventually(async () => receiver!.requests.length === 5);
+    const matched = delivered(webhook, matchEvents[1]!.id);
+    expect(projectKyc(matched.event)).toEqual([
+      expect.objectContaining({
+        kind: 'report',
+        reportId: report.id,
+        reportType: 'watchlist',
+        inquiryId: inquiry.id,
+        accountId: inquiry.accountId,
+        hasMatch: true,
+        isContinuous: true,
+        eventId: matchEvents[1]!.id,
+      }),
+    ]);
+    expect(projectKyc(delivered(webhook, cleanEvents[0]!.id).event)).toEqual([
+      expect.objectContaining({ kind: 'report', reportId: report.id, hasMatch: false }),
+    ]);
+    const list = await json<{ data: Resource[] }>(
+      await fetch(`${emulator.apiUrl}/events?filter[object-id]=${report.id}`, {
+        headers: { authorization: `Bearer ${emulator.apiKey}` },
+      }),
+    );
+    expect(list.data.map((e) => e.attributes.name)).toEqual([
+      'report/watchlist.ready',
+      'report/watchlist.ready',
+      'report/watchlist.matched',
+      'report/watchlist.ready',
+    ]);
+  });
+
+  it('runs other report types, and refuses unknown types, bad flags and unknown reports', async () => {
+    emulator = await startTestEmulator();
+    emulator.state.createInquiry({ referenceId: 'user-12' });
+    const pep = await control('/reports', {
+      'reference-id': 'user-12',
+      type: 'politically-exposed-person',
+      'has-match': true,
+      'is-continuous': false,
+    });
+    expect(pep).toMatchObject({
+      status: 201,
+      body: {
+        data: { type: 'report/politically-exposed-person', attributes: { 'is-continuous': false } },
+        events: [
+          { name: 'report/politically-exposed-person.ready' },
+          { name: 'report/politically-exposed-person.matched' },
+        ],
+      },
+    });
+    expect((await control('/reports', { 'reference-id': 'user-12', type: 'credit-score' })).status).toBe(400);
+    expect((await control('/reports', { 'reference-id': 'user-12', 'has-match': 'yes' })).status).toBe(400);
+    expect((await control('/reports', { 'reference-id': 'nobody' })).status).toBe(404);
+    expect((await control('/reports/rep_missing/run')).status).toBe(404);
+    expect(emulator.state.reports.size).toBe(1);
+  });
+
+  it('records any case or report event with the ids given', async () => {
+    emulator = await startTestEmulator();
+    const recorded = await control('/events', {
+      name: 'case.resolved',
+      'case-id': 'case_given',
+      'inquiry-id': 'inq_given',
+      'account-id': 'act_given',
+      resolution: 'Declined',
+    });
+    expect(recorded.status).toBe(201);
+    expect(recorded.body['data']).toMatchObject({
+      attributes: {
+        payload: {
+          data: {
+            id: 'case_given',
+            attributes: { resolution: 'Declined' },
+            relationships: {
+              inquiries: { data: [{ id: 'inq_given' }] },
+              accounts: { data: [{ id: 'act_given' }] },
+            },
+          },
+        },
+      },
+    });
+    const report = await control('/events', {
+      name: 'report/watchlist.ready',
+      'report-id': 'rep_given',
+      'has-match': true,
+    });
+    expect(report.body['data']).toMatchObject({
+      attributes: { payload: { data: { id: 'rep_given', attributes: { 'has-match': true } } } },
+    });
   });
 });

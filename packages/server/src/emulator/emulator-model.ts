@@ -66,6 +66,33 @@ export interface EmulatedInquiry {
   redactedAtMs: number | null;
 }
 
+/** A case (manual review) about one inquiry's user; Persona's default statuses and resolutions. */
+export interface EmulatedCase {
+  id: string;
+  /** The inquiry and account it relates to: how a receiver ties the case to the user. */
+  inquiryId: string;
+  accountId: string;
+  status: 'open' | 'resolved';
+  /** `Approved`, `Declined` or a template's own; null while open. */
+  resolution: string | null;
+  createdAtMs: number;
+}
+
+/** A report about one inquiry's user, re-run on a schedule when continuously monitored. */
+export interface EmulatedReport {
+  id: string;
+  /** Without the `report/` prefix: `watchlist`, `politically-exposed-person`, … */
+  reportType: string;
+  inquiryId: string;
+  accountId: string;
+  /** Whether the newest run found a match. */
+  hasMatch: boolean;
+  isContinuous: boolean;
+  /** How many times it has run. */
+  runs: number;
+  createdAtMs: number;
+}
+
 /** An API key and what it may do (`all`: everything). */
 export type KeyPermissions = ReadonlySet<ApiPermission> | 'all';
 

@@ -1,34 +1,33 @@
 /**
  * Everything the emulated Persona environment holds, in memory: events, webhooks and their secrets,
- * delivery records, inquiries, API keys and the faults turned on. Recording an event is the one way
+ * delivery records, inquiries, cases and reports, API keys and the faults turned on. Recording an event is the one way
  * anything happens; listeners (the deliverer) hear about each one.
  */
 import { randomBytes } from 'node:crypto';
-import { buildEvent, personaId } from 'persona-webhooks/testing';
+import { type BuildEventOptions, buildEvent, personaId } from 'persona-webhooks/testing';
 import { PERSONA_API_VERSION } from '../persona-api/client.js';
 import type { ApiPermission } from '../persona-api/permissions.js';
 import type {
   ApiRequestRecord,
   DeliveryAttemptRecord,
+  EmulatedCase,
   EmulatedDelivery,
   EmulatedEvent,
   EmulatedInquiry,
+  EmulatedReport,
   EmulatedWebhook,
   EmulatorFaults,
   KeyInflection,
   KeyPermissions,
 } from './emulator-model.js';
 
-/** What to record: an event name and what it is about; the body is built like a real Persona event. */
-export interface RecordEventInput {
-  name: string;
+/**
+ * What to record: an event name and what it is about (any of `buildEvent`'s options but the event id);
+ * the body is built like a real Persona event.
+ */
+export interface RecordEventInput extends Omit<BuildEventOptions, 'eventId' | 'createdAt'> {
   /** Default: now. Past times let tests and demos create "missed yesterday" events. */
   createdAt?: Date | string;
-  inquiryId?: string;
-  referenceId?: string | null;
-  accountId?: string;
-  status?: string;
-  inquiryCreatedAt?: Date | string;
   /** False records the event in the Events API only, as if the webhook never saw it. Default true. */
   deliver?: boolean;
 }
@@ -66,6 +65,9 @@ export class EmulatorState {
   readonly webhooks = new Map<string, EmulatedWebhook>();
   readonly deliveries: EmulatedDelivery[] = [];
   readonly inquiries = new Map<string, EmulatedInquiry>();
+  /** Cases and reports, kept by `emulator-compliance.ts`. */
+  readonly cases = new Map<string, EmulatedCase>();
+  readonly reports = new Map<string, EmulatedReport>();
   readonly apiKeys = new Map<string, KeyPermissions>();
   readonly requests: ApiRequestRecord[] = [];
   readonly attempts: DeliveryAttemptRecord[] = [];
@@ -107,15 +109,8 @@ export class EmulatorState {
     // Steps of one lifecycle a moment apart: two events in one millisecond would tie on created-at,
     // and the newest-wins rule would then fall back to comparing their random ids.
     this.#lastNowMs = Math.max(this.now(), this.#lastNowMs + 1);
-    const built = buildEvent({
-      name: input.name,
-      createdAt: input.createdAt ?? new Date(this.#lastNowMs),
-      ...(input.inquiryId === undefined ? {} : { inquiryId: input.inquiryId }),
-      ...(input.referenceId === undefined ? {} : { referenceId: input.referenceId }),
-      ...(input.accountId === undefined ? {} : { accountId: input.accountId }),
-      ...(input.status === undefined ? {} : { status: input.status }),
-      ...(input.inquiryCreatedAt === undefined ? {} : { inquiryCreatedAt: input.inquiryCreatedAt }),
-    });
+    const { deliver = true, createdAt, ...options } = input;
+    const built = buildEvent({ ...options, createdAt: createdAt ?? new Date(this.#lastNowMs) });
     const resource = (JSON.parse(built.body) as { data: Record<string, unknown> }).data;
     return this.#add(resource, built.eventId, built.name, Date.parse(built.createdAt), input.deliver ?? true);
   }
@@ -217,6 +212,17 @@ export class EmulatorState {
     this.inquiries.set(inquiry.id, inquiry);
     this.#recordInquiryEvent(inquiry, 'inquiry.created');
     return inquiry;
+  }
+
+  /** The user's most recently created inquiry, or undefined when they have none. */
+  newestInquiryOf(referenceId: string): EmulatedInquiry | undefined {
+    let newest: EmulatedInquiry | undefined;
+    // Insertion order breaks created-at ties: the later-created of two same-millisecond inquiries wins.
+    for (const inquiry of this.inquiries.values()) {
+      if (inquiry.referenceId === referenceId && (!newest || inquiry.createdAtMs >= newest.createdAtMs))
+        newest = inquiry;
+    }
+    return newest;
   }
 
   /** Moves an inquiry through its lifecycle (`approve`, `decline`, …) and records the event. */

@@ -4,7 +4,14 @@
  * for camel or snake (`Key-Inflection` header, or a webhook's `api-key-inflection`), and never inflects
  * the keys inside `fields`.
  */
-import type { EmulatedDelivery, EmulatedInquiry, EmulatedWebhook, KeyInflection } from './emulator-model.js';
+import type {
+  EmulatedCase,
+  EmulatedDelivery,
+  EmulatedInquiry,
+  EmulatedReport,
+  EmulatedWebhook,
+  KeyInflection,
+} from './emulator-model.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -63,6 +70,37 @@ export function inquiryJson(inquiry: EmulatedInquiry) {
       'redacted-at': iso(inquiry.redactedAtMs),
     },
     relationships: { account: { data: { type: 'account', id: inquiry.accountId } } },
+  };
+}
+
+/** A case as Persona's API shows it (its id-bearing parts; no `fields`). */
+export function caseJson(kase: EmulatedCase) {
+  return {
+    type: 'case',
+    id: kase.id,
+    attributes: { status: kase.status, resolution: kase.resolution, 'created-at': iso(kase.createdAtMs) },
+    relationships: {
+      inquiries: { data: [{ type: 'inquiry', id: kase.inquiryId }] },
+      accounts: { data: [{ type: 'account', id: kase.accountId }] },
+    },
+  };
+}
+
+/** A report as Persona's API shows it (no inputs, no matched entries). */
+export function reportJson(report: EmulatedReport) {
+  return {
+    type: `report/${report.reportType}`,
+    id: report.id,
+    attributes: {
+      status: 'ready',
+      'has-match': report.hasMatch,
+      'is-continuous': report.isContinuous,
+      'created-at': iso(report.createdAtMs),
+    },
+    relationships: {
+      inquiry: { data: { type: 'inquiry', id: report.inquiryId } },
+      account: { data: { type: 'account', id: report.accountId } },
+    },
   };
 }
 

@@ -25,7 +25,7 @@ export function registerEmulateCommand(program: Command): void {
   program
     .command('emulate')
     .description(
-      "Run a local Persona: the Events, Webhooks and Webhook Events APIs and inquiries you can create and move through their lifecycle, each step delivered as a signed webhook with Persona's headers and retry schedule (compressed by --time-scale). For development and tests; it never talks to Persona.",
+      "Run a local Persona: the Events, Webhooks and Webhook Events APIs inquiries you can create and move through their lifecycle, and cases and monitored reports about their users, each step delivered as a signed webhook with Persona's headers and retry schedule (compressed by --time-scale). For development and tests; it never talks to Persona.",
     )
     .option('--port <port>', 'port to listen on', '4010')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
@@ -81,6 +81,10 @@ export function registerEmulateCommand(program: Command): void {
         'Create an inquiry and decide it (each step is an event, delivered to the webhooks):',
         `  curl -s -X POST ${emulator.apiUrl}/inquiries -H "Authorization: Bearer ${emulator.apiKey}" -H 'content-type: application/json' -d '{"data":{"attributes":{"reference-id":"user-1"}}}'`,
         `  curl -s -X POST ${emulator.apiUrl}/inquiries/<inq_…>/approve -H "Authorization: Bearer ${emulator.apiKey}"`,
+        'Screen that user: a monitored watchlist report that matches, then a case a reviewer resolves:',
+        `  curl -s -X POST ${emulator.url}/_emulator/reports -H 'content-type: application/json' -d '{"reference-id":"user-1","has-match":true}'`,
+        `  curl -s -X POST ${emulator.url}/_emulator/cases -H 'content-type: application/json' -d '{"reference-id":"user-1"}'`,
+        `  curl -s -X POST ${emulator.url}/_emulator/cases/<case_…>/resolve -H 'content-type: application/json' -d '{"resolution":"Approved"}'`,
         'Lose the next deliveries, to watch reconciliation recover them:',
         `  curl -s -X POST ${emulator.url}/_emulator/faults -H "Authorization: Bearer ${emulator.apiKey}" -H 'content-type: application/json' -d '{"drop-deliveries":3}'`,
         `It answers only Host 127.0.0.1, localhost or [::1]; the /_emulator/* control routes need the key above.`,

@@ -11,6 +11,10 @@ interface SendFlags {
   inquiryId?: string;
   accountId?: string;
   status?: string;
+  caseId?: string;
+  resolution?: string;
+  reportId?: string;
+  accountStatus?: string;
   createdAt?: string;
   count: number;
   concurrency: number;
@@ -39,7 +43,7 @@ export function registerSendCommand(program: Command): void {
     )
     .argument(
       '[event-name]',
-      'e.g. inquiry.approved, inquiry.completed, verification.passed, account.redacted (not with --body-file)',
+      'e.g. inquiry.approved, verification.passed, report/watchlist.matched, case.resolved, account.redacted (not with --body-file)',
     )
     .option('--url <url>', 'receiver URL', 'http://127.0.0.1:3000/webhooks/persona')
     .option('--secret <secret>', 'webhook secret to sign with (default: first of PERSONA_WEBHOOK_SECRET)')
@@ -47,6 +51,10 @@ export function registerSendCommand(program: Command): void {
     .option('--inquiry-id <id>', 'inquiry id (default: a new inq_… per event)')
     .option('--account-id <id>', 'account id')
     .option('--status <status>', 'override the status derived from the event name')
+    .option('--case-id <id>', 'case.*: the case id (default: a new case_… per event)')
+    .option('--resolution <resolution>', 'case.resolved: the resolution (default Approved; Declined, …)')
+    .option('--report-id <id>', 'report/<type>.*: the report id (default: a new rep_… per event)')
+    .option('--account-status <status>', "account.*: the account's account-status")
     .option('--created-at <iso>', "the event's created-at (default: now); with --count, 1 ms apart")
     .option('--count <n>', 'how many distinct events to send', positive, 1)
     .option('--concurrency <c>', 'requests in flight at once', positive, 10)
@@ -77,6 +85,10 @@ export function registerSendCommand(program: Command): void {
           ...(flags.inquiryId ? { inquiryId: flags.inquiryId } : {}),
           ...(flags.accountId ? { accountId: flags.accountId } : {}),
           ...(flags.status ? { status: flags.status } : {}),
+          ...(flags.caseId ? { caseId: flags.caseId } : {}),
+          ...(flags.reportId ? { reportId: flags.reportId } : {}),
+          ...(flags.accountStatus ? { accountStatus: flags.accountStatus } : {}),
+          ...(flags.resolution ? { resolution: flags.resolution } : {}),
           referenceId:
             flags.referenceId ?? (flags.count > 1 ? `user-${String(i + 1).padStart(4, '0')}` : 'user-0001'),
         });
