@@ -114,6 +114,7 @@ describe.skipIf(!reachable)('PostgreSQL store', () => {
       const before = await snapshot();
       expect(before.tables).toEqual([
         'accounts',
+        'app_tokens',
         'cases',
         'event_attempts',
         'events',

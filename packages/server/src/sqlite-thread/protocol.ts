@@ -34,6 +34,11 @@ export const THREAD_METHODS = [
   'claimReconcile',
   'renewReconcileLease',
   'finishReconcile',
+  'createAppToken',
+  'listAppTokens',
+  'findAppToken',
+  'touchAppToken',
+  'revokeAppToken',
 ] as const satisfies readonly (keyof Store)[];
 
 export type ThreadMethod = (typeof THREAD_METHODS)[number];

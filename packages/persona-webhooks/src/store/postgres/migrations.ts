@@ -209,4 +209,19 @@ CREATE TABLE kyc_rebuild (
 INSERT INTO kyc_rebuild (id) SELECT 1 WHERE EXISTS (SELECT 1 FROM events);
 `,
   },
+  {
+    version: 6,
+    name: 'app-tokens',
+    // Mirrors SQLite's version 7: read-only API tokens for applications, kept as SHA-256 hashes only.
+    sql: `
+CREATE TABLE app_tokens (
+  id text PRIMARY KEY,
+  name text NOT NULL,
+  token_hash text NOT NULL UNIQUE,
+  created_at_ms bigint NOT NULL,
+  last_used_at_ms bigint,
+  revoked_at_ms bigint
+);
+`,
+  },
 ]);

@@ -13,6 +13,7 @@
 import { GroupCommit } from '../group-commit.js';
 import { EVENT_COLUMNS, type EventRow, eventRow, insertEventsPrefix, quarantineRow } from '../inbox-rows.js';
 import type { IngestOutcome, Store } from '../store.js';
+import { createPostgresAppTokens } from './app-tokens.js';
 import { createConnections } from './connections.js';
 import { rebuildPostgresKycFacts } from './kyc-rebuild.js';
 import { applyPostgresMigrations, postgresSchemaStatus } from './migrate.js';
@@ -76,6 +77,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   const queue = createPostgresWorkQueue(connections, t, config.kycPolicy);
   const reads = createPostgresReadModel(connections, t, config.kycPolicy);
   const reconcile = createPostgresReconcileState(connections, t);
+  const appTokens = createPostgresAppTokens(connections, t);
   const wakeups = new Wakeups(connections, notifyChannel(config.schema));
   const insertPrefix = insertEventsPrefix(t.events);
   const deadline = {
@@ -186,6 +188,11 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     claimReconcile: (owner, leaseMs, nowMs) => run(() => reconcile.claim(owner, leaseMs, nowMs)),
     renewReconcileLease: (owner, leaseMs, nowMs) => run(() => reconcile.renew(owner, leaseMs, nowMs)),
     finishReconcile: (owner, outcome, nowMs) => run(() => reconcile.finish(owner, outcome, nowMs)),
+    createAppToken: (token) => run(() => appTokens.create(token)),
+    listAppTokens: () => read(() => appTokens.list()),
+    findAppToken: (tokenHash) => read(() => appTokens.find(tokenHash)),
+    touchAppToken: (id, nowMs) => run(() => appTokens.touch(id, nowMs)),
+    revokeAppToken: (id, nowMs) => run(() => appTokens.revoke(id, nowMs)),
     onEventsAvailable: (listener) => wakeups.subscribe(listener),
     writeStats: () => ({ batches: inbox.batches, writes }),
     async close() {

@@ -25,6 +25,7 @@ export function tables(schema: string) {
     decisions: `${qualified}.kyc_decisions`,
     kycRebuild: `${qualified}.kyc_rebuild`,
     reconcile: `${qualified}.reconcile_state`,
+    appTokens: `${qualified}.app_tokens`,
   });
 }
 

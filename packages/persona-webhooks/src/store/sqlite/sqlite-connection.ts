@@ -8,6 +8,7 @@ import type { KycPolicy } from '../../kyc/decision.js';
 import { type EventRow, INSERT_BODY_SQL, INSERT_EVENT_SQL } from '../inbox-rows.js';
 import type { SchemaStatus } from '../schema-status.js';
 import type { IngestOutcome } from '../store.js';
+import { createSqliteAppTokens, type SqliteAppTokens } from './app-tokens.js';
 import type { SqliteDatabase, SqliteDatabaseSource } from './driver.js';
 import { type FileIdentity, watchFileIdentity } from './file-identity.js';
 import { applySqliteMigrations, sqliteSchemaStatus } from './migrate.js';
@@ -31,6 +32,7 @@ export interface SqliteConnection {
   queue: SqliteWorkQueue;
   reads: SqliteReadModel;
   reconcile: SqliteReconcileState;
+  appTokens: SqliteAppTokens;
   /** Throws `StoreUnavailableError` when the file (or its WAL) was deleted or replaced since it opened. */
   identity: FileIdentity;
   /**
@@ -78,6 +80,7 @@ export function openSqliteConnection(
     queue: createSqliteWorkQueue(db, prepare, workerSynchronous, policy),
     reads: createSqliteReadModel(prepare, policy),
     reconcile: createSqliteReconcileState(db, prepare),
+    appTokens: createSqliteAppTokens(db, prepare),
     insertBatch: (rows) =>
       walPath ? withWorkerSynchronous(db, 'normal', () => insert.immediate(rows)) : insert.immediate(rows),
     durable: () => {

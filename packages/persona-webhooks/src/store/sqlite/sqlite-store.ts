@@ -253,6 +253,11 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     claimReconcile: (owner, leaseMs, nowMs) => runWrite((c) => c.reconcile.claim(owner, leaseMs, nowMs)),
     renewReconcileLease: (owner, leaseMs, nowMs) => runWrite((c) => c.reconcile.renew(owner, leaseMs, nowMs)),
     finishReconcile: (owner, outcome, nowMs) => runWrite((c) => c.reconcile.finish(owner, outcome, nowMs)),
+    createAppToken: (token) => runWrite((c) => c.appTokens.create(token)),
+    listAppTokens: () => runRead((c) => c.appTokens.list()),
+    findAppToken: (tokenHash) => runRead((c) => c.appTokens.find(tokenHash)),
+    touchAppToken: (id, nowMs) => runWrite((c) => c.appTokens.touch(id, nowMs)),
+    revokeAppToken: (id, nowMs) => runWrite((c) => c.appTokens.revoke(id, nowMs)),
     onEventsAvailable(listener) {
       listeners.add(listener);
       return () => {
