@@ -28,6 +28,12 @@ export type {
   VerificationStatusUpdate,
 } from './kyc/projection-update.js';
 export { normaliseInquiryStatus } from './kyc/status.js';
+export {
+  DECISION_CHANGED_TYPE,
+  type DecisionChange,
+  type DecisionChangedEvent,
+  decisionChangedEvent,
+} from './outbox/decision-changed.js';
 export { createPipeline } from './pipeline/create-pipeline.js';
 export { type IngestBodyResult, ingestBody } from './pipeline/ingest-body.js';
 export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENT_BODIES } from './pipeline/options.js';

@@ -1,13 +1,20 @@
 /**
  * Who may use the admin API and the dashboard: a bearer `ADMIN_TOKEN` (scripts) or the signed session
- * cookie the dashboard's sign-in form exchanges the token for (browsers). Wrong tokens are counted per
+ * cookie the dashboard's sign-in form exchanges the token for (browsers); and, on the routes declared
+ * `auth: 'app'` only, an application's read-only app token (`pwa_…`). Wrong tokens are counted per
  * client address and refused for a while once there are too many; tokens are never logged.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppTokenCheck } from '../app-tokens/app-token-check.js';
 import { changesState, comesFromOwnOrigin } from './dashboard/origin.js';
 import type { Session, SessionBook } from './dashboard/sessions.js';
-import { ForbiddenOriginError, TooManyAttemptsError, UnauthorizedError } from './http-errors.js';
+import {
+  AppTokenForbiddenError,
+  ForbiddenOriginError,
+  TooManyAttemptsError,
+  UnauthorizedError,
+} from './http-errors.js';
 
 /** Name of the dashboard's session cookie. */
 export const SESSION_COOKIE = 'persona_webhooks_session';
@@ -34,7 +41,13 @@ export interface AdminAuth {
  */
 export function createAdminAuth(
   app: FastifyInstance,
-  options: { adminToken: string; sessions: SessionBook; now?: () => number },
+  options: {
+    adminToken: string;
+    sessions: SessionBook;
+    /** Checks app tokens; absent: none is accepted. */
+    appTokens?: AppTokenCheck;
+    now?: () => number;
+  },
 ): AdminAuth {
   const expected = digest(options.adminToken);
   const now = options.now ?? Date.now;
@@ -42,10 +55,13 @@ export function createAdminAuth(
   const failures = app.createRateLimit({ max: MAX_FAILED_ATTEMPTS, timeWindow: FAILED_ATTEMPTS_WINDOW_MS });
 
   /** Refuses a locked-out client before checking anything, then counts the attempt if it fails. */
-  const guarded = async (request: FastifyRequest, valid: () => boolean): Promise<boolean> => {
+  const guarded = async (
+    request: FastifyRequest,
+    valid: () => boolean | Promise<boolean>,
+  ): Promise<boolean> => {
     const before = await failures(request, { increment: false });
     if (!before.isAllowed && before.isExceeded) throw new TooManyAttemptsError(before.ttlInSeconds);
-    if (valid()) return true;
+    if (await valid()) return true;
     const after = await failures(request);
     if (!after.isAllowed && after.isExceeded) throw new TooManyAttemptsError(after.ttlInSeconds);
     request.log.warn({ ip: request.ip, route: request.routeOptions.url }, 'admin authentication failed');
@@ -67,8 +83,17 @@ export function createAdminAuth(
     async authenticate(request) {
       const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
       if (bearer !== undefined) {
-        if (await guarded(request, () => tokenMatches(bearer))) return;
-        throw new UnauthorizedError();
+        // The admin token first (so one configured with any shape works), then the app tokens, which
+        // only touch the store for a string shaped like one.
+        let viaAppToken = false;
+        const valid = async () => {
+          if (tokenMatches(bearer)) return true;
+          viaAppToken = (await options.appTokens?.verify(bearer, now())) === true;
+          return viaAppToken;
+        };
+        if (!(await guarded(request, valid))) throw new UnauthorizedError();
+        if (viaAppToken && request.routeOptions.config.auth !== 'app') throw new AppTokenForbiddenError();
+        return;
       }
       const session = readCookie(request);
       if (session === 'forged') {
