@@ -16,7 +16,7 @@ export function webhookRouteSpec(path: string): RouteSpec {
     tag: 'Persona webhooks',
     summary: 'Receive one Persona webhook event',
     description:
-      "Point Persona's webhook here. The signature is checked over the exact bytes, then the event is stored durably once (deduplicated by its `evt_` id) before the answer; handlers and the KYC projection run afterwards.",
+      "Point Persona's webhook here. The signature is checked over the exact bytes, then the event is stored durably once (deduplicated by its `evt_` id) before the answer; handlers and the KYC projection run afterwards. Any other method is answered 405 `method_not_allowed`.",
     auth: 'persona-signature',
     body: z
       .looseObject({
