@@ -1,8 +1,8 @@
 /**
  * The app tokens' statements, one text for both stores (SQLite binds the `@name` placeholders as they
  * are; PostgreSQL renders them with `named-params.ts`), and the row they select. Only hashes are ever
- * written or compared: a token is found by the primary-key-like unique index on its SHA-256, so the
- * lookup's timing says nothing about the token.
+ * written or compared: a request's token is found through the unique index on its SHA-256, so how
+ * long the lookup takes depends on the hash, never on how much of the token was right.
  */
 import type { AppToken } from './store.js';
 
@@ -33,6 +33,7 @@ WHERE id = @id AND (last_used_at_ms IS NULL OR last_used_at_ms < @now)`,
   };
 }
 
+/** A selected row as the `AppToken` the store returns. */
 export function toAppToken(row: AppTokenRow): AppToken {
   return {
     id: row.id,

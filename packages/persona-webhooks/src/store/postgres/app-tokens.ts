@@ -28,6 +28,7 @@ function tokenRow(row: RowValues): AppTokenRow {
   };
 }
 
+/** The app token operations over the store's pool, on its schema's `app_tokens` table. */
 export function createPostgresAppTokens(connections: Connections, t: Tables): PostgresAppTokens {
   const sql = appTokenStatements(t.appTokens);
   const insert = positional<NewAppToken>(sql.insert);

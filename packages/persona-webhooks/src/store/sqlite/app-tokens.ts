@@ -18,6 +18,7 @@ export interface SqliteAppTokens {
   revoke(id: string, nowMs: number): RevokeAppTokenOutcome;
 }
 
+/** Binds the app token operations to one connection (statements prepared on first use). */
 export function createSqliteAppTokens(db: SqliteDatabase, prepare: PrepareCached): SqliteAppTokens {
   const revoke = db.transaction((id: string, nowMs: number): RevokeAppTokenOutcome => {
     if (prepare(SQL.revoke).run({ id, now: nowMs }).changes > 0) return 'revoked';

@@ -15,6 +15,7 @@ const DATABASE_OPTION = [
 
 const MAX_NAME_CHARS = 100;
 
+/** Registers `tokens create`, `tokens list` and `tokens revoke`. */
 export function registerTokensCommands(program: Command): void {
   const tokens = program
     .command('tokens')

@@ -101,17 +101,7 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[]): Json {
 }
 
 function operation(route: RouteSpec): Json {
-  const parameters = [
-    ...parametersOf(route.params, 'path'),
-    ...parametersOf(route.query, 'query'),
-    ...Object.entries(route.headers ?? {}).map(([name, description]) => ({
-      name,
-      in: 'header',
-      required: true,
-      description,
-      schema: { type: 'string' },
-    })),
-  ];
+  const parameters = [...parametersOf(route.params, 'path'), ...parametersOf(route.query, 'query')];
   const validated = route.params !== undefined || route.query !== undefined || route.body !== undefined;
   const statuses: Record<number, string> = { ...AUTH_ERRORS[route.auth], ...route.responses };
   if (validated && statuses[400] === undefined) {

@@ -38,8 +38,6 @@ export interface RouteSpec<P extends Schema = Schema, Q extends Schema = Schema,
   params?: P;
   query?: Q;
   body?: B;
-  /** Headers the route reads, by name, for the document only. */
-  headers?: Readonly<Record<string, string>>;
   /** Status → what it means. Errors are answered as `{ error: { code, message } }`. */
   responses: Readonly<Record<number, string>>;
   /** Media type of the success answers. Default `application/json`. */
