@@ -28,8 +28,10 @@ export function webhookRouteSpec(path: string): RouteSpec {
       })
       .describe("A Persona event, exactly as Persona sent and signed it (any of Persona's key inflections)."),
     responses: {
-      200: 'Stored (`{"received": true}`), or already stored (`"duplicate": true`); a correctly signed body that is not an event is kept as dead and answered 200 too.',
-      401: '`invalid_signature`: the Persona-Signature header is missing, malformed, stale or does not match.',
+      200: 'Stored (`{"received": true}`), already stored (`"duplicate": true`), or a signed ping (`"ping": true`, nothing stored).',
+      202: 'Correctly signed but not a storable Persona event: kept as dead with the reason (`"quarantined": true`).',
+      400: '`request_aborted`: the body broke off; nothing was stored.',
+      401: '`invalid_signature` (with `reason`): the Persona-Signature header is missing, malformed, stale or does not match.',
       413: '`payload_too_large`: the body is over PERSONA_WEBHOOK_MAX_BODY_BYTES.',
       503: '`store_unavailable` or `receiver_busy`: nothing was stored; Persona retries.',
     },
