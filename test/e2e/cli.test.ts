@@ -17,6 +17,7 @@ import { SECRET } from '../helpers/deliveries.js';
 import { startRecordingReceiver } from '../helpers/recording-receiver.js';
 import { runCli } from '../helpers/run-cli.js';
 import {
+  ADMIN_TOKEN,
   admin,
   BIN,
   eventually,
@@ -565,6 +566,94 @@ describe('persona-webhooks migrate from an older schema', () => {
       (await runCli(['kyc', 'cli-old', '--json', '--database-url', `sqlite:${path}`])).stdout,
     );
     expect(kyc).toMatchObject({ decision: 'declined', reasons: [{ code: 'house_rule' }] });
+  });
+});
+
+describe('persona-webhooks tokens', () => {
+  it('creates an app token that reads a status but cannot list or replay events, lists it and revokes it', async () => {
+    await runCli([
+      'send',
+      'inquiry.approved',
+      '--url',
+      `${service.url}/webhooks/persona`,
+      '--secret',
+      SECRET,
+      '--reference-id',
+      'cli-app',
+    ]);
+    const created = await runCli([
+      'tokens',
+      'create',
+      '--name',
+      'billing backend',
+      '--database-url',
+      databaseUrl,
+    ]);
+    expect(created.code).toBe(0);
+    const token = created.stdout.trim();
+    expect(token).toMatch(/^pwa_[A-Za-z0-9_-]{43}$/);
+    const id = /created app token (apt_\S+) \(billing backend\)/.exec(created.stderr)?.[1];
+    expect(id).toBeTruthy();
+    expect(created.stderr).not.toContain(token);
+
+    const as = (bearer: string, path: string, method = 'GET') =>
+      fetch(`${service.url}${path}`, { method, headers: { authorization: `Bearer ${bearer}` } });
+    const status = await eventually(async () => {
+      const response = await as(token, '/api/kyc/cli-app');
+      return response.status === 200 ? ((await response.json()) as { status: string }) : null;
+    });
+    expect(status.status).toBe('approved');
+
+    const list = await as(token, '/api/events');
+    expect(list.status).toBe(403);
+    expect(await list.json()).toMatchObject({ error: { code: 'forbidden' } });
+    const events = (await (await as(ADMIN_TOKEN, '/api/events?q=cli-app')).json()) as {
+      events: Array<{ id: string }>;
+    };
+    const replay = await as(token, `/api/events/${events.events[0]!.id}/replay`, 'POST');
+    expect(replay.status).toBe(403);
+    expect(await replay.json()).toMatchObject({ error: { code: 'forbidden' } });
+
+    const table = await runCli(['tokens', 'list', '--database-url', databaseUrl]);
+    expect(table.stdout).toMatch(/^ID\s+NAME\s+CREATED\s+LAST USED\s+REVOKED$/m);
+    expect(table.stdout).toMatch(
+      new RegExp(`^${id}\\s+billing backend\\s+\\d{4}-\\d\\d-\\d\\d \\S+ UTC\\s+\\d{4}-.*-$`, 'm'),
+    );
+    expect(table.stdout).not.toContain(token);
+
+    const revoked = await runCli(['tokens', 'revoke', id!, '--database-url', databaseUrl]);
+    expect(revoked).toMatchObject({ code: 0, stdout: `revoked ${id}\n` });
+    expect((await as(token, '/api/kyc/cli-app')).status).toBe(401);
+    const again = await runCli(['tokens', 'revoke', id!, '--database-url', databaseUrl]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already revoked');
+    const listed = JSON.parse(
+      (await runCli(['tokens', 'list', '--json', '--database-url', databaseUrl])).stdout,
+    ) as { tokens: Array<{ id: string; name: string; lastUsedAt: string | null; revokedAt: string | null }> };
+    expect(listed.tokens).toEqual([
+      expect.objectContaining({
+        id,
+        name: 'billing backend',
+        lastUsedAt: expect.any(String),
+        revokedAt: expect.any(String),
+      }),
+    ]);
+    expect(service.output().stdout + service.output().stderr).not.toContain(token);
+  });
+
+  it('refuses an empty name and an unknown id', async () => {
+    expect((await runCli(['tokens', 'create', '--name', ' ', '--database-url', databaseUrl])).code).toBe(1);
+    const unknown = await runCli(['tokens', 'revoke', 'apt_nope', '--database-url', databaseUrl]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe('no app token apt_nope\n');
+  });
+
+  it('serves its OpenAPI description without a token', async () => {
+    const response = await fetch(`${service.url}/openapi.json`);
+    expect(response.status).toBe(200);
+    const doc = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toMatch(/^3\.1\./);
+    expect(doc.paths).toHaveProperty('/api/kyc/{id}');
   });
 });
 

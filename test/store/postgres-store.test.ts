@@ -117,6 +117,7 @@ describe.skipIf(!reachable)('PostgreSQL store', () => {
       expect(before.tables).toEqual([
         'accounts',
         'app_endpoints',
+        'app_tokens',
         'cases',
         'event_attempts',
         'events',

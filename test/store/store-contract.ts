@@ -788,6 +788,52 @@ export function describeStoreContract(label: string, open: OpenStore): void {
       });
     });
 
+    describe('app tokens', () => {
+      const hash = (n: number) => n.toString(16).padStart(64, '0');
+
+      it('stores tokens by hash, lists them oldest first, records use and revokes for good', async () => {
+        expect(await store.listAppTokens()).toEqual([]);
+        await store.createAppToken({ id: 'apt_b', name: 'payouts', tokenHash: hash(2), createdAtMs: T0 + 1 });
+        await store.createAppToken({ id: 'apt_a', name: 'backend', tokenHash: hash(1), createdAtMs: T0 });
+        expect(await store.findAppToken(hash(1))).toEqual({
+          id: 'apt_a',
+          name: 'backend',
+          createdAtMs: T0,
+          lastUsedAtMs: null,
+          revokedAtMs: null,
+        });
+        expect(await store.findAppToken(hash(3))).toBeNull();
+
+        await store.touchAppToken('apt_a', T0 + 5_000);
+        await store.touchAppToken('apt_a', T0 + 2_000); // a slower instance's older use
+        expect((await store.findAppToken(hash(1)))?.lastUsedAtMs).toBe(T0 + 5_000);
+
+        expect(await store.revokeAppToken('apt_a', T0 + 9_000)).toBe('revoked');
+        expect(await store.revokeAppToken('apt_a', T0 + 10_000)).toBe('already_revoked');
+        expect(await store.revokeAppToken('apt_unknown', T0)).toBe('not_found');
+        expect(await store.listAppTokens()).toEqual([
+          {
+            id: 'apt_a',
+            name: 'backend',
+            createdAtMs: T0,
+            lastUsedAtMs: T0 + 5_000,
+            revokedAtMs: T0 + 9_000,
+          },
+          { id: 'apt_b', name: 'payouts', createdAtMs: T0 + 1, lastUsedAtMs: null, revokedAtMs: null },
+        ]);
+        // A revoked token is still found (so it can be refused as revoked), never valid again.
+        expect((await store.findAppToken(hash(1)))?.revokedAtMs).toBe(T0 + 9_000);
+      });
+
+      it('refuses a second token with the same hash', async () => {
+        await store.createAppToken({ id: 'apt_a', name: 'one', tokenHash: hash(1), createdAtMs: T0 });
+        await expect(
+          store.createAppToken({ id: 'apt_b', name: 'two', tokenHash: hash(1), createdAtMs: T0 }),
+        ).rejects.toThrow();
+        expect((await store.listAppTokens()).map((t) => t.id)).toEqual(['apt_a']);
+      });
+    });
+
     describe('lifecycle', () => {
       it('answers ping and tolerates migrate being run again', async () => {
         await expect(store.ping()).resolves.toBeUndefined();

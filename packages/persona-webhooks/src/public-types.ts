@@ -49,6 +49,8 @@ export type {
   VerifySuccess,
 } from './signature/types.js';
 export type {
+  AppToken,
+  AppTokenStore,
   AttemptRecord,
   ClaimedEvent,
   ClaimOptions,
@@ -67,12 +69,14 @@ export type {
   ListEventsQuery,
   MigrateOptions,
   MinuteCount,
+  NewAppToken,
   QuarantinedBody,
   RebuildProgress,
   ReconcileRunOutcome,
   ReconcileState,
   ReconcileStateStore,
   ReplayOutcome,
+  RevokeAppTokenOutcome,
   SchemaStatus,
   SessionRevocationStore,
   Store,

@@ -11,6 +11,7 @@ import { registerKycCommand } from './commands/kyc.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerSendCommand } from './commands/send.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerTokensCommands } from './commands/tokens.js';
 import { registerVerifyCommand } from './commands/verify.js';
 import { registerWebhooksCommands } from './commands/webhooks.js';
 
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerBackfillCommand(program);
   registerDoctorCommand(program);
   registerWebhooksCommands(program);
+  registerTokensCommands(program);
   registerEmulateCommand(program);
   return program;
 }

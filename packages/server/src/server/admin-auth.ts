@@ -1,6 +1,7 @@
 /**
  * Who may use the admin API and the dashboard: a bearer `ADMIN_TOKEN` (scripts) or the signed session
- * cookie the dashboard's sign-in form exchanges the token for (browsers). Wrong tokens are counted per
+ * cookie the dashboard's sign-in form exchanges the token for (browsers); and, on the routes declared
+ * `auth: 'app'` only, an application's read-only app token (`pwa_…`). Wrong tokens are counted per
  * client address (as far as TRUST_PROXY lets us know it, `trust-proxy.ts`) and in total; past either
  * limit further wrong tokens get 429 instead of 401. The right token always passes: counting only
  * failures, and checking the token before the count, means no one can lock the operator out by
@@ -8,9 +9,15 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppTokenCheck } from '../app-tokens/app-token-check.js';
 import { changesState, comesFromOwnOrigin } from './dashboard/origin.js';
 import type { Session, SessionBook } from './dashboard/sessions.js';
-import { ForbiddenOriginError, TooManyAttemptsError, UnauthorizedError } from './http-errors.js';
+import {
+  AppTokenForbiddenError,
+  ForbiddenOriginError,
+  TooManyAttemptsError,
+  UnauthorizedError,
+} from './http-errors.js';
 import { limitAddress, type TrustProxySetting } from './trust-proxy.js';
 
 /** Name of the dashboard's session cookie. */
@@ -48,6 +55,8 @@ export function createAdminAuth(
     sessions: SessionBook;
     /** TRUST_PROXY, to count failures by an address the client cannot choose. Default false. */
     trustProxy?: TrustProxySetting;
+    /** Checks app tokens; absent: none is accepted. */
+    appTokens?: AppTokenCheck;
     now?: () => number;
   },
 ): AdminAuth {
@@ -67,8 +76,11 @@ export function createAdminAuth(
   });
 
   /** True for a valid credential, whatever came before; a failure is counted, and past a limit is a 429. */
-  const guarded = async (request: FastifyRequest, valid: () => boolean): Promise<boolean> => {
-    if (valid()) return true;
+  const guarded = async (
+    request: FastifyRequest,
+    valid: () => boolean | Promise<boolean>,
+  ): Promise<boolean> => {
+    if (await valid()) return true;
     const [client, all] = await Promise.all([perClient(request), total(request)]);
     let waitSeconds = 0;
     for (const limit of [client, all]) {
@@ -97,8 +109,17 @@ export function createAdminAuth(
     async authenticate(request) {
       const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
       if (bearer !== undefined) {
-        if (await guarded(request, () => tokenMatches(bearer))) return;
-        throw new UnauthorizedError();
+        // The admin token first (so one configured with any shape works), then the app tokens, which
+        // only touch the store for a string shaped like one.
+        let viaAppToken = false;
+        const valid = async () => {
+          if (tokenMatches(bearer)) return true;
+          viaAppToken = (await options.appTokens?.verify(bearer, now())) === true;
+          return viaAppToken;
+        };
+        if (!(await guarded(request, valid))) throw new UnauthorizedError();
+        if (viaAppToken && request.routeOptions.config.auth !== 'app') throw new AppTokenForbiddenError();
+        return;
       }
       const session = await readCookie(request);
       if (session === 'forged') {

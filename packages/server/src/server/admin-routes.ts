@@ -16,8 +16,9 @@ import {
   type PayloadRemoval,
   timelineJson,
 } from './admin-views.js';
-import { ConflictError, InvalidQueryError, NotFoundError } from './http-errors.js';
+import { ConflictError, NotFoundError } from './http-errors.js';
 import type { MinuteCounter } from './minute-counter.js';
+import type { RouteRegistry } from './openapi/route-registry.js';
 import { buildOverview } from './overview.js';
 import { reconcileJson } from './reconcile-view.js';
 
@@ -25,28 +26,31 @@ const isoTime = z.iso.datetime({ offset: true }).transform((value) => Date.parse
 
 const listQuery = z.object({
   status: z.enum(['pending', 'processing', 'done', 'dead']).optional(),
-  name: z.string().min(1).max(200).optional(),
-  from: isoTime.optional(),
-  to: isoTime.optional(),
-  q: z.string().trim().min(1).max(300).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().min(1).max(500).optional(),
+  name: z.string().min(1).max(200).optional().describe('Event name, e.g. `inquiry.approved`.'),
+  from: isoTime.optional().describe('Received at or after this time.'),
+  to: isoTime.optional().describe('Received before this time.'),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(300)
+    .optional()
+    .describe("An exact id: the event's, its object's, its inquiry's, or a reference id."),
+  limit: z.coerce.number().int().min(1).max(500).default(50).describe('Page size.'),
+  cursor: z.string().min(1).max(500).optional().describe("A previous page's `nextCursor`."),
 });
 
-const idParam = z.object({ id: z.string().min(1).max(MAX_ID_CHARS) });
-const timelineQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(500) });
+/** One path parameter `id`, described for the document. */
+const idParam = (description: string) =>
+  z.object({ id: z.string().min(1).max(MAX_ID_CHARS).describe(description) });
+const referenceIdParam = idParam("The user's Persona reference-id (your own user id).");
+const inquiryIdParam = idParam('The Persona inquiry id (`inq_…`).');
+const eventIdParam = idParam('The Persona event id (`evt_…`).');
+const timelineQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(500).describe('Most events returned (the newest).'),
+});
 /** Replays at most one page of the dashboard's table at a time. */
 const replayBody = z.object({ ids: z.array(z.string().min(1).max(MAX_ID_CHARS)).min(1).max(500) });
-
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new InvalidQueryError(
-      result.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; '),
-    );
-  }
-  return result.data;
-}
 
 export interface AdminRoutesOptions {
   store: Store;
@@ -56,10 +60,12 @@ export interface AdminRoutesOptions {
   retentionMs: number;
   /** Reconciliation's status for `GET /api/reconcile`; absent: reported as off. */
   reconcile?: ReconcileStatus;
+  /** Where the routes are declared (and so described in /openapi.json). */
+  routes: RouteRegistry;
 }
 
 export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOptions): void {
-  const { store } = options;
+  const { store, routes } = options;
 
   /** Why a payload is gone: its inquiry's redaction, else retention (estimated from its age). */
   const payloadRemoval = async (event: EventDetail): Promise<PayloadRemoval | null> => {
@@ -79,89 +85,193 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
       reply.header('cache-control', 'no-store');
     });
 
-    api.get('/api/overview', async () =>
-      buildOverview(store, options.invalidSignatures, Date.now(), options.reconcile),
+    const admin = { tag: 'Admin API', auth: 'admin' } as const;
+    const kyc = { tag: 'KYC status', auth: 'app' } as const;
+
+    routes.route(
+      api,
+      {
+        ...admin,
+        method: 'GET',
+        url: '/api/overview',
+        summary: 'Inbox counts, arrivals per minute, dead letters and reconciliation, for the dashboard',
+        responses: { 200: 'The overview.' },
+      },
+      async () => buildOverview(store, options.invalidSignatures, Date.now(), options.reconcile),
     );
 
-    api.get('/api/kyc/:id', async (request) => {
-      const { id } = parse(idParam, request.params);
-      const kyc = await store.getKyc(id);
-      if (!kyc) throw new NotFoundError(`No inquiry with reference id "${id.slice(0, 100)}"`);
-      const verifications = await store.listVerifications(kyc.inquiries.map((inquiry) => inquiry.inquiryId));
-      return kycJson(kyc, verifications);
-    });
+    routes.route(
+      api,
+      {
+        ...kyc,
+        method: 'GET',
+        url: '/api/kyc/:id',
+        summary: "A user's KYC decision, its reasons, and their inquiries and verifications",
+        params: referenceIdParam,
+        responses: { 200: "The user's status.", 404: '`not_found`: no inquiry with this reference id.' },
+      },
+      async ({ params: { id } }) => {
+        const kyc = await store.getKyc(id);
+        if (!kyc) throw new NotFoundError(`No inquiry with reference id "${id.slice(0, 100)}"`);
+        const verifications = await store.listVerifications(
+          kyc.inquiries.map((inquiry) => inquiry.inquiryId),
+        );
+        return kycJson(kyc, verifications);
+      },
+    );
 
-    api.get('/api/kyc/:id/events', async (request) => {
-      const { id } = parse(idParam, request.params);
-      const { limit } = parse(timelineQuery, request.query);
-      return timelineJson(await store.timeline({ referenceId: id, limit }));
-    });
+    routes.route(
+      api,
+      {
+        ...admin,
+        method: 'GET',
+        url: '/api/kyc/:id/events',
+        summary: "The events that shaped a user's status, oldest first",
+        params: referenceIdParam,
+        query: timelineQuery,
+        responses: { 200: 'The timeline.' },
+      },
+      async ({ params: { id }, query: { limit } }) =>
+        timelineJson(await store.timeline({ referenceId: id, limit })),
+    );
 
-    api.get('/api/inquiries/:id', async (request) => {
-      const { id } = parse(idParam, request.params);
-      const inquiry = await store.getInquiry(id);
-      if (!inquiry) throw new NotFoundError(`Inquiry "${id.slice(0, 100)}"`);
-      return inquiryJson(inquiry, await store.listVerifications([id]));
-    });
+    routes.route(
+      api,
+      {
+        ...kyc,
+        method: 'GET',
+        url: '/api/inquiries/:id',
+        summary: 'One inquiry: its status and verifications',
+        params: inquiryIdParam,
+        responses: { 200: 'The inquiry.', 404: '`not_found`: no such inquiry.' },
+      },
+      async ({ params: { id } }) => {
+        const inquiry = await store.getInquiry(id);
+        if (!inquiry) throw new NotFoundError(`Inquiry "${id.slice(0, 100)}"`);
+        return inquiryJson(inquiry, await store.listVerifications([id]));
+      },
+    );
 
-    api.get('/api/inquiries/:id/events', async (request) => {
-      const { id } = parse(idParam, request.params);
-      const { limit } = parse(timelineQuery, request.query);
-      return timelineJson(await store.timeline({ inquiryId: id, limit }));
-    });
+    routes.route(
+      api,
+      {
+        ...admin,
+        method: 'GET',
+        url: '/api/inquiries/:id/events',
+        summary: "The events that shaped an inquiry's status, oldest first",
+        params: inquiryIdParam,
+        query: timelineQuery,
+        responses: { 200: 'The timeline.' },
+      },
+      async ({ params: { id }, query: { limit } }) =>
+        timelineJson(await store.timeline({ inquiryId: id, limit })),
+    );
 
-    api.get('/api/events', async (request) => {
-      const query = parse(listQuery, request.query);
-      const page = await store.listEvents({
-        limit: query.limit,
-        ...(query.status ? { status: query.status } : {}),
-        ...(query.name ? { name: query.name } : {}),
-        ...(query.from !== undefined ? { receivedFromMs: query.from } : {}),
-        ...(query.to !== undefined ? { receivedBeforeMs: query.to } : {}),
-        ...(query.q ? { search: query.q } : {}),
-        ...(query.cursor ? { cursor: query.cursor } : {}),
-      });
-      return { events: page.events.map(eventSummaryJson), nextCursor: page.nextCursor };
-    });
+    routes.route(
+      api,
+      {
+        ...admin,
+        method: 'GET',
+        url: '/api/events',
+        summary: 'Stored events, newest received first, filtered and paged',
+        query: listQuery,
+        responses: { 200: 'One page of events, and `nextCursor` for the next (null on the last).' },
+      },
+      async ({ query }) => {
+        const page = await store.listEvents({
+          limit: query.limit,
+          ...(query.status ? { status: query.status } : {}),
+          ...(query.name ? { name: query.name } : {}),
+          ...(query.from !== undefined ? { receivedFromMs: query.from } : {}),
+          ...(query.to !== undefined ? { receivedBeforeMs: query.to } : {}),
+          ...(query.q ? { search: query.q } : {}),
+          ...(query.cursor ? { cursor: query.cursor } : {}),
+        });
+        return { events: page.events.map(eventSummaryJson), nextCursor: page.nextCursor };
+      },
+    );
 
-    api.get('/api/events/:id', async (request) => {
-      const { id } = parse(idParam, request.params);
-      const event = await store.getEvent(id);
-      if (!event) throw new NotFoundError(`Event "${id.slice(0, 100)}"`);
-      return eventDetailJson(event, await payloadRemoval(event));
-    });
+    routes.route(
+      api,
+      {
+        ...admin,
+        method: 'GET',
+        url: '/api/events/:id',
+        summary: 'One event with its attempts and payload (or why the payload is gone)',
+        params: eventIdParam,
+        responses: { 200: 'The event.', 404: '`not_found`: no such event.' },
+      },
+      async ({ params: { id } }) => {
+        const event = await store.getEvent(id);
+        if (!event) throw new NotFoundError(`Event "${id.slice(0, 100)}"`);
+        return eventDetailJson(event, await payloadRemoval(event));
+      },
+    );
 
-    api.get('/api/reconcile', async () =>
-      reconcileJson(
-        options.reconcile ?? {
-          enabled: false,
-          offReason: 'not configured',
-          intervalMs: null,
-          state: async () => null,
+    routes.route(
+      api,
+      {
+        ...admin,
+        method: 'GET',
+        url: '/api/reconcile',
+        summary: "Reconciliation's schedule, checkpoint and last run",
+        responses: { 200: 'The reconciliation status.' },
+      },
+      async () =>
+        reconcileJson(
+          options.reconcile ?? {
+            enabled: false,
+            offReason: 'not configured',
+            intervalMs: null,
+            state: async () => null,
+          },
+          Date.now(),
+        ),
+    );
+
+    routes.route(
+      api,
+      {
+        ...admin,
+        method: 'POST',
+        url: '/api/events/:id/replay',
+        summary: 'Put one done or dead event back in the queue',
+        params: eventIdParam,
+        responses: {
+          202: 'Queued again.',
+          404: '`not_found`: no such event.',
+          409: '`conflict`: already queued; it will be processed without a replay.',
         },
-        Date.now(),
-      ),
+      },
+      async ({ params: { id } }, _request, reply) => {
+        const outcome = await store.replay(id, Date.now());
+        if (outcome === 'not_found') throw new NotFoundError(`Event "${id.slice(0, 100)}"`);
+        if (outcome === 'already_queued') {
+          throw new ConflictError(`Event ${id} is already queued; it will be processed without a replay.`);
+        }
+        return reply.code(202).send({ outcome, id });
+      },
     );
 
-    api.post('/api/events/:id/replay', async (request, reply) => {
-      const { id } = parse(idParam, request.params);
-      const outcome = await store.replay(id, Date.now());
-      if (outcome === 'not_found') throw new NotFoundError(`Event "${id.slice(0, 100)}"`);
-      if (outcome === 'already_queued') {
-        throw new ConflictError(`Event ${id} is already queued; it will be processed without a replay.`);
-      }
-      return reply.code(202).send({ outcome, id });
-    });
-
-    api.post('/api/events/replay', async (request, reply) => {
-      const { ids } = parse(replayBody, request.body);
-      const replayed: string[] = [];
-      const skipped: string[] = [];
-      for (const id of new Set(ids)) {
-        // replay() refuses queued and unknown events itself, so a stale page cannot double-queue.
-        ((await store.replay(id, Date.now())) === 'replayed' ? replayed : skipped).push(id);
-      }
-      return reply.code(202).send({ replayed: replayed.length, skipped });
-    });
+    routes.route(
+      api,
+      {
+        ...admin,
+        method: 'POST',
+        url: '/api/events/replay',
+        summary: 'Put the done and dead events among these ids back in the queue',
+        body: replayBody,
+        responses: { 202: 'How many were queued again, and which ids were skipped (queued or unknown).' },
+      },
+      async ({ body: { ids } }, _request, reply) => {
+        const replayed: string[] = [];
+        const skipped: string[] = [];
+        for (const id of new Set(ids)) {
+          // replay() refuses queued and unknown events itself, so a stale page cannot double-queue.
+          ((await store.replay(id, Date.now())) === 'replayed' ? replayed : skipped).push(id);
+        }
+        return reply.code(202).send({ replayed: replayed.length, skipped });
+      },
+    );
   });
 }

@@ -19,6 +19,7 @@ import {
   StoreUnavailableError,
 } from 'persona-webhooks';
 import { fastifyPersonaWebhooks } from 'persona-webhooks/fastify';
+import { createAppTokenCheck } from '../app-tokens/app-token-check.js';
 import type { ReconcileStatus } from '../reconcile/reconcile-service.js';
 import { createAdminAuth } from './admin-auth.js';
 import { registerAdminRoutes } from './admin-routes.js';
@@ -30,6 +31,9 @@ import { InternalError, InvalidQueryError, NotFoundError } from './http-errors.j
 import { type Logger, logUnhandledError } from './logger.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { MinuteCounter } from './minute-counter.js';
+import { DASHBOARD_SESSION_SPECS, webhookRouteSpec } from './openapi/described-routes.js';
+import { buildOpenApiDocument } from './openapi/openapi-document.js';
+import { RouteRegistry } from './openapi/route-registry.js';
 import { answerClientError, writeRawError } from './raw-error-responses.js';
 import { withSecurityHeaders } from './security-headers.js';
 import { fastifyTrustProxy } from './trust-proxy.js';
@@ -150,26 +154,75 @@ export function buildApp(options: AppOptions): FastifyInstance {
     );
   });
 
+  const routes = new RouteRegistry();
   app.register(fastifyPersonaWebhooks, { pipeline: options.pipeline, path: WEBHOOK_PATH });
+  routes.describe(webhookRouteSpec(WEBHOOK_PATH));
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  const probe = { tag: 'Operations', auth: 'none' } as const;
+  routes.route(
+    app,
+    {
+      ...probe,
+      method: 'GET',
+      url: '/healthz',
+      summary: 'Liveness',
+      responses: { 200: 'The process is up.' },
+    },
+    async () => ({ status: 'ok' }),
+  );
 
-  app.get('/readyz', async (_request, reply) => {
-    try {
-      await withTimeout(store.ping(), READY_TIMEOUT_MS);
-      return { status: 'ready' };
-    } catch {
-      const response = new StoreUnavailableError(
-        'The event store does not answer; this instance cannot accept events.',
-      ).toResponse();
-      return reply.code(503).headers(response.headers).send(response.body);
-    }
-  });
+  routes.route(
+    app,
+    {
+      ...probe,
+      method: 'GET',
+      url: '/readyz',
+      summary: 'Readiness: the event store answers',
+      responses: { 200: 'Ready to accept events.', 503: '`store_unavailable`: the store does not answer.' },
+    },
+    async (_input, _request, reply) => {
+      try {
+        await withTimeout(store.ping(), READY_TIMEOUT_MS);
+        return { status: 'ready' };
+      } catch {
+        const response = new StoreUnavailableError(
+          'The event store does not answer; this instance cannot accept events.',
+        ).toResponse();
+        return reply.code(503).headers(response.headers).send(response.body);
+      }
+    },
+  );
 
-  app.get('/metrics', async (_request, reply) => {
-    reply.header('content-type', metrics.registry.contentType);
-    return metrics.registry.metrics();
-  });
+  routes.route(
+    app,
+    {
+      ...probe,
+      method: 'GET',
+      url: '/metrics',
+      summary: 'Prometheus metrics',
+      produces: 'text/plain',
+      responses: { 200: 'Metrics in the Prometheus text format.' },
+    },
+    async (_input, _request, reply) => {
+      reply.header('content-type', metrics.registry.contentType);
+      return metrics.registry.metrics();
+    },
+  );
+
+  let openApi: object | undefined;
+  routes.route(
+    app,
+    {
+      ...probe,
+      method: 'GET',
+      url: '/openapi.json',
+      summary: 'This description (OpenAPI 3.1)',
+      description: 'Public: it describes the API and reveals no data.',
+      responses: { 200: 'The OpenAPI 3.1 document.' },
+    },
+    // Built on first request, once every route has been declared.
+    async () => (openApi ??= buildOpenApiDocument(routes.routes)),
+  );
 
   app.register(fastifyCookie, {
     secret: deriveSessionKey(options.adminToken, options.sessionSecret ?? null),
@@ -182,13 +235,16 @@ export function buildApp(options: AppOptions): FastifyInstance {
       adminToken: options.adminToken,
       sessions,
       trustProxy: options.trustProxy ?? false,
+      appTokens: createAppTokenCheck(store, logger),
     });
     registerDashboard(scope, { auth, sessions });
+    for (const spec of DASHBOARD_SESSION_SPECS) routes.describe(spec);
     registerAdminRoutes(scope, {
       store,
       auth,
       invalidSignatures: options.invalidSignatures,
       retentionMs: options.retentionMs ?? 30 * DAY_MS,
+      routes,
       ...(options.reconcile ? { reconcile: options.reconcile } : {}),
     });
   });

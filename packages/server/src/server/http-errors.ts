@@ -50,6 +50,18 @@ export class ForbiddenOriginError extends PersonaWebhookError {
   }
 }
 
+/** A valid app token was used on a route it does not open: app tokens only read KYC statuses. */
+export class AppTokenForbiddenError extends PersonaWebhookError {
+  override readonly name = 'AppTokenForbiddenError';
+  constructor() {
+    super(
+      'forbidden',
+      403,
+      'App tokens are read-only: they open GET /api/kyc/:referenceId and GET /api/inquiries/:inquiryId only. Use the ADMIN_TOKEN for anything else.',
+    );
+  }
+}
+
 export class InvalidQueryError extends PersonaWebhookError {
   override readonly name = 'InvalidQueryError';
   constructor(detail: string) {

@@ -44,6 +44,11 @@ export const THREAD_METHODS = [
   'getDelivery',
   'replayDelivery',
   'deliveryStats',
+  'createAppToken',
+  'listAppTokens',
+  'findAppToken',
+  'touchAppToken',
+  'revokeAppToken',
 ] as const satisfies readonly (keyof Store)[];
 
 export type ThreadMethod = (typeof THREAD_METHODS)[number];

@@ -267,4 +267,19 @@ CREATE TABLE session_revocations (
 CREATE INDEX session_revocations_expiry ON session_revocations (expires_at_ms);
 `,
   },
+  {
+    version: 8,
+    name: 'app-tokens',
+    // Mirrors SQLite's version 9: read-only API tokens for applications, kept as SHA-256 hashes only.
+    sql: `
+CREATE TABLE app_tokens (
+  id text PRIMARY KEY,
+  name text NOT NULL,
+  token_hash text NOT NULL UNIQUE,
+  created_at_ms bigint NOT NULL,
+  last_used_at_ms bigint,
+  revoked_at_ms bigint
+);
+`,
+  },
 ]);

@@ -13,6 +13,7 @@
 import { GroupCommit } from '../group-commit.js';
 import { EVENT_COLUMNS, type EventRow, eventRow, insertEventsPrefix, quarantineRow } from '../inbox-rows.js';
 import type { IngestOutcome, Store } from '../store.js';
+import { createPostgresAppTokens } from './app-tokens.js';
 import { createConnections } from './connections.js';
 import { rebuildPostgresKycFacts } from './kyc-rebuild.js';
 import { applyPostgresMigrations, postgresSchemaStatus } from './migrate.js';
@@ -84,6 +85,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   const reads = createPostgresReadModel(connections, t, config.kycPolicy);
   const reconcile = createPostgresReconcileState(connections, t);
   const revocations = createPostgresSessionRevocations(connections, t);
+  const appTokens = createPostgresAppTokens(connections, t);
   const wakeups = new Wakeups(connections, notifyChannel(config.schema));
   const insertPrefix = insertEventsPrefix(t.events);
   const deadline = {
@@ -204,6 +206,11 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     revokeSession: (sessionId, expiresAtMs, nowMs) =>
       run(() => revocations.revoke(sessionId, expiresAtMs, nowMs)),
     isSessionRevoked: (sessionId) => read(() => revocations.isRevoked(sessionId)),
+    createAppToken: (token) => run(() => appTokens.create(token)),
+    listAppTokens: () => read(() => appTokens.list()),
+    findAppToken: (tokenHash) => read(() => appTokens.find(tokenHash)),
+    touchAppToken: (id, nowMs) => run(() => appTokens.touch(id, nowMs)),
+    revokeAppToken: (id, nowMs) => run(() => appTokens.revoke(id, nowMs)),
     onEventsAvailable: (listener) => wakeups.subscribe(listener),
     putEndpoint: (endpoint) => run(() => outbox.putEndpoint(endpoint)),
     listEndpoints: () => read(() => outbox.listEndpoints()),

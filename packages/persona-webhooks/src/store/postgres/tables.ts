@@ -29,6 +29,7 @@ export function tables(schema: string) {
     outboxAttempts: `${qualified}.outbox_attempts`,
     reconcile: `${qualified}.reconcile_state`,
     sessionRevocations: `${qualified}.session_revocations`,
+    appTokens: `${qualified}.app_tokens`,
   });
 }
 

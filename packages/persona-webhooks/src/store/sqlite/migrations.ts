@@ -282,4 +282,20 @@ CREATE TABLE session_revocations (
 CREATE INDEX session_revocations_expiry ON session_revocations (expires_at_ms);
 `,
   },
+  {
+    version: 9,
+    name: 'app-tokens',
+    // Read-only API tokens for the customer's applications. Only a SHA-256 of each token is kept (the
+    // tokens are 256 random bits, so a plain hash is enough): a copy of the database grants nothing.
+    sql: `
+CREATE TABLE app_tokens (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at_ms INTEGER NOT NULL,
+  last_used_at_ms INTEGER,
+  revoked_at_ms INTEGER
+) STRICT;
+`,
+  },
 ]);

@@ -8,6 +8,7 @@ import type { KycPolicy } from '../../kyc/decision.js';
 import { type EventRow, INSERT_BODY_SQL, INSERT_EVENT_SQL } from '../inbox-rows.js';
 import type { SchemaStatus } from '../schema-status.js';
 import type { IngestOutcome } from '../store.js';
+import { createSqliteAppTokens, type SqliteAppTokens } from './app-tokens.js';
 import type { SqliteDatabase, SqliteDatabaseSource } from './driver.js';
 import { type FileIdentity, watchFileIdentity } from './file-identity.js';
 import { applySqliteMigrations, sqliteSchemaStatus } from './migrate.js';
@@ -35,6 +36,7 @@ export interface SqliteConnection {
   outbox: SqliteOutbox;
   reconcile: SqliteReconcileState;
   revocations: SqliteSessionRevocations;
+  appTokens: SqliteAppTokens;
   /** Throws `StoreUnavailableError` when the file (or its WAL) was deleted or replaced since it opened. */
   identity: FileIdentity;
   /**
@@ -86,6 +88,7 @@ export function openSqliteConnection(
     reads: createSqliteReadModel(prepare, policy),
     reconcile: createSqliteReconcileState(db, prepare),
     revocations: createSqliteSessionRevocations(db, prepare),
+    appTokens: createSqliteAppTokens(db, prepare),
     insertBatch: (rows) =>
       walPath ? withWorkerSynchronous(db, 'normal', () => insert.immediate(rows)) : insert.immediate(rows),
     durable: () => {

@@ -275,6 +275,11 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     revokeSession: (sessionId, expiresAtMs, nowMs) =>
       runWrite((c) => c.revocations.revoke(sessionId, expiresAtMs, nowMs)),
     isSessionRevoked: (sessionId) => runRead((c) => c.revocations.isRevoked(sessionId)),
+    createAppToken: (token) => runWrite((c) => c.appTokens.create(token)),
+    listAppTokens: () => runRead((c) => c.appTokens.list()),
+    findAppToken: (tokenHash) => runRead((c) => c.appTokens.find(tokenHash)),
+    touchAppToken: (id, nowMs) => runWrite((c) => c.appTokens.touch(id, nowMs)),
+    revokeAppToken: (id, nowMs) => runWrite((c) => c.appTokens.revoke(id, nowMs)),
     onEventsAvailable(listener) {
       listeners.add(listener);
       return () => {

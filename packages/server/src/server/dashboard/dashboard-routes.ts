@@ -12,7 +12,8 @@ import { PUBLIC_DIR, vendorFiles } from './assets.js';
 import { comesFromOwnOrigin, viaHttps } from './origin.js';
 import type { Session, SessionBook } from './sessions.js';
 
-const signInBody = z.object({ token: z.string().min(1).max(1024) });
+/** The sign-in body; also describes `POST /admin/session` in /openapi.json. */
+export const signInBody = z.object({ token: z.string().min(1).max(1024) });
 
 export interface DashboardOptions {
   auth: AdminAuth;
