@@ -93,13 +93,14 @@ describe("the library README's snippets, as written", () => {
   const readmePath = join(REPO_ROOT, 'packages', 'persona-webhooks', 'README.md');
   const snippets = readmeSnippets(readmePath);
 
-  it("has the Express, Fastify, Hono, test and durable snippets, and they compile with the README's tsconfig.json", async () => {
+  it("has the Express, Fastify, Hono, test, durable and decision snippets, and they compile with the README's tsconfig.json", async () => {
     expect(snippets.map((s) => s.file)).toEqual([
       'express.ts',
       'fastify.ts',
       'hono.ts',
       'webhooks.test.ts',
       'durable.ts',
+      'decision.ts',
     ]);
     const dir = join(consumer, 'snippets');
     await run('mkdir', ['-p', dir]);

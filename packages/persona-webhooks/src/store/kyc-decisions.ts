@@ -16,14 +16,18 @@ export interface DecisionKey {
   inquiry_id: string | null;
 }
 
-/** The parameters of `affectedReferences` for each update that can change a decision. */
+/**
+ * The parameters of `affectedReferences` for each update that can change a decision. An inquiry
+ * belongs to its own user only (others sharing its account do not read it), so it is looked up by its
+ * id alone; a case, report or account reaches every user linked to its account or inquiry.
+ */
 export function decisionKeys(updates: readonly ProjectionUpdate[]): DecisionKey[] {
   const keys: DecisionKey[] = [];
   for (const u of updates) {
     if (u.kind === 'verification' || u.kind === 'scrub') continue;
     keys.push({
       reference_id: u.referenceId,
-      account_id: u.accountId,
+      account_id: u.kind === 'inquiry' ? null : u.accountId,
       inquiry_id: u.kind === 'account' ? null : u.inquiryId,
     });
   }
@@ -43,17 +47,33 @@ export function factObjectIds(updates: readonly ProjectionUpdate[]): string[] {
   return ids;
 }
 
+/** One advisory lock a PostgreSQL completion takes. */
+export interface LockKey {
+  key: string;
+  /** Shared: taken by an update that only links a user to the id. */
+  shared: boolean;
+}
+
 /**
- * The ids whose concurrent completions could see each other's facts half-way (one event writes a case
- * of account A, another links A to a user): PostgreSQL serialises completions sharing one of these,
- * then, once it knows them, completions concerning one user.
+ * The locks that keep concurrent PostgreSQL completions from each missing the other's uncommitted
+ * facts: an inquiry event links its user to its inquiry and account (shared locks, so the inquiries of
+ * one account never wait for each other), while a case, report or account event reads those links
+ * (exclusive locks, so it waits for a link being written and the link's writer waits for it). Sorted by
+ * key, so every transaction takes them in one order. Completions concerning one user then take turns
+ * on that user's id before reading its facts (`postgres/decisions.ts`).
  */
-export function lockKeys(updates: readonly ProjectionUpdate[]): string[] {
-  const keys = new Set<string>(factObjectIds(updates));
-  for (const key of decisionKeys(updates)) {
-    for (const id of [key.reference_id, key.account_id, key.inquiry_id]) if (id !== null) keys.add(id);
+export function lockPlan(updates: readonly ProjectionUpdate[]): LockKey[] {
+  const exclusive = new Set<string>(factObjectIds(updates));
+  const shared = new Set<string>();
+  for (const u of updates) {
+    if (u.kind === 'verification' || u.kind === 'scrub') continue;
+    if (u.referenceId !== null) exclusive.add(u.referenceId);
+    const links = [u.accountId, u.kind === 'account' ? null : u.inquiryId];
+    for (const id of links) if (id !== null) (u.kind === 'inquiry' ? shared : exclusive).add(id);
   }
-  return [...keys].sort();
+  const plan = [...exclusive].map((key) => ({ key, shared: false }));
+  for (const key of shared) if (!exclusive.has(key)) plan.push({ key, shared: true });
+  return plan.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /** One row of `userFacts`; numbers may arrive as strings (PostgreSQL's int8). */

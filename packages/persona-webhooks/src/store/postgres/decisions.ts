@@ -20,7 +20,7 @@ import {
   factObjectIds,
   factsFromRows,
   hasFacts,
-  lockKeys,
+  lockPlan,
   toDecisionChange,
 } from '../kyc-decisions.js';
 import { kycFactStatements } from '../kyc-facts-sql.js';
@@ -38,8 +38,10 @@ export function decisionStatements(t: Tables) {
   const getDecision = positional<{ reference_id: string }>(sql.getDecision);
   const upsertDecision = positional<ReturnType<typeof decisionParams>>(sql.upsertDecision);
   // The subquery sorts before the locks are taken, so every transaction takes them in one order.
-  const lock = `SELECT count(pg_advisory_xact_lock(key)) AS locked
-    FROM (SELECT hashtextextended(k, 0) AS key FROM unnest($1::text[]) AS k ORDER BY 1) AS keys`;
+  const lock = `SELECT count(CASE WHEN shared THEN pg_advisory_xact_lock_shared(key) ELSE pg_advisory_xact_lock(key) END)
+      AS locked
+    FROM (SELECT hashtextextended(k, 0) AS key, shared FROM unnest($1::text[], $2::boolean[]) AS u(k, shared)
+      ORDER BY 1) AS keys`;
 
   const readFacts = async (db: PostgresQueryable, referenceId: string): Promise<KycFacts> => {
     const result = await db.query(userFacts.text, userFacts.values({ reference_id: referenceId }));
@@ -82,13 +84,16 @@ export function decisionStatements(t: Tables) {
 
     /** Serialises this transaction with every other one locking one of the same ids. */
     async lockIds(tx: PostgresQueryable, ids: readonly string[]): Promise<void> {
-      if (ids.length > 0) await tx.query(lock, [[...ids].sort()]);
+      const sorted = [...ids].sort();
+      if (sorted.length > 0) await tx.query(lock, [sorted, sorted.map(() => false)]);
     },
 
-    /** Serialises this transaction with every other completion naming one of the same ids. */
+    /** Takes the locks of {@link lockPlan} for these updates. */
     async lock(tx: PostgresQueryable, updates: readonly ProjectionUpdate[]): Promise<void> {
-      const keys = lockKeys(updates);
-      if (keys.length > 0) await tx.query(lock, [keys]);
+      const plan = lockPlan(updates);
+      if (plan.length > 0) {
+        await tx.query(lock, [plan.map((p) => p.key), plan.map((p) => p.shared)]);
+      }
     },
 
     /** After `updates` were applied: refreshes the decision of every user they concern, recording changes. */
@@ -112,7 +117,7 @@ export function decisionStatements(t: Tables) {
       // Completions that reach one user through different ids (a report by inquiry, a case by
       // account) take turns here: the later one reads the earlier one's committed facts.
       const users = [...references].sort();
-      if (users.length > 0) await tx.query(lock, [users]);
+      if (users.length > 0) await tx.query(lock, [users, users.map(() => false)]);
       for (const referenceId of users) await refreshOne(tx, policy, referenceId, eventId, nowMs, record);
     },
   };
