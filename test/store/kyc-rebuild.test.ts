@@ -128,7 +128,9 @@ describe('KYC facts rebuilt on upgrade: PostgreSQL 4 → 5', () => {
       expect(await decisions(first.store)).toEqual(expectedDecisions());
       const pool = testPool({ max: 1 });
       const s = `"${first.schema}"`;
-      await pool.query(DROP_KYC_TABLES.map((table) => `DROP TABLE ${s}.${table}`).join('; '));
+      await pool.query(
+        [...DROP_KYC_TABLES, 'kyc_dirty'].map((table) => `DROP TABLE ${s}.${table}`).join('; '),
+      );
       await pool.query(
         `DROP INDEX ${s}.inquiries_account; DELETE FROM ${s}.schema_migrations WHERE version = 5`,
       );

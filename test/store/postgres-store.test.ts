@@ -123,6 +123,7 @@ describe.skipIf(!reachable)('PostgreSQL store', () => {
         'events',
         'inquiries',
         'kyc_decisions',
+        'kyc_dirty',
         'kyc_rebuild',
         'outbox_attempts',
         'outbox_messages',

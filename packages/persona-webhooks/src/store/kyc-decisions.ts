@@ -47,33 +47,46 @@ export function factObjectIds(updates: readonly ProjectionUpdate[]): string[] {
   return ids;
 }
 
-/** One advisory lock a PostgreSQL completion takes. */
-export interface LockKey {
-  key: string;
-  /** Shared: taken by an update that only links a user to the id. */
-  shared: boolean;
+/**
+ * The marks a PostgreSQL completion leaves for its decider (`postgres/decider.ts`): `r:` a user, `i:`
+ * an inquiry, `a:` an account whose users must be decided again. An inquiry event marks its own user
+ * and inquiry only: others sharing its account do not read it.
+ */
+export function dirtyMarks(updates: readonly ProjectionUpdate[]): string[] {
+  const marks = new Set<string>();
+  for (const key of decisionKeys(updates)) {
+    if (key.reference_id !== null) marks.add(`r:${key.reference_id}`);
+    if (key.inquiry_id !== null) marks.add(`i:${key.inquiry_id}`);
+    if (key.account_id !== null) marks.add(`a:${key.account_id}`);
+  }
+  return [...marks].sort();
 }
 
-/**
- * The locks that keep concurrent PostgreSQL completions from each missing the other's uncommitted
- * facts: an inquiry event links its user to its inquiry and account (shared locks, so the inquiries of
- * one account never wait for each other), while a case, report or account event reads those links
- * (exclusive locks, so it waits for a link being written and the link's writer waits for it). Sorted by
- * key, so every transaction takes them in one order. Completions concerning one user then take turns
- * on that user's id before reading its facts (`postgres/decisions.ts`).
- */
-export function lockPlan(updates: readonly ProjectionUpdate[]): LockKey[] {
-  const exclusive = new Set<string>(factObjectIds(updates));
-  const shared = new Set<string>();
-  for (const u of updates) {
-    if (u.kind === 'verification' || u.kind === 'scrub') continue;
-    if (u.referenceId !== null) exclusive.add(u.referenceId);
-    const links = [u.accountId, u.kind === 'account' ? null : u.inquiryId];
-    for (const id of links) if (id !== null) (u.kind === 'inquiry' ? shared : exclusive).add(id);
+/** Marks of stored identifiers (a case's or report's, read back after its upsert). */
+export function identityMarks(keys: readonly DecisionKey[]): string[] {
+  const marks: string[] = [];
+  for (const key of keys) {
+    if (key.reference_id !== null) marks.push(`r:${key.reference_id}`);
+    if (key.inquiry_id !== null) marks.push(`i:${key.inquiry_id}`);
+    if (key.account_id !== null) marks.push(`a:${key.account_id}`);
   }
-  const plan = [...exclusive].map((key) => ({ key, shared: false }));
-  for (const key of shared) if (!exclusive.has(key)) plan.push({ key, shared: true });
-  return plan.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return marks;
+}
+
+/** Marks split by kind, as the decider's expansion query takes them. */
+export function splitMarks(marks: readonly string[]): {
+  references: string[];
+  inquiries: string[];
+  accounts: string[];
+} {
+  const split = { references: [] as string[], inquiries: [] as string[], accounts: [] as string[] };
+  for (const mark of marks) {
+    const id = mark.slice(2);
+    if (mark.startsWith('r:')) split.references.push(id);
+    else if (mark.startsWith('i:')) split.inquiries.push(id);
+    else if (mark.startsWith('a:')) split.accounts.push(id);
+  }
+  return split;
 }
 
 /** One row of `userFacts`; numbers may arrive as strings (PostgreSQL's int8). */

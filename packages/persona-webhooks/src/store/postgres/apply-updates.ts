@@ -4,7 +4,6 @@
  * `$n` parameters; they run one after another, each seeing the ones before it.
  */
 import type { ProjectionUpdate } from '../../kyc/projection-update.js';
-import { decisionKeys } from '../kyc-decisions.js';
 import { accountParams, caseParams, kycFactStatements, reportParams } from '../kyc-facts-sql.js';
 import { positional } from '../named-params.js';
 import {
@@ -25,8 +24,8 @@ export interface UpdateStatements {
    * The updates as CTEs that run only if the CTE named `gate` returned a row, numbering their
    * parameters after `firstParam - 1`; null when they cannot share one statement, because PostgreSQL
    * changes a row at most once per statement: two updates of one inquiry or verification, or a scrub
-   * (it updates event rows, the done-marked one among them); also null when an update can change a
-   * user's decision, which is recomputed from the facts after they are written (`decisions.ts`).
+   * (it updates event rows, the done-marked one among them), or a case, report or account (their
+   * stored links are read back in a transaction to mark the users they concern, `decider.ts`).
    */
   asCtes(
     updates: readonly ProjectionUpdate[],
@@ -72,7 +71,6 @@ export function updateStatements(t: Tables): UpdateStatements {
     },
 
     asCtes(updates, nowMs, gate, firstParam) {
-      if (decisionKeys(updates).length > 0) return null;
       const ctes: string[] = [];
       const values: unknown[] = [];
       const rows = new Set<string>();

@@ -1,11 +1,7 @@
 /**
- * Keeps each user's decision in PostgreSQL, inside the transaction that completes an event (see
- * `../kyc-decisions.ts`). Many instances complete events at once under READ COMMITTED, so two
- * completions could each miss the other's uncommitted facts: one writes a case of account A while
- * another links A to user R, and neither recomputes R with both. Each completion therefore first takes
- * transaction-scoped advisory locks on every id its updates name (reference, account and inquiry ids),
- * in sorted order: completions that share an id run one after the other, and the later one's reads see
- * the earlier one's commit.
+ * The PostgreSQL statements of a user's decision: read their facts and stored decision, lock users,
+ * and decide one user again, recording a change (outbox, hook) in the same transaction. The decide pass
+ * (`decider.ts`) runs them after the facts commit.
  */
 import type { KycPolicy } from '../../kyc/decision.js';
 import type { KycFacts } from '../../kyc/facts.js';
@@ -14,13 +10,11 @@ import {
   type DecisionKey,
   type DecisionRow,
   decisionChanged,
-  decisionKeys,
   decisionParams,
   type FactRow,
   factObjectIds,
   factsFromRows,
   hasFacts,
-  lockPlan,
   toDecisionChange,
 } from '../kyc-decisions.js';
 import { kycFactStatements } from '../kyc-facts-sql.js';
@@ -33,15 +27,12 @@ import type { Tables } from './tables.js';
 export function decisionStatements(t: Tables) {
   const sql = kycFactStatements(t);
   const userFacts = positional<{ reference_id: string }>(sql.userFacts);
-  const affected = positional<DecisionKey>(sql.affectedReferences);
   const identity = positional<{ id: string }>(sql.factIdentity);
   const getDecision = positional<{ reference_id: string }>(sql.getDecision);
   const upsertDecision = positional<ReturnType<typeof decisionParams>>(sql.upsertDecision);
   // The subquery sorts before the locks are taken, so every transaction takes them in one order.
-  const lock = `SELECT count(CASE WHEN shared THEN pg_advisory_xact_lock_shared(key) ELSE pg_advisory_xact_lock(key) END)
-      AS locked
-    FROM (SELECT hashtextextended(k, 0) AS key, shared FROM unnest($1::text[], $2::boolean[]) AS u(k, shared)
-      ORDER BY 1) AS keys`;
+  const lock = `SELECT count(pg_advisory_xact_lock(key)) AS locked
+    FROM (SELECT hashtextextended(k, 0) AS key FROM unnest($1::text[]) AS k ORDER BY 1) AS keys`;
 
   const readFacts = async (db: PostgresQueryable, referenceId: string): Promise<KycFacts> => {
     const result = await db.query(userFacts.text, userFacts.values({ reference_id: referenceId }));
@@ -85,40 +76,19 @@ export function decisionStatements(t: Tables) {
     /** Serialises this transaction with every other one locking one of the same ids. */
     async lockIds(tx: PostgresQueryable, ids: readonly string[]): Promise<void> {
       const sorted = [...ids].sort();
-      if (sorted.length > 0) await tx.query(lock, [sorted, sorted.map(() => false)]);
+      if (sorted.length > 0) await tx.query(lock, [sorted]);
     },
 
-    /** Takes the locks of {@link lockPlan} for these updates. */
-    async lock(tx: PostgresQueryable, updates: readonly ProjectionUpdate[]): Promise<void> {
-      const plan = lockPlan(updates);
-      if (plan.length > 0) {
-        await tx.query(lock, [plan.map((p) => p.key), plan.map((p) => p.shared)]);
-      }
-    },
-
-    /** After `updates` were applied: refreshes the decision of every user they concern, recording changes. */
-    async refresh(
+    /** The stored links (reference, account, inquiry ids) of the cases and reports `updates` touched. */
+    async storedIdentities(
       tx: PostgresQueryable,
-      policy: KycPolicy,
       updates: readonly ProjectionUpdate[],
-      eventId: string,
-      nowMs: number,
-      record: RecordPostgresChange,
-    ): Promise<void> {
-      const references = new Set<string>();
-      const keys = decisionKeys(updates);
+    ): Promise<DecisionKey[]> {
+      const keys: DecisionKey[] = [];
       for (const id of factObjectIds(updates)) {
         keys.push(...((await tx.query(identity.text, identity.values({ id }))).rows as DecisionKey[]));
       }
-      for (const key of keys) {
-        const result = await tx.query(affected.text, affected.values(key));
-        for (const row of result.rows as { reference_id: string }[]) references.add(row.reference_id);
-      }
-      // Completions that reach one user through different ids (a report by inquiry, a case by
-      // account) take turns here: the later one reads the earlier one's committed facts.
-      const users = [...references].sort();
-      if (users.length > 0) await tx.query(lock, [users, users.map(() => false)]);
-      for (const referenceId of users) await refreshOne(tx, policy, referenceId, eventId, nowMs, record);
+      return keys;
     },
   };
 }

@@ -143,7 +143,8 @@ INSERT INTO reconcile_state (id) VALUES (1);
     name: 'kyc-decision-facts',
     // Mirrors SQLite's version 6: cases, reports and accounts as the decision reads them (no personal
     // data), each user's decision with its reasons, and the marker of a pending rebuild of the facts of
-    // events stored before this version. Match flags are integers (0/1), so SQLite and PostgreSQL
+    // events stored before this version; plus the marks of users to decide again, since many instances
+    // decide after the facts commit rather than inside each completion. Match flags are integers (0/1), so SQLite and PostgreSQL
     // share one SQL text for them.
     sql: `
 CREATE TABLE cases (
@@ -207,6 +208,14 @@ CREATE TABLE kyc_rebuild (
   after_id text NOT NULL DEFAULT ''
 );
 INSERT INTO kyc_rebuild (id) SELECT 1 WHERE EXISTS (SELECT 1 FROM events);
+
+-- Users (r:), inquiries (i:) and accounts (a:) whose decision must be made again: written with the
+-- facts, consumed by the decide pass (postgres/decider.ts).
+CREATE TABLE kyc_dirty (
+  key text PRIMARY KEY,
+  seq bigint NOT NULL DEFAULT 1,
+  event_id text
+);
 `,
   },
   {

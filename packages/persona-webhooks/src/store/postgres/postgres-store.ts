@@ -15,6 +15,7 @@ import { EVENT_COLUMNS, type EventRow, eventRow, insertEventsPrefix, quarantineR
 import type { IngestOutcome, Store } from '../store.js';
 import { createPostgresAppTokens } from './app-tokens.js';
 import { createConnections } from './connections.js';
+import { createDecider } from './decider.js';
 import { rebuildPostgresKycFacts } from './kyc-rebuild.js';
 import { applyPostgresMigrations, postgresSchemaStatus } from './migrate.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
@@ -81,7 +82,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     for (const listener of deliveryListeners) listener();
   };
   const outbox = createPostgresOutbox(connections, t, config.onDecisionChanged, wakeSenders);
-  const queue = createPostgresWorkQueue(connections, t, config.kycPolicy, outbox);
+  const decider = createDecider(connections, t, config.kycPolicy, outbox.record, () => outbox.committed());
+  const queue = createPostgresWorkQueue(connections, t, decider);
   const reads = createPostgresReadModel(connections, t, config.kycPolicy);
   const reconcile = createPostgresReconcileState(connections, t);
   const revocations = createPostgresSessionRevocations(connections, t);

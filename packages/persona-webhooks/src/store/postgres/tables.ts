@@ -24,6 +24,7 @@ export function tables(schema: string) {
     accounts: `${qualified}.accounts`,
     decisions: `${qualified}.kyc_decisions`,
     kycRebuild: `${qualified}.kyc_rebuild`,
+    kycDirty: `${qualified}.kyc_dirty`,
     endpoints: `${qualified}.app_endpoints`,
     outbox: `${qualified}.outbox_messages`,
     outboxAttempts: `${qualified}.outbox_attempts`,

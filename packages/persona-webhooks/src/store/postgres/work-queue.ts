@@ -11,14 +11,14 @@
  * the projection is idempotent (newest created-at wins). Ingest (`postgres-store.ts`) keeps the
  * server's default, because acknowledging an event to Persona must mean it is on disk.
  */
-import type { KycPolicy } from '../../kyc/decision.js';
 import type { ProjectionUpdate } from '../../kyc/projection-update.js';
 import { LEASE_EXPIRED_ERROR, MALFORMED_ID_PREFIX, truncateError } from '../inbox-rows.js';
+import { dirtyMarks, identityMarks } from '../kyc-decisions.js';
 import type { ClaimedEvent, ClaimOptions, ReplayOutcome } from '../store.js';
 import { updateStatements } from './apply-updates.js';
 import type { Connections } from './connections.js';
+import type { Decider } from './decider.js';
 import { decisionStatements } from './decisions.js';
-import type { PostgresOutbox } from './outbox.js';
 import { RowValues, rowValues } from './row-values.js';
 import { errorCode } from './store-error.js';
 import type { Tables } from './tables.js';
@@ -69,8 +69,7 @@ export interface PostgresWorkQueue {
 export function createPostgresWorkQueue(
   connections: Connections,
   t: Tables,
-  policy: KycPolicy,
-  outbox: Pick<PostgresOutbox, 'record' | 'committed'>,
+  decider: Decider,
 ): PostgresWorkQueue {
   const updates = updateStatements(t);
   const decisions = decisionStatements(t);
@@ -135,17 +134,27 @@ export function createPostgresWorkQueue(
   const completeInOneStatement = async (
     claim: ClaimedEvent,
     folded: { ctes: string[]; values: unknown[] },
+    marks: readonly string[],
     nowMs: number,
   ): Promise<boolean> => {
-    const sql = `WITH ${[markDoneCtes, ...folded.ctes].join(',\n')}
+    const values = [nowMs, claim.id, claim.leaseToken, claim.attempt, ...folded.values];
+    const ctes = [markDoneCtes, ...folded.ctes];
+    if (marks.length > 0) {
+      // The users to decide again, marked only if the done-mark proved the lease.
+      values.push(marks);
+      const marking = decider.markSql
+        .replace('$MARKS', `$${values.length}`)
+        .replace('$EVENT', '$2')
+        .replace('AS k', 'AS k WHERE EXISTS (SELECT 1 FROM marked)');
+      ctes.push(`marking AS (${marking})`);
+    }
+    const sql = `WITH ${ctes.join(',\n')}
       SELECT count(*) AS marked, ${ASYNC_COMMIT} AS async_commit FROM marked`;
-    const result = await connections.use((client) =>
-      client.query(sql, [nowMs, claim.id, claim.leaseToken, claim.attempt, ...folded.values]),
-    );
+    const result = await connections.use((client) => client.query(sql, values));
     return new RowValues(result.rows[0]).int('marked') > 0;
   };
 
-  /** A transaction, for what cannot share one statement (redaction scrubs, decision changes). */
+  /** A transaction, for what cannot share one statement (redaction scrubs; cases, reports, accounts). */
   const completeInTransaction = (
     claim: ClaimedEvent,
     projection: readonly ProjectionUpdate[],
@@ -156,9 +165,16 @@ export function createPostgresWorkQueue(
         // The done-mark goes first: it locks the event row and proves the lease before any update runs.
         const marked = await tx.query(markDoneSql, [nowMs, claim.id, claim.leaseToken, claim.attempt]);
         if (new RowValues(marked.rows[0]).int('marked') === 0) throw LEASE_LOST;
-        await decisions.lock(tx, projection);
         await updates.apply(tx, projection, nowMs);
-        await decisions.refresh(tx, policy, projection, claim.id, nowMs, outbox.record);
+        // A case or report whose event dropped its relationships still reaches its user through the
+        // links its stored row kept.
+        const marks = [
+          ...dirtyMarks(projection),
+          ...identityMarks(await decisions.storedIdentities(tx, projection)),
+        ];
+        if (marks.length > 0) {
+          await tx.query(decider.markSql.replace('$MARKS', '$1').replace('$EVENT', '$2'), [marks, claim.id]);
+        }
         return true;
       }, BEGIN_ASYNC_COMMIT)
       .catch((error: unknown) => {
@@ -169,7 +185,7 @@ export function createPostgresWorkQueue(
   const completeOnce = (claim: ClaimedEvent, projection: readonly ProjectionUpdate[], nowMs: number) => {
     const folded = updates.asCtes(projection, nowMs, 'marked', 5);
     return folded
-      ? completeInOneStatement(claim, folded, nowMs)
+      ? completeInOneStatement(claim, folded, dirtyMarks(projection), nowMs)
       : completeInTransaction(claim, projection, nowMs);
   };
 
@@ -192,7 +208,9 @@ export function createPostgresWorkQueue(
       for (let attempt = 1; ; attempt++) {
         try {
           const completed = await completeOnce(claim, projection, nowMs);
-          outbox.committed();
+          // Resolve once the users this event concerns are decided; a failed pass leaves its marks for
+          // the next one, and the event itself is done either way.
+          if (completed && dirtyMarks(projection).length > 0) await decider.settle(nowMs).catch(() => {});
           return completed;
         } catch (error) {
           if (attempt >= COMPLETE_TRIES || !RETRYABLE.has(errorCode(error) ?? '')) throw error;

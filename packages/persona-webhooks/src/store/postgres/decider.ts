@@ -1,0 +1,99 @@
+/**
+ * Decides users on PostgreSQL after their facts commit. A completion only leaves marks (`kyc_dirty`:
+ * `r:` user, `i:` inquiry, `a:` account) in its own one-statement commit; a decide pass then, in one
+ * transaction, takes up to a batch of marks (`FOR UPDATE SKIP LOCKED`, so instances share the work),
+ * turns them into users through the links committed by then, locks those users (advisory, sorted: two
+ * passes never decide one user at once), reads their facts, runs the policy, writes each changed
+ * decision with its outbox messages, and deletes the marks. A completion waits for a pass that started
+ * after its commit, so when `complete` resolves its users are decided; passes are shared by the
+ * completions that arrive meanwhile, which is what makes this fast.
+ *
+ * Why it converges under concurrency: every fact or link change commits a mark, and a mark is only
+ * turned into users after that commit. A case of account A committed before the inquiry that links A to
+ * user R: its `a:A` mark finds no user, but R's own `r:R` mark, committed with the link, is processed
+ * later and reads the case. Marks whose pass fails stay, and the next pass takes them.
+ */
+import type { KycPolicy } from '../../kyc/decision.js';
+import { splitMarks } from '../kyc-decisions.js';
+import type { Connections } from './connections.js';
+import { decisionStatements } from './decisions.js';
+import type { RecordPostgresChange } from './outbox.js';
+import type { Tables } from './tables.js';
+
+/** Marks taken by one pass. */
+const PASS_SIZE = 500;
+
+export interface Decider {
+  /**
+   * Resolves after a pass that started after this call has run (errors leave the marks for later).
+   * `nowMs` is the caller's clock (the worker's), which the pass records changes at.
+   */
+  settle(nowMs: number): Promise<void>;
+  /**
+   * The upsert of a completion's marks: `$MARKS` (text[]) and `$EVENT` (the event's id) are the caller's
+   * parameter numbers to substitute.
+   */
+  readonly markSql: string;
+}
+
+export function createDecider(
+  connections: Connections,
+  t: Tables,
+  policy: KycPolicy,
+  record: RecordPostgresChange,
+  committed: () => void,
+): Decider {
+  const statements = decisionStatements(t);
+  const take = `SELECT key, event_id FROM ${t.kycDirty} ORDER BY key LIMIT ${PASS_SIZE} FOR UPDATE SKIP LOCKED`;
+  const users = `SELECT u.k AS reference_id FROM unnest($1::text[]) AS u(k)
+    UNION SELECT reference_id FROM ${t.inquiries}
+      WHERE reference_id IS NOT NULL AND (inquiry_id = ANY($2::text[]) OR account_id = ANY($3::text[]))
+    UNION SELECT reference_id FROM ${t.accounts} WHERE reference_id IS NOT NULL AND account_id = ANY($3::text[])`;
+  const release = `DELETE FROM ${t.kycDirty} WHERE key = ANY($1::text[])`;
+
+  /** One pass; resolves with how many marks it took. */
+  const pass = (nowMs: number) =>
+    connections.transaction(async (tx) => {
+      const rows = (await tx.query(take)).rows as { key: string; event_id: string | null }[];
+      if (rows.length === 0) return 0;
+      const taken = rows.map((row) => row.key);
+      // The event that marked a user directly is the one that changed their decision; a user reached
+      // only through an account or inquiry gets the event that marked that.
+      const causes = new Map(rows.map((row) => [row.key.slice(2), row.event_id]));
+      const { references, inquiries, accounts } = splitMarks(taken);
+      const found = await tx.query(users, [references, inquiries, accounts]);
+      const referenceIds = [
+        ...new Set(found.rows.map((row) => String((row as { reference_id: unknown }).reference_id))),
+      ].sort();
+      await statements.lockIds(tx, referenceIds);
+      const anyCause = rows.find((row) => row.event_id !== null)?.event_id ?? null;
+      for (const referenceId of referenceIds) {
+        const cause = causes.get(referenceId) ?? anyCause;
+        await statements.refreshOne(tx, policy, referenceId, cause, nowMs, record);
+      }
+      await tx.query(release, [taken]);
+      return taken.length;
+    });
+
+  let queued: Promise<void> | null = null;
+  let chain: Promise<void> = Promise.resolve();
+  // The newest clock a caller of the queued pass gave.
+  let queuedNowMs = 0;
+  return {
+    markSql: `INSERT INTO ${t.kycDirty} (key, event_id) SELECT DISTINCT k, $EVENT::text FROM unnest($MARKS::text[]) AS k
+      ON CONFLICT (key) DO UPDATE SET seq = ${t.kycDirty}.seq + 1, event_id = EXCLUDED.event_id`,
+    settle(nowMs) {
+      queuedNowMs = Math.max(queuedNowMs, nowMs);
+      queued ??= chain.then(async () => {
+        queued = null;
+        const passNowMs = queuedNowMs;
+        queuedNowMs = 0;
+        while ((await pass(passNowMs)) === PASS_SIZE) {}
+        committed();
+      });
+      const run = queued;
+      chain = run.catch(() => {});
+      return run;
+    },
+  };
+}
