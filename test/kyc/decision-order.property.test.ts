@@ -172,7 +172,7 @@ describe('KYC decision under any delivery order', () => {
           expect(onPostgres.facts).toEqual(onSqlite.facts);
           expect(onPostgres.decision).toEqual(onSqlite.decision);
         }),
-        { numRuns: 15 },
+        { numRuns: 30 },
       );
     }, 120_000);
   });

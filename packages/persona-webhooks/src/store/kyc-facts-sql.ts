@@ -128,8 +128,11 @@ export function userObjectIdsSql(t: KycTables, ref: string): string {
   UNION ${scope.accounts}`;
 }
 
-function userFactsSql(t: KycTables): string {
-  const ref = 'CAST(@reference_id AS TEXT)';
+/**
+ * Every fact of the user whose reference id is the SQL expression `ref`: a parameter for one user, or a
+ * column of a LATERAL join for many (PostgreSQL's decide pass).
+ */
+export function userFactsSql(t: KycTables, ref = 'CAST(@reference_id AS TEXT)'): string {
   const { inquiries: userInquiries, accounts: userAccounts } = userScope(t, ref);
   const text = 'CAST(NULL AS TEXT)';
   const int = 'CAST(NULL AS BIGINT)';

@@ -5,8 +5,9 @@
  * turns them into users through the links committed by then, locks those users (advisory, sorted: two
  * passes never decide one user at once), reads their facts, runs the policy, writes each changed
  * decision with its outbox messages, and deletes the marks. A completion waits for a pass that started
- * after its commit, so when `complete` resolves its users are decided; passes are shared by the
- * completions that arrive meanwhile, which is what makes this fast.
+ * after its commit without waiting for it (a pass is shared by the completions that arrive meanwhile,
+ * which is what makes this fast); reads of decisions and outbox messages wait for the passes under way,
+ * so once `complete` resolved, this instance answers with the users it concerns decided.
  *
  * Why it converges under concurrency: every fact or link change commits a mark, and a mark is only
  * turned into users after that commit. A case of account A committed before the inquiry that links A to
@@ -17,8 +18,9 @@ import type { KycPolicy } from '../../kyc/decision.js';
 import { splitMarks } from '../kyc-decisions.js';
 import type { Connections } from './connections.js';
 import { decisionStatements } from './decisions.js';
-import type { RecordPostgresChange } from './outbox.js';
+import type { PostgresOutbox } from './outbox.js';
 import type { Tables } from './tables.js';
+import { BEGIN_ASYNC_COMMIT } from './work-queue.js';
 
 /** Marks taken by one pass. */
 const PASS_SIZE = 500;
@@ -30,6 +32,11 @@ export interface Decider {
    */
   settle(nowMs: number): Promise<void>;
   /**
+   * Resolves once the passes queued or running now have ended: reads of decisions and messages wait
+   * for it, so an event's decision is visible once its `complete` resolved.
+   */
+  idle(): Promise<void>;
+  /**
    * The upsert of a completion's marks: `$MARKS` (text[]) and `$EVENT` (the event's id) are the caller's
    * parameter numbers to substitute.
    */
@@ -40,7 +47,7 @@ export function createDecider(
   connections: Connections,
   t: Tables,
   policy: KycPolicy,
-  record: RecordPostgresChange,
+  recordMany: PostgresOutbox['recordMany'],
   committed: () => void,
 ): Decider {
   const statements = decisionStatements(t);
@@ -52,6 +59,8 @@ export function createDecider(
   const release = `DELETE FROM ${t.kycDirty} WHERE key = ANY($1::text[])`;
 
   /** One pass; resolves with how many marks it took. */
+  // Committed without waiting for the WAL flush, like every worker write: a pass lost in a crash
+  // leaves its marks, so the users are decided (and their messages written) again.
   const pass = (nowMs: number) =>
     connections.transaction(async (tx) => {
       const rows = (await tx.query(take)).rows as { key: string; event_id: string | null }[];
@@ -67,13 +76,17 @@ export function createDecider(
       ].sort();
       await statements.lockIds(tx, referenceIds);
       const anyCause = rows.find((row) => row.event_id !== null)?.event_id ?? null;
-      for (const referenceId of referenceIds) {
-        const cause = causes.get(referenceId) ?? anyCause;
-        await statements.refreshOne(tx, policy, referenceId, cause, nowMs, record);
-      }
+      await statements.decideMany(
+        tx,
+        policy,
+        referenceIds,
+        (referenceId) => causes.get(referenceId) ?? anyCause,
+        nowMs,
+        recordMany,
+      );
       await tx.query(release, [taken]);
       return taken.length;
-    });
+    }, BEGIN_ASYNC_COMMIT);
 
   let queued: Promise<void> | null = null;
   let chain: Promise<void> = Promise.resolve();
@@ -95,5 +108,6 @@ export function createDecider(
       chain = run.catch(() => {});
       return run;
     },
+    idle: () => chain,
   };
 }

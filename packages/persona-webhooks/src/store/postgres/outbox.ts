@@ -36,6 +36,8 @@ export type RecordPostgresChange = (tx: PostgresQueryable, change: DecisionChang
 
 export type PostgresOutbox = Omit<OutboxStore, 'onDeliveriesAvailable'> & {
   record: RecordPostgresChange;
+  /** Records many changes with one statement for all their messages (the decide pass). */
+  recordMany(tx: PostgresQueryable, changes: readonly DecisionChange[]): Promise<void>;
   /** After a transaction that may have recorded changes committed: wakes senders if it did. */
   committed(): void;
 };
@@ -66,6 +68,12 @@ export function createPostgresOutbox(
   const p = <P extends object>(text: string) => positional<P>(text);
   const put = p<ReturnType<typeof endpointParams>>(sql.putEndpoint);
   const insert = p<ReturnType<typeof messageParams>[number]>(sql.insertMessage);
+  const insertMany = `INSERT INTO ${t.outbox} (id, endpoint_id, reference_id, payload, status, attempts,
+    created_at_ms, next_attempt_at_ms)
+    SELECT m.id, m.endpoint_id, m.reference_id, m.payload, 'pending', 0, m.at, m.at
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+      WITH ORDINALITY AS m(id, endpoint_id, reference_id, payload, at, n)
+    ORDER BY m.n`;
   const due = p<{ now_ms: number; limit: number }>(`${sql.dueMessages} FOR UPDATE OF m SKIP LOCKED`);
   const lease = p<{ id: string; token: string; expires_ms: number }>(sql.lease);
   const startAttempt = p<{ id: string; attempt: number; now_ms: number }>(sql.startAttempt);
@@ -85,6 +93,23 @@ export function createPostgresOutbox(
       }
       if (ids.length > 0) wrote = true;
       await hook?.(change, tx);
+    },
+
+    async recordMany(tx, changes) {
+      const enabled = await tx.query(sql.enabledEndpointIds);
+      const ids = (enabled.rows as { id: string }[]).map((row) => row.id);
+      const rows = changes.flatMap((change) => messageParams(change, ids, change.changedAtMs));
+      if (rows.length > 0) {
+        await tx.query(insertMany, [
+          rows.map((r) => r.id),
+          rows.map((r) => r.endpoint_id),
+          rows.map((r) => r.reference_id),
+          rows.map((r) => r.payload),
+          rows.map((r) => r.now_ms),
+        ]);
+        wrote = true;
+      }
+      for (const change of changes) await hook?.(change, tx);
     },
 
     committed() {

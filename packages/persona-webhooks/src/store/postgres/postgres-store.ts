@@ -82,7 +82,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     for (const listener of deliveryListeners) listener();
   };
   const outbox = createPostgresOutbox(connections, t, config.onDecisionChanged, wakeSenders);
-  const decider = createDecider(connections, t, config.kycPolicy, outbox.record, () => outbox.committed());
+  const decider = createDecider(connections, t, config.kycPolicy, outbox.recordMany, () =>
+    outbox.committed(),
+  );
   const queue = createPostgresWorkQueue(connections, t, decider);
   const reads = createPostgresReadModel(connections, t, config.kycPolicy);
   const reconcile = createPostgresReconcileState(connections, t);
@@ -140,6 +142,14 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     },
   });
 
+  /** A read of decisions or messages: after the decide passes under way (see `decider.ts`). */
+  const afterDecisions =
+    <T>(work: () => Promise<T>) =>
+    async () => {
+      await decider.idle();
+      return work();
+    };
+
   /** Runs `work` unless closed; unavailability becomes StoreUnavailableError. */
   const run = <T>(work: () => Promise<T>, operation: 'read' | 'write' = 'write'): Promise<T> => {
     if (closed) return Promise.reject(closedStoreError());
@@ -193,9 +203,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     listEvents: (query) => read(() => reads.listEvents(query)),
     counts: () => read(() => reads.counts()),
     getInquiry: (inquiryId) => read(() => reads.getInquiry(inquiryId)),
-    getKyc: (referenceId) => read(() => reads.getKyc(referenceId)),
+    getKyc: (referenceId) => read(afterDecisions(() => reads.getKyc(referenceId))),
     getKycFacts: (referenceId) => read(() => reads.getKycFacts(referenceId)),
-    countDecisions: () => read(() => reads.countDecisions()),
+    countDecisions: () => read(afterDecisions(() => reads.countDecisions())),
     getVerification: (verificationId) => read(() => reads.getVerification(verificationId)),
     listVerifications: (inquiryIds) => read(() => reads.listVerifications(inquiryIds)),
     timeline: (query) => read(() => reads.timeline(query)),
@@ -214,15 +224,16 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     touchAppToken: (id, nowMs) => run(() => appTokens.touch(id, nowMs)),
     revokeAppToken: (id, nowMs) => run(() => appTokens.revoke(id, nowMs)),
     onEventsAvailable: (listener) => wakeups.subscribe(listener),
-    putEndpoint: (endpoint) => run(() => outbox.putEndpoint(endpoint)),
+    // After the passes under way, so the endpoints a decision is sent to are those of its time.
+    putEndpoint: (endpoint) => run(afterDecisions(() => outbox.putEndpoint(endpoint))),
     listEndpoints: () => read(() => outbox.listEndpoints()),
-    claimDeliveries: (claimOptions) => run(() => outbox.claimDeliveries(claimOptions)),
+    claimDeliveries: (claimOptions) => run(afterDecisions(() => outbox.claimDeliveries(claimOptions))),
     finishDelivery: (claimed, result, retryAtMs, nowMs) =>
       run(() => outbox.finishDelivery(claimed, result, retryAtMs, nowMs)),
-    listDeliveries: (query) => read(() => outbox.listDeliveries(query)),
+    listDeliveries: (query) => read(afterDecisions(() => outbox.listDeliveries(query))),
     getDelivery: (id) => read(() => outbox.getDelivery(id)),
     replayDelivery: (id, nowMs) => run(() => outbox.replayDelivery(id, nowMs)),
-    deliveryStats: () => read(() => outbox.deliveryStats()),
+    deliveryStats: () => read(afterDecisions(() => outbox.deliveryStats())),
     onDeliveriesAvailable(listener) {
       deliveryListeners.add(listener);
       return () => {

@@ -13,7 +13,7 @@
  */
 import type { ProjectionUpdate } from '../../kyc/projection-update.js';
 import { LEASE_EXPIRED_ERROR, MALFORMED_ID_PREFIX, truncateError } from '../inbox-rows.js';
-import { dirtyMarks, identityMarks } from '../kyc-decisions.js';
+import { decisionKeys, dirtyMarks, identityMarks } from '../kyc-decisions.js';
 import type { ClaimedEvent, ClaimOptions, ReplayOutcome } from '../store.js';
 import { updateStatements } from './apply-updates.js';
 import type { Connections } from './connections.js';
@@ -34,7 +34,7 @@ const RETRYABLE = new Set(['40P01', '40001']);
 export const ASYNC_COMMIT = "set_config('synchronous_commit', 'off', true)";
 
 /** One simple query (no parameters), so opening the worker's transaction costs one round trip. */
-const BEGIN_ASYNC_COMMIT = 'BEGIN; SET LOCAL synchronous_commit = off';
+export const BEGIN_ASYNC_COMMIT = 'BEGIN; SET LOCAL synchronous_commit = off';
 
 /** Thrown inside a completion whose lease was lost, to roll back. */
 const LEASE_LOST = Symbol('lease lost');
@@ -208,9 +208,11 @@ export function createPostgresWorkQueue(
       for (let attempt = 1; ; attempt++) {
         try {
           const completed = await completeOnce(claim, projection, nowMs);
-          // Resolve once the users this event concerns are decided; a failed pass leaves its marks for
-          // the next one, and the event itself is done either way.
-          if (completed && dirtyMarks(projection).length > 0) await decider.settle(nowMs).catch(() => {});
+          // The users this event concerns are decided by the next pass, not awaited here (reads wait for
+          // it); a failed pass leaves its marks for the next one, and the event itself is done either way.
+          // Every fact kind counts, a case or report without links included: its marks come from the
+          // ids its stored row kept.
+          if (completed && decisionKeys(projection).length > 0) void decider.settle(nowMs).catch(() => {});
           return completed;
         } catch (error) {
           if (attempt >= COMPLETE_TRIES || !RETRYABLE.has(errorCode(error) ?? '')) throw error;
