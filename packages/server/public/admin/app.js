@@ -5,6 +5,8 @@
 import { api, whenSignedOut } from './api.js';
 import { Loading } from './components.js';
 import { DeadLetters } from './pages/dead-letters.js';
+import { Deliveries } from './pages/deliveries.js';
+import { DeliveryDetail } from './pages/delivery-detail.js';
 import { EventDetail } from './pages/event-detail.js';
 import { Events } from './pages/events.js';
 import { Overview } from './pages/overview.js';
@@ -17,6 +19,7 @@ const NAV = [
   { label: 'Overview', segments: [], section: '' },
   { label: 'Events', segments: ['events'], section: 'events' },
   { label: 'Dead letters', segments: ['dead'], section: 'dead' },
+  { label: 'Deliveries', segments: ['deliveries'], section: 'deliveries' },
   { label: 'Users', segments: ['users'], section: 'users' },
 ];
 
@@ -26,6 +29,8 @@ function Page({ route }) {
   if (section === 'events' && id) return html`<${EventDetail} key=${id} id=${id} />`;
   if (section === 'events') return html`<${Events} params=${route.params} />`;
   if (section === 'dead') return html`<${DeadLetters} />`;
+  if (section === 'deliveries' && id) return html`<${DeliveryDetail} key=${id} id=${id} />`;
+  if (section === 'deliveries') return html`<${Deliveries} params=${route.params} />`;
   if (section === 'users') return html`<${Users} referenceId=${id} />`;
   if (section === undefined) return html`<${Overview} />`;
   return notFound();

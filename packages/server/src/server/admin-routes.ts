@@ -1,6 +1,7 @@
 /**
  * The admin API under /api, behind the bearer token or the dashboard's session: the overview, KYC
  * status per user and per inquiry (with verifications and event timelines), the event inbox, and
+ * replay; and the outbox: application endpoints, outbound deliveries with their attempts, and their
  * replay.
  */
 import type { FastifyInstance } from 'fastify';
@@ -9,6 +10,9 @@ import { z } from 'zod';
 import type { ReconcileStatus } from '../reconcile/reconcile-service.js';
 import type { AdminAuth } from './admin-auth.js';
 import {
+  deliveryDetailJson,
+  deliveryJson,
+  endpointJson,
   eventDetailJson,
   eventSummaryJson,
   inquiryJson,
@@ -16,6 +20,7 @@ import {
   type PayloadRemoval,
   timelineJson,
 } from './admin-views.js';
+import { BACKLOG_COUNT_LIMIT, endpointBacklog } from './endpoint-backlog.js';
 import { ConflictError, NotFoundError } from './http-errors.js';
 import type { MinuteCounter } from './minute-counter.js';
 import type { RouteRegistry } from './openapi/route-registry.js';
@@ -49,6 +54,35 @@ const eventIdParam = idParam('The Persona event id (`evt_…`).');
 const timelineQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(500).describe('Most events returned (the newest).'),
 });
+const deliveryIdParam = idParam('The message id (`msg_…`), which is also its `webhook-id`.');
+const deliveriesQuery = z.object({
+  status: z.enum(['pending', 'sending', 'delivered', 'dead']).optional(),
+  endpointId: z.string().min(1).max(MAX_ID_CHARS).optional().describe('Only this endpoint (`ep_…`).'),
+  referenceId: z.string().min(1).max(MAX_ID_CHARS).optional().describe("Only this user's messages."),
+  limit: z.coerce.number().int().min(1).max(500).default(50).describe('Page size.'),
+  cursor: z
+    .string()
+    .min(1)
+    .max(100)
+    // The store reads a cursor it did not write as "before the first message" (an empty page):
+    // refused here instead, like the events list's.
+    .refine((cursor) => {
+      const seq = Number(Buffer.from(cursor, 'base64url').toString());
+      return Number.isSafeInteger(seq) && seq > 0;
+    }, "not a previous page's nextCursor")
+    .optional()
+    .describe("A previous page's `nextCursor`."),
+});
+const endpointsQuery = z.object({
+  backlog: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true')
+    .describe(
+      `Also count each endpoint's pending and dead messages (up to ${BACKLOG_COUNT_LIMIT} each) and give its newest error.`,
+    ),
+});
+
 /** Replays at most one page of the dashboard's table at a time. */
 const replayBody = z.object({ ids: z.array(z.string().min(1).max(MAX_ID_CHARS)).min(1).max(500) });
 
@@ -250,6 +284,88 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
           throw new ConflictError(`Event ${id} is already queued; it will be processed without a replay.`);
         }
         return reply.code(202).send({ outcome, id });
+      },
+    );
+
+    routes.route(
+      api,
+      {
+        ...admin,
+        method: 'GET',
+        url: '/api/endpoints',
+        summary: 'The application endpoints `kyc.decision_changed` is sent to (never a secret value)',
+        query: endpointsQuery,
+        responses: { 200: 'Every endpoint, with when each of its secrets expires (null: never).' },
+      },
+      async ({ query }) => {
+        const endpoints = await store.listEndpoints();
+        return {
+          endpoints: await Promise.all(
+            endpoints.map(async (endpoint) =>
+              endpointJson(endpoint, query.backlog ? await endpointBacklog(store, endpoint.id) : undefined),
+            ),
+          ),
+        };
+      },
+    );
+
+    routes.route(
+      api,
+      {
+        ...admin,
+        method: 'GET',
+        url: '/api/deliveries',
+        summary: 'Outbound `kyc.decision_changed` messages, newest first, filtered and paged',
+        query: deliveriesQuery,
+        responses: { 200: 'One page of messages, and `nextCursor` for the next (null on the last).' },
+      },
+      async ({ query }) => {
+        const page = await store.listDeliveries({
+          limit: query.limit,
+          ...(query.status ? { status: query.status } : {}),
+          ...(query.endpointId ? { endpointId: query.endpointId } : {}),
+          ...(query.referenceId ? { referenceId: query.referenceId } : {}),
+          ...(query.cursor ? { cursor: query.cursor } : {}),
+        });
+        return { deliveries: page.deliveries.map(deliveryJson), nextCursor: page.nextCursor };
+      },
+    );
+
+    routes.route(
+      api,
+      {
+        ...admin,
+        method: 'GET',
+        url: '/api/deliveries/:id',
+        summary: 'One outbound message with its body and every attempt',
+        params: deliveryIdParam,
+        responses: { 200: 'The message.', 404: '`not_found`: no such message.' },
+      },
+      async ({ params: { id } }) => {
+        const delivery = await store.getDelivery(id);
+        if (!delivery) throw new NotFoundError(`Message "${id.slice(0, 100)}"`);
+        return deliveryDetailJson(delivery);
+      },
+    );
+
+    routes.route(
+      api,
+      {
+        ...admin,
+        method: 'POST',
+        url: '/api/deliveries/:id/replay',
+        summary: 'Send a delivered or dead message again (same `webhook-id`, a fresh set of attempts)',
+        params: deliveryIdParam,
+        responses: {
+          200: '`{"outcome": "already_queued"}`: it is pending or being sent; it goes without a replay.',
+          202: '`{"outcome": "replayed"}`: queued to be sent again.',
+          404: '`not_found`: no such message.',
+        },
+      },
+      async ({ params: { id } }, _request, reply) => {
+        const outcome = await store.replayDelivery(id, Date.now());
+        if (outcome === 'not_found') throw new NotFoundError(`Message "${id.slice(0, 100)}"`);
+        return reply.code(outcome === 'replayed' ? 202 : 200).send({ outcome });
       },
     );
 

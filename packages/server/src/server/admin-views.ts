@@ -1,7 +1,13 @@
-/** The admin API's JSON shapes: ISO times, stable field names, no payload data except on request. */
+/**
+ * The admin API's JSON shapes: ISO times, stable field names, no payload data except on request; for
+ * the outbox, messages with the decision read from their body and endpoints without any secret value.
+ */
 import type {
   AccountFact,
+  AppEndpoint,
   CaseFact,
+  DeliveryDetail,
+  DeliveryView,
   EventDetail,
   EventSummary,
   InquiryView,
@@ -199,5 +205,87 @@ function parseOrText(payload: string): unknown {
     return JSON.parse(payload);
   } catch {
     return payload;
+  }
+}
+
+/* The outbox: outbound `kyc.decision_changed` messages, their attempts, the application endpoints. */
+
+/** `data.decision` and `data.previousDecision` of a `kyc.decision_changed` body, null where absent. */
+function decisionsOf(payload: unknown): { decision: string | null; previousDecision: string | null } {
+  const data = (payload as { data?: { decision?: unknown; previousDecision?: unknown } } | null)?.data;
+  const text = (value: unknown) => (typeof value === 'string' ? value : null);
+  return { decision: text(data?.decision), previousDecision: text(data?.previousDecision) };
+}
+
+/** One message in a list: where it goes, for whom, what it says, how its sending went. */
+export function deliveryJson(delivery: DeliveryView) {
+  return {
+    id: delivery.id,
+    endpointId: delivery.endpointId,
+    referenceId: delivery.referenceId,
+    status: delivery.status,
+    attempts: delivery.attempts,
+    createdAt: iso(delivery.createdAtMs),
+    nextAttemptAt: iso(delivery.nextAttemptAtMs),
+    deliveredAt: iso(delivery.deliveredAtMs),
+    lastStatusCode: delivery.lastStatusCode,
+    lastError: delivery.lastError,
+    ...decisionsOf(parseOrText(delivery.payload)),
+  };
+}
+
+/** One message with its body (it carries no personal data) and every attempt, oldest first. */
+export function deliveryDetailJson(delivery: DeliveryDetail) {
+  const payload = parseOrText(delivery.payload);
+  return {
+    ...deliveryJson(delivery),
+    payload,
+    attemptLog: delivery.attemptLog.map((attempt) => ({
+      attempt: attempt.attempt,
+      startedAt: iso(attempt.startedAtMs),
+      durationMs: attempt.durationMs,
+      statusCode: attempt.statusCode,
+      error: attempt.error,
+    })),
+  };
+}
+
+/** An endpoint's backlog, as the deliveries route counts it (`countedUpTo` bounds each count). */
+export interface EndpointBacklog {
+  /** Waiting to be sent or retried, and being sent now. */
+  pending: number;
+  dead: number;
+  /** True when a count reached its bound: there are at least that many. */
+  countsCapped: boolean;
+  /** The newest failed attempt's error and status code among the messages not delivered. */
+  lastError: string | null;
+  lastStatusCode: number | null;
+}
+
+/**
+ * An endpoint without its secrets' values (only when each expires), its URL without a password, and —
+ * when counted — its backlog and newest error, so a failing endpoint shows at a glance.
+ */
+export function endpointJson(endpoint: AppEndpoint, backlog?: EndpointBacklog) {
+  return {
+    id: endpoint.id,
+    url: withoutPassword(endpoint.url),
+    enabled: endpoint.enabled,
+    source: endpoint.source,
+    createdAt: iso(endpoint.createdAtMs),
+    secrets: endpoint.secrets.map((secret) => ({ expiresAt: iso(secret.expiresAtMs) })),
+    ...(backlog ? { backlog } : {}),
+  };
+}
+
+/** `https://user:pass@host/` → `https://user:***@host/`: a URL's password is a credential. */
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password === '') return url;
+    parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url;
   }
 }

@@ -4,10 +4,11 @@
  */
 import { api } from '../api.js';
 import { EmptyState, ErrorState, Loading, PageTitle } from '../components.js';
+import { Pager } from '../cursor-pages.js';
 import { EventsTable } from '../events-table.js';
 import { href } from '../router.js';
 import { html, useRef, useState } from '../vendor/preact-htm.js';
-import { Pager, useEventPages } from './events.js';
+import { useEventPages } from './events.js';
 
 function ReplayShown({ events, onDone }) {
   const dialog = useRef(null);

@@ -2,43 +2,20 @@
  * Events: filters (status, name, received time, exact id or reference id) kept in the address, a
  * table, and cursor pages; everything updates in place, without reloading the page.
  */
-import { ApiError, api, query } from '../api.js';
+import { ApiError } from '../api.js';
 import { EmptyState, ErrorState, Loading, PageTitle } from '../components.js';
+import { Pager, useCursorPages } from '../cursor-pages.js';
 import { EventsTable } from '../events-table.js';
 import { isoToUtcInput, utcInputToIso } from '../format.js';
 import { href, navigate } from '../router.js';
 import { html, useEffect, useState } from '../vendor/preact-htm.js';
 
-const PAGE_SIZE = 50;
 const STATUSES = ['pending', 'processing', 'done', 'dead'];
 const FILTERS = ['status', 'name', 'from', 'to', 'q'];
 
-/** One page of events for the filters in `params`, with older/newer navigation over cursors. */
+/** One page of events for the filters in `filters`, with older/newer navigation over cursors. */
 export function useEventPages(filters) {
-  const key = JSON.stringify(filters);
-  const [cursors, setCursors] = useState([null]);
-  const [state, setState] = useState({ loading: true, page: null, error: null });
-  const cursor = cursors.at(-1);
-  useEffect(() => setCursors([null]), [key]);
-  const load = () => {
-    let current = true;
-    setState((previous) => ({ ...previous, loading: true }));
-    api(`/api/events${query({ ...filters, limit: PAGE_SIZE, cursor })}`).then(
-      (page) => current && setState({ loading: false, page, error: null }),
-      (error) => current && setState({ loading: false, page: null, error }),
-    );
-    return () => {
-      current = false;
-    };
-  };
-  useEffect(load, [key, cursor]);
-  return {
-    ...state,
-    pageNumber: cursors.length,
-    reload: load,
-    older: () => state.page?.nextCursor && setCursors([...cursors, state.page.nextCursor]),
-    newer: () => cursors.length > 1 && setCursors(cursors.slice(0, -1)),
-  };
+  return useCursorPages('/api/events', filters);
 }
 
 function Filters({ filters }) {
@@ -79,16 +56,6 @@ function Filters({ filters }) {
       <a class="button" href=${href(['events'])}>Clear</a>
     </div>
   </form>`;
-}
-
-export function Pager({ pages }) {
-  const { page, pageNumber } = pages;
-  if (!page || (pageNumber === 1 && !page.nextCursor)) return null;
-  return html`<nav class="pager" aria-label="Pages">
-    <button type="button" class="button" onClick=${pages.newer} disabled=${pageNumber === 1}>← Newer</button>
-    <span class="muted">Page ${pageNumber}</span>
-    <button type="button" class="button" onClick=${pages.older} disabled=${!page.nextCursor}>Older →</button>
-  </nav>`;
 }
 
 export function Events({ params }) {

@@ -1,16 +1,27 @@
 /**
  * A user (Persona reference id): their KYC decision and every reason for it, their cases and screening
  * reports in created-at order, each inquiry with its verifications and the ordered events that shaped
- * it, and a link to the inquiry in Persona.
+ * it, a link to the inquiry in Persona, and the newest decision changes sent to the application.
  */
 import { api } from '../api.js';
-import { EmptyState, ErrorState, Loading, PageTitle, SourceBadge, StatusBadge } from '../components.js';
+import {
+  EmptyState,
+  ErrorState,
+  Loading,
+  PageTitle,
+  SourceBadge,
+  StatusBadge,
+  useApi,
+} from '../components.js';
 import { Decision } from '../decision.js';
+import { DeliveriesTable } from '../deliveries-table.js';
 import { eventLabel, isComplianceEvent } from '../event-labels.js';
 import { Time } from '../format.js';
 import { href, navigate } from '../router.js';
 import { html, useEffect, useRef, useState } from '../vendor/preact-htm.js';
 
+/** How many of a user's newest messages the user page lists; the Deliveries page has them all. */
+const USER_DELIVERIES = 5;
 const PERSONA_INQUIRY_URL = 'https://app.withpersona.com/dashboard/inquiries/';
 const OPEN = new Set(['pending', 'processing', 'dead']);
 
@@ -151,6 +162,23 @@ function Why({ kyc, events }) {
   </div>`;
 }
 
+/** The newest decision changes sent to the application for this user; nothing when none was written. */
+function UserDeliveries({ referenceId }) {
+  const { data, error } = useApi(
+    `/api/deliveries?referenceId=${encodeURIComponent(referenceId)}&limit=${USER_DELIVERIES}`,
+  );
+  if (error)
+    return html`<section class="card"><h2>Sent to your application</h2><${ErrorState} error=${error} /></section>`;
+  if (!data || data.deliveries.length === 0) return null;
+  return html`<section class="card" aria-labelledby="user-deliveries-title" data-testid="user-deliveries">
+    <div class="section-head">
+      <h2 id="user-deliveries-title">Sent to your application</h2>
+      <a href=${href(['deliveries'], { referenceId })}>All of this user's messages</a>
+    </div>
+    <${DeliveriesTable} deliveries=${data.deliveries} caption="This user's newest messages" showUser=${false} />
+  </section>`;
+}
+
 function Inquiry({ inquiry, events, verifications }) {
   return html`<section class="card inquiry" aria-labelledby=${`inq-${inquiry.inquiryId}`}>
     <div class="section-head">
@@ -217,6 +245,7 @@ function UserDetail({ referenceId }) {
       <${Why} kyc=${kyc} events=${events} />
       ${timeline.truncated && html`<p class="muted small">Showing the newest ${events.length} events only.</p>`}
     </section>
+    <${UserDeliveries} referenceId=${referenceId} />
     ${
       compliance.length > 0 &&
       html`<section class="card" aria-labelledby="compliance-title">

@@ -1,0 +1,225 @@
+/**
+ * The dashboard's Deliveries pages in real Chromium against the real service (dist/), over an outbox
+ * seeded into the SQLite file before the service starts (`outbox-seed.ts`: a failing endpoint on a
+ * closed local port, retries due days from now, one dead message), so what the pages show does not
+ * depend on the service's own delivery worker. Saves docs/screenshots/deliveries.png (with
+ * UPDATE_SCREENSHOTS=1).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
+import {
+  browserAvailable,
+  launchBrowser,
+  openPage,
+  screenshot,
+  seriousA11yViolations,
+  signIn,
+} from '../helpers/browser.js';
+import { freePort } from '../helpers/free-port.js';
+import {
+  FAILING_ENDPOINT,
+  HEALTHY_ENDPOINT,
+  SEEDED_SECRET,
+  type SeededOutbox,
+  seedOutbox,
+} from '../helpers/outbox-seed.js';
+import {
+  ADMIN_TOKEN,
+  admin,
+  eventually,
+  type ServiceProcess,
+  startServiceProcess,
+} from '../helpers/service-process.js';
+
+let service: ServiceProcess;
+let dir: string;
+let browser: Browser;
+let context: BrowserContext;
+let seeded: SeededOutbox;
+let failingUrl: string;
+
+/** `2026-12-02 14:03:07 UTC`, as the dashboard writes every time. */
+const utc = (ms: number) => `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+
+describe.skipIf(!browserAvailable)('Deliveries pages in Chromium', { timeout: 60_000 }, () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pw-browser-deliveries-'));
+    const file = join(dir, 'db.sqlite');
+    // Nothing listens on these ports: the failing endpoint's (and the healthy one's, whose messages
+    // are all delivered already, so nothing is sent to it).
+    failingUrl = `http://127.0.0.1:${await freePort()}/persona-decisions`;
+    const store = createSqliteFileStore(file);
+    try {
+      await store.migrate();
+      seeded = await seedOutbox(store, {
+        failingUrl,
+        healthyUrl: `http://127.0.0.1:${await freePort()}/ok`,
+      });
+    } finally {
+      await store.close();
+    }
+    [service, browser] = await Promise.all([
+      startServiceProcess({
+        PERSONA_WEBHOOK_SECRET: 'wbhsec_deliveries_browser',
+        DATABASE_URL: `sqlite:${file}`,
+      }),
+      launchBrowser(),
+    ]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await service?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  afterEach(async () => {
+    await context?.close();
+  });
+
+  async function signedInPage() {
+    context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      locale: 'en-US',
+      timezoneId: 'Asia/Tokyo',
+    });
+    const opened = await openPage(context);
+    await signIn(opened.page, service.url, ADMIN_TOKEN);
+    return opened;
+  }
+
+  const row = (page: Page, id: string) =>
+    page.locator(`.deliveries-table tbody tr[data-delivery-id="${id}"]`);
+
+  it('shows the failing endpoint at a glance, then every message with its decision, attempts, last error and next retry', async () => {
+    const { page, problems } = await signedInPage();
+    await page.getByRole('link', { name: 'Deliveries' }).click();
+    await page.getByRole('heading', { name: 'Deliveries', level: 1 }).waitFor();
+
+    const failing = page.locator(`.endpoints-table tr[data-endpoint-id="${FAILING_ENDPOINT}"]`);
+    await failing.waitFor();
+    expect(await failing.locator('.badge').textContent()).toBe('failing');
+    expect(await failing.textContent()).toContain(failingUrl);
+    expect(await failing.getByTestId('endpoint-pending').textContent()).toBe('3');
+    expect(await failing.getByTestId('endpoint-dead').textContent()).toBe('1');
+    expect(await failing.getByTestId('endpoint-error').textContent()).toContain(
+      'connection failed (ECONNREFUSED)',
+    );
+    const healthy = page.locator(`.endpoints-table tr[data-endpoint-id="${HEALTHY_ENDPOINT}"]`);
+    expect(await healthy.locator('.badge').textContent()).toBe('healthy');
+    expect(await healthy.getByTestId('endpoint-error').textContent()).toBe('—');
+
+    await row(page, seeded.retrying).waitFor();
+    expect(await page.locator('.deliveries-table tbody tr').count()).toBe(8);
+    const retrying = row(page, seeded.retrying);
+    expect(await retrying.getByTestId('decision-change').textContent()).toMatch(/none\s*→\s*approved/);
+    expect(await retrying.getByTestId('delivery-status').textContent()).toBe('pending');
+    expect(await retrying.getByTestId('delivery-attempts').textContent()).toBe('2');
+    expect(await retrying.locator('.error-text').textContent()).toBe('connection failed (ECONNREFUSED)');
+    expect(await retrying.getByTestId('next-retry').textContent()).toBe(utc(seeded.retryAtMs));
+    const waiting = row(page, seeded.waiting);
+    expect(await waiting.getByTestId('decision-change').textContent()).toMatch(/pending\s*→\s*approved/);
+    // Not tried yet: it goes after the user's older message to that endpoint, which is retrying.
+    expect(await waiting.getByTestId('next-retry').textContent()).toBe('after the older message');
+    const dead = row(page, seeded.dead);
+    expect(await dead.getByTestId('last-status-code').textContent()).toBe('500');
+    expect(await dead.getByTestId('next-retry').textContent()).toBe('—');
+    expect(await row(page, seeded.delivered).getByTestId('last-status-code').textContent()).toBe('200');
+    // Every time in UTC to the second, in Tokyo as anywhere.
+    for (const text of await page.locator('main time').allTextContents()) {
+      expect(text).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+    }
+    expect(await page.locator('main').textContent()).not.toContain(SEEDED_SECRET);
+
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.mouse.move(0, 0);
+    await screenshot(page, 'deliveries');
+
+    // The failing ones: status filter, kept in the address, applied in place.
+    await page.getByLabel('Status').selectOption('dead');
+    await expect.poll(() => page.url(), { timeout: 10_000 }).toContain('status=dead');
+    await expect.poll(() => page.locator('.deliveries-table tbody tr').count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.locator('.deliveries-table tbody tr').getAttribute('data-delivery-id')).toBe(
+      seeded.dead,
+    );
+    // An endpoint's count links to its messages.
+    await page.goto(`${service.url}/admin#/deliveries`);
+    await failing.getByTestId('endpoint-pending').click();
+    await expect.poll(() => page.locator('.deliveries-table tbody tr').count(), { timeout: 10_000 }).toBe(3);
+    expect(page.url()).toContain(`endpointId=${FAILING_ENDPOINT}`);
+    expect(problems).toEqual([]);
+  });
+
+  it("opens a message: every attempt's start, duration, status code and error, its next retry and its body", async () => {
+    const { page, problems } = await signedInPage();
+    await page.goto(`${service.url}/admin#/deliveries`);
+    await row(page, seeded.retrying).locator('.delivery-link').click();
+    await page.getByRole('heading', { name: seeded.retrying, level: 1 }).waitFor();
+    const attempts = page.getByTestId('delivery-attempt');
+    expect(await attempts.count()).toBe(2);
+    const cells = async (index: number) =>
+      (await attempts.nth(index).locator('td').allTextContents()).map((text) => text.trim());
+    expect(await cells(0)).toEqual(['1', utc(seeded.baseMs + 1_000), '41', '503', 'HTTP 503']);
+    expect(await cells(1)).toEqual([
+      '2',
+      utc(seeded.baseMs + 7_000),
+      '2',
+      'none',
+      'connection failed (ECONNREFUSED)',
+    ]);
+    expect(await page.getByTestId('delivery-next-retry').textContent()).toBe(utc(seeded.retryAtMs));
+    const body = (await page.locator('.payload').textContent()) ?? '';
+    expect(body).toContain('kyc.decision_changed');
+    expect(body).toContain('user-retry');
+    await page.mouse.move(0, 0);
+    await screenshot(page, 'delivery-detail');
+    // A pending message has nothing to replay.
+    expect(await page.getByRole('button', { name: 'Replay' }).count()).toBe(0);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.getByRole('link', { name: 'user-retry' }).click();
+    await page.getByTestId('user-deliveries').waitFor();
+    expect(await page.getByTestId('user-deliveries').locator('tbody tr').count()).toBe(2);
+    expect(problems).toEqual([]);
+  });
+
+  it('replays a dead message after asking: it is pending again', async () => {
+    const { page, problems } = await signedInPage();
+    await page.goto(`${service.url}/admin#/deliveries/${seeded.dead}`);
+    await page.getByRole('heading', { name: seeded.dead, level: 1 }).waitFor();
+    expect(await page.getByTestId('delivery-status').textContent()).toBe('dead');
+    await page.getByRole('button', { name: 'Replay' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Send this dead message again?' });
+    await dialog.waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    // Cancelling changes nothing.
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect((await admin(service.url, `/api/deliveries/${seeded.dead}`)).json['status']).toBe('dead');
+
+    await page.getByRole('button', { name: 'Replay' }).click();
+    await dialog.getByRole('button', { name: 'Send again' }).click();
+    await expect
+      .poll(() => page.getByTestId('replay-status').textContent(), { timeout: 10_000 })
+      .toBe('Replayed: queued to be sent again.');
+    // Pending again (a delivery worker that tries it at once fails on the closed port: pending still).
+    await eventually(async () => {
+      const { json } = await admin(service.url, `/api/deliveries/${seeded.dead}`);
+      return json['status'] === 'pending';
+    });
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          await page.getByTestId('delivery-status').waitFor();
+          return page.getByTestId('delivery-status').textContent();
+        },
+        { timeout: 15_000 },
+      )
+      .toBe('pending');
+    expect(await page.getByRole('button', { name: 'Replay' }).count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+});
