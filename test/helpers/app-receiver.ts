@@ -1,0 +1,78 @@
+/**
+ * A customer's application receiving `kyc.decision_changed` webhooks, verified with the official
+ * `standardwebhooks` package as a real one would. It can go down and come back on the same port, and
+ * records every verified message (and how many it refused) for the test to check.
+ */
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { Webhook } from 'standardwebhooks';
+import { listen } from './listen.js';
+
+export interface AppMessage {
+  atMs: number;
+  webhookId: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  data: { referenceId: string; decision: string; previousDecision: string | null; [key: string]: unknown };
+}
+
+export interface AppReceiver {
+  /** `http://127.0.0.1:<port>/kyc`. */
+  url: string;
+  port: number;
+  /** Every verified message, in arrival order (duplicates included: tests count them). */
+  messages: AppMessage[];
+  /** Requests whose signature did not verify. */
+  refused: number;
+  /** Stops listening (the app is down: connections are refused). */
+  down(): Promise<void>;
+  /** Listens again on the same port. */
+  up(): Promise<void>;
+}
+
+/** Starts the app on `port` (0: any free one), verifying with `secret`. */
+export async function startAppReceiver(secret: string, port = 0): Promise<AppReceiver> {
+  const webhook = new Webhook(secret);
+  let close: (() => Promise<void>) | null = null;
+  const receiver: AppReceiver = {
+    url: '',
+    port,
+    messages: [],
+    refused: 0,
+    async down() {
+      await close?.();
+      close = null;
+    },
+    async up() {
+      const server = createServer((req, res) => {
+        const atMs = Date.now();
+        const chunks: Buffer[] = [];
+        req.on('data', (chunk: Buffer) => chunks.push(chunk));
+        req.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          try {
+            const event = webhook.verify(body, req.headers as Record<string, string>) as {
+              data: AppMessage['data'];
+            };
+            receiver.messages.push({
+              atMs,
+              webhookId: String(req.headers['webhook-id']),
+              headers: req.headers,
+              body,
+              data: event.data,
+            });
+            res.writeHead(204).end();
+          } catch {
+            receiver.refused++;
+            res.writeHead(400).end();
+          }
+        });
+      });
+      const listening = await listen(server, receiver.port);
+      close = listening.close;
+      receiver.port = Number(new URL(listening.url).port);
+      receiver.url = `http://127.0.0.1:${receiver.port}/kyc`;
+    },
+  };
+  await receiver.up();
+  return receiver;
+}
