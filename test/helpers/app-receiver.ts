@@ -76,3 +76,33 @@ export async function startAppReceiver(secret: string, port = 0): Promise<AppRec
   await receiver.up();
   return receiver;
 }
+
+/**
+ * What the app's messages say about the delivery guarantees: webhook-ids seen more than once, users whose
+ * messages arrived out of order (each message's previous decision must be the decision of the one before
+ * it, the first's null), and every user's last decision.
+ */
+export function summarizeAppMessages(messages: readonly AppMessage[]): {
+  duplicateIds: string[];
+  outOfOrderUsers: string[];
+  lastDecision: Map<string, string>;
+} {
+  const seen = new Set<string>();
+  const duplicateIds: string[] = [];
+  const lastDecision = new Map<string, string>();
+  const outOfOrder = new Set<string>();
+  for (const message of messages) {
+    if (seen.has(message.webhookId)) duplicateIds.push(message.webhookId);
+    seen.add(message.webhookId);
+    const { referenceId, decision, previousDecision } = message.data;
+    if ((lastDecision.get(referenceId) ?? null) !== previousDecision) outOfOrder.add(referenceId);
+    lastDecision.set(referenceId, decision);
+  }
+  return { duplicateIds, outOfOrderUsers: [...outOfOrder], lastDecision };
+}
+
+/** Reads a Prometheus sample's value from a `/metrics` text (NaN when absent). */
+export function metricValue(metrics: string, sample: string): number {
+  const line = metrics.split('\n').find((l) => l.startsWith(`${sample} `));
+  return line ? Number(line.slice(sample.length + 1)) : Number.NaN;
+}
