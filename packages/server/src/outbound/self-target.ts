@@ -15,17 +15,27 @@ function portOf(url: URL): number {
   return url.protocol === 'https:' ? 443 : 80;
 }
 
-/** True for 127.0.0.0/8, ::1, 0.0.0.0, ::, and their IPv4-mapped IPv6 forms. */
+/** An IPv4-mapped IPv6 address (`::ffff:127.0.0.1`, or as URLs write it `::ffff:7f00:1`) as IPv4. */
+function normalize(address: string): string {
+  const lower = address.toLowerCase().replace(/%.*$/, '');
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
+  if (hex) {
+    const [high, low] = [Number.parseInt(hex[1]!, 16), Number.parseInt(hex[2]!, 16)];
+    return [high >> 8, high & 255, low >> 8, low & 255].join('.');
+  }
+  return lower.replace(/^::ffff:(?=\d+\.)/, '');
+}
+
+/** True for 127.0.0.0/8, ::1, 0.0.0.0 and :: (normalized addresses). */
 function isLoopbackOrUnspecified(address: string): boolean {
-  const v4 = address.toLowerCase().replace(/^::ffff:/, '');
-  if (isIP(v4) === 4) return v4.startsWith('127.') || v4 === '0.0.0.0';
+  if (isIP(address) === 4) return address.startsWith('127.') || address === '0.0.0.0';
   return address === '::1' || address === '::';
 }
 
 function localAddresses(): Set<string> {
   const addresses = new Set<string>();
   for (const list of Object.values(networkInterfaces())) {
-    for (const entry of list ?? []) addresses.add(entry.address.toLowerCase().replace(/%.*$/, ''));
+    for (const entry of list ?? []) addresses.add(normalize(entry.address));
   }
   return addresses;
 }
@@ -48,9 +58,7 @@ export async function pointsAtService(rawUrl: string, servicePort: number): Prom
     return false;
   }
   const local = localAddresses();
-  return addresses.some(
-    (address) => isLoopbackOrUnspecified(address) || local.has(address.toLowerCase().replace(/^::ffff:/, '')),
-  );
+  return addresses.map(normalize).some((address) => isLoopbackOrUnspecified(address) || local.has(address));
 }
 
 /**
