@@ -28,7 +28,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('outbound webhooks across a SIGKILL', () => {
+describe('outbound webhooks across a SIGKILL or a SIGTERM', () => {
   it('decision committed, app down, kill -9, app back, restart: the message is still sent, once', async () => {
     const secret = generateEndpointSecret();
     app = await startAppReceiver(secret);
@@ -72,5 +72,40 @@ describe('outbound webhooks across a SIGKILL', () => {
     await store.close();
     expect(detail).toMatchObject({ status: 'delivered', attempts: 2 });
     expect(detail!.attemptLog.map((a) => a.statusCode)).toEqual([null, 204]);
+  }, 60_000);
+
+  it('SIGTERM while an attempt is in flight: the attempt finishes and is recorded before the store closes', async () => {
+    const secret = generateEndpointSecret();
+    const slow = await startAppReceiver(secret);
+    slow.delayMs = 1500;
+    const databaseUrl = `sqlite:${join(dir, 'graceful.sqlite')}`;
+    const service = await startServiceProcess({
+      PERSONA_WEBHOOK_SECRET: SECRET,
+      DATABASE_URL: databaseUrl,
+      PERSONA_WEBHOOKS_APP_ENDPOINTS: JSON.stringify([{ url: slow.url, secret }]),
+    });
+    services.push(service);
+    const event = signedEvent({ name: 'inquiry.approved', referenceId: 'graceful-1' });
+    await fetch(`${service.url}/webhooks/persona`, {
+      method: 'POST',
+      headers: event.headers,
+      body: event.body,
+    });
+    const store = await openStore(databaseUrl);
+    try {
+      await eventually(async () => (await store.deliveryStats()).sending === 1);
+      expect(await service.stop('SIGTERM')).toBe(0);
+      expect(slow.messages).toHaveLength(1);
+      const [delivery] = (await store.listDeliveries({})).deliveries;
+      expect(delivery).toMatchObject({ status: 'delivered', attempts: 1, lastStatusCode: 204 });
+      const lines = logLines(service.output().stdout);
+      const delivered = lines.findIndex((line) => line['msg'] === 'webhook delivery');
+      expect(lines[delivered]).toMatchObject({ outcome: 'delivered', statusCode: 204 });
+      expect(delivered).toBeLessThan(lines.findIndex((line) => line['msg'] === 'stopped'));
+      expect(service.output().stdout + service.output().stderr).not.toMatch(/error during shutdown/);
+    } finally {
+      await store.close();
+      await slow.down();
+    }
   }, 60_000);
 });

@@ -23,6 +23,8 @@ export interface AppReceiver {
   messages: AppMessage[];
   /** Requests whose signature did not verify. */
   refused: number;
+  /** How long the app takes to answer a verified message (a slow application); default 0. */
+  delayMs: number;
   /** Stops listening (the app is down: connections are refused). */
   down(): Promise<void>;
   /** Listens again on the same port. */
@@ -38,6 +40,7 @@ export async function startAppReceiver(secret: string, port = 0): Promise<AppRec
     port,
     messages: [],
     refused: 0,
+    delayMs: 0,
     async down() {
       await close?.();
       close = null;
@@ -53,14 +56,17 @@ export async function startAppReceiver(secret: string, port = 0): Promise<AppRec
             const event = webhook.verify(body, req.headers as Record<string, string>) as {
               data: AppMessage['data'];
             };
-            receiver.messages.push({
+            const message = {
               atMs,
               webhookId: String(req.headers['webhook-id']),
               headers: req.headers,
               body,
               data: event.data,
-            });
-            res.writeHead(204).end();
+            };
+            setTimeout(() => {
+              receiver.messages.push(message);
+              res.writeHead(204).end();
+            }, receiver.delayMs);
           } catch {
             receiver.refused++;
             res.writeHead(400).end();
