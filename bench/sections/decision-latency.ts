@@ -31,6 +31,9 @@ export interface DecisionLatencyResult {
   loadRequestsPerSec: number;
   /** Every message the application received (load and probe). */
   messagesReceived: number;
+  /** When the wait ended: events not yet processed, and messages not yet delivered (from `/metrics`). */
+  inboxPendingAtEnd: number;
+  outboundPendingAtEnd: number;
 }
 
 const PROBE_PREFIX = 'latency-probe-';
@@ -138,6 +141,9 @@ export async function runDecisionLatency(
     const deadline = Date.now() + settings.drainCapSeconds * 1000;
     while (Date.now() < deadline && [...sentAt.keys()].some((id) => !arrivals.has(id))) await sleep(50);
 
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const gauge = (name: string) =>
+      Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? Number.NaN);
     const latencies = [...sentAt]
       .flatMap(([id, at]) => (arrivals.has(id) ? [arrivals.get(id)! - at] : []))
       .sort((a, b) => a - b);
@@ -149,6 +155,8 @@ export async function runDecisionLatency(
       maxMs: latencies.at(-1) ?? Number.NaN,
       loadRequestsPerSec,
       messagesReceived,
+      inboxPendingAtEnd: gauge('persona_webhook_inbox_pending'),
+      outboundPendingAtEnd: gauge('persona_webhook_outbound_pending'),
     };
   } finally {
     await server.stop();
