@@ -45,6 +45,8 @@ function quantile(sorted: readonly number[], q: number): number {
 }
 
 /**
+ * Runs the probe against a fresh SQLite server under full-speed ingest.
+ *
  * @example
  * const latency = await runDecisionLatency(settings, baselines, 2500);
  */

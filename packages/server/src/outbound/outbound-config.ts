@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { parseDuration } from '../durations.js';
 import { ConfigError } from '../server/config-error.js';
 
+/** The environment variables read here. */
 export const OUTBOUND_SETTINGS = [
   'PERSONA_WEBHOOKS_APP_ENDPOINTS',
   'PERSONA_WEBHOOKS_OUTBOUND_TIMEOUT_MS',
@@ -25,6 +26,7 @@ export interface EnvEndpoint {
   secrets: string[];
 }
 
+/** The validated outbound settings. */
 export interface OutboundConfig {
   endpoints: readonly EnvEndpoint[];
   timeoutMs: number;

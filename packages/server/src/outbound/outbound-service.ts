@@ -10,11 +10,14 @@ import type { OutboundConfig } from './outbound-config.js';
 import { refuseSelfTarget } from './self-target.js';
 import { syncEnvEndpoints } from './sync-endpoints.js';
 
+/** The running outbound half; `stop()` waits for attempts in flight. */
 export interface OutboundService {
   stop(): Promise<void>;
 }
 
 /**
+ * Refuses env endpoints that point at the service, syncs them into the store, and starts the sender.
+ *
  * @example
  * const outbound = await startOutbound({ config: config.outbound, servicePort: config.port, store, logger, metrics });
  * // at shutdown, before store.close():

@@ -13,6 +13,9 @@ export interface EndpointSync {
 }
 
 /**
+ * Writes each env endpoint (enabled, source `env`, its created-at kept) and disables the env endpoints
+ * no longer listed; CLI endpoints are left alone.
+ *
  * @example
  * await syncEnvEndpoints(store, config.outbound.endpoints, Date.now());
  */
