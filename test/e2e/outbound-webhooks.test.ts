@@ -117,6 +117,35 @@ describe('outbound webhooks (real service process, SQLite)', () => {
     }
   }, 90_000);
 
+  it('a burst of decisions while the app is up: every message delivered (the sender never stalls)', async () => {
+    const secret = generateEndpointSecret();
+    const app = await startAppReceiver(secret);
+    apps.push(app);
+    const service = await startServiceProcess({
+      PERSONA_WEBHOOK_SECRET: SECRET,
+      DATABASE_URL: database(),
+      PERSONA_WEBHOOKS_APP_ENDPOINTS: JSON.stringify([{ url: app.url, secret }]),
+    });
+    services.push(service);
+    const { deliveries, expected } = kycScenario(100, { prefix: 'burst' });
+    const sent = await deliverLikePersona(deliveries, {
+      urls: `${service.url}/webhooks/persona`,
+      concurrency: 50,
+    });
+    expect(sent.every((r) => r.acknowledged)).toBe(true);
+    await eventually(async () => {
+      const metrics = await scrape(service.url);
+      return (
+        metricValue(metrics, 'persona_webhook_inbox_pending') === 0 &&
+        metricValue(metrics, 'persona_webhook_outbound_pending') === 0
+      );
+    }, 30_000);
+    const summary = summarizeAppMessages(app.messages);
+    expect(summary.duplicateIds).toEqual([]);
+    expect(summary.outOfOrderUsers).toEqual([]);
+    expect(summary.lastDecision).toEqual(expected);
+  }, 60_000);
+
   it('rotate-secret: both signatures are present while the old secret lasts, and each verifies', async () => {
     const databaseUrl = database();
     const service = await startServiceProcess({ PERSONA_WEBHOOK_SECRET: SECRET, DATABASE_URL: databaseUrl });
