@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: ingest (bare node:http, an Express copy-paste receiver, ours on SQLite and on
- * PostgreSQL), processing (worker drain), burst (backlog and memory under 20k events) and signature
- * verification, printed side by side with the issue's targets, and saved to `bench/results/<timestamp>.json`.
+ * PostgreSQL), processing (worker drain), burst (backlog and memory under 20k events), signature
+ * verification and the time from a delivery to the application's decision webhook, printed side by side with the issue's targets, and saved to `bench/results/<timestamp>.json`.
  * A script that prints figures: it never fails because a machine is slow. Progress goes to stderr.
  *
  * Knobs: BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_EVENTS,
@@ -18,6 +18,7 @@ import { systemInfo } from './lib/system-info.js';
 import { fixed, int, mb, table } from './lib/table.js';
 import { findWrk } from './lib/wrk.js';
 import { type BurstResult, runBurst } from './sections/burst.js';
+import { type DecisionLatencyResult, runDecisionLatency } from './sections/decision-latency.js';
 import { type IngestSummary, runIngest } from './sections/ingest.js';
 import { type ProcessingResult, runProcessing } from './sections/processing.js';
 import { checkTargets } from './sections/targets.js';
@@ -240,6 +241,36 @@ try {
   console.log(`\n4. Signature — ${failure(error)}`);
 }
 
+// 5. Decision to application
+let decisionLatency: DecisionLatencyResult | undefined;
+if (build.runnable) {
+  progress('decision to application: probe during full-speed ingest (SQLite)');
+  try {
+    decisionLatency = await runDecisionLatency(settings, baselines, c?.requestsPerSec);
+    console.log(
+      `\n5. Decision to application — ${decisionLatency.probes} probe inquiry.approved deliveries at a steady rate during ${settings.seconds} s of full-speed ingest at ours (SQLite, ${settings.connections} connections); time from the probe's POST to its kyc.decision_changed reaching a local app (every load event is a new approval too: the app received ${int(decisionLatency.messagesReceived)} messages)`,
+    );
+    console.log(
+      table(
+        ['load req/s', 'probes arrived', 'p50 ms', 'p99 ms', 'max ms'],
+        [
+          [
+            int(decisionLatency.loadRequestsPerSec),
+            `${int(decisionLatency.arrived)} / ${int(decisionLatency.probes)}`,
+            fixed(decisionLatency.p50Ms, 0),
+            fixed(decisionLatency.p99Ms, 0),
+            fixed(decisionLatency.maxMs, 0),
+          ],
+        ],
+      ),
+    );
+  } catch (error) {
+    console.log(`\n5. Decision to application — ${failure(error)}`);
+  }
+} else {
+  console.log(`\n5. Decision to application — ${ourServerSkip}`);
+}
+
 // Targets
 const targets = checkTargets({ ingest, processing, burst, burstStoreThread: bursts.sqlitethread, signature });
 console.log('\nTargets');
@@ -259,7 +290,7 @@ mkdirSync(resultsDir, { recursive: true });
 const resultsFile = `${resultsDir}${system.date.replace(/[:.]/g, '-')}.json`;
 writeFileSync(
   resultsFile,
-  `${JSON.stringify({ system, settings, build, postgres: pgReachable, ingest, processing, bursts, signature, targets }, null, 2)}\n`,
+  `${JSON.stringify({ system, settings, build, postgres: pgReachable, ingest, processing, bursts, signature, decisionLatency, targets }, null, 2)}\n`,
 );
 console.log(
   `\nTotal ${fixed((performance.now() - startedAt) / 1000, 0)} s; results saved to bench/results/${resultsFile.slice(resultsDir.length)}`,

@@ -23,6 +23,10 @@ describe('read-only commands never create or migrate a database', () => {
     ['events', 'list'],
     ['events', 'show', 'evt_1'],
     ['events', 'replay', 'evt_1'],
+    ['endpoints', 'list'],
+    ['endpoints', 'disable', 'ep_1'],
+    ['deliveries', 'list'],
+    ['deliveries', 'replay', 'msg_1'],
   ])('%s %s on a mistyped path: "no database at …", and no file appears', async (...args) => {
     const path = join(dir, `missing-${args.join('-')}.db`);
     const result = await runCli([...args, '--database-url', `sqlite:${path}`]);

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   type DeliveryReport,
   startDeliveryWorker,
@@ -102,6 +102,40 @@ describe('delivery worker', () => {
     expect(app.received).toHaveLength(3);
     expect(app.received.every((r) => r.verifiedWith.length === 1)).toBe(true);
     expect(await store.deliveryStats()).toMatchObject({ delivered: 3, pending: 0 });
+  });
+
+  it('keeps leasing after being woken while every slot is in flight', async () => {
+    temp = await openTempStore();
+    const { store } = temp;
+    await store.putEndpoint({
+      id: 'ep_1',
+      url: 'http://127.0.0.1:9/kyc',
+      secrets: [{ secret: generateEndpointSecret(), expiresAtMs: null }],
+      enabled: true,
+      source: 'cli',
+      createdAtMs: T0,
+    });
+    await decide(store, 'u1', 'inquiry.approved', 1);
+    await decide(store, 'u2', 'inquiry.approved', 2);
+    let started = 0;
+    let release: (() => void) | undefined;
+    const slow: typeof fetch = async () => {
+      started++;
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      return new Response(null, { status: 204 });
+    };
+    const sender = startDeliveryWorker({ store, concurrency: 1, pollIntervalMs: 20, fetch: slow });
+    closers.push(() => sender.stop());
+    await vi.waitFor(() => expect(started).toBe(1));
+    // A wake (as a new commit gives) while the only slot is busy: a look that has nothing to do.
+    sender.wake();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    release!();
+    await vi.waitFor(() => expect(started).toBe(2), { timeout: 2000 });
+    release!();
+    await vi.waitFor(async () => expect((await store.deliveryStats()).delivered).toBe(2));
   });
 
   it('retries a failing endpoint with the same webhook-id, then succeeds; dead after the last attempt', async () => {

@@ -129,7 +129,8 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
 
   /** Leases what is due while there is room, and starts each attempt; resolves with how many started. */
   const look = (): Promise<number> => {
-    looking ??= (async () => {
+    if (looking) return looking;
+    const current = (async () => {
       let started = 0;
       try {
         while (!stopped && inFlight.size < concurrency) {
@@ -154,12 +155,17 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
         }
       } catch {
         // The store is unavailable: the next poll tries again.
-      } finally {
-        looking = undefined;
       }
       return started;
     })();
-    return looking;
+    // Cleared once settled, not in the body: with every slot in flight the body finishes without
+    // awaiting, before `looking` is even assigned, and a `finally` there would leave a settled promise
+    // in `looking` for good, so the worker would never lease again.
+    looking = current;
+    void current.finally(() => {
+      if (looking === current) looking = undefined;
+    });
+    return current;
   };
 
   const schedule = (delayMs: number) => {

@@ -4,8 +4,10 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../server/config.js';
 import { registerBackfillCommand } from './commands/backfill.js';
+import { registerDeliveriesCommands } from './commands/deliveries.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerEmulateCommand } from './commands/emulate.js';
+import { registerEndpointsCommands } from './commands/endpoints.js';
 import { registerEventsCommands } from './commands/events.js';
 import { registerKycCommand } from './commands/kyc.js';
 import { registerMigrateCommand } from './commands/migrate.js';
@@ -30,6 +32,8 @@ export function buildProgram(): Command {
   registerDoctorCommand(program);
   registerWebhooksCommands(program);
   registerTokensCommands(program);
+  registerEndpointsCommands(program);
+  registerDeliveriesCommands(program);
   registerEmulateCommand(program);
   return program;
 }

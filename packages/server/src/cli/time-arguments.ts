@@ -1,7 +1,6 @@
 /** Time arguments of the CLI: an ISO 8601 time, or a duration back from now (`90m`, `72h`, `7d`). */
 import { InvalidArgumentError } from 'commander';
-
-const UNIT_MS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+import { parseDuration } from '../durations.js';
 
 /**
  * Epoch ms of `value`: `72h` means 72 hours before `nowMs`; anything else must be an ISO 8601 time.
@@ -9,8 +8,8 @@ const UNIT_MS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_60
  * @example parseSince('72h', '--since'); parseSince('2026-01-01T00:00:00Z', '--since');
  */
 export function parseSince(value: string, flag: string, nowMs: number = Date.now()): number {
-  const duration = /^(\d+(?:\.\d+)?)\s*([smhd])$/i.exec(value.trim());
-  if (duration) return nowMs - Number(duration[1]) * UNIT_MS[duration[2]!.toLowerCase()]!;
+  const duration = parseDuration(value);
+  if (duration !== null) return nowMs - duration;
   const at = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(at)) {
     throw new InvalidArgumentError(

@@ -10,6 +10,7 @@ import {
 } from 'persona-webhooks';
 import { z } from 'zod';
 import { DEFAULT_POSTGRES_SCHEMA } from '../open-store.js';
+import { loadOutboundConfig, OUTBOUND_SETTINGS, type OutboundConfig } from '../outbound/outbound-config.js';
 import { ConfigError } from './config-error.js';
 import { loadRecoveryConfig, RECOVERY_SETTINGS, type RecoveryConfig } from './recovery-config.js';
 
@@ -52,6 +53,8 @@ export interface ServiceConfig {
   sqliteThread: boolean;
   /** Events the worker processes at once (handlers running concurrently). */
   workerConcurrency: number;
+  /** Outbound `kyc.decision_changed` webhooks: env endpoints (with their secrets) and the sender's knobs. */
+  outbound: OutboundConfig;
 }
 
 /**
@@ -87,6 +90,7 @@ export const SETTINGS = [
   'PERSONA_WEBHOOKS_SQLITE_THREAD',
   'PERSONA_WEBHOOKS_WORKER_CONCURRENCY',
   ...RECOVERY_SETTINGS,
+  ...OUTBOUND_SETTINGS,
 ] as const;
 
 export { ConfigError } from './config-error.js';
@@ -191,6 +195,7 @@ export function loadConfig(raw: RawSettings): Readonly<ServiceConfig> {
   }
   const settings = parsed.data;
   const recovery = loadRecoveryConfig(present);
+  const outbound = loadOutboundConfig(present);
   return Object.freeze({
     secrets: Object.freeze(settings.PERSONA_WEBHOOK_SECRET),
     port: settings.PORT,
@@ -214,5 +219,6 @@ export function loadConfig(raw: RawSettings): Readonly<ServiceConfig> {
     recovery,
     sqliteThread: settings.PERSONA_WEBHOOKS_SQLITE_THREAD === 'on',
     workerConcurrency: settings.PERSONA_WEBHOOKS_WORKER_CONCURRENCY,
+    outbound,
   });
 }

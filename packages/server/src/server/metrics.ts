@@ -13,6 +13,8 @@ export interface ServiceMetrics {
   /** Events reconciliation recovered (stored from Persona's Events API, not by webhook). */
   recordBackfilled(count: number): void;
   recordReconcileRun(result: 'ok' | 'failed'): void;
+  /** One outbound webhook attempt: delivered, retry (failed, will retry), dead (gave up). */
+  recordDelivery(result: 'delivered' | 'retry' | 'dead'): void;
 }
 
 /** Outcomes exported with a zero value from the start, so dashboards and alerts see every series. */
@@ -103,8 +105,49 @@ export function createMetrics(store: Store): ServiceMetrics {
   });
   for (const result of ['ok', 'failed']) reconcileRuns.inc({ result }, 0);
 
+  const deliveries = new Counter({
+    name: 'persona_webhook_outbound_deliveries_total',
+    help: 'Outbound kyc.decision_changed attempts by result: delivered, retry (failed, will retry), dead (gave up).',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  for (const result of ['delivered', 'retry', 'dead']) deliveries.inc({ result }, 0);
+
+  new Gauge({
+    name: 'persona_webhook_outbound_pending',
+    help: 'Outbound messages not yet delivered nor dead (waiting, retrying or being sent).',
+    registers: [registry],
+    async collect() {
+      try {
+        const stats = await store.deliveryStats();
+        this.set(stats.pending + stats.sending);
+      } catch {
+        // As above: a store that cannot answer keeps the last value.
+      }
+    },
+  });
+
+  new Gauge({
+    name: 'persona_webhook_outbound_oldest_undelivered_age_seconds',
+    help: 'Age of the oldest outbound message not yet delivered nor dead; 0 when none. Alert when it grows.',
+    registers: [registry],
+    async collect() {
+      try {
+        const { oldestUndeliveredAtMs } = await store.deliveryStats();
+        this.set(
+          oldestUndeliveredAtMs === null ? 0 : Math.max(0, (Date.now() - oldestUndeliveredAtMs) / 1000),
+        );
+      } catch {
+        // As above.
+      }
+    },
+  });
+
   return {
     registry,
+    recordDelivery(result) {
+      deliveries.inc({ result });
+    },
     recordBackfilled(count) {
       backfilled.inc(count);
     },

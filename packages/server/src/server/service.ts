@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { OutcomeReport, Store } from 'persona-webhooks';
 import { createDispatcher, createPipeline, createWorker, startRetention } from 'persona-webhooks';
 import { openStore } from '../open-store.js';
+import { startOutbound } from '../outbound/outbound-service.js';
 import { startReconciliation } from '../reconcile/reconcile-service.js';
 import { buildApp, WEBHOOK_PATH } from './app.js';
 import { describeBinding } from './bound-addresses.js';
@@ -48,6 +49,17 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
     const dispatcher = createDispatcher();
     if (config.handlersPath) await loadUserHandlers(config.handlersPath, dispatcher);
     const metrics = createMetrics(store);
+
+    // Before the event worker: the env endpoints must be in the store before a decision changes (its
+    // messages are written in that transaction). Stopped after the event worker, before the store.
+    const outbound = await startOutbound({
+      config: config.outbound,
+      servicePort: config.port,
+      store,
+      logger,
+      metrics,
+    });
+    closers.unshift(() => outbound.stop());
 
     const worker = createWorker({
       store,

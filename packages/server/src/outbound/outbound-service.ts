@@ -1,0 +1,66 @@
+/**
+ * The service's half of outbound webhooks: syncs the env endpoints into the store, then runs the
+ * library's delivery worker, logging and counting each attempt. Started after the store opens (always:
+ * it is idle without endpoints, and CLI-added ones may appear at any time); stopped before it closes.
+ */
+import { type Store, startDeliveryWorker } from 'persona-webhooks';
+import type { Logger } from '../server/logger.js';
+import type { ServiceMetrics } from '../server/metrics.js';
+import type { OutboundConfig } from './outbound-config.js';
+import { refuseSelfTarget } from './self-target.js';
+import { syncEnvEndpoints } from './sync-endpoints.js';
+
+/** The running outbound half; `stop()` waits for attempts in flight. */
+export interface OutboundService {
+  stop(): Promise<void>;
+}
+
+/**
+ * Refuses env endpoints that point at the service, syncs them into the store, and starts the sender.
+ *
+ * @example
+ * const outbound = await startOutbound({ config: config.outbound, servicePort: config.port, store, logger, metrics });
+ * // at shutdown, before store.close():
+ * await outbound.stop();
+ */
+export async function startOutbound(options: {
+  config: OutboundConfig;
+  /** The port the service listens on (0: unknown yet, the self-target check is skipped). */
+  servicePort: number;
+  store: Store;
+  logger: Logger;
+  metrics: ServiceMetrics;
+}): Promise<OutboundService> {
+  const { config, store, logger, metrics } = options;
+  if (options.servicePort !== 0) {
+    for (const endpoint of config.endpoints) await refuseSelfTarget(endpoint, options.servicePort);
+  }
+  const sync = await syncEnvEndpoints(store, config.endpoints, Date.now());
+  if (sync.synced.length > 0 || sync.disabled.length > 0) {
+    // Ids only: a URL may carry a token and the secrets never leave the store.
+    logger.info({ endpoints: sync.synced, disabled: sync.disabled }, 'app endpoints from the environment');
+  }
+  const worker = startDeliveryWorker({
+    store,
+    timeoutMs: config.timeoutMs,
+    concurrency: config.concurrency,
+    retryDelaysMs: config.retryDelaysMs,
+    onAttempt: (report) => {
+      metrics.recordDelivery(report.outcome);
+      logger[report.outcome === 'delivered' ? 'info' : 'warn'](
+        {
+          messageId: report.messageId,
+          endpointId: report.endpointId,
+          attempt: report.attempt,
+          outcome: report.outcome,
+          statusCode: report.statusCode,
+          error: report.error,
+          durationMs: Math.round(report.durationMs),
+          retryAt: report.retryAtMs === null ? null : new Date(report.retryAtMs).toISOString(),
+        },
+        'webhook delivery',
+      );
+    },
+  });
+  return { stop: () => worker.stop() };
+}
