@@ -165,7 +165,8 @@ describe('delivery worker', () => {
     closers.push(() => sender.stop());
     await until(() => reports.length >= 1);
     answer = 200;
-    await until(() => app.received.length === 1);
+    // The app has the message before the worker has recorded the answer: wait for both.
+    await until(() => app.received.length === 1 && reports.length >= 2);
     expect(reports.map((r) => [r.attempt, r.outcome, r.statusCode])).toEqual([
       [1, 'retry', 503],
       [2, 'delivered', 200],
@@ -210,7 +211,7 @@ describe('delivery worker', () => {
       onAttempt: (r) => reports.push(r),
     });
     closers.push(() => sender.stop());
-    await until(() => app.received.length === 1);
+    await until(() => app.received.length === 1 && reports.length >= 1);
     expect(app.received[0]!.verifiedWith).toEqual([current, previous]);
     hang = true;
     await decide(store, 'u1', 'inquiry.declined', 2);
