@@ -181,6 +181,67 @@ describe('SQLite store specifics', () => {
     await store.close();
   });
 
+  it('decides each user once per grouped complete, on every committed event of it, and never on a lost lease', async () => {
+    const changes: { referenceId: string; decision: string; personaEventId: string | null }[] = [];
+    const store = createSqliteFileStore(path, {
+      onDecisionChanged: ({ referenceId, decision, personaEventId }) =>
+        void changes.push({ referenceId, decision, personaEventId }),
+    });
+    await store.migrate();
+    for (const id of ['evt_1', 'evt_2', 'evt_3', 'evt_4']) await store.ingest(inboxEvent(id));
+    const claims = await store.claim({ limit: 10, leaseMs: 60_000, nowMs: T0 });
+    const byId = new Map(claims.map((claim) => [claim.id, claim]));
+    const approve = inquiryUpdate({
+      eventId: 'evt_1',
+      inquiryId: 'inq_u',
+      referenceId: 'user-u',
+      status: 'approved',
+      statusAtMs: T0 + 1,
+    });
+    // The report names only the inquiry: it reaches user-u through the inquiry committed just before it.
+    const match = {
+      kind: 'report' as const,
+      reportId: 'rep_u',
+      reportType: 'watchlist',
+      referenceId: null,
+      accountId: null,
+      inquiryId: 'inq_u',
+      status: 'ready',
+      hasMatch: true,
+      isContinuous: false,
+      statusAtMs: T0 + 2,
+      eventId: 'evt_2',
+    };
+    const before = store.writeStats().completeBatches;
+    const results = await Promise.all([
+      store.complete(byId.get('evt_1')!, [approve], T0 + 10),
+      store.complete(byId.get('evt_2')!, [match], T0 + 10),
+      store.complete(
+        { ...byId.get('evt_3')!, leaseToken: 'stolen' },
+        [inquiryUpdate({ eventId: 'evt_3', inquiryId: 'inq_v', referenceId: 'user-v', status: 'approved' })],
+        T0 + 10,
+      ),
+      store.complete(
+        byId.get('evt_4')!,
+        [inquiryUpdate({ eventId: 'evt_4', inquiryId: 'inq_w', referenceId: 'user-w', status: 'declined' })],
+        T0 + 10,
+      ),
+    ]);
+    expect(results).toEqual([true, true, false, true]);
+    expect(store.writeStats().completeBatches - before).toBe(1);
+    // One change for user-u, caused by the later of its two events; none for the lost lease's user.
+    expect(changes.sort((a, b) => a.referenceId.localeCompare(b.referenceId))).toEqual([
+      { referenceId: 'user-u', decision: 'needs_review', personaEventId: 'evt_2' },
+      { referenceId: 'user-w', decision: 'declined', personaEventId: 'evt_4' },
+    ]);
+    expect((await store.getKyc('user-u'))?.reasons.map((r) => r.code)).toEqual([
+      'watchlist_match',
+      'inquiry_approved',
+    ]);
+    expect(await store.getKyc('user-v')).toBeNull();
+    await store.close();
+  });
+
   it('undoes only the event whose update fails inside a grouped complete (savepoint per event)', async () => {
     const store = createSqliteFileStore(path);
     await store.migrate();

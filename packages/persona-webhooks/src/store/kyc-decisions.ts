@@ -1,15 +1,15 @@
 /**
  * The dialect-free half of keeping each user's decision: which users an event's updates concern, how
- * fact rows become {@link KycFacts}, and how a decision is stored and compared. Each store runs these
- * inside the transaction that completes the event, so the stored decision always matches the facts
- * committed with it.
+ * fact rows become {@link KycFacts}, and how users are decided, stored and compared. Each store runs
+ * these in the transaction that writes the decision (SQLite's completes the events; PostgreSQL's is the
+ * decide pass right after the facts commit), so a stored decision always matches the facts it read.
  */
-import type { KycDecision, KycDecisionValue, KycReason } from '../kyc/decision.js';
+import type { KycDecision, KycDecisionValue, KycPolicy, KycReason } from '../kyc/decision.js';
 import type { CaseFact, InquiryFact, KycFacts, ReportFact } from '../kyc/facts.js';
 import type { ProjectionUpdate } from '../kyc/projection-update.js';
 import type { DecisionChange } from '../outbox/decision-changed.js';
 
-/** The ids that tie a fact to a user, as `affectedReferences` takes them. */
+/** The ids that tie a fact to a user. */
 export interface DecisionKey {
   reference_id: string | null;
   account_id: string | null;
@@ -17,7 +17,7 @@ export interface DecisionKey {
 }
 
 /**
- * The parameters of `affectedReferences` for each update that can change a decision. An inquiry
+ * The ids to find users by, for each update that can change a decision. An inquiry
  * belongs to its own user only (others sharing its account do not read it), so it is looked up by its
  * id alone; a case, report or account reaches every user linked to its account or inquiry.
  */
@@ -216,7 +216,54 @@ function booleanOrNull(value: number | string | null): boolean | null {
   return value === null ? null : Number(value) !== 0;
 }
 
-/** The change a refresh made, for the outbox and the store's `onDecisionChanged` hook. */
+/** A {@link FactRow} of a query over many users: `owner` is the user it belongs to. */
+export type OwnedFactRow = FactRow & { owner: string };
+
+/** A stored decision row with the user it belongs to. */
+export type OwnedDecisionRow = DecisionRow & { reference_id: string };
+
+/** What deciding some users again changed: the rows to store and the changes to announce. */
+export interface DecisionWrites {
+  written: ReturnType<typeof decisionParams>[];
+  changes: DecisionChange[];
+}
+
+/**
+ * Runs the policy over each user's facts (rows of many users, read with one query) and keeps those
+ * whose decision or reasons differ from what is stored. Both stores decide this way, in the
+ * transaction that writes `written` and records `changes`. `causes` names the event that changed a
+ * user's decision.
+ */
+export function decideUsers(
+  policy: KycPolicy,
+  referenceIds: Iterable<string>,
+  factRows: readonly OwnedFactRow[],
+  storedRows: readonly OwnedDecisionRow[],
+  causes: (referenceId: string) => string | null,
+  nowMs: number,
+): DecisionWrites {
+  const byOwner = new Map<string, FactRow[]>();
+  for (const row of factRows) {
+    const rows = byOwner.get(row.owner);
+    if (rows) rows.push(row);
+    else byOwner.set(row.owner, [row]);
+  }
+  const stored = new Map(storedRows.map((row) => [row.reference_id, row]));
+  const writes: DecisionWrites = { written: [], changes: [] };
+  for (const referenceId of referenceIds) {
+    const facts = factsFromRows(referenceId, byOwner.get(referenceId) ?? []);
+    if (!hasFacts(facts)) continue;
+    const next = policy(facts);
+    const before = stored.get(referenceId);
+    if (!decisionChanged(before, next)) continue;
+    const cause = causes(referenceId);
+    writes.written.push(decisionParams(referenceId, next, cause, nowMs));
+    writes.changes.push(toDecisionChange(facts, before, next, cause, nowMs));
+  }
+  return writes;
+}
+
+/** The change a decision made, for the outbox and the store's `onDecisionChanged` hook. */
 export function toDecisionChange(
   facts: KycFacts,
   stored: DecisionRow | undefined,

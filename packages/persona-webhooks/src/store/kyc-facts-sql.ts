@@ -78,11 +78,6 @@ export function kycFactStatements(t: KycTables) {
       state: ['status'],
       identity: ['reference_id', 'redacted_at_ms'],
     }),
-    /** The users (reference ids) an update may concern, directly or through an inquiry or account. */
-    affectedReferences: `SELECT CAST(@reference_id AS TEXT) AS reference_id WHERE CAST(@reference_id AS TEXT) IS NOT NULL
-UNION SELECT reference_id FROM ${t.inquiries} WHERE reference_id IS NOT NULL
-  AND (inquiry_id = CAST(@inquiry_id AS TEXT) OR account_id = CAST(@account_id AS TEXT))
-UNION SELECT reference_id FROM ${t.accounts} WHERE reference_id IS NOT NULL AND account_id = CAST(@account_id AS TEXT)`,
     /** The stored identifiers of a case or report (ids are distinct across the two). */
     factIdentity: `SELECT reference_id, account_id, inquiry_id FROM ${t.cases} WHERE case_id = CAST(@id AS TEXT)
 UNION ALL SELECT reference_id, account_id, inquiry_id FROM ${t.reports} WHERE report_id = CAST(@id AS TEXT)`,

@@ -1,7 +1,7 @@
 /**
- * The PostgreSQL statements of a user's decision: read their facts and stored decision, lock users,
- * and decide one user again, recording a change (outbox, hook) in the same transaction. The decide pass
- * (`decider.ts`) runs them after the facts commit.
+ * The PostgreSQL statements of the users' decisions: read one user's facts and stored decision, lock
+ * users, and decide many again, recording the changes (outbox, hook) in the same transaction. The decide
+ * pass (`decider.ts`) and the rebuild run them after the facts commit.
  */
 import type { KycPolicy } from '../../kyc/decision.js';
 import type { KycFacts } from '../../kyc/facts.js';
@@ -10,18 +10,16 @@ import type { DecisionChange } from '../../outbox/decision-changed.js';
 import {
   type DecisionKey,
   type DecisionRow,
-  decisionChanged,
-  decisionParams,
+  decideUsers,
   type FactRow,
   factObjectIds,
   factsFromRows,
-  hasFacts,
-  toDecisionChange,
+  type OwnedDecisionRow,
+  type OwnedFactRow,
 } from '../kyc-decisions.js';
 import { kycFactStatements, userFactsSql } from '../kyc-facts-sql.js';
 import { positional } from '../named-params.js';
 import type { PostgresQueryable } from './driver.js';
-import type { RecordPostgresChange } from './outbox.js';
 import type { Tables } from './tables.js';
 
 /** The decision statements of one schema, rendered once. */
@@ -30,7 +28,6 @@ export function decisionStatements(t: Tables) {
   const userFacts = positional<{ reference_id: string }>(sql.userFacts);
   const identity = positional<{ id: string }>(sql.factIdentity);
   const getDecision = positional<{ reference_id: string }>(sql.getDecision);
-  const upsertDecision = positional<ReturnType<typeof decisionParams>>(sql.upsertDecision);
   // The subquery sorts before the locks are taken, so every transaction takes them in one order.
   const lock = `SELECT count(pg_advisory_xact_lock(key)) AS locked
     FROM (SELECT hashtextextended(k, 0) AS key FROM unnest($1::text[]) AS k ORDER BY 1) AS keys`;
@@ -56,29 +53,14 @@ export function decisionStatements(t: Tables) {
     recordMany: (tx: PostgresQueryable, changes: DecisionChange[]) => Promise<void>,
   ): Promise<number> => {
     if (referenceIds.length === 0) return 0;
-    const factRows = (await tx.query(manyFacts, [referenceIds])).rows as (FactRow & { owner: string })[];
-    const byOwner = new Map<string, FactRow[]>();
-    for (const row of factRows) {
-      const rows = byOwner.get(row.owner) ?? [];
-      rows.push(row);
-      byOwner.set(row.owner, rows);
-    }
-    const storedRows = (await tx.query(manyDecisions, [referenceIds])).rows as (DecisionRow & {
-      reference_id: string;
-    })[];
-    const stored = new Map(storedRows.map((row) => [row.reference_id, row]));
-    const changes: DecisionChange[] = [];
-    const written: ReturnType<typeof decisionParams>[] = [];
-    for (const referenceId of referenceIds) {
-      const facts = factsFromRows(referenceId, byOwner.get(referenceId) ?? []);
-      if (!hasFacts(facts)) continue;
-      const next = policy(facts);
-      const before = stored.get(referenceId);
-      if (!decisionChanged(before, next)) continue;
-      const cause = causes(referenceId);
-      written.push(decisionParams(referenceId, next, cause, nowMs));
-      changes.push(toDecisionChange(facts, before, next, cause, nowMs));
-    }
+    const { written, changes } = decideUsers(
+      policy,
+      referenceIds,
+      (await tx.query(manyFacts, [referenceIds])).rows as OwnedFactRow[],
+      (await tx.query(manyDecisions, [referenceIds])).rows as OwnedDecisionRow[],
+      causes,
+      nowMs,
+    );
     if (written.length === 0) return 0;
     await tx.query(writeMany, [
       written.map((w) => w.reference_id),
@@ -104,31 +86,9 @@ export function decisionStatements(t: Tables) {
     return result.rows[0] as DecisionRow | undefined;
   };
 
-  const refreshOne = async (
-    tx: PostgresQueryable,
-    policy: KycPolicy,
-    referenceId: string,
-    eventId: string | null,
-    nowMs: number,
-    record: RecordPostgresChange,
-  ): Promise<boolean> => {
-    const facts = await readFacts(tx, referenceId);
-    if (!hasFacts(facts)) return false;
-    const next = policy(facts);
-    const stored = await readDecision(tx, referenceId);
-    if (!decisionChanged(stored, next)) return false;
-    await tx.query(
-      upsertDecision.text,
-      upsertDecision.values(decisionParams(referenceId, next, eventId, nowMs)),
-    );
-    await record(tx, toDecisionChange(facts, stored, next, eventId, nowMs));
-    return true;
-  };
-
   return {
     readFacts,
     readDecision,
-    refreshOne,
     decideMany,
 
     /** Serialises this transaction with every other one locking one of the same ids. */

@@ -15,7 +15,7 @@ import {
 import { updateStatements } from './apply-updates.js';
 import type { Connections } from './connections.js';
 import { decisionStatements } from './decisions.js';
-import type { RecordPostgresChange } from './outbox.js';
+import type { PostgresOutbox } from './outbox.js';
 import { RowValues, rowValues } from './row-values.js';
 import type { Tables } from './tables.js';
 
@@ -24,7 +24,7 @@ export async function rebuildPostgresKycFacts(
   connections: Connections,
   t: Tables,
   policy: KycPolicy,
-  record: RecordPostgresChange,
+  recordMany: PostgresOutbox['recordMany'],
   onProgress: ((progress: RebuildProgress) => void) | undefined,
 ): Promise<void> {
   const cursorSql = `SELECT after_created_at_ms, after_id FROM ${t.kycRebuild} WHERE id = 1`;
@@ -76,8 +76,7 @@ export async function rebuildPostgresKycFacts(
     const batch = references.slice(i, i + REBUILD_BATCH_SIZE);
     await connections.transaction(async (tx) => {
       await decisions.lockIds(tx, batch);
-      const now = Date.now();
-      for (const referenceId of batch) await decisions.refreshOne(tx, policy, referenceId, null, now, record);
+      await decisions.decideMany(tx, policy, batch, () => null, Date.now(), recordMany);
     });
     onProgress?.({
       phase: 'decisions',

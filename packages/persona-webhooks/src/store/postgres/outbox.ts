@@ -31,12 +31,8 @@ import type { Tables } from './tables.js';
 /** Called inside the transaction of each decision change, with that transaction's client. */
 export type PostgresDecisionHook = (change: DecisionChange, tx: PostgresQueryable) => Promise<void> | void;
 
-/** Records one decision change inside the caller's transaction. */
-export type RecordPostgresChange = (tx: PostgresQueryable, change: DecisionChange) => Promise<void>;
-
 export type PostgresOutbox = Omit<OutboxStore, 'onDeliveriesAvailable'> & {
-  record: RecordPostgresChange;
-  /** Records many changes with one statement for all their messages (the decide pass). */
+  /** Records decision changes inside the caller's transaction, one statement for all their messages. */
   recordMany(tx: PostgresQueryable, changes: readonly DecisionChange[]): Promise<void>;
   /** After a transaction that may have recorded changes committed: wakes senders if it did. */
   committed(): void;
@@ -67,7 +63,6 @@ export function createPostgresOutbox(
   });
   const p = <P extends object>(text: string) => positional<P>(text);
   const put = p<ReturnType<typeof endpointParams>>(sql.putEndpoint);
-  const insert = p<ReturnType<typeof messageParams>[number]>(sql.insertMessage);
   const insertMany = `INSERT INTO ${t.outbox} (id, endpoint_id, reference_id, payload, status, attempts,
     created_at_ms, next_attempt_at_ms)
     SELECT m.id, m.endpoint_id, m.reference_id, m.payload, 'pending', 0, m.at, m.at
@@ -85,16 +80,6 @@ export function createPostgresOutbox(
   const attempts = p<{ id: string }>(sql.attempts);
 
   return {
-    async record(tx, change) {
-      const enabled = await tx.query(sql.enabledEndpointIds);
-      const ids = (enabled.rows as { id: string }[]).map((row) => row.id);
-      for (const params of messageParams(change, ids, change.changedAtMs)) {
-        await tx.query(insert.text, insert.values(params));
-      }
-      if (ids.length > 0) wrote = true;
-      await hook?.(change, tx);
-    },
-
     async recordMany(tx, changes) {
       const enabled = await tx.query(sql.enabledEndpointIds);
       const ids = (enabled.rows as { id: string }[]).map((row) => row.id);

@@ -172,7 +172,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
           connections,
           t,
           config.kycPolicy,
-          outbox.record,
+          outbox.recordMany,
           migrateOptions?.onProgress,
         );
         outbox.committed();

@@ -10,7 +10,7 @@ import {
   rebuildEventsCondition,
   rebuildUpdates,
 } from '../kyc-rebuild.js';
-import { type RecordSqliteChange, refreshSqliteDecision } from './decisions.js';
+import { decideSqliteUsers, type RecordSqliteChanges } from './decisions.js';
 import type { SqliteDatabase } from './driver.js';
 import { applyProjectionUpdates } from './projection-sql.js';
 import type { PrepareCached } from './statement-cache.js';
@@ -36,7 +36,7 @@ interface Cursor {
 export async function rebuildSqliteKycFacts(
   run: <T>(work: (db: SqliteDatabase, prepare: PrepareCached) => T) => Promise<T>,
   policy: KycPolicy,
-  record: RecordSqliteChange,
+  record: RecordSqliteChanges,
   onProgress: ((progress: RebuildProgress) => void) | undefined,
 ): Promise<void> {
   const start = await run((_db, prepare) => prepare(CURSOR_SQL).get() as Cursor | undefined);
@@ -84,9 +84,7 @@ export async function rebuildSqliteKycFacts(
     await run((db, prepare) =>
       db
         .transaction(() => {
-          const now = Date.now();
-          for (const referenceId of batch)
-            refreshSqliteDecision(prepare, policy, referenceId, null, now, record);
+          decideSqliteUsers(prepare, policy, new Map(batch.map((id) => [id, null])), Date.now(), record);
         })
         .immediate(),
     );

@@ -23,7 +23,7 @@ import {
   validSecrets,
 } from '../outbox-sql.js';
 import { listLimit } from '../row-views.js';
-import type { RecordSqliteChange } from './decisions.js';
+import type { RecordSqliteChanges } from './decisions.js';
 import type { SqliteDatabase } from './driver.js';
 import type { PrepareCached } from './statement-cache.js';
 
@@ -48,8 +48,8 @@ export type SqliteOutbox = {
     ...args: Parameters<OutboxStore[K]>
   ) => Awaited<ReturnType<OutboxStore[K]>>;
 } & {
-  /** Records a decision change as messages (and runs the user's hook), in the caller's transaction. */
-  record: RecordSqliteChange;
+  /** Records decision changes as messages (and runs the user's hook), in the caller's transaction. */
+  record: RecordSqliteChanges;
   /** Messages written since the connection opened: the store wakes senders when it moves. */
   written(): number;
 };
@@ -88,13 +88,15 @@ export function createSqliteOutbox(
   });
 
   return {
-    record(change) {
+    record(changes) {
       const endpoints = (prepare(SQL.enabledEndpointIds).all() as { id: string }[]).map((row) => row.id);
-      for (const params of messageParams(change, endpoints, change.changedAtMs)) {
-        prepare(SQL.insertMessage).run(params);
-        written++;
+      for (const change of changes) {
+        for (const params of messageParams(change, endpoints, change.changedAtMs)) {
+          prepare(SQL.insertMessage).run(params);
+          written++;
+        }
+        hook?.(change, db);
       }
-      hook?.(change, db);
     },
     written: () => written,
     putEndpoint(endpoint) {

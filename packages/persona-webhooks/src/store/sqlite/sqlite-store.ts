@@ -230,7 +230,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       await rebuildSqliteKycFacts(
         (work) => runWrite((c) => work(c.db, c.prepare)),
         policy,
-        (change) => connection?.outbox.record(change),
+        (changes) => connection?.outbox.record(changes),
         migrateOptions?.onProgress,
       );
     },

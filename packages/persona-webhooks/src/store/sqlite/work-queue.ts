@@ -10,7 +10,7 @@ import type { KycPolicy } from '../../kyc/decision.js';
 import type { ProjectionUpdate } from '../../kyc/projection-update.js';
 import { LEASE_EXPIRED_ERROR, MALFORMED_ID_PREFIX, truncateError } from '../inbox-rows.js';
 import type { ClaimedEvent, ClaimOptions, ReplayOutcome } from '../store.js';
-import { type RecordSqliteChange, refreshSqliteDecisions } from './decisions.js';
+import { decideSqliteUsers, type RecordSqliteChanges, sqliteUsersConcerned } from './decisions.js';
 import type { SqliteDatabase } from './driver.js';
 import { applyProjectionUpdates } from './projection-sql.js';
 import type { PrepareCached } from './statement-cache.js';
@@ -99,7 +99,7 @@ export function createSqliteWorkQueue(
   prepare: PrepareCached,
   synchronous: WorkerSynchronous,
   policy: KycPolicy,
-  record: RecordSqliteChange,
+  record: RecordSqliteChanges,
 ): SqliteWorkQueue {
   const finishAttempt = (claim: ClaimedEvent, nowMs: number, outcome: string, error: string | null) =>
     prepare(FINISH_ATTEMPT_SQL).run({ id: claim.id, attempt: claim.attempt, now: nowMs, outcome, error });
@@ -125,29 +125,44 @@ export function createSqliteWorkQueue(
     });
   });
 
-  // Called inside the batch transaction, better-sqlite3 runs this one as a SAVEPOINT.
-  const completeOne = db.transaction(({ claim: claimed, updates, nowMs }: CompleteRequest): boolean => {
-    if (prepare(COMPLETE_SQL).run({ id: claimed.id, token: claimed.leaseToken, now: nowMs }).changes === 0) {
-      return false;
-    }
-    applyProjectionUpdates(prepare, updates, nowMs);
-    refreshSqliteDecisions(prepare, policy, updates, claimed.id, nowMs, record);
-    finishAttempt(claimed, nowMs, 'done', null);
-    return true;
-  });
+  // Called inside the batch transaction, better-sqlite3 runs this one as a SAVEPOINT. Returns the
+  // users whose decision the event may change, or null when its lease was lost.
+  const completeOne = db.transaction(
+    ({ claim: claimed, updates, nowMs }: CompleteRequest): string[] | null => {
+      if (
+        prepare(COMPLETE_SQL).run({ id: claimed.id, token: claimed.leaseToken, now: nowMs }).changes === 0
+      ) {
+        return null;
+      }
+      applyProjectionUpdates(prepare, updates, nowMs);
+      const users = sqliteUsersConcerned(prepare, updates);
+      finishAttempt(claimed, nowMs, 'done', null);
+      return users;
+    },
+  );
 
-  const completeBatch = db.transaction((requests: readonly CompleteRequest[]): CompleteResult[] =>
-    requests.map((request): CompleteResult => {
+  // The users are decided once, after every event of the batch: a user several events concern is
+  // decided on all of them (one change, caused by the last), and the reads cover every user at once.
+  const completeBatch = db.transaction((requests: readonly CompleteRequest[]): CompleteResult[] => {
+    const causes = new Map<string, string>();
+    let nowMs = 0;
+    const results = requests.map((request): CompleteResult => {
       try {
-        return { ok: true, completed: completeOne(request) };
+        const users = completeOne(request);
+        if (users === null) return { ok: true, completed: false };
+        for (const user of users) causes.set(user, request.claim.id);
+        nowMs = Math.max(nowMs, request.nowMs);
+        return { ok: true, completed: true };
       } catch (error) {
         // Some errors (SQLITE_FULL, SQLITE_IOERR…) roll back the whole transaction: then nothing in the
         // batch stands and every caller must hear it, so the batch fails as one.
         if (!db.inTransaction) throw error;
         return { ok: false, error };
       }
-    }),
-  );
+    });
+    decideSqliteUsers(prepare, policy, causes, nowMs, record);
+    return results;
+  });
 
   const fail = db.transaction(
     (claimed: ClaimedEvent, error: string, retryAtMs: number | null, nowMs: number): boolean => {
