@@ -30,8 +30,11 @@ export type ServerKind = 'bare' | 'express' | 'nostore' | 'sqlite' | 'sqlitethre
 
 let databases = 0;
 
-/** Builds the spec for one fresh server of that kind (a new database file or schema each time). */
-export function prepareServer(kind: ServerKind, baselines: BaselineServers): PreparedServer {
+/**
+ * Builds the spec for one fresh server of that kind (a new database file or schema each time). `bin`
+ * runs our service from another checkout instead (`bench/compare-ingest.ts`).
+ */
+export function prepareServer(kind: ServerKind, baselines: BaselineServers, bin = BIN): PreparedServer {
   if (kind === 'bare') {
     return {
       spec: { label: 'bare node:http', args: [baselines.bareNode], env: {}, readyPath: '/', anyStatus: true },
@@ -73,7 +76,7 @@ export function prepareServer(kind: ServerKind, baselines: BaselineServers): Pre
     const path = join(tmpdir(), `persona-webhooks-bench-${process.pid}-${++databases}.db`);
     env['DATABASE_URL'] = `sqlite:${path}`;
     return {
-      spec: { label: 'ours (SQLite)', args: [BIN, 'serve'], env, readyPath: '/readyz' },
+      spec: { label: 'ours (SQLite)', args: [bin, 'serve'], env, readyPath: '/readyz' },
       cleanup: async () => removeSqlite(path),
     };
   }
@@ -81,7 +84,7 @@ export function prepareServer(kind: ServerKind, baselines: BaselineServers): Pre
   env['DATABASE_URL'] = BENCH_PG_URL;
   env['PERSONA_WEBHOOKS_PG_SCHEMA'] = schema;
   return {
-    spec: { label: 'ours (PostgreSQL)', args: [BIN, 'serve'], env, readyPath: '/readyz' },
+    spec: { label: 'ours (PostgreSQL)', args: [bin, 'serve'], env, readyPath: '/readyz' },
     cleanup: () => dropSchema(schema),
   };
 }

@@ -107,15 +107,17 @@ export async function runIngest(
   return kinds.map((kind) => summarise(kind, runs.get(kind)!, skip[kind] ?? failures.get(kind)));
 }
 
-async function measureOnce(
+/** One round of one server: warm-up, then the measured run; `bin` as in `prepareServer`. */
+export async function measureOnce(
   kind: ServerKind,
   round: number,
   settings: BenchSettings,
   baselines: BaselineServers,
   expectedRate: number,
   file: DeliveryFile | undefined,
+  bin?: string,
 ): Promise<IngestRun> {
-  const prepared = prepareServer(kind, baselines);
+  const prepared = prepareServer(kind, baselines, bin);
   const server = await startServer(prepared.spec);
   try {
     if (file) {

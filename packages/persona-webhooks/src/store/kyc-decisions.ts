@@ -169,29 +169,15 @@ export interface DecisionRow {
   reasons: string;
 }
 
-/** The row a decision is stored as. */
+/** The row a decision is stored as; `reasons` is the decision's reasons as JSON. */
 export function decisionParams(
   referenceId: string,
   decision: KycDecision,
+  reasons: string,
   eventId: string | null,
   nowMs: number,
 ) {
-  return {
-    reference_id: referenceId,
-    decision: decision.decision,
-    reasons: JSON.stringify(decision.reasons),
-    event_id: eventId,
-    now_ms: nowMs,
-  };
-}
-
-/** Whether `next` differs from what is stored (decision or any reason). */
-export function decisionChanged(stored: DecisionRow | undefined, next: KycDecision): boolean {
-  return (
-    stored === undefined ||
-    stored.decision !== next.decision ||
-    stored.reasons !== JSON.stringify(next.reasons)
-  );
+  return { reference_id: referenceId, decision: decision.decision, reasons, event_id: eventId, now_ms: nowMs };
 }
 
 /** A stored row back as a decision. */
@@ -254,10 +240,12 @@ export function decideUsers(
     const facts = factsFromRows(referenceId, byOwner.get(referenceId) ?? []);
     if (!hasFacts(facts)) continue;
     const next = policy(facts);
+    const reasons = JSON.stringify(next.reasons);
     const before = stored.get(referenceId);
-    if (!decisionChanged(before, next)) continue;
+    // Unchanged when the decision and every reason are what is stored.
+    if (before !== undefined && before.decision === next.decision && before.reasons === reasons) continue;
     const cause = causes(referenceId);
-    writes.written.push(decisionParams(referenceId, next, cause, nowMs));
+    writes.written.push(decisionParams(referenceId, next, reasons, cause, nowMs));
     writes.changes.push(toDecisionChange(facts, before, next, cause, nowMs));
   }
   return writes;

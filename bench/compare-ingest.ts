@@ -1,0 +1,126 @@
+/**
+ * `npm run bench:compare -- <checkout> [<checkout>…]`: the ingest section for this checkout's service and
+ * other checkouts' (say a git worktree of the commit before a change), side by side in ONE run: rounds
+ * interleaved this, other, this, other… for each store, so drift on a shared machine hits all alike.
+ * Prints each round, the medians and each other's ratio to this. Every checkout is built first (`tsc -b`).
+ *
+ *   git worktree add /tmp/before <commit> && (cd /tmp/before && npm ci && npm run build)
+ *   BENCH_ROUNDS=3 npm run bench:compare -- /tmp/before
+ *
+ * Knobs: BENCH_ROUNDS (default here 3), BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_CONNECTIONS,
+ * BENCH_COMPARE_KINDS (default `sqlite,sqlitethread,postgres`). Needs wrk. A script that prints figures:
+ * it never fails because a machine is slow.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { buildDist } from './lib/build.js';
+import type { ServerKind } from './lib/our-server.js';
+import { WEBHOOK_PATH } from './lib/our-server.js';
+import { postgresReachable } from './lib/postgres.js';
+import { readSettings } from './lib/settings.js';
+import { median } from './lib/stats.js';
+import { systemInfo } from './lib/system-info.js';
+import { fixed, int, table } from './lib/table.js';
+import { findWrk, writeDeliveryFile } from './lib/wrk.js';
+import { LABELS, measureOnce } from './sections/ingest.js';
+import { compileBaselineServers } from './servers/compile-servers.js';
+
+const others = process.argv.slice(2).map((dir) => resolve(dir));
+if (others.length === 0 || !findWrk()) {
+  console.error(
+    'usage: npm run bench:compare -- <checkout> [<checkout>…]   (needs wrk: apt-get install wrk)',
+  );
+  process.exit(2);
+}
+const binOf = (root: string) => join(root, 'packages/server/bin/persona-webhooks.js');
+for (const root of others) {
+  if (!existsSync(binOf(root))) {
+    console.error(`${binOf(root)} does not exist: is ${root} a checkout of this project?`);
+    process.exit(2);
+  }
+}
+
+const settings = { ...readSettings(), rounds: Math.round(Number(process.env['BENCH_ROUNDS'] ?? 3)) };
+const kinds = (process.env['BENCH_COMPARE_KINDS'] ?? 'sqlite,sqlitethread,postgres').split(
+  ',',
+) as ServerKind[];
+const progress = (line: string) => process.stderr.write(`… ${line}\n`);
+const commit = (dir: string) =>
+  spawnSync('git', ['-C', dir, 'log', '-1', '--format=%h %s'], { encoding: 'utf8' })
+    .stdout.trim()
+    .slice(0, 70);
+
+progress('building every checkout (tsc -b)');
+if (!buildDist().runnable) throw new Error('this checkout did not build');
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+for (const root of others) {
+  const built = spawnSync(process.execPath, [tsc, '-b', 'packages/persona-webhooks', 'packages/server'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (built.status !== 0) throw new Error(`${root} did not build:\n${built.stdout}`);
+}
+const baselines = compileBaselineServers();
+const pgUp = await postgresReachable();
+const measured = kinds.filter((kind) => kind !== 'postgres' || pgUp);
+
+const system = systemInfo();
+console.log(`persona-webhooks bench:compare — ${system.date}, ${system.nproc} cores, node ${system.node}`);
+console.log(`  this:  ${commit('.')}`);
+for (const [i, root] of others.entries()) console.log(`  other ${i + 1}: ${commit(root)} (${root})`);
+console.log(
+  `  ${settings.rounds} rounds × (${settings.warmupSeconds} s warm-up + ${settings.seconds} s), ${settings.connections} connections, wrk${pgUp ? '' : '; PostgreSQL unreachable, skipped'}`,
+);
+
+const sides: { name: string; bin: string | undefined }[] = [
+  { name: 'this', bin: undefined },
+  ...others.map((root, i) => ({ name: `other ${i + 1}`, bin: binOf(root) })),
+];
+const rates = new Map<string, number[]>();
+for (let round = 1; round <= settings.rounds; round++) {
+  const count = Math.ceil(6_000 * 1.4 * (settings.seconds + settings.warmupSeconds));
+  progress(`round ${round}/${settings.rounds}: signing ${count} deliveries`);
+  const file = await writeDeliveryFile(count, WEBHOOK_PATH);
+  try {
+    for (const kind of measured) {
+      // The order turns each round, so no checkout always runs first (or on the warmer machine).
+      const turn = (round - 1) % sides.length;
+      const order = [...sides.slice(turn), ...sides.slice(0, turn)];
+      for (const side of order) {
+        progress(`round ${round}/${settings.rounds}: ${kind}, ${side.name}`);
+        const run = await measureOnce(kind, round, settings, baselines, 6_000, file, side.bin);
+        const key = `${kind}:${side.name}`;
+        rates.set(key, [...(rates.get(key) ?? []), run.requestsPerSec]);
+        progress(`  ${int(run.requestsPerSec)} req/s, backlog ${run.backlogAtEnd ?? '–'}`);
+      }
+    }
+  } finally {
+    file.remove();
+  }
+}
+
+const rounds = (kind: ServerKind, side: string) => rates.get(`${kind}:${side}`) ?? [];
+console.log(
+  table(
+    [
+      'ingest, req/s',
+      ...sides.map((side) => `${side.name}: rounds → median`),
+      ...others.map((_, i) => `this / other ${i + 1}`),
+    ],
+    measured.map((kind) => {
+      const mine = median(rounds(kind, 'this'));
+      return [
+        LABELS[kind],
+        ...sides.map(
+          (side) =>
+            `${rounds(kind, side.name)
+              .map((r) => int(r))
+              .join(' / ')} → ${int(median(rounds(kind, side.name)))}`,
+        ),
+        ...others.map((_, i) => fixed(mine / median(rounds(kind, `other ${i + 1}`)))),
+      ];
+    }),
+  ),
+);
