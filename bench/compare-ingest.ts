@@ -79,6 +79,7 @@ const sides: { name: string; bin: string | undefined }[] = [
   ...others.map((root, i) => ({ name: `other ${i + 1}`, bin: binOf(root) })),
 ];
 const rates = new Map<string, number[]>();
+const cpu = new Map<string, number[]>();
 for (let round = 1; round <= settings.rounds; round++) {
   const count = Math.ceil(6_000 * 1.4 * (settings.seconds + settings.warmupSeconds));
   progress(`round ${round}/${settings.rounds}: signing ${count} deliveries`);
@@ -93,7 +94,10 @@ for (let round = 1; round <= settings.rounds; round++) {
         const run = await measureOnce(kind, round, settings, baselines, 6_000, file, side.bin);
         const key = `${kind}:${side.name}`;
         rates.set(key, [...(rates.get(key) ?? []), run.requestsPerSec]);
-        progress(`  ${int(run.requestsPerSec)} req/s, backlog ${run.backlogAtEnd ?? '–'}`);
+        if (run.cpuMsPerThousand !== undefined) cpu.set(key, [...(cpu.get(key) ?? []), run.cpuMsPerThousand]);
+        progress(
+          `  ${int(run.requestsPerSec)} req/s, ${fixed(run.cpuMsPerThousand, 0)} CPU ms per 1,000, backlog ${run.backlogAtEnd ?? '–'}`,
+        );
       }
     }
   } finally {
@@ -101,26 +105,32 @@ for (let round = 1; round <= settings.rounds; round++) {
   }
 }
 
-const rounds = (kind: ServerKind, side: string) => rates.get(`${kind}:${side}`) ?? [];
-console.log(
-  table(
-    [
-      'ingest, req/s',
-      ...sides.map((side) => `${side.name}: rounds → median`),
-      ...others.map((_, i) => `this / other ${i + 1}`),
-    ],
-    measured.map((kind) => {
-      const mine = median(rounds(kind, 'this'));
-      return [
-        LABELS[kind],
-        ...sides.map(
-          (side) =>
-            `${rounds(kind, side.name)
-              .map((r) => int(r))
-              .join(' / ')} → ${int(median(rounds(kind, side.name)))}`,
-        ),
-        ...others.map((_, i) => fixed(mine / median(rounds(kind, `other ${i + 1}`)))),
-      ];
-    }),
-  ),
-);
+/** One table: a row per store, each checkout's rounds and median, and this checkout's ratio to each other. */
+function report(title: string, figures: Map<string, number[]>, format: (value: number) => string): void {
+  const rounds = (kind: ServerKind, side: string) => figures.get(`${kind}:${side}`) ?? [];
+  console.log(
+    table(
+      [
+        title,
+        ...sides.map((side) => `${side.name}: rounds → median`),
+        ...others.map((_, i) => `this / other ${i + 1}`),
+      ],
+      measured.map((kind) => {
+        const mine = median(rounds(kind, 'this'));
+        return [
+          LABELS[kind],
+          ...sides.map(
+            (side) =>
+              `${rounds(kind, side.name).map(format).join(' / ')} → ${format(median(rounds(kind, side.name)))}`,
+          ),
+          ...others.map((_, i) => fixed(mine / median(rounds(kind, `other ${i + 1}`)))),
+        ];
+      }),
+    ),
+  );
+}
+
+report('ingest, req/s', rates, int);
+console.log('');
+// What each request cost the server's process (ingest and the worker processing it), all threads.
+report('server CPU ms per 1,000 requests', cpu, (value) => fixed(value, 0));

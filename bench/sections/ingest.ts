@@ -5,7 +5,7 @@
  * wrk when it is installed (one file of deliveries per round, signed just before it), else autocannon.
  */
 
-import { startServer } from '../lib/child-server.js';
+import { cpuTimeMs, startServer } from '../lib/child-server.js';
 import { type LoadResult, runLoad } from '../lib/load.js';
 import { prepareServer, type ServerKind, WEBHOOK_PATH } from '../lib/our-server.js';
 import { DeliveryPool } from '../lib/payloads.js';
@@ -30,6 +30,8 @@ export interface IngestRun {
   wraps: number;
   /** Events still waiting in the inbox when the run ended (our stored servers): did processing keep up? */
   backlogAtEnd: number | undefined;
+  /** The server's CPU time (all threads) per 1,000 answered requests during the measured run (wrk, Linux). */
+  cpuMsPerThousand: number | undefined;
 }
 
 /** One server's figures over all rounds; `skipped` says why there are none. */
@@ -130,6 +132,7 @@ export async function measureOnce(
         seconds: settings.warmupSeconds,
       });
       // The measured run continues where the warm-up stopped: every event it sends is new to this server.
+      const cpuBefore = cpuTimeMs(server.pid);
       const result = await runWrk({
         url: server.url,
         file,
@@ -137,8 +140,10 @@ export async function measureOnce(
         connections,
         seconds: settings.seconds,
       });
+      const cpuAfter = cpuTimeMs(server.pid);
       const backlogAtEnd = await backlogOf(kind, server.url);
       const peakRssBytes = await server.stop();
+      const answered = result.requestsPerSec * settings.seconds;
       return {
         round,
         ...pick(result),
@@ -146,6 +151,10 @@ export async function measureOnce(
         signedLate: 0,
         wraps: warm.wraps + result.wraps,
         backlogAtEnd,
+        cpuMsPerThousand:
+          cpuBefore === undefined || cpuAfter === undefined || answered === 0
+            ? undefined
+            : ((cpuAfter - cpuBefore) * 1000) / answered,
       };
     }
     // Signed now, just before the run, so every timestamp is well inside the 300 s tolerance.
@@ -157,7 +166,15 @@ export async function measureOnce(
     const result = await runLoad({ ...target, seconds: settings.seconds });
     const backlogAtEnd = await backlogOf(kind, server.url);
     const peakRssBytes = await server.stop();
-    return { round, ...pick(result), peakRssBytes, signedLate: pool.signedLate, wraps: 0, backlogAtEnd };
+    return {
+      round,
+      ...pick(result),
+      peakRssBytes,
+      signedLate: pool.signedLate,
+      wraps: 0,
+      backlogAtEnd,
+      cpuMsPerThousand: undefined,
+    };
   } finally {
     await server.stop();
     await prepared.cleanup();
