@@ -177,7 +177,13 @@ export function decisionParams(
   eventId: string | null,
   nowMs: number,
 ) {
-  return { reference_id: referenceId, decision: decision.decision, reasons, event_id: eventId, now_ms: nowMs };
+  return {
+    reference_id: referenceId,
+    decision: decision.decision,
+    reasons,
+    event_id: eventId,
+    now_ms: nowMs,
+  };
 }
 
 /** A stored row back as a decision. */

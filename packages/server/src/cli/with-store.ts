@@ -2,6 +2,12 @@ import type { Store } from 'persona-webhooks';
 import { type OpenStoreOptions, openStore } from '../open-store.js';
 import { databaseUrlFrom } from './settings.js';
 
+/** The `--database-url` option of every command that opens the store (commander's flags and description). */
+export const DATABASE_OPTION = [
+  '--database-url <url>',
+  'sqlite:<path> or postgres://… (default: DATABASE_URL or the default SQLite file)',
+] as const;
+
 /**
  * Opens the store for one command and always closes it. Commands that write events (`migrate`,
  * `backfill`) pass `mode: 'migrate'` and create and migrate the store as `serve` does; read-only ones

@@ -3,7 +3,7 @@ import { recoverEvents } from '../../reconcile/recover-events.js';
 import { API_URL_OPTION, apiClientFor } from '../api-client.js';
 import { createTimeProgress } from '../progress.js';
 import { parseSince } from '../time-arguments.js';
-import { withStore } from '../with-store.js';
+import { DATABASE_OPTION, withStore } from '../with-store.js';
 
 interface BackfillFlags {
   since: string;
@@ -32,10 +32,7 @@ export function registerBackfillCommand(program: Command): void {
       [],
     )
     .option('--dry-run', 'count what would be stored, store nothing')
-    .option(
-      '--database-url <url>',
-      'sqlite:<path> or postgres://… (default: DATABASE_URL or the default SQLite file)',
-    )
+    .option(...DATABASE_OPTION)
     .option(...API_URL_OPTION)
     .action(async (flags: BackfillFlags) => {
       const now = Date.now();

@@ -2,19 +2,15 @@
  * `persona-webhooks deliveries list | show | replay`: the outbound `kyc.decision_changed` messages, their
  * attempts, and sending one again (same `webhook-id`, so the application can dedupe).
  */
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import type { DeliveryStatus, ReplayOutcome } from 'persona-webhooks';
 import { deliveryDetailJson, deliveryJson } from '../../server/admin-views.js';
 import { utcTime } from '../../utc-time.js';
+import { listLimit, listStatus, printListPage } from '../list-page.js';
 import { formatTable, oneLine } from '../table.js';
-import { printJson, withStore } from '../with-store.js';
+import { DATABASE_OPTION, printJson, withStore } from '../with-store.js';
 
 const STATUSES: readonly DeliveryStatus[] = ['pending', 'sending', 'delivered', 'dead'];
-const DATABASE_OPTION = [
-  '--database-url <url>',
-  'sqlite:<path> or postgres://… (default: DATABASE_URL or the default SQLite file)',
-] as const;
-
 const REPLAY_MESSAGES: Readonly<Record<ReplayOutcome, (id: string) => string>> = {
   replayed: (id) => `replayed ${id}: it is sent again with the same webhook-id`,
   not_found: (id) => `not replayed: no message ${id}`,
@@ -47,54 +43,47 @@ export function registerDeliveriesCommands(program: Command): void {
         json?: boolean;
         databaseUrl?: string;
       }) => {
-        if (flags.status && !STATUSES.includes(flags.status as DeliveryStatus)) {
-          throw new InvalidArgumentError(`--status must be one of ${STATUSES.join(', ')}`);
-        }
-        const limit = Number(flags.limit);
-        if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
-          throw new InvalidArgumentError('--limit must be 1–500');
-        }
+        const status = listStatus(flags.status, STATUSES);
+        const limit = listLimit(flags.limit);
         const page = await withStore(flags.databaseUrl, (store) =>
           store.listDeliveries({
             limit,
-            ...(flags.status ? { status: flags.status as DeliveryStatus } : {}),
+            ...(status ? { status } : {}),
             ...(flags.endpoint ? { endpointId: flags.endpoint } : {}),
             ...(flags.referenceId ? { referenceId: flags.referenceId } : {}),
             ...(flags.cursor ? { cursor: flags.cursor } : {}),
           }),
         );
-        const rows = page.deliveries.map(deliveryJson);
-        if (flags.json) return printJson({ deliveries: rows, nextCursor: page.nextCursor });
-        if (rows.length === 0) return void process.stdout.write('no deliveries\n');
-        process.stdout.write(
-          formatTable(
-            [
-              'CREATED',
-              'STATUS',
-              'ID',
-              'ENDPOINT',
-              'USER',
-              'DECISION',
-              'ATTEMPTS',
-              'CODE',
-              'NEXT TRY',
-              'LAST ERROR',
-            ],
-            rows.map((row) => [
-              utcTime(row.createdAt),
-              row.status,
-              row.id,
-              row.endpointId,
-              row.referenceId,
-              `${row.previousDecision ?? '-'} → ${row.decision ?? '-'}`,
-              row.attempts,
-              row.lastStatusCode,
-              row.status === 'pending' ? utcTime(row.nextAttemptAt) : null,
-              oneLine(row.lastError, 60),
-            ]),
-          ),
-        );
-        if (page.nextCursor) process.stdout.write(`more: --cursor ${page.nextCursor}\n`);
+        printListPage({
+          noun: 'deliveries',
+          rows: page.deliveries.map(deliveryJson),
+          nextCursor: page.nextCursor,
+          json: flags.json,
+          head: [
+            'CREATED',
+            'STATUS',
+            'ID',
+            'ENDPOINT',
+            'USER',
+            'DECISION',
+            'ATTEMPTS',
+            'CODE',
+            'NEXT TRY',
+            'LAST ERROR',
+          ],
+          cells: (row) => [
+            utcTime(row.createdAt),
+            row.status,
+            row.id,
+            row.endpointId,
+            row.referenceId,
+            `${row.previousDecision ?? '-'} → ${row.decision ?? '-'}`,
+            row.attempts,
+            row.lastStatusCode,
+            row.status === 'pending' ? utcTime(row.nextAttemptAt) : null,
+            oneLine(row.lastError, 60),
+          ],
+        });
       },
     );
 

@@ -12,12 +12,7 @@ import { refuseSelfTarget } from '../../outbound/self-target.js';
 import { endpointJson } from '../../server/admin-views.js';
 import { utcTime } from '../../utc-time.js';
 import { formatTable } from '../table.js';
-import { printJson, withStore } from '../with-store.js';
-
-const DATABASE_OPTION = [
-  '--database-url <url>',
-  'sqlite:<path> or postgres://… (default: DATABASE_URL or the default SQLite file)',
-] as const;
+import { DATABASE_OPTION, printJson, withStore } from '../with-store.js';
 
 /** Registers the `endpoints` commands. */
 export function registerEndpointsCommands(program: Command): void {

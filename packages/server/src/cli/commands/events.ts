@@ -2,16 +2,12 @@ import { type Command, InvalidArgumentError } from 'commander';
 import type { EventStatus, ReplayOutcome } from 'persona-webhooks';
 import { eventDetailJson, eventSummaryJson } from '../../server/admin-views.js';
 import { utcTime } from '../../utc-time.js';
+import { listLimit, listStatus, printListPage } from '../list-page.js';
 import { createProgress } from '../progress.js';
 import { formatTable, oneLine } from '../table.js';
-import { printJson, withStore } from '../with-store.js';
+import { DATABASE_OPTION, printJson, withStore } from '../with-store.js';
 
 const STATUSES: readonly EventStatus[] = ['pending', 'processing', 'done', 'dead'];
-const DATABASE_OPTION = [
-  '--database-url <url>',
-  'sqlite:<path> or postgres://… (default: DATABASE_URL or the default SQLite file)',
-] as const;
-
 /** What `events replay <id>` prints for each outcome. */
 const REPLAY_MESSAGES: Readonly<Record<ReplayOutcome, (id: string) => string>> = {
   replayed: (id) => `replayed ${id}`,
@@ -40,38 +36,32 @@ export function registerEventsCommands(program: Command): void {
         json?: boolean;
         databaseUrl?: string;
       }) => {
-        if (flags.status && !STATUSES.includes(flags.status as EventStatus)) {
-          throw new InvalidArgumentError(`--status must be one of ${STATUSES.join(', ')}`);
-        }
-        const limit = Number(flags.limit);
-        if (!Number.isInteger(limit) || limit < 1 || limit > 500)
-          throw new InvalidArgumentError('--limit must be 1–500');
+        const status = listStatus(flags.status, STATUSES);
+        const limit = listLimit(flags.limit);
         const page = await withStore(flags.databaseUrl, (store) =>
           store.listEvents({
             limit,
-            ...(flags.status ? { status: flags.status as EventStatus } : {}),
+            ...(status ? { status } : {}),
             ...(flags.name ? { name: flags.name } : {}),
             ...(flags.cursor ? { cursor: flags.cursor } : {}),
           }),
         );
-        const rows = page.events.map(eventSummaryJson);
-        if (flags.json) return printJson({ events: rows, nextCursor: page.nextCursor });
-        if (rows.length === 0) return void process.stdout.write('no events\n');
-        process.stdout.write(
-          formatTable(
-            ['RECEIVED', 'STATUS', 'NAME', 'ID', 'ATTEMPTS', 'USER', 'LAST ERROR'],
-            rows.map((row) => [
-              utcTime(row.receivedAt),
-              row.status,
-              row.name,
-              row.id,
-              row.attempts,
-              row.referenceId,
-              oneLine(row.lastError, 60),
-            ]),
-          ),
-        );
-        if (page.nextCursor) process.stdout.write(`more: --cursor ${page.nextCursor}\n`);
+        printListPage({
+          noun: 'events',
+          rows: page.events.map(eventSummaryJson),
+          nextCursor: page.nextCursor,
+          json: flags.json,
+          head: ['RECEIVED', 'STATUS', 'NAME', 'ID', 'ATTEMPTS', 'USER', 'LAST ERROR'],
+          cells: (row) => [
+            utcTime(row.receivedAt),
+            row.status,
+            row.name,
+            row.id,
+            row.attempts,
+            row.referenceId,
+            oneLine(row.lastError, 60),
+          ],
+        });
       },
     );
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { kycJson } from '../../server/admin-views.js';
 import { utcTime } from '../../utc-time.js';
 import { formatTable } from '../table.js';
-import { printJson, withStore } from '../with-store.js';
+import { DATABASE_OPTION, printJson, withStore } from '../with-store.js';
 
 export function registerKycCommand(program: Command): void {
   program
@@ -12,10 +12,7 @@ export function registerKycCommand(program: Command): void {
     )
     .argument('<reference-id>')
     .option('--json', 'print JSON instead of text')
-    .option(
-      '--database-url <url>',
-      'sqlite:<path> or postgres://… (default: DATABASE_URL or the default SQLite file)',
-    )
+    .option(...DATABASE_OPTION)
     .action(async (referenceId: string, flags: { json?: boolean; databaseUrl?: string }) => {
       const json = await withStore(flags.databaseUrl, async (store) => {
         const kyc = await store.getKyc(referenceId);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { parseDatabaseUrl } from '../../open-store.js';
 import { createRebuildProgress } from '../progress.js';
 import { databaseUrlFrom } from '../settings.js';
-import { withStore } from '../with-store.js';
+import { DATABASE_OPTION, withStore } from '../with-store.js';
 
 export function registerMigrateCommand(program: Command): void {
   program
@@ -10,10 +10,7 @@ export function registerMigrateCommand(program: Command): void {
     .description(
       'Apply database migrations (the server also applies them at start), then rebuild the KYC facts of events stored before the upgrade.',
     )
-    .option(
-      '--database-url <url>',
-      'sqlite:<path> or postgres://… (default: DATABASE_URL or the default SQLite file)',
-    )
+    .option(...DATABASE_OPTION)
     .option(
       '--handlers <path>',
       "the handlers module whose kycPolicy decides the rebuilt users (default: PERSONA_WEBHOOKS_HANDLERS, as the service's)",

@@ -7,12 +7,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { generateAppToken } from '../../app-tokens/app-token.js';
 import { utcTime } from '../../utc-time.js';
 import { formatTable } from '../table.js';
-import { printJson, withStore } from '../with-store.js';
-
-const DATABASE_OPTION = [
-  '--database-url <url>',
-  'sqlite:<path> or postgres://… (default: DATABASE_URL or the default SQLite file)',
-] as const;
+import { DATABASE_OPTION, printJson, withStore } from '../with-store.js';
 
 const MAX_NAME_CHARS = 100;
 
