@@ -518,25 +518,30 @@ describe('persona-webhooks migrate from an older schema', () => {
     expect((await runCli(['migrate', '--database-url', url])).stdout).toBe('migrations applied (sqlite)\n');
   });
 
-  it('is rebuilt by the service at start too, saying so in its log', async () => {
-    const path = join(dir, 'old-serve.sqlite');
-    const { matched } = oldSchemaDatabase(path);
-    const started = await startServiceProcess({
-      PERSONA_WEBHOOK_SECRET: SECRET,
-      DATABASE_URL: `sqlite:${path}`,
-    });
-    try {
-      const lines = logLines(started.output().stdout);
-      expect(lines).toContainEqual(expect.objectContaining({ phase: 'facts', total: 2 }));
-      expect(lines).toContainEqual(expect.objectContaining({ msg: 'KYC facts rebuilt', done: 2 }));
-      expect(lines).toContainEqual(expect.objectContaining({ msg: 'KYC decisions rebuilt', done: 1 }));
-      const kyc = await admin(started.url, '/api/kyc/cli-old');
-      expect(kyc.json).toMatchObject({ decision: 'needs_review' });
-      expect(JSON.stringify(kyc.json['reasons'])).toContain(matched);
-    } finally {
-      await started.stop();
-    }
-  });
+  // With the store thread on, the rebuild runs in that thread and its progress comes back as messages.
+  it.each(['off', 'on'])(
+    'is rebuilt by the service at start too, saying so in its log (store thread %s)',
+    async (thread) => {
+      const path = join(dir, `old-serve-${thread}.sqlite`);
+      const { matched } = oldSchemaDatabase(path);
+      const started = await startServiceProcess({
+        PERSONA_WEBHOOK_SECRET: SECRET,
+        DATABASE_URL: `sqlite:${path}`,
+        PERSONA_WEBHOOKS_SQLITE_THREAD: thread,
+      });
+      try {
+        const lines = logLines(started.output().stdout);
+        expect(lines).toContainEqual(expect.objectContaining({ phase: 'facts', total: 2 }));
+        expect(lines).toContainEqual(expect.objectContaining({ msg: 'KYC facts rebuilt', done: 2 }));
+        expect(lines).toContainEqual(expect.objectContaining({ msg: 'KYC decisions rebuilt', done: 1 }));
+        const kyc = await admin(started.url, '/api/kyc/cli-old');
+        expect(kyc.json).toMatchObject({ decision: 'needs_review' });
+        expect(JSON.stringify(kyc.json['reasons'])).toContain(matched);
+      } finally {
+        await started.stop();
+      }
+    },
+  );
 
   it("shows a progress bar on a terminal, and decides with the handlers module's kycPolicy", async () => {
     const path = join(dir, 'old-tty.sqlite');

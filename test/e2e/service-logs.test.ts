@@ -80,3 +80,37 @@ describe('the service log stream', () => {
     expect(stdout).not.toMatch(/Jane|1990-01-01/);
   });
 });
+
+describe('the service log stream with the store thread on', () => {
+  it('is JSON lines too: the handlers module imported in the store thread logs through the service', async () => {
+    const threadDir = mkdtempSync(join(tmpdir(), 'pw-logs-thread-'));
+    const threaded = await startServiceProcess({
+      PERSONA_WEBHOOK_SECRET: 'wbhsec_service_logs_test',
+      DATABASE_URL: `sqlite:${join(threadDir, 'db.sqlite')}`,
+      PERSONA_WEBHOOKS_HANDLERS: join(REPO_ROOT, 'test/fixtures/handlers/console-and-throw.mjs'),
+      PERSONA_WEBHOOKS_SQLITE_THREAD: 'on',
+    });
+    try {
+      // Modules are per thread: the service thread and the store thread (for its kycPolicy) each import
+      // the module, so its import-time line is logged twice.
+      const loaded = await eventually(async () => {
+        const lines = logLines(threaded.output().stdout).filter(
+          (line) => line['msg'] === 'handler_console' && line['text'] === 'handlers module loaded',
+        );
+        return lines.length === 2 ? lines : undefined;
+      });
+      expect(loaded.map((line) => [line['level'], line['method']])).toEqual([
+        [30, 'log'],
+        [30, 'log'],
+      ]);
+      const raw = threaded
+        .output()
+        .stdout.split('\n')
+        .filter((line) => line.length > 0);
+      expect(raw.filter((line) => !line.startsWith('{'))).toEqual([]);
+    } finally {
+      await threaded.stop();
+      rmSync(threadDir, { recursive: true, force: true });
+    }
+  });
+});

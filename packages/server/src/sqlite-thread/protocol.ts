@@ -1,8 +1,10 @@
 /**
  * What the service's thread and its SQLite store thread say to each other: one request per Store call,
- * one reply per request, and a notice whenever a commit made events (or outbound messages) available.
+ * one reply per request, and a notice whenever a commit made events (or outbound messages) available;
+ * also a migration's progress, and what the handlers module (imported here for its kycPolicy) writes to
+ * the console.
  */
-import type { Store } from 'persona-webhooks';
+import type { RebuildProgress, Store } from 'persona-webhooks';
 import type { TransferredError } from './transferred-error.js';
 
 /** Every Store method that runs in the store thread; the proxy keeps the listeners and `close`. */
@@ -69,4 +71,10 @@ export type ThreadRequest = { id: number; method: ThreadMethod | 'close'; args: 
 export type ThreadMessage =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: TransferredError }
-  | { available: 'events' | 'deliveries' };
+  | { available: 'events' | 'deliveries' }
+  | { progressOf: number; progress: RebuildProgress }
+  | { console: { method: ThreadConsoleMethod; text: string } };
+
+/** The console methods the store thread forwards. */
+export const THREAD_CONSOLE_METHODS = ['log', 'info', 'debug', 'trace', 'warn', 'error'] as const;
+export type ThreadConsoleMethod = (typeof THREAD_CONSOLE_METHODS)[number];

@@ -3,20 +3,31 @@
  * statement, commit and WAL sync runs here and never on the thread serving HTTP. Started by
  * `threaded-sqlite-store.ts`; one request in, one reply out (`protocol.ts`).
  */
+import { format } from 'node:util';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadKycPolicy } from '../server/handlers-module.js';
 import { createSqliteFileStore } from '../sqlite-file-store.js';
-import type { StoreThreadData, ThreadMessage, ThreadRequest } from './protocol.js';
+import {
+  type StoreThreadData,
+  THREAD_CONSOLE_METHODS,
+  type ThreadMessage,
+  type ThreadRequest,
+} from './protocol.js';
 import { transferError } from './transferred-error.js';
 
 const port = parentPort;
 if (!port) throw new Error('store-thread.js runs as a worker thread only');
 const { path, policyModule } = workerData as StoreThreadData;
+const reply = (message: ThreadMessage) => port.postMessage(message);
+// The handlers module runs here too, and a thread's console writes to the process's stdout directly,
+// past the service's JSON log: each call goes to the service thread, which logs it as its own.
+for (const method of THREAD_CONSOLE_METHODS) {
+  console[method] = (...args: unknown[]) => reply({ console: { method, text: format(...args) } });
+}
 // The service thread has already imported and checked the module; the import here is the thread's own
 // (modules are per thread). Requests posted meanwhile wait in the port until the listener below exists.
 const kycPolicy = policyModule ? await loadKycPolicy(policyModule) : undefined;
 const store = createSqliteFileStore(path, kycPolicy ? { kycPolicy } : {});
-const reply = (message: ThreadMessage) => port.postMessage(message);
 
 store.onEventsAvailable(() => reply({ available: 'events' }));
 store.onDeliveriesAvailable(() => reply({ available: 'deliveries' }));
@@ -29,7 +40,11 @@ port.on('message', async ({ id, method, args }: ThreadRequest) => {
       port.close();
       return;
     }
-    const value = await (store[method] as (...params: unknown[]) => Promise<unknown>)(...args);
+    // A callback cannot cross threads: a migration's progress comes back as messages.
+    const value =
+      method === 'migrate'
+        ? await store.migrate({ onProgress: (progress) => reply({ progressOf: id, progress }) })
+        : await (store[method] as (...params: unknown[]) => Promise<unknown>)(...args);
     reply({ id, ok: true, value });
   } catch (error) {
     reply({ id, ok: false, error: transferError(error) });

@@ -14,7 +14,7 @@
  * retries, and the retry finds the event stored or stores it) and the next call starts a new thread.
  */
 import { Worker } from 'node:worker_threads';
-import { type Store, StoreUnavailableError } from 'persona-webhooks';
+import { type RebuildProgress, type Store, StoreUnavailableError } from 'persona-webhooks';
 import {
   type StoreThreadData,
   THREAD_METHODS,
@@ -29,6 +29,8 @@ const THREAD_SCRIPT = new URL('./store-thread.js', import.meta.url);
 interface Waiting {
   resolve(value: unknown): void;
   reject(error: unknown): void;
+  /** A migration's progress callback. */
+  onProgress?: (progress: RebuildProgress) => void;
 }
 
 /**
@@ -66,6 +68,15 @@ export function createThreadedSqliteStore(path: string, options: { policyModule?
         for (const listener of message.available === 'events' ? listeners : deliveryListeners) listener();
         return;
       }
+      if ('progressOf' in message) {
+        waiting.get(message.progressOf)?.onProgress?.(message.progress);
+        return;
+      }
+      if ('console' in message) {
+        // Written here, the text goes wherever this thread's console goes (the service's JSON log).
+        console[message.console.method](message.console.text);
+        return;
+      }
       const call = waiting.get(message.id);
       if (!call) return;
       waiting.delete(message.id);
@@ -78,11 +89,15 @@ export function createThreadedSqliteStore(path: string, options: { policyModule?
     return worker;
   };
 
-  const call = (method: ThreadRequest['method'], args: unknown[]): Promise<unknown> =>
+  const call = (
+    method: ThreadRequest['method'],
+    args: unknown[],
+    onProgress?: (progress: RebuildProgress) => void,
+  ): Promise<unknown> =>
     new Promise((resolve, reject) => {
       thread ??= start();
       const id = ++nextId;
-      waiting.set(id, { resolve, reject });
+      waiting.set(id, { resolve, reject, ...(onProgress ? { onProgress } : {}) });
       thread.postMessage({ id, method, args } satisfies ThreadRequest);
     });
 
@@ -98,8 +113,11 @@ export function createThreadedSqliteStore(path: string, options: { policyModule?
 
   return {
     ...proxied,
-    // A progress callback cannot cross to the thread: the rebuild runs there without one.
-    migrate: () => proxied.migrate(),
+    // The callback stays here: the thread sends the progress back as messages.
+    migrate: (options) =>
+      closed
+        ? Promise.reject(new StoreUnavailableError('The SQLite event store is closed.'))
+        : (call('migrate', [], options?.onProgress) as Promise<void>),
     onEventsAvailable(listener) {
       listeners.add(listener);
       return () => {
