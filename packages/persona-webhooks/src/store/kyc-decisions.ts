@@ -53,16 +53,10 @@ export function factObjectIds(updates: readonly ProjectionUpdate[]): string[] {
  * and inquiry only: others sharing its account do not read it.
  */
 export function dirtyMarks(updates: readonly ProjectionUpdate[]): string[] {
-  const marks = new Set<string>();
-  for (const key of decisionKeys(updates)) {
-    if (key.reference_id !== null) marks.add(`r:${key.reference_id}`);
-    if (key.inquiry_id !== null) marks.add(`i:${key.inquiry_id}`);
-    if (key.account_id !== null) marks.add(`a:${key.account_id}`);
-  }
-  return [...marks].sort();
+  return [...new Set(identityMarks(decisionKeys(updates)))].sort();
 }
 
-/** Marks of stored identifiers (a case's or report's, read back after its upsert). */
+/** The marks of some keys: an update's, or a case's or report's stored links read back after its upsert. */
 export function identityMarks(keys: readonly DecisionKey[]): string[] {
   const marks: string[] = [];
   for (const key of keys) {

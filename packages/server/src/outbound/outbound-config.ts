@@ -8,6 +8,7 @@ import { isEndpointSecret, RETRY_DELAYS_MS } from 'persona-webhooks';
 import { z } from 'zod';
 import { parseDuration } from '../durations.js';
 import { ConfigError } from '../server/config-error.js';
+import { integerSetting } from '../server/integer-setting.js';
 
 /** The environment variables read here. */
 export const OUTBOUND_SETTINGS = [
@@ -63,19 +64,17 @@ const endpointEntry = z
     message: 'give either "secret" or "secrets" (a list, for a rotation)',
   });
 
-const integer = (name: string, min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, `${name} must be a whole number`)
-    .transform(Number)
-    .pipe(z.number().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`));
-
 const schema = z.object({
-  PERSONA_WEBHOOKS_OUTBOUND_TIMEOUT_MS: integer('PERSONA_WEBHOOKS_OUTBOUND_TIMEOUT_MS', 100, 120_000).default(
-    10_000,
-  ),
-  PERSONA_WEBHOOKS_OUTBOUND_CONCURRENCY: integer('PERSONA_WEBHOOKS_OUTBOUND_CONCURRENCY', 1, 256).default(8),
+  PERSONA_WEBHOOKS_OUTBOUND_TIMEOUT_MS: integerSetting(
+    'PERSONA_WEBHOOKS_OUTBOUND_TIMEOUT_MS',
+    100,
+    120_000,
+  ).default(10_000),
+  PERSONA_WEBHOOKS_OUTBOUND_CONCURRENCY: integerSetting(
+    'PERSONA_WEBHOOKS_OUTBOUND_CONCURRENCY',
+    1,
+    256,
+  ).default(8),
 });
 
 /** The endpoint id of `url`: stable, short, and not the URL (which may hold a token) itself. */

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { DEFAULT_POSTGRES_SCHEMA } from '../open-store.js';
 import { loadOutboundConfig, OUTBOUND_SETTINGS, type OutboundConfig } from '../outbound/outbound-config.js';
 import { ConfigError } from './config-error.js';
+import { integerSetting } from './integer-setting.js';
 import { loadRecoveryConfig, RECOVERY_SETTINGS, type RecoveryConfig } from './recovery-config.js';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/persona-webhooks.db';
@@ -95,14 +96,6 @@ export const SETTINGS = [
 
 export { ConfigError } from './config-error.js';
 
-const integer = (name: string, min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, `${name} must be a whole number`)
-    .transform(Number)
-    .pipe(z.number().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`));
-
 const schema = z.object({
   PERSONA_WEBHOOK_SECRET: z
     .string({
@@ -120,30 +113,38 @@ const schema = z.object({
         .array(z.string())
         .min(1, 'PERSONA_WEBHOOK_SECRET is empty: copy it from Persona Dashboard → Webhooks.'),
     ),
-  PORT: integer('PORT', 0, 65535).default(3000),
+  PORT: integerSetting('PORT', 0, 65535).default(3000),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
   DATABASE_URL: z.string().trim().min(1).default(DEFAULT_DATABASE_URL),
   ADMIN_TOKEN: z.string().trim().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
-  PERSONA_SIGNATURE_TOLERANCE_SECONDS: integer('PERSONA_SIGNATURE_TOLERANCE_SECONDS', 0, 86_400).default(
-    DEFAULT_TOLERANCE_SECONDS,
-  ),
-  PERSONA_WEBHOOK_MAX_BODY_BYTES: integer('PERSONA_WEBHOOK_MAX_BODY_BYTES', 1024, 100 * 1024 * 1024).default(
-    DEFAULT_MAX_BODY_BYTES,
-  ),
-  PERSONA_WEBHOOK_MAX_CONCURRENT_BODIES: integer('PERSONA_WEBHOOK_MAX_CONCURRENT_BODIES', 1, 10_000).default(
-    DEFAULT_MAX_CONCURRENT_BODIES,
-  ),
+  PERSONA_SIGNATURE_TOLERANCE_SECONDS: integerSetting(
+    'PERSONA_SIGNATURE_TOLERANCE_SECONDS',
+    0,
+    86_400,
+  ).default(DEFAULT_TOLERANCE_SECONDS),
+  PERSONA_WEBHOOK_MAX_BODY_BYTES: integerSetting(
+    'PERSONA_WEBHOOK_MAX_BODY_BYTES',
+    1024,
+    100 * 1024 * 1024,
+  ).default(DEFAULT_MAX_BODY_BYTES),
+  PERSONA_WEBHOOK_MAX_CONCURRENT_BODIES: integerSetting(
+    'PERSONA_WEBHOOK_MAX_CONCURRENT_BODIES',
+    1,
+    10_000,
+  ).default(DEFAULT_MAX_CONCURRENT_BODIES),
   // Persona sends a whole body at once and gives up after 5 s; 10 s leaves room for slow networks.
-  PERSONA_WEBHOOK_REQUEST_TIMEOUT_SECONDS: integer('PERSONA_WEBHOOK_REQUEST_TIMEOUT_SECONDS', 2, 600).default(
-    10,
-  ),
+  PERSONA_WEBHOOK_REQUEST_TIMEOUT_SECONDS: integerSetting(
+    'PERSONA_WEBHOOK_REQUEST_TIMEOUT_SECONDS',
+    2,
+    600,
+  ).default(10),
   PERSONA_WEBHOOKS_HANDLERS: z.string().trim().min(1).optional(),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
     .default('info'),
-  PERSONA_WEBHOOKS_RETENTION_DAYS: integer('PERSONA_WEBHOOKS_RETENTION_DAYS', 1, 3650).default(30),
-  PERSONA_WEBHOOKS_MAX_ATTEMPTS: integer('PERSONA_WEBHOOKS_MAX_ATTEMPTS', 1, 100).default(10),
-  PERSONA_WEBHOOKS_LEASE_SECONDS: integer('PERSONA_WEBHOOKS_LEASE_SECONDS', 1, 3600).default(60),
+  PERSONA_WEBHOOKS_RETENTION_DAYS: integerSetting('PERSONA_WEBHOOKS_RETENTION_DAYS', 1, 3650).default(30),
+  PERSONA_WEBHOOKS_MAX_ATTEMPTS: integerSetting('PERSONA_WEBHOOKS_MAX_ATTEMPTS', 1, 100).default(10),
+  PERSONA_WEBHOOKS_LEASE_SECONDS: integerSetting('PERSONA_WEBHOOKS_LEASE_SECONDS', 1, 3600).default(60),
   PERSONA_WEBHOOKS_PG_SCHEMA: z
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'PERSONA_WEBHOOKS_PG_SCHEMA must be a lower-case SQL identifier')
@@ -153,7 +154,7 @@ const schema = z.object({
     .trim()
     .min(16, 'ADMIN_SESSION_SECRET must be at least 16 characters')
     .optional(),
-  ADMIN_SESSION_TTL_HOURS: integer('ADMIN_SESSION_TTL_HOURS', 1, 24 * 30).default(12),
+  ADMIN_SESSION_TTL_HOURS: integerSetting('ADMIN_SESSION_TTL_HOURS', 1, 24 * 30).default(12),
   TRUST_PROXY: z
     .string()
     .trim()
@@ -166,7 +167,7 @@ const schema = z.object({
   PERSONA_WEBHOOKS_SQLITE_THREAD: z
     .enum(['on', 'off'], { error: 'PERSONA_WEBHOOKS_SQLITE_THREAD must be on or off' })
     .default('off'),
-  PERSONA_WEBHOOKS_WORKER_CONCURRENCY: integer('PERSONA_WEBHOOKS_WORKER_CONCURRENCY', 1, 256).default(
+  PERSONA_WEBHOOKS_WORKER_CONCURRENCY: integerSetting('PERSONA_WEBHOOKS_WORKER_CONCURRENCY', 1, 256).default(
     DEFAULT_WORKER_CONCURRENCY,
   ),
 });

@@ -92,7 +92,7 @@ export function createThreadedSqliteStore(path: string, options: { policyModule?
   const call = (
     method: ThreadRequest['method'],
     args: unknown[],
-    onProgress?: (progress: RebuildProgress) => void,
+    onProgress?: Waiting['onProgress'],
   ): Promise<unknown> =>
     new Promise((resolve, reject) => {
       thread ??= start();
@@ -101,23 +101,19 @@ export function createThreadedSqliteStore(path: string, options: { policyModule?
       thread.postMessage({ id, method, args } satisfies ThreadRequest);
     });
 
+  const callOpen = (method: ThreadMethod, args: unknown[], onProgress?: Waiting['onProgress']) =>
+    closed
+      ? Promise.reject(new StoreUnavailableError('The SQLite event store is closed.'))
+      : call(method, args, onProgress);
+
   const proxied = Object.fromEntries(
-    THREAD_METHODS.map((method: ThreadMethod) => [
-      method,
-      (...args: unknown[]) =>
-        closed
-          ? Promise.reject(new StoreUnavailableError('The SQLite event store is closed.'))
-          : call(method, args),
-    ]),
+    THREAD_METHODS.map((method: ThreadMethod) => [method, (...args: unknown[]) => callOpen(method, args)]),
   ) as Pick<Store, ThreadMethod>;
 
   return {
     ...proxied,
     // The callback stays here: the thread sends the progress back as messages.
-    migrate: (options) =>
-      closed
-        ? Promise.reject(new StoreUnavailableError('The SQLite event store is closed.'))
-        : (call('migrate', [], options?.onProgress) as Promise<void>),
+    migrate: (options) => callOpen('migrate', [], options?.onProgress) as Promise<void>,
     onEventsAvailable(listener) {
       listeners.add(listener);
       return () => {

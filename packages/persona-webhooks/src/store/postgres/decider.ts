@@ -37,10 +37,10 @@ export interface Decider {
    */
   idle(): Promise<void>;
   /**
-   * The upsert of a completion's marks: `$MARKS` (text[]) and `$EVENT` (the event's id) are the caller's
-   * parameter numbers to substitute.
+   * The upsert of a completion's marks, with the caller's parameters: `marks` (text[]) and `eventId`
+   * (e.g. `$1`, `$2`); `onlyIf`, a condition the marks are written under (e.g. that the lease held).
    */
-  readonly markSql: string;
+  markSql(marks: string, eventId: string, onlyIf?: string): string;
 }
 
 export function createDecider(
@@ -93,7 +93,9 @@ export function createDecider(
   // The newest clock a caller of the queued pass gave.
   let queuedNowMs = 0;
   return {
-    markSql: `INSERT INTO ${t.kycDirty} (key, event_id) SELECT DISTINCT k, $EVENT::text FROM unnest($MARKS::text[]) AS k
+    markSql: (marks, eventId, onlyIf) =>
+      `INSERT INTO ${t.kycDirty} (key, event_id)
+      SELECT DISTINCT k, ${eventId}::text FROM unnest(${marks}::text[]) AS k${onlyIf ? ` WHERE ${onlyIf}` : ''}
       ON CONFLICT (key) DO UPDATE SET seq = ${t.kycDirty}.seq + 1, event_id = EXCLUDED.event_id`,
     settle(nowMs) {
       queuedNowMs = Math.max(queuedNowMs, nowMs);

@@ -93,8 +93,7 @@ export function decisionStatements(t: Tables) {
 
     /** Serialises this transaction with every other one locking one of the same ids. */
     async lockIds(tx: PostgresQueryable, ids: readonly string[]): Promise<void> {
-      const sorted = [...ids].sort();
-      if (sorted.length > 0) await tx.query(lock, [sorted]);
+      if (ids.length > 0) await tx.query(lock, [ids]);
     },
 
     /** The stored links (reference, account, inquiry ids) of the cases and reports `updates` touched. */

@@ -142,10 +142,7 @@ export function createPostgresWorkQueue(
     if (marks.length > 0) {
       // The users to decide again, marked only if the done-mark proved the lease.
       values.push(marks);
-      const marking = decider.markSql
-        .replace('$MARKS', `$${values.length}`)
-        .replace('$EVENT', '$2')
-        .replace('AS k', 'AS k WHERE EXISTS (SELECT 1 FROM marked)');
+      const marking = decider.markSql(`$${values.length}`, '$2', 'EXISTS (SELECT 1 FROM marked)');
       ctes.push(`marking AS (${marking})`);
     }
     const sql = `WITH ${ctes.join(',\n')}
@@ -173,7 +170,7 @@ export function createPostgresWorkQueue(
           ...identityMarks(await decisions.storedIdentities(tx, projection)),
         ];
         if (marks.length > 0) {
-          await tx.query(decider.markSql.replace('$MARKS', '$1').replace('$EVENT', '$2'), [marks, claim.id]);
+          await tx.query(decider.markSql('$1', '$2'), [marks, claim.id]);
         }
         return true;
       }, BEGIN_ASYNC_COMMIT)
