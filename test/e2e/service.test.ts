@@ -282,11 +282,12 @@ describe('the running service', () => {
   it('logs one JSON line per request and never payload contents or secrets', async () => {
     const delivery = signedEvent({ name: 'inquiry.approved', referenceId: 'user-log' });
     await postEvent(delivery.body, delivery.headers);
-    await eventually(async () =>
-      logLines(service.output().stdout).some(
-        (l) => l['eventId'] === delivery.eventId && l['msg'] === 'event processed',
-      ),
-    );
+    // The worker may log "event processed" before the request's own line: the ack is logged after the
+    // commit resolves, and the worker can claim the event in between. Wait for both.
+    await eventually(async () => {
+      const mine = logLines(service.output().stdout).filter((l) => l['eventId'] === delivery.eventId);
+      return mine.some((l) => l['msg'] === 'event processed') && mine.some((l) => l['msg'] === 'webhook');
+    });
     const { stdout, stderr } = service.output();
     const lines = logLines(stdout);
     expect(lines.filter((l) => l['msg'] === 'webhook' && l['eventId'] === delivery.eventId)).toHaveLength(1);
