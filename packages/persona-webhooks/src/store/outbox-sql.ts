@@ -83,6 +83,8 @@ export function messageId(): string {
 
 /** The rows one decision change writes: one per enabled endpoint. */
 export function messageParams(change: DecisionChange, endpointIds: readonly string[], nowMs: number) {
+  // Without an enabled endpoint a change writes no message, so its body is never built.
+  if (endpointIds.length === 0) return [];
   const payload = JSON.stringify(decisionChangedEvent(change));
   return endpointIds.map((endpointId) => ({
     id: messageId(),
