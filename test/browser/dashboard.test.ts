@@ -113,7 +113,14 @@ describe.skipIf(!browserAvailable)('admin dashboard in Chromium', { timeout: 60_
       ];
       expect((await send(...matched)).code).toBe(0);
     };
-    await Promise.all([outOfOrder(), burst(), watch()]);
+    // user-early: their account, then a case on it, and no inquiry yet.
+    const early = async () => {
+      const account = ['--reference-id', 'user-early', '--account-id', 'act_early'];
+      expect((await send('account.status-updated', ...account, '--created-at', minutesAgo(15))).code).toBe(0);
+      const opened = ['case.created', '--account-id', 'act_early', '--case-id', 'case_early'];
+      expect((await send(...opened, '--created-at', minutesAgo(10))).code).toBe(0);
+    };
+    await Promise.all([outOfOrder(), burst(), watch(), early()]);
     await settled();
 
     // user-api: an event recovered through Persona's Events API, stored as reconciliation stores it
@@ -271,10 +278,10 @@ describe.skipIf(!browserAvailable)('admin dashboard in Chromium', { timeout: 60_
     expect(await text('received-24h')).toBe(String(overview.received24h));
     expect(await text('invalid-signatures')).toBe(String(overview.invalidSignatures24h));
     expect(overview.invalidSignatures24h).toBe(3);
-    expect(overview.received24h).toBe(4 + 1 + 40 + 1 + 2 + 4 + 2);
+    expect(overview.received24h).toBe(4 + 1 + 40 + 1 + 2 + 2 + 4 + 2);
     expect(await text('oldest-pending')).toBe('none');
     expect(await text('last-received')).toMatch(/ago$/);
-    await page.getByRole('link', { name: String(overview.counts.dead) }).click();
+    await page.getByRole('link', { name: String(overview.counts.dead), exact: true }).click();
     await page.getByRole('heading', { name: 'Dead letters', level: 1 }).waitFor();
     await page.goto(`${service.url}/admin#/`);
     await page.locator('.chart canvas').first().waitFor();
@@ -330,7 +337,7 @@ describe.skipIf(!browserAvailable)('admin dashboard in Chromium', { timeout: 60_
     await expect.poll(() => page.getByText('Page 2').count(), { timeout: 10_000 }).toBe(1);
     await expect
       .poll(() => page.locator('.events-table tbody tr').count(), { timeout: 10_000 })
-      .toBe(54 - 50);
+      .toBe(56 - 50);
     await page.getByRole('button', { name: '← Newer' }).click();
     await expect
       .poll(() => page.locator('.events-table tbody tr').first().getAttribute('data-event-id'), {
@@ -395,6 +402,30 @@ describe.skipIf(!browserAvailable)('admin dashboard in Chromium', { timeout: 60_
 
     await first.getByRole('link', { name: report!.statusEventId }).click();
     await page.getByRole('heading', { name: /report\/watchlist\.matched/, level: 1 }).waitFor();
+    expect(problems).toEqual([]);
+  });
+
+  it('shows the decision of a user known only by their account and an open case, and says there is no inquiry', async () => {
+    const { page, problems } = await signedInPage();
+    await page.goto(`${service.url}/admin#/users/user-early`);
+    await page.getByTestId('reasons').waitFor();
+    expect(await page.getByTestId('kyc-status').textContent()).toBe('needs review');
+    const codes = await page
+      .getByTestId('reasons')
+      .locator('li')
+      .evaluateAll((items) => items.map((item) => item.getAttribute('data-code')));
+    expect(codes).toEqual(['case_open', 'no_inquiry']);
+    expect(await page.getByTestId('why').textContent()).toContain(
+      "No inquiry yet: the decision rests on this user's accounts, cases and reports.",
+    );
+    expect(await page.getByTestId('no-inquiries').textContent()).toBe(
+      'No inquiry of this user has been received yet.',
+    );
+    const compliance = page.getByRole('list', { name: 'Cases and reports' });
+    expect(await compliance.locator('.event-name').allTextContents()).toEqual([
+      'account.status-updated',
+      'case.created',
+    ]);
     expect(problems).toEqual([]);
   });
 
@@ -721,6 +752,7 @@ describe.skipIf(!browserAvailable)('admin dashboard in Chromium', { timeout: 60_
       '#/users',
       '#/users/user-123',
       '#/users/user-watch',
+      '#/users/user-early',
       '#/users/nobody-at-all',
     ]) {
       await page.goto(`${service.url}/admin${route}`);

@@ -42,35 +42,19 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** `persona-webhooks send <args>` to the test service, signed with its secret. */
+const sendSigned = (args: readonly string[]) =>
+  runCli(['send', ...args, '--url', `${service.url}/webhooks/persona`, '--secret', SECRET]);
+
 describe('persona-webhooks send', () => {
   it('sends a signed, realistic event that the server accepts', async () => {
-    const result = await runCli([
-      'send',
-      'inquiry.approved',
-      '--url',
-      `${service.url}/webhooks/persona`,
-      '--secret',
-      SECRET,
-      '--reference-id',
-      'cli-user',
-    ]);
+    const result = await sendSigned(['inquiry.approved', '--reference-id', 'cli-user']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^200 evt_\w+ inquiry\.approved \{"received":true\}/);
   });
 
   it('sends many events concurrently and summarises', async () => {
-    const result = await runCli([
-      'send',
-      'inquiry.completed',
-      '--url',
-      `${service.url}/webhooks/persona`,
-      '--secret',
-      SECRET,
-      '--count',
-      '60',
-      '--concurrency',
-      '8',
-    ]);
+    const result = await sendSigned(['inquiry.completed', '--count', '60', '--concurrency', '8']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/sent 60 events — 200: 60/);
   });
@@ -203,16 +187,7 @@ describe('persona-webhooks verify', () => {
 
 describe('persona-webhooks events, kyc, migrate', () => {
   it('shows the KYC status and the events of a user, and replays', async () => {
-    await runCli([
-      'send',
-      'inquiry.declined',
-      '--url',
-      `${service.url}/webhooks/persona`,
-      '--secret',
-      SECRET,
-      '--reference-id',
-      'cli-kyc',
-    ]);
+    await sendSigned(['inquiry.declined', '--reference-id', 'cli-kyc']);
     const kyc = await eventually(async () => {
       const result = await runCli(['kyc', 'cli-kyc', '--json', '--database-url', databaseUrl]);
       return result.code === 0 ? (JSON.parse(result.stdout) as { status: string }) : null;
@@ -258,13 +233,8 @@ describe('persona-webhooks events, kyc, migrate', () => {
 
   it('prints clean tables with UTC times that name their zone, and JSON with --json', async () => {
     const createdAt = '2026-01-15T12:00:00.000Z';
-    const sent = await runCli([
-      'send',
+    const sent = await sendSigned([
       'inquiry.approved',
-      '--url',
-      `${service.url}/webhooks/persona`,
-      '--secret',
-      SECRET,
       '--reference-id',
       'cli-table',
       '--inquiry-id',
@@ -315,16 +285,7 @@ describe('persona-webhooks events, kyc, migrate', () => {
   });
 
   it('events show prints the payload (personal data) only with --payload', async () => {
-    const sent = await runCli([
-      'send',
-      'inquiry.approved',
-      '--url',
-      `${service.url}/webhooks/persona`,
-      '--secret',
-      SECRET,
-      '--reference-id',
-      'cli-payload',
-    ]);
+    const sent = await sendSigned(['inquiry.approved', '--reference-id', 'cli-payload']);
     const eventId = sent.stdout.split(' ')[1]!;
     const env = { DATABASE_URL: databaseUrl };
     // The built event names "Jane Example", born 1990-01-01.
@@ -352,13 +313,8 @@ describe('persona-webhooks events, kyc, migrate', () => {
 
   it('prints the decision, each reason with its event, the cases and the report matches', async () => {
     const send = async (name: string, createdAt: string) => {
-      const sent = await runCli([
-        'send',
+      const sent = await sendSigned([
         name,
-        '--url',
-        `${service.url}/webhooks/persona`,
-        '--secret',
-        SECRET,
         '--reference-id',
         'cli-watch',
         '--inquiry-id',
@@ -415,6 +371,28 @@ describe('persona-webhooks events, kyc, migrate', () => {
     ]);
   });
 
+  it('prints a user known only by their account and an open case, without an inquiry table', async () => {
+    for (const args of [
+      ['account.status-updated', '--reference-id', 'cli-early', '--account-id', 'act_cli_early'],
+      ['case.created', '--account-id', 'act_cli_early', '--case-id', 'case_cli_early'],
+    ]) {
+      const sent = await sendSigned(args);
+      expect(sent.code).toBe(0);
+    }
+    const env = { TZ: 'UTC', DATABASE_URL: databaseUrl };
+    const kyc = await eventually(async () => {
+      const result = await runCli(['kyc', 'cli-early'], { env });
+      return result.stdout.includes('case_open') ? result : null;
+    });
+    expect(kyc.code).toBe(0);
+    expect(kyc.stdout).toMatch(/^cli-early: needs_review\nno inquiry yet\n\nwhy:\n {2}case_open: /);
+    expect(kyc.stdout).toMatch(
+      /^ {2}no_inquiry: No inquiry has been seen for this user\. \(inquiry; no event\)$/m,
+    );
+    expect(kyc.stdout).not.toContain('INQUIRY');
+    expect(kyc.stdout).toMatch(/^case_cli_early\s+open\s+/m);
+  });
+
   it('migrates a new database and reports unknown users', async () => {
     const fresh = `sqlite:${join(dir, 'fresh.sqlite')}`;
     expect((await runCli(['migrate', '--database-url', fresh])).stdout).toContain(
@@ -422,6 +400,9 @@ describe('persona-webhooks events, kyc, migrate', () => {
     );
     const missing = await runCli(['kyc', 'nobody', '--database-url', fresh]);
     expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(
+      'no user with reference id nobody: no inquiry, account, case or report of theirs is stored\n',
+    );
   });
 });
 
@@ -576,16 +557,7 @@ describe('persona-webhooks migrate from an older schema', () => {
 
 describe('persona-webhooks tokens', () => {
   it('creates an app token that reads a status but cannot list or replay events, lists it and revokes it', async () => {
-    await runCli([
-      'send',
-      'inquiry.approved',
-      '--url',
-      `${service.url}/webhooks/persona`,
-      '--secret',
-      SECRET,
-      '--reference-id',
-      'cli-app',
-    ]);
+    await sendSigned(['inquiry.approved', '--reference-id', 'cli-app']);
     const created = await runCli([
       'tokens',
       'create',

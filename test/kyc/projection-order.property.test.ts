@@ -110,7 +110,9 @@ async function deliver(store: Store, events: BuiltEvent[], drainAfter: boolean[]
 }
 
 /** Everything but bookkeeping times, which say when a row was written, not what it says. */
-function stripUpdated<T extends { updatedAtMs: number }>(view: T | null): Omit<T, 'updatedAtMs'> | null {
+function stripUpdated<T extends { updatedAtMs: number | null }>(
+  view: T | null,
+): Omit<T, 'updatedAtMs'> | null {
   if (!view) return null;
   const { updatedAtMs: _, ...rest } = view;
   return rest;

@@ -248,6 +248,40 @@ describe('GET /api/kyc/:referenceId decision', () => {
   const base = Date.now() - 10 * hour;
   const at = (hours: number) => new Date(base + hours * hour);
 
+  it('answers for a user known only by their account and an open case, and 404 for one not known at all', async () => {
+    const [, opened] = await deliverAndProcess(
+      { name: 'account.status-updated', referenceId: 'user-early', accountId: 'act_early', createdAt: at(0) },
+      {
+        name: 'case.created',
+        referenceId: null,
+        accountId: 'act_early',
+        caseId: 'case_early',
+        createdAt: at(1),
+      },
+    );
+    const { status, json } = await get('/api/kyc/user-early');
+    expect(status).toBe(200);
+    expect(json).toMatchObject({
+      referenceId: 'user-early',
+      decision: 'needs_review',
+      status: null,
+      inquiryId: null,
+      updatedAt: null,
+      inquiries: [],
+      cases: [expect.objectContaining({ caseId: 'case_early', status: 'open' })],
+      accounts: [expect.objectContaining({ accountId: 'act_early' })],
+    });
+    expect(json.reasons).toEqual([
+      expect.objectContaining({ code: 'case_open', eventId: opened }),
+      expect.objectContaining({ code: 'no_inquiry', fact: 'inquiry', eventId: '', at: null }),
+    ]);
+    const unknown = await get('/api/kyc/nobody');
+    expect(unknown.status).toBe(404);
+    expect(unknown.json).toEqual({
+      error: { code: 'not_found', message: 'User with reference id "nobody" was not found.' },
+    });
+  });
+
   it('says needs_review when a watchlist report matches after the approval, naming the report and its event', async () => {
     const user = { referenceId: 'user-watch', inquiryId: 'inq_watch', accountId: 'act_watch' };
     const [approved, matched, opened] = await deliverAndProcess(

@@ -763,6 +763,47 @@ export function describeStoreContract(label: string, open: OpenStore): void {
         });
       });
 
+      it('shows a user whose account and case arrived before any inquiry, with the decision they were given', async () => {
+        await ingestBuilt(
+          store,
+          buildEvent({
+            name: 'account.status-updated',
+            referenceId: 'user-early',
+            accountId: 'act_early',
+            accountStatus: 'Flagged',
+            createdAt: at(1),
+          }),
+          T0,
+        );
+        const opened = buildEvent({
+          name: 'case.created',
+          referenceId: null,
+          accountId: 'act_early',
+          caseId: 'case_early',
+          createdAt: at(2),
+        });
+        await ingestBuilt(store, opened, T0);
+        await process();
+        const kyc = await store.getKyc('user-early');
+        expect(kyc).toMatchObject({
+          referenceId: 'user-early',
+          decision: 'needs_review',
+          status: null,
+          inquiryId: null,
+          updatedAtMs: null,
+          inquiries: [],
+        });
+        expect(kyc?.reasons.map((r) => [r.code, r.eventId])).toEqual([
+          ['case_open', opened.eventId],
+          ['no_inquiry', ''],
+        ]);
+        expect(kyc?.accounts).toEqual([
+          expect.objectContaining({ accountId: 'act_early', status: 'flagged' }),
+        ]);
+        expect(kyc?.cases).toEqual([expect.objectContaining({ caseId: 'case_early', status: 'open' })]);
+        expect(await store.countDecisions()).toMatchObject({ needs_review: 1 });
+      });
+
       it("case.redacted scrubs the case events' bodies and keeps the facts and the decision", async () => {
         await ingestBuilt(store, buildEvent({ ...ids, name: 'inquiry.approved', createdAt: at(1) }), T0);
         const opened = buildEvent({

@@ -175,10 +175,12 @@ export function toInquiryView(row: InquiryRow): InquiryView {
   };
 }
 
-/** A user's KYC view from their inquiries, most recently created first; null when they have none. */
 /**
  * A user's view: their inquiries (most recent first), their facts, and their decision (the stored
  * one, which the change that set it was committed with; `decided` stands in before there is one).
+ * Null only when nothing at all is known of them: a user whose account or case arrived before any
+ * inquiry has a decision (`no_inquiry`, and whatever their case says) and may already have been sent
+ * to the application, so they are shown too.
  */
 export function toKycView(
   referenceId: string,
@@ -187,19 +189,20 @@ export function toKycView(
   decided: KycDecision,
 ): KycView | null {
   const inquiries = rows.map(toInquiryView);
+  const { cases, reports, accounts } = facts;
+  if (inquiries.length + cases.length + reports.length + accounts.length === 0) return null;
   const current = inquiries[0];
-  if (!current) return null;
   return {
     referenceId,
-    status: current.status,
-    inquiryId: current.inquiryId,
-    updatedAtMs: Math.max(...inquiries.map((inquiry) => inquiry.updatedAtMs)),
+    status: current?.status ?? null,
+    inquiryId: current?.inquiryId ?? null,
+    updatedAtMs: current ? Math.max(...inquiries.map((inquiry) => inquiry.updatedAtMs)) : null,
     inquiries,
     decision: decided.decision,
     reasons: decided.reasons,
-    cases: facts.cases,
-    reports: facts.reports,
-    accounts: facts.accounts,
+    cases,
+    reports,
+    accounts,
   };
 }
 

@@ -173,8 +173,10 @@ export interface KycView {
   referenceId: string;
   /** Status of the user's most recently created inquiry (not the decision: see `decision`). */
   status: string | null;
-  inquiryId: string;
-  updatedAtMs: number;
+  /** The user's most recently created inquiry; null while only their accounts, cases or reports are known. */
+  inquiryId: string | null;
+  /** When any of the user's inquiries last changed; null with `inquiryId`. */
+  updatedAtMs: number | null;
   /** All the user's inquiries, most recently created first. */
   inquiries: InquiryView[];
   /** The decision a compliance team acts on, from every fact below (see the library README). */

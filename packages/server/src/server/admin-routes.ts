@@ -142,11 +142,14 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         url: '/api/kyc/:id',
         summary: "A user's KYC decision, its reasons, and their inquiries and verifications",
         params: referenceIdParam,
-        responses: { 200: "The user's status.", 404: '`not_found`: no inquiry with this reference id.' },
+        responses: {
+          200: "The user's status.",
+          404: '`not_found`: no inquiry, account, case or report of this user is stored.',
+        },
       },
       async ({ params: { id } }) => {
         const kyc = await store.getKyc(id);
-        if (!kyc) throw new NotFoundError(`No inquiry with reference id "${id.slice(0, 100)}"`);
+        if (!kyc) throw new NotFoundError(`User with reference id "${id.slice(0, 100)}"`);
         const verifications = await store.listVerifications(
           kyc.inquiries.map((inquiry) => inquiry.inquiryId),
         );

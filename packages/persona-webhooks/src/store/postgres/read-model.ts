@@ -215,7 +215,6 @@ export function createPostgresReadModel(
         ORDER BY COALESCE(inquiry_created_at_ms, status_at_ms) DESC, status_at_ms DESC, inquiry_id DESC`,
         [referenceId],
       );
-      if (rows.length === 0) return null;
       const [facts, stored] = await connections.use((client) =>
         Promise.all([decisions.readFacts(client, referenceId), decisions.readDecision(client, referenceId)]),
       );

@@ -161,7 +161,6 @@ export function createSqliteReadModel(prepare: PrepareCached, policy: KycPolicy)
 
     getKyc(referenceId) {
       const rows = prepare(USER_INQUIRIES_SQL).all(referenceId) as InquiryRow[];
-      if (rows.length === 0) return null;
       const facts = readSqliteFacts(prepare, referenceId);
       const stored = readSqliteDecision(prepare, referenceId);
       return toKycView(referenceId, rows, facts, stored ? decisionFromRow(stored) : policy(facts));

@@ -143,7 +143,9 @@ function Why({ kyc, events }) {
             ${setter ? html`<a href=${href(['events', setter.id])}>${setter.name}</a>` : 'an event'} created${' '}
             <${Time} iso=${current.statusAt} />.
           </p>`
-        : html`<p>No status yet: none of this user's inquiry events has been processed.</p>`
+        : kyc
+          ? html`<p>No inquiry yet: the decision rests on this user's accounts, cases and reports.</p>`
+          : html`<p>No status yet: none of this user's inquiry events has been processed.</p>`
     }
     ${dead.map(
       (e) => html`<p class="why-problem" role="note">
@@ -254,6 +256,7 @@ function UserDetail({ referenceId }) {
       </section>`
     }
     <h2>Inquiries</h2>
+    ${inquiries.length === 0 && html`<p class="muted" data-testid="no-inquiries">No inquiry of this user has been received yet.</p>`}
     ${inquiries.map(
       (inquiry) => html`<${Inquiry}
         key=${inquiry.inquiryId}

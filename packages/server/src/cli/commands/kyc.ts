@@ -20,7 +20,9 @@ export function registerKycCommand(program: Command): void {
         return kycJson(kyc, await store.listVerifications(kyc.inquiries.map((i) => i.inquiryId)));
       });
       if (!json) {
-        process.stderr.write(`no inquiry with reference id ${referenceId}\n`);
+        process.stderr.write(
+          `no user with reference id ${referenceId}: no inquiry, account, case or report of theirs is stored\n`,
+        );
         process.exitCode = 1;
         return;
       }
@@ -35,23 +37,28 @@ export function registerKycCommand(program: Command): void {
  */
 function describeKyc(kyc: ReturnType<typeof kycJson>): string {
   let text = `${kyc.referenceId}: ${kyc.decision}\n`;
-  text += `newest inquiry ${kyc.inquiryId}: ${kyc.status ?? 'unknown'} (updated ${utcTime(kyc.updatedAt)})\n`;
+  text +=
+    kyc.inquiryId === null
+      ? 'no inquiry yet\n'
+      : `newest inquiry ${kyc.inquiryId}: ${kyc.status ?? 'unknown'} (updated ${utcTime(kyc.updatedAt)})\n`;
   text += '\nwhy:\n';
   for (const reason of kyc.reasons) {
     const about = [reason.fact, reason.id, reason.status].filter((part) => part).join(' ');
     const event = reason.eventId ? `event ${reason.eventId} ${utcTime(reason.at)}` : 'no event';
     text += `  ${reason.code}: ${reason.message} (${about}; ${event})\n`;
   }
-  text += `\n${formatTable(
-    ['INQUIRY', 'STATUS', 'STATUS SINCE', 'CREATED', 'REDACTED'],
-    kyc.inquiries.map((i) => [
-      i.inquiryId,
-      i.status,
-      utcTime(i.statusAt),
-      utcTime(i.createdAt),
-      utcTime(i.redactedAt),
-    ]),
-  )}`;
+  if (kyc.inquiries.length > 0) {
+    text += `\n${formatTable(
+      ['INQUIRY', 'STATUS', 'STATUS SINCE', 'CREATED', 'REDACTED'],
+      kyc.inquiries.map((i) => [
+        i.inquiryId,
+        i.status,
+        utcTime(i.statusAt),
+        utcTime(i.createdAt),
+        utcTime(i.redactedAt),
+      ]),
+    )}`;
+  }
   const verifications = kyc.inquiries.flatMap((i) =>
     i.verifications.map((v) => ({ ...v, inquiryId: i.inquiryId })),
   );
