@@ -15,16 +15,38 @@ export {
 export { isKnownEventName, KNOWN_REPORT_TYPES, PERSONA_EVENT_NAMES } from './events/names.js';
 export { type ParseEventOptions, parseEvent } from './events/parse-event.js';
 export type { KycDecision, KycDecisionValue, KycFactKind, KycPolicy, KycReason } from './kyc/decision.js';
-export { defaultKycPolicy } from './kyc/default-policy.js';
-export type { AccountFact, CaseFact, InquiryFact, KycFacts, ReportFact } from './kyc/facts.js';
+export { createKycPolicy, defaultKycPolicy, type SettingsKycPolicy } from './kyc/default-policy.js';
+export type {
+  AccountFact,
+  CaseFact,
+  InquiryFact,
+  KycFacts,
+  ReportFact,
+  TransactionFact,
+} from './kyc/facts.js';
+export { kycPolicyEvents, missingPolicyEvents } from './kyc/policy-events.js';
+export { policyFingerprint } from './kyc/policy-fingerprint.js';
+export {
+  type AccountStatusOutcome,
+  type CaseResolutionOutcome,
+  type CaseStatusOutcome,
+  DEFAULT_POLICY_VERSION,
+  type KycPolicySettings,
+  KycPolicySettingsError,
+  parseKycPolicySettings,
+  type VerificationOutcome,
+} from './kyc/policy-settings.js';
 export { projectKyc } from './kyc/projection.js';
 export type {
   AccountStatusUpdate,
   CaseStatusUpdate,
   InquiryStatusUpdate,
+  LinkedKind,
+  LinksUpdate,
   ProjectionUpdate,
   ReportStatusUpdate,
   ScrubBodiesUpdate,
+  TransactionStatusUpdate,
   VerificationStatusUpdate,
 } from './kyc/projection-update.js';
 export { normaliseInquiryStatus } from './kyc/status.js';

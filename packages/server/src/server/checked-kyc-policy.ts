@@ -15,6 +15,7 @@ import type {
   KycPolicy,
   KycReason,
 } from 'persona-webhooks';
+import { policyFingerprint } from 'persona-webhooks';
 
 const DECISIONS: ReadonlySet<string> = new Set<KycDecisionValue>([
   'approved',
@@ -22,7 +23,13 @@ const DECISIONS: ReadonlySet<string> = new Set<KycDecisionValue>([
   'needs_review',
   'pending',
 ]);
-const FACT_KINDS: ReadonlySet<string> = new Set<KycFactKind>(['inquiry', 'case', 'report', 'account']);
+const FACT_KINDS: ReadonlySet<string> = new Set<KycFactKind>([
+  'inquiry',
+  'transaction',
+  'case',
+  'report',
+  'account',
+]);
 
 /** What a custom policy returned that the service cannot store. */
 export class KycPolicyResultError extends TypeError {
@@ -37,13 +44,15 @@ const MAX_ERROR_CHARS = 300;
  * `eventId`, `atMs`) are filled with "unknown" values rather than refused.
  */
 export function checkedKycPolicy(policy: KycPolicy): KycPolicy {
-  return (facts) => {
+  const checked = (facts: KycFacts) => {
     try {
       return checkResult(policy(facts));
     } catch (error) {
       return policyFailed(facts, error);
     }
   };
+  // The store decides every user again when this changes: it must name the policy, not the wrapper.
+  return Object.assign(checked, { fingerprint: policyFingerprint(policy) });
 }
 
 /** The decision when the policy failed: needs review, saying why, on the user's newest inquiry. */
@@ -97,6 +106,7 @@ function checkReason(reason: unknown, index: number): KycReason {
     eventId: typeof r.eventId === 'string' ? r.eventId : '',
     atMs: typeof r.atMs === 'number' && Number.isFinite(r.atMs) ? r.atMs : 0,
     message: r.message as string,
+    ...(typeof r.setting === 'string' ? { setting: r.setting } : {}),
   };
 }
 
