@@ -259,24 +259,21 @@ describe('defaultKycPolicy', () => {
     expect(result.reasons[0]?.code).toBe('watchlist_match');
   });
 
-  it.each([
-    'screening',
-    'custom-list',
-    'community-safety',
-    'business-media-coverage',
-    'crypto_address',
-  ])('a match on any report type (%s) holds the user, naming the setting that makes it informational', (type) => {
-    const parts = {
-      inquiries: [inquiry('inq_a', 'approved', 1)],
-      reports: [report('rep_1', type, true, 5)],
-    };
-    const result = defaultKycPolicy(facts(parts));
-    expect(result.decision).toBe('needs_review');
-    expect(result.reasons[0]).toMatchObject({ fact: 'report', setting: 'informationalReportTypes' });
-    expect(result.reasons[0]?.message).toContain(`"${type}"`);
-    const informational = createKycPolicy({ informationalReportTypes: [`report/${type}`] });
-    expect(informational(facts(parts)).decision).toBe('approved');
-  });
+  it.each(['screening', 'custom-list', 'community-safety', 'business-media-coverage', 'crypto_address'])(
+    'a match on any report type (%s) holds the user, naming the setting that makes it informational',
+    (type) => {
+      const parts = {
+        inquiries: [inquiry('inq_a', 'approved', 1)],
+        reports: [report('rep_1', type, true, 5)],
+      };
+      const result = defaultKycPolicy(facts(parts));
+      expect(result.decision).toBe('needs_review');
+      expect(result.reasons[0]).toMatchObject({ fact: 'report', setting: 'informationalReportTypes' });
+      expect(result.reasons[0]?.message).toContain(`"${type}"`);
+      const informational = createKycPolicy({ informationalReportTypes: [`report/${type}`] });
+      expect(informational(facts(parts)).decision).toBe('approved');
+    },
+  );
 
   it('a blocking account status needs review; an ordinary one changes nothing', () => {
     const account = (status: string) => ({

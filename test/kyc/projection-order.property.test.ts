@@ -94,7 +94,9 @@ function newestPerInquiry(offsets: number[], specs: EventSpec[]) {
       if (specs[i]!.inquiry === inquiry && (!newest || statusAtMs > newest.statusAtMs)) {
         // A review is `needs_review` whatever the payload's status says (projection.ts).
         const status =
-          specs[i]!.action === 'marked-for-review' ? 'needs_review' : normaliseInquiryStatus(specs[i]!.status);
+          specs[i]!.action === 'marked-for-review'
+            ? 'needs_review'
+            : normaliseInquiryStatus(specs[i]!.status);
         newest = { status, statusAtMs };
       }
     }

@@ -109,7 +109,12 @@ function decide(settings: ResolvedKycPolicySettings, facts: KycFacts): KycDecisi
   }
 
   for (const report of facts.reports) {
-    const reason = matchReason(settings, report, decidedAt, resolved.map((c) => c.fact));
+    const reason = matchReason(
+      settings,
+      report,
+      decidedAt,
+      resolved.map((c) => c.fact),
+    );
     if (reason) holds.push(reason);
   }
 
@@ -151,7 +156,8 @@ function automatedDecision(settings: ResolvedKycPolicySettings, facts: KycFacts)
   const decided = timeline[decidedIndex];
   if (decided === undefined) {
     const latest = timeline[0];
-    if (latest === undefined) return { decision: 'pending', decidedAt: NEVER, reasons: [noInquiryReason()], holds: [] };
+    if (latest === undefined)
+      return { decision: 'pending', decidedAt: NEVER, reasons: [noInquiryReason()], holds: [] };
     const reason = verificationReason(settings, latest, `${latest.fact}_${latest.status}`);
     const hold = latest.outcome === 'needs_review' || latest.outcome === undefined;
     return hold
@@ -220,12 +226,15 @@ interface ReadCase {
 }
 
 function readCase(settings: ResolvedKycPolicySettings, c: CaseFact): ReadCase {
-  const byStatus = c.status === null ? undefined : (settings.caseStatuses.get(c.status) ?? wordOutcome(c.status));
+  const byStatus =
+    c.status === null ? undefined : (settings.caseStatuses.get(c.status) ?? wordOutcome(c.status));
   const resolved =
     c.resolvedAtMs !== null || byStatus === 'resolved' || byStatus === 'approved' || byStatus === 'declined';
   if (!resolved) return { fact: c, resolved, outcome: c.status === null ? 'open' : byStatus };
   const byResolution =
-    c.resolution === null ? undefined : (settings.caseResolutions.get(c.resolution) ?? wordOutcome(c.resolution));
+    c.resolution === null
+      ? undefined
+      : (settings.caseResolutions.get(c.resolution) ?? wordOutcome(c.resolution));
   const fromStatus = byStatus === 'approved' || byStatus === 'declined' ? byStatus : undefined;
   return { fact: c, resolved, outcome: byResolution ?? fromStatus };
 }
@@ -248,7 +257,10 @@ function matchReason(
 ): KycReason | null {
   if (report.matchAtMs === null || settings.informationalReportTypes.has(report.reportType)) return null;
   const match: Timed = { ms: report.matchAtMs, eventId: report.matchEventId ?? '' };
-  if (report.clearedAtMs !== null && !isAfter(match, { ms: report.clearedAtMs, eventId: report.clearedEventId ?? '' }))
+  if (
+    report.clearedAtMs !== null &&
+    !isAfter(match, { ms: report.clearedAtMs, eventId: report.clearedEventId ?? '' })
+  )
     return null;
   if (resolvedCases.some((c) => caseTime(c) > match.ms)) return null;
   if (settings.laterApprovalClearsMatches && !isAfter(match, decidedAt)) return null;
@@ -303,7 +315,11 @@ function verificationReason(settings: ResolvedKycPolicySettings, v: Verification
   const unmapped = v.outcome === undefined;
   const map = v.fact === 'inquiry' ? settings.inquiryStatuses : settings.transactionStatuses;
   return {
-    code: unmapped ? `${v.fact}_status_unmapped` : v.outcome === 'needs_review' ? `${v.fact}_needs_review` : code,
+    code: unmapped
+      ? `${v.fact}_status_unmapped`
+      : v.outcome === 'needs_review'
+        ? `${v.fact}_needs_review`
+        : code,
     fact: v.fact,
     id: v.id,
     status: v.status,
@@ -387,7 +403,12 @@ function unmappedCaseOutcome(c: CaseFact): KycReason {
 
 function accountReason(account: AccountFact, meaning: 'needs_review' | 'declined' | undefined): KycReason {
   return {
-    code: meaning === undefined ? 'account_status_unmapped' : meaning === 'declined' ? 'account_declined' : 'account_status',
+    code:
+      meaning === undefined
+        ? 'account_status_unmapped'
+        : meaning === 'declined'
+          ? 'account_declined'
+          : 'account_status',
     fact: 'account',
     id: account.accountId,
     status: account.status,

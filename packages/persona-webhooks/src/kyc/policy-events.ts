@@ -33,7 +33,8 @@ export function kycPolicyEvents(settings: KycPolicySettings = {}): string[] {
   const informational = resolveKycPolicySettings(settings).informationalReportTypes;
   return PERSONA_EVENT_NAMES.filter((name) => {
     if (name.startsWith('inquiry.')) return INQUIRY_EVENTS.includes(name);
-    if (name.startsWith('case.') || name.startsWith('transaction.') || name.startsWith('account.')) return true;
+    if (name.startsWith('case.') || name.startsWith('transaction.') || name.startsWith('account.'))
+      return true;
     if (!name.startsWith('report/')) return false;
     const dot = name.lastIndexOf('.');
     const type = name.slice('report/'.length, dot);

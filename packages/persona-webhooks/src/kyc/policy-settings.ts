@@ -198,7 +198,8 @@ export function parseKycPolicySettings(value: unknown): KycPolicySettings {
   for (const [key, allowed] of Object.entries(MAPS)) {
     const map = value[key];
     if (map === undefined) continue;
-    if (!isPlainObject(map)) throw new KycPolicySettingsError(key, `${key} must be an object of status → meaning`);
+    if (!isPlainObject(map))
+      throw new KycPolicySettingsError(key, `${key} must be an object of status → meaning`);
     for (const [status, meaning] of Object.entries(map)) {
       if (normaliseInquiryStatus(status) === null) {
         throw new KycPolicySettingsError(`${key}.${status}`, `${key} has an empty status name`);

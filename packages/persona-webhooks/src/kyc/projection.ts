@@ -94,7 +94,9 @@ function projectInquiry(event: PersonaEvent): ProjectionUpdate[] {
       // The event says what happened even where the payload's status is spelled otherwise
       // (`marked-for-review`, or `completed` in some API versions): a review is `needs_review`.
       status:
-        event.name === 'inquiry.marked-for-review' ? 'needs_review' : normaliseInquiryStatus(attributes['status']),
+        event.name === 'inquiry.marked-for-review'
+          ? 'needs_review'
+          : normaliseInquiryStatus(attributes['status']),
       statusAtMs: event.createdAtMs,
       eventId: event.id,
       inquiryCreatedAtMs: epochMs(attributes['createdAt']),
@@ -174,7 +176,8 @@ function projectReport(event: PersonaEvent): ProjectionUpdate {
     // run, a pending one, or one that does not say (`has-match` absent) never does.
     cleared:
       !matched &&
-      (event.name.endsWith('.dismissed') || (hasMatch === false && (status === 'ready' || status === 'completed'))),
+      (event.name.endsWith('.dismissed') ||
+        (hasMatch === false && (status === 'ready' || status === 'completed'))),
   };
 }
 

@@ -76,7 +76,14 @@ export interface FactRow {
 
 /** Maps `userFacts` rows to facts, each list in a stable order (by id). */
 export function factsFromRows(referenceId: string, rows: readonly FactRow[]): KycFacts {
-  const facts: KycFacts = { referenceId, inquiries: [], transactions: [], cases: [], reports: [], accounts: [] };
+  const facts: KycFacts = {
+    referenceId,
+    inquiries: [],
+    transactions: [],
+    cases: [],
+    reports: [],
+    accounts: [],
+  };
   for (const row of [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
     const common = {
       status: row.status,

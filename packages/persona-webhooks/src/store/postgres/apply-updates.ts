@@ -119,7 +119,10 @@ export function updateStatements(t: Tables): UpdateStatements {
             ? [gatedInquiry.text, gatedInquiry.values(inquiryParams(update, nowMs))]
             : update.kind === 'transaction'
               ? [gatedTransaction.text, gatedTransaction.values(transactionParams(update, nowMs))]
-              : [gatedVerification.text, gatedVerification.values(verificationParams(update as VerificationStatusUpdate))];
+              : [
+                  gatedVerification.text,
+                  gatedVerification.values(verificationParams(update as VerificationStatusUpdate)),
+                ];
         values.push(...params);
         const text = sql
           .replaceAll('%GATE%', gate)

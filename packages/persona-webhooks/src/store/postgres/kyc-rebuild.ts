@@ -5,8 +5,8 @@
  * harmless anyway.
  */
 import type { KycPolicy } from '../../kyc/decision.js';
-import { kycFactStatements } from '../kyc-facts-sql.js';
 import { policyFingerprint } from '../../kyc/policy-fingerprint.js';
+import { kycFactStatements } from '../kyc-facts-sql.js';
 import {
   type PolicyState,
   REBUILD_BATCH_SIZE,
@@ -89,7 +89,9 @@ export async function redecidePostgresUsers(
 ): Promise<void> {
   const fingerprint = policyFingerprint(policy);
   const stateSql = `SELECT fingerprint, redecide_fingerprint, redecide_after FROM ${t.kycPolicy} WHERE id = 1`;
-  const state = (await connections.use((client) => client.query(stateSql))).rows[0] as PolicyState | undefined;
+  const state = (await connections.use((client) => client.query(stateSql))).rows[0] as
+    | PolicyState
+    | undefined;
   const start = state ? redecideStart(state, fingerprint, force) : null;
   if (start === null) return;
   await connections.use((client) =>

@@ -4,8 +4,8 @@
  * `../kyc-rebuild.ts`.
  */
 import type { KycPolicy } from '../../kyc/decision.js';
-import { kycFactStatements, PLAIN_KYC_TABLES } from '../kyc-facts-sql.js';
 import { policyFingerprint } from '../../kyc/policy-fingerprint.js';
+import { kycFactStatements, PLAIN_KYC_TABLES } from '../kyc-facts-sql.js';
 import {
   type PolicyState,
   REBUILD_BATCH_SIZE,
@@ -21,7 +21,8 @@ import { applyProjectionUpdates } from './projection-sql.js';
 import type { PrepareCached } from './statement-cache.js';
 
 const FACTS = kycFactStatements(PLAIN_KYC_TABLES);
-const POLICY_STATE_SQL = 'SELECT fingerprint, redecide_fingerprint, redecide_after FROM kyc_policy WHERE id = 1';
+const POLICY_STATE_SQL =
+  'SELECT fingerprint, redecide_fingerprint, redecide_after FROM kyc_policy WHERE id = 1';
 const BEGIN_REDECIDE_SQL = 'UPDATE kyc_policy SET redecide_fingerprint = ?, redecide_after = ? WHERE id = 1';
 const MOVE_REDECIDE_SQL = 'UPDATE kyc_policy SET redecide_after = ? WHERE id = 1';
 const FINISH_REDECIDE_SQL = `UPDATE kyc_policy SET fingerprint = ?, redecide_fingerprint = NULL, redecide_after = ''
@@ -119,7 +120,9 @@ export async function redecideSqliteUsers(
         .transaction(() => {
           const { redecide_after: after } = prepare(POLICY_STATE_SQL).get() as PolicyState;
           const batch = (
-            prepare(FACTS.referencesAfter).all({ after, limit: REDECIDE_BATCH_SIZE }) as { reference_id: string }[]
+            prepare(FACTS.referencesAfter).all({ after, limit: REDECIDE_BATCH_SIZE }) as {
+              reference_id: string;
+            }[]
           ).map((row) => row.reference_id);
           decideSqliteUsers(prepare, policy, new Map(batch.map((id) => [id, null])), Date.now(), record);
           if (batch.length < REDECIDE_BATCH_SIZE) prepare(FINISH_REDECIDE_SQL).run(fingerprint);

@@ -13,10 +13,10 @@
 import { EventRejectedError, StoreUnavailableError } from '../../errors.js';
 import type { KycPolicy } from '../../kyc/decision.js';
 import { defaultKycPolicy } from '../../kyc/default-policy.js';
+import type { DecisionChange } from '../../outbox/decision-changed.js';
 import { GroupCommit } from '../group-commit.js';
 import { type EventRow, eventRow, quarantineRow } from '../inbox-rows.js';
 import type { IngestOutcome, Store } from '../store.js';
-import type { DecisionChange } from '../../outbox/decision-changed.js';
 import type { SqliteDatabase, SqliteDatabaseSource } from './driver.js';
 import { rebuildSqliteKycFacts, redecideSqliteUsers } from './kyc-rebuild.js';
 import type { SqliteDecisionHook } from './outbox.js';
@@ -233,7 +233,13 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         runWrite((c) => work(c.db, c.prepare));
       const record = (changes: readonly DecisionChange[]) => connection?.outbox.record(changes);
       await rebuildSqliteKycFacts(runWork, migrateOptions?.onProgress);
-      await redecideSqliteUsers(runWork, policy, record, migrateOptions?.onProgress, migrateOptions?.redecide ?? false);
+      await redecideSqliteUsers(
+        runWork,
+        policy,
+        record,
+        migrateOptions?.onProgress,
+        migrateOptions?.redecide ?? false,
+      );
     },
     schemaStatus: () => runRead((c) => c.schemaStatus()),
     ping: () =>
