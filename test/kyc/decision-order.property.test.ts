@@ -1,6 +1,7 @@
 /**
  * A user's decision must not depend on delivery or processing order: any permutation of their
- * inquiry, case, report and account events (with duplicates, processed in random batches, and with
+ * inquiry, transaction, case, report and account events (a case over two users, a report reached only
+ * through an inquiry's list among them) (with duplicates, processed in random batches, and with
  * several workers at once on PostgreSQL) must give the same facts and the same decision as a perfectly
  * ordered delivery, on SQLite and on PostgreSQL alike, and the stored decision must be the policy's
  * verdict on the stored facts.
@@ -11,11 +12,13 @@ import { defaultKycPolicy } from '../../packages/persona-webhooks/src/kyc/defaul
 import { type BuiltEvent, buildEvent } from '../../packages/persona-webhooks/src/simulate/build-event.js';
 import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
 import { createWorker } from '../../packages/persona-webhooks/src/worker/worker.js';
+import { objectEvent, toMany, toOne } from '../helpers/object-event.js';
 import { openTestPostgresStore, postgresReachable } from '../helpers/postgres.js';
 import { ingestBuilt, openTempStore } from '../worker/temp-store.js';
 
 const T0 = Date.parse('2024-01-01T00:00:00.000Z');
 const USER = 'user-1';
+const OTHER_USER = 'user-2';
 const ACCOUNT = 'act_user1';
 
 /** Every kind of event that can move the decision, tied to the user in the ways Persona ties them. */
@@ -37,10 +40,74 @@ const KINDS = [
   { name: 'report/politically-exposed-person.matched', reportId: 'rep_p' },
   { name: 'account.status-updated', accountStatus: 'Suspended' },
   { name: 'account.status-updated', accountStatus: 'Default' },
+  { name: 'report/watchlist.errored', reportId: 'rep_w', hasMatch: false },
+  // A second user, whose inquiry a case shares with the first one's.
+  { name: 'inquiry.approved', inquiryId: 'inq_c', other: true },
 ] as const;
 
+/**
+ * Events the builder does not make, from their objects: a case over both users' inquiries (in either
+ * order), a transaction of the first user, and a report reached only through inq_a's `reports` list.
+ */
+const OBJECT_KINDS: readonly ((eventId: string, createdAt: Date) => BuiltEvent)[] = [
+  (id, at) => objectEvent('case.created', caseOver('inq_a', 'inq_c'), at, id),
+  (id, at) => objectEvent('case.resolved', caseOver('inq_c', 'inq_a', 'Declined by Team 1', at), at, id),
+  (id, at) => objectEvent('transaction.status-updated', transaction('approved'), at, id),
+  (id, at) => objectEvent('transaction.status-updated', transaction('pending'), at, id),
+  (id, at) => {
+    const inquiry = JSON.parse(
+      buildEvent({
+        name: 'inquiry.started',
+        inquiryId: 'inq_a',
+        accountId: ACCOUNT,
+        referenceId: USER,
+        eventId: id,
+        createdAt: at,
+        inquiryCreatedAt: new Date(T0),
+      }).body,
+    );
+    inquiry.data.attributes.payload.data.relationships.reports = toMany('report/custom-list', 'rep_l');
+    return {
+      eventId: id,
+      name: 'inquiry.started',
+      createdAt: at.toISOString(),
+      body: JSON.stringify(inquiry),
+    };
+  },
+  (id, at) =>
+    objectEvent(
+      'report/custom-list.matched',
+      {
+        type: 'report/custom-list',
+        id: 'rep_l',
+        attributes: { status: 'ready', 'has-match': true },
+        relationships: {},
+      },
+      at,
+      id,
+    ),
+];
+
+function caseOver(first: string, second: string, status = 'Open', resolvedAt: Date | null = null) {
+  return {
+    type: 'case',
+    id: 'case_m',
+    attributes: { status, 'resolved-at': resolvedAt?.toISOString() ?? null },
+    relationships: { inquiries: toMany('inquiry', first, second), accounts: toMany('account') },
+  };
+}
+
+function transaction(status: string) {
+  return {
+    type: 'transaction',
+    id: 'txn_1',
+    attributes: { status, 'reference-id': USER, 'created-at': new Date(T0 + 7_000).toISOString() },
+    relationships: { account: toOne('account', ACCOUNT) },
+  };
+}
+
 const spec = fc.record({
-  kind: fc.integer({ min: 0, max: KINDS.length - 1 }),
+  kind: fc.integer({ min: 0, max: KINDS.length + OBJECT_KINDS.length - 1 }),
   /** Some inquiry events arrive without the reference id: the account still ties them to the user. */
   withReference: fc.boolean(),
 });
@@ -67,11 +134,25 @@ type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 function buildAll({ offsets, specs }: Scenario): BuiltEvent[] {
   return offsets.map((offset, i) => {
     const { kind, withReference } = specs[i]!;
-    const { name, bare, ...ids } = { bare: false, ...KINDS[kind]! };
+    const eventId = `evt_${String(i).padStart(4, '0')}`;
+    const made = OBJECT_KINDS[kind - KINDS.length];
+    if (made) return made(eventId, new Date(T0 + 10_000 + offset));
+    const { name, bare, other, ...ids } = { bare: false, other: false, ...KINDS[kind]! };
+    if (other) {
+      return buildEvent({
+        name,
+        eventId,
+        createdAt: new Date(T0 + 10_000 + offset),
+        referenceId: OTHER_USER,
+        accountId: 'act_user2',
+        inquiryCreatedAt: new Date(T0 + 1_000),
+        ...ids,
+      });
+    }
     const isInquiry = name.startsWith('inquiry.');
     return buildEvent({
       name,
-      eventId: `evt_${String(i).padStart(4, '0')}`,
+      eventId,
       createdAt: new Date(T0 + 10_000 + offset),
       ...(bare ? {} : { accountId: ACCOUNT }),
       ...ids,
@@ -102,9 +183,11 @@ async function deliver(store: Store, events: BuiltEvent[], drainAfter: boolean[]
 async function outcome(store: Store) {
   const facts = await store.getKycFacts(USER);
   const kyc = await store.getKyc(USER);
+  const other = await store.getKyc(OTHER_USER);
   return {
     facts,
     decision: kyc ? { decision: kyc.decision, reasons: kyc.reasons } : null,
+    other: { facts: await store.getKycFacts(OTHER_USER), decision: other?.decision ?? null },
     counts: await store.counts(),
   };
 }
@@ -134,6 +217,8 @@ async function check(open: () => Promise<Opened>, s: Scenario, workers: number) 
     expect(actual.counts).toEqual({ pending: 0, processing: 0, done: events.length, dead: 0 });
     // The stored decision is the policy's verdict on the stored facts, not a stale one.
     if (actual.decision) expect(actual.decision).toEqual(defaultKycPolicy(actual.facts));
+    if (actual.other.decision)
+      expect(actual.other.decision).toBe(defaultKycPolicy(actual.other.facts).decision);
     return actual;
   } finally {
     await reference.dispose();
@@ -147,7 +232,7 @@ describe('KYC decision under any delivery order', () => {
   it('SQLite: every permutation gives the facts and decision of the ordered delivery', async () => {
     await fc.assert(
       fc.asyncProperty(scenario, (s) => check(openSqlite, s, 1).then(() => undefined)),
-      { numRuns: 60 },
+      { numRuns: 60, endOnFailure: true },
     );
   });
 
@@ -172,7 +257,7 @@ describe('KYC decision under any delivery order', () => {
           expect(onPostgres.facts).toEqual(onSqlite.facts);
           expect(onPostgres.decision).toEqual(onSqlite.decision);
         }),
-        { numRuns: 30 },
+        { numRuns: 30, endOnFailure: true },
       );
     }, 120_000);
   });

@@ -12,16 +12,10 @@ import { type BuiltEvent, buildEvent } from '../../packages/persona-webhooks/src
 import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
 import { createWorker } from '../../packages/persona-webhooks/src/worker/worker.js';
 import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
+import { objectEvent, type PersonaObjectJson, toMany } from '../helpers/object-event.js';
 import { ingestBuilt } from '../worker/temp-store.js';
 
-type JsonObject = {
-  type: string;
-  id: string;
-  attributes: Record<string, unknown>;
-  relationships?: Record<string, unknown>;
-};
-
-const sample = (name: string): JsonObject =>
+const sample = (name: string): PersonaObjectJson =>
   JSON.parse(readFileSync(new URL(`../fixtures/persona-objects/${name}`, import.meta.url), 'utf8'));
 const CASE = sample('case.docs-sample.json');
 const REPORT = sample('report-watchlist.docs-sample.json');
@@ -37,7 +31,7 @@ let sequence = 0;
 /** A sample object, changed only where the rule under test needs it, inside a webhook envelope. */
 function event(
   name: string,
-  base: JsonObject,
+  base: PersonaObjectJson,
   minutes: number,
   change: { attributes?: Record<string, unknown>; relationships?: Record<string, unknown>; id?: string } = {},
 ): BuiltEvent {
@@ -47,20 +41,10 @@ function event(
     attributes: { ...base.attributes, ...change.attributes },
     relationships: { ...base.relationships, ...change.relationships },
   };
-  const eventId = `evt_rule${String(++sequence).padStart(6, '0')}`;
-  const createdAt = at(minutes).toISOString();
-  const body = JSON.stringify({
-    data: {
-      type: 'event',
-      id: eventId,
-      attributes: { name, 'created-at': createdAt, payload: { data: object } },
-    },
-  });
-  return { eventId, name, createdAt, body };
+  return objectEvent(name, object, at(minutes), `evt_rule${String(++sequence).padStart(6, '0')}`);
 }
 
-const many = (type: string, ...ids: string[]) => ({ data: ids.map((id) => ({ type, id })) });
-const one = (type: string, id: string) => ({ data: { type, id } });
+const many = toMany;
 
 /** The user's approved inquiry on their account, at minute 1 unless told. */
 function approvedInquiry(minutes = 1, inquiryId = 'inq_user_sample', referenceId = USER): BuiltEvent {
@@ -75,10 +59,12 @@ function approvedInquiry(minutes = 1, inquiryId = 'inq_user_sample', referenceId
 }
 
 let store: Store | null = null;
-afterEach(async () => {
+/** Closes the store of the last `decide`, for a test that decides again. */
+async function reset(): Promise<void> {
   await store?.close();
   store = null;
-});
+}
+afterEach(reset);
 
 /** Ingests and processes every event, then the user's decision and reasons (codes). */
 async function decide(events: BuiltEvent[], policy?: KycPolicy, user = USER) {
@@ -117,8 +103,7 @@ describe('facts reach the user through every documented link', () => {
       [bare, withList],
     ]) {
       expect((await decide(order)).codes[0]).toBe('watchlist_match');
-      await store?.close();
-      store = null;
+      await reset();
     }
   });
 
@@ -145,8 +130,7 @@ describe('facts reach the user through every documented link', () => {
       });
       for (const user of ['user-first', 'user-second']) {
         expect((await decide([first, second, opened], undefined, user)).codes[0]).toBe('case_open');
-        await store?.close();
-        store = null;
+        await reset();
       }
     }
   });
@@ -185,9 +169,8 @@ describe('facts reach the user through every documented link', () => {
     const twice: BuiltEvent = { ...built, body: JSON.stringify(body) };
     expect((await decide([twice], undefined, USER)).decision).toBe('approved');
     expect(await store?.getKyc('user-camel')).toBeNull();
-    expect((await store?.listEvents({ referenceId: USER }))?.events.map((e) => e.id)).toEqual([
-      built.eventId,
-    ]);
+    const timeline = await store?.timeline({ referenceId: USER, limit: 10 });
+    expect(timeline?.events.map((e) => [e.id, e.referenceId])).toEqual([[built.eventId, USER]]);
   });
 });
 
@@ -211,8 +194,7 @@ describe('screening matches fail closed', () => {
 
   it('an inquiry approval newer than the match does not clear it; a case resolved after it does', async () => {
     expect((await decide([matched(5), approvedInquiry(7)])).codes[0]).toBe('watchlist_match');
-    await store?.close();
-    store = null;
+    await reset();
     const resolved = event('case.resolved', CASE, 8, {
       attributes: { status: 'Approved', 'resolved-at': at(8).toISOString() },
       relationships: { accounts: many('account', ACCOUNT_ID) },
@@ -227,8 +209,7 @@ describe('screening matches fail closed', () => {
     });
     const held = await decide([approvedInquiry(), screening]);
     expect(held.reasons[0]).toMatchObject({ code: 'screening_match', setting: 'informationalReportTypes' });
-    await store?.close();
-    store = null;
+    await reset();
     const policy = createKycPolicy({ informationalReportTypes: ['screening'] });
     expect((await decide([approvedInquiry(), screening], policy)).decision).toBe('approved');
   });
@@ -254,8 +235,7 @@ describe('accounts', () => {
     const held = await decide([approvedInquiry(), update]);
     expect(held.reasons[0]).toMatchObject({ code: 'account_status_unmapped', status: 'gold_tier' });
     expect(held.reasons[0]?.message).toContain('accountStatuses');
-    await store?.close();
-    store = null;
+    await reset();
     const policy = createKycPolicy({ accountStatuses: { 'Gold tier': 'clear' } });
     expect((await decide([approvedInquiry(), update], policy)).decision).toBe('approved');
   });
@@ -289,12 +269,10 @@ describe('cases as Persona models them today', () => {
   it('an end status the policy cannot read is not an open case forever: it holds, naming caseStatuses', async () => {
     const result = await decide([approvedInquiry(), caseEvent('Escalated to legal', true)]);
     expect(result.reasons[0]).toMatchObject({ code: 'case_resolution_unmapped', setting: 'caseStatuses' });
-    await store?.close();
-    store = null;
+    await reset();
     const unread = await decide([approvedInquiry(), caseEvent('Second look', false)]);
     expect(unread.reasons[0]).toMatchObject({ code: 'case_status_unmapped', setting: 'caseStatuses' });
-    await store?.close();
-    store = null;
+    await reset();
     const policy = createKycPolicy({ caseStatuses: { 'Escalated to legal': 'declined' } });
     expect((await decide([approvedInquiry(), caseEvent('Escalated to legal', true)], policy)).decision).toBe(
       'declined',
@@ -338,15 +316,13 @@ describe('inquiries and transactions', () => {
       decision: 'approved',
       codes: ['transaction_approved', 'reverification_in_progress'],
     });
-    await store?.close();
-    store = null;
+    await reset();
     const custom = await decide([txn('txn_1', 'approved', 1), txn('txn_2', 'Cleared by ops', 5)]);
     expect(custom.reasons[0]).toMatchObject({
       code: 'transaction_status_unmapped',
       setting: 'transactionStatuses',
     });
-    await store?.close();
-    store = null;
+    await reset();
     const policy = createKycPolicy({ transactionStatuses: { 'Cleared by ops': 'approved' } });
     expect(
       (await decide([txn('txn_1', 'declined', 1), txn('txn_2', 'Cleared by ops', 5)], policy)).decision,

@@ -36,8 +36,23 @@ export const PLAIN_KYC_TABLES: KycTables = Object.freeze({
   decisions: 'kyc_decisions',
 });
 
-/** How a dialect joins: SQLite's CROSS JOIN keeps the written order (see `ownershipCtes`); PostgreSQL plans. */
-export type JoinWord = 'JOIN' | 'CROSS JOIN';
+/** The two SQL dialects the shared statements are rendered for. */
+export type KycDialect = 'sqlite' | 'postgres';
+
+/** SQLite's CROSS JOIN keeps the written order (see `ownershipCtes`); PostgreSQL plans its joins. */
+function joinWord(dialect: KycDialect): string {
+  return dialect === 'sqlite' ? 'CROSS JOIN' : 'JOIN';
+}
+
+/**
+ * The first id a case or report is linked to of one kind, for display (`accountId`, `inquiryId`): the
+ * smallest in byte order, so it never depends on which event arrived first, and is the same on both
+ * dialects (PostgreSQL compares text by its database collation unless told to use bytes).
+ */
+function firstLinkedSql(t: KycTables, objectId: string, kind: string, dialect: KycDialect): string {
+  const bytes = dialect === 'postgres' ? ' COLLATE "C"' : '';
+  return `(SELECT min(l.related_id${bytes}) FROM ${t.links} l WHERE l.object_id = ${objectId} AND l.related_kind = '${kind}')`;
+}
 
 interface FactShape {
   table: string;
@@ -141,7 +156,8 @@ export type KycFactStatements = ReturnType<typeof kycFactStatements>;
  * never reorders: left to itself, without table statistics, its planner scanned whole indexes and
  * probed the few users.
  */
-function ownershipCtes(t: KycTables, refsSql: string, join: JoinWord): string {
+function ownershipCtes(t: KycTables, refsSql: string, dialect: KycDialect): string {
+  const join = joinWord(dialect);
   return `refs(owner) AS (${refsSql}),
 anchors(owner, id, kind) AS MATERIALIZED (
   SELECT r.owner, i.inquiry_id, 'inquiry' FROM refs r ${join} ${t.inquiries} i ON i.reference_id = r.owner
@@ -166,8 +182,8 @@ user_cases(owner, id) AS (
  * dialect): a user's timeline holds the events of these, which need not carry the user's reference id
  * (a case relates to lists of inquiries and accounts; a monitored report re-run, to the account only).
  */
-export function userObjectIdsSql(t: KycTables, ref: string, join: JoinWord): string {
-  return `WITH ${ownershipCtes(t, `SELECT CAST(${ref} AS TEXT)`, join)}
+export function userObjectIdsSql(t: KycTables, ref: string, dialect: KycDialect): string {
+  return `WITH ${ownershipCtes(t, `SELECT CAST(${ref} AS TEXT)`, dialect)}
 SELECT id FROM spine UNION SELECT id FROM user_reports UNION SELECT id FROM user_cases`;
 }
 
@@ -175,11 +191,12 @@ SELECT id FROM spine UNION SELECT id FROM user_reports UNION SELECT id FROM user
  * Every fact of each user `refsSql` (a SELECT of one column) names, one {@link OwnedFactRow} shape for
  * every kind, in one statement.
  */
-export function manyUserFactsSql(t: KycTables, refsSql: string, join: JoinWord): string {
+export function manyUserFactsSql(t: KycTables, refsSql: string, dialect: KycDialect): string {
+  const join = joinWord(dialect);
   const text = 'CAST(NULL AS TEXT)';
   const int = 'CAST(NULL AS BIGINT)';
   const noMatch = `${int}, ${text}, ${int}, ${text}`;
-  return `WITH ${ownershipCtes(t, refsSql, join)}
+  return `WITH ${ownershipCtes(t, refsSql, dialect)}
 SELECT s.owner, 'inquiry' AS kind, i.inquiry_id AS id, ${text} AS report_type, i.account_id, ${text} AS inquiry_id,
   i.status, ${text} AS resolution, ${int} AS has_match, ${int} AS is_continuous, i.status_at_ms, i.status_event_id,
   i.inquiry_created_at_ms AS time_a, i.redacted_at_ms AS time_b, ${text} AS reference_id,
@@ -190,11 +207,13 @@ SELECT s.owner, 'transaction', x.transaction_id, ${text}, ${text}, ${text}, x.st
   x.status_at_ms, x.status_event_id, x.transaction_created_at_ms, x.redacted_at_ms, x.reference_id, ${noMatch}
 FROM spine s ${join} ${t.transactions} x ON x.transaction_id = s.id WHERE s.kind = 'transaction'
 UNION ALL
-SELECT uc.owner, 'case', c.case_id, ${text}, c.account_id, c.inquiry_id, c.status, c.resolution, ${int}, ${int},
+SELECT uc.owner, 'case', c.case_id, ${text}, ${firstLinkedSql(t, 'c.case_id', 'account', dialect)},
+  ${firstLinkedSql(t, 'c.case_id', 'inquiry', dialect)}, c.status, c.resolution, ${int}, ${int},
   c.status_at_ms, c.status_event_id, c.resolved_at_ms, c.redacted_at_ms, c.reference_id, ${noMatch}
 FROM user_cases uc ${join} ${t.cases} c ON c.case_id = uc.id
 UNION ALL
-SELECT ur.owner, 'report', r.report_id, r.report_type, r.account_id, r.inquiry_id, r.status, ${text}, r.has_match,
+SELECT ur.owner, 'report', r.report_id, r.report_type, ${firstLinkedSql(t, 'r.report_id', 'account', dialect)},
+  ${firstLinkedSql(t, 'r.report_id', 'inquiry', dialect)}, r.status, ${text}, r.has_match,
   r.is_continuous, r.status_at_ms, r.status_event_id, ${int}, ${int}, r.reference_id,
   r.match_at_ms, r.match_event_id, r.cleared_at_ms, r.cleared_event_id
 FROM user_reports ur ${join} ${t.reports} r ON r.report_id = ur.id
@@ -210,7 +229,8 @@ FROM spine s ${join} ${t.accounts} a ON a.account_id = s.id WHERE s.kind = 'acco
  * has (anchor → account → report → case). It may name a few users whose facts did not change (they are
  * decided again to no effect), never miss one.
  */
-export function concernedUsersSql(t: KycTables, changedSql: string, join: JoinWord): string {
+export function concernedUsersSql(t: KycTables, changedSql: string, dialect: KycDialect): string {
+  const join = joinWord(dialect);
   return `WITH changed(id) AS (${changedSql}),
 near(id) AS (
   SELECT id FROM changed

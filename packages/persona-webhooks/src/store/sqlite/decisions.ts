@@ -31,14 +31,14 @@ const FACTS = kycFactStatements(PLAIN_KYC_TABLES);
 const MANY_FACTS_SQL = manyUserFactsSql(
   PLAIN_KYC_TABLES,
   'SELECT DISTINCT value FROM json_each(@refs)',
-  'CROSS JOIN',
+  'sqlite',
 );
 
 /** The users whose facts may include an object of the JSON array `@ids`. */
 const CONCERNED_USERS_SQL = concernedUsersSql(
   PLAIN_KYC_TABLES,
   'SELECT DISTINCT value FROM json_each(@ids)',
-  'CROSS JOIN',
+  'sqlite',
 );
 
 const MANY_DECISIONS_SQL = `SELECT reference_id, decision, reasons FROM kyc_decisions
