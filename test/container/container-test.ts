@@ -19,6 +19,7 @@
  * message, only where podman, buildah or mmdebstrap cannot be installed.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import {
   chownSync,
   existsSync,
@@ -33,7 +34,9 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { buildEvent, sign } from 'persona-webhooks/testing';
+import pg from 'pg';
 import { freePort } from '../helpers/free-port.js';
 import { kycScenario } from '../helpers/kyc-scenario.js';
 import { deliverLikePersona } from '../helpers/persona-sender.js';
@@ -243,9 +246,11 @@ function startContainer(
   config: ImageConfig,
   dataDir: string,
   env: Record<string, string>,
+  /** Another command in the image, as `docker exec` runs one; default its entrypoint and command. */
+  command?: string[],
 ): Running {
   const volume = Object.keys(config.Volumes ?? {})[0] ?? '/data';
-  const argv = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
+  const argv = command ?? [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
   const environment = [
     ...(config.Env ?? []),
     ...Object.entries(env).map(([key, value]) => `${key}=${value}`),
@@ -341,6 +346,13 @@ async function decisionOf(
   return decision || 'none';
 }
 
+/** The process's peak resident memory (VmHWM), MB. */
+function peakMb(pid: number | undefined): string {
+  if (!pid) return '?';
+  const kb = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return kb ? (Number(kb) / 1024).toFixed(0) : '?';
+}
+
 /** Runs the image's HEALTHCHECK command inside the image, the way a runtime does (host network). */
 function healthcheck(container: string, config: ImageConfig, port: number): number | null {
   const test = config.Healthcheck?.Test ?? [];
@@ -351,6 +363,89 @@ function healthcheck(container: string, config: ImageConfig, port: number): numb
     { encoding: 'utf8' },
   );
   return result.status;
+}
+
+/** What the deploy guide runs for an online backup of the SQLite volume. */
+const BACKUP_SCRIPT =
+  "require('better-sqlite3')('/data/persona-webhooks.db', { fileMustExist: true }).backup('/data/backup.db').then((p) => console.log('backed up', p.totalPages, 'pages'), (e) => { console.error(e.message); process.exit(1); })";
+
+const POSTGRES_URL = process.env['PERSONA_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * Two containers of the image on one PostgreSQL schema, started together: one applies the migrations
+ * under the advisory lock while the other waits; an event sent to one is decided and read from the other.
+ */
+async function postgresReplicas(config: ImageConfig, work: string, containers: string[], running: Running[]) {
+  const admin = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3_000 });
+  try {
+    await admin.connect();
+  } catch (error) {
+    const message = `PostgreSQL at ${POSTGRES_URL} is unreachable (${error instanceof Error ? error.message : error})`;
+    if (process.env['CI'] === 'true') check('two replicas on PostgreSQL', false, message);
+    else console.log(`# skipped: two replicas on PostgreSQL: ${message}`);
+    return;
+  }
+  const schema = `pw_container_${randomBytes(4).toString('hex')}`;
+  try {
+    const replicas: Running[] = [];
+    for (const name of ['a', 'b']) {
+      const volume = join(work, `volume-${name}`);
+      mkdirSync(volume);
+      const mounted = mountImage(IMAGE);
+      containers.push(mounted.container);
+      const env = {
+        PORT: String(await freePort()),
+        HOST: '127.0.0.1',
+        PERSONA_WEBHOOK_SECRET: SECRET,
+        ADMIN_TOKEN,
+        DATABASE_URL: POSTGRES_URL,
+        PERSONA_WEBHOOKS_PG_SCHEMA: schema,
+      };
+      replicas.push(startContainer(mounted.rootfs, config, volume, env));
+    }
+    running.push(...replicas);
+    const [a, b] = replicas as [Running, Running];
+    const ready = await Promise.all(replicas.map((replica) => waitReady(replica)));
+    console.log(
+      `# start-up of two replicas started together on an empty PostgreSQL schema: ${ready.join(' ms and ')} ms`,
+    );
+    timings.push(['start-up, two PostgreSQL replicas at once', Math.max(...ready)]);
+    const event = buildEvent({ name: 'inquiry.declined', referenceId: 'container-pg-user' });
+    const answer = await fetch(`${a.url}/webhooks/persona`, {
+      method: 'POST',
+      body: event.body,
+      headers: {
+        'content-type': 'application/json',
+        'persona-signature': sign({ secret: SECRET, body: event.body }),
+      },
+    });
+    const decided = await decisionOf(b.url, 'container-pg-user', 'declined');
+    check(
+      'two replicas started together on PostgreSQL: sent to one, decided and read on the other',
+      answer.status === 200 && decided === 'declined',
+      `${answer.status}; decision ${decided}`,
+    );
+    console.log(
+      `# peak memory (VmHWM) of the PostgreSQL replicas: ${peakMb(a.pid1())} MB and ${peakMb(b.pid1())} MB`,
+    );
+    for (const replica of replicas) {
+      const target = replica.pid1();
+      if (target) process.kill(target, 'SIGTERM');
+    }
+    const codes = await withTimeout(
+      Promise.all(replicas.map((replica) => replica.exited)),
+      30_000,
+      'replicas exit',
+    );
+    check(
+      'both replicas exit 0 on SIGTERM',
+      codes.every((code) => code === 0),
+      codes.join(', '),
+    );
+  } finally {
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
+    await admin.end();
+  }
 }
 
 async function main(): Promise<number> {
@@ -534,6 +629,7 @@ async function main(): Promise<number> {
 
     const { deliveries } = kycScenario(50, { prefix: 'drain' });
     let signalledAt = 0;
+    let peakAtSignal = '?';
     const results = await deliverLikePersona(deliveries, {
       urls: `${one.url}/webhooks/persona`,
       secret: SECRET,
@@ -544,6 +640,7 @@ async function main(): Promise<number> {
         const target = one.pid1();
         if (count === 60 && !signalledAt && target) {
           signalledAt = Date.now();
+          peakAtSignal = peakMb(target);
           process.kill(target, 'SIGTERM'); // what `docker stop` sends the container's PID 1
         }
       },
@@ -557,6 +654,9 @@ async function main(): Promise<number> {
       `exit ${code1} ${stopMs} ms after SIGTERM; ${acknowledged.length} of ${deliveries.length} acknowledged`,
     );
     check('the healthcheck fails once the service is gone', healthcheck(first.container, config, port) !== 0);
+    console.log(
+      `# peak memory (VmHWM) of the SQLite container at SIGTERM, after 60 acknowledged events (16 at once): ${peakAtSignal} MB`,
+    );
     const files = readdirSync(dataDir);
     check('the database is in the volume', files.includes('persona-webhooks.db'), files.join(', '));
 
@@ -577,11 +677,42 @@ async function main(): Promise<number> {
       after === 'approved' && missing === 0,
       `decision ${after}; ${acknowledged.length - missing} of ${acknowledged.length} acknowledged events found`,
     );
+
+    // The deploy guide's online backup: better-sqlite3's backup API, run by the image's node next to the
+    // running service (docker exec), into the volume.
+    const backup = startContainer(second.rootfs, config, dataDir, {}, ['node', '-e', BACKUP_SCRIPT]);
+    const backupCode = await withTimeout(backup.exited, 30_000, 'backup');
+    let backedUp = -1;
+    if (backupCode === 0) {
+      const copy = new Database(join(dataDir, 'backup.db'), { readonly: true });
+      backedUp = (copy.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+      copy.close();
+    }
+    check(
+      "an online backup of the running SQLite service, with the image's node",
+      backupCode === 0 && backedUp >= acknowledged.length + 1,
+      `exit ${backupCode}; ${backedUp} events in the copy, ${acknowledged.length + 1} acknowledged`,
+    );
+    const resolve = startContainer(second.rootfs, config, dataDir, {}, [
+      'node',
+      '--input-type=module',
+      '-e',
+      "import { defaultKycPolicy } from 'persona-webhooks-server'; process.exit(typeof defaultKycPolicy === 'function' ? 0 : 1);",
+    ]);
+    check(
+      "a handlers module under /app imports 'persona-webhooks-server' (defaultKycPolicy)",
+      (await withTimeout(resolve.exited, 30_000, 'import')) === 0,
+      resolve.output().trim().slice(-300),
+    );
+
     const t0 = Date.now();
     const target = two.pid1();
     if (target) process.kill(target, 'SIGTERM');
     const code2 = await withTimeout(two.exited, 30_000, 'exit after SIGTERM');
     check('SIGTERM when idle: exits 0', code2 === 0, `${Date.now() - t0} ms`);
+
+    // Two replicas on PostgreSQL (as compose.yaml runs them), started at the same moment.
+    await postgresReplicas(config, work, containers, running);
     return failed === 0 ? 0 : 1;
   } catch (error) {
     failed++;
