@@ -1,4 +1,4 @@
-# The persona-webhooks service as an image: `docker build -t persona-webhooks .`
+# The persona-webhooks service as an image: `docker build -t persona-webhooks:0.2.0 .`
 # Deploy guide: packages/server/README.md, "Deploy: image, compose, Kubernetes".
 #
 # Two stages from the same official Node.js 20 image: `build` installs every dependency, compiles
@@ -22,7 +22,7 @@ ENV npm_config_nodedir=/usr/local \
 WORKDIR /app
 # Dependencies first, so a change to the sources reuses this layer. No install script runs but
 # better-sqlite3's, built from source (no prebuilt binary is fetched from outside the npm registry);
-# then only its compiled module is kept (its SQLite sources and object files are ~25 MB).
+# then only its compiled module is kept (its SQLite sources and object files are 27 MB more).
 COPY package.json package-lock.json ./
 COPY packages/persona-webhooks/package.json packages/persona-webhooks/
 COPY packages/server/package.json packages/server/
