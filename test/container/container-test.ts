@@ -729,7 +729,8 @@ async function main(): Promise<number> {
     for (const container of containers) spawnSync('buildah', ['rm', container]);
     // Neither image stays: the stand-in must never pass for the real base on this machine.
     spawnSync('podman', ['rmi', '--force', IMAGE, qualified(dockerfileBase())]);
-    if (!process.env['KEEP_CONTAINER_WORK']) rmSync(work, { recursive: true, force: true });
+    // Kept when a check failed (the build log is there), or on request.
+    if (failed === 0 && !process.env['KEEP_CONTAINER_WORK']) rmSync(work, { recursive: true, force: true });
     else console.log(`# kept ${work}`);
   }
 }
