@@ -291,4 +291,15 @@ CREATE TABLE app_tokens (
 );
 `,
   },
+  {
+    version: 9,
+    name: 'kyc-review-queue',
+    // Mirrors SQLite's version 10: indexes for listing users newest decision change first, by decision
+    // or all together; the first also serves the counts per decision, as the one it replaces did.
+    sql: `
+DROP INDEX kyc_decisions_decision;
+CREATE INDEX kyc_decisions_queue ON kyc_decisions (decision, updated_at_ms, reference_id);
+CREATE INDEX kyc_decisions_changed ON kyc_decisions (updated_at_ms, reference_id);
+`,
+  },
 ]);

@@ -298,4 +298,16 @@ CREATE TABLE app_tokens (
 ) STRICT;
 `,
   },
+  {
+    version: 10,
+    name: 'kyc-review-queue',
+    // The review queue lists users newest decision change first, by decision or all together, in keyset
+    // pages: each index serves one of the two in that order. The first also answers the counts per
+    // decision (the metric, the overview), which the index it replaces did.
+    sql: `
+DROP INDEX kyc_decisions_decision;
+CREATE INDEX kyc_decisions_queue ON kyc_decisions (decision, updated_at_ms, reference_id);
+CREATE INDEX kyc_decisions_changed ON kyc_decisions (updated_at_ms, reference_id);
+`,
+  },
 ]);
