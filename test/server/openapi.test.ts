@@ -160,11 +160,39 @@ describe('GET /openapi.json', () => {
     });
   });
 
-  it('says who may call each route: app tokens on the two KYC reads only, nothing on the public ones', () => {
+  it('describes the list of users by decision: its filters and the JSON schema of its answer', () => {
+    const list = doc.paths['/api/kyc']!['get']!;
+    const parameter = (name: string) => list.parameters!.find((p) => p.name === name)!;
+    expect(parameter('decision').schema).toMatchObject({
+      enum: ['approved', 'declined', 'needs_review', 'pending'],
+    });
+    expect(parameter('changedSince').schema).toMatchObject({ type: 'string', format: 'date-time' });
+    expect(parameter('cursor').required).toBe(false);
+    type JsonSchema = { required?: string[]; properties?: Record<string, JsonSchema>; items?: JsonSchema };
+    const ok = list.responses['200'] as { content: { 'application/json': { schema: JsonSchema } } };
+    const schema = ok.content['application/json'].schema;
+    expect(schema).toMatchObject({ type: 'object', required: ['users', 'nextCursor'] });
+    const userSchema = schema.properties?.['users']?.items;
+    expect(userSchema?.required).toEqual([
+      'referenceId',
+      'decision',
+      'reasons',
+      'changedAt',
+      'changedByEventId',
+      'inquiryId',
+      'status',
+    ]);
+    expect(userSchema?.properties?.['reasons']?.items?.properties?.['fact']).toMatchObject({
+      enum: ['inquiry', 'case', 'report', 'account'],
+    });
+    expect(list.responses).toHaveProperty('400');
+  });
+
+  it('says who may call each route: app tokens on the KYC reads only, nothing on the public ones', () => {
     const withAppToken = operations()
       .filter(({ operation }) => JSON.stringify(operation.security).includes('appToken'))
       .map(({ method, path }) => `${method} ${path}`);
-    expect(withAppToken.sort()).toEqual(['get /api/inquiries/{id}', 'get /api/kyc/{id}']);
+    expect(withAppToken.sort()).toEqual(['get /api/inquiries/{id}', 'get /api/kyc', 'get /api/kyc/{id}']);
     expect(doc.paths['/api/events']!['get']!.responses).toHaveProperty('403');
     for (const path of ['/healthz', '/readyz', '/metrics', '/openapi.json']) {
       expect(doc.paths[path]!['get']!.security, path).toEqual([]);

@@ -4,15 +4,21 @@
  * cannot drift: `IN_SYNC` below fails to compile when they differ, and a test parses what
  * `decisionChangedEvent()` builds.
  */
-import { DECISION_CHANGED_TYPE, type DecisionChangedEvent } from 'persona-webhooks';
+import { DECISION_CHANGED_TYPE, type DecisionChangedEvent, KYC_DECISION_VALUES } from 'persona-webhooks';
 import { z } from 'zod';
 
-const decision = z.enum(['approved', 'declined', 'needs_review', 'pending']);
+/** A decision value, as every schema of the service describes it. */
+export const kycDecisionSchema = z.enum(KYC_DECISION_VALUES);
+/** Which kind of fact a reason points at. */
+export const kycFactKindSchema = z
+  .enum(['inquiry', 'case', 'report', 'account'])
+  .describe('Which kind of fact the reason points at.');
+const decision = kycDecisionSchema;
 const isoTime = z.iso.datetime();
 
 const reason = z.strictObject({
   code: z.string().describe('Stable machine code, e.g. `inquiry_approved`, `case_open`, `watchlist_match`.'),
-  fact: z.enum(['inquiry', 'case', 'report', 'account']).describe('Which kind of fact the reason points at.'),
+  fact: kycFactKindSchema,
   id: z.string().describe("The object's id (`inq_…`, `case_…`, `rep_…`, `act_…`)."),
   status: z
     .string()
