@@ -38,6 +38,9 @@ export async function seedReviewQueue(
       await ingestBuilt(store, buildEvent({ ...options, createdAt }), atMs);
     }
     await createWorker({ store, now: () => atMs }).drain();
+    // On PostgreSQL the decisions follow in passes after the facts commit: wait for them (a read of
+    // decisions does), so the next step's changes are not recorded at this step's time or the reverse.
+    await store.countDecisions();
     for (const user of users) changedAtMs[user] = atMs;
   };
   const inquiry = (referenceId: string, name: string) => ({

@@ -809,6 +809,9 @@ export function describeStoreContract(label: string, open: OpenStore): void {
         const decideAt = async (nowMs: number, ...events: ReturnType<typeof buildEvent>[]) => {
           for (const event of events) await ingestBuilt(store, event, T0);
           await createWorker({ store, now: () => nowMs }).drain();
+          // PostgreSQL decides in passes after the facts commit, at the newest clock queued: a read of
+          // decisions waits for them, so the next step's changes are not recorded with these.
+          await store.countDecisions();
         };
         const user = (n: number) => ({ referenceId: `user-${n}`, inquiryId: `inq_${n}` });
         const approved = (n: number) =>
