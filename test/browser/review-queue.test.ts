@@ -4,73 +4,35 @@
  * the real path, at a known time), then the Users page lists them by decision, newest change first,
  * paged, and the overview counts them. Saves docs/screenshots/review-queue.png (with UPDATE_SCREENSHOTS=1).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
-import {
-  browserAvailable,
-  launchBrowser,
-  openPage,
-  screenshot,
-  seriousA11yViolations,
-  signIn,
-} from '../helpers/browser.js';
+import { browserAvailable, screenshot, seriousA11yViolations, utc } from '../helpers/browser.js';
 import { type SeededQueue, seedReviewQueue } from '../helpers/review-queue-seed.js';
-import { ADMIN_TOKEN, type ServiceProcess, startServiceProcess } from '../helpers/service-process.js';
+import { type SeededDashboard, startSeededDashboard } from '../helpers/seeded-dashboard.js';
+import type { ServiceProcess } from '../helpers/service-process.js';
 
 /** Held users beyond the named ones: more than the dashboard's page of 50. */
 const FILLERS = 50;
 /** A whole minute three hours ago: the oldest change; the others follow a minute apart. */
 const BASE = Math.floor((Date.now() - 3 * 3600_000) / 60_000) * 60_000;
 
+let world: SeededDashboard<SeededQueue>;
 let service: ServiceProcess;
-let dir: string;
-let browser: Browser;
-let context: BrowserContext;
 let seeded: SeededQueue;
-
-/** `2026-12-02 14:03:07 UTC`, as the dashboard writes every time. */
-const utc = (ms: number) => `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 
 describe.skipIf(!browserAvailable)('the review queue in Chromium', { timeout: 60_000 }, () => {
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'pw-browser-queue-'));
-    const file = join(dir, 'db.sqlite');
-    const store = createSqliteFileStore(file);
-    try {
-      await store.migrate();
-      seeded = await seedReviewQueue(store, { baseMs: BASE, fillers: FILLERS });
-    } finally {
-      await store.close();
-    }
-    [service, browser] = await Promise.all([
-      startServiceProcess({
-        PERSONA_WEBHOOK_SECRET: 'wbhsec_review_queue_browser',
-        DATABASE_URL: `sqlite:${file}`,
-      }),
-      launchBrowser(),
-    ]);
+    world = await startSeededDashboard({
+      secret: 'wbhsec_review_queue_browser',
+      seed: (store) => seedReviewQueue(store, { baseMs: BASE, fillers: FILLERS }),
+    });
+    ({ service, seeded } = world);
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await service?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => world?.stop());
+  afterEach(() => world?.closePages());
 
-  afterEach(async () => {
-    await context?.close();
-  });
-
-  async function signedInPage(viewport = { width: 1280, height: 900 }) {
-    context = await browser.newContext({ viewport, locale: 'en-US', timezoneId: 'Asia/Tokyo' });
-    const opened = await openPage(context);
-    await signIn(opened.page, service.url, ADMIN_TOKEN);
-    return opened;
-  }
+  const signedInPage = (viewport?: { width: number; height: number }) => world.signedInPage(viewport);
 
   const rows = (page: Page) => page.locator('.users-table tbody tr');
   const listed = (page: Page) =>

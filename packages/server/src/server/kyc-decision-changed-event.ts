@@ -9,16 +9,13 @@ import { z } from 'zod';
 
 /** A decision value, as every schema of the service describes it. */
 export const kycDecisionSchema = z.enum(KYC_DECISION_VALUES);
-/** Which kind of fact a reason points at. */
-export const kycFactKindSchema = z
-  .enum(['inquiry', 'case', 'report', 'account'])
-  .describe('Which kind of fact the reason points at.');
 const decision = kycDecisionSchema;
 const isoTime = z.iso.datetime();
 
-const reason = z.strictObject({
+/** A reason of the decision as the message carries it (`atMs`: epoch milliseconds). */
+export const kycReasonSchema = z.strictObject({
   code: z.string().describe('Stable machine code, e.g. `inquiry_approved`, `case_open`, `watchlist_match`.'),
-  fact: kycFactKindSchema,
+  fact: z.enum(['inquiry', 'case', 'report', 'account']).describe('Which kind of fact the reason points at.'),
   id: z.string().describe("The object's id (`inq_…`, `case_…`, `rep_…`, `act_…`)."),
   status: z
     .string()
@@ -40,7 +37,7 @@ export const kycDecisionChangedEventSchema = z
       previousDecision: decision
         .nullable()
         .describe('The decision before; null the first time the user is decided.'),
-      reasons: z.array(reason).describe('Why, the deciding reason first.'),
+      reasons: z.array(kycReasonSchema).describe('Why, the deciding reason first.'),
       inquiryId: z.string().nullable().describe("The user's most recently created inquiry, when known."),
       personaEventId: z
         .string()

@@ -6,23 +6,14 @@
 import type { KycPage, KycSummary } from 'persona-webhooks';
 import { z } from 'zod';
 import { reasonJson } from './admin-views.js';
-import { kycDecisionSchema, kycFactKindSchema } from './kyc-decision-changed-event.js';
+import { kycDecisionSchema, kycReasonSchema } from './kyc-decision-changed-event.js';
 
 const isoTime = z.iso.datetime();
 
-/** A reason as the admin API gives it (`reasonJson`): its time as ISO, not epoch ms. */
-const reasonSchema = z.strictObject({
-  code: z.string().describe('Stable machine code, e.g. `inquiry_approved`, `case_open`, `watchlist_match`.'),
-  fact: kycFactKindSchema,
-  id: z.string().describe("The object's id (`inq_…`, `case_…`, `rep_…`, `act_…`)."),
-  status: z
-    .string()
-    .nullable()
-    .describe("The fact's status (a resolved case's resolution); null when unknown."),
-  eventId: z.string().describe("The Persona event that set the fact (`evt_…`); '' when none did."),
-  at: isoTime.nullable().describe("That event's created-at; null when no event set the fact."),
-  message: z.string().describe('One sentence for people; no personal data.'),
-});
+/** A reason as the admin API gives it (`reasonJson`): the message's, with its time as ISO, not epoch ms. */
+const reasonSchema = kycReasonSchema
+  .omit({ atMs: true })
+  .extend({ at: isoTime.nullable().describe("That event's created-at; null when no event set the fact.") });
 
 const userSchema = z.strictObject({
   referenceId: z.string().describe("The user's Persona reference-id (your user id)."),
