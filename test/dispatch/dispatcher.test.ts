@@ -13,6 +13,7 @@ function event(name: string): PersonaEvent {
     included: [],
     inquiryId: 'inq_1',
     accountId: null,
+    referenceId: null,
     raw: new Uint8Array(),
   };
 }

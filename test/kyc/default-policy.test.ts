@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultKycPolicy } from '../../packages/persona-webhooks/src/kyc/default-policy.js';
+import { createKycPolicy, defaultKycPolicy } from '../../packages/persona-webhooks/src/kyc/default-policy.js';
 import type {
   CaseFact,
   InquiryFact,
@@ -49,11 +49,23 @@ function report(id: string, type: string, hasMatch: boolean, atMin: number): Rep
     isContinuous: true,
     statusAtMs: min(atMin),
     statusEventId: `evt_${id}_${atMin}`,
+    matchAtMs: hasMatch ? min(atMin) : null,
+    matchEventId: hasMatch ? `evt_${id}_${atMin}` : null,
+    clearedAtMs: hasMatch ? null : min(atMin),
+    clearedEventId: hasMatch ? null : `evt_${id}_${atMin}`,
   };
 }
 
 function facts(parts: Partial<KycFacts>): KycFacts {
-  return { referenceId: 'user-1', inquiries: [], cases: [], reports: [], accounts: [], ...parts };
+  return {
+    referenceId: 'user-1',
+    inquiries: [],
+    transactions: [],
+    cases: [],
+    reports: [],
+    accounts: [],
+    ...parts,
+  };
 }
 
 describe('defaultKycPolicy', () => {
@@ -153,14 +165,30 @@ describe('defaultKycPolicy', () => {
     expect(declined.decision).toBe('declined');
   });
 
-  it('a case resolved before the inquiry decision does not override it', () => {
+  it("a reviewer's case decline is not undone by a later automated approval, unless the policy says so", () => {
+    const parts = {
+      inquiries: [inquiry('inq_a', 'approved', 10)],
+      cases: [kase('case_1', 'resolved', 5, 'declined')],
+    };
+    const result = defaultKycPolicy(facts(parts));
+    expect(result.decision).toBe('declined');
+    expect(result.reasons[0]).toMatchObject({
+      code: 'case_declined',
+      id: 'case_1',
+      setting: 'laterApprovalOverridesCaseDecline',
+    });
+    const lenient = createKycPolicy({ laterApprovalOverridesCaseDecline: true })(facts(parts));
+    expect(lenient.decision).toBe('approved');
+  });
+
+  it('a case approved before a newer automated decline does not override it', () => {
     const result = defaultKycPolicy(
       facts({
-        inquiries: [inquiry('inq_a', 'approved', 10)],
-        cases: [kase('case_1', 'resolved', 5, 'declined')],
+        inquiries: [inquiry('inq_a', 'declined', 10)],
+        cases: [kase('case_1', 'resolved', 5, 'approved')],
       }),
     );
-    expect(result.decision).toBe('approved');
+    expect(result.decision).toBe('declined');
   });
 
   it('a resolution the default policy cannot read needs review', () => {
@@ -171,7 +199,8 @@ describe('defaultKycPolicy', () => {
       }),
     );
     expect(result.decision).toBe('needs_review');
-    expect(result.reasons[0]?.code).toBe('case_resolution_unrecognised');
+    expect(result.reasons[0]).toMatchObject({ code: 'case_resolution_unmapped', setting: 'caseResolutions' });
+    expect(result.reasons[0]?.message).toContain('escalate_to_legal');
   });
 
   it.each([
@@ -187,14 +216,13 @@ describe('defaultKycPolicy', () => {
     expect(result.reasons[0]?.message).toContain(type);
   });
 
-  it('a match older than the approval was seen by it', () => {
-    const result = defaultKycPolicy(
-      facts({
-        inquiries: [inquiry('inq_a', 'approved', 10)],
-        reports: [report('rep_1', 'watchlist', true, 5)],
-      }),
-    );
-    expect(result.decision).toBe('approved');
+  it('an approval newer than a match does not clear it, unless the policy says so', () => {
+    const parts = {
+      inquiries: [inquiry('inq_a', 'approved', 10)],
+      reports: [report('rep_1', 'watchlist', true, 5)],
+    };
+    expect(defaultKycPolicy(facts(parts)).decision).toBe('needs_review');
+    expect(createKycPolicy({ laterApprovalClearsMatches: true })(facts(parts)).decision).toBe('approved');
   });
 
   it('a later run of the same report without a match clears it (the fact holds the newest run)', () => {
@@ -231,15 +259,21 @@ describe('defaultKycPolicy', () => {
     expect(result.reasons[0]?.code).toBe('watchlist_match');
   });
 
-  it('ignores matches of reports that are not screenings (an address lookup)', () => {
-    const result = defaultKycPolicy(
-      facts({
+  it.each(['screening', 'custom-list', 'community-safety', 'business-media-coverage', 'crypto_address'])(
+    'a match on any report type (%s) holds the user, naming the setting that makes it informational',
+    (type) => {
+      const parts = {
         inquiries: [inquiry('inq_a', 'approved', 1)],
-        reports: [report('rep_1', 'address-lookup', true, 5)],
-      }),
-    );
-    expect(result.decision).toBe('approved');
-  });
+        reports: [report('rep_1', type, true, 5)],
+      };
+      const result = defaultKycPolicy(facts(parts));
+      expect(result.decision).toBe('needs_review');
+      expect(result.reasons[0]).toMatchObject({ fact: 'report', setting: 'informationalReportTypes' });
+      expect(result.reasons[0]?.message).toContain(`"${type}"`);
+      const informational = createKycPolicy({ informationalReportTypes: [`report/${type}`] });
+      expect(informational(facts(parts)).decision).toBe('approved');
+    },
+  );
 
   it('a blocking account status needs review; an ordinary one changes nothing', () => {
     const account = (status: string) => ({

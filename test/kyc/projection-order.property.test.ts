@@ -92,7 +92,12 @@ function newestPerInquiry(offsets: number[], specs: EventSpec[]) {
     for (const [i, offset] of offsets.entries()) {
       const statusAtMs = T0 + 10_000 + offset;
       if (specs[i]!.inquiry === inquiry && (!newest || statusAtMs > newest.statusAtMs)) {
-        newest = { status: normaliseInquiryStatus(specs[i]!.status), statusAtMs };
+        // A review is `needs_review` whatever the payload's status says (projection.ts).
+        const status =
+          specs[i]!.action === 'marked-for-review'
+            ? 'needs_review'
+            : normaliseInquiryStatus(specs[i]!.status);
+        newest = { status, statusAtMs };
       }
     }
     return newest;

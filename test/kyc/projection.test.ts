@@ -53,9 +53,17 @@ const fixtureUpdate = {
   redactedAtMs: null,
 };
 
+/** The sample's relationships the decision follows: its account (its reports list is empty). */
+const fixtureLinks = {
+  kind: 'links',
+  objectId: 'inq_zEx4jL84ShbUyuwX6AzPSqt6',
+  objectKind: 'inquiry',
+  related: [{ id: 'act_n2uq9eKMboaCQzu9ALWYcVdN', kind: 'account' }],
+};
+
 describe('projectKyc', () => {
-  it("turns Persona's own sample into one inquiry status update", () => {
-    expect(projectKyc(parse(FIXTURE))).toEqual([fixtureUpdate]);
+  it("turns Persona's own sample into one inquiry status update and its links", () => {
+    expect(projectKyc(parse(FIXTURE))).toEqual([fixtureUpdate, fixtureLinks]);
   });
 
   it.each([
@@ -64,7 +72,7 @@ describe('projectKyc', () => {
   ])('gives the same update for a %s-inflected webhook', (_, rename) => {
     const body = JSON.stringify(inflect(JSON.parse(FIXTURE), rename));
     expect(body).not.toContain('reference-id');
-    expect(projectKyc(parse(body))).toEqual([fixtureUpdate]);
+    expect(projectKyc(parse(body))).toEqual([fixtureUpdate, fixtureLinks]);
   });
 
   it('never copies personal data into updates', () => {
@@ -81,7 +89,7 @@ describe('projectKyc', () => {
       '"name": "inquiry.approved"',
       '"name": "inquiry.transitioned"',
     );
-    expect(projectKyc(parse(body))).toEqual([{ ...fixtureUpdate, status: 'needs_review' }]);
+    expect(projectKyc(parse(body))).toEqual([{ ...fixtureUpdate, status: 'needs_review' }, fixtureLinks]);
   });
 
   it('does not require relationships (webhook allowlists can drop them)', () => {
@@ -131,12 +139,13 @@ describe('projectKyc', () => {
         redactedAtMs: Date.parse('2024-05-01T00:00:00.000Z'),
       }),
       { kind: 'scrub', inquiryId: 'inq_r', accountId: null },
+      expect.objectContaining({ kind: 'links', objectId: 'inq_r' }),
     ]);
   });
 
   it('a redacted status does not imply redaction; only the redaction event or redacted-at does', () => {
     const built = buildEvent({ name: 'inquiry.approved', status: 'redacted' });
-    const updates = projectKyc(parse(built.body));
+    const updates = projectKyc(parse(built.body)).filter((u) => u.kind !== 'links');
     expect(updates).toHaveLength(1);
     expect(updates[0]).toMatchObject({ status: 'redacted', redactedAtMs: null });
   });

@@ -182,9 +182,14 @@ describe('GET /openapi.json', () => {
       'inquiryId',
       'status',
     ]);
-    expect(userSchema?.properties?.['reasons']?.items?.properties?.['fact']).toMatchObject({
-      enum: ['inquiry', 'case', 'report', 'account'],
-    });
+    // A reason is the message's (the same facts), with its time in ISO.
+    const message = doc.components.schemas['KycDecisionChangedEvent'] as JsonSchema;
+    const messageReason = message.properties?.['data']?.properties?.['reasons']?.items;
+    const reason = userSchema?.properties?.['reasons']?.items;
+    expect(reason?.properties?.['fact']).toEqual(messageReason?.properties?.['fact']);
+    expect(reason?.properties?.['fact']).toMatchObject({ enum: expect.arrayContaining(['inquiry', 'case']) });
+    expect(Object.keys(reason?.properties ?? {})).toContain('at');
+    expect(Object.keys(reason?.properties ?? {})).not.toContain('atMs');
     expect(list.responses).toHaveProperty('400');
   });
 

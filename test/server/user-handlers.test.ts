@@ -11,7 +11,14 @@ import { loadUserHandlers } from '../../packages/server/src/server/user-handlers
 import { REPO_ROOT } from '../helpers/service-process.js';
 
 const fixture = (name: string) => join(REPO_ROOT, 'test/fixtures/handlers', name);
-const facts: KycFacts = { referenceId: 'u1', inquiries: [], cases: [], reports: [], accounts: [] };
+const facts: KycFacts = {
+  referenceId: 'u1',
+  inquiries: [],
+  transactions: [],
+  cases: [],
+  reports: [],
+  accounts: [],
+};
 
 describe('PERSONA_WEBHOOKS_HANDLERS', () => {
   it('loads a JavaScript module and lets it register handlers', async () => {

@@ -19,7 +19,17 @@ import { ingestBuilt } from '../worker/temp-store.js';
 
 const T0 = Date.parse('2024-03-01T00:00:00.000Z');
 const at = (s: number) => new Date(T0 + s * 1_000);
-const DROP_KYC_TABLES = ['cases', 'reports', 'accounts', 'kyc_decisions', 'kyc_rebuild'];
+// The tables of the KYC decision (SQLite 6 / PostgreSQL 5) and of its links (SQLite 10 / PostgreSQL 9).
+const DROP_KYC_TABLES = [
+  'cases',
+  'reports',
+  'accounts',
+  'kyc_decisions',
+  'kyc_rebuild',
+  'transactions',
+  'kyc_links',
+  'kyc_policy',
+];
 
 /** Users whose decisions depend on facts only the new tables keep. */
 function history() {
@@ -67,7 +77,7 @@ function lastOf(progress: RebuildProgress[], phase: RebuildProgress['phase']) {
   return progress.filter((p) => p.phase === phase).at(-1);
 }
 
-describe('KYC facts rebuilt on upgrade: SQLite 5 → 6', () => {
+describe('KYC facts rebuilt on upgrade: SQLite 5 → 10', () => {
   let dir: string;
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -82,7 +92,7 @@ describe('KYC facts rebuilt on upgrade: SQLite 5 → 6', () => {
 
     const db = new Database(path);
     for (const table of DROP_KYC_TABLES) db.exec(`DROP TABLE ${table}`);
-    db.exec('DROP INDEX inquiries_account; DELETE FROM schema_migrations WHERE version = 6');
+    db.exec('DROP INDEX inquiries_account; DELETE FROM schema_migrations WHERE version IN (6, 10)');
     // user-3's watchlist match was purged by retention before the upgrade: nothing to rebuild it from.
     db.prepare(
       "DELETE FROM event_bodies WHERE event_id IN (SELECT id FROM events WHERE object_id = 'rep_3')",
@@ -97,8 +107,8 @@ describe('KYC facts rebuilt on upgrade: SQLite 5 → 6', () => {
       code: 'watchlist_match',
       id: 'rep_0',
     });
-    // 20 case and report events, one without its body.
-    expect(lastOf(progress, 'facts')).toEqual({ phase: 'facts', done: 19, total: 19 });
+    // 30 inquiry events (their links are new), 20 case and report events, one without its body.
+    expect(lastOf(progress, 'facts')).toEqual({ phase: 'facts', done: 49, total: 49 });
     expect(lastOf(progress, 'decisions')).toEqual({ phase: 'decisions', done: 30, total: 30 });
     // Done once: a second migrate has nothing left to rebuild.
     const again: RebuildProgress[] = [];
@@ -114,7 +124,7 @@ describe('KYC facts rebuilt on upgrade: SQLite 5 → 6', () => {
   });
 });
 
-describe('KYC facts rebuilt on upgrade: PostgreSQL 4 → 5', () => {
+describe('KYC facts rebuilt on upgrade: PostgreSQL 4 → 9', () => {
   let reachable = false;
   beforeAll(async () => {
     reachable = await postgresReachable();
@@ -132,7 +142,7 @@ describe('KYC facts rebuilt on upgrade: PostgreSQL 4 → 5', () => {
         [...DROP_KYC_TABLES, 'kyc_dirty'].map((table) => `DROP TABLE ${s}.${table}`).join('; '),
       );
       await pool.query(
-        `DROP INDEX ${s}.inquiries_account; DELETE FROM ${s}.schema_migrations WHERE version = 5`,
+        `DROP INDEX ${s}.inquiries_account; DELETE FROM ${s}.schema_migrations WHERE version IN (5, 9)`,
       );
       await pool.end();
 
@@ -143,7 +153,7 @@ describe('KYC facts rebuilt on upgrade: PostgreSQL 4 → 5', () => {
         code: 'case_open',
         id: 'case_1',
       });
-      expect(lastOf(progress, 'facts')).toEqual({ phase: 'facts', done: 20, total: 20 });
+      expect(lastOf(progress, 'facts')).toEqual({ phase: 'facts', done: 50, total: 50 });
       expect(lastOf(progress, 'decisions')).toEqual({ phase: 'decisions', done: 30, total: 30 });
     } finally {
       await first.cleanup();

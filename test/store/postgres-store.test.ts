@@ -124,6 +124,8 @@ describe.skipIf(!reachable)('PostgreSQL store', () => {
         'inquiries',
         'kyc_decisions',
         'kyc_dirty',
+        'kyc_links',
+        'kyc_policy',
         'kyc_rebuild',
         'outbox_attempts',
         'outbox_messages',
@@ -131,6 +133,7 @@ describe.skipIf(!reachable)('PostgreSQL store', () => {
         'reports',
         'schema_migrations',
         'session_revocations',
+        'transactions',
         'verifications',
       ]);
       await store!.migrate();

@@ -211,11 +211,19 @@ describe('SQLite store specifics', () => {
       isContinuous: false,
       statusAtMs: T0 + 2,
       eventId: 'evt_2',
+      matched: true,
+      cleared: false,
+    };
+    const link = {
+      kind: 'links' as const,
+      objectId: 'rep_u',
+      objectKind: 'report' as const,
+      related: [{ id: 'inq_u', kind: 'inquiry' as const }],
     };
     const before = store.writeStats().completeBatches;
     const results = await Promise.all([
       store.complete(byId.get('evt_1')!, [approve], T0 + 10),
-      store.complete(byId.get('evt_2')!, [match], T0 + 10),
+      store.complete(byId.get('evt_2')!, [match, link], T0 + 10),
       store.complete(
         { ...byId.get('evt_3')!, leaseToken: 'stolen' },
         [inquiryUpdate({ eventId: 'evt_3', inquiryId: 'inq_v', referenceId: 'user-v', status: 'approved' })],

@@ -764,17 +764,14 @@ export function describeStoreContract(label: string, open: OpenStore): void {
       });
 
       it('shows a user whose account and case arrived before any inquiry, with the decision they were given', async () => {
-        await ingestBuilt(
-          store,
-          buildEvent({
-            name: 'account.status-updated',
-            referenceId: 'user-early',
-            accountId: 'act_early',
-            accountStatus: 'Flagged',
-            createdAt: at(1),
-          }),
-          T0,
-        );
+        const flagged = buildEvent({
+          name: 'account.status-updated',
+          referenceId: 'user-early',
+          accountId: 'act_early',
+          accountStatus: 'Flagged',
+          createdAt: at(1),
+        });
+        await ingestBuilt(store, flagged, T0);
         const opened = buildEvent({
           name: 'case.created',
           referenceId: null,
@@ -795,6 +792,7 @@ export function describeStoreContract(label: string, open: OpenStore): void {
         });
         expect(kyc?.reasons.map((r) => [r.code, r.eventId])).toEqual([
           ['case_open', opened.eventId],
+          ['account_status', flagged.eventId],
           ['no_inquiry', ''],
         ]);
         expect(kyc?.accounts).toEqual([

@@ -22,16 +22,38 @@ export {
   type KycPolicy,
   type KycReason,
 } from './kyc/decision.js';
-export { defaultKycPolicy } from './kyc/default-policy.js';
-export type { AccountFact, CaseFact, InquiryFact, KycFacts, ReportFact } from './kyc/facts.js';
+export { createKycPolicy, defaultKycPolicy, type SettingsKycPolicy } from './kyc/default-policy.js';
+export type {
+  AccountFact,
+  CaseFact,
+  InquiryFact,
+  KycFacts,
+  ReportFact,
+  TransactionFact,
+} from './kyc/facts.js';
+export { kycPolicyEvents, missingPolicyEvents } from './kyc/policy-events.js';
+export { policyFingerprint } from './kyc/policy-fingerprint.js';
+export {
+  type AccountStatusOutcome,
+  type CaseResolutionOutcome,
+  type CaseStatusOutcome,
+  DEFAULT_POLICY_VERSION,
+  type KycPolicySettings,
+  KycPolicySettingsError,
+  parseKycPolicySettings,
+  type VerificationOutcome,
+} from './kyc/policy-settings.js';
 export { projectKyc } from './kyc/projection.js';
 export type {
   AccountStatusUpdate,
   CaseStatusUpdate,
   InquiryStatusUpdate,
+  LinkedKind,
+  LinksUpdate,
   ProjectionUpdate,
   ReportStatusUpdate,
   ScrubBodiesUpdate,
+  TransactionStatusUpdate,
   VerificationStatusUpdate,
 } from './kyc/projection-update.js';
 export { normaliseInquiryStatus } from './kyc/status.js';

@@ -13,7 +13,7 @@ import {
   type Store,
 } from 'persona-webhooks';
 import { ConfigError } from './server/config-error.js';
-import { loadKycPolicy } from './server/handlers-module.js';
+import { loadServicePolicy } from './server/policy-file.js';
 
 export const DEFAULT_POSTGRES_SCHEMA = 'persona_webhooks';
 
@@ -40,8 +40,12 @@ export interface OpenStoreOptions {
    * thread, which imports the module itself. A `kycPolicy` that is not a function is a ConfigError.
    */
   policyModule?: string | null;
-  /** `migrate` mode: hears the rebuild of KYC facts from stored events move (after an upgrade). */
+  /** The policy file (PERSONA_WEBHOOKS_POLICY); a handlers module's `kycPolicy` wins over it. */
+  policyFile?: string | null;
+  /** `migrate` mode: hears the rebuild of KYC facts and the re-decision of users move. */
   onMigrateProgress?: (progress: RebuildProgress) => void;
+  /** `migrate` mode: decide every user again even if the policy did not change. */
+  redecide?: boolean;
 }
 
 /** Where a database URL points, without opening anything. */
@@ -65,14 +69,18 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
   const target = parseDatabaseUrl(databaseUrl);
   const existing = options.mode === 'existing';
   // Loaded (and checked) before anything opens: a broken policy stops the start, not the first event.
-  const kycPolicy = options.policyModule ? await loadKycPolicy(options.policyModule) : undefined;
+  const kycPolicy = await loadServicePolicy(options);
   const store =
     target.dialect === 'postgres'
       ? await openPostgresStore(target.url, options, kycPolicy)
       : await openSqliteStore(target.path, existing, options, kycPolicy);
   try {
     if (existing) requireCurrentSchema(await store.schemaStatus(), databaseUrl);
-    else await store.migrate(options.onMigrateProgress ? { onProgress: options.onMigrateProgress } : {});
+    else
+      await store.migrate({
+        ...(options.onMigrateProgress ? { onProgress: options.onMigrateProgress } : {}),
+        redecide: options.redecide ?? false,
+      });
   } catch (error) {
     await store.close().catch(() => {});
     throw error;
@@ -137,10 +145,10 @@ async function openSqliteStore(
   // In-memory databases are per connection: one in a thread would be invisible to everything else.
   if (options.sqliteThread && !mustExist && path !== ':memory:') {
     const { createThreadedSqliteStore } = await import('./sqlite-thread/threaded-sqlite-store.js');
-    return createThreadedSqliteStore(
-      path,
-      options.policyModule ? { policyModule: options.policyModule } : {},
-    );
+    return createThreadedSqliteStore(path, {
+      policyModule: options.policyModule ?? null,
+      policyFile: options.policyFile ?? null,
+    });
   }
   const { createSqliteFileStore } = await import('./sqlite-file-store.js');
   return createSqliteFileStore(path, { mustExist, ...(kycPolicy ? { kycPolicy } : {}) });

@@ -45,6 +45,12 @@ export interface PersonaEvent<N extends string = string, O extends PersonaObject
   inquiryId: string | null;
   /** The account this event belongs to: the object itself if it is an account, else its `account` relationship. */
   accountId: string | null;
+  /**
+   * The object's `reference-id` (your user id), read by the same rule as the inbox's column: only from
+   * inquiries, accounts and transactions (the objects whose documented attributes carry one), the first
+   * spelling present (`reference-id`, `reference_id`, `referenceId`) when a body has several.
+   */
+  referenceId: string | null;
   /** The exact bytes Persona signed. */
   raw: Uint8Array;
 }

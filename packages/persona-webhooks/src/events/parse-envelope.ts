@@ -49,6 +49,15 @@ export type ParseEnvelopeResult = { ok: true; envelope: EventEnvelope } | { ok: 
 const CREATED_AT = ['created-at', 'created_at', 'createdAt'] as const;
 const REFERENCE_ID = ['reference-id', 'reference_id', 'referenceId'] as const;
 
+/**
+ * The object types whose documented attributes carry `reference-id` (Persona's API reference: Inquiry,
+ * Account and Transaction objects). A reference id on any other object (a case, a report) is not
+ * Persona's and never ties it to a user. The one rule for a body that spells it twice
+ * (`reference-id` and `referenceId`) is {@link inflected}'s: the first spelling of {@link REFERENCE_ID}
+ * present wins; the inbox's column and the KYC facts both read it from here (`PersonaEvent.referenceId`).
+ */
+const REFERENCE_ID_TYPES: ReadonlySet<string> = new Set(['inquiry', 'account', 'transaction']);
+
 /** The longest reference id kept in its index column; a longer one is left out of the index, not refused. */
 const MAX_REFERENCE_ID_CHARS = 1_000;
 
@@ -102,9 +111,10 @@ export function readEnvelope(root: JsonRecord, options: ParseEventOptions): Even
   checkIdentifier(accountId, 'the related account id', MAX_ID_CHARS);
 
   const objectAttributes = ownValue(object, 'attributes');
-  const reference = isRecord(objectAttributes)
-    ? ownValue(objectAttributes, inflected(objectAttributes, REFERENCE_ID))
-    : undefined;
+  const reference =
+    REFERENCE_ID_TYPES.has(objectType) && isRecord(objectAttributes)
+      ? ownValue(objectAttributes, inflected(objectAttributes, REFERENCE_ID))
+      : undefined;
   const referenceId =
     typeof reference === 'string' && reference.length > 0 && reference.length <= MAX_REFERENCE_ID_CHARS
       ? reference

@@ -79,7 +79,7 @@ function parseOrReject(body: Uint8Array | string, options: ParseEventOptions): P
       })
     : [];
 
-  const { id, name, createdAt, createdAtMs, inquiryId, accountId } = envelope;
+  const { id, name, createdAt, createdAtMs, inquiryId, accountId, referenceId } = envelope;
   const event: PersonaEvent = {
     id,
     name,
@@ -89,6 +89,7 @@ function parseOrReject(body: Uint8Array | string, options: ParseEventOptions): P
     included,
     inquiryId,
     accountId,
+    referenceId,
     raw,
   };
   if (isRecord(attributes['context'])) event.context = attributes['context'];

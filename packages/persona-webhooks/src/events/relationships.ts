@@ -36,3 +36,35 @@ export function firstRelatedId(
   const id: unknown = (first as { id?: unknown }).id;
   return typeof id === 'string' && id.length > 0 ? id : null;
 }
+
+/** One resource a relationship points at: its id and its JSON:API `type` (null when not sent). */
+export interface RelatedResource {
+  id: string;
+  type: string | null;
+}
+
+/**
+ * Every resource every relationship points at, to-one and to-many alike, in the order sent; absent,
+ * empty and malformed entries are skipped. Each comes with its relationship's name, so a resource
+ * identifier without a `type` can still be told by where it stands (`reports`, `account`).
+ *
+ * @example
+ * allRelated(caseObject.relationships); // [{ name: 'inquiries', id: 'inq_…', type: 'inquiry' }, …]
+ */
+export function allRelated(
+  relationships: Record<string, Relationship> | undefined,
+): (RelatedResource & { name: string })[] {
+  const found: (RelatedResource & { name: string })[] = [];
+  if (!relationships) return found;
+  for (const name of Object.keys(relationships)) {
+    const data = relationships[name]?.data;
+    const items: unknown[] = Array.isArray(data) ? data : [data];
+    for (const item of items) {
+      if (typeof item !== 'object' || item === null) continue;
+      const { id, type } = item as { id?: unknown; type?: unknown };
+      if (typeof id !== 'string' || id.length === 0) continue;
+      found.push({ name, id, type: typeof type === 'string' ? type : null });
+    }
+  }
+  return found;
+}

@@ -19,14 +19,14 @@ export const KYC_DECISION_VALUES = Object.freeze([
 export type KycDecisionValue = (typeof KYC_DECISION_VALUES)[number];
 
 /** Which kind of fact a reason points at. */
-export type KycFactKind = 'inquiry' | 'case' | 'report' | 'account';
+export type KycFactKind = 'inquiry' | 'transaction' | 'case' | 'report' | 'account';
 
 /** One reason for a decision: the fact, and the event that set it, so "why" can always be shown. */
 export interface KycReason {
   /** Stable machine code, e.g. `inquiry_approved`, `case_open`, `watchlist_match`. */
   code: string;
   fact: KycFactKind;
-  /** The object's id (`inq_…`, `case_…`, `rep_…`, `act_…`). */
+  /** The object's id (`inq_…`, `txn_…`, `case_…`, `rep_…`, `act_…`). */
   id: string;
   /** The fact's status (for a resolved case, its resolution); null when unknown. */
   status: string | null;
@@ -36,6 +36,11 @@ export interface KycReason {
   atMs: number;
   /** One sentence for people; no personal data. */
   message: string;
+  /**
+   * The policy setting that produced this reason or can change it (`caseStatuses`,
+   * `informationalReportTypes`, …); absent for a custom policy's reasons.
+   */
+  setting?: string;
 }
 
 /** A decision and every reason for it, the deciding one first. */

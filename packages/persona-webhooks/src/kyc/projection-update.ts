@@ -67,6 +67,40 @@ export interface ReportStatusUpdate {
   isContinuous: boolean | null;
   statusAtMs: number;
   eventId: string;
+  /** True when this run found a match; `matchAtMs`/`matchEventId` keep the newest such run. */
+  matched: boolean;
+  /** True when this run cleared a match (a `ready` run without one, or `.dismissed`). */
+  cleared: boolean;
+}
+
+/** Set a transaction's status if this event is newer than the one that set it. */
+export interface TransactionStatusUpdate {
+  kind: 'transaction';
+  transactionId: string;
+  /** The transaction's `reference-id`: the user it belongs to. Kept once known. */
+  referenceId: string | null;
+  status: string | null;
+  statusAtMs: number;
+  eventId: string;
+  /** The transaction's own created-at, epoch milliseconds. */
+  transactionCreatedAtMs: number | null;
+  /** Set once by `transaction.redacted`; never unset. */
+  redactedAtMs: number | null;
+}
+
+/** The kinds of object a link can join. */
+export type LinkedKind = 'inquiry' | 'transaction' | 'case' | 'report' | 'account';
+
+/**
+ * Every relationship an event's object names (to-one or to-many) to an inquiry, transaction, case,
+ * report or account. Stored in both directions and never removed, so links are the union of what
+ * every event ever said, whatever order they arrived in.
+ */
+export interface LinksUpdate {
+  kind: 'links';
+  objectId: string;
+  objectKind: LinkedKind;
+  related: { id: string; kind: LinkedKind }[];
 }
 
 /** Set an account's status if this event is newer than the one that set it. */
@@ -97,7 +131,9 @@ export interface ScrubBodiesUpdate {
 export type ProjectionUpdate =
   | InquiryStatusUpdate
   | VerificationStatusUpdate
+  | TransactionStatusUpdate
   | CaseStatusUpdate
   | ReportStatusUpdate
   | AccountStatusUpdate
+  | LinksUpdate
   | ScrubBodiesUpdate;

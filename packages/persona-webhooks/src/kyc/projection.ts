@@ -6,8 +6,8 @@
  * in SQL, so events may be projected in any order.
  */
 import type { PersonaEvent } from '../events/event.js';
-import { firstRelatedId, relatedId } from '../events/relationships.js';
-import type { ProjectionUpdate } from './projection-update.js';
+import { allRelated, firstRelatedId, relatedId } from '../events/relationships.js';
+import type { LinkedKind, LinksUpdate, ProjectionUpdate } from './projection-update.js';
 import { normaliseInquiryStatus } from './status.js';
 
 /**
@@ -19,12 +19,67 @@ import { normaliseInquiryStatus } from './status.js';
  */
 export function projectKyc(event: PersonaEvent): ProjectionUpdate[] {
   const { object } = event;
-  if (object.type === 'inquiry') return projectInquiry(event);
   if (object.type.startsWith('verification/')) return [projectVerification(event)];
-  if (object.type === 'case') return projectCase(event);
-  if (object.type.startsWith('report/')) return [projectReport(event)];
-  if (object.type === 'account') return projectAccount(event);
+  const updates = objectUpdates(event);
+  const links = linksOf(event);
+  if (links) updates.push(links);
+  return updates;
+}
+
+function objectUpdates(event: PersonaEvent): ProjectionUpdate[] {
+  const { type } = event.object;
+  if (type === 'inquiry') return projectInquiry(event);
+  if (type === 'transaction') return projectTransaction(event);
+  if (type === 'case') return projectCase(event);
+  if (type.startsWith('report/')) return [projectReport(event)];
+  if (type === 'account') return projectAccount(event);
   return [];
+}
+
+/** What kind of object a resource type is, for links; null for kinds the decision does not read. */
+function linkedKind(type: string): LinkedKind | null {
+  if (type === 'inquiry' || type === 'transaction' || type === 'case' || type === 'account') return type;
+  return type.startsWith('report/') ? 'report' : null;
+}
+
+/** A resource identifier without its `type`: told by its relationship's name (`reports`, `account`). */
+const KIND_BY_RELATIONSHIP: Readonly<Record<string, LinkedKind>> = {
+  inquiry: 'inquiry',
+  inquiries: 'inquiry',
+  transaction: 'transaction',
+  transactions: 'transaction',
+  txns: 'transaction',
+  case: 'case',
+  cases: 'case',
+  report: 'report',
+  reports: 'report',
+  account: 'account',
+  accounts: 'account',
+};
+
+/**
+ * Every documented link of the event's object (case → inquiries, accounts, reports, transactions;
+ * inquiry → account, reports; report → inquiry, account(s), transaction; transaction → account,
+ * inquiries), read generically from the relationships so a new relationship name still counts. The
+ * envelope's related inquiry and account are included: an allowlisted event may keep only those.
+ */
+function linksOf(event: PersonaEvent): LinksUpdate | null {
+  const objectKind = linkedKind(event.object.type);
+  if (objectKind === null) return null;
+  const seen = new Set<string>();
+  const related: LinksUpdate['related'] = [];
+  const add = (id: string | null, kind: LinkedKind | null | undefined) => {
+    if (id === null || !kind || id === event.object.id || seen.has(id)) return;
+    seen.add(id);
+    related.push({ id, kind });
+  };
+  for (const resource of allRelated(event.object.relationships)) {
+    add(resource.id, resource.type ? linkedKind(resource.type) : KIND_BY_RELATIONSHIP[resource.name]);
+  }
+  add(event.inquiryId, 'inquiry');
+  add(event.accountId, 'account');
+  if (related.length === 0) return null;
+  return { kind: 'links', objectId: event.object.id, objectKind, related };
 }
 
 function projectInquiry(event: PersonaEvent): ProjectionUpdate[] {
@@ -34,9 +89,14 @@ function projectInquiry(event: PersonaEvent): ProjectionUpdate[] {
     {
       kind: 'inquiry',
       inquiryId,
-      referenceId: nonEmptyString(attributes['referenceId']),
+      referenceId: event.referenceId,
       accountId: relatedId(event.object.relationships, 'account') ?? event.accountId,
-      status: normaliseInquiryStatus(attributes['status']),
+      // The event says what happened even where the payload's status is spelled otherwise
+      // (`marked-for-review`, or `completed` in some API versions): a review is `needs_review`.
+      status:
+        event.name === 'inquiry.marked-for-review'
+          ? 'needs_review'
+          : normaliseInquiryStatus(attributes['status']),
       statusAtMs: event.createdAtMs,
       eventId: event.id,
       inquiryCreatedAtMs: epochMs(attributes['createdAt']),
@@ -68,7 +128,8 @@ function projectCase(event: PersonaEvent): ProjectionUpdate[] {
     {
       kind: 'case',
       caseId,
-      referenceId: nonEmptyString(attributes['referenceId']),
+      // Cases carry no documented reference id (see parse-envelope.ts): display only, never a link.
+      referenceId: null,
       accountId: firstRelatedId(relationships, 'accounts') ?? event.accountId,
       inquiryId: firstRelatedId(relationships, 'inquiries') ?? event.inquiryId,
       status: caseStatus(event),
@@ -94,18 +155,29 @@ function caseStatus(event: PersonaEvent): string | null {
 
 function projectReport(event: PersonaEvent): ProjectionUpdate {
   const { attributes, relationships, id: reportId, type } = event.object;
+  const status = normaliseInquiryStatus(attributes['status']);
+  const hasMatch = reportMatch(event);
+  const matched = hasMatch === true || event.name.endsWith('.matched');
   return {
     kind: 'report',
     reportId,
     reportType: type.slice('report/'.length),
-    referenceId: nonEmptyString(attributes['referenceId']),
+    // Reports carry no documented reference id (see parse-envelope.ts): they reach users by links.
+    referenceId: null,
     accountId: relatedId(relationships, 'account') ?? event.accountId,
     inquiryId: relatedId(relationships, 'inquiry') ?? event.inquiryId,
-    status: normaliseInquiryStatus(attributes['status']),
-    hasMatch: reportMatch(event),
+    status,
+    hasMatch,
     isContinuous: booleanOrNull(attributes['isContinuous']),
     statusAtMs: event.createdAtMs,
     eventId: event.id,
+    matched,
+    // Only a finished run that says "no match", or a reviewer's dismissal, clears a match: an errored
+    // run, a pending one, or one that does not say (`has-match` absent) never does.
+    cleared:
+      !matched &&
+      (event.name.endsWith('.dismissed') ||
+        (hasMatch === false && (status === 'ready' || status === 'completed'))),
   };
 }
 
@@ -118,6 +190,25 @@ function reportMatch(event: PersonaEvent): boolean | null {
   return null;
 }
 
+function projectTransaction(event: PersonaEvent): ProjectionUpdate[] {
+  const { attributes, id: transactionId } = event.object;
+  const redacted = event.name === 'transaction.redacted';
+  const updates: ProjectionUpdate[] = [
+    {
+      kind: 'transaction',
+      transactionId,
+      referenceId: event.referenceId,
+      status: normaliseInquiryStatus(attributes['status']),
+      statusAtMs: event.createdAtMs,
+      eventId: event.id,
+      transactionCreatedAtMs: epochMs(attributes['createdAt']),
+      redactedAtMs: redactedAtMs(event, redacted),
+    },
+  ];
+  if (redacted) updates.push({ kind: 'scrub', inquiryId: null, accountId: null, objectId: transactionId });
+  return updates;
+}
+
 function projectAccount(event: PersonaEvent): ProjectionUpdate[] {
   const { attributes, id: accountId } = event.object;
   const redacted = event.name === 'account.redacted';
@@ -125,7 +216,7 @@ function projectAccount(event: PersonaEvent): ProjectionUpdate[] {
     {
       kind: 'account',
       accountId,
-      referenceId: nonEmptyString(attributes['referenceId']),
+      referenceId: event.referenceId,
       status: normaliseInquiryStatus(attributes['accountStatus'] ?? attributes['status']),
       statusAtMs: event.createdAtMs,
       eventId: event.id,
@@ -145,10 +236,6 @@ function epochMs(value: unknown): number | null {
   if (typeof value !== 'string') return null;
   const ms = Date.parse(value);
   return Number.isFinite(ms) ? ms : null;
-}
-
-function nonEmptyString(value: unknown): string | null {
-  return typeof value === 'string' && value.length > 0 ? value : null;
 }
 
 function booleanOrNull(value: unknown): boolean | null {

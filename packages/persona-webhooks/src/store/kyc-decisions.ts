@@ -11,87 +11,56 @@ import {
   type KycPolicy,
   type KycReason,
 } from '../kyc/decision.js';
-import type { CaseFact, InquiryFact, KycFacts, ReportFact } from '../kyc/facts.js';
+import type { CaseFact, InquiryFact, KycFacts, ReportFact, TransactionFact } from '../kyc/facts.js';
 import type { ProjectionUpdate } from '../kyc/projection-update.js';
 import type { DecisionChange } from '../outbox/decision-changed.js';
 
-/** The ids that tie a fact to a user. */
-export interface DecisionKey {
-  reference_id: string | null;
-  account_id: string | null;
-  inquiry_id: string | null;
-}
-
 /**
- * The ids to find users by, for each update that can change a decision. An inquiry
- * belongs to its own user only (others sharing its account do not read it), so it is looked up by its
- * id alone; a case, report or account reaches every user linked to its account or inquiry.
+ * The objects an update batch changed (facts or links): the users to decide again are those whose
+ * facts may include one of them (`concernedUsersSql`), found through the links committed by then.
  */
-export function decisionKeys(updates: readonly ProjectionUpdate[]): DecisionKey[] {
-  const keys: DecisionKey[] = [];
+export function changedObjectIds(updates: readonly ProjectionUpdate[]): string[] {
+  const ids = new Set<string>();
   for (const u of updates) {
-    if (u.kind === 'verification' || u.kind === 'scrub') continue;
-    keys.push({
-      reference_id: u.referenceId,
-      account_id: u.kind === 'inquiry' ? null : u.accountId,
-      inquiry_id: u.kind === 'account' ? null : u.inquiryId,
-    });
+    if (u.kind === 'inquiry') ids.add(u.inquiryId);
+    else if (u.kind === 'transaction') ids.add(u.transactionId);
+    else if (u.kind === 'case') ids.add(u.caseId);
+    else if (u.kind === 'report') ids.add(u.reportId);
+    else if (u.kind === 'account') ids.add(u.accountId);
+    else if (u.kind === 'links') ids.add(u.objectId);
   }
-  return keys;
+  return [...ids];
 }
 
 /**
- * The cases and reports an update batch changed: their stored rows keep the ids earlier events
- * carried, so an event whose allowlist dropped its relationships still reaches the user.
- */
-export function factObjectIds(updates: readonly ProjectionUpdate[]): string[] {
-  const ids: string[] = [];
-  for (const u of updates) {
-    if (u.kind === 'case') ids.push(u.caseId);
-    else if (u.kind === 'report') ids.push(u.reportId);
-  }
-  return ids;
-}
-
-/**
- * The marks a PostgreSQL completion leaves for its decider (`postgres/decider.ts`): `r:` a user, `i:`
- * an inquiry, `a:` an account whose users must be decided again. An inquiry event marks its own user
- * and inquiry only: others sharing its account do not read it.
+ * The marks a PostgreSQL completion leaves for its decider (`postgres/decider.ts`): `r:` a user an
+ * update names (the event is then what changed their decision), `o:` an object whose users must be
+ * decided again.
  */
 export function dirtyMarks(updates: readonly ProjectionUpdate[]): string[] {
-  return [...new Set(identityMarks(decisionKeys(updates)))].sort();
-}
-
-/** The marks of some keys: an update's, or a case's or report's stored links read back after its upsert. */
-export function identityMarks(keys: readonly DecisionKey[]): string[] {
-  const marks: string[] = [];
-  for (const key of keys) {
-    if (key.reference_id !== null) marks.push(`r:${key.reference_id}`);
-    if (key.inquiry_id !== null) marks.push(`i:${key.inquiry_id}`);
-    if (key.account_id !== null) marks.push(`a:${key.account_id}`);
+  const marks = new Set<string>();
+  for (const u of updates) {
+    if ((u.kind === 'inquiry' || u.kind === 'transaction' || u.kind === 'account') && u.referenceId !== null)
+      marks.add(`r:${u.referenceId}`);
   }
-  return marks;
+  for (const id of changedObjectIds(updates)) marks.add(`o:${id}`);
+  return [...marks].sort();
 }
 
 /** Marks split by kind, as the decider's expansion query takes them. */
-export function splitMarks(marks: readonly string[]): {
-  references: string[];
-  inquiries: string[];
-  accounts: string[];
-} {
-  const split = { references: [] as string[], inquiries: [] as string[], accounts: [] as string[] };
+export function splitMarks(marks: readonly string[]): { references: string[]; objects: string[] } {
+  const split = { references: [] as string[], objects: [] as string[] };
   for (const mark of marks) {
     const id = mark.slice(2);
     if (mark.startsWith('r:')) split.references.push(id);
-    else if (mark.startsWith('i:')) split.inquiries.push(id);
-    else if (mark.startsWith('a:')) split.accounts.push(id);
+    else if (mark.startsWith('o:')) split.objects.push(id);
   }
   return split;
 }
 
 /** One row of `userFacts`; numbers may arrive as strings (PostgreSQL's int8). */
 export interface FactRow {
-  kind: 'inquiry' | 'case' | 'report' | 'account';
+  kind: 'inquiry' | 'transaction' | 'case' | 'report' | 'account';
   id: string;
   report_type: string | null;
   account_id: string | null;
@@ -105,11 +74,22 @@ export interface FactRow {
   time_a: number | string | null;
   time_b: number | string | null;
   reference_id: string | null;
+  match_at_ms: number | string | null;
+  match_event_id: string | null;
+  cleared_at_ms: number | string | null;
+  cleared_event_id: string | null;
 }
 
 /** Maps `userFacts` rows to facts, each list in a stable order (by id). */
 export function factsFromRows(referenceId: string, rows: readonly FactRow[]): KycFacts {
-  const facts: KycFacts = { referenceId, inquiries: [], cases: [], reports: [], accounts: [] };
+  const facts: KycFacts = {
+    referenceId,
+    inquiries: [],
+    transactions: [],
+    cases: [],
+    reports: [],
+    accounts: [],
+  };
   for (const row of [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
     const common = {
       status: row.status,
@@ -124,6 +104,13 @@ export function factsFromRows(referenceId: string, rows: readonly FactRow[]): Ky
         inquiryCreatedAtMs: numberOrNull(row.time_a),
         redactedAtMs: numberOrNull(row.time_b),
       } satisfies InquiryFact);
+    } else if (row.kind === 'transaction') {
+      facts.transactions.push({
+        transactionId: row.id,
+        ...common,
+        transactionCreatedAtMs: numberOrNull(row.time_a),
+        redactedAtMs: numberOrNull(row.time_b),
+      } satisfies TransactionFact);
     } else if (row.kind === 'case') {
       facts.cases.push({
         caseId: row.id,
@@ -145,6 +132,10 @@ export function factsFromRows(referenceId: string, rows: readonly FactRow[]): Ky
         ...common,
         hasMatch: booleanOrNull(row.has_match),
         isContinuous: booleanOrNull(row.is_continuous),
+        matchAtMs: numberOrNull(row.match_at_ms),
+        matchEventId: row.match_event_id,
+        clearedAtMs: numberOrNull(row.cleared_at_ms),
+        clearedEventId: row.cleared_event_id,
       } satisfies ReportFact);
     } else {
       facts.accounts.push({
@@ -160,7 +151,14 @@ export function factsFromRows(referenceId: string, rows: readonly FactRow[]): Ky
 
 /** A user with no fact at all gets no decision row. */
 export function hasFacts(facts: KycFacts): boolean {
-  return facts.inquiries.length + facts.cases.length + facts.reports.length + facts.accounts.length > 0;
+  return (
+    facts.inquiries.length +
+      facts.transactions.length +
+      facts.cases.length +
+      facts.reports.length +
+      facts.accounts.length >
+    0
+  );
 }
 
 /** A stored decision row. */

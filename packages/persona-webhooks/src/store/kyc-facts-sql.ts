@@ -1,30 +1,43 @@
 /**
- * The SQL of the KYC facts beyond inquiries and verifications (cases, reports, accounts) and of the
- * stored decision, one text for both stores (`@name` placeholders: SQLite binds them as they are,
+ * The SQL of the KYC facts beyond inquiries and verifications (transactions, cases, reports, accounts,
+ * the links between them), of which objects are whose, and of the stored decision, one text for both stores (`@name` placeholders: SQLite binds them as they are,
  * PostgreSQL renders them with `named-params.ts`). Every parameter is cast where PostgreSQL could not
  * infer its type. Like the inquiry upsert, each fact upsert is newest-wins on (created-at, event id)
  * for its state columns and first-known-wins for the identifiers that tie it to a user, so facts
  * converge whatever order events are processed in.
  */
-import type { AccountStatusUpdate, CaseStatusUpdate, ReportStatusUpdate } from '../kyc/projection-update.js';
+import type {
+  AccountStatusUpdate,
+  CaseStatusUpdate,
+  LinksUpdate,
+  ReportStatusUpdate,
+  TransactionStatusUpdate,
+} from '../kyc/projection-update.js';
 
 /** The tables these statements name, schema-qualified where needed. */
 export interface KycTables {
   inquiries: string;
+  transactions: string;
   cases: string;
   reports: string;
   accounts: string;
+  links: string;
   decisions: string;
 }
 
 /** The plain names (SQLite, or PostgreSQL under its search_path). */
 export const PLAIN_KYC_TABLES: KycTables = Object.freeze({
   inquiries: 'inquiries',
+  transactions: 'transactions',
   cases: 'cases',
   reports: 'reports',
   accounts: 'accounts',
+  links: 'kyc_links',
   decisions: 'kyc_decisions',
 });
+
+/** How a dialect joins: SQLite's CROSS JOIN keeps the written order (see `ownershipCtes`); PostgreSQL plans. */
+export type JoinWord = 'JOIN' | 'CROSS JOIN';
 
 interface FactShape {
   table: string;
@@ -33,19 +46,29 @@ interface FactShape {
   state: readonly string[];
   /** Kept once known, never cleared. */
   identity: readonly string[];
+  /** Pairs (time, event id) that keep the greatest value ever sent, whatever came after. */
+  greatest?: readonly (readonly [string, string])[];
 }
 
 /**
  * An upsert whose state columns move only forward in (status_at_ms, status_event_id); an update
  * without state carries ('', 0) and never wins. The WHERE skips no-op updates.
  */
-function factUpsertSql({ table, key, state, identity }: FactShape): string {
-  const columns = [key, ...identity, ...state, 'status_at_ms', 'status_event_id', 'updated_at_ms'];
+function factUpsertSql({ table, key, state, identity, greatest = [] }: FactShape): string {
+  const kept = greatest.flat();
+  const columns = [key, ...identity, ...state, ...kept, 'status_at_ms', 'status_event_id', 'updated_at_ms'];
   const newer = `(EXCLUDED.status_event_id <> ''
     AND (EXCLUDED.status_at_ms, EXCLUDED.status_event_id) > (f.status_at_ms, f.status_event_id))`;
+  const greater = greatest.map(
+    ([at, id]) => `(EXCLUDED.${at} IS NOT NULL
+    AND (f.${at} IS NULL OR (EXCLUDED.${at}, EXCLUDED.${id}) > (f.${at}, f.${id})))`,
+  );
   const sets = [
     ...[...state, 'status_at_ms', 'status_event_id'].map(
       (c) => `${c} = CASE WHEN ${newer} THEN EXCLUDED.${c} ELSE f.${c} END`,
+    ),
+    ...greatest.flatMap((pair, i) =>
+      pair.map((c) => `${c} = CASE WHEN ${greater[i]} THEN EXCLUDED.${c} ELSE f.${c} END`),
     ),
     ...identity.map((c) => `${c} = COALESCE(f.${c}, EXCLUDED.${c})`),
     'updated_at_ms = EXCLUDED.updated_at_ms',
@@ -54,12 +77,18 @@ function factUpsertSql({ table, key, state, identity }: FactShape): string {
   return `INSERT INTO ${table} AS f (${columns.join(', ')})
 VALUES (${columns.map((c) => `@${c}`).join(', ')})
 ON CONFLICT (${key}) DO UPDATE SET ${sets.join(',\n  ')}
-WHERE ${[newer, ...identityGained].join('\n  OR ')}`;
+WHERE ${[newer, ...greater, ...identityGained].join('\n  OR ')}`;
 }
 
 /** The statements of one set of tables, rendered once. */
 export function kycFactStatements(t: KycTables) {
   return {
+    upsertTransaction: factUpsertSql({
+      table: t.transactions,
+      key: 'transaction_id',
+      state: ['status'],
+      identity: ['reference_id', 'transaction_created_at_ms', 'redacted_at_ms'],
+    }),
     upsertCase: factUpsertSql({
       table: t.cases,
       key: 'case_id',
@@ -71,6 +100,10 @@ export function kycFactStatements(t: KycTables) {
       key: 'report_id',
       state: ['status', 'has_match', 'is_continuous'],
       identity: ['report_type', 'reference_id', 'account_id', 'inquiry_id'],
+      greatest: [
+        ['match_at_ms', 'match_event_id'],
+        ['cleared_at_ms', 'cleared_event_id'],
+      ],
     }),
     upsertAccount: factUpsertSql({
       table: t.accounts,
@@ -78,75 +111,121 @@ export function kycFactStatements(t: KycTables) {
       state: ['status'],
       identity: ['reference_id', 'redacted_at_ms'],
     }),
-    /** The stored identifiers of a case or report (ids are distinct across the two). */
-    factIdentity: `SELECT reference_id, account_id, inquiry_id FROM ${t.cases} WHERE case_id = CAST(@id AS TEXT)
-UNION ALL SELECT reference_id, account_id, inquiry_id FROM ${t.reports} WHERE report_id = CAST(@id AS TEXT)`,
-    /** Every fact of one user as one row shape (see {@link FactRow}), in one round trip. */
-    userFacts: userFactsSql(t),
+    /** One link in one direction; links are only ever added. */
+    insertLink: `INSERT INTO ${t.links} (object_id, related_id, object_kind, related_kind)
+VALUES (@object_id, @related_id, @object_kind, @related_kind) ON CONFLICT (object_id, related_id) DO NOTHING`,
     getDecision: `SELECT decision, reasons FROM ${t.decisions} WHERE reference_id = CAST(@reference_id AS TEXT)`,
     upsertDecision: `INSERT INTO ${t.decisions} AS d (reference_id, decision, reasons, event_id, updated_at_ms)
 VALUES (@reference_id, @decision, @reasons, @event_id, @now_ms)
 ON CONFLICT (reference_id) DO UPDATE SET decision = EXCLUDED.decision, reasons = EXCLUDED.reasons,
   event_id = EXCLUDED.event_id, updated_at_ms = EXCLUDED.updated_at_ms`,
     countDecisions: `SELECT decision, count(*) AS n FROM ${t.decisions} GROUP BY decision`,
-    /** Every user some fact names: the rebuild recomputes each one's decision. */
-    allReferences: `SELECT reference_id FROM ${t.inquiries} WHERE reference_id IS NOT NULL
-UNION SELECT reference_id FROM ${t.accounts} WHERE reference_id IS NOT NULL
-UNION SELECT reference_id FROM ${t.cases} WHERE reference_id IS NOT NULL
-UNION SELECT reference_id FROM ${t.reports} WHERE reference_id IS NOT NULL
-ORDER BY 1`,
+    /** Every user an anchor names, after `@after` in order, `@limit` at a time: re-deciding walks them. */
+    referencesAfter: `SELECT reference_id FROM (
+  SELECT reference_id FROM ${t.inquiries} WHERE reference_id > CAST(@after AS TEXT)
+  UNION SELECT reference_id FROM ${t.accounts} WHERE reference_id > CAST(@after AS TEXT)
+  UNION SELECT reference_id FROM ${t.transactions} WHERE reference_id > CAST(@after AS TEXT)
+) AS r ORDER BY reference_id LIMIT @limit`,
   };
 }
 
 /** Statements of {@link kycFactStatements}. */
 export type KycFactStatements = ReturnType<typeof kycFactStatements>;
 
-/** Which inquiries and accounts are one user's; `ref` is the SQL of the reference id parameter. */
-function userScope(t: KycTables, ref: string) {
-  const inquiries = `SELECT inquiry_id FROM ${t.inquiries} WHERE reference_id = ${ref}`;
-  const accounts = `SELECT account_id FROM ${t.accounts} WHERE reference_id = ${ref}
-    UNION SELECT account_id FROM ${t.inquiries} WHERE reference_id = ${ref} AND account_id IS NOT NULL`;
-  const owned = `reference_id = ${ref} OR account_id IN (${accounts}) OR inquiry_id IN (${inquiries})`;
-  return { inquiries, accounts, owned };
+/**
+ * Which objects are each user's, as CTEs over `refs(owner)` (the SELECT `refsSql`): `anchors` (the
+ * inquiries, accounts and transactions whose reference id is the user's — the only objects whose
+ * documented attributes carry one), `spine` (the anchors, the accounts and transactions linked to them,
+ * and the inquiries linked to an anchor transaction), `user_reports` (linked to the spine) and
+ * `user_cases` (linked to the spine or to those reports). On SQLite every join is a CROSS JOIN, which it
+ * never reorders: left to itself, without table statistics, its planner scanned whole indexes and
+ * probed the few users.
+ */
+function ownershipCtes(t: KycTables, refsSql: string, join: JoinWord): string {
+  return `refs(owner) AS (${refsSql}),
+anchors(owner, id, kind) AS MATERIALIZED (
+  SELECT r.owner, i.inquiry_id, 'inquiry' FROM refs r ${join} ${t.inquiries} i ON i.reference_id = r.owner
+  UNION SELECT r.owner, a.account_id, 'account' FROM refs r ${join} ${t.accounts} a ON a.reference_id = r.owner
+  UNION SELECT r.owner, x.transaction_id, 'transaction' FROM refs r ${join} ${t.transactions} x
+    ON x.reference_id = r.owner),
+spine(owner, id, kind) AS MATERIALIZED (
+  SELECT owner, id, kind FROM anchors
+  UNION SELECT a.owner, l.related_id, l.related_kind FROM anchors a ${join} ${t.links} l ON l.object_id = a.id
+    WHERE l.related_kind IN ('account', 'transaction') OR (l.related_kind = 'inquiry' AND a.kind = 'transaction')),
+user_reports(owner, id) AS MATERIALIZED (
+  SELECT DISTINCT s.owner, l.related_id FROM spine s ${join} ${t.links} l ON l.object_id = s.id
+    WHERE l.related_kind = 'report'),
+user_cases(owner, id) AS (
+  SELECT s.owner, l.related_id FROM spine s ${join} ${t.links} l ON l.object_id = s.id WHERE l.related_kind = 'case'
+  UNION SELECT r.owner, l.related_id FROM user_reports r ${join} ${t.links} l ON l.object_id = r.id
+    WHERE l.related_kind = 'case')`;
 }
 
 /**
- * The ids of one user's cases, reports and accounts, as `userFacts` finds them: a user's timeline
- * holds the events of these objects, which carry neither the user's reference id nor an inquiry id
+ * The ids of one user's objects (`ref`: the SQL of the reference id parameter in the caller's
+ * dialect): a user's timeline holds the events of these, which need not carry the user's reference id
  * (a case relates to lists of inquiries and accounts; a monitored report re-run, to the account only).
- * `ref` is the SQL of the reference id parameter in the caller's dialect.
  */
-export function userObjectIdsSql(t: KycTables, ref: string): string {
-  const scope = userScope(t, ref);
-  return `SELECT case_id FROM ${t.cases} WHERE ${scope.owned}
-  UNION SELECT report_id FROM ${t.reports} WHERE ${scope.owned}
-  UNION ${scope.accounts}`;
+export function userObjectIdsSql(t: KycTables, ref: string, join: JoinWord): string {
+  return `WITH ${ownershipCtes(t, `SELECT CAST(${ref} AS TEXT)`, join)}
+SELECT id FROM spine UNION SELECT id FROM user_reports UNION SELECT id FROM user_cases`;
 }
 
 /**
- * Every fact of the user whose reference id is the SQL expression `ref`: a parameter for one user, or a
- * column of a LATERAL join for many (PostgreSQL's decide pass).
+ * Every fact of each user `refsSql` (a SELECT of one column) names, one {@link OwnedFactRow} shape for
+ * every kind, in one statement.
  */
-export function userFactsSql(t: KycTables, ref = 'CAST(@reference_id AS TEXT)'): string {
-  const { inquiries: userInquiries, accounts: userAccounts } = userScope(t, ref);
+export function manyUserFactsSql(t: KycTables, refsSql: string, join: JoinWord): string {
   const text = 'CAST(NULL AS TEXT)';
   const int = 'CAST(NULL AS BIGINT)';
-  return `SELECT 'inquiry' AS kind, inquiry_id AS id, ${text} AS report_type, account_id, ${text} AS inquiry_id,
-  status, ${text} AS resolution, ${int} AS has_match, ${int} AS is_continuous, status_at_ms, status_event_id,
-  inquiry_created_at_ms AS time_a, redacted_at_ms AS time_b, ${text} AS reference_id
-FROM ${t.inquiries} WHERE reference_id = ${ref}
+  const noMatch = `${int}, ${text}, ${int}, ${text}`;
+  return `WITH ${ownershipCtes(t, refsSql, join)}
+SELECT s.owner, 'inquiry' AS kind, i.inquiry_id AS id, ${text} AS report_type, i.account_id, ${text} AS inquiry_id,
+  i.status, ${text} AS resolution, ${int} AS has_match, ${int} AS is_continuous, i.status_at_ms, i.status_event_id,
+  i.inquiry_created_at_ms AS time_a, i.redacted_at_ms AS time_b, ${text} AS reference_id,
+  ${int} AS match_at_ms, ${text} AS match_event_id, ${int} AS cleared_at_ms, ${text} AS cleared_event_id
+FROM spine s ${join} ${t.inquiries} i ON i.inquiry_id = s.id WHERE s.kind = 'inquiry'
 UNION ALL
-SELECT 'case', case_id, ${text}, account_id, inquiry_id, status, resolution, ${int}, ${int}, status_at_ms,
-  status_event_id, resolved_at_ms, redacted_at_ms, reference_id
-FROM ${t.cases} WHERE reference_id = ${ref} OR account_id IN (${userAccounts}) OR inquiry_id IN (${userInquiries})
+SELECT s.owner, 'transaction', x.transaction_id, ${text}, ${text}, ${text}, x.status, ${text}, ${int}, ${int},
+  x.status_at_ms, x.status_event_id, x.transaction_created_at_ms, x.redacted_at_ms, x.reference_id, ${noMatch}
+FROM spine s ${join} ${t.transactions} x ON x.transaction_id = s.id WHERE s.kind = 'transaction'
 UNION ALL
-SELECT 'report', report_id, report_type, account_id, inquiry_id, status, ${text}, has_match, is_continuous,
-  status_at_ms, status_event_id, ${int}, ${int}, reference_id
-FROM ${t.reports} WHERE reference_id = ${ref} OR account_id IN (${userAccounts}) OR inquiry_id IN (${userInquiries})
+SELECT uc.owner, 'case', c.case_id, ${text}, c.account_id, c.inquiry_id, c.status, c.resolution, ${int}, ${int},
+  c.status_at_ms, c.status_event_id, c.resolved_at_ms, c.redacted_at_ms, c.reference_id, ${noMatch}
+FROM user_cases uc ${join} ${t.cases} c ON c.case_id = uc.id
 UNION ALL
-SELECT 'account', account_id, ${text}, ${text}, ${text}, status, ${text}, ${int}, ${int}, status_at_ms,
-  status_event_id, ${int}, redacted_at_ms, reference_id
-FROM ${t.accounts} WHERE account_id IN (${userAccounts})`;
+SELECT ur.owner, 'report', r.report_id, r.report_type, r.account_id, r.inquiry_id, r.status, ${text}, r.has_match,
+  r.is_continuous, r.status_at_ms, r.status_event_id, ${int}, ${int}, r.reference_id,
+  r.match_at_ms, r.match_event_id, r.cleared_at_ms, r.cleared_event_id
+FROM user_reports ur ${join} ${t.reports} r ON r.report_id = ur.id
+UNION ALL
+SELECT s.owner, 'account', a.account_id, ${text}, ${text}, ${text}, a.status, ${text}, ${int}, ${int},
+  a.status_at_ms, a.status_event_id, ${int}, a.redacted_at_ms, a.reference_id, ${noMatch}
+FROM spine s ${join} ${t.accounts} a ON a.account_id = s.id WHERE s.kind = 'account'`;
+}
+
+/**
+ * The users (reference ids) whose facts may include any object `changedSql` (a SELECT of one column of
+ * ids) names: the inverse of {@link ownershipCtes}, through at most the three links an ownership path
+ * has (anchor → account → report → case). It may name a few users whose facts did not change (they are
+ * decided again to no effect), never miss one.
+ */
+export function concernedUsersSql(t: KycTables, changedSql: string, join: JoinWord): string {
+  return `WITH changed(id) AS (${changedSql}),
+near(id) AS (
+  SELECT id FROM changed
+  UNION SELECT l.related_id FROM changed c ${join} ${t.links} l ON l.object_id = c.id
+  UNION SELECT l2.related_id FROM changed c ${join} ${t.links} l1 ON l1.object_id = c.id
+    ${join} ${t.links} l2 ON l2.object_id = l1.related_id WHERE l1.related_kind = 'report'),
+spine(id) AS (
+  SELECT id FROM near
+  UNION SELECT l.related_id FROM near n ${join} ${t.links} l ON l.object_id = n.id
+    WHERE l.object_kind IN ('inquiry', 'account', 'transaction')
+      AND l.related_kind IN ('inquiry', 'account', 'transaction'))
+SELECT i.reference_id FROM spine s ${join} ${t.inquiries} i ON i.inquiry_id = s.id WHERE i.reference_id IS NOT NULL
+UNION SELECT a.reference_id FROM spine s ${join} ${t.accounts} a ON a.account_id = s.id WHERE a.reference_id IS NOT NULL
+UNION SELECT x.reference_id FROM spine s ${join} ${t.transactions} x ON x.transaction_id = s.id
+  WHERE x.reference_id IS NOT NULL`;
 }
 
 /** SQLite stores booleans as 0/1; so does PostgreSQL here (smallint), so the text is shared. */
@@ -159,6 +238,27 @@ function stateKey(hasState: boolean, statusAtMs: number, eventId: string) {
   return hasState
     ? { status_at_ms: statusAtMs, status_event_id: eventId }
     : { status_at_ms: 0, status_event_id: '' };
+}
+
+/** Parameters of `upsertTransaction`. */
+export function transactionParams(u: TransactionStatusUpdate, nowMs: number) {
+  return {
+    transaction_id: u.transactionId,
+    reference_id: u.referenceId,
+    transaction_created_at_ms: u.transactionCreatedAtMs,
+    redacted_at_ms: u.redactedAtMs,
+    status: u.status,
+    ...stateKey(u.status !== null, u.statusAtMs, u.eventId),
+    updated_at_ms: nowMs,
+  };
+}
+
+/** Parameters of `insertLink`, both directions of every link. */
+export function linkParams(u: LinksUpdate) {
+  return u.related.flatMap((r) => [
+    { object_id: u.objectId, related_id: r.id, object_kind: u.objectKind, related_kind: r.kind },
+    { object_id: r.id, related_id: u.objectId, object_kind: r.kind, related_kind: u.objectKind },
+  ]);
 }
 
 /** Parameters of `upsertCase`. */
@@ -188,6 +288,10 @@ export function reportParams(u: ReportStatusUpdate, nowMs: number) {
     status: u.status,
     has_match: flag(u.hasMatch),
     is_continuous: flag(u.isContinuous),
+    match_at_ms: u.matched ? u.statusAtMs : null,
+    match_event_id: u.matched ? u.eventId : null,
+    cleared_at_ms: u.cleared ? u.statusAtMs : null,
+    cleared_event_id: u.cleared ? u.eventId : null,
     ...stateKey(u.status !== null || u.hasMatch !== null, u.statusAtMs, u.eventId),
     updated_at_ms: nowMs,
   };

@@ -203,8 +203,9 @@ export function toKycView(
   decided: KycDecision,
 ): KycView | null {
   const inquiries = rows.map(toInquiryView);
-  const { cases, reports, accounts } = facts;
-  if (inquiries.length + cases.length + reports.length + accounts.length === 0) return null;
+  const { transactions, cases, reports, accounts } = facts;
+  if (inquiries.length + transactions.length + cases.length + reports.length + accounts.length === 0)
+    return null;
   const current = inquiries[0];
   return {
     referenceId,
@@ -214,6 +215,7 @@ export function toKycView(
     inquiries,
     decision: decided.decision,
     reasons: decided.reasons,
+    transactions,
     cases,
     reports,
     accounts,

@@ -7,7 +7,7 @@
  * answer (locked, disk full, closed, connection lost).
  */
 import type { KycDecisionValue, KycReason } from '../kyc/decision.js';
-import type { AccountFact, CaseFact, KycFacts, ReportFact } from '../kyc/facts.js';
+import type { AccountFact, CaseFact, KycFacts, ReportFact, TransactionFact } from '../kyc/facts.js';
 import type { ProjectionUpdate } from '../kyc/projection-update.js';
 import type { OutboxStore } from '../outbox/outbox-types.js';
 import type { MigrateOptions } from './kyc-rebuild.js';
@@ -183,7 +183,9 @@ export interface KycView {
   decision: KycDecisionValue;
   /** Why, the deciding reason first; each names its fact and the event that set it. */
   reasons: KycReason[];
-  /** The user's cases (theirs, their accounts' or their inquiries'), by id. */
+  /** The user's transactions (theirs by reference id, or linked to their accounts), by id. */
+  transactions: TransactionFact[];
+  /** The user's cases (linked to their inquiries, accounts, transactions or reports), by id. */
   cases: CaseFact[];
   /** The user's report runs (watchlist, PEP, adverse media, …), by id. */
   reports: ReportFact[];

@@ -17,7 +17,7 @@ export async function withStore<T>(
   databaseUrl: string | undefined,
   work: (store: Store) => Promise<T>,
   mode: 'migrate' | 'existing' = 'existing',
-  options: Pick<OpenStoreOptions, 'policyModule' | 'onMigrateProgress'> = {},
+  options: Pick<OpenStoreOptions, 'policyModule' | 'policyFile' | 'onMigrateProgress' | 'redecide'> = {},
 ): Promise<T> {
   const schema = process.env['PERSONA_WEBHOOKS_PG_SCHEMA'];
   const store = await openStore(databaseUrlFrom(databaseUrl), {

@@ -15,6 +15,7 @@ import type {
   KycView,
   ReportFact,
   Timeline,
+  TransactionFact,
   VerificationView,
 } from 'persona-webhooks';
 
@@ -46,6 +47,7 @@ export function reasonJson(reason: KycReason) {
     eventId: reason.eventId,
     at: setAt(reason.atMs, reason.eventId),
     message: reason.message,
+    setting: reason.setting ?? null,
   };
 }
 
@@ -76,6 +78,21 @@ export function reportJson(fact: ReportFact) {
     isContinuous: fact.isContinuous,
     statusAt: setAt(fact.statusAtMs, fact.statusEventId),
     statusEventId: fact.statusEventId,
+    /** The newest run that found a match, and the newest that cleared one (a clean run, a dismissal). */
+    matchedAt: iso(fact.matchAtMs),
+    clearedAt: iso(fact.clearedAtMs),
+  };
+}
+
+/** A transaction as the decision reads it: its status (the organisation's own names) and times. */
+export function transactionJson(fact: TransactionFact) {
+  return {
+    transactionId: fact.transactionId,
+    status: fact.status,
+    statusAt: setAt(fact.statusAtMs, fact.statusEventId),
+    statusEventId: fact.statusEventId,
+    createdAt: iso(fact.transactionCreatedAtMs),
+    redactedAt: iso(fact.redactedAtMs),
   };
 }
 
@@ -111,6 +128,7 @@ export function kycJson(kyc: KycView, verifications: readonly VerificationView[]
       redactedAt: iso(inquiry.redactedAtMs),
       verifications: verificationsOf(inquiry.inquiryId, verifications),
     })),
+    transactions: kyc.transactions.map(transactionJson),
     cases: kyc.cases.map(caseJson),
     reports: kyc.reports.map(reportJson),
     accounts: kyc.accounts.map(accountJson),

@@ -15,10 +15,17 @@ import {
   type KycFacts,
   type KycPolicy,
   type KycReason,
+  policyFingerprint,
 } from 'persona-webhooks';
 
 const DECISIONS: ReadonlySet<string> = new Set<KycDecisionValue>(KYC_DECISION_VALUES);
-const FACT_KINDS: ReadonlySet<string> = new Set<KycFactKind>(['inquiry', 'case', 'report', 'account']);
+const FACT_KINDS: ReadonlySet<string> = new Set<KycFactKind>([
+  'inquiry',
+  'transaction',
+  'case',
+  'report',
+  'account',
+]);
 
 /** What a custom policy returned that the service cannot store. */
 export class KycPolicyResultError extends TypeError {
@@ -33,13 +40,15 @@ const MAX_ERROR_CHARS = 300;
  * `eventId`, `atMs`) are filled with "unknown" values rather than refused.
  */
 export function checkedKycPolicy(policy: KycPolicy): KycPolicy {
-  return (facts) => {
+  const checked = (facts: KycFacts) => {
     try {
       return checkResult(policy(facts));
     } catch (error) {
       return policyFailed(facts, error);
     }
   };
+  // The store decides every user again when this changes: it must name the policy, not the wrapper.
+  return Object.assign(checked, { fingerprint: policyFingerprint(policy) });
 }
 
 /** The decision when the policy failed: needs review, saying why, on the user's newest inquiry. */
@@ -93,6 +102,7 @@ function checkReason(reason: unknown, index: number): KycReason {
     eventId: typeof r.eventId === 'string' ? r.eventId : '',
     atMs: typeof r.atMs === 'number' && Number.isFinite(r.atMs) ? r.atMs : 0,
     message: r.message as string,
+    ...(typeof r.setting === 'string' ? { setting: r.setting } : {}),
   };
 }
 

@@ -33,6 +33,8 @@ export interface ServiceConfig {
   /** Time a client has to send a whole request, headers and body; half of it for the headers. */
   requestTimeoutMs: number;
   handlersPath: string | null;
+  /** PERSONA_WEBHOOKS_POLICY: the KYC policy file (JSON); null for the default policy. */
+  policyPath: string | null;
   logLevel: (typeof LOG_LEVELS)[number];
   /** How long raw payloads are kept before their bodies are purged. */
   retentionDays: number;
@@ -80,6 +82,7 @@ export const SETTINGS = [
   'PERSONA_WEBHOOK_MAX_CONCURRENT_BODIES',
   'PERSONA_WEBHOOK_REQUEST_TIMEOUT_SECONDS',
   'PERSONA_WEBHOOKS_HANDLERS',
+  'PERSONA_WEBHOOKS_POLICY',
   'LOG_LEVEL',
   'PERSONA_WEBHOOKS_RETENTION_DAYS',
   'PERSONA_WEBHOOKS_MAX_ATTEMPTS',
@@ -139,6 +142,7 @@ const schema = z.object({
     600,
   ).default(10),
   PERSONA_WEBHOOKS_HANDLERS: z.string().trim().min(1).optional(),
+  PERSONA_WEBHOOKS_POLICY: z.string().trim().min(1).optional(),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
     .default('info'),
@@ -209,6 +213,7 @@ export function loadConfig(raw: RawSettings): Readonly<ServiceConfig> {
     maxConcurrentBodies: settings.PERSONA_WEBHOOK_MAX_CONCURRENT_BODIES,
     requestTimeoutMs: settings.PERSONA_WEBHOOK_REQUEST_TIMEOUT_SECONDS * 1000,
     handlersPath: settings.PERSONA_WEBHOOKS_HANDLERS ?? null,
+    policyPath: settings.PERSONA_WEBHOOKS_POLICY ?? null,
     logLevel: settings.LOG_LEVEL,
     retentionDays: settings.PERSONA_WEBHOOKS_RETENTION_DAYS,
     maxAttempts: settings.PERSONA_WEBHOOKS_MAX_ATTEMPTS,

@@ -15,8 +15,10 @@ const isoTime = z.iso.datetime();
 /** A reason of the decision as the message carries it (`atMs`: epoch milliseconds). */
 export const kycReasonSchema = z.strictObject({
   code: z.string().describe('Stable machine code, e.g. `inquiry_approved`, `case_open`, `watchlist_match`.'),
-  fact: z.enum(['inquiry', 'case', 'report', 'account']).describe('Which kind of fact the reason points at.'),
-  id: z.string().describe("The object's id (`inq_…`, `case_…`, `rep_…`, `act_…`)."),
+  fact: z
+    .enum(['inquiry', 'transaction', 'case', 'report', 'account'])
+    .describe('Which kind of fact the reason points at.'),
+  id: z.string().describe("The object's id (`inq_…`, `txn_…`, `case_…`, `rep_…`, `act_…`)."),
   status: z
     .string()
     .nullable()
@@ -24,6 +26,10 @@ export const kycReasonSchema = z.strictObject({
   eventId: z.string().describe("The Persona event that set the fact (`evt_…`); '' when none did."),
   atMs: z.number().int().describe("That event's created-at, epoch milliseconds."),
   message: z.string().describe('One sentence for people; no personal data.'),
+  setting: z
+    .string()
+    .optional()
+    .describe('The policy setting that produced this reason or can change it (e.g. `caseStatuses`).'),
 });
 
 /** The JSON body of every `kyc.decision_changed` message (Standard Webhooks' `type`, `timestamp`, `data`). */

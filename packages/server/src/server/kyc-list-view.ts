@@ -10,10 +10,17 @@ import { kycDecisionSchema, kycReasonSchema } from './kyc-decision-changed-event
 
 const isoTime = z.iso.datetime();
 
-/** A reason as the admin API gives it (`reasonJson`): the message's, with its time as ISO, not epoch ms. */
-const reasonSchema = kycReasonSchema
-  .omit({ atMs: true })
-  .extend({ at: isoTime.nullable().describe("That event's created-at; null when no event set the fact.") });
+/**
+ * A reason as the admin API gives it (`reasonJson`): the message's, with its time as ISO, not epoch
+ * ms, and `setting` always present (null for a custom policy's reasons).
+ */
+const reasonSchema = kycReasonSchema.omit({ atMs: true }).extend({
+  at: isoTime.nullable().describe("That event's created-at; null when no event set the fact."),
+  setting: z
+    .string()
+    .nullable()
+    .describe('The policy setting that produced this reason or can change it; null for a custom policy.'),
+});
 
 const userSchema = z.strictObject({
   referenceId: z.string().describe("The user's Persona reference-id (your user id)."),

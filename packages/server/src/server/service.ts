@@ -40,6 +40,7 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
     postgresSchema: config.postgresSchema,
     sqliteThread: config.sqliteThread,
     policyModule: config.handlersPath,
+    policyFile: config.policyPath,
     onMigrateProgress: logRebuildProgress(logger),
     // The code only: a server's message can quote data.
     onPostgresError: (code) => logger.warn({ code: code ?? null }, 'PostgreSQL connection error'),

@@ -65,6 +65,8 @@ export interface StoreThreadData {
   path: string;
   /** The handlers module whose `kycPolicy` the thread's store decides with (a function cannot be sent). */
   policyModule: string | null;
+  /** The policy file (PERSONA_WEBHOOKS_POLICY), when no module's `kycPolicy` wins over it. */
+  policyFile: string | null;
 }
 
 export type ThreadRequest = { id: number; method: ThreadMethod | 'close'; args: unknown[] };

@@ -5,7 +5,7 @@
  */
 import { format } from 'node:util';
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadKycPolicy } from '../server/handlers-module.js';
+import { loadServicePolicy } from '../server/policy-file.js';
 import { createSqliteFileStore } from '../sqlite-file-store.js';
 import {
   type StoreThreadData,
@@ -17,7 +17,7 @@ import { transferError } from './transferred-error.js';
 
 const port = parentPort;
 if (!port) throw new Error('store-thread.js runs as a worker thread only');
-const { path, policyModule } = workerData as StoreThreadData;
+const { path, policyModule, policyFile } = workerData as StoreThreadData;
 const reply = (message: ThreadMessage) => port.postMessage(message);
 // The handlers module runs here too, and a thread's console writes to the process's stdout directly,
 // past the service's JSON log: each call goes to the service thread, which logs it as its own.
@@ -26,7 +26,7 @@ for (const method of THREAD_CONSOLE_METHODS) {
 }
 // The service thread has already imported and checked the module; the import here is the thread's own
 // (modules are per thread). Requests posted meanwhile wait in the port until the listener below exists.
-const kycPolicy = policyModule ? await loadKycPolicy(policyModule) : undefined;
+const kycPolicy = await loadServicePolicy({ policyModule, policyFile });
 const store = createSqliteFileStore(path, kycPolicy ? { kycPolicy } : {});
 
 store.onEventsAvailable(() => reply({ available: 'events' }));

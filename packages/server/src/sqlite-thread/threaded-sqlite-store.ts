@@ -41,7 +41,10 @@ interface Waiting {
  * const store = createThreadedSqliteStore('./data/persona-webhooks.db');
  * await store.migrate();
  */
-export function createThreadedSqliteStore(path: string, options: { policyModule?: string } = {}): Store {
+export function createThreadedSqliteStore(
+  path: string,
+  options: { policyModule?: string | null; policyFile?: string | null } = {},
+): Store {
   const waiting = new Map<number, Waiting>();
   const listeners = new Set<() => void>();
   const deliveryListeners = new Set<() => void>();
@@ -61,7 +64,11 @@ export function createThreadedSqliteStore(path: string, options: { policyModule?
 
   const start = (): Worker => {
     const worker = new Worker(THREAD_SCRIPT, {
-      workerData: { path, policyModule: options.policyModule ?? null } satisfies StoreThreadData,
+      workerData: {
+        path,
+        policyModule: options.policyModule ?? null,
+        policyFile: options.policyFile ?? null,
+      } satisfies StoreThreadData,
     });
     worker.on('message', (message: ThreadMessage) => {
       if ('available' in message) {

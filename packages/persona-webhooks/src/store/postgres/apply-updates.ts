@@ -3,8 +3,15 @@
  * their newest-wins rule are shared with SQLite (`../projection-upserts.ts`) and rendered here for
  * `$n` parameters; they run one after another, each seeing the ones before it.
  */
-import type { ProjectionUpdate } from '../../kyc/projection-update.js';
-import { accountParams, caseParams, kycFactStatements, reportParams } from '../kyc-facts-sql.js';
+import type { LinksUpdate, ProjectionUpdate, VerificationStatusUpdate } from '../../kyc/projection-update.js';
+import {
+  accountParams,
+  caseParams,
+  kycFactStatements,
+  linkParams,
+  reportParams,
+  transactionParams,
+} from '../kyc-facts-sql.js';
 import { positional } from '../named-params.js';
 import {
   type InquiryParams,
@@ -23,9 +30,9 @@ export interface UpdateStatements {
   /**
    * The updates as CTEs that run only if the CTE named `gate` returned a row, numbering their
    * parameters after `firstParam - 1`; null when they cannot share one statement, because PostgreSQL
-   * changes a row at most once per statement: two updates of one inquiry or verification, or a scrub
-   * (it updates event rows, the done-marked one among them), or a case, report or account (their
-   * stored links are read back in a transaction to mark the users they concern, `decider.ts`).
+   * changes a row at most once per statement: two updates of one inquiry, transaction or verification,
+   * or a scrub (it updates event rows, the done-marked one among them), or a case, report or account
+   * (their smallint flags do not take the text parameters a gated SELECT passes).
    */
   asCtes(
     updates: readonly ProjectionUpdate[],
@@ -48,6 +55,23 @@ export function updateStatements(t: Tables): UpdateStatements {
   const upsertCase = positional<ReturnType<typeof caseParams>>(facts.upsertCase);
   const upsertReport = positional<ReturnType<typeof reportParams>>(facts.upsertReport);
   const upsertAccount = positional<ReturnType<typeof accountParams>>(facts.upsertAccount);
+  const upsertTransaction = positional<ReturnType<typeof transactionParams>>(facts.upsertTransaction);
+  const gatedTransaction = positional<ReturnType<typeof transactionParams>>(gated(facts.upsertTransaction));
+  // Both directions of every link of one update, as four arrays.
+  const insertLinks = (gate: string | null, first: number) =>
+    `INSERT INTO ${t.links} (object_id, related_id, object_kind, related_kind)
+    SELECT * FROM unnest($${first}::text[], $${first + 1}::text[], $${first + 2}::text[], $${first + 3}::text[])
+    ${gate ? `WHERE EXISTS (SELECT 1 FROM ${gate})` : ''}
+    ON CONFLICT (object_id, related_id) DO NOTHING`;
+  const linkArrays = (update: LinksUpdate) => {
+    const rows = linkParams(update);
+    return [
+      rows.map((r) => r.object_id),
+      rows.map((r) => r.related_id),
+      rows.map((r) => r.object_kind),
+      rows.map((r) => r.related_kind),
+    ];
+  };
 
   return {
     async apply(tx, updates, nowMs) {
@@ -62,6 +86,10 @@ export function updateStatements(t: Tables): UpdateStatements {
           await tx.query(upsertReport.text, upsertReport.values(reportParams(update, nowMs)));
         } else if (update.kind === 'account') {
           await tx.query(upsertAccount.text, upsertAccount.values(accountParams(update, nowMs)));
+        } else if (update.kind === 'transaction') {
+          await tx.query(upsertTransaction.text, upsertTransaction.values(transactionParams(update, nowMs)));
+        } else if (update.kind === 'links') {
+          await tx.query(insertLinks(null, 1), linkArrays(update));
         } else {
           if (update.inquiryId !== null) await tx.query(scrubByInquiry, [update.inquiryId]);
           if (update.accountId !== null) await tx.query(scrubByAccount, [update.accountId]);
@@ -75,15 +103,26 @@ export function updateStatements(t: Tables): UpdateStatements {
       const values: unknown[] = [];
       const rows = new Set<string>();
       for (const update of updates) {
-        if (update.kind !== 'inquiry' && update.kind !== 'verification') return null;
-        const row = update.kind === 'inquiry' ? `i:${update.inquiryId}` : `v:${update.verificationId}`;
-        if (rows.has(row)) return null;
+        if (update.kind === 'links') {
+          // Links never conflict with a row another CTE changes: ON CONFLICT DO NOTHING updates none.
+          const arrays = linkArrays(update);
+          ctes.push(`update_${ctes.length + 1} AS (${insertLinks(gate, firstParam + values.length)})`);
+          values.push(...arrays);
+          continue;
+        }
+        const row = rowKey(update);
+        if (row === null || rows.has(row)) return null;
         rows.add(row);
         const offset = firstParam - 1 + values.length;
         const [sql, params] =
           update.kind === 'inquiry'
             ? [gatedInquiry.text, gatedInquiry.values(inquiryParams(update, nowMs))]
-            : [gatedVerification.text, gatedVerification.values(verificationParams(update))];
+            : update.kind === 'transaction'
+              ? [gatedTransaction.text, gatedTransaction.values(transactionParams(update, nowMs))]
+              : [
+                  gatedVerification.text,
+                  gatedVerification.values(verificationParams(update as VerificationStatusUpdate)),
+                ];
         values.push(...params);
         const text = sql
           .replaceAll('%GATE%', gate)
@@ -95,13 +134,21 @@ export function updateStatements(t: Tables): UpdateStatements {
   };
 }
 
+/** The row an update changes, for the updates that can share one statement; null for the others. */
+function rowKey(update: ProjectionUpdate): string | null {
+  if (update.kind === 'inquiry') return `i:${update.inquiryId}`;
+  if (update.kind === 'verification') return `v:${update.verificationId}`;
+  if (update.kind === 'transaction') return `t:${update.transactionId}`;
+  return null;
+}
+
 /**
  * `INSERT … VALUES (…) ON CONFLICT …` → `INSERT … SELECT … WHERE EXISTS (SELECT 1 FROM <gate>) ON CONFLICT …`.
  * A SELECT list does not take its types from the target columns as VALUES does, so each parameter is
  * cast: the projection tables' `…_ms` columns are bigint, the rest text.
  */
 function gated(upsert: string): string {
-  const result = upsert.replace(/\) VALUES \(([\s\S]*?)\) ON CONFLICT/, (_match, list: string) => {
+  const result = upsert.replace(/\)\s+VALUES \(([\s\S]*?)\)\s+ON CONFLICT/, (_match, list: string) => {
     const typed = list.replace(/@([a-z_]+)/g, (_name, name: string) =>
       name.endsWith('_ms') ? `@${name}::bigint` : `@${name}::text`,
     );

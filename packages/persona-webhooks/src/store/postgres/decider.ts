@@ -1,6 +1,6 @@
 /**
  * Decides users on PostgreSQL after their facts commit. A completion only leaves marks (`kyc_dirty`:
- * `r:` user, `i:` inquiry, `a:` account) in its own one-statement commit; a decide pass then, in one
+ * `r:` a user, `o:` an object whose facts or links changed) in its own one-statement commit; a decide pass then, in one
  * transaction, takes up to a batch of marks (`FOR UPDATE SKIP LOCKED`, so instances share the work),
  * turns them into users through the links committed by then, locks those users (advisory, sorted: two
  * passes never decide one user at once), reads their facts, runs the policy, writes each changed
@@ -11,8 +11,9 @@
  *
  * Why it converges under concurrency: every fact or link change commits a mark, and a mark is only
  * turned into users after that commit. A case of account A committed before the inquiry that links A to
- * user R: its `a:A` mark finds no user, but R's own `r:R` mark, committed with the link, is processed
- * later and reads the case. Marks whose pass fails stay, and the next pass takes them.
+ * user R: its `o:` mark finds no user yet, but the inquiry's own marks, committed with the link, are
+ * processed later and read the case. Of two changes committed at once, whichever mark is taken last
+ * sees both. Marks whose pass fails stay, and the next pass takes them.
  */
 import type { KycPolicy } from '../../kyc/decision.js';
 import { splitMarks } from '../kyc-decisions.js';
@@ -52,10 +53,6 @@ export function createDecider(
 ): Decider {
   const statements = decisionStatements(t);
   const take = `SELECT key, event_id FROM ${t.kycDirty} ORDER BY key LIMIT ${PASS_SIZE} FOR UPDATE SKIP LOCKED`;
-  const users = `SELECT u.k AS reference_id FROM unnest($1::text[]) AS u(k)
-    UNION SELECT reference_id FROM ${t.inquiries}
-      WHERE reference_id IS NOT NULL AND (inquiry_id = ANY($2::text[]) OR account_id = ANY($3::text[]))
-    UNION SELECT reference_id FROM ${t.accounts} WHERE reference_id IS NOT NULL AND account_id = ANY($3::text[])`;
   const release = `DELETE FROM ${t.kycDirty} WHERE key = ANY($1::text[])`;
 
   /** One pass; resolves with how many marks it took. */
@@ -69,11 +66,9 @@ export function createDecider(
       // The event that marked a user directly is the one that changed their decision; a user reached
       // only through an account or inquiry gets the event that marked that.
       const causes = new Map(rows.map((row) => [row.key.slice(2), row.event_id]));
-      const { references, inquiries, accounts } = splitMarks(taken);
-      const found = await tx.query(users, [references, inquiries, accounts]);
-      const referenceIds = [
-        ...new Set(found.rows.map((row) => String((row as { reference_id: unknown }).reference_id))),
-      ].sort();
+      const { references, objects } = splitMarks(taken);
+      const found = await statements.concernedUsers(tx, objects);
+      const referenceIds = [...new Set([...references, ...found])].sort();
       await statements.lockIds(tx, referenceIds);
       const anyCause = rows.find((row) => row.event_id !== null)?.event_id ?? null;
       await statements.decideMany(

@@ -5,19 +5,15 @@
  */
 import type { KycPolicy } from '../../kyc/decision.js';
 import type { KycFacts } from '../../kyc/facts.js';
-import type { ProjectionUpdate } from '../../kyc/projection-update.js';
 import type { DecisionChange } from '../../outbox/decision-changed.js';
 import {
-  type DecisionKey,
   type DecisionRow,
   decideUsers,
-  type FactRow,
-  factObjectIds,
   factsFromRows,
   type OwnedDecisionRow,
   type OwnedFactRow,
 } from '../kyc-decisions.js';
-import { kycFactStatements, userFactsSql } from '../kyc-facts-sql.js';
+import { concernedUsersSql, kycFactStatements, manyUserFactsSql } from '../kyc-facts-sql.js';
 import { positional } from '../named-params.js';
 import type { PostgresQueryable } from './driver.js';
 import type { Tables } from './tables.js';
@@ -25,15 +21,13 @@ import type { Tables } from './tables.js';
 /** The decision statements of one schema, rendered once. */
 export function decisionStatements(t: Tables) {
   const sql = kycFactStatements(t);
-  const userFacts = positional<{ reference_id: string }>(sql.userFacts);
-  const identity = positional<{ id: string }>(sql.factIdentity);
   const getDecision = positional<{ reference_id: string }>(sql.getDecision);
   // The subquery sorts before the locks are taken, so every transaction takes them in one order.
   const lock = `SELECT count(pg_advisory_xact_lock(key)) AS locked
     FROM (SELECT hashtextextended(k, 0) AS key FROM unnest($1::text[]) AS k ORDER BY 1) AS keys`;
 
-  const manyFacts = `SELECT u.ref AS owner, f.* FROM unnest($1::text[]) AS u(ref)
-    CROSS JOIN LATERAL (${userFactsSql(t, 'u.ref')}) AS f`;
+  const manyFacts = manyUserFactsSql(t, 'SELECT DISTINCT unnest($1::text[])', 'JOIN');
+  const concerned = concernedUsersSql(t, 'SELECT DISTINCT unnest($1::text[])', 'JOIN');
   const manyDecisions = `SELECT reference_id, decision, reasons FROM ${t.decisions} WHERE reference_id = ANY($1::text[])`;
   const writeMany = `INSERT INTO ${t.decisions} AS d (reference_id, decision, reasons, event_id, updated_at_ms)
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
@@ -74,8 +68,8 @@ export function decisionStatements(t: Tables) {
   };
 
   const readFacts = async (db: PostgresQueryable, referenceId: string): Promise<KycFacts> => {
-    const result = await db.query(userFacts.text, userFacts.values({ reference_id: referenceId }));
-    return factsFromRows(referenceId, result.rows as FactRow[]);
+    const result = await db.query(manyFacts, [[referenceId]]);
+    return factsFromRows(referenceId, result.rows as OwnedFactRow[]);
   };
 
   const readDecision = async (
@@ -96,16 +90,11 @@ export function decisionStatements(t: Tables) {
       if (ids.length > 0) await tx.query(lock, [ids]);
     },
 
-    /** The stored links (reference, account, inquiry ids) of the cases and reports `updates` touched. */
-    async storedIdentities(
-      tx: PostgresQueryable,
-      updates: readonly ProjectionUpdate[],
-    ): Promise<DecisionKey[]> {
-      const keys: DecisionKey[] = [];
-      for (const id of factObjectIds(updates)) {
-        keys.push(...((await tx.query(identity.text, identity.values({ id }))).rows as DecisionKey[]));
-      }
-      return keys;
+    /** The users whose facts may include one of these objects, through the links committed by now. */
+    async concernedUsers(db: PostgresQueryable, objectIds: readonly string[]): Promise<string[]> {
+      if (objectIds.length === 0) return [];
+      const result = await db.query(concerned, [objectIds]);
+      return result.rows.map((row) => String((row as { reference_id: unknown }).reference_id));
     },
   };
 }

@@ -5,13 +5,18 @@
  * harmless anyway.
  */
 import type { KycPolicy } from '../../kyc/decision.js';
+import { policyFingerprint } from '../../kyc/policy-fingerprint.js';
 import { kycFactStatements } from '../kyc-facts-sql.js';
 import {
+  type PolicyState,
   REBUILD_BATCH_SIZE,
+  REDECIDE_BATCH_SIZE,
   type RebuildProgress,
   rebuildEventsCondition,
   rebuildUpdates,
+  redecideStart,
 } from '../kyc-rebuild.js';
+import { positional } from '../named-params.js';
 import { updateStatements } from './apply-updates.js';
 import type { Connections } from './connections.js';
 import { decisionStatements } from './decisions.js';
@@ -19,12 +24,10 @@ import type { PostgresOutbox } from './outbox.js';
 import { RowValues, rowValues } from './row-values.js';
 import type { Tables } from './tables.js';
 
-/** Finishes a pending rebuild, if any. */
+/** Finishes a pending rebuild of facts, if any (the decisions follow in `redecidePostgresUsers`). */
 export async function rebuildPostgresKycFacts(
   connections: Connections,
   t: Tables,
-  policy: KycPolicy,
-  recordMany: PostgresOutbox['recordMany'],
   onProgress: ((progress: RebuildProgress) => void) | undefined,
 ): Promise<void> {
   const cursorSql = `SELECT after_created_at_ms, after_id FROM ${t.kycRebuild} WHERE id = 1`;
@@ -40,7 +43,6 @@ export async function rebuildPostgresKycFacts(
   );
   const total = new RowValues(counted.rows[0]).int('n');
   const updates = updateStatements(t);
-  const decisions = decisionStatements(t);
   let done = 0;
   onProgress?.({ phase: 'facts', done, total });
   for (;;) {
@@ -69,20 +71,73 @@ export async function rebuildPostgresKycFacts(
     onProgress?.({ phase: 'facts', done: Math.min(done, total), total });
     if (moved < REBUILD_BATCH_SIZE) break;
   }
-  const listed = await connections.use((client) => client.query(kycFactStatements(t).allReferences));
-  const references = rowValues(listed.rows).map((row) => row.text('reference_id'));
-  onProgress?.({ phase: 'decisions', done: 0, total: references.length });
-  for (let i = 0; i < references.length; i += REBUILD_BATCH_SIZE) {
-    const batch = references.slice(i, i + REBUILD_BATCH_SIZE);
-    await connections.transaction(async (tx) => {
+  await connections.use((client) => client.query(`DELETE FROM ${t.kycRebuild} WHERE id = 1`));
+}
+
+/**
+ * Decides every user again when the policy in force is not the one their decisions were made under
+ * (or when `force`), a batch per transaction that locks the policy row, so instances starting at once
+ * share the walk and a pass cut short resumes after the last batch it committed.
+ */
+export async function redecidePostgresUsers(
+  connections: Connections,
+  t: Tables,
+  policy: KycPolicy,
+  recordMany: PostgresOutbox['recordMany'],
+  onProgress: ((progress: RebuildProgress) => void) | undefined,
+  force: boolean,
+): Promise<void> {
+  const fingerprint = policyFingerprint(policy);
+  const stateSql = `SELECT fingerprint, redecide_fingerprint, redecide_after FROM ${t.kycPolicy} WHERE id = 1`;
+  const state = (await connections.use((client) => client.query(stateSql))).rows[0] as
+    | PolicyState
+    | undefined;
+  const start = state ? redecideStart(state, fingerprint, force) : null;
+  if (start === null) return;
+  await connections.use((client) =>
+    client.query(`UPDATE ${t.kycPolicy} SET redecide_fingerprint = $1, redecide_after = $2 WHERE id = 1`, [
+      fingerprint,
+      start,
+    ]),
+  );
+  const references = `SELECT reference_id FROM ${t.inquiries} WHERE reference_id IS NOT NULL
+    UNION SELECT reference_id FROM ${t.accounts} WHERE reference_id IS NOT NULL
+    UNION SELECT reference_id FROM ${t.transactions} WHERE reference_id IS NOT NULL`;
+  const counted = await connections.use((client) =>
+    client.query(
+      `SELECT count(*) AS n, count(*) FILTER (WHERE reference_id <= $1) AS before FROM (${references}) AS r`,
+      [start],
+    ),
+  );
+  const counts = new RowValues(counted.rows[0]);
+  const total = counts.int('n');
+  let done = counts.int('before');
+  const after = positional<{ after: string; limit: number }>(kycFactStatements(t).referencesAfter);
+  const decisions = decisionStatements(t);
+  onProgress?.({ phase: 'decisions', done, total });
+  for (;;) {
+    const decided = await connections.transaction(async (tx) => {
+      const locked = (await tx.query(`${stateSql} FOR UPDATE`)).rows[0] as PolicyState | undefined;
+      if (locked?.redecide_fingerprint !== fingerprint) return 0;
+      const listed = await tx.query(
+        after.text,
+        after.values({ after: locked.redecide_after, limit: REDECIDE_BATCH_SIZE }),
+      );
+      const batch = rowValues(listed.rows).map((row) => row.text('reference_id'));
       await decisions.lockIds(tx, batch);
       await decisions.decideMany(tx, policy, batch, () => null, Date.now(), recordMany);
+      if (batch.length < REDECIDE_BATCH_SIZE) {
+        await tx.query(
+          `UPDATE ${t.kycPolicy} SET fingerprint = $1, redecide_fingerprint = NULL, redecide_after = '' WHERE id = 1`,
+          [fingerprint],
+        );
+      } else {
+        await tx.query(`UPDATE ${t.kycPolicy} SET redecide_after = $1 WHERE id = 1`, [batch.at(-1)]);
+      }
+      return batch.length;
     });
-    onProgress?.({
-      phase: 'decisions',
-      done: Math.min(i + batch.length, references.length),
-      total: references.length,
-    });
+    done += decided;
+    onProgress?.({ phase: 'decisions', done: Math.min(done, total), total });
+    if (decided < REDECIDE_BATCH_SIZE) break;
   }
-  await connections.use((client) => client.query(`DELETE FROM ${t.kycRebuild} WHERE id = 1`));
 }

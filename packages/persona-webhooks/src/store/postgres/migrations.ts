@@ -293,8 +293,65 @@ CREATE TABLE app_tokens (
   },
   {
     version: 9,
+    name: 'kyc-links-transactions-policy',
+    // Mirrors SQLite's version 10: every link between the decision's objects, transactions, a report's
+    // newest matching and clearing runs, and the policy each decision was made under (NULL: decide
+    // every user again once the re-projection of stored events is done). The decider's inquiry and
+    // account marks become object marks (`o:`), which it expands through the links.
+    sql: `
+CREATE TABLE transactions (
+  transaction_id text PRIMARY KEY,
+  reference_id text,
+  status text,
+  transaction_created_at_ms bigint,
+  status_at_ms bigint NOT NULL,
+  status_event_id text NOT NULL,
+  redacted_at_ms bigint,
+  updated_at_ms bigint NOT NULL
+);
+CREATE INDEX transactions_reference ON transactions (reference_id) WHERE reference_id IS NOT NULL;
+
+CREATE TABLE kyc_links (
+  object_id text NOT NULL,
+  related_id text NOT NULL,
+  object_kind text NOT NULL,
+  related_kind text NOT NULL,
+  PRIMARY KEY (object_id, related_id)
+);
+INSERT INTO kyc_links (object_id, related_id, object_kind, related_kind)
+  SELECT inquiry_id, account_id, 'inquiry', 'account' FROM inquiries WHERE account_id IS NOT NULL
+  UNION SELECT case_id, account_id, 'case', 'account' FROM cases WHERE account_id IS NOT NULL
+  UNION SELECT case_id, inquiry_id, 'case', 'inquiry' FROM cases WHERE inquiry_id IS NOT NULL
+  UNION SELECT report_id, account_id, 'report', 'account' FROM reports WHERE account_id IS NOT NULL
+  UNION SELECT report_id, inquiry_id, 'report', 'inquiry' FROM reports WHERE inquiry_id IS NOT NULL;
+INSERT INTO kyc_links (object_id, related_id, object_kind, related_kind)
+  SELECT related_id, object_id, related_kind, object_kind FROM kyc_links
+  ON CONFLICT (object_id, related_id) DO NOTHING;
+
+ALTER TABLE reports ADD COLUMN match_at_ms bigint, ADD COLUMN match_event_id text,
+  ADD COLUMN cleared_at_ms bigint, ADD COLUMN cleared_event_id text;
+UPDATE reports SET match_at_ms = status_at_ms, match_event_id = status_event_id WHERE has_match = 1;
+UPDATE reports SET cleared_at_ms = status_at_ms, cleared_event_id = status_event_id
+  WHERE has_match = 0 AND status IN ('ready', 'completed');
+
+CREATE TABLE kyc_policy (
+  id integer PRIMARY KEY CHECK (id = 1),
+  fingerprint text,
+  redecide_fingerprint text,
+  redecide_after text NOT NULL DEFAULT ''
+);
+INSERT INTO kyc_policy (id) VALUES (1);
+
+UPDATE kyc_dirty SET key = 'o:' || substr(key, 3) WHERE key LIKE 'i:%' OR key LIKE 'a:%';
+
+INSERT INTO kyc_rebuild (id) SELECT 1 WHERE EXISTS (SELECT 1 FROM events)
+  ON CONFLICT (id) DO UPDATE SET after_created_at_ms = -1, after_id = '';
+`,
+  },
+  {
+    version: 10,
     name: 'kyc-review-queue',
-    // Mirrors SQLite's version 10: indexes for listing users newest decision change first, by decision
+    // Mirrors SQLite's version 11: indexes for listing users newest decision change first, by decision
     // or all together; the first also serves the counts per decision, as the one it replaces did.
     sql: `
 DROP INDEX kyc_decisions_decision;

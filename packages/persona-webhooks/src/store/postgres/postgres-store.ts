@@ -16,7 +16,7 @@ import type { IngestOutcome, Store } from '../store.js';
 import { createPostgresAppTokens } from './app-tokens.js';
 import { createConnections } from './connections.js';
 import { createDecider } from './decider.js';
-import { rebuildPostgresKycFacts } from './kyc-rebuild.js';
+import { rebuildPostgresKycFacts, redecidePostgresUsers } from './kyc-rebuild.js';
 import { applyPostgresMigrations, postgresSchemaStatus } from './migrate.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { notifyChannel, type PostgresStoreOptions, resolvePostgresStoreOptions } from './options.js';
@@ -168,12 +168,14 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     migrate: (migrateOptions) =>
       run(async () => {
         await applyPostgresMigrations(connections, config.schema, POSTGRES_MIGRATIONS);
-        await rebuildPostgresKycFacts(
+        await rebuildPostgresKycFacts(connections, t, migrateOptions?.onProgress);
+        await redecidePostgresUsers(
           connections,
           t,
           config.kycPolicy,
           outbox.recordMany,
           migrateOptions?.onProgress,
+          migrateOptions?.redecide ?? false,
         );
         outbox.committed();
       }),

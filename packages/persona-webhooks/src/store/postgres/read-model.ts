@@ -134,7 +134,7 @@ export function createPostgresReadModel(
   // A user's events: by reference id, by their inquiries, and of their cases, reports and accounts.
   const userEvents = (n: number) =>
     `(reference_id = $${n}::text OR inquiry_id IN (SELECT inquiry_id FROM ${t.inquiries} WHERE reference_id = $${n}::text)
-    OR object_id IN (${userObjectIdsSql(t, `$${n}::text`)}))`;
+    OR object_id IN (${userObjectIdsSql(t, `$${n}::text`, 'JOIN')}))`;
 
   return {
     async getEvent(eventId) {

@@ -13,7 +13,7 @@
  */
 import type { ProjectionUpdate } from '../../kyc/projection-update.js';
 import { LEASE_EXPIRED_ERROR, MALFORMED_ID_PREFIX, truncateError } from '../inbox-rows.js';
-import { decisionKeys, dirtyMarks, identityMarks } from '../kyc-decisions.js';
+import { dirtyMarks } from '../kyc-decisions.js';
 import type { ClaimedEvent, ClaimOptions, ReplayOutcome } from '../store.js';
 import { updateStatements } from './apply-updates.js';
 import type { Connections } from './connections.js';
@@ -163,12 +163,9 @@ export function createPostgresWorkQueue(
         const marked = await tx.query(markDoneSql, [nowMs, claim.id, claim.leaseToken, claim.attempt]);
         if (new RowValues(marked.rows[0]).int('marked') === 0) throw LEASE_LOST;
         await updates.apply(tx, projection, nowMs);
-        // A case or report whose event dropped its relationships still reaches its user through the
-        // links its stored row kept.
-        const marks = [
-          ...dirtyMarks(projection),
-          ...identityMarks(await decisions.storedIdentities(tx, projection)),
-        ];
+        // A case or report whose event dropped its relationships still reaches its users: its `o:` mark
+        // is expanded through the links stored by earlier events.
+        const marks = dirtyMarks(projection);
         if (marks.length > 0) {
           await tx.query(decider.markSql('$1', '$2'), [marks, claim.id]);
         }
@@ -207,9 +204,9 @@ export function createPostgresWorkQueue(
           const completed = await completeOnce(claim, projection, nowMs);
           // The users this event concerns are decided by the next pass, not awaited here (reads wait for
           // it); a failed pass leaves its marks for the next one, and the event itself is done either way.
-          // Every fact kind counts, a case or report without links included: its marks come from the
-          // ids its stored row kept.
-          if (completed && decisionKeys(projection).length > 0) void decider.settle(nowMs).catch(() => {});
+          // Every fact kind counts, a case or report without links included: its `o:` mark is expanded
+          // through the links stored by earlier events.
+          if (completed && dirtyMarks(projection).length > 0) void decider.settle(nowMs).catch(() => {});
           return completed;
         } catch (error) {
           if (attempt >= COMPLETE_TRIES || !RETRYABLE.has(errorCode(error) ?? '')) throw error;

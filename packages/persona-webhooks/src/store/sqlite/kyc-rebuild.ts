@@ -1,14 +1,19 @@
 /**
- * Rebuilds the SQLite KYC facts of events stored before version 6, one batch per IMMEDIATE
- * transaction; see `../kyc-rebuild.ts`.
+ * Rebuilds the SQLite KYC facts of stored events after an upgrade that added facts (versions 6 and 10),
+ * one batch per IMMEDIATE transaction, and decides users again when the policy changed; see
+ * `../kyc-rebuild.ts`.
  */
 import type { KycPolicy } from '../../kyc/decision.js';
+import { policyFingerprint } from '../../kyc/policy-fingerprint.js';
 import { kycFactStatements, PLAIN_KYC_TABLES } from '../kyc-facts-sql.js';
 import {
+  type PolicyState,
   REBUILD_BATCH_SIZE,
+  REDECIDE_BATCH_SIZE,
   type RebuildProgress,
   rebuildEventsCondition,
   rebuildUpdates,
+  redecideStart,
 } from '../kyc-rebuild.js';
 import { decideSqliteUsers, type RecordSqliteChanges } from './decisions.js';
 import type { SqliteDatabase } from './driver.js';
@@ -16,6 +21,17 @@ import { applyProjectionUpdates } from './projection-sql.js';
 import type { PrepareCached } from './statement-cache.js';
 
 const FACTS = kycFactStatements(PLAIN_KYC_TABLES);
+const POLICY_STATE_SQL =
+  'SELECT fingerprint, redecide_fingerprint, redecide_after FROM kyc_policy WHERE id = 1';
+const BEGIN_REDECIDE_SQL = 'UPDATE kyc_policy SET redecide_fingerprint = ?, redecide_after = ? WHERE id = 1';
+const MOVE_REDECIDE_SQL = 'UPDATE kyc_policy SET redecide_after = ? WHERE id = 1';
+const FINISH_REDECIDE_SQL = `UPDATE kyc_policy SET fingerprint = ?, redecide_fingerprint = NULL, redecide_after = ''
+WHERE id = 1`;
+const ALL_REFERENCES = `SELECT reference_id FROM inquiries WHERE reference_id IS NOT NULL
+UNION SELECT reference_id FROM accounts WHERE reference_id IS NOT NULL
+UNION SELECT reference_id FROM transactions WHERE reference_id IS NOT NULL`;
+const COUNT_REFERENCES_SQL = `SELECT count(*) AS n FROM (${ALL_REFERENCES})`;
+const COUNT_REFERENCES_BEFORE_SQL = `SELECT count(*) AS n FROM (${ALL_REFERENCES}) WHERE reference_id <= @after`;
 const CURSOR_SQL = 'SELECT after_created_at_ms, after_id FROM kyc_rebuild WHERE id = 1';
 const MOVE_CURSOR_SQL = 'UPDATE kyc_rebuild SET after_created_at_ms = ?, after_id = ? WHERE id = 1';
 const COUNT_SQL = `SELECT count(*) AS n FROM events e JOIN event_bodies b ON b.event_id = e.id
@@ -32,11 +48,9 @@ interface Cursor {
   after_id: string;
 }
 
-/** Runs one step of a pending rebuild; resolves false when none is pending (or it just finished). */
+/** Finishes a pending rebuild of facts, if any (the decisions follow in `redecideSqliteUsers`). */
 export async function rebuildSqliteKycFacts(
   run: <T>(work: (db: SqliteDatabase, prepare: PrepareCached) => T) => Promise<T>,
-  policy: KycPolicy,
-  record: RecordSqliteChanges,
   onProgress: ((progress: RebuildProgress) => void) | undefined,
 ): Promise<void> {
   const start = await run((_db, prepare) => prepare(CURSOR_SQL).get() as Cursor | undefined);
@@ -75,27 +89,53 @@ export async function rebuildSqliteKycFacts(
     if (moved < REBUILD_BATCH_SIZE) break;
     await yieldToEventLoop();
   }
-  const references = await run((_db, prepare) =>
-    (prepare(FACTS.allReferences).all() as { reference_id: string }[]).map((r) => r.reference_id),
+  await run((_db, prepare) => prepare('DELETE FROM kyc_rebuild WHERE id = 1').run());
+}
+
+/**
+ * Decides every user again when the policy in force is not the one their decisions were made under
+ * (or when `force`), a batch per IMMEDIATE transaction, each moving a stored cursor so a pass cut short
+ * resumes where it stopped. Changed decisions reach the outbox like any other.
+ */
+export async function redecideSqliteUsers(
+  run: <T>(work: (db: SqliteDatabase, prepare: PrepareCached) => T) => Promise<T>,
+  policy: KycPolicy,
+  record: RecordSqliteChanges,
+  onProgress: ((progress: RebuildProgress) => void) | undefined,
+  force: boolean,
+): Promise<void> {
+  const fingerprint = policyFingerprint(policy);
+  const state = await run((_db, prepare) => prepare(POLICY_STATE_SQL).get() as PolicyState);
+  const start = redecideStart(state, fingerprint, force);
+  if (start === null) return;
+  await run((_db, prepare) => prepare(BEGIN_REDECIDE_SQL).run(fingerprint, start));
+  const total = await run((_db, prepare) => (prepare(COUNT_REFERENCES_SQL).get() as { n: number }).n);
+  let done = await run(
+    (_db, prepare) => (prepare(COUNT_REFERENCES_BEFORE_SQL).get({ after: start }) as { n: number }).n,
   );
-  onProgress?.({ phase: 'decisions', done: 0, total: references.length });
-  for (let i = 0; i < references.length; i += REBUILD_BATCH_SIZE) {
-    const batch = references.slice(i, i + REBUILD_BATCH_SIZE);
-    await run((db, prepare) =>
+  onProgress?.({ phase: 'decisions', done, total });
+  for (;;) {
+    const decided = await run((db, prepare) =>
       db
         .transaction(() => {
+          const { redecide_after: after } = prepare(POLICY_STATE_SQL).get() as PolicyState;
+          const batch = (
+            prepare(FACTS.referencesAfter).all({ after, limit: REDECIDE_BATCH_SIZE }) as {
+              reference_id: string;
+            }[]
+          ).map((row) => row.reference_id);
           decideSqliteUsers(prepare, policy, new Map(batch.map((id) => [id, null])), Date.now(), record);
+          if (batch.length < REDECIDE_BATCH_SIZE) prepare(FINISH_REDECIDE_SQL).run(fingerprint);
+          else prepare(MOVE_REDECIDE_SQL).run(batch.at(-1));
+          return batch.length;
         })
         .immediate(),
     );
-    onProgress?.({
-      phase: 'decisions',
-      done: Math.min(i + batch.length, references.length),
-      total: references.length,
-    });
+    done += decided;
+    onProgress?.({ phase: 'decisions', done: Math.min(done, total), total });
+    if (decided < REDECIDE_BATCH_SIZE) break;
     await yieldToEventLoop();
   }
-  await run((_db, prepare) => prepare('DELETE FROM kyc_rebuild WHERE id = 1').run());
 }
 
 function yieldToEventLoop(): Promise<void> {

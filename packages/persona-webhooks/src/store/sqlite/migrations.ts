@@ -300,6 +300,66 @@ CREATE TABLE app_tokens (
   },
   {
     version: 10,
+    name: 'kyc-links-transactions-policy',
+    // Every relationship between the decision's objects (both directions, only ever added), so a case
+    // over several users or a report reached only through an inquiry's list concerns each of them;
+    // transactions beside inquiries; a report's newest matching and clearing runs, kept apart from its
+    // newest run so an errored run cannot hide a match; and the policy each decision was made under.
+    // Links are seeded from the single ids stored so far (events whose bodies retention purged keep
+    // what they had), then every stored event is projected again (`kyc_rebuild`), and a NULL policy
+    // fingerprint makes the store decide every user again once it is done.
+    sql: `
+CREATE TABLE transactions (
+  transaction_id TEXT PRIMARY KEY,
+  reference_id TEXT,
+  status TEXT,
+  transaction_created_at_ms INTEGER,
+  status_at_ms INTEGER NOT NULL,
+  status_event_id TEXT NOT NULL,
+  redacted_at_ms INTEGER,
+  updated_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX transactions_reference ON transactions (reference_id) WHERE reference_id IS NOT NULL;
+
+CREATE TABLE kyc_links (
+  object_id TEXT NOT NULL,
+  related_id TEXT NOT NULL,
+  object_kind TEXT NOT NULL,
+  related_kind TEXT NOT NULL,
+  PRIMARY KEY (object_id, related_id)
+) STRICT, WITHOUT ROWID;
+INSERT INTO kyc_links (object_id, related_id, object_kind, related_kind)
+  SELECT inquiry_id, account_id, 'inquiry', 'account' FROM inquiries WHERE account_id IS NOT NULL
+  UNION SELECT case_id, account_id, 'case', 'account' FROM cases WHERE account_id IS NOT NULL
+  UNION SELECT case_id, inquiry_id, 'case', 'inquiry' FROM cases WHERE inquiry_id IS NOT NULL
+  UNION SELECT report_id, account_id, 'report', 'account' FROM reports WHERE account_id IS NOT NULL
+  UNION SELECT report_id, inquiry_id, 'report', 'inquiry' FROM reports WHERE inquiry_id IS NOT NULL;
+INSERT INTO kyc_links (object_id, related_id, object_kind, related_kind)
+  SELECT related_id, object_id, related_kind, object_kind FROM kyc_links WHERE true
+  ON CONFLICT (object_id, related_id) DO NOTHING;
+
+ALTER TABLE reports ADD COLUMN match_at_ms INTEGER;
+ALTER TABLE reports ADD COLUMN match_event_id TEXT;
+ALTER TABLE reports ADD COLUMN cleared_at_ms INTEGER;
+ALTER TABLE reports ADD COLUMN cleared_event_id TEXT;
+UPDATE reports SET match_at_ms = status_at_ms, match_event_id = status_event_id WHERE has_match = 1;
+UPDATE reports SET cleared_at_ms = status_at_ms, cleared_event_id = status_event_id
+  WHERE has_match = 0 AND status IN ('ready', 'completed');
+
+CREATE TABLE kyc_policy (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  fingerprint TEXT,
+  redecide_fingerprint TEXT,
+  redecide_after TEXT NOT NULL DEFAULT ''
+) STRICT;
+INSERT INTO kyc_policy (id) VALUES (1);
+
+INSERT INTO kyc_rebuild (id) SELECT 1 WHERE EXISTS (SELECT 1 FROM events)
+  ON CONFLICT (id) DO UPDATE SET after_created_at_ms = -1, after_id = '';
+`,
+  },
+  {
+    version: 11,
     name: 'kyc-review-queue',
     // The review queue lists users newest decision change first, by decision or all together, in keyset
     // pages: each index serves one of the two in that order. The first also answers the counts per

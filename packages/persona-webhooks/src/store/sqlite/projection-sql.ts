@@ -8,8 +8,10 @@ import {
   accountParams,
   caseParams,
   kycFactStatements,
+  linkParams,
   PLAIN_KYC_TABLES,
   reportParams,
+  transactionParams,
 } from '../kyc-facts-sql.js';
 import {
   inquiryParams,
@@ -51,6 +53,12 @@ export function applyProjectionUpdates(
         break;
       case 'account':
         prepare(FACTS.upsertAccount).run(accountParams(update, nowMs));
+        break;
+      case 'transaction':
+        prepare(FACTS.upsertTransaction).run(transactionParams(update, nowMs));
+        break;
+      case 'links':
+        for (const link of linkParams(update)) prepare(FACTS.insertLink).run(link);
         break;
       case 'scrub':
         scrubBodies(prepare, update);

@@ -75,7 +75,7 @@ ORDER BY inquiry_id, status_at_ms, verification_id`;
  */
 const USER_EVENTS = `(reference_id = @reference_id
   OR inquiry_id IN (SELECT inquiry_id FROM inquiries WHERE reference_id = @reference_id)
-  OR object_id IN (${userObjectIdsSql(PLAIN_KYC_TABLES, '@reference_id')}))`;
+  OR object_id IN (${userObjectIdsSql(PLAIN_KYC_TABLES, '@reference_id', 'CROSS JOIN')}))`;
 const TIMELINE_BY_USER_SQL = `SELECT ${SUMMARY_COLUMNS} FROM events WHERE ${USER_EVENTS}
 ORDER BY created_at_ms DESC, id DESC LIMIT @limit`;
 const TIMELINE_BY_INQUIRY_SQL = `SELECT ${SUMMARY_COLUMNS} FROM events WHERE inquiry_id = @inquiry_id

@@ -13,13 +13,15 @@
 import { EventRejectedError, StoreUnavailableError } from '../../errors.js';
 import type { KycPolicy } from '../../kyc/decision.js';
 import { defaultKycPolicy } from '../../kyc/default-policy.js';
+import type { DecisionChange } from '../../outbox/decision-changed.js';
 import { GroupCommit } from '../group-commit.js';
 import { type EventRow, eventRow, quarantineRow } from '../inbox-rows.js';
 import type { IngestOutcome, Store } from '../store.js';
-import type { SqliteDatabaseSource } from './driver.js';
-import { rebuildSqliteKycFacts } from './kyc-rebuild.js';
+import type { SqliteDatabase, SqliteDatabaseSource } from './driver.js';
+import { rebuildSqliteKycFacts, redecideSqliteUsers } from './kyc-rebuild.js';
 import type { SqliteDecisionHook } from './outbox.js';
 import { openSqliteConnection, type SqliteConnection } from './sqlite-connection.js';
+import type { PrepareCached } from './statement-cache.js';
 import { isDatabaseUnavailable, needsReopen, settle, toStoreError } from './store-error.js';
 import type { CompleteRequest, CompleteResult } from './work-queue.js';
 import type { WorkerSynchronous } from './worker-synchronous.js';
@@ -227,11 +229,16 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   return {
     migrate: async (migrateOptions) => {
       await runWrite((c) => c.migrate());
-      await rebuildSqliteKycFacts(
-        (work) => runWrite((c) => work(c.db, c.prepare)),
+      const runWork = <T>(work: (db: SqliteDatabase, prepare: PrepareCached) => T) =>
+        runWrite((c) => work(c.db, c.prepare));
+      const record = (changes: readonly DecisionChange[]) => connection?.outbox.record(changes);
+      await rebuildSqliteKycFacts(runWork, migrateOptions?.onProgress);
+      await redecideSqliteUsers(
+        runWork,
         policy,
-        (changes) => connection?.outbox.record(changes),
+        record,
         migrateOptions?.onProgress,
+        migrateOptions?.redecide ?? false,
       );
     },
     schemaStatus: () => runRead((c) => c.schemaStatus()),
