@@ -5,20 +5,9 @@
  * depend on the service's own delivery worker. Saves docs/screenshots/deliveries.png (with
  * UPDATE_SCREENSHOTS=1).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
-import {
-  browserAvailable,
-  launchBrowser,
-  openPage,
-  screenshot,
-  seriousA11yViolations,
-  signIn,
-} from '../helpers/browser.js';
+import { browserAvailable, screenshot, seriousA11yViolations, utc } from '../helpers/browser.js';
 import { freePort } from '../helpers/free-port.js';
 import {
   FAILING_ENDPOINT,
@@ -27,70 +16,31 @@ import {
   type SeededOutbox,
   seedOutbox,
 } from '../helpers/outbox-seed.js';
-import {
-  ADMIN_TOKEN,
-  admin,
-  eventually,
-  type ServiceProcess,
-  startServiceProcess,
-} from '../helpers/service-process.js';
+import { type SeededDashboard, startSeededDashboard } from '../helpers/seeded-dashboard.js';
+import { admin, eventually, type ServiceProcess } from '../helpers/service-process.js';
 
+let world: SeededDashboard<SeededOutbox>;
 let service: ServiceProcess;
-let dir: string;
-let browser: Browser;
-let context: BrowserContext;
 let seeded: SeededOutbox;
 let failingUrl: string;
 
-/** `2026-12-02 14:03:07 UTC`, as the dashboard writes every time. */
-const utc = (ms: number) => `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-
 describe.skipIf(!browserAvailable)('Deliveries pages in Chromium', { timeout: 60_000 }, () => {
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'pw-browser-deliveries-'));
-    const file = join(dir, 'db.sqlite');
     // Nothing listens on these ports: the failing endpoint's (and the healthy one's, whose messages
     // are all delivered already, so nothing is sent to it).
     failingUrl = `http://127.0.0.1:${await freePort()}/persona-decisions`;
-    const store = createSqliteFileStore(file);
-    try {
-      await store.migrate();
-      seeded = await seedOutbox(store, {
-        failingUrl,
-        healthyUrl: `http://127.0.0.1:${await freePort()}/ok`,
-      });
-    } finally {
-      await store.close();
-    }
-    [service, browser] = await Promise.all([
-      startServiceProcess({
-        PERSONA_WEBHOOK_SECRET: 'wbhsec_deliveries_browser',
-        DATABASE_URL: `sqlite:${file}`,
-      }),
-      launchBrowser(),
-    ]);
+    const healthyUrl = `http://127.0.0.1:${await freePort()}/ok`;
+    world = await startSeededDashboard({
+      secret: 'wbhsec_deliveries_browser',
+      seed: (store) => seedOutbox(store, { failingUrl, healthyUrl }),
+    });
+    ({ service, seeded } = world);
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await service?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => world?.stop());
+  afterEach(() => world?.closePages());
 
-  afterEach(async () => {
-    await context?.close();
-  });
-
-  async function signedInPage() {
-    context = await browser.newContext({
-      viewport: { width: 1280, height: 900 },
-      locale: 'en-US',
-      timezoneId: 'Asia/Tokyo',
-    });
-    const opened = await openPage(context);
-    await signIn(opened.page, service.url, ADMIN_TOKEN);
-    return opened;
-  }
+  const signedInPage = () => world.signedInPage();
 
   const row = (page: Page, id: string) =>
     page.locator(`.deliveries-table tbody tr[data-delivery-id="${id}"]`);

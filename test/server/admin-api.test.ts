@@ -1,7 +1,8 @@
 /**
  * The admin API's dashboard endpoints in process: the overview equals what the store says, filters
  * are validated, batch replay only touches done or dead events, a missing payload says why, and a
- * user's decision comes with its reasons, cases and reports (and a metric counts users by decision).
+ * user's decision comes with its reasons, cases and reports, users are listed by decision (the review
+ * queue), and the overview and a metric count users by decision.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import type { BuildEventOptions } from '../../packages/persona-webhooks/src/simu
 import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
 import { buildApp } from '../../packages/server/src/server/app.js';
 import { checkedKycPolicy } from '../../packages/server/src/server/checked-kyc-policy.js';
+import { kycPageSchema } from '../../packages/server/src/server/kyc-list-view.js';
 import { createLogger } from '../../packages/server/src/server/logger.js';
 import { createMetrics } from '../../packages/server/src/server/metrics.js';
 import { MinuteCounter } from '../../packages/server/src/server/minute-counter.js';
@@ -225,7 +227,18 @@ describe('GET /', () => {
 });
 
 /** Signs and posts realistic events through the webhook route, then lets a worker process them all. */
-async function deliverAndProcess(...events: BuildEventOptions[]): Promise<string[]> {
+function deliverAndProcess(...events: BuildEventOptions[]): Promise<string[]> {
+  return deliverAndProcessAt(undefined, ...events);
+}
+
+/**
+ * {@link deliverAndProcess} with the worker's clock at `nowMs` (when given): the decision changes it
+ * makes happen then. It must not be before the events were received, or none is due.
+ */
+async function deliverAndProcessAt(
+  nowMs: number | undefined,
+  ...events: BuildEventOptions[]
+): Promise<string[]> {
   const ids: string[] = [];
   for (const options of events) {
     const event = signedEvent(options, 'wbhsec_test');
@@ -238,8 +251,11 @@ async function deliverAndProcess(...events: BuildEventOptions[]): Promise<string
     expect(response.statusCode).toBe(200);
     ids.push(event.eventId);
   }
-  const worker = createWorker({ store });
+  const worker = createWorker({ store, ...(nowMs === undefined ? {} : { now: () => nowMs }) });
   while ((await worker.runOnce()) > 0) {}
+  // PostgreSQL decides in passes after the facts commit: a read of decisions waits for them, so the
+  // next delivery's decision changes are never recorded together with these.
+  await store.countDecisions();
   return ids;
 }
 
@@ -400,6 +416,134 @@ describe('GET /api/kyc/:referenceId decision', () => {
     });
 
     it("shows the user's case and report events in their timeline, as on SQLite", userTimeline);
+  });
+});
+
+describe('GET /api/kyc: users by decision, the review queue', () => {
+  const minute = 60_000;
+  // The worker's clock runs ahead of the deliveries, so each step's changes happen at a known time.
+  const base = Date.now() + 60 * minute;
+  const user = (n: number) => ({ referenceId: `queue-${n}`, inquiryId: `inq_queue_${n}` });
+
+  /** queue-1…4 decided a minute apart (1 approved, 2 declined, 3 and 4 held); then queue-1 is held too. */
+  const seed = async () => {
+    await deliverAndProcessAt(base + minute, { ...user(1), name: 'inquiry.approved' });
+    await deliverAndProcessAt(base + 2 * minute, { ...user(2), name: 'inquiry.declined' });
+    await deliverAndProcessAt(
+      base + 3 * minute,
+      { ...user(3), name: 'inquiry.approved' },
+      { name: 'report/watchlist.matched', inquiryId: 'inq_queue_3', reportId: 'rep_queue_3' },
+    );
+    await deliverAndProcessAt(
+      base + 4 * minute,
+      { ...user(4), name: 'inquiry.approved' },
+      { name: 'case.created', inquiryId: 'inq_queue_4', caseId: 'case_queue_4' },
+    );
+    const [held] = await deliverAndProcessAt(base + 5 * minute, {
+      name: 'case.created',
+      inquiryId: 'inq_queue_1',
+      caseId: 'case_queue_1',
+    });
+    return held!;
+  };
+
+  const reviewQueue = async () => {
+    const held = await seed();
+    const { status, json } = await get('/api/kyc?decision=needs_review');
+    expect(status).toBe(200);
+    // What /openapi.json promises is what is sent.
+    expect(kycPageSchema.parse(json)).toEqual(json);
+    expect(json.nextCursor).toBeNull();
+    expect(json.users.map((u: { referenceId: string }) => u.referenceId)).toEqual([
+      'queue-1',
+      'queue-4',
+      'queue-3',
+    ]);
+    expect(json.users[0]).toEqual({
+      referenceId: 'queue-1',
+      decision: 'needs_review',
+      reasons: (await get('/api/kyc/queue-1')).json.reasons,
+      changedAt: new Date(base + 5 * minute).toISOString(),
+      changedByEventId: held,
+      inquiryId: 'inq_queue_1',
+      status: 'approved',
+    });
+    expect(json.users[0].reasons[0]).toMatchObject({ code: 'case_open', id: 'case_queue_1' });
+    expect(json.users[2].reasons[0]).toMatchObject({ code: 'watchlist_match', id: 'rep_queue_3' });
+
+    // Everyone, newest change first, one user a page, by following nextCursor.
+    const walked: string[] = [];
+    let next: string | null = null;
+    do {
+      const page = await get(`/api/kyc?limit=1${next ? `&cursor=${encodeURIComponent(next)}` : ''}`);
+      expect(page.status).toBe(200);
+      walked.push(
+        ...page.json.users.map(
+          (u: { referenceId: string; decision: string }) => `${u.referenceId} ${u.decision}`,
+        ),
+      );
+      next = page.json.nextCursor;
+    } while (next !== null);
+    expect(walked).toEqual([
+      'queue-1 needs_review',
+      'queue-4 needs_review',
+      'queue-3 needs_review',
+      'queue-2 declined',
+    ]);
+
+    const since = encodeURIComponent(new Date(base + 3 * minute).toISOString());
+    const changed = await get(`/api/kyc?changedSince=${since}`);
+    expect(changed.json.users.map((u: { referenceId: string }) => u.referenceId)).toEqual([
+      'queue-1',
+      'queue-4',
+      'queue-3',
+    ]);
+    expect((await get('/api/kyc?decision=approved')).json).toEqual({ users: [], nextCursor: null });
+
+    // The overview counts the same users, every decision present.
+    expect((await get('/api/overview')).json.decisions).toEqual({
+      approved: 0,
+      declined: 1,
+      needs_review: 3,
+      pending: 0,
+    });
+  };
+
+  it(
+    'lists the users held for review, newest change first, with reasons, paged and filtered by change time',
+    reviewQueue,
+  );
+
+  it('refuses an unknown decision, a malformed time, a bad limit or cursor with 400 and a stable code', async () => {
+    for (const [query, code, field] of [
+      ['decision=needs-review', 'invalid_request', 'decision'],
+      ['decision=', 'invalid_request', 'decision'],
+      ['changedSince=yesterday', 'invalid_request', 'changedSince'],
+      ['limit=0', 'invalid_request', 'limit'],
+      ['limit=501', 'invalid_request', 'limit'],
+      ['cursor=not-a-cursor', 'invalid_cursor', ''],
+    ] as const) {
+      const { status, json } = await get(`/api/kyc?${query}`);
+      expect(status, query).toBe(400);
+      expect(json.error.code, query).toBe(code);
+      expect(json.error.message, query).toContain(field);
+    }
+  });
+
+  it('needs a token', async () => {
+    const response = await app.inject({ url: '/api/kyc?decision=needs_review' });
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ error: { code: 'unauthorized' } });
+  });
+
+  describe.skipIf(!postgres)('on PostgreSQL', () => {
+    beforeEach(async () => {
+      await app.close();
+      await closeStore();
+      await startApp(await openTestPostgresStore());
+    });
+
+    it('lists the review queue as on SQLite', reviewQueue);
   });
 });
 

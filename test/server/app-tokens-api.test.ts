@@ -83,7 +83,7 @@ const call = async (method: 'GET' | 'POST', url: string, bearer: string, payload
 };
 
 describe('app tokens', () => {
-  it('read a KYC status and an inquiry', async () => {
+  it('read a KYC status, the list of users by decision and an inquiry', async () => {
     const kyc = await call('GET', '/api/kyc/user-1', token);
     expect(kyc.status).toBe(200);
     expect(kyc.json).toMatchObject({ referenceId: 'user-1', status: 'approved' });
@@ -91,6 +91,14 @@ describe('app tokens', () => {
     expect(inquiry.status).toBe(200);
     expect(inquiry.json).toMatchObject({ inquiryId: 'inq_1' });
     expect((await call('GET', '/api/kyc/nobody', token)).status).toBe(404);
+    // The list too: an application catches up on the decisions changed since a time.
+    const since = new Date(Date.now() - 3_600_000).toISOString();
+    const list = await call('GET', `/api/kyc?changedSince=${since}&decision=approved`, token);
+    expect(list.status).toBe(200);
+    expect(list.json).toMatchObject({
+      users: [{ referenceId: 'user-1', decision: 'approved' }],
+      nextCursor: null,
+    });
   });
 
   it('are refused with 403 forbidden everywhere else, reads and writes', async () => {

@@ -160,11 +160,44 @@ describe('GET /openapi.json', () => {
     });
   });
 
-  it('says who may call each route: app tokens on the two KYC reads only, nothing on the public ones', () => {
+  it('describes the list of users by decision: its filters and the JSON schema of its answer', () => {
+    const list = doc.paths['/api/kyc']!['get']!;
+    const parameter = (name: string) => list.parameters!.find((p) => p.name === name)!;
+    expect(parameter('decision').schema).toMatchObject({
+      enum: ['approved', 'declined', 'needs_review', 'pending'],
+    });
+    expect(parameter('changedSince').schema).toMatchObject({ type: 'string', format: 'date-time' });
+    expect(parameter('cursor').required).toBe(false);
+    type JsonSchema = { required?: string[]; properties?: Record<string, JsonSchema>; items?: JsonSchema };
+    const ok = list.responses['200'] as { content: { 'application/json': { schema: JsonSchema } } };
+    const schema = ok.content['application/json'].schema;
+    expect(schema).toMatchObject({ type: 'object', required: ['users', 'nextCursor'] });
+    const userSchema = schema.properties?.['users']?.items;
+    expect(userSchema?.required).toEqual([
+      'referenceId',
+      'decision',
+      'reasons',
+      'changedAt',
+      'changedByEventId',
+      'inquiryId',
+      'status',
+    ]);
+    // A reason is the message's (the same facts), with its time in ISO.
+    const message = doc.components.schemas['KycDecisionChangedEvent'] as JsonSchema;
+    const messageReason = message.properties?.['data']?.properties?.['reasons']?.items;
+    const reason = userSchema?.properties?.['reasons']?.items;
+    expect(reason?.properties?.['fact']).toEqual(messageReason?.properties?.['fact']);
+    expect(reason?.properties?.['fact']).toMatchObject({ enum: expect.arrayContaining(['inquiry', 'case']) });
+    expect(Object.keys(reason?.properties ?? {})).toContain('at');
+    expect(Object.keys(reason?.properties ?? {})).not.toContain('atMs');
+    expect(list.responses).toHaveProperty('400');
+  });
+
+  it('says who may call each route: app tokens on the KYC reads only, nothing on the public ones', () => {
     const withAppToken = operations()
       .filter(({ operation }) => JSON.stringify(operation.security).includes('appToken'))
       .map(({ method, path }) => `${method} ${path}`);
-    expect(withAppToken.sort()).toEqual(['get /api/inquiries/{id}', 'get /api/kyc/{id}']);
+    expect(withAppToken.sort()).toEqual(['get /api/inquiries/{id}', 'get /api/kyc', 'get /api/kyc/{id}']);
     expect(doc.paths['/api/events']!['get']!.responses).toHaveProperty('403');
     for (const path of ['/healthz', '/readyz', '/metrics', '/openapi.json']) {
       expect(doc.paths[path]!['get']!.security, path).toEqual([]);

@@ -802,6 +802,134 @@ export function describeStoreContract(label: string, open: OpenStore): void {
         expect(await store.countDecisions()).toMatchObject({ needs_review: 1 });
       });
 
+      it('lists users newest decision change first, by decision and change time, in keyset pages', async () => {
+        /** Processes `events` with the worker's clock at `nowMs`: their decision changes happen then. */
+        const decideAt = async (nowMs: number, ...events: ReturnType<typeof buildEvent>[]) => {
+          for (const event of events) await ingestBuilt(store, event, T0);
+          await createWorker({ store, now: () => nowMs }).drain();
+          // PostgreSQL decides in passes after the facts commit, at the newest clock queued: a read of
+          // decisions waits for them, so the next step's changes are not recorded with these.
+          await store.countDecisions();
+        };
+        const user = (n: number) => ({ referenceId: `user-${n}`, inquiryId: `inq_${n}` });
+        const approved = (n: number) =>
+          buildEvent({ ...user(n), name: 'inquiry.approved', createdAt: at(n) });
+        const caseOn = (n: number) =>
+          buildEvent({
+            name: 'case.created',
+            inquiryId: `inq_${n}`,
+            caseId: `case_${n}`,
+            createdAt: at(20 + n),
+          });
+        const N = (k: number) => T0 + k * 60_000;
+        await decideAt(N(1), approved(1));
+        await decideAt(N(2), approved(2), caseOn(2));
+        await decideAt(
+          N(3),
+          buildEvent({ ...user(3), name: 'inquiry.declined', createdAt: at(3) }),
+          approved(8),
+        );
+        await decideAt(
+          N(4),
+          approved(4),
+          buildEvent({
+            name: 'report/watchlist.matched',
+            inquiryId: 'inq_4',
+            reportId: 'rep_4',
+            createdAt: at(24),
+          }),
+        );
+        await decideAt(N(5), buildEvent({ ...user(5), name: 'inquiry.created', createdAt: at(5) }));
+        // Two users whose decisions change at the same instant: the reference id orders them.
+        await decideAt(N(6), approved(6), caseOn(6), approved(7), caseOn(7));
+        // user-1, approved first, is held later: the newest change, at the top of the queue.
+        const held = caseOn(1);
+        await decideAt(N(7), held);
+
+        const queue = await store.listKyc({ decision: 'needs_review' });
+        expect(queue.users.map((u) => [u.referenceId, u.changedAtMs])).toEqual([
+          ['user-1', N(7)],
+          ['user-7', N(6)],
+          ['user-6', N(6)],
+          ['user-4', N(4)],
+          ['user-2', N(2)],
+        ]);
+        expect(queue.nextCursor).toBeNull();
+        expect(queue.users[0]).toEqual({
+          referenceId: 'user-1',
+          decision: 'needs_review',
+          reasons: (await store.getKyc('user-1'))?.reasons,
+          changedAtMs: N(7),
+          changedByEventId: held.eventId,
+          inquiryId: 'inq_1',
+          status: 'approved',
+        });
+        expect(queue.users.map((u) => u.reasons[0]?.code)).toEqual([
+          'case_open',
+          'case_open',
+          'case_open',
+          'watchlist_match',
+          'case_open',
+        ]);
+
+        // Pages of two walk the same order, each starting after the last row of the one before.
+        const walked: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await store.listKyc({
+            decision: 'needs_review',
+            limit: 2,
+            ...(cursor ? { cursor } : {}),
+          });
+          expect(page.users.length).toBeLessThanOrEqual(2);
+          walked.push(...page.users.map((u) => u.referenceId));
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor !== undefined);
+        expect(walked).toEqual(queue.users.map((u) => u.referenceId));
+
+        const everyone = await store.listKyc({});
+        expect(everyone.users.map((u) => [u.referenceId, u.decision])).toEqual([
+          ['user-1', 'needs_review'],
+          ['user-7', 'needs_review'],
+          ['user-6', 'needs_review'],
+          ['user-5', 'pending'],
+          ['user-4', 'needs_review'],
+          ['user-8', 'approved'],
+          ['user-3', 'declined'],
+          ['user-2', 'needs_review'],
+        ]);
+        expect(everyone.users.find((u) => u.referenceId === 'user-5')).toMatchObject({
+          inquiryId: 'inq_5',
+          status: 'created',
+        });
+        const since = await store.listKyc({ changedSinceMs: N(4) });
+        expect(since.users.map((u) => u.referenceId)).toEqual([
+          'user-1',
+          'user-7',
+          'user-6',
+          'user-5',
+          'user-4',
+        ]);
+        const both = await store.listKyc({ decision: 'needs_review', changedSinceMs: N(4) + 1 });
+        expect(both.users.map((u) => u.referenceId)).toEqual(['user-1', 'user-7', 'user-6']);
+        expect((await store.listKyc({ decision: 'approved' })).users.map((u) => u.referenceId)).toEqual([
+          'user-8',
+        ]);
+
+        // The counts agree with the lists.
+        expect(await store.countDecisions()).toEqual({
+          approved: 1,
+          declined: 1,
+          needs_review: 5,
+          pending: 1,
+        });
+
+        await expect(store.listKyc({ cursor: 'not-a-cursor' })).rejects.toMatchObject({
+          code: 'invalid_cursor',
+        });
+        await expect(store.listKyc({ limit: 0 })).rejects.toBeInstanceOf(RangeError);
+      });
+
       it("case.redacted scrubs the case events' bodies and keeps the facts and the decision", async () => {
         await ingestBuilt(store, buildEvent({ ...ids, name: 'inquiry.approved', createdAt: at(1) }), T0);
         const opened = buildEvent({

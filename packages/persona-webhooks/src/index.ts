@@ -14,7 +14,14 @@ export {
 } from './events/limits.js';
 export { isKnownEventName, KNOWN_REPORT_TYPES, PERSONA_EVENT_NAMES } from './events/names.js';
 export { type ParseEventOptions, parseEvent } from './events/parse-event.js';
-export type { KycDecision, KycDecisionValue, KycFactKind, KycPolicy, KycReason } from './kyc/decision.js';
+export {
+  KYC_DECISION_VALUES,
+  type KycDecision,
+  type KycDecisionValue,
+  type KycFactKind,
+  type KycPolicy,
+  type KycReason,
+} from './kyc/decision.js';
 export { createKycPolicy, defaultKycPolicy, type SettingsKycPolicy } from './kyc/default-policy.js';
 export type {
   AccountFact,

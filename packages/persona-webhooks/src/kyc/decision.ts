@@ -4,10 +4,19 @@
 import type { KycFacts } from './facts.js';
 
 /**
+ * Every decision value, for validating a filter or listing a count per value (0 included).
  * `approved` / `declined`: decided. `needs_review`: a person must look (open case, new watchlist
  * match, inquiry marked for review). `pending`: nothing decided yet.
  */
-export type KycDecisionValue = 'approved' | 'declined' | 'needs_review' | 'pending';
+export const KYC_DECISION_VALUES = Object.freeze([
+  'approved',
+  'declined',
+  'needs_review',
+  'pending',
+] as const);
+
+/** One of {@link KYC_DECISION_VALUES}. */
+export type KycDecisionValue = (typeof KYC_DECISION_VALUES)[number];
 
 /** Which kind of fact a reason points at. */
 export type KycFactKind = 'inquiry' | 'transaction' | 'case' | 'report' | 'account';

@@ -4,7 +4,13 @@
  * these in the transaction that writes the decision (SQLite's completes the events; PostgreSQL's is the
  * decide pass right after the facts commit), so a stored decision always matches the facts it read.
  */
-import type { KycDecision, KycDecisionValue, KycPolicy, KycReason } from '../kyc/decision.js';
+import {
+  KYC_DECISION_VALUES,
+  type KycDecision,
+  type KycDecisionValue,
+  type KycPolicy,
+  type KycReason,
+} from '../kyc/decision.js';
 import type { CaseFact, InquiryFact, KycFacts, ReportFact, TransactionFact } from '../kyc/facts.js';
 import type { ProjectionUpdate } from '../kyc/projection-update.js';
 import type { DecisionChange } from '../outbox/decision-changed.js';
@@ -187,7 +193,10 @@ export function decisionFromRow(row: DecisionRow): KycDecision {
 export function decisionCounts(
   rows: readonly { decision: string; n: number | string }[],
 ): Record<KycDecisionValue, number> {
-  const counts: Record<KycDecisionValue, number> = { approved: 0, declined: 0, needs_review: 0, pending: 0 };
+  const counts = Object.fromEntries(KYC_DECISION_VALUES.map((value) => [value, 0])) as Record<
+    KycDecisionValue,
+    number
+  >;
   for (const row of rows) counts[row.decision as KycDecisionValue] = Number(row.n);
   return counts;
 }

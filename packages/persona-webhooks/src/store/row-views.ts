@@ -4,7 +4,8 @@
  */
 import type { KycDecision } from '../kyc/decision.js';
 import type { KycFacts } from '../kyc/facts.js';
-import { encodeEventCursor } from './event-cursor.js';
+import { encodeKeysetCursor, type KeysetCursor } from './keyset-cursor.js';
+import { decisionFromRow } from './kyc-decisions.js';
 import type {
   AttemptRecord,
   EventDetail,
@@ -13,6 +14,7 @@ import type {
   EventStatus,
   EventSummary,
   InquiryView,
+  KycPage,
   KycView,
   MinuteCount,
   Timeline,
@@ -105,15 +107,15 @@ export function toEventDetail(row: EventDetailRow, attempts: readonly AttemptRow
   };
 }
 
-/** `listEvents` page size when the query names none, and the largest it accepts. */
+/** `listEvents` and `listKyc` page size when the query names none, and the largest they accept. */
 export const DEFAULT_LIST_LIMIT = 50;
 export const MAX_LIST_LIMIT = 500;
 
-/** The page size of a `listEvents` query; throws `RangeError` outside 1–500. */
+/** The page size of a `listEvents` or `listKyc` query; throws `RangeError` outside 1–500. */
 export function listLimit(query: { limit?: number | undefined }): number {
   const limit = query.limit ?? DEFAULT_LIST_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
-    throw new RangeError(`listEvents limit must be an integer from 1 to ${MAX_LIST_LIMIT}.`);
+    throw new RangeError(`A list's limit must be an integer from 1 to ${MAX_LIST_LIMIT}.`);
   }
   return limit;
 }
@@ -123,12 +125,24 @@ export function listLimit(query: { limit?: number | undefined }): number {
  * means there is a next page, which starts after the last row shown.
  */
 export function toEventPage(rows: readonly EventSummaryRow[], limit: number): EventPage {
+  const { page, nextCursor } = keysetPage(rows, limit, (last) => ({
+    atMs: last.received_at_ms,
+    id: last.id,
+  }));
+  return { events: page.map(toEventSummary), nextCursor };
+}
+
+/** The first `limit` of `limit + 1` rows, and the cursor after the last of them when there are more. */
+function keysetPage<Row>(
+  rows: readonly Row[],
+  limit: number,
+  position: (last: Row) => KeysetCursor,
+): { page: Row[]; nextCursor: string | null } {
   const page = rows.slice(0, limit);
   const last = page.at(-1);
-  const more = rows.length > limit && last !== undefined;
   return {
-    events: page.map(toEventSummary),
-    nextCursor: more ? encodeEventCursor({ receivedAtMs: last.received_at_ms, id: last.id }) : null,
+    page,
+    nextCursor: rows.length > limit && last !== undefined ? encodeKeysetCursor(position(last)) : null,
   };
 }
 
@@ -215,5 +229,38 @@ export function toVerificationView(row: VerificationRow): VerificationView {
     verificationType: row.verification_type,
     status: row.status,
     statusAtMs: row.status_at_ms,
+  };
+}
+
+/** A row of `listKyc` (`kyc-list-sql.ts`): a stored decision and its user's newest inquiry. */
+export interface KycSummaryRow {
+  reference_id: string;
+  decision: string;
+  reasons: string;
+  updated_at_ms: number;
+  event_id: string | null;
+  inquiry_id: string | null;
+  status: string | null;
+}
+
+/**
+ * One page of `listKyc` from `limit + 1` rows, newest change first: a surplus row means there is a next
+ * page, which starts after the last row shown.
+ */
+export function toKycPage(rows: readonly KycSummaryRow[], limit: number): KycPage {
+  const { page, nextCursor } = keysetPage(rows, limit, (last) => ({
+    atMs: last.updated_at_ms,
+    id: last.reference_id,
+  }));
+  return {
+    users: page.map((row) => ({
+      referenceId: row.reference_id,
+      ...decisionFromRow(row),
+      changedAtMs: row.updated_at_ms,
+      changedByEventId: row.event_id,
+      inquiryId: row.inquiry_id,
+      status: row.status,
+    })),
+    nextCursor,
   };
 }

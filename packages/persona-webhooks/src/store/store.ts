@@ -193,6 +193,42 @@ export interface KycView {
   accounts: AccountFact[];
 }
 
+/** Which users `listKyc` lists: every user with a stored decision, or those matching each filter given. */
+export interface ListKycQuery {
+  /** Only users with this decision (`needs_review` is the review queue). */
+  decision?: KycDecisionValue;
+  /** Only users whose decision or its reasons changed at or after this time (epoch ms). */
+  changedSinceMs?: number;
+  /** Page size, 1–500. Default 50. */
+  limit?: number;
+  /** Opaque, from a previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+/** One user of a `listKyc` page: their stored decision, when it last changed, and their newest inquiry. */
+export interface KycSummary {
+  referenceId: string;
+  decision: KycDecisionValue;
+  /** Why, the deciding reason first (as in {@link KycView}). */
+  reasons: KycReason[];
+  /**
+   * When the decision or its reasons last changed: the time the change was committed at, which is
+   * also the `changedAt` of the `kyc.decision_changed` message it caused.
+   */
+  changedAtMs: number;
+  /** The Persona event whose processing made that change; null when a rebuild made it. */
+  changedByEventId: string | null;
+  /** The user's most recently created inquiry and its status (as in {@link KycView}); null while none is known. */
+  inquiryId: string | null;
+  status: string | null;
+}
+
+/** One page of users, newest decision change first (ties by reference id, descending). */
+export interface KycPage {
+  users: KycSummary[];
+  nextCursor: string | null;
+}
+
 export interface VerificationView {
   verificationId: string;
   inquiryId: string | null;
@@ -388,8 +424,14 @@ export interface Store
   getKyc(referenceId: string): Promise<KycView | null>;
   /** Every fact the decision of one user is made from (empty lists for an unknown user). */
   getKycFacts(referenceId: string): Promise<KycFacts>;
-  /** Users per stored decision. */
+  /** Users per stored decision, every decision value present (0 included). */
   countDecisions(): Promise<Record<KycDecisionValue, number>>;
+  /**
+   * Users with a stored decision, newest change first, filtered by decision and change time, in keyset
+   * pages: the review queue is `{ decision: 'needs_review' }`. A bad cursor throws `InvalidCursorError`,
+   * a limit outside 1–500 a `RangeError`.
+   */
+  listKyc(query: ListKycQuery): Promise<KycPage>;
   getVerification(verificationId: string): Promise<VerificationView | null>;
   /** The verifications of these inquiries, by inquiry, then status time. */
   listVerifications(inquiryIds: readonly string[]): Promise<VerificationView[]>;

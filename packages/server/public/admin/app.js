@@ -31,7 +31,7 @@ function Page({ route }) {
   if (section === 'dead') return html`<${DeadLetters} />`;
   if (section === 'deliveries' && id) return html`<${DeliveryDetail} key=${id} id=${id} />`;
   if (section === 'deliveries') return html`<${Deliveries} params=${route.params} />`;
-  if (section === 'users') return html`<${Users} referenceId=${id} />`;
+  if (section === 'users') return html`<${Users} referenceId=${id} params=${route.params} />`;
   if (section === undefined) return html`<${Overview} />`;
   return notFound();
 }

@@ -1,6 +1,7 @@
 /**
- * What the `list` commands (`events list`, `deliveries list`) share: their `--status` and `--limit`
- * checks, and printing one page as JSON or as a table followed by the cursor of the next page.
+ * What the list commands (`events list`, `deliveries list`, `kyc --decision`) share: their `--status`
+ * and `--limit` checks, and printing one page as JSON or as a table followed by the cursor of the next
+ * page.
  */
 import { InvalidArgumentError } from 'commander';
 import { formatTable } from './table.js';
@@ -18,11 +19,15 @@ export function listLimit(raw: string): number {
   return limit;
 }
 
-/** `--status`, if given, as one of `statuses`. */
-export function listStatus<S extends string>(raw: string | undefined, statuses: readonly S[]): S | undefined {
+/** `--status` (or another `flag` of the kind, like `--decision`), if given, as one of `statuses`. */
+export function listStatus<S extends string>(
+  raw: string | undefined,
+  statuses: readonly S[],
+  flag = '--status',
+): S | undefined {
   if (raw === undefined) return undefined;
   if (!statuses.includes(raw as S))
-    throw new InvalidArgumentError(`--status must be one of ${statuses.join(', ')}`);
+    throw new InvalidArgumentError(`${flag} must be one of ${statuses.join(', ')}`);
   return raw as S;
 }
 

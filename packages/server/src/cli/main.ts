@@ -2,6 +2,7 @@
  * `persona-webhooks`: a thin, strict CLI over the library. Each command lives in its own file.
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { InvalidCursorError } from 'persona-webhooks';
 import { ConfigError } from '../server/config.js';
 import { registerBackfillCommand } from './commands/backfill.js';
 import { registerDeliveriesCommands } from './commands/deliveries.js';
@@ -53,7 +54,8 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = error.exitCode;
       return;
     }
-    if (error instanceof ConfigError) {
+    // A mistyped or stale --cursor of a list command: the user's to fix, not a crash.
+    if (error instanceof ConfigError || error instanceof InvalidCursorError) {
       process.stderr.write(`persona-webhooks: ${error.message}\n`);
       process.exitCode = 1;
       return;

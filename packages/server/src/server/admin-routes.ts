@@ -1,11 +1,18 @@
 /**
- * The admin API under /api, behind the bearer token or the dashboard's session: the overview, KYC
- * status per user and per inquiry (with verifications and event timelines), the event inbox, and
+ * The admin API under /api, behind the bearer token or the dashboard's session: the overview, users
+ * by KYC decision (the review queue), KYC status per user and per inquiry (with verifications and
+ * event timelines), the event inbox, and
  * replay; and the outbox: application endpoints, outbound deliveries with their attempts, and their
  * replay.
  */
 import type { FastifyInstance } from 'fastify';
-import { type EventDetail, MAX_ID_CHARS, type Store } from 'persona-webhooks';
+import {
+  DEFAULT_LIST_LIMIT,
+  type EventDetail,
+  MAX_ID_CHARS,
+  MAX_LIST_LIMIT,
+  type Store,
+} from 'persona-webhooks';
 import { z } from 'zod';
 import type { ReconcileStatus } from '../reconcile/reconcile-service.js';
 import type { AdminAuth } from './admin-auth.js';
@@ -22,12 +29,26 @@ import {
 } from './admin-views.js';
 import { BACKLOG_COUNT_LIMIT, endpointBacklog } from './endpoint-backlog.js';
 import { ConflictError, NotFoundError } from './http-errors.js';
+import { kycDecisionSchema } from './kyc-decision-changed-event.js';
+import { kycPageJson, kycPageSchema } from './kyc-list-view.js';
 import type { MinuteCounter } from './minute-counter.js';
 import type { RouteRegistry } from './openapi/route-registry.js';
 import { buildOverview } from './overview.js';
 import { reconcileJson } from './reconcile-view.js';
 
 const isoTime = z.iso.datetime({ offset: true }).transform((value) => Date.parse(value));
+
+/** A list's page size and position, as every cursor-paged list takes them. */
+const pageFields = {
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_LIST_LIMIT)
+    .default(DEFAULT_LIST_LIMIT)
+    .describe('Page size.'),
+  cursor: z.string().min(1).max(500).optional().describe("A previous page's `nextCursor`."),
+};
 
 const listQuery = z.object({
   status: z.enum(['pending', 'processing', 'done', 'dead']).optional(),
@@ -41,8 +62,17 @@ const listQuery = z.object({
     .max(300)
     .optional()
     .describe("An exact id: the event's, its object's, its inquiry's, or a reference id."),
-  limit: z.coerce.number().int().min(1).max(500).default(50).describe('Page size.'),
-  cursor: z.string().min(1).max(500).optional().describe("A previous page's `nextCursor`."),
+  ...pageFields,
+});
+
+const kycListQuery = z.object({
+  decision: kycDecisionSchema
+    .optional()
+    .describe('Only users with this decision: `needs_review` is the review queue.'),
+  changedSince: isoTime
+    .optional()
+    .describe('Only users whose decision or its reasons changed at or after this time.'),
+  ...pageFields,
 });
 
 /** One path parameter `id`, described for the document. */
@@ -132,6 +162,33 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         responses: { 200: 'The overview.' },
       },
       async () => buildOverview(store, options.invalidSignatures, Date.now(), options.reconcile),
+    );
+
+    routes.route(
+      api,
+      {
+        ...kyc,
+        method: 'GET',
+        url: '/api/kyc',
+        summary: 'Users by KYC decision, newest decision change first, filtered and paged: the review queue',
+        description:
+          "`?decision=needs_review` lists the users a person must look at; `changedSince` lists what changed since a time (an application catching up after missed `kyc.decision_changed` messages). Each user comes with the decision's reasons and their newest inquiry; `GET /api/kyc/{id}` has the rest.",
+        query: kycListQuery,
+        responseBody: kycPageSchema,
+        responses: {
+          200: 'One page of users, and `nextCursor` for the next (null on the last).',
+          400: '`invalid_request`: an unknown decision, a malformed time or a bad limit; `invalid_cursor`: a cursor no page gave.',
+        },
+      },
+      async ({ query }) =>
+        kycPageJson(
+          await store.listKyc({
+            limit: query.limit,
+            ...(query.decision ? { decision: query.decision } : {}),
+            ...(query.changedSince !== undefined ? { changedSinceMs: query.changedSince } : {}),
+            ...(query.cursor ? { cursor: query.cursor } : {}),
+          }),
+        ),
     );
 
     routes.route(

@@ -7,22 +7,18 @@
  * policy). So a failure decides `needs_review` — a person must look — with a `policy_error` reason that
  * carries the error, visible in the dashboard, the API and the metric.
  */
-import type {
-  KycDecision,
-  KycDecisionValue,
-  KycFactKind,
-  KycFacts,
-  KycPolicy,
-  KycReason,
+import {
+  KYC_DECISION_VALUES,
+  type KycDecision,
+  type KycDecisionValue,
+  type KycFactKind,
+  type KycFacts,
+  type KycPolicy,
+  type KycReason,
+  policyFingerprint,
 } from 'persona-webhooks';
-import { policyFingerprint } from 'persona-webhooks';
 
-const DECISIONS: ReadonlySet<string> = new Set<KycDecisionValue>([
-  'approved',
-  'declined',
-  'needs_review',
-  'pending',
-]);
+const DECISIONS: ReadonlySet<string> = new Set<KycDecisionValue>(KYC_DECISION_VALUES);
 const FACT_KINDS: ReadonlySet<string> = new Set<KycFactKind>([
   'inquiry',
   'transaction',

@@ -4,13 +4,16 @@
  * cannot drift: `IN_SYNC` below fails to compile when they differ, and a test parses what
  * `decisionChangedEvent()` builds.
  */
-import { DECISION_CHANGED_TYPE, type DecisionChangedEvent } from 'persona-webhooks';
+import { DECISION_CHANGED_TYPE, type DecisionChangedEvent, KYC_DECISION_VALUES } from 'persona-webhooks';
 import { z } from 'zod';
 
-const decision = z.enum(['approved', 'declined', 'needs_review', 'pending']);
+/** A decision value, as every schema of the service describes it. */
+export const kycDecisionSchema = z.enum(KYC_DECISION_VALUES);
+const decision = kycDecisionSchema;
 const isoTime = z.iso.datetime();
 
-const reason = z.strictObject({
+/** A reason of the decision as the message carries it (`atMs`: epoch milliseconds). */
+export const kycReasonSchema = z.strictObject({
   code: z.string().describe('Stable machine code, e.g. `inquiry_approved`, `case_open`, `watchlist_match`.'),
   fact: z
     .enum(['inquiry', 'transaction', 'case', 'report', 'account'])
@@ -40,7 +43,7 @@ export const kycDecisionChangedEventSchema = z
       previousDecision: decision
         .nullable()
         .describe('The decision before; null the first time the user is decided.'),
-      reasons: z.array(reason).describe('Why, the deciding reason first.'),
+      reasons: z.array(kycReasonSchema).describe('Why, the deciding reason first.'),
       inquiryId: z.string().nullable().describe("The user's most recently created inquiry, when known."),
       personaEventId: z
         .string()

@@ -1,7 +1,7 @@
 /**
- * The dashboard's overview as one JSON document: the inbox by status, events received per minute over
- * the last 24 hours, invalid-signature requests (this instance's in-memory count), the age of the
- * oldest unprocessed event and when the last one arrived.
+ * The dashboard's overview as one JSON document: the inbox by status, users by KYC decision, events
+ * received per minute over the last 24 hours, invalid-signature requests (this instance's in-memory
+ * count), the age of the oldest unprocessed event and when the last one arrived.
  */
 import type { Store } from 'persona-webhooks';
 import type { ReconcileStatus } from '../reconcile/reconcile-service.js';
@@ -18,8 +18,9 @@ export async function buildOverview(
   reconcile?: ReconcileStatus,
 ) {
   const sinceMs = nowMs - OVERVIEW_WINDOW_MS;
-  const [counts, perMinute, times, reconcileState] = await Promise.all([
+  const [counts, decisions, perMinute, times, reconcileState] = await Promise.all([
     store.counts(),
+    store.countDecisions(),
     store.receivedPerMinute(sinceMs),
     store.inboxTimes(),
     reconcile?.enabled ? reconcile.state() : null,
@@ -30,6 +31,8 @@ export async function buildOverview(
     generatedAt: iso(nowMs),
     counts,
     deadLetters: counts.dead,
+    /** Users per KYC decision, every value present: the same count as the persona_webhook_kyc_users metric. */
+    decisions,
     received24h: perMinute.reduce((sum, minute) => sum + minute.count, 0),
     /** Minutes with at least one event, oldest first. */
     receivedPerMinute: perMinute.map((minute) => ({ minute: iso(minute.minuteMs), count: minute.count })),

@@ -27,6 +27,7 @@ export const THREAD_METHODS = [
   'getKyc',
   'getKycFacts',
   'countDecisions',
+  'listKyc',
   'getVerification',
   'listVerifications',
   'timeline',

@@ -348,4 +348,15 @@ INSERT INTO kyc_rebuild (id) SELECT 1 WHERE EXISTS (SELECT 1 FROM events)
   ON CONFLICT (id) DO UPDATE SET after_created_at_ms = -1, after_id = '';
 `,
   },
+  {
+    version: 10,
+    name: 'kyc-review-queue',
+    // Mirrors SQLite's version 11: indexes for listing users newest decision change first, by decision
+    // or all together; the first also serves the counts per decision, as the one it replaces did.
+    sql: `
+DROP INDEX kyc_decisions_decision;
+CREATE INDEX kyc_decisions_queue ON kyc_decisions (decision, updated_at_ms, reference_id);
+CREATE INDEX kyc_decisions_changed ON kyc_decisions (updated_at_ms, reference_id);
+`,
+  },
 ]);

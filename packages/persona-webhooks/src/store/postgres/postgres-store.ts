@@ -208,6 +208,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     getKyc: (referenceId) => read(afterDecisions(() => reads.getKyc(referenceId))),
     getKycFacts: (referenceId) => read(() => reads.getKycFacts(referenceId)),
     countDecisions: () => read(afterDecisions(() => reads.countDecisions())),
+    listKyc: (query) => read(afterDecisions(() => reads.listKyc(query))),
     getVerification: (verificationId) => read(() => reads.getVerification(verificationId)),
     listVerifications: (inquiryIds) => read(() => reads.listVerifications(inquiryIds)),
     timeline: (query) => read(() => reads.timeline(query)),

@@ -6,9 +6,11 @@
  */
 
 import type { KycPolicy } from '../../kyc/decision.js';
-import { decodeEventCursor } from '../event-cursor.js';
+import { decodeKeysetCursor } from '../keyset-cursor.js';
 import { decisionCounts, decisionFromRow } from '../kyc-decisions.js';
 import { kycFactStatements, userObjectIdsSql } from '../kyc-facts-sql.js';
+import { kycListStatement, NEWEST_INQUIRY_FIRST } from '../kyc-list-sql.js';
+import { positional } from '../named-params.js';
 import {
   type AttemptRow,
   EVENT_SUMMARY_COLUMNS,
@@ -20,6 +22,7 @@ import {
   toEventDetail,
   toEventPage,
   toInquiryView,
+  toKycPage,
   toKycView,
   toMinuteCount,
   toTimeline,
@@ -42,6 +45,7 @@ export type PostgresReadModel = Pick<
   | 'getKyc'
   | 'getKycFacts'
   | 'countDecisions'
+  | 'listKyc'
   | 'getVerification'
   | 'listVerifications'
   | 'timeline'
@@ -150,7 +154,7 @@ export function createPostgresReadModel(
     async listEvents(query) {
       // Checked before querying: a bad cursor or limit is the caller's error (400), not an outage.
       const limit = listLimit(query);
-      const after = query.cursor === undefined ? undefined : decodeEventCursor(query.cursor);
+      const after = query.cursor === undefined ? undefined : decodeKeysetCursor(query.cursor);
       const values: unknown[] = [limit + 1];
       const conditions: string[] = [];
       if (query.status !== undefined) {
@@ -178,7 +182,7 @@ export function createPostgresReadModel(
         );
       }
       if (after !== undefined) {
-        values.push(after.receivedAtMs, after.id);
+        values.push(after.atMs, after.id);
         conditions.push(`(received_at_ms, id) < ($${values.length - 1}::bigint, $${values.length}::text)`);
       }
       const rows = await select(
@@ -208,11 +212,8 @@ export function createPostgresReadModel(
     },
 
     async getKyc(referenceId) {
-      // A user's current inquiry is the most recently created one; before its created-at is known, the
-      // time of its latest status stands in.
       const rows = await select(
-        `SELECT ${INQUIRY_COLUMNS} FROM ${t.inquiries} WHERE reference_id = $1
-        ORDER BY COALESCE(inquiry_created_at_ms, status_at_ms) DESC, status_at_ms DESC, inquiry_id DESC`,
+        `SELECT ${INQUIRY_COLUMNS} FROM ${t.inquiries} WHERE reference_id = $1 ORDER BY ${NEWEST_INQUIRY_FIRST}`,
         [referenceId],
       );
       const [facts, stored] = await connections.use((client) =>
@@ -231,6 +232,24 @@ export function createPostgresReadModel(
     async countDecisions() {
       const rows = await select(countDecisionsSql);
       return decisionCounts(rows.map((row) => ({ decision: row.text('decision'), n: row.int('n') })));
+    },
+
+    async listKyc(query) {
+      const { sql, params, limit } = kycListStatement(t, query);
+      const statement = positional(sql);
+      const rows = await select(statement.text, statement.values(params));
+      return toKycPage(
+        rows.map((row) => ({
+          reference_id: row.text('reference_id'),
+          decision: row.text('decision'),
+          reasons: row.text('reasons'),
+          updated_at_ms: row.int('updated_at_ms'),
+          event_id: row.textOrNull('event_id'),
+          inquiry_id: row.textOrNull('inquiry_id'),
+          status: row.textOrNull('status'),
+        })),
+        limit,
+      );
     },
 
     async getVerification(verificationId) {

@@ -358,4 +358,16 @@ INSERT INTO kyc_rebuild (id) SELECT 1 WHERE EXISTS (SELECT 1 FROM events)
   ON CONFLICT (id) DO UPDATE SET after_created_at_ms = -1, after_id = '';
 `,
   },
+  {
+    version: 11,
+    name: 'kyc-review-queue',
+    // The review queue lists users newest decision change first, by decision or all together, in keyset
+    // pages: each index serves one of the two in that order. The first also answers the counts per
+    // decision (the metric, the overview), which the index it replaces did.
+    sql: `
+DROP INDEX kyc_decisions_decision;
+CREATE INDEX kyc_decisions_queue ON kyc_decisions (decision, updated_at_ms, reference_id);
+CREATE INDEX kyc_decisions_changed ON kyc_decisions (updated_at_ms, reference_id);
+`,
+  },
 ]);

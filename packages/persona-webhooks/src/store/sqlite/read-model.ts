@@ -5,21 +5,24 @@
 
 import type { KycDecisionValue, KycPolicy } from '../../kyc/decision.js';
 import type { KycFacts } from '../../kyc/facts.js';
-import { decodeEventCursor } from '../event-cursor.js';
+import { decodeKeysetCursor } from '../keyset-cursor.js';
 import { decisionCounts, decisionFromRow } from '../kyc-decisions.js';
 import { kycFactStatements, PLAIN_KYC_TABLES, userObjectIdsSql } from '../kyc-facts-sql.js';
+import { kycListStatement, NEWEST_INQUIRY_FIRST } from '../kyc-list-sql.js';
 import {
   type AttemptRow,
   EVENT_SUMMARY_COLUMNS,
   type EventDetailRow,
   type EventSummaryRow,
   type InquiryRow,
+  type KycSummaryRow,
   listLimit,
   type MinuteCountRow,
   timelineLimit,
   toEventDetail,
   toEventPage,
   toInquiryView,
+  toKycPage,
   toKycView,
   toMinuteCount,
   toTimeline,
@@ -33,8 +36,10 @@ import type {
   InboxCounts,
   InboxTimes,
   InquiryView,
+  KycPage,
   KycView,
   ListEventsQuery,
+  ListKycQuery,
   MinuteCount,
   Timeline,
   TimelineQuery,
@@ -57,10 +62,8 @@ const COUNTS_SQL = 'SELECT status, count(*) AS n FROM events GROUP BY status';
 const INQUIRY_COLUMNS = `inquiry_id, reference_id, account_id, status, status_at_ms, inquiry_created_at_ms,
   redacted_at_ms, updated_at_ms`;
 const GET_INQUIRY_SQL = `SELECT ${INQUIRY_COLUMNS} FROM inquiries WHERE inquiry_id = ?`;
-// A user's current inquiry is the most recently created one; before its created-at is known, the
-// time of its latest status stands in.
 const USER_INQUIRIES_SQL = `SELECT ${INQUIRY_COLUMNS} FROM inquiries WHERE reference_id = ?
-ORDER BY COALESCE(inquiry_created_at_ms, status_at_ms) DESC, status_at_ms DESC, inquiry_id DESC`;
+ORDER BY ${NEWEST_INQUIRY_FIRST}`;
 const VERIFICATION_COLUMNS = 'verification_id, inquiry_id, verification_type, status, status_at_ms';
 const GET_VERIFICATION_SQL = `SELECT ${VERIFICATION_COLUMNS} FROM verifications WHERE verification_id = ?`;
 const LIST_VERIFICATIONS_SQL = `SELECT ${VERIFICATION_COLUMNS} FROM verifications
@@ -93,6 +96,7 @@ export interface SqliteReadModel {
   getKyc(referenceId: string): KycView | null;
   getKycFacts(referenceId: string): KycFacts;
   countDecisions(): Record<KycDecisionValue, number>;
+  listKyc(query: ListKycQuery): KycPage;
   getVerification(verificationId: string): VerificationView | null;
   listVerifications(inquiryIds: readonly string[]): VerificationView[];
   timeline(query: TimelineQuery): Timeline;
@@ -136,9 +140,9 @@ export function createSqliteReadModel(prepare: PrepareCached, policy: KycPolicy)
         params['reference_id'] = query.search;
       }
       if (query.cursor !== undefined) {
-        const after = decodeEventCursor(query.cursor);
+        const after = decodeKeysetCursor(query.cursor);
         conditions.push('(received_at_ms, id) < (@after_received, @after_id)');
-        params['after_received'] = after.receivedAtMs;
+        params['after_received'] = after.atMs;
         params['after_id'] = after.id;
       }
       const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
@@ -170,6 +174,11 @@ export function createSqliteReadModel(prepare: PrepareCached, policy: KycPolicy)
 
     countDecisions: () =>
       decisionCounts(prepare(FACTS.countDecisions).all() as { decision: string; n: number }[]),
+
+    listKyc(query) {
+      const { sql, params, limit } = kycListStatement(PLAIN_KYC_TABLES, query);
+      return toKycPage(prepare(sql).all(params) as KycSummaryRow[], limit);
+    },
 
     getVerification(verificationId) {
       const row = prepare(GET_VERIFICATION_SQL).get(verificationId) as VerificationRow | undefined;

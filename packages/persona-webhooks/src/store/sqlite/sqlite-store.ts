@@ -270,6 +270,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     getKyc: (referenceId) => runRead((c) => c.reads.getKyc(referenceId)),
     getKycFacts: (referenceId) => runRead((c) => c.reads.getKycFacts(referenceId)),
     countDecisions: () => runRead((c) => c.reads.countDecisions()),
+    listKyc: (query) => runRead((c) => c.reads.listKyc(query)),
     getVerification: (verificationId) => runRead((c) => c.reads.getVerification(verificationId)),
     listVerifications: (inquiryIds) => runRead((c) => c.reads.listVerifications(inquiryIds)),
     timeline: (query) => runRead((c) => c.reads.timeline(query)),

@@ -1,17 +1,22 @@
-/** The overview: is the inbox healthy, is Persona still reaching us, is anything stuck or dead? */
+/**
+ * The overview: is the inbox healthy, is Persona still reaching us, is anything stuck or dead, and how
+ * many users does each decision hold (who waits for a review)?
+ */
 import { PerMinuteChart } from '../chart.js';
 import { ErrorState, Loading, PageTitle, useApi } from '../components.js';
 import { ago, duration, Time } from '../format.js';
 import { href } from '../router.js';
+import { DECISION_TABS, usersHref } from '../users-by-decision.js';
 import { html, useEffect } from '../vendor/preact-htm.js';
 
 const REFRESH_MS = 15_000;
 
-function Stat({ label, value, testId, hint, link, tone = '' }) {
+/** One figure; `linkName` names its link for those who cannot see the label beside it. */
+function Stat({ label, value, testId, hint, link, linkName, tone = '' }) {
   const number = html`<span class="stat-value" data-testid=${testId}>${value}</span>`;
   return html`<div class=${`card stat ${tone}`}>
     <span class="stat-label">${label}</span>
-    ${link ? html`<a href=${link} class="stat-link">${number}</a>` : number}
+    ${link ? html`<a href=${link} class="stat-link" aria-label=${linkName}>${number}</a>` : number}
     ${hint && html`<span class="stat-hint">${hint}</span>`}
   </div>`;
 }
@@ -50,6 +55,22 @@ export function Overview() {
         tone=${counts.dead > 0 ? 'stat-alert' : ''}
         hint=${counts.dead > 0 ? 'Failed for good: open to see why and replay' : 'None: nothing waits for a replay'}
       />
+    </div>
+
+    <h2 class="visually-hidden">Users by KYC decision</h2>
+    <div class="stats" data-testid="decision-counts">
+      ${DECISION_TABS.filter((tab) => tab.value !== 'all').map(
+        (tab) => html`<${Stat}
+          key=${tab.value}
+          label=${`Users: ${tab.label.toLowerCase()}`}
+          value=${data.decisions[tab.value] ?? 0}
+          testId=${`decision-${tab.value}`}
+          link=${usersHref(tab.value)}
+          linkName=${`${data.decisions[tab.value] ?? 0} ${tab.label.toLowerCase()}`}
+          tone=${tab.value === 'needs_review' && data.decisions[tab.value] > 0 ? 'stat-warn' : ''}
+          hint=${tab.value === 'needs_review' ? (data.decisions[tab.value] > 0 ? 'Held: open the review queue' : 'Nobody waits for a review') : ''}
+        />`,
+      )}
     </div>
 
     <div class="stats">

@@ -1,7 +1,8 @@
 /**
- * A user (Persona reference id): their KYC decision and every reason for it, their cases and screening
- * reports in created-at order, each inquiry with its verifications and the ordered events that shaped
- * it, a link to the inquiry in Persona, and the newest decision changes sent to the application.
+ * Users: without a reference id, the search and the users by decision (the review queue first); with
+ * one, that user: their KYC decision and every reason for it, their cases and screening reports in
+ * created-at order, each inquiry with its verifications and the ordered events that shaped it, a link
+ * to the inquiry in Persona, and the newest decision changes sent to the application.
  */
 import { api } from '../api.js';
 import {
@@ -18,6 +19,7 @@ import { DeliveriesTable } from '../deliveries-table.js';
 import { eventLabel, isComplianceEvent } from '../event-labels.js';
 import { Time } from '../format.js';
 import { href, navigate } from '../router.js';
+import { UsersByDecision } from '../users-by-decision.js';
 import { html, useEffect, useRef, useState } from '../vendor/preact-htm.js';
 
 /** How many of a user's newest messages the user page lists; the Deliveries page has them all. */
@@ -201,11 +203,15 @@ function Inquiry({ inquiry, events, verifications }) {
   </section>`;
 }
 
-export function Users({ referenceId }) {
+export function Users({ referenceId, params }) {
   return html`
-    <${PageTitle} title=${referenceId ? `User ${referenceId}` : 'Users'}>${referenceId ? html`User <span class="mono">${referenceId}</span>` : 'Find a user'}<//>
+    <${PageTitle} title=${referenceId ? `User ${referenceId}` : 'Users'}>${referenceId ? html`User <span class="mono">${referenceId}</span>` : 'Users'}<//>
     <${LookupForm} referenceId=${referenceId} />
-    ${referenceId && html`<${UserDetail} key=${referenceId} referenceId=${referenceId} />`}
+    ${
+      referenceId
+        ? html`<${UserDetail} key=${referenceId} referenceId=${referenceId} />`
+        : html`<${UsersByDecision} params=${params} />`
+    }
   `;
 }
 

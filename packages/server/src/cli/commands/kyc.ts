@@ -1,24 +1,47 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
+import { KYC_DECISION_VALUES, type Store } from 'persona-webhooks';
 import { kycJson } from '../../server/admin-views.js';
+import { kycPageJson } from '../../server/kyc-list-view.js';
 import { utcTime } from '../../utc-time.js';
-import { formatTable } from '../table.js';
+import { listLimit, listStatus, printListPage } from '../list-page.js';
+import { formatTable, oneLine } from '../table.js';
+import { parseSince } from '../time-arguments.js';
 import { DATABASE_OPTION, printJson, withStore } from '../with-store.js';
+
+interface KycFlags {
+  decision?: string;
+  since?: string;
+  limit?: string;
+  cursor?: string;
+  json?: boolean;
+  databaseUrl?: string;
+}
 
 export function registerKycCommand(program: Command): void {
   program
     .command('kyc')
     .description(
-      "Print a user's KYC decision (by Persona reference-id) and why, their inquiries, verifications, cases and reports.",
+      "Print a user's KYC decision (by Persona reference-id) and why, their inquiries, verifications, cases and reports; without a reference-id, list users by decision, newest change first (the review queue: --decision needs_review).",
     )
-    .argument('<reference-id>')
+    .argument('[reference-id]')
+    .option('--decision <decision>', `list users with this decision: ${KYC_DECISION_VALUES.join(', ')}`)
+    .option(
+      '--since <time>',
+      'list users whose decision changed since this ISO 8601 time or duration (72h, 7d)',
+    )
+    .option('--limit <n>', 'page size of the list (default 50)')
+    .option('--cursor <cursor>', "the list's nextCursor of a previous page")
     .option('--json', 'print JSON instead of text')
     .option(...DATABASE_OPTION)
-    .action(async (referenceId: string, flags: { json?: boolean; databaseUrl?: string }) => {
-      const json = await withStore(flags.databaseUrl, async (store) => {
-        const kyc = await store.getKyc(referenceId);
-        if (!kyc) return null;
-        return kycJson(kyc, await store.listVerifications(kyc.inquiries.map((i) => i.inquiryId)));
-      });
+    .action(async (referenceId: string | undefined, flags: KycFlags) => {
+      if (referenceId === undefined) return listUsers(flags);
+      const listing = ['decision', 'since', 'limit', 'cursor'].filter((flag) => flag in flags);
+      if (listing.length > 0) {
+        throw new InvalidArgumentError(
+          `--${listing[0]} lists users: give it without a reference-id (or the reference-id alone)`,
+        );
+      }
+      const json = await withStore(flags.databaseUrl, (store) => userJson(store, referenceId));
       if (!json) {
         process.stderr.write(
           `no user with reference id ${referenceId}: no inquiry, account, case or report of theirs is stored\n`,
@@ -29,6 +52,44 @@ export function registerKycCommand(program: Command): void {
       if (flags.json) return printJson(json);
       process.stdout.write(describeKyc(json));
     });
+}
+
+async function userJson(store: Store, referenceId: string) {
+  const kyc = await store.getKyc(referenceId);
+  if (!kyc) return null;
+  return kycJson(kyc, await store.listVerifications(kyc.inquiries.map((i) => i.inquiryId)));
+}
+
+/** One page of users by decision, newest change first, as `events list` prints events. */
+async function listUsers(flags: KycFlags): Promise<void> {
+  const decision = listStatus(flags.decision, KYC_DECISION_VALUES, '--decision');
+  const changedSinceMs = flags.since === undefined ? undefined : parseSince(flags.since, '--since');
+  const limit = listLimit(flags.limit ?? '50');
+  const page = await withStore(flags.databaseUrl, async (store) =>
+    kycPageJson(
+      await store.listKyc({
+        limit,
+        ...(decision ? { decision } : {}),
+        ...(changedSinceMs !== undefined ? { changedSinceMs } : {}),
+        ...(flags.cursor ? { cursor: flags.cursor } : {}),
+      }),
+    ),
+  );
+  printListPage({
+    noun: 'users',
+    rows: page.users,
+    nextCursor: page.nextCursor,
+    json: flags.json,
+    head: ['CHANGED', 'DECISION', 'USER', 'REASONS', 'NEWEST INQUIRY', 'STATUS'],
+    cells: (user) => [
+      utcTime(user.changedAt),
+      user.decision,
+      user.referenceId,
+      oneLine(user.reasons.map((reason) => reason.code).join(', '), 60),
+      user.inquiryId,
+      user.status,
+    ],
+  });
 }
 
 /**

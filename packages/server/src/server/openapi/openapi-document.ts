@@ -109,7 +109,8 @@ function operation(route: RouteSpec): Json {
   }
   const responses: Record<string, Json> = {};
   for (const [status, description] of Object.entries(statuses).sort(([a], [b]) => Number(a) - Number(b))) {
-    responses[status] = response(Number(status), description, route.produces ?? 'application/json');
+    const body = Number(status) === 200 ? route.responseBody : undefined;
+    responses[status] = response(Number(status), description, route.produces ?? 'application/json', body);
   }
   return {
     operationId: operationId(route),
@@ -130,7 +131,7 @@ function operation(route: RouteSpec): Json {
   };
 }
 
-function response(status: number, description: string, produces: string): Json {
+function response(status: number, description: string, produces: string, body?: z.ZodType): Json {
   if (status === 204) return { description };
   if (status >= 400) {
     return {
@@ -138,7 +139,7 @@ function response(status: number, description: string, produces: string): Json {
       content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
     };
   }
-  return { description, content: { [produces]: {} } };
+  return { description, content: { [produces]: body ? { schema: jsonSchema(body, 'output') } : {} } };
 }
 
 /** One parameter per property of an object schema, with its own JSON Schema. */

@@ -42,6 +42,8 @@ export interface RouteSpec<P extends Schema = Schema, Q extends Schema = Schema,
   responses: Readonly<Record<number, string>>;
   /** Media type of the success answers. Default `application/json`. */
   produces?: string;
+  /** The JSON body of the 200 answer, for the document (the handler's return type should be its output). */
+  responseBody?: z.ZodType;
 }
 
 /** What a registered handler receives: the validated inputs (undefined where the route declares none). */
