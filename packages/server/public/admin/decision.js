@@ -1,13 +1,20 @@
 /**
  * A user's KYC decision and every reason for it, the deciding one first: each reason says what it is
- * about (an inquiry, a case, a report, an account, by id) and links the event that set it.
+ * about (an inquiry, a transaction, a case, a report, an account, by id), links the event that set it,
+ * and names the policy setting that maps it.
  */
 import { StatusBadge } from './components.js';
 import { Time } from './format.js';
 import { href } from './router.js';
 import { html } from './vendor/preact-htm.js';
 
-const FACT_WORDS = { inquiry: 'inquiry', case: 'case', report: 'report', account: 'account' };
+const FACT_WORDS = {
+  inquiry: 'inquiry',
+  transaction: 'transaction',
+  case: 'case',
+  report: 'report',
+  account: 'account',
+};
 
 function Reason({ reason }) {
   return html`<li class=${`reason reason-${reason.fact}`} data-code=${reason.code}>
@@ -22,6 +29,10 @@ function Reason({ reason }) {
               reason.at && html` created <${Time} iso=${reason.at} />`
             }`
           : ', set by no event yet'
+      }${
+        // Where to change it: the policy file's key (PERSONA_WEBHOOKS_POLICY) that produced this reason.
+        reason.setting &&
+        html`; policy setting <span class="mono" data-testid="reason-setting">${reason.setting}</span>`
       }
     </span>
   </li>`;

@@ -7,10 +7,15 @@
 
 const words = (text) => text.replace(/[-_]/g, ' ');
 
-/** The fact (case, report, account) this event set, if it is the one that set it. */
+/** The fact (transaction, case, report, account) this event set, if it is the one that set it. */
 function factSetBy(event, kyc) {
   if (!kyc) return null;
-  const facts = [...(kyc.cases ?? []), ...(kyc.reports ?? []), ...(kyc.accounts ?? [])];
+  const facts = [
+    ...(kyc.transactions ?? []),
+    ...(kyc.cases ?? []),
+    ...(kyc.reports ?? []),
+    ...(kyc.accounts ?? []),
+  ];
   return facts.find((fact) => fact.statusEventId === event.id) ?? null;
 }
 
@@ -36,13 +41,18 @@ export function eventLabel(event, kyc) {
   if (family === 'account' && action === 'status-updated') {
     return fact?.status ? `account status: ${words(fact.status)}` : 'account status changed';
   }
+  if (family === 'transaction' && action === 'status-updated') {
+    return fact?.status ? `transaction status: ${words(fact.status)}` : 'transaction status changed';
+  }
   return null;
 }
 
 /** Whether an event belongs in the "cases and reports" timeline rather than an inquiry's. */
 export function isComplianceEvent(event) {
   const [family] = splitName(event.name);
-  return family === 'case' || family.startsWith('report/') || family === 'account';
+  return (
+    family === 'case' || family.startsWith('report/') || family === 'account' || family === 'transaction'
+  );
 }
 
 function splitName(name) {
