@@ -324,6 +324,7 @@ describe('GET /api/kyc/:referenceId decision', () => {
         eventId: opened,
         at: at(3).toISOString(),
         message: expect.any(String),
+        setting: 'caseStatuses',
       },
       {
         code: 'watchlist_match',
@@ -333,6 +334,7 @@ describe('GET /api/kyc/:referenceId decision', () => {
         eventId: matched,
         at: at(2).toISOString(),
         message: expect.stringContaining('watchlist'),
+        setting: 'informationalReportTypes',
       },
       expect.objectContaining({
         code: 'inquiry_approved',
@@ -352,6 +354,8 @@ describe('GET /api/kyc/:referenceId decision', () => {
         isContinuous: true,
         statusAt: at(2).toISOString(),
         statusEventId: matched,
+        matchedAt: at(2).toISOString(),
+        clearedAt: null,
       },
     ]);
     expect(json.cases).toEqual([
