@@ -380,7 +380,7 @@ describe.skipIf(!browserAvailable)('admin dashboard in Chromium', { timeout: 60_
     expect(await first.getAttribute('data-code')).toBe('watchlist_match');
     const text = (await first.textContent()) ?? '';
     expect(text).toContain(
-      'The watchlist report (continuous monitoring) found a match after the last decision.',
+      'The watchlist report (continuous monitoring) found a match that no clean run, dismissal or resolved case has cleared; if this report type is informational, add "watchlist" to informationalReportTypes.',
     );
     expect(text).toContain(`report ${report!.reportId}`);
     expect(text).toContain(`set by event ${report!.statusEventId}`);

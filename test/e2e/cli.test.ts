@@ -345,7 +345,7 @@ describe('persona-webhooks events, kyc, migrate', () => {
     );
     expect(out).toMatch(
       new RegExp(
-        `^  watchlist_match: The watchlist report \\(continuous monitoring\\) found a match after the last decision\\. \\(report rep_\\w+ ready; event ${matched} 2026-01-15 13:00:00 UTC\\)$`,
+        `^  watchlist_match: The watchlist report \\(continuous monitoring\\) found a match that no clean run, dismissal or resolved case has cleared; if this report type is informational, add "watchlist" to informationalReportTypes\\. \\(report rep_\\w+ ready; event ${matched} 2026-01-15 13:00:00 UTC\\)$`,
         'm',
       ),
     );
@@ -387,7 +387,7 @@ describe('persona-webhooks events, kyc, migrate', () => {
     expect(kyc.code).toBe(0);
     expect(kyc.stdout).toMatch(/^cli-early: needs_review\nno inquiry yet\n\nwhy:\n {2}case_open: /);
     expect(kyc.stdout).toMatch(
-      /^ {2}no_inquiry: No inquiry has been seen for this user\. \(inquiry; no event\)$/m,
+      /^ {2}no_inquiry: No inquiry or transaction has been seen for this user\. \(inquiry; no event\)$/m,
     );
     expect(kyc.stdout).not.toContain('INQUIRY');
     expect(kyc.stdout).toMatch(/^case_cli_early\s+open\s+/m);
@@ -485,7 +485,7 @@ describe('persona-webhooks migrate from an older schema', () => {
     const migrated = await runCli(['migrate', '--database-url', url]);
     expect(migrated.code).toBe(0);
     expect(migrated.stdout).toBe(
-      'migrations applied (sqlite)\nrebuilt KYC facts from 2 stored case, report and account events; decided 1 user again\n',
+      'migrations applied (sqlite)\nrebuilt KYC facts from 3 stored events; decided 1 user again\n',
     );
     expect(migrated.stderr).toBe(''); // no bar: stderr is no terminal either
 
@@ -512,8 +512,8 @@ describe('persona-webhooks migrate from an older schema', () => {
       });
       try {
         const lines = logLines(started.output().stdout);
-        expect(lines).toContainEqual(expect.objectContaining({ phase: 'facts', total: 2 }));
-        expect(lines).toContainEqual(expect.objectContaining({ msg: 'KYC facts rebuilt', done: 2 }));
+        expect(lines).toContainEqual(expect.objectContaining({ phase: 'facts', total: 3 }));
+        expect(lines).toContainEqual(expect.objectContaining({ msg: 'KYC facts rebuilt', done: 3 }));
         expect(lines).toContainEqual(expect.objectContaining({ msg: 'KYC decisions rebuilt', done: 1 }));
         const kyc = await admin(started.url, '/api/kyc/cli-old');
         expect(kyc.json).toMatchObject({ decision: 'needs_review' });
@@ -543,10 +543,10 @@ describe('persona-webhooks migrate from an older schema', () => {
         (error, stdout) => (error ? reject(error) : resolve(stdout)),
       );
     });
-    expect(output).toMatch(/rebuilding KYC facts from stored events \[[=█]+\] 100% \| 2\/2/);
+    expect(output).toMatch(/rebuilding KYC facts from stored events \[[=█]+\] 100% \| 3\/3/);
     expect(output).toMatch(/deciding each user again \[[=█]+\] 100% \| 1\/1/);
     expect(output).toContain(
-      'rebuilt KYC facts from 2 stored case, report and account events; decided 1 user again',
+      'rebuilt KYC facts from 3 stored events; decided 1 user again',
     );
     const kyc = JSON.parse(
       (await runCli(['kyc', 'cli-old', '--json', '--database-url', `sqlite:${path}`])).stdout,

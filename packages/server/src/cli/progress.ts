@@ -83,10 +83,12 @@ export function createRebuildProgress(stream: NodeJS.WriteStream = process.stder
     },
     stop,
     summary() {
-      if (totals.facts === undefined) return null;
-      const events = `${totals.facts} stored case, report and account event${totals.facts === 1 ? '' : 's'}`;
       const users = totals.decisions ?? 0;
-      return `rebuilt KYC facts from ${events}; decided ${users} user${users === 1 ? '' : 's'} again`;
+      const decided = `decided ${users} user${users === 1 ? '' : 's'} again`;
+      if (totals.facts === undefined)
+        return totals.decisions === undefined ? null : `${decided} (the KYC policy changed)`;
+      const events = `${totals.facts} stored event${totals.facts === 1 ? '' : 's'}`;
+      return `rebuilt KYC facts from ${events}; ${decided}`;
     },
   };
 }

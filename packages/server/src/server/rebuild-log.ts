@@ -1,7 +1,8 @@
 /**
  * What the service logs while it rebuilds KYC facts at start (after an upgrade nobody ran
- * `persona-webhooks migrate` for): a large inbox takes a while before the service listens, and the
- * log says why, and when it is done. Two lines per phase, counts only.
+ * `persona-webhooks migrate` for) or decides every user again (the policy changed): a large inbox takes
+ * a while before the service listens, and the log says why, and when it is done. Two lines per phase,
+ * counts only.
  */
 import type { RebuildProgress } from 'persona-webhooks';
 import type { Logger } from './logger.js';
@@ -17,7 +18,7 @@ export function logRebuildProgress(logger: Logger): (progress: RebuildProgress) 
         { phase, total },
         phase === 'facts'
           ? 'rebuilding KYC facts from stored events (run `persona-webhooks migrate` before starting to see a progress bar)'
-          : 'deciding every user again with the rebuilt facts',
+          : 'deciding every user again (the facts were rebuilt or the KYC policy changed); changed decisions go to the outbox',
       );
     }
     if (done === total && !finished.has(phase)) {
