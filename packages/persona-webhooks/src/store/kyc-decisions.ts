@@ -12,30 +12,48 @@ import {
   type KycReason,
 } from '../kyc/decision.js';
 import type { CaseFact, InquiryFact, KycFacts, ReportFact, TransactionFact } from '../kyc/facts.js';
-import type { ProjectionUpdate } from '../kyc/projection-update.js';
+import type { LinkedKind, ProjectionUpdate } from '../kyc/projection-update.js';
 import type { DecisionChange } from '../outbox/decision-changed.js';
 
-/**
- * The objects an update batch changed (facts or links): the users to decide again are those whose
- * facts may include one of them (`concernedUsersSql`), found through the links committed by then.
- */
-export function changedObjectIds(updates: readonly ProjectionUpdate[]): string[] {
-  const ids = new Set<string>();
-  for (const u of updates) {
-    if (u.kind === 'inquiry') ids.add(u.inquiryId);
-    else if (u.kind === 'transaction') ids.add(u.transactionId);
-    else if (u.kind === 'case') ids.add(u.caseId);
-    else if (u.kind === 'report') ids.add(u.reportId);
-    else if (u.kind === 'account') ids.add(u.accountId);
-    else if (u.kind === 'links') ids.add(u.objectId);
-  }
-  return [...ids];
+/** An object an update batch changed (its facts or its links), with its kind. */
+export interface ChangedObject {
+  id: string;
+  kind: LinkedKind;
 }
 
 /**
+ * The objects an update batch changed: the users to decide again are those whose facts may include one
+ * of them (`concernedUsersSql`), found through the links committed by then.
+ */
+export function changedObjects(updates: readonly ProjectionUpdate[]): ChangedObject[] {
+  const found = new Map<string, LinkedKind>();
+  for (const u of updates) {
+    if (u.kind === 'inquiry') found.set(u.inquiryId, 'inquiry');
+    else if (u.kind === 'transaction') found.set(u.transactionId, 'transaction');
+    else if (u.kind === 'case') found.set(u.caseId, 'case');
+    else if (u.kind === 'report') found.set(u.reportId, 'report');
+    else if (u.kind === 'account') found.set(u.accountId, 'account');
+    else if (u.kind === 'links') found.set(u.objectId, u.objectKind);
+  }
+  return [...found].map(([id, kind]) => ({ id, kind }));
+}
+
+/** One letter per kind in a decider mark (`i:inq_…`); `r:` marks a user. */
+const MARK_PREFIX: Readonly<Record<LinkedKind, string>> = {
+  inquiry: 'i',
+  account: 'a',
+  transaction: 't',
+  report: 'p',
+  case: 'c',
+};
+const KIND_BY_PREFIX = new Map(
+  Object.entries(MARK_PREFIX).map(([kind, prefix]) => [prefix, kind as LinkedKind]),
+);
+
+/**
  * The marks a PostgreSQL completion leaves for its decider (`postgres/decider.ts`): `r:` a user an
- * update names (the event is then what changed their decision), `o:` an object whose users must be
- * decided again.
+ * update names (the event is then what changed their decision), and one per changed object, its kind in
+ * the prefix (`i:`, `a:`, `t:`, `p:` report, `c:` case), whose users must be decided again.
  */
 export function dirtyMarks(updates: readonly ProjectionUpdate[]): string[] {
   const marks = new Set<string>();
@@ -43,17 +61,19 @@ export function dirtyMarks(updates: readonly ProjectionUpdate[]): string[] {
     if ((u.kind === 'inquiry' || u.kind === 'transaction' || u.kind === 'account') && u.referenceId !== null)
       marks.add(`r:${u.referenceId}`);
   }
-  for (const id of changedObjectIds(updates)) marks.add(`o:${id}`);
+  for (const { id, kind } of changedObjects(updates)) marks.add(`${MARK_PREFIX[kind]}:${id}`);
   return [...marks].sort();
 }
 
-/** Marks split by kind, as the decider's expansion query takes them. */
-export function splitMarks(marks: readonly string[]): { references: string[]; objects: string[] } {
-  const split = { references: [] as string[], objects: [] as string[] };
+/** Marks split into users and changed objects, as the decider's expansion query takes them. */
+export function splitMarks(marks: readonly string[]): { references: string[]; objects: ChangedObject[] } {
+  const split = { references: [] as string[], objects: [] as ChangedObject[] };
   for (const mark of marks) {
     const id = mark.slice(2);
-    if (mark.startsWith('r:')) split.references.push(id);
-    else if (mark.startsWith('o:')) split.objects.push(id);
+    const prefix = mark.slice(0, 1);
+    if (prefix === 'r') split.references.push(id);
+    const kind = KIND_BY_PREFIX.get(prefix);
+    if (kind) split.objects.push({ id, kind });
   }
   return split;
 }

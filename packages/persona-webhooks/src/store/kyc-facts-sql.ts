@@ -224,27 +224,35 @@ FROM spine s ${join} ${t.accounts} a ON a.account_id = s.id WHERE s.kind = 'acco
 }
 
 /**
- * The users (reference ids) whose facts may include any object `changedSql` (a SELECT of one column of
- * ids) names: the inverse of {@link ownershipCtes}, through at most the three links an ownership path
- * has (anchor → account → report → case). It may name a few users whose facts did not change (they are
- * decided again to no effect), never miss one.
+ * The users (reference ids) whose facts may include an object `changedSql` names (a SELECT of `id`,
+ * `kind` pairs): the inverse of {@link ownershipCtes}, kind by kind, so a shared object never fans out
+ * to everyone it touches. `cands` are the spine objects the changed facts hang off: a changed
+ * inquiry, account or transaction itself, the ones a changed report or case is linked to, and those of
+ * the reports a changed case is linked to. A spine object's users are its own reference id and the
+ * anchors that put it in a spine: for an account or a transaction, the inquiries, accounts and
+ * transactions linked to it; for an inquiry, the transactions linked to it. An inquiry is never a
+ * user's through an account, so an account that many inquiries name (a docs sample replayed) does not
+ * bring all their users along.
  */
 export function concernedUsersSql(t: KycTables, changedSql: string, dialect: KycDialect): string {
   const join = joinWord(dialect);
-  return `WITH changed(id) AS (${changedSql}),
-near(id) AS (
-  SELECT id FROM changed
-  UNION SELECT l.related_id FROM changed c ${join} ${t.links} l ON l.object_id = c.id
-  UNION SELECT l2.related_id FROM changed c ${join} ${t.links} l1 ON l1.object_id = c.id
-    ${join} ${t.links} l2 ON l2.object_id = l1.related_id WHERE l1.related_kind = 'report'),
-spine(id) AS (
-  SELECT id FROM near
-  UNION SELECT l.related_id FROM near n ${join} ${t.links} l ON l.object_id = n.id
-    WHERE l.object_kind IN ('inquiry', 'account', 'transaction')
-      AND l.related_kind IN ('inquiry', 'account', 'transaction'))
-SELECT i.reference_id FROM spine s ${join} ${t.inquiries} i ON i.inquiry_id = s.id WHERE i.reference_id IS NOT NULL
-UNION SELECT a.reference_id FROM spine s ${join} ${t.accounts} a ON a.account_id = s.id WHERE a.reference_id IS NOT NULL
-UNION SELECT x.reference_id FROM spine s ${join} ${t.transactions} x ON x.transaction_id = s.id
+  const spineKinds = "('inquiry', 'account', 'transaction')";
+  return `WITH changed(id, kind) AS (${changedSql}),
+cands(id, kind) AS (
+  SELECT id, kind FROM changed WHERE kind IN ${spineKinds}
+  UNION SELECT l.related_id, l.related_kind FROM changed c ${join} ${t.links} l ON l.object_id = c.id
+    WHERE c.kind IN ('report', 'case') AND l.related_kind IN ${spineKinds}
+  UNION SELECT l2.related_id, l2.related_kind FROM changed c ${join} ${t.links} l1 ON l1.object_id = c.id
+    ${join} ${t.links} l2 ON l2.object_id = l1.related_id
+    WHERE c.kind = 'case' AND l1.related_kind = 'report' AND l2.related_kind IN ${spineKinds}),
+owners(id) AS (
+  SELECT id FROM cands
+  UNION SELECT l.related_id FROM cands c ${join} ${t.links} l ON l.object_id = c.id
+    WHERE (c.kind IN ('account', 'transaction') AND l.related_kind IN ${spineKinds})
+      OR (c.kind = 'inquiry' AND l.related_kind = 'transaction'))
+SELECT i.reference_id FROM owners o ${join} ${t.inquiries} i ON i.inquiry_id = o.id WHERE i.reference_id IS NOT NULL
+UNION SELECT a.reference_id FROM owners o ${join} ${t.accounts} a ON a.account_id = o.id WHERE a.reference_id IS NOT NULL
+UNION SELECT x.reference_id FROM owners o ${join} ${t.transactions} x ON x.transaction_id = o.id
   WHERE x.reference_id IS NOT NULL`;
 }
 

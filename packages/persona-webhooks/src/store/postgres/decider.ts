@@ -1,6 +1,7 @@
 /**
  * Decides users on PostgreSQL after their facts commit. A completion only leaves marks (`kyc_dirty`:
- * `r:` a user, `o:` an object whose facts or links changed) in its own one-statement commit; a decide pass then, in one
+ * `r:` a user; `i:`, `a:`, `t:`, `p:`, `c:` an inquiry, account, transaction, report or case whose facts
+ * or links changed) in its own one-statement commit; a decide pass then, in one
  * transaction, takes up to a batch of marks (`FOR UPDATE SKIP LOCKED`, so instances share the work),
  * turns them into users through the links committed by then, locks those users (advisory, sorted: two
  * passes never decide one user at once), reads their facts, runs the policy, writes each changed
@@ -11,7 +12,7 @@
  *
  * Why it converges under concurrency: every fact or link change commits a mark, and a mark is only
  * turned into users after that commit. A case of account A committed before the inquiry that links A to
- * user R: its `o:` mark finds no user yet, but the inquiry's own marks, committed with the link, are
+ * user R: its `c:` mark finds no user yet, but the inquiry's own marks, committed with the link, are
  * processed later and read the case. Of two changes committed at once, whichever mark is taken last
  * sees both. Marks whose pass fails stay, and the next pass takes them.
  */

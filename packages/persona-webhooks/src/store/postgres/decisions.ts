@@ -7,6 +7,7 @@ import type { KycPolicy } from '../../kyc/decision.js';
 import type { KycFacts } from '../../kyc/facts.js';
 import type { DecisionChange } from '../../outbox/decision-changed.js';
 import {
+  type ChangedObject,
   type DecisionRow,
   decideUsers,
   factsFromRows,
@@ -27,7 +28,7 @@ export function decisionStatements(t: Tables) {
     FROM (SELECT hashtextextended(k, 0) AS key FROM unnest($1::text[]) AS k ORDER BY 1) AS keys`;
 
   const manyFacts = manyUserFactsSql(t, 'SELECT DISTINCT unnest($1::text[])', 'postgres');
-  const concerned = concernedUsersSql(t, 'SELECT DISTINCT unnest($1::text[])', 'postgres');
+  const concerned = concernedUsersSql(t, 'SELECT DISTINCT * FROM unnest($1::text[], $2::text[])', 'postgres');
   const manyDecisions = `SELECT reference_id, decision, reasons FROM ${t.decisions} WHERE reference_id = ANY($1::text[])`;
   const writeMany = `INSERT INTO ${t.decisions} AS d (reference_id, decision, reasons, event_id, updated_at_ms)
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
@@ -91,9 +92,9 @@ export function decisionStatements(t: Tables) {
     },
 
     /** The users whose facts may include one of these objects, through the links committed by now. */
-    async concernedUsers(db: PostgresQueryable, objectIds: readonly string[]): Promise<string[]> {
-      if (objectIds.length === 0) return [];
-      const result = await db.query(concerned, [objectIds]);
+    async concernedUsers(db: PostgresQueryable, objects: readonly ChangedObject[]): Promise<string[]> {
+      if (objects.length === 0) return [];
+      const result = await db.query(concerned, [objects.map((o) => o.id), objects.map((o) => o.kind)]);
       return result.rows.map((row) => String((row as { reference_id: unknown }).reference_id));
     },
   };

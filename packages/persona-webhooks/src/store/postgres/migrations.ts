@@ -296,8 +296,8 @@ CREATE TABLE app_tokens (
     name: 'kyc-links-transactions-policy',
     // Mirrors SQLite's version 10: every link between the decision's objects, transactions, a report's
     // newest matching and clearing runs, and the policy each decision was made under (NULL: decide
-    // every user again once the re-projection of stored events is done). The decider's inquiry and
-    // account marks become object marks (`o:`), which it expands through the links.
+    // every user again once the re-projection of stored events is done). The decider's inquiry (`i:`)
+    // and account (`a:`) marks keep their meaning; it now expands every object mark through the links.
     sql: `
 CREATE TABLE transactions (
   transaction_id text PRIMARY KEY,
@@ -341,8 +341,6 @@ CREATE TABLE kyc_policy (
   redecide_after text NOT NULL DEFAULT ''
 );
 INSERT INTO kyc_policy (id) VALUES (1);
-
-UPDATE kyc_dirty SET key = 'o:' || substr(key, 3) WHERE key LIKE 'i:%' OR key LIKE 'a:%';
 
 INSERT INTO kyc_rebuild (id) SELECT 1 WHERE EXISTS (SELECT 1 FROM events)
   ON CONFLICT (id) DO UPDATE SET after_created_at_ms = -1, after_id = '';

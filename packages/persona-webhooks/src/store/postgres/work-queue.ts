@@ -163,7 +163,7 @@ export function createPostgresWorkQueue(
         const marked = await tx.query(markDoneSql, [nowMs, claim.id, claim.leaseToken, claim.attempt]);
         if (new RowValues(marked.rows[0]).int('marked') === 0) throw LEASE_LOST;
         await updates.apply(tx, projection, nowMs);
-        // A case or report whose event dropped its relationships still reaches its users: its `o:` mark
+        // A case or report whose event dropped its relationships still reaches its users: its mark
         // is expanded through the links stored by earlier events.
         const marks = dirtyMarks(projection);
         if (marks.length > 0) {
@@ -204,7 +204,7 @@ export function createPostgresWorkQueue(
           const completed = await completeOnce(claim, projection, nowMs);
           // The users this event concerns are decided by the next pass, not awaited here (reads wait for
           // it); a failed pass leaves its marks for the next one, and the event itself is done either way.
-          // Every fact kind counts, a case or report without links included: its `o:` mark is expanded
+          // Every fact kind counts, a case or report without links included: its mark is expanded
           // through the links stored by earlier events.
           if (completed && dirtyMarks(projection).length > 0) void decider.settle(nowMs).catch(() => {});
           return completed;

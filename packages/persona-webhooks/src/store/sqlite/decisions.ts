@@ -10,7 +10,7 @@ import type { KycFacts } from '../../kyc/facts.js';
 import type { ProjectionUpdate } from '../../kyc/projection-update.js';
 import type { DecisionChange } from '../../outbox/decision-changed.js';
 import {
-  changedObjectIds,
+  changedObjects,
   type DecisionRow,
   decideUsers,
   factsFromRows,
@@ -34,10 +34,10 @@ const MANY_FACTS_SQL = manyUserFactsSql(
   'sqlite',
 );
 
-/** The users whose facts may include an object of the JSON array `@ids`. */
+/** The users whose facts may include an object of the JSON array `@objects` (`{ id, kind }` each). */
 const CONCERNED_USERS_SQL = concernedUsersSql(
   PLAIN_KYC_TABLES,
-  'SELECT DISTINCT value FROM json_each(@ids)',
+  "SELECT DISTINCT value ->> '$.id', value ->> '$.kind' FROM json_each(@objects)",
   'sqlite',
 );
 
@@ -67,9 +67,11 @@ export type RecordSqliteChanges = (changes: readonly DecisionChange[]) => void;
  * they changed, found through the links stored by now (the batch's own included).
  */
 export function sqliteUsersConcerned(prepare: PrepareCached, updates: readonly ProjectionUpdate[]): string[] {
-  const ids = changedObjectIds(updates);
-  if (ids.length === 0) return [];
-  const rows = prepare(CONCERNED_USERS_SQL).all({ ids: JSON.stringify(ids) }) as { reference_id: string }[];
+  const objects = changedObjects(updates);
+  if (objects.length === 0) return [];
+  const rows = prepare(CONCERNED_USERS_SQL).all({ objects: JSON.stringify(objects) }) as {
+    reference_id: string;
+  }[];
   return rows.map((row) => row.reference_id);
 }
 
