@@ -3,9 +3,10 @@
  * do), enable/disable, and rotate-secret — whose printed PERSONA_WEBHOOK_SECRET, given to a real service,
  * accepts the delivery Persona then signs with both secrets.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { kycPolicyEvents } from 'persona-webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startTestEmulator } from '../helpers/emulator.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -29,14 +30,32 @@ const cli = (args: string[], env: Record<string, string> = {}) =>
   });
 
 describe('persona-webhooks webhooks', () => {
-  it('creates a webhook for the KYC events and prints its secret once, with what to do with it', async () => {
+  it('creates a webhook for every event the KYC policy reads and prints its secret once, with what to do with it', async () => {
     const result = await cli(['create', '--url', 'http://127.0.0.1:9/webhooks/persona']);
     expect(result.code).toBe(0);
     const [created] = emulator.state.webhooksNewestFirst();
     expect(created).toMatchObject({ url: 'http://127.0.0.1:9/webhooks/persona', status: 'enabled' });
+    // Cases, report runs and transactions too: without them a match after approval never holds a user.
+    expect(created!.enabledEvents).toEqual(kycPolicyEvents());
     expect(created!.enabledEvents).toEqual(
-      expect.arrayContaining(['inquiry.approved', 'inquiry.expired', 'account.redacted']),
+      expect.arrayContaining([
+        'inquiry.approved',
+        'inquiry.expired',
+        'account.redacted',
+        'case.status-updated',
+        'case.resolved',
+        'report/watchlist.matched',
+        'report/screening.matched',
+        'report/custom-list.dismissed',
+        'transaction.created',
+        'transaction.status-updated',
+      ]),
     );
+    // Counted by family, not dumped.
+    expect(result.stdout).toMatch(
+      /\nEvents: \d+ — inquiry 9, account 13, case 13, transaction 8, report \d+ \(\d+ types\): every event the KYC policy reads/,
+    );
+    expect(result.stdout).not.toContain('report/watchlist.matched');
     expect(result.stdout).toContain(
       `Created webhook ${created!.id} (enabled) → http://127.0.0.1:9/webhooks/persona`,
     );
@@ -46,6 +65,34 @@ describe('persona-webhooks webhooks', () => {
     const listed = await cli(['list']);
     expect(listed.stdout).toContain(`${created!.id}  enabled   http://127.0.0.1:9/webhooks/persona`);
     expect(listed.stdout).not.toContain(created!.secrets[0]!.value);
+  });
+
+  it('create --policy leaves out the report types the policy file declares informational', async () => {
+    const policy = join(dir, 'policy.json');
+    writeFileSync(policy, JSON.stringify({ informationalReportTypes: ['email-address', 'phone-number'] }));
+    const result = await cli(['create', '--url', 'http://127.0.0.1:9/informational', '--policy', policy]);
+    expect(result.code).toBe(0);
+    const [created] = emulator.state.webhooksNewestFirst();
+    expect(created!.enabledEvents).toEqual(
+      kycPolicyEvents({ informationalReportTypes: ['email-address', 'phone-number'] }),
+    );
+    expect(created!.enabledEvents.some((name) => name.startsWith('report/email-address.'))).toBe(false);
+    expect(created!.enabledEvents).toContain('report/watchlist.matched');
+
+    // The service's own variable is read when no flag is given; --events still wins over both.
+    const fromEnv = await cli(['create', '--url', 'http://127.0.0.1:9/env'], {
+      PERSONA_WEBHOOKS_POLICY: policy,
+    });
+    expect(fromEnv.code).toBe(0);
+    expect(emulator.state.webhooksNewestFirst()[0]!.enabledEvents).toEqual(created!.enabledEvents);
+    const chosen = await cli([
+      'create',
+      '--url',
+      'http://127.0.0.1:9/chosen',
+      '--events',
+      'inquiry.approved,case.resolved',
+    ]);
+    expect(chosen.stdout).toContain('\nEvents: inquiry.approved, case.resolved\n');
   });
 
   it('disables and enables a webhook', async () => {
