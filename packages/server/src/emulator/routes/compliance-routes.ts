@@ -1,7 +1,7 @@
 /**
  * The emulator's control routes for what happens after an inquiry: cases (opened about a user, a report
  * or a transaction, moved through their template's statuses or resolved), reports (run, re-run, their
- * match dismissed) and transactions (created, their status set). Each answers the object and the events
+ * match dismissed); transactions: transaction-routes.ts. Each answers the object and the events
  * it recorded. Behind the control key like every `/_emulator` route (see control-routes.ts).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -9,25 +9,21 @@ import {
   createCase,
   createReport,
   dismissReport,
-  EmulatorConflictError,
   isRunnableReportType,
   reopenCase,
   resolveCase,
   runReport,
   setCaseStatus,
 } from '../emulator-compliance.js';
-import type { EmulatedCase, EmulatedEvent, EmulatedInquiry, EmulatedReport } from '../emulator-model.js';
+import type { EmulatedCase, EmulatedInquiry, EmulatedReport } from '../emulator-model.js';
 import type { EmulatorState } from '../emulator-state.js';
-import { createTransaction, setTransactionStatus } from '../emulator-transactions.js';
-import { caseJson, reportJson, transactionJson } from '../persona-json.js';
+import { caseJson, reportJson } from '../persona-json.js';
+import { badRequest, eventRefs, MAX_STATUS_CHARS, step, text } from './control-steps.js';
 import { bodyOf, type RouteContext, sendPersonaError } from './route-context.js';
 
 interface IdParams {
   Params: { id: string };
 }
-
-/** Longest status, resolution or template status accepted: Persona's are short names. */
-const MAX_STATUS_CHARS = 100;
 
 export function registerComplianceRoutes(app: FastifyInstance, { state }: RouteContext): void {
   const notFound = (reply: FastifyReply, what: string, id: string) =>
@@ -44,10 +40,8 @@ export function registerComplianceRoutes(app: FastifyInstance, { state }: RouteC
     }
     const template = caseTemplate(body);
     if (template === 'invalid') {
-      return sendPersonaError(
+      return badRequest(
         reply,
-        400,
-        'Bad Request',
         'statuses and end-statuses must be lists of status names, e.g. ["Open"] and ["Accept", "Declined by Team 1"]',
       );
     }
@@ -76,18 +70,9 @@ export function registerComplianceRoutes(app: FastifyInstance, { state }: RouteC
     if (!kase) return reply;
     const resolution = bodyOf(request.body)['resolution'] ?? 'Approved';
     if (typeof resolution !== 'string' || resolution.length === 0 || resolution.length > MAX_STATUS_CHARS) {
-      return sendPersonaError(
-        reply,
-        400,
-        'Bad Request',
-        'resolution must be text, e.g. Approved or Declined',
-      );
+      return badRequest(reply, 'resolution must be text, e.g. Approved or Declined');
     }
-    return step(
-      reply,
-      () => resolveCase(state, kase, resolution),
-      () => caseJson(kase),
-    );
+    return step(reply, kase, caseJson, () => resolveCase(state, kase, resolution));
   });
 
   app.post<IdParams>('/_emulator/cases/:id/status', async (request, reply) => {
@@ -95,46 +80,26 @@ export function registerComplianceRoutes(app: FastifyInstance, { state }: RouteC
     if (!kase) return reply;
     const status = text(bodyOf(request.body)['status']);
     if (!status) {
-      return sendPersonaError(
-        reply,
-        400,
-        'Bad Request',
-        `status is required, one of ${kase.template.statuses.join(', ')}`,
-      );
+      return badRequest(reply, `status is required, one of ${kase.template.statuses.join(', ')}`);
     }
-    return step(
-      reply,
-      () => setCaseStatus(state, kase, status),
-      () => caseJson(kase),
-    );
+    return step(reply, kase, caseJson, () => setCaseStatus(state, kase, status));
   });
 
   app.post<IdParams>('/_emulator/cases/:id/reopen', async (request, reply) => {
     const kase = findCase(request.params.id, reply);
-    return kase
-      ? step(
-          reply,
-          () => reopenCase(state, kase),
-          () => caseJson(kase),
-        )
-      : reply;
+    return kase ? step(reply, kase, caseJson, () => reopenCase(state, kase)) : reply;
   });
 
   app.post('/_emulator/reports', async (request, reply) => {
     const body = bodyOf(request.body);
     const reportType = body['type'] ?? 'watchlist';
     if (typeof reportType !== 'string' || !isRunnableReportType(reportType)) {
-      return sendPersonaError(
-        reply,
-        400,
-        'Bad Request',
-        'type must be a report type, e.g. watchlist, screening or custom-list',
-      );
+      return badRequest(reply, 'type must be a report type, e.g. watchlist, screening or custom-list');
     }
     const hasMatch = flag(body, 'has-match', false);
     const isContinuous = flag(body, 'is-continuous', true);
     if (hasMatch === null || isContinuous === null) {
-      return sendPersonaError(reply, 400, 'Bad Request', 'has-match and is-continuous must be true or false');
+      return badRequest(reply, 'has-match and is-continuous must be true or false');
     }
     const transactionId = text(body['transaction-id']);
     const transaction = transactionId ? state.transactions.get(transactionId) : undefined;
@@ -165,62 +130,14 @@ export function registerComplianceRoutes(app: FastifyInstance, { state }: RouteC
     const report = findReport(request.params.id, reply);
     if (!report) return reply;
     const hasMatch = flag(bodyOf(request.body), 'has-match', false);
-    if (hasMatch === null)
-      return sendPersonaError(reply, 400, 'Bad Request', 'has-match must be true or false');
-    return step(
-      reply,
-      () => runReport(state, report, hasMatch),
-      () => reportJson(report),
-    );
+    if (hasMatch === null) return badRequest(reply, 'has-match must be true or false');
+    return step(reply, report, reportJson, () => runReport(state, report, hasMatch));
   });
 
   app.post<IdParams>('/_emulator/reports/:id/dismiss', async (request, reply) => {
     const report = findReport(request.params.id, reply);
-    return report
-      ? step(
-          reply,
-          () => dismissReport(state, report),
-          () => reportJson(report),
-        )
-      : reply;
+    return report ? step(reply, report, reportJson, () => dismissReport(state, report)) : reply;
   });
-
-  app.post('/_emulator/transactions', async (request, reply) => {
-    const body = bodyOf(request.body);
-    const referenceId = text(body['reference-id']);
-    if (!referenceId) {
-      return sendPersonaError(reply, 400, 'Bad Request', "reference-id is required: the transaction's user");
-    }
-    const status = body['status'] === undefined ? undefined : text(body['status']);
-    if (status === null)
-      return sendPersonaError(reply, 400, 'Bad Request', 'status must be text, e.g. approved');
-    const { transaction, events } = createTransaction(state, { referenceId, ...(status ? { status } : {}) });
-    return reply.code(201).send({ data: transactionJson(transaction), events: eventRefs(events) });
-  });
-
-  app.post<IdParams>('/_emulator/transactions/:id/status', async (request, reply) => {
-    const transaction = state.transactions.get(request.params.id);
-    if (!transaction) return notFound(reply, 'transaction', request.params.id);
-    const status = text(bodyOf(request.body)['status']);
-    if (!status) {
-      return sendPersonaError(
-        reply,
-        400,
-        'Bad Request',
-        'status is required, e.g. approved, declined or needs_review',
-      );
-    }
-    return step(
-      reply,
-      () => setTransactionStatus(state, transaction, status),
-      () => transactionJson(transaction),
-    );
-  });
-}
-
-/** Non-empty text up to MAX_STATUS_CHARS; null otherwise (absent included). */
-function text(value: unknown): string | null {
-  return typeof value === 'string' && value.length > 0 && value.length <= MAX_STATUS_CHARS ? value : null;
 }
 
 /** A boolean field: its value, the default when absent, null when it is not a boolean. */
@@ -275,27 +192,6 @@ function targetInquiry(
     }
     return inquiry ?? null;
   }
-  void sendPersonaError(reply, 400, 'Bad Request', 'inquiry-id or reference-id is required');
+  void badRequest(reply, 'inquiry-id or reference-id is required');
   return null;
-}
-
-/**
- * Runs a step and answers the object as it is now with the events recorded; a step the object's state
- * does not allow answers 409, a value it does not know 400.
- */
-function step(reply: FastifyReply, run: () => EmulatedEvent[], json: () => unknown) {
-  try {
-    const events = run();
-    return reply.send({ data: json(), events: eventRefs(events) });
-  } catch (error) {
-    if (error instanceof EmulatorConflictError)
-      return sendPersonaError(reply, 409, 'Conflict', error.message);
-    if (error instanceof RangeError) return sendPersonaError(reply, 400, 'Bad Request', error.message);
-    throw error;
-  }
-}
-
-/** The events a step recorded, as a client needs them (to find them in the Events API or the receiver). */
-function eventRefs(events: readonly EmulatedEvent[]) {
-  return events.map((event) => ({ id: event.id, name: event.name }));
 }

@@ -12,6 +12,7 @@ import type { EmulatorFaults } from '../emulator-model.js';
 import type { RecordEventInput } from '../emulator-state.js';
 import { registerComplianceRoutes } from './compliance-routes.js';
 import { bodyOf, type RouteContext, sendPersonaError } from './route-context.js';
+import { registerTransactionRoutes } from './transaction-routes.js';
 
 const FAULT_KEYS: Readonly<Record<string, keyof EmulatorFaults>> = {
   'drop-deliveries': 'dropDeliveries',
@@ -126,6 +127,7 @@ export function registerControlRoutes(app: FastifyInstance, context: RouteContex
   });
 
   registerComplianceRoutes(app, context);
+  registerTransactionRoutes(app, state);
 
   app.get('/_emulator/requests', async () => ({ requests: state.requests }));
   app.get('/_emulator/deliveries', async () => ({ attempts: state.attempts }));
