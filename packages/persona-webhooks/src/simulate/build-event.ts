@@ -22,7 +22,10 @@ export interface BuildEventOptions {
   inquiryCreatedAt?: Date | string;
   /** `case.*`: the case id. Default: a new one. */
   caseId?: string;
-  /** `case.resolved`: the resolution (`Approved`, `Declined`, or a template's own). Default `Approved`. */
+  /**
+   * `case.*`: the resolution (`Approved`, `Declined`, or a template's own). Default: `Approved` for a
+   * `case.resolved` without a `status` (the classic flow), else none.
+   */
   resolution?: string;
   /**
    * `case.*`: when Persona resolved the case (`resolved-at`), e.g. when its template status became an end
@@ -226,7 +229,8 @@ function caseObject(options: BuildEventOptions, action: string, createdAt: strin
     attributes: {
       status: options.status ?? (resolved ? 'resolved' : 'open'),
       name: 'KYC review',
-      resolution: resolved ? (options.resolution ?? 'Approved') : (options.resolution ?? null),
+      // The classic flow resolves with a resolution; a template's end status is its own outcome.
+      resolution: options.resolution ?? (resolved && options.status === undefined ? 'Approved' : null),
       'created-at': createdAt,
       'updated-at': createdAt,
       'assigned-at': action === 'assigned' ? createdAt : null,

@@ -57,7 +57,10 @@ export function registerSendCommand(program: Command): void {
       "override the status derived from the event name: a case template's own (Accept, 'Declined by Team 1'), a transaction's (approved, needs_review, …)",
     )
     .option('--case-id <id>', 'case.*: the case id (default: a new case_… per event)')
-    .option('--resolution <resolution>', 'case.resolved: the resolution (default Approved; Declined, …)')
+    .option(
+      '--resolution <resolution>',
+      'case.*: the resolution (default Approved for case.resolved without --status; Declined, …)',
+    )
     .option(
       '--resolved-at <iso>',
       "case.*: when Persona resolved the case (default: the event's time for case.resolved, else none)",
