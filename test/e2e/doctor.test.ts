@@ -174,6 +174,7 @@ describe('persona-webhooks doctor', () => {
     expect(events.detail).toMatch(
       /^wbh_\S+ does not send account\.\* except account\.redacted \(12 events\), case\.\* \(13 events\), transaction\.\* \(8 events\), report\/\* \(\d+ events of \d+ report types: errored, ready, dismissed, matched\)/,
     );
+    expect(events.fix).toContain(`persona-webhooks webhooks subscribe ${webhook.id} (keeps its secret)`);
     expect(events.fix).toContain(`Persona Dashboard → Webhooks → ${webhook.id}, or enable all events (*)`);
     expect(events.fix).toContain(`persona-webhooks webhooks create --url ${receiverUrl()}`);
     expect(report.checks.filter((check) => check.status === 'failed').map((check) => check.id)).toEqual([
@@ -181,17 +182,30 @@ describe('persona-webhooks doctor', () => {
     ]);
   });
 
-  it('events: a single missing event is named as such, with the fix, in the printed report', async () => {
+  it('events: a single missing event is named as such, and the printed fix, run, makes doctor pass', async () => {
     webhook.enabledEvents = kycPolicyEvents().filter((name) => name !== 'report/watchlist.matched');
     const result = await doctor();
     expect(result.code).toBe(1);
     expect(line(result.stdout, 'enabled events')).toContain(
       `${webhook.id} does not send report/watchlist.matched: the KYC decision never sees them, so a case`,
     );
-    expect(fix(result.stdout, 'enabled events')).toMatch(
-      /^fix: subscribe the webhook to them: add them to its enabled events in Persona Dashboard/,
+    const printed = fix(result.stdout, 'enabled events');
+    expect(printed).toMatch(
+      /^fix: subscribe the webhook to them: persona-webhooks webhooks subscribe wbh_\S+ /,
     );
     expect(result.stdout).toMatch(/1 check failed: events\.\n$/);
+
+    // The fix as printed, run as a user would: afterwards every check passes.
+    const command = /persona-webhooks (webhooks subscribe wbh_\S+)/.exec(printed)![1]!.split(' ');
+    const subscribed = await runCli(command, {
+      env: { PERSONA_API_URL: emulator.apiUrl, PERSONA_API_KEY: emulator.apiKey },
+    });
+    expect(subscribed.stdout).toContain(
+      `Subscribed ${webhook.id} to 1 more event: report/watchlist.matched.`,
+    );
+    const fixed = await doctor();
+    expect(line(fixed.stdout, 'enabled events')).toMatch(/passed +enabled events/);
+    expect(fixed.code).toBe(0);
   });
 
   it("events: the policy file's informational report types need not be sent (--policy, or PERSONA_WEBHOOKS_POLICY)", async () => {

@@ -95,6 +95,33 @@ describe('persona-webhooks webhooks', () => {
     expect(chosen.stdout).toContain('\nEvents: inquiry.approved, case.resolved\n');
   });
 
+  it("subscribe adds the policy's missing events to a webhook, keeping its events and its secret", async () => {
+    const webhook = emulator.createWebhook({
+      url: 'http://127.0.0.1:9/subscribe',
+      enabledEvents: ['inquiry.approved', 'inquiry.declined', 'verification.passed'],
+    });
+    const secret = webhook.secrets[0]!.value;
+    const result = await cli(['subscribe', webhook.id]);
+    expect(result.code).toBe(0);
+    expect(webhook.secrets.map((s) => s.value)).toEqual([secret]);
+    expect(webhook.enabledEvents.slice(0, 3)).toEqual([
+      'inquiry.approved',
+      'inquiry.declined',
+      'verification.passed',
+    ]);
+    expect(new Set(webhook.enabledEvents)).toEqual(new Set([...kycPolicyEvents(), 'verification.passed']));
+    const added = kycPolicyEvents().length - 2;
+    expect(result.stdout).toContain(`Subscribed ${webhook.id} to ${added} more events: `);
+    expect(result.stdout).toContain('case.* (13 events)');
+    expect(result.stdout).toContain(`It now sends ${added + 3} events; its secret is unchanged.`);
+
+    const again = await cli(['subscribe', webhook.id]);
+    expect(again.stdout).toBe(`${webhook.id} already sends every event the KYC policy reads.\n`);
+    const unknown = await cli(['subscribe', 'wbh_missing']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/GET \/webhooks\/wbh_missing answered 404/);
+  });
+
   it('disables and enables a webhook', async () => {
     const webhook = emulator.createWebhook({ url: 'http://127.0.0.1:9/hook', enabledEvents: ['*'] });
     const disabled = await cli(['disable', webhook.id]);

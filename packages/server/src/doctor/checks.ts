@@ -145,7 +145,7 @@ export function checkEvents(webhook: Webhook, required: readonly string[]): Chec
       'events',
       'failed',
       `${webhook.id} does not send ${shown.join(', ')}: the KYC decision never sees them, so a case, report or transaction that should hold a user for review leaves them approved (${missing.length} of the ${required.length} events the policy reads; --json lists them).`,
-      `subscribe the webhook to them: add them to its enabled events in Persona Dashboard → Webhooks → ${webhook.id}, or enable all events (*); or create a webhook subscribed to every one with persona-webhooks webhooks create --url ${webhook.url} (then disable ${webhook.id} and deploy the new secret).`,
+      `subscribe the webhook to them: persona-webhooks webhooks subscribe ${webhook.id} (keeps its secret), or add them to its enabled events in Persona Dashboard → Webhooks → ${webhook.id}, or enable all events (*); or create a webhook subscribed to every one with persona-webhooks webhooks create --url ${webhook.url} (then disable ${webhook.id} and deploy the new secret).`,
     ),
     missingEvents: missing,
   };

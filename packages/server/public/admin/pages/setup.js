@@ -47,6 +47,7 @@ export function Setup() {
       <h2 id="setup-cli">With the CLI</h2>
       <p>Creates the webhook subscribed to every event below and prints its secret once:</p>
       <pre><code>npx persona-webhooks webhooks create --url ${url}</code></pre>
+      <p>A webhook you have already: <code>npx persona-webhooks webhooks subscribe wbh_…</code> adds what it lacks and keeps its secret.</p>
       <p>Then check the whole chain: <code>npx persona-webhooks doctor --url ${url}</code></p>
     </section>
     <section class="card" aria-labelledby="setup-dashboard">

@@ -11,6 +11,7 @@ import { countByFamily } from '../../policy-events/event-families.js';
 import { API_URL_OPTION, apiClientFor } from '../api-client.js';
 import { POLICY_OPTION, policyEventsFor } from '../policy-flag.js';
 import { printJson } from '../with-store.js';
+import { registerWebhooksSubscribeCommand } from './webhooks-subscribe.js';
 
 interface ApiFlags {
   apiUrl?: string;
@@ -22,7 +23,7 @@ export function registerWebhooksCommands(program: Command): void {
   const webhooks = program
     .command('webhooks')
     .description(
-      "Manage Persona webhooks through Persona's API: list, create, rotate the secret, enable, disable.",
+      "Manage Persona webhooks through Persona's API: list, create, subscribe to the policy's events, rotate the secret, enable, disable.",
     );
 
   webhooks
@@ -110,6 +111,8 @@ export function registerWebhooksCommands(program: Command): void {
         );
       },
     );
+
+  registerWebhooksSubscribeCommand(webhooks, PURPOSE);
 
   webhooks
     .command('rotate-secret')
