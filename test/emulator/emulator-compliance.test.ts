@@ -206,6 +206,30 @@ describe('transactions', () => {
     );
     expect((await control('/reports', { 'transaction-id': 'txn_missing' })).status).toBe(404);
   });
+  it('runs a report on a transaction of a user who has no inquiry: it relates to the transaction and its account only', async () => {
+    emulator = await startTestEmulator();
+    const transaction = (
+      await control('/transactions', { 'reference-id': 'user-txn-only', status: 'approved' })
+    ).body.data;
+    expect(transaction.relationships['inquiries']).toEqual({ data: [] });
+    const report = await control('/reports', {
+      'transaction-id': transaction.id,
+      type: 'watchlist',
+      'has-match': true,
+    });
+    expect(report.status).toBe(201);
+    expect(report.body.data.relationships['inquiry']).toEqual({ data: null });
+    const accountId = (transaction.relationships['account'] as { data: { id: string } }).data.id;
+    expect(linksOf(projected(report.body.events[1]!.id))).toEqual(
+      [`account:${accountId}`, `transaction:${transaction.id}`].sort(),
+    );
+    // A case about that report reaches the same user the same way.
+    const kase = await control('/cases', { 'report-id': report.body.data.id });
+    expect(kase.body.data.relationships['inquiries']).toEqual({ data: [] });
+    expect(linksOf(projected(kase.body.events[0]!.id))).toEqual(
+      [`account:${accountId}`, `report:${report.body.data.id}`, `transaction:${transaction.id}`].sort(),
+    );
+  });
 });
 
 describe('report dismissal', () => {

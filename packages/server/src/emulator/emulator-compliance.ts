@@ -33,23 +33,38 @@ export const DEFAULT_CASE_TEMPLATE: Omit<EmulatedCaseTemplate, 'id'> = {
 };
 
 /** What a case is about besides the inquiry's user, and its template's statuses. */
+/**
+ * Whom a case or report is about: an inquiry's user (the inquiry and its account), or, for a report on
+ * a transaction of a user who has no inquiry, the transaction's account alone.
+ */
+export interface Subject {
+  inquiryId: string | null;
+  accountId: string;
+}
+
+/** An inquiry as a subject. */
+export const inquirySubject = (inquiry: EmulatedInquiry): Subject => ({
+  inquiryId: inquiry.id,
+  accountId: inquiry.accountId,
+});
+
 export interface CaseOptions {
   report?: EmulatedReport | null;
   transactionId?: string | null;
   template?: Omit<EmulatedCaseTemplate, 'id'>;
 }
 
-/** Opens a case about an inquiry's user (and a report or transaction of theirs): `case.created`. */
+/** Opens a case about a user (and a report or transaction of theirs): `case.created`. */
 export function createCase(
   state: EmulatorState,
-  inquiry: EmulatedInquiry,
+  subject: Subject,
   options: CaseOptions = {},
 ): { kase: EmulatedCase; events: EmulatedEvent[] } {
   const template = options.template ?? DEFAULT_CASE_TEMPLATE;
   const kase: EmulatedCase = {
     id: personaId('case'),
-    inquiryId: inquiry.id,
-    accountId: inquiry.accountId,
+    inquiryId: subject.inquiryId,
+    accountId: subject.accountId,
     reportId: options.report?.id ?? null,
     reportType: options.report?.reportType ?? null,
     transactionId: options.transactionId ?? options.report?.transactionId ?? null,
@@ -110,7 +125,7 @@ function recordCaseEvent(state: EmulatorState, kase: EmulatedCase, name: string)
   return state.recordEvent({
     name,
     caseId: kase.id,
-    inquiryId: kase.inquiryId,
+    ...(kase.inquiryId === null ? {} : { inquiryId: kase.inquiryId }),
     accountId: kase.accountId,
     status: kase.status,
     resolvedAt: kase.resolvedAtMs === null ? null : new Date(kase.resolvedAtMs),
@@ -125,10 +140,10 @@ export function isRunnableReportType(reportType: string): boolean {
   return isKnownEventName(`report/${reportType}.ready`);
 }
 
-/** Creates a report about an inquiry's user and runs it once (see {@link runReport}). */
+/** Creates a report about a user (or a transaction of theirs) and runs it once (see {@link runReport}). */
 export function createReport(
   state: EmulatorState,
-  inquiry: EmulatedInquiry,
+  subject: Subject,
   options: { reportType: string; hasMatch: boolean; isContinuous: boolean; transactionId?: string | null },
 ): { report: EmulatedReport; events: EmulatedEvent[] } {
   if (!isRunnableReportType(options.reportType)) {
@@ -137,8 +152,8 @@ export function createReport(
   const report: EmulatedReport = {
     id: personaId('rep'),
     reportType: options.reportType,
-    inquiryId: inquiry.id,
-    accountId: inquiry.accountId,
+    inquiryId: subject.inquiryId,
+    accountId: subject.accountId,
     transactionId: options.transactionId ?? null,
     hasMatch: false,
     isContinuous: options.isContinuous,
@@ -184,7 +199,7 @@ function recordReportEvent(state: EmulatorState, report: EmulatedReport, name: s
   return state.recordEvent({
     name,
     reportId: report.id,
-    inquiryId: report.inquiryId,
+    ...(report.inquiryId === null ? {} : { inquiryId: report.inquiryId }),
     accountId: report.accountId,
     hasMatch: report.hasMatch,
     isContinuous: report.isContinuous,

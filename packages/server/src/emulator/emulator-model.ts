@@ -79,8 +79,9 @@ export interface EmulatedCaseTemplate {
 /** A case (manual review) about one inquiry's user, and optionally a report or transaction of theirs. */
 export interface EmulatedCase {
   id: string;
-  /** The inquiry and account it relates to: how a receiver ties the case to the user. */
-  inquiryId: string;
+  /** The inquiry and account it relates to: how a receiver ties the case to the user (no inquiry: a
+   * case about a report on a transaction of a user who has none). */
+  inquiryId: string | null;
   accountId: string;
   /** The report or transaction it was opened about, related too; null when none. */
   reportId: string | null;
@@ -112,7 +113,8 @@ export interface EmulatedReport {
   id: string;
   /** Without the `report/` prefix: `watchlist`, `politically-exposed-person`, … */
   reportType: string;
-  inquiryId: string;
+  /** Null for a report on a transaction of a user who has no inquiry. */
+  inquiryId: string | null;
   accountId: string;
   /** The transaction it ran on; null when it ran on the inquiry's user only. */
   transactionId: string | null;

@@ -86,7 +86,7 @@ export function caseJson(kase: EmulatedCase) {
       'resolved-at': iso(kase.resolvedAtMs),
     },
     relationships: {
-      inquiries: { data: [{ type: 'inquiry', id: kase.inquiryId }] },
+      inquiries: { data: kase.inquiryId ? [{ type: 'inquiry', id: kase.inquiryId }] : [] },
       accounts: { data: [{ type: 'account', id: kase.accountId }] },
       reports: { data: kase.reportId ? [{ type: `report/${kase.reportType}`, id: kase.reportId }] : [] },
       transactions: { data: kase.transactionId ? [{ type: 'transaction', id: kase.transactionId }] : [] },
@@ -107,7 +107,7 @@ export function reportJson(report: EmulatedReport) {
       'created-at': iso(report.createdAtMs),
     },
     relationships: {
-      inquiry: { data: { type: 'inquiry', id: report.inquiryId } },
+      inquiry: { data: report.inquiryId ? { type: 'inquiry', id: report.inquiryId } : null },
       account: { data: { type: 'account', id: report.accountId } },
       transaction: { data: report.transactionId ? { type: 'transaction', id: report.transactionId } : null },
     },

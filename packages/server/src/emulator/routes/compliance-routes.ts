@@ -9,10 +9,12 @@ import {
   createCase,
   createReport,
   dismissReport,
+  inquirySubject,
   isRunnableReportType,
   reopenCase,
   resolveCase,
   runReport,
+  type Subject,
   setCaseStatus,
 } from '../emulator-compliance.js';
 import type { EmulatedCase, EmulatedInquiry, EmulatedReport } from '../emulator-model.js';
@@ -45,13 +47,10 @@ export function registerComplianceRoutes(app: FastifyInstance, { state }: RouteC
         'statuses and end-statuses must be lists of status names, e.g. ["Open"] and ["Accept", "Declined by Team 1"]',
       );
     }
-    // A case about a report is about the report's user: its inquiry, unless one is named.
-    const inquiry =
-      report && !body['inquiry-id'] && !body['reference-id']
-        ? inquiryOf(state, report)
-        : targetInquiry(state, body, reply);
-    if (!inquiry) return reply;
-    const { kase, events } = createCase(state, inquiry, {
+    // A case about a report is about the report's user (its inquiry and account), unless one is named.
+    const subject = report && !named(body) ? reportSubject(report) : inquiryTarget(state, body, reply);
+    if (!subject) return reply;
+    const { kase, events } = createCase(state, subject, {
       report,
       transactionId: transactionId ?? null,
       ...(template ? { template } : {}),
@@ -104,14 +103,14 @@ export function registerComplianceRoutes(app: FastifyInstance, { state }: RouteC
     const transactionId = text(body['transaction-id']);
     const transaction = transactionId ? state.transactions.get(transactionId) : undefined;
     if (transactionId && !transaction) return notFound(reply, 'transaction', transactionId);
-    // A report on a transaction runs on its user: the transaction's reference id names them.
-    const target =
-      transaction && !body['inquiry-id'] && !body['reference-id']
-        ? { ...body, 'reference-id': transaction.referenceId }
-        : body;
-    const inquiry = targetInquiry(state, target, reply);
-    if (!inquiry) return reply;
-    const { report, events } = createReport(state, inquiry, {
+    // A report on a transaction is about its user: the transaction's inquiry and account (a user known
+    // only by transactions has no inquiry; the report then reaches them through the transaction).
+    const subject =
+      transaction && !named(body)
+        ? { inquiryId: transaction.inquiryIds[0] ?? null, accountId: transaction.accountId }
+        : inquiryTarget(state, body, reply);
+    if (!subject) return reply;
+    const { report, events } = createReport(state, subject, {
       reportType,
       hasMatch,
       isContinuous,
@@ -159,8 +158,23 @@ function caseTemplate(body: Record<string, unknown>) {
   return { statuses: open, endStatuses: ends };
 }
 
-function inquiryOf(state: EmulatorState, report: EmulatedReport): EmulatedInquiry | null {
-  return state.inquiries.get(report.inquiryId) ?? null;
+/** Whether the body names the user itself (`inquiry-id` or `reference-id`). */
+function named(body: Record<string, unknown>): boolean {
+  return body['inquiry-id'] !== undefined || body['reference-id'] !== undefined;
+}
+
+function reportSubject(report: EmulatedReport): Subject {
+  return { inquiryId: report.inquiryId, accountId: report.accountId };
+}
+
+/** The subject an `inquiry-id` or `reference-id` names (see {@link targetInquiry}); null once answered. */
+function inquiryTarget(
+  state: EmulatorState,
+  body: Record<string, unknown>,
+  reply: FastifyReply,
+): Subject | null {
+  const inquiry = targetInquiry(state, body, reply);
+  return inquiry ? inquirySubject(inquiry) : null;
 }
 
 /**
