@@ -65,6 +65,9 @@ describe('persona-webhooks webhooks', () => {
     const listed = await cli(['list']);
     expect(listed.stdout).toContain(`${created!.id}  enabled   http://127.0.0.1:9/webhooks/persona`);
     expect(listed.stdout).not.toContain(created!.secrets[0]!.value);
+    expect(listed.stdout).toMatch(
+      /\n {2}events: \d+ — inquiry 9, account 13, case 13, transaction 8, report \d+ \(\d+ types\) \(--json lists them\)\n/,
+    );
   });
 
   it('create --policy leaves out the report types the policy file declares informational', async () => {

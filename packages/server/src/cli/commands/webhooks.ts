@@ -206,11 +206,11 @@ function enabledSummary(events: readonly string[], fromPolicy: boolean): string 
   return events.length <= 12 ? events.join(', ') : families;
 }
 
-/** The enabled events, shortened when there are many. */
+/** The enabled events, counted by family when there are many (the policy's are over a hundred). */
 function eventList(events: readonly string[]): string {
   if (events.length === 0) return '(none)';
   if (events.length <= 12) return events.join(', ');
-  return `${events.slice(0, 10).join(', ')}, … (${events.length} in all; --json lists them)`;
+  return `${events.length} — ${countByFamily(events)} (--json lists them)`;
 }
 
 function humanDuration(ms: number): string {
