@@ -70,7 +70,7 @@ export async function createWebhook(client: PersonaApiClient, input: CreateWebho
   return toWebhook(dataOf(response), response, 'POST /webhooks');
 }
 
-/** Sets the events a webhook sends (`PATCH /webhooks/:id`); its secrets and everything else stay. */
+/** Sets the events a webhook sends (Persona's "Update a Webhook", `PATCH /webhooks/:id`); its secrets stay. */
 export async function setWebhookEvents(
   client: PersonaApiClient,
   id: string,
