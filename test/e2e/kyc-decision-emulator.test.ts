@@ -1,7 +1,9 @@
 /**
  * A user's decision through the real service process, driven by the emulator as Persona would drive it:
  * signed deliveries of an approved inquiry, a continuously monitored watchlist report that matches, a
- * case a reviewer opens and resolves, and a later clean run of the report. The case and report events
+ * case a reviewer opens and resolves, and a later clean run of the report; a screening match and a case
+ * about it moved through its template's statuses (`Declined by Team 1`, `Accept`); a custom-list match
+ * dismissed; a transaction's status and a screening match on the transaction. The case and report events
  * carry no reference id: the service ties them to the user through the inquiry and account they name.
  * Lost deliveries of them come back through reconciliation, from the emulator's Events API.
  */
