@@ -1,6 +1,7 @@
 /**
  * `persona-webhooks webhooks …` against the emulator: list, create (subscribed to the policy's events,
- * the secret printed once with what to do), subscribe (the policy's missing events added), enable/disable, and rotate-secret — whose printed PERSONA_WEBHOOK_SECRET, given to a real service,
+ * the secret printed once with what to do), subscribe (the policy's missing events added),
+ * enable/disable, and rotate-secret — whose printed PERSONA_WEBHOOK_SECRET, given to a real service,
  * accepts the delivery Persona then signs with both secrets.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
