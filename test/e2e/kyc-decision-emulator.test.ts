@@ -272,4 +272,19 @@ describe('the KYC decision, driven by the emulator', () => {
     const kyc = await decisionWhen('user-txn-1', (k) => k.decision === 'needs_review');
     expect(kyc.reasons[0]).toMatchObject({ code: 'screening_match', id: report.data.id });
   });
+
+  it('a case over two users declined at its end status declines both, whichever is listed first', async () => {
+    await approvedUser('owner-a');
+    await approvedUser('owner-b');
+    const opened = await step('/cases', { 'reference-ids': ['owner-a', 'owner-b'] });
+    const declined = await step(`/cases/${opened.data.id}/status`, { status: 'Declined by Team 1' });
+    for (const referenceId of ['owner-a', 'owner-b']) {
+      const kyc = await decisionWhen(referenceId, (k) => k.decision === 'declined');
+      expect(kyc.reasons[0], referenceId).toMatchObject({
+        code: 'case_declined',
+        id: opened.data.id,
+        eventId: expect.toSatisfy((id: string) => declined.events.some((e) => e.id === id)),
+      });
+    }
+  });
 });

@@ -136,6 +136,44 @@ describe('case templates', () => {
   });
 });
 
+describe('cases over several users', () => {
+  it("relates every user's inquiry and account, in the order given", async () => {
+    emulator = await startTestEmulator();
+    const owner = emulator.state.createInquiry({ referenceId: 'owner-1' });
+    const other = emulator.state.createInquiry({ referenceId: 'owner-2' });
+    const opened = await control('/cases', { 'reference-ids': ['owner-1', 'owner-2'] });
+    expect(opened.status).toBe(201);
+    expect(opened.body.data.relationships).toMatchObject({
+      inquiries: {
+        data: [
+          { type: 'inquiry', id: owner.id },
+          { type: 'inquiry', id: other.id },
+        ],
+      },
+      accounts: {
+        data: [
+          { type: 'account', id: owner.accountId },
+          { type: 'account', id: other.accountId },
+        ],
+      },
+    });
+    expect(linksOf(projected(opened.body.events[0]!.id))).toEqual(
+      [
+        `account:${owner.accountId}`,
+        `account:${other.accountId}`,
+        `inquiry:${owner.id}`,
+        `inquiry:${other.id}`,
+      ].sort(),
+    );
+    expect(await control('/cases', { 'reference-ids': ['owner-1', 'nobody'] })).toMatchObject({
+      status: 404,
+      body: { errors: [{ details: expect.stringContaining('No inquiry with reference-id nobody') }] },
+    });
+    expect((await control('/cases', { 'reference-ids': [] })).status).toBe(400);
+    expect(emulator.state.cases.size).toBe(1);
+  });
+});
+
 describe('transactions', () => {
   it('creates a transaction of a user, tied to their account and newest inquiry, and sets its status', async () => {
     emulator = await startTestEmulator();

@@ -45,6 +45,12 @@ export interface BuildEventOptions {
    * it relates to (`relationships.transaction` / `transactions`).
    */
   transactionId?: string;
+  /**
+   * `case.*`: more users the case is about (a duplicate-identity or KYB case over several people): their
+   * inquiries and accounts, related after `inquiryId` and `accountId`.
+   */
+  otherInquiryIds?: readonly string[];
+  otherAccountIds?: readonly string[];
   /** `case.*`, `transaction.*` with `reportId`: the related report's type (without `report/`). Default `watchlist`. */
   reportType?: string;
 }
@@ -240,8 +246,8 @@ function caseObject(options: BuildEventOptions, action: string, createdAt: strin
       fields: {},
     },
     relationships: {
-      accounts: { data: toMany('account', options.accountId) },
-      inquiries: { data: toMany('inquiry', options.inquiryId) },
+      accounts: { data: toMany('account', options.accountId, options.otherAccountIds) },
+      inquiries: { data: toMany('inquiry', options.inquiryId, options.otherInquiryIds) },
       reports: { data: relatedReports(options) },
       transactions: { data: toMany('transaction', options.transactionId) },
     },
@@ -307,9 +313,9 @@ function relatedReports(options: BuildEventOptions) {
   return toMany(`report/${options.reportType ?? 'watchlist'}`, options.reportId);
 }
 
-/** A to-many relationship's data: the one id given, or none. */
-function toMany(type: string, id: string | undefined) {
-  return id ? [{ type, id }] : [];
+/** A to-many relationship's data: the id given and any others, or none. */
+function toMany(type: string, id: string | undefined, others: readonly string[] = []) {
+  return [...(id ? [id] : []), ...others].map((each) => ({ type, id: each }));
 }
 
 function genericObject(options: BuildEventOptions, family: string, createdAt: string) {

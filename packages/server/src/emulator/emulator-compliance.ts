@@ -54,17 +54,20 @@ export interface CaseOptions {
   template?: Omit<EmulatedCaseTemplate, 'id'>;
 }
 
-/** Opens a case about a user (and a report or transaction of theirs): `case.created`. */
+/**
+ * Opens a case about one or more users (and a report or transaction of theirs): `case.created`. A case
+ * over several users relates every one's inquiry and account, in the order given.
+ */
 export function createCase(
   state: EmulatorState,
-  subject: Subject,
+  subjects: readonly Subject[],
   options: CaseOptions = {},
 ): { kase: EmulatedCase; events: EmulatedEvent[] } {
   const template = options.template ?? DEFAULT_CASE_TEMPLATE;
   const kase: EmulatedCase = {
     id: personaId('case'),
-    inquiryId: subject.inquiryId,
-    accountId: subject.accountId,
+    inquiryIds: subjects.flatMap((subject) => (subject.inquiryId === null ? [] : [subject.inquiryId])),
+    accountIds: [...new Set(subjects.map((subject) => subject.accountId))],
     reportId: options.report?.id ?? null,
     reportType: options.report?.reportType ?? null,
     transactionId: options.transactionId ?? options.report?.transactionId ?? null,
@@ -125,8 +128,10 @@ function recordCaseEvent(state: EmulatorState, kase: EmulatedCase, name: string)
   return state.recordEvent({
     name,
     caseId: kase.id,
-    ...(kase.inquiryId === null ? {} : { inquiryId: kase.inquiryId }),
-    accountId: kase.accountId,
+    ...(kase.inquiryIds[0] === undefined ? {} : { inquiryId: kase.inquiryIds[0] }),
+    ...(kase.accountIds[0] === undefined ? {} : { accountId: kase.accountIds[0] }),
+    otherInquiryIds: kase.inquiryIds.slice(1),
+    otherAccountIds: kase.accountIds.slice(1),
     status: kase.status,
     resolvedAt: kase.resolvedAtMs === null ? null : new Date(kase.resolvedAtMs),
     ...(kase.resolution === null ? {} : { resolution: kase.resolution }),

@@ -76,13 +76,16 @@ export interface EmulatedCaseTemplate {
   endStatuses: string[];
 }
 
-/** A case (manual review) about one inquiry's user, and optionally a report or transaction of theirs. */
+/** A case (manual review) about one or more users, and optionally a report or transaction of theirs. */
 export interface EmulatedCase {
   id: string;
-  /** The inquiry and account it relates to: how a receiver ties the case to the user (no inquiry: a
-   * case about a report on a transaction of a user who has none). */
-  inquiryId: string | null;
-  accountId: string;
+  /**
+   * The inquiries and accounts it relates to, one pair per user it is about (several for a
+   * duplicate-identity or KYB case): how a receiver ties the case to each user. No inquiry: a case about
+   * a report on a transaction of a user who has none.
+   */
+  inquiryIds: string[];
+  accountIds: string[];
   /** The report or transaction it was opened about, related too; null when none. */
   reportId: string | null;
   /** The related report's type (without `report/`), when there is one. */

@@ -86,8 +86,8 @@ export function caseJson(kase: EmulatedCase) {
       'resolved-at': iso(kase.resolvedAtMs),
     },
     relationships: {
-      inquiries: { data: kase.inquiryId ? [{ type: 'inquiry', id: kase.inquiryId }] : [] },
-      accounts: { data: [{ type: 'account', id: kase.accountId }] },
+      inquiries: { data: kase.inquiryIds.map((id) => ({ type: 'inquiry', id })) },
+      accounts: { data: kase.accountIds.map((id) => ({ type: 'account', id })) },
       reports: { data: kase.reportId ? [{ type: `report/${kase.reportType}`, id: kase.reportId }] : [] },
       transactions: { data: kase.transactionId ? [{ type: 'transaction', id: kase.transactionId }] : [] },
       'case-template': { data: { type: 'case-template', id: kase.template.id } },

@@ -48,9 +48,9 @@ export function registerComplianceRoutes(app: FastifyInstance, { state }: RouteC
       );
     }
     // A case about a report is about the report's user (its inquiry and account), unless one is named.
-    const subject = report && !named(body) ? reportSubject(report) : inquiryTarget(state, body, reply);
-    if (!subject) return reply;
-    const { kase, events } = createCase(state, subject, {
+    const subjects = report && !named(body) ? [reportSubject(report)] : caseSubjects(state, body, reply);
+    if (!subjects) return reply;
+    const { kase, events } = createCase(state, subjects, {
       report,
       transactionId: transactionId ?? null,
       ...(template ? { template } : {}),
@@ -158,9 +158,40 @@ function caseTemplate(body: Record<string, unknown>) {
   return { statuses: open, endStatuses: ends };
 }
 
-/** Whether the body names the user itself (`inquiry-id` or `reference-id`). */
+/** Whether the body names the user itself (`inquiry-id`, `reference-id` or `reference-ids`). */
 function named(body: Record<string, unknown>): boolean {
-  return body['inquiry-id'] !== undefined || body['reference-id'] !== undefined;
+  return ['inquiry-id', 'reference-id', 'reference-ids'].some((key) => body[key] !== undefined);
+}
+
+/**
+ * The users a case is about: each of `reference-ids` (a case over several users, by their newest
+ * inquiries), else the one `inquiry-id` or `reference-id` names. Answers 400/404 itself and returns null.
+ */
+function caseSubjects(
+  state: EmulatorState,
+  body: Record<string, unknown>,
+  reply: FastifyReply,
+): Subject[] | null {
+  const referenceIds = body['reference-ids'];
+  if (referenceIds === undefined) {
+    const subject = inquiryTarget(state, body, reply);
+    return subject ? [subject] : null;
+  }
+  if (
+    !Array.isArray(referenceIds) ||
+    referenceIds.length === 0 ||
+    referenceIds.some((id) => text(id) === null)
+  ) {
+    void badRequest(reply, 'reference-ids must be a list of reference ids, e.g. ["owner-1", "owner-2"]');
+    return null;
+  }
+  const subjects: Subject[] = [];
+  for (const referenceId of referenceIds as string[]) {
+    const subject = inquiryTarget(state, { 'reference-id': referenceId }, reply);
+    if (!subject) return null;
+    subjects.push(subject);
+  }
+  return subjects;
 }
 
 function reportSubject(report: EmulatedReport): Subject {
