@@ -379,9 +379,11 @@ describe.skipIf(!browserAvailable)('admin dashboard in Chromium', { timeout: 60_
     const first = page.getByTestId('reasons').locator('li').first();
     expect(await first.getAttribute('data-code')).toBe('watchlist_match');
     const text = (await first.textContent()) ?? '';
+    // The reason says what holds the user and the setting that would make the report type informational.
     expect(text).toContain(
-      'The watchlist report (continuous monitoring) found a match that no clean run, dismissal or resolved case has cleared; if this report type is informational, add "watchlist" to informationalReportTypes.',
+      'The watchlist report (continuous monitoring) found a match that no clean run, dismissal or resolved case has cleared',
     );
+    expect(text).toContain('informationalReportTypes');
     expect(text).toContain(`report ${report!.reportId}`);
     expect(text).toContain(`set by event ${report!.statusEventId}`);
     // The approval is still listed, as the decision the match overrides.

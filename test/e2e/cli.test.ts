@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PersonaEvent } from '../../packages/persona-webhooks/src/events/event.js';
 import { parseEvent } from '../../packages/persona-webhooks/src/events/parse-event.js';
 import { sign } from '../../packages/persona-webhooks/src/signature/node.js';
 import { buildEvent } from '../../packages/persona-webhooks/src/simulate/build-event.js';
@@ -46,6 +47,24 @@ afterAll(async () => {
 const sendSigned = (args: readonly string[]) =>
   runCli(['send', ...args, '--url', `${service.url}/webhooks/persona`, '--secret', SECRET]);
 
+/** Runs each `send <args>` against a recording receiver; the events it received, parsed, in order. */
+async function sentEvents(commands: readonly string[][]): Promise<PersonaEvent[]> {
+  const receiver = await startRecordingReceiver();
+  try {
+    for (const args of commands) {
+      const result = await runCli(['send', ...args, '--url', receiver.url, '--secret', SECRET]);
+      expect(result.code, args[0]).toBe(0);
+    }
+    return receiver.requests.map((request) => {
+      const parsed = parseEvent(request.body);
+      if (!parsed.ok) throw new Error('unparseable');
+      return parsed.event;
+    });
+  } finally {
+    await receiver.close();
+  }
+}
+
 describe('persona-webhooks send', () => {
   it('sends a signed, realistic event that the server accepts', async () => {
     const result = await sendSigned(['inquiry.approved', '--reference-id', 'cli-user']);
@@ -60,12 +79,9 @@ describe('persona-webhooks send', () => {
   });
 
   it('sends case and report events with the ids, resolution and account status given', async () => {
-    const receiver = await startRecordingReceiver();
-    try {
-      const send = (...args: string[]) =>
-        runCli(['send', ...args, '--url', receiver.url, '--secret', SECRET]);
-      const sent = [
-        await send(
+    const objects = (
+      await sentEvents([
+        [
           'case.resolved',
           '--case-id',
           'case_cli',
@@ -75,36 +91,92 @@ describe('persona-webhooks send', () => {
           'act_cli',
           '--resolution',
           'Declined',
-        ),
-        await send('report/watchlist.matched', '--report-id', 'rep_cli', '--inquiry-id', 'inq_cli'),
-        await send('account.status-updated', '--account-id', 'act_cli', '--account-status', 'Suspended'),
-      ];
-      expect(sent.map((r) => r.code)).toEqual([0, 0, 0]);
-      const objects = receiver.requests.map((r) => {
-        const parsed = parseEvent(r.body);
-        if (!parsed.ok) throw new Error('unparseable');
-        return parsed.event.object;
-      });
-      expect(objects[0]).toMatchObject({
-        type: 'case',
-        id: 'case_cli',
-        attributes: { status: 'resolved', resolution: 'Declined' },
-        relationships: { inquiries: { data: [{ id: 'inq_cli' }] }, accounts: { data: [{ id: 'act_cli' }] } },
-      });
-      expect(objects[1]).toMatchObject({
-        type: 'report/watchlist',
-        id: 'rep_cli',
-        attributes: { hasMatch: true, isContinuous: true },
-        relationships: { inquiry: { data: { id: 'inq_cli' } } },
-      });
-      expect(objects[2]).toMatchObject({
-        type: 'account',
-        id: 'act_cli',
-        attributes: { accountStatus: 'Suspended' },
-      });
-    } finally {
-      await receiver.close();
-    }
+        ],
+        ['report/watchlist.matched', '--report-id', 'rep_cli', '--inquiry-id', 'inq_cli'],
+        ['account.status-updated', '--account-id', 'act_cli', '--account-status', 'Suspended'],
+      ])
+    ).map((event) => event.object);
+    expect(objects[0]).toMatchObject({
+      type: 'case',
+      id: 'case_cli',
+      attributes: { status: 'resolved', resolution: 'Declined' },
+      relationships: { inquiries: { data: [{ id: 'inq_cli' }] }, accounts: { data: [{ id: 'act_cli' }] } },
+    });
+    expect(objects[1]).toMatchObject({
+      type: 'report/watchlist',
+      id: 'rep_cli',
+      attributes: { hasMatch: true, isContinuous: true },
+      relationships: { inquiry: { data: { id: 'inq_cli' } } },
+    });
+    expect(objects[2]).toMatchObject({
+      type: 'account',
+      id: 'act_cli',
+      attributes: { accountStatus: 'Suspended' },
+    });
+  });
+
+  it("sends a transaction and a case template's status with the transaction, report and resolved-at given", async () => {
+    const events = await sentEvents([
+      [
+        'transaction.status-updated',
+        '--transaction-id',
+        'txn_cli',
+        '--reference-id',
+        'cli-txn-user',
+        '--account-id',
+        'act_cli',
+        '--inquiry-id',
+        'inq_cli',
+        '--status',
+        'needs_review',
+      ],
+      [
+        'case.status-updated',
+        '--case-id',
+        'case_cli_2',
+        '--report-id',
+        'rep_cli',
+        '--transaction-id',
+        'txn_cli',
+        '--status',
+        'Declined by Team 1',
+        '--resolved-at',
+        '2026-03-04T05:06:07.000Z',
+      ],
+      ['report/custom-list.dismissed', '--report-id', 'rep_cli', '--transaction-id', 'txn_cli'],
+    ]);
+    expect(events[0]).toMatchObject({
+      referenceId: 'cli-txn-user',
+      object: {
+        type: 'transaction',
+        id: 'txn_cli',
+        attributes: { status: 'needs_review' },
+        relationships: { account: { data: { id: 'act_cli' } }, inquiries: { data: [{ id: 'inq_cli' }] } },
+      },
+    });
+    expect(events[1]!.object).toMatchObject({
+      type: 'case',
+      attributes: { status: 'Declined by Team 1', resolution: null, resolvedAt: '2026-03-04T05:06:07.000Z' },
+      relationships: {
+        reports: { data: [{ id: 'rep_cli' }] },
+        transactions: { data: [{ type: 'transaction', id: 'txn_cli' }] },
+      },
+    });
+    expect(events[2]!.object).toMatchObject({
+      type: 'report/custom-list',
+      attributes: { hasMatch: false },
+      relationships: { transaction: { data: { id: 'txn_cli' } } },
+    });
+    const bad = await runCli([
+      'send',
+      'case.status-updated',
+      '--resolved-at',
+      'yesterday',
+      '--secret',
+      SECRET,
+    ]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('--resolved-at must be an ISO 8601 time');
   });
 
   it('exits 1 and prints the refusal when the secret is wrong', async () => {

@@ -2,10 +2,11 @@
  * `persona-webhooks doctor` as a user runs it, against the emulator and a real service process: all
  * checks pass on a good setup, and each check fails on its own, with its own message and fix.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { kycPolicyEvents } from 'persona-webhooks';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EmulatedWebhook } from '../../packages/server/src/emulator/emulator-model.js';
 import { PERSONA_API_VERSION } from '../../packages/server/src/persona-api/client.js';
@@ -135,24 +136,106 @@ describe('persona-webhooks doctor', () => {
     expect(result.stdout).toMatch(/1 check failed: enabled\.\n$/);
   });
 
-  it('events: a webhook missing event types names each one', async () => {
+  it('events: a webhook set up for inquiries only (the old default) fails, naming the case and report events', async () => {
+    // What `webhooks create` subscribed to before the policy read cases, reports and transactions.
     webhook.enabledEvents = [
+      'inquiry.created',
+      'inquiry.started',
       'inquiry.approved',
       'inquiry.declined',
       'inquiry.completed',
       'inquiry.failed',
+      'inquiry.expired',
       'inquiry.marked-for-review',
       'inquiry.redacted',
+      'account.redacted',
     ];
+    const result = await doctor(['--url', receiverUrl(), '--json']);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as {
+      ok: boolean;
+      checks: Array<{ id: string; status: string; detail: string; fix?: string; missingEvents?: string[] }>;
+    };
+    const events = report.checks.find((check) => check.id === 'events')!;
+    expect(events.status).toBe('failed');
+    const required = kycPolicyEvents();
+    expect(events.missingEvents).toEqual(required.filter((name) => !webhook.enabledEvents.includes(name)));
+    expect(events.missingEvents).toEqual(
+      expect.arrayContaining([
+        'case.resolved',
+        'case.status-updated',
+        'report/watchlist.matched',
+        'report/screening.matched',
+        'report/custom-list.dismissed',
+        'transaction.status-updated',
+      ]),
+    );
+    // One item per family, the report types together.
+    expect(events.detail).toMatch(
+      /^wbh_\S+ does not send account\.\* except account\.redacted \(12 events\), case\.\* \(13 events\), transaction\.\* \(8 events\), report\/\* \(\d+ events of \d+ report types: errored, ready, dismissed, matched\)/,
+    );
+    expect(events.fix).toContain(`persona-webhooks webhooks subscribe ${webhook.id} (keeps its secret)`);
+    expect(events.fix).toContain(`Persona Dashboard → Webhooks → ${webhook.id}, or enable all events (*)`);
+    expect(events.fix).toContain(`persona-webhooks webhooks create --url ${receiverUrl()}`);
+    expect(report.checks.filter((check) => check.status === 'failed').map((check) => check.id)).toEqual([
+      'events',
+    ]);
+  });
+
+  it('events: a single missing event is named as such, and the printed fix, run, makes doctor pass', async () => {
+    webhook.enabledEvents = kycPolicyEvents().filter((name) => name !== 'report/watchlist.matched');
     const result = await doctor();
     expect(result.code).toBe(1);
     expect(line(result.stdout, 'enabled events')).toContain(
-      `${webhook.id} does not send inquiry.expired, account.redacted: those status changes never reach this service.`,
+      `${webhook.id} does not send report/watchlist.matched: the KYC decision never sees them, so a case`,
     );
-    expect(fix(result.stdout, 'enabled events')).toContain(
-      `fix: add inquiry.expired, account.redacted to the webhook's enabled events in Persona Dashboard → Webhooks → ${webhook.id}`,
+    const printed = fix(result.stdout, 'enabled events');
+    expect(printed).toMatch(
+      /^fix: subscribe the webhook to them: persona-webhooks webhooks subscribe wbh_\S+ /,
     );
     expect(result.stdout).toMatch(/1 check failed: events\.\n$/);
+
+    // The fix as printed, run as a user would: afterwards every check passes.
+    const command = /persona-webhooks (webhooks subscribe wbh_\S+)/.exec(printed)![1]!.split(' ');
+    const subscribed = await runCli(command, {
+      env: { PERSONA_API_URL: emulator.apiUrl, PERSONA_API_KEY: emulator.apiKey },
+    });
+    expect(subscribed.stdout).toContain(
+      `Subscribed ${webhook.id} to 1 more event: report/watchlist.matched.`,
+    );
+    const fixed = await doctor();
+    expect(line(fixed.stdout, 'enabled events')).toMatch(/passed +enabled events/);
+    expect(fixed.code).toBe(0);
+  });
+
+  it("events: the policy file's informational report types need not be sent (--policy, or PERSONA_WEBHOOKS_POLICY)", async () => {
+    const policy = join(dir, 'watchlist-informational.json');
+    writeFileSync(policy, JSON.stringify({ informationalReportTypes: ['watchlist'] }));
+    webhook.enabledEvents = kycPolicyEvents({ informationalReportTypes: ['watchlist'] });
+    expect(webhook.enabledEvents).not.toContain('report/watchlist.matched');
+
+    const withFlag = await doctor(['--url', receiverUrl(), '--policy', policy]);
+    expect(line(withFlag.stdout, 'enabled events')).toMatch(
+      /passed +enabled events +wbh_\S+ sends all \d+ events/,
+    );
+    const withEnv = await doctor(['--url', receiverUrl()], { PERSONA_WEBHOOKS_POLICY: policy });
+    expect(withEnv.code).toBe(0);
+
+    // The default policy holds users on watchlist matches: the same webhook lacks its runs.
+    const byDefault = await doctor();
+    expect(byDefault.code).toBe(1);
+    expect(line(byDefault.stdout, 'enabled events')).toContain(
+      'does not send report/watchlist (4 events: dismissed, errored, matched, ready)',
+    );
+  });
+
+  it('events: a wrong policy file stops doctor naming the key, before any call to Persona', async () => {
+    const policy = join(dir, 'wrong.json');
+    writeFileSync(policy, JSON.stringify({ informationalReportType: ['watchlist'] }));
+    const result = await doctor(['--url', receiverUrl(), '--policy', policy]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('informationalReportType');
+    expect(result.stdout).toBe('');
   });
 
   it('secret: a PERSONA_WEBHOOK_SECRET that is not the webhook’s is refused without printing either', async () => {

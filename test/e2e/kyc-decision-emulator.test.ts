@@ -1,7 +1,9 @@
 /**
  * A user's decision through the real service process, driven by the emulator as Persona would drive it:
  * signed deliveries of an approved inquiry, a continuously monitored watchlist report that matches, a
- * case a reviewer opens and resolves, and a later clean run of the report. The case and report events
+ * case a reviewer opens and resolves, and a later clean run of the report; a screening match and a case
+ * about it moved through its template's statuses (`Declined by Team 1`, `Accept`); a custom-list match
+ * dismissed; a transaction's status and a screening match on the transaction. The case and report events
  * carry no reference id: the service ties them to the user through the inquiry and account they name.
  * Lost deliveries of them come back through reconciliation, from the emulator's Events API.
  */
@@ -179,5 +181,110 @@ describe('the KYC decision, driven by the emulator', () => {
     expect(kyc.decision).toBe('needs_review');
     expect(kyc.reasons[0]).toMatchObject({ code: 'watchlist_match', eventId: matched.id });
     expect(service.output().stdout).toContain('received through reconciliation');
+  });
+
+  it('a screening match after approval, a case about it reaching the template\'s end status "Declined by Team 1": declined, and a later approval does not undo it', async () => {
+    await approvedUser('user-screen-1');
+    const report = await step('/reports', {
+      'reference-id': 'user-screen-1',
+      type: 'screening',
+      'has-match': true,
+    });
+    const matched = report.events.find((e) => e.name === 'report/screening.matched')!;
+    const held = await decisionWhen('user-screen-1', (k) => k.reasons[0]?.eventId === matched.id);
+    expect(held.decision).toBe('needs_review');
+    expect(held.reasons[0]).toMatchObject({ code: 'screening_match', fact: 'report', id: report.data.id });
+    // The reason names the report type and the setting that would make it informational.
+    expect((held.reasons[0] as Reason & { message: string }).message).toContain(
+      'add "screening" to informationalReportTypes',
+    );
+
+    // The case names no inquiry or user of its own here beyond the report's: Persona's case about a report.
+    const opened = await step('/cases', { 'report-id': report.data.id });
+    await decisionWhen('user-screen-1', (k) => k.reasons[0]?.code === 'case_open');
+    const pending = await step(`/cases/${opened.data.id}/status`, { status: 'Pending' });
+    expect(pending.events.map((e) => e.name)).toEqual(['case.status-updated']);
+    const stillHeld = await decisionWhen(
+      'user-screen-1',
+      (k) => k.reasons[0]?.eventId === pending.events[0]!.id,
+    );
+    expect(stillHeld.decision).toBe('needs_review');
+
+    const declined = await step(`/cases/${opened.data.id}/status`, { status: 'Declined by Team 1' });
+    expect(declined.events.map((e) => e.name)).toEqual(['case.status-updated', 'case.resolved']);
+    const kyc = await decisionWhen('user-screen-1', (k) => k.decision === 'declined');
+    expect(kyc.reasons[0]).toMatchObject({ code: 'case_declined', fact: 'case', id: opened.data.id });
+
+    // A new automated approval: the reviewer's decline stands.
+    const again = await persona('/inquiries', { data: { attributes: { 'reference-id': 'user-screen-1' } } });
+    const approval = await persona(`/inquiries/${again.data.id}/approve`);
+    expect(approval.data.id).toBe(again.data.id);
+    const after = await decisionWhen('user-screen-1', (k) => k.reasons.some((r) => r.id === again.data.id));
+    expect(after.decision).toBe('declined');
+    expect(after.reasons[0]).toMatchObject({ code: 'case_declined' });
+  });
+
+  it('a case about a screening match reaching the end status "Accept" clears the match: approved', async () => {
+    await approvedUser('user-screen-2');
+    const report = await step('/reports', {
+      'reference-id': 'user-screen-2',
+      type: 'screening',
+      'has-match': true,
+    });
+    await decisionWhen('user-screen-2', (k) => k.decision === 'needs_review');
+    const opened = await step('/cases', { 'report-id': report.data.id });
+    await step(`/cases/${opened.data.id}/status`, { status: 'Accept' });
+    const kyc = await decisionWhen('user-screen-2', (k) => k.decision === 'approved');
+    expect(kyc.reasons[0]).toMatchObject({ code: 'case_approved', id: opened.data.id });
+  });
+
+  it('a custom-list match holds the user until a reviewer dismisses it', async () => {
+    await approvedUser('user-list-1');
+    const report = await step('/reports', {
+      'reference-id': 'user-list-1',
+      type: 'custom-list',
+      'has-match': true,
+    });
+    const held = await decisionWhen('user-list-1', (k) => k.decision === 'needs_review');
+    expect(held.reasons[0]).toMatchObject({ code: 'custom_list_match', id: report.data.id });
+    const dismissed = await step(`/reports/${report.data.id}/dismiss`);
+    expect(dismissed.events.map((e) => e.name)).toEqual(['report/custom-list.dismissed']);
+    const kyc = await decisionWhen('user-list-1', (k) => k.decision === 'approved');
+    expect(kyc.reasons.map((r) => r.code)).toEqual(['inquiry_approved']);
+  });
+
+  it("a transaction's status decides beside the inquiry, and a screening match on the transaction holds its user", async () => {
+    await approvedUser('user-txn-1');
+    const transaction = await step('/transactions', { 'reference-id': 'user-txn-1' });
+    const review = await step(`/transactions/${transaction.data.id}/status`, { status: 'needs_review' });
+    const held = await decisionWhen('user-txn-1', (k) => k.reasons[0]?.eventId === review.events[0]!.id);
+    expect(held.decision).toBe('needs_review');
+    expect(held.reasons[0]).toMatchObject({ fact: 'transaction', id: transaction.data.id });
+
+    await step(`/transactions/${transaction.data.id}/status`, { status: 'approved' });
+    await decisionWhen('user-txn-1', (k) => k.decision === 'approved');
+
+    const report = await step('/reports', {
+      'transaction-id': transaction.data.id,
+      type: 'screening',
+      'has-match': true,
+    });
+    const kyc = await decisionWhen('user-txn-1', (k) => k.decision === 'needs_review');
+    expect(kyc.reasons[0]).toMatchObject({ code: 'screening_match', id: report.data.id });
+  });
+
+  it('a case over two users declined at its end status declines both, whichever is listed first', async () => {
+    await approvedUser('owner-a');
+    await approvedUser('owner-b');
+    const opened = await step('/cases', { 'reference-ids': ['owner-a', 'owner-b'] });
+    const declined = await step(`/cases/${opened.data.id}/status`, { status: 'Declined by Team 1' });
+    for (const referenceId of ['owner-a', 'owner-b']) {
+      const kyc = await decisionWhen(referenceId, (k) => k.decision === 'declined');
+      expect(kyc.reasons[0], referenceId).toMatchObject({
+        code: 'case_declined',
+        id: opened.data.id,
+        eventId: expect.toSatisfy((id: string) => declined.events.some((e) => e.id === id)),
+      });
+    }
   });
 });

@@ -1,5 +1,6 @@
 /**
- * The README's "A watchlist match, and a review" walkthrough, run from the README itself: every command
+ * The README's "A watchlist match, and a review" walkthrough (a screening match after approval, a case
+ * whose template status declines, a dismissed custom-list match), run from the README itself: every command
  * of its block through bash as written, and every answer compared with the `# …` line under it (`…`
  * stands for anything, as in the README). Only the port differs (the service's own instead of 3000), and
  * `npx persona-webhooks` runs the command under test directly.
@@ -69,10 +70,10 @@ afterAll(async () => {
 });
 
 describe('README: a watchlist match, and a review', () => {
-  it('approved → watchlist match: needs review, and why → case opened → resolved Approved: approved again', async () => {
+  it('approved → screening match: needs review, and why → a case template\'s "Declined by Team 1": declined, which a later approval does not undo; a dismissed custom-list match: approved', async () => {
     const steps = walkthroughSteps(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'));
-    expect(steps.filter((s) => s.command.includes('persona-webhooks send'))).toHaveLength(4);
-    expect(steps.filter((s) => s.expected !== null)).toHaveLength(5);
+    expect(steps.filter((s) => s.command.includes('persona-webhooks send'))).toHaveLength(8);
+    expect(steps.filter((s) => s.expected !== null)).toHaveLength(8);
 
     service = await startServiceProcess({
       PERSONA_WEBHOOK_SECRET: SECRET,

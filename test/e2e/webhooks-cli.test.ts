@@ -1,11 +1,13 @@
 /**
- * `persona-webhooks webhooks …` against the emulator: list, create (the secret printed once with what to
- * do), enable/disable, and rotate-secret — whose printed PERSONA_WEBHOOK_SECRET, given to a real service,
+ * `persona-webhooks webhooks …` against the emulator: list, create (subscribed to the policy's events,
+ * the secret printed once with what to do), subscribe (the policy's missing events added),
+ * enable/disable, and rotate-secret — whose printed PERSONA_WEBHOOK_SECRET, given to a real service,
  * accepts the delivery Persona then signs with both secrets.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { kycPolicyEvents } from 'persona-webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startTestEmulator } from '../helpers/emulator.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -29,14 +31,32 @@ const cli = (args: string[], env: Record<string, string> = {}) =>
   });
 
 describe('persona-webhooks webhooks', () => {
-  it('creates a webhook for the KYC events and prints its secret once, with what to do with it', async () => {
+  it('creates a webhook for every event the KYC policy reads and prints its secret once, with what to do with it', async () => {
     const result = await cli(['create', '--url', 'http://127.0.0.1:9/webhooks/persona']);
     expect(result.code).toBe(0);
     const [created] = emulator.state.webhooksNewestFirst();
     expect(created).toMatchObject({ url: 'http://127.0.0.1:9/webhooks/persona', status: 'enabled' });
+    // Cases, report runs and transactions too: without them a match after approval never holds a user.
+    expect(created!.enabledEvents).toEqual(kycPolicyEvents());
     expect(created!.enabledEvents).toEqual(
-      expect.arrayContaining(['inquiry.approved', 'inquiry.expired', 'account.redacted']),
+      expect.arrayContaining([
+        'inquiry.approved',
+        'inquiry.expired',
+        'account.redacted',
+        'case.status-updated',
+        'case.resolved',
+        'report/watchlist.matched',
+        'report/screening.matched',
+        'report/custom-list.dismissed',
+        'transaction.created',
+        'transaction.status-updated',
+      ]),
     );
+    // Counted by family, not dumped.
+    expect(result.stdout).toMatch(
+      /\nEvents: \d+ — inquiry 9, account 13, case 13, transaction 8, report \d+ \(\d+ types\): every event the KYC policy reads/,
+    );
+    expect(result.stdout).not.toContain('report/watchlist.matched');
     expect(result.stdout).toContain(
       `Created webhook ${created!.id} (enabled) → http://127.0.0.1:9/webhooks/persona`,
     );
@@ -46,6 +66,64 @@ describe('persona-webhooks webhooks', () => {
     const listed = await cli(['list']);
     expect(listed.stdout).toContain(`${created!.id}  enabled   http://127.0.0.1:9/webhooks/persona`);
     expect(listed.stdout).not.toContain(created!.secrets[0]!.value);
+    expect(listed.stdout).toMatch(
+      /\n {2}events: \d+ — inquiry 9, account 13, case 13, transaction 8, report \d+ \(\d+ types\) \(--json lists them\)\n/,
+    );
+  });
+
+  it('create --policy leaves out the report types the policy file declares informational', async () => {
+    const policy = join(dir, 'policy.json');
+    writeFileSync(policy, JSON.stringify({ informationalReportTypes: ['email-address', 'phone-number'] }));
+    const result = await cli(['create', '--url', 'http://127.0.0.1:9/informational', '--policy', policy]);
+    expect(result.code).toBe(0);
+    const [created] = emulator.state.webhooksNewestFirst();
+    expect(created!.enabledEvents).toEqual(
+      kycPolicyEvents({ informationalReportTypes: ['email-address', 'phone-number'] }),
+    );
+    expect(created!.enabledEvents.some((name) => name.startsWith('report/email-address.'))).toBe(false);
+    expect(created!.enabledEvents).toContain('report/watchlist.matched');
+
+    // The service's own variable is read when no flag is given; --events still wins over both.
+    const fromEnv = await cli(['create', '--url', 'http://127.0.0.1:9/env'], {
+      PERSONA_WEBHOOKS_POLICY: policy,
+    });
+    expect(fromEnv.code).toBe(0);
+    expect(emulator.state.webhooksNewestFirst()[0]!.enabledEvents).toEqual(created!.enabledEvents);
+    const chosen = await cli([
+      'create',
+      '--url',
+      'http://127.0.0.1:9/chosen',
+      '--events',
+      'inquiry.approved,case.resolved',
+    ]);
+    expect(chosen.stdout).toContain('\nEvents: inquiry.approved, case.resolved\n');
+  });
+
+  it("subscribe adds the policy's missing events to a webhook, keeping its events and its secret", async () => {
+    const webhook = emulator.createWebhook({
+      url: 'http://127.0.0.1:9/subscribe',
+      enabledEvents: ['inquiry.approved', 'inquiry.declined', 'verification.passed'],
+    });
+    const secret = webhook.secrets[0]!.value;
+    const result = await cli(['subscribe', webhook.id]);
+    expect(result.code).toBe(0);
+    expect(webhook.secrets.map((s) => s.value)).toEqual([secret]);
+    expect(webhook.enabledEvents.slice(0, 3)).toEqual([
+      'inquiry.approved',
+      'inquiry.declined',
+      'verification.passed',
+    ]);
+    expect(new Set(webhook.enabledEvents)).toEqual(new Set([...kycPolicyEvents(), 'verification.passed']));
+    const added = kycPolicyEvents().length - 2;
+    expect(result.stdout).toContain(`Subscribed ${webhook.id} to ${added} more events: `);
+    expect(result.stdout).toContain('case.* (13 events)');
+    expect(result.stdout).toContain(`It now sends ${added + 3} events; its secret is unchanged.`);
+
+    const again = await cli(['subscribe', webhook.id]);
+    expect(again.stdout).toBe(`${webhook.id} already sends every event the KYC policy reads.\n`);
+    const unknown = await cli(['subscribe', 'wbh_missing']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/GET \/webhooks\/wbh_missing answered 404/);
   });
 
   it('disables and enables a webhook', async () => {

@@ -22,8 +22,16 @@ export interface BuildEventOptions {
   inquiryCreatedAt?: Date | string;
   /** `case.*`: the case id. Default: a new one. */
   caseId?: string;
-  /** `case.resolved`: the resolution (`Approved`, `Declined`, or a template's own). Default `Approved`. */
+  /**
+   * `case.*`: the resolution (`Approved`, `Declined`, or a template's own). Default: `Approved` for a
+   * `case.resolved` without a `status` (the classic flow), else none.
+   */
   resolution?: string;
+  /**
+   * `case.*`: when Persona resolved the case (`resolved-at`), e.g. when its template status became an end
+   * status (`Declined by Team 1`). Default: the event's time for `case.resolved`, else null.
+   */
+  resolvedAt?: Date | string | null;
   /** `report/*`: the report id. Default: a new one. */
   reportId?: string;
   /** `report/*`: whether the run found a match. Default: true for `.matched`, else false. */
@@ -32,6 +40,19 @@ export interface BuildEventOptions {
   isContinuous?: boolean;
   /** `account.*`: the account's `account-status`. */
   accountStatus?: string;
+  /**
+   * `transaction.*`: the transaction id (default: a new one); on a `report/*` or `case.*`, the transaction
+   * it relates to (`relationships.transaction` / `transactions`).
+   */
+  transactionId?: string;
+  /**
+   * `case.*`: more users the case is about (a duplicate-identity or KYB case over several people): their
+   * inquiries and accounts, related after `inquiryId` and `accountId`.
+   */
+  otherInquiryIds?: readonly string[];
+  otherAccountIds?: readonly string[];
+  /** `case.*`, `transaction.*` with `reportId`: the related report's type (without `report/`). Default `watchlist`. */
+  reportType?: string;
 }
 
 export interface BuiltEvent {
@@ -52,6 +73,12 @@ const INQUIRY_STATUS_BY_EVENT: Readonly<Record<string, string>> = {
   'marked-for-review': 'needs_review',
   approved: 'approved',
   declined: 'declined',
+};
+
+/** A transaction's status by event when none is given: Persona's statuses are the organisation's own. */
+const TRANSACTION_STATUS_BY_EVENT: Readonly<Record<string, string>> = {
+  created: 'created',
+  'status-updated': 'approved',
 };
 
 const VERIFICATION_STATUS_BY_EVENT: Readonly<Record<string, string>> = {
@@ -81,9 +108,11 @@ export function buildEvent(options: BuildEventOptions): BuiltEvent {
           ? accountObject(options, createdAt)
           : family === 'case'
             ? caseObject(options, action, createdAt)
-            : family.startsWith('report/')
-              ? reportObject(options, family, action, createdAt)
-              : genericObject(options, family, createdAt);
+            : family === 'transaction'
+              ? transactionObject(options, action, createdAt)
+              : family.startsWith('report/')
+                ? reportObject(options, family, action, createdAt)
+                : genericObject(options, family, createdAt);
 
   const envelope = {
     data: {
@@ -192,33 +221,44 @@ function accountObject(options: BuildEventOptions, createdAt: string) {
   };
 }
 
-/** A case as Persona sends it: statuses `open` / `resolved`, a resolution once resolved, no PII here. */
+/**
+ * A case as Persona sends it. Statuses are the case template's own (`Open`, `Accept`, `Declined by Team
+ * 1`; classic `open` / `resolved` by default), `resolved-at` set once Persona resolved it, and its links
+ * to the inquiries, accounts, reports and transactions it is about. No PII here.
+ */
 function caseObject(options: BuildEventOptions, action: string, createdAt: string) {
   const resolved = action === 'resolved';
+  const resolvedAt = options.resolvedAt === undefined ? (resolved ? createdAt : null) : options.resolvedAt;
   return {
     type: 'case',
     id: options.caseId ?? personaId('case'),
     attributes: {
       status: options.status ?? (resolved ? 'resolved' : 'open'),
       name: 'KYC review',
-      resolution: resolved ? (options.resolution ?? 'Approved') : null,
+      // The classic flow resolves with a resolution; a template's end status is its own outcome.
+      resolution: options.resolution ?? (resolved && options.status === undefined ? 'Approved' : null),
       'created-at': createdAt,
       'updated-at': createdAt,
       'assigned-at': action === 'assigned' ? createdAt : null,
-      'resolved-at': resolved ? createdAt : null,
+      'resolved-at': resolvedAt === null ? null : iso(resolvedAt),
       'redacted-at': action === 'redacted' ? createdAt : null,
       tags: [],
       fields: {},
     },
     relationships: {
-      accounts: { data: options.accountId ? [{ type: 'account', id: options.accountId }] : [] },
-      inquiries: { data: options.inquiryId ? [{ type: 'inquiry', id: options.inquiryId }] : [] },
-      reports: { data: [] },
+      accounts: { data: toMany('account', options.accountId, options.otherAccountIds) },
+      inquiries: { data: toMany('inquiry', options.inquiryId, options.otherInquiryIds) },
+      reports: { data: relatedReports(options) },
+      transactions: { data: toMany('transaction', options.transactionId) },
     },
   };
 }
 
-/** A report run (`report/watchlist`, …): `has-match` and continuous monitoring, no matched entries. */
+/**
+ * A report run (`report/watchlist`, `report/screening`, `report/custom-list` …): `has-match` (false on
+ * `.dismissed`: a reviewer dismissed the match) and continuous monitoring, no matched entries; linked to
+ * the inquiry, account and transaction it ran on, which is how a receiver ties it to a user.
+ */
 function reportObject(options: BuildEventOptions, type: string, action: string, createdAt: string) {
   return {
     type,
@@ -234,8 +274,48 @@ function reportObject(options: BuildEventOptions, type: string, action: string, 
     relationships: {
       inquiry: { data: options.inquiryId ? { type: 'inquiry', id: options.inquiryId } : null },
       account: { data: options.accountId ? { type: 'account', id: options.accountId } : null },
+      transaction: {
+        data: options.transactionId ? { type: 'transaction', id: options.transactionId } : null,
+      },
     },
   };
+}
+
+/**
+ * A transaction: the organisation's own status (`approved`, `needs_review` …), the user's `reference-id`
+ * (transactions carry one, like inquiries), and its account and inquiries.
+ */
+function transactionObject(options: BuildEventOptions, action: string, createdAt: string) {
+  const redacted = action === 'redacted';
+  return {
+    type: 'transaction',
+    id: options.transactionId ?? personaId('txn'),
+    attributes: {
+      status: options.status ?? TRANSACTION_STATUS_BY_EVENT[action] ?? 'created',
+      'reference-id': options.referenceId === undefined ? 'user-0001' : options.referenceId,
+      'created-at': createdAt,
+      'updated-at': createdAt,
+      'redacted-at': redacted ? createdAt : null,
+      tags: [],
+      fields: redacted ? null : { amount: { type: 'number', value: 100 } },
+    },
+    relationships: {
+      'transaction-type': { data: { type: 'transaction-type', id: 'txntp_ExampleType00000000000' } },
+      account: { data: options.accountId ? { type: 'account', id: options.accountId } : null },
+      inquiries: { data: toMany('inquiry', options.inquiryId) },
+      reports: { data: relatedReports(options) },
+    },
+  };
+}
+
+/** The related report, typed as Persona types it (`report/watchlist`), or none. */
+function relatedReports(options: BuildEventOptions) {
+  return toMany(`report/${options.reportType ?? 'watchlist'}`, options.reportId);
+}
+
+/** A to-many relationship's data: the id given and any others, or none. */
+function toMany(type: string, id: string | undefined, others: readonly string[] = []) {
+  return [...(id ? [id] : []), ...others].map((each) => ({ type, id: each }));
 }
 
 function genericObject(options: BuildEventOptions, family: string, createdAt: string) {

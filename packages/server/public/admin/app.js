@@ -10,6 +10,7 @@ import { DeliveryDetail } from './pages/delivery-detail.js';
 import { EventDetail } from './pages/event-detail.js';
 import { Events } from './pages/events.js';
 import { Overview } from './pages/overview.js';
+import { Setup } from './pages/setup.js';
 import { SignIn } from './pages/sign-in.js';
 import { Users } from './pages/users.js';
 import { href, useRoute } from './router.js';
@@ -21,6 +22,7 @@ const NAV = [
   { label: 'Dead letters', segments: ['dead'], section: 'dead' },
   { label: 'Deliveries', segments: ['deliveries'], section: 'deliveries' },
   { label: 'Users', segments: ['users'], section: 'users' },
+  { label: 'Setup', segments: ['setup'], section: 'setup' },
 ];
 
 function Page({ route }) {
@@ -32,6 +34,7 @@ function Page({ route }) {
   if (section === 'deliveries' && id) return html`<${DeliveryDetail} key=${id} id=${id} />`;
   if (section === 'deliveries') return html`<${Deliveries} params=${route.params} />`;
   if (section === 'users') return html`<${Users} referenceId=${id} params=${route.params} />`;
+  if (section === 'setup' && !id) return html`<${Setup} />`;
   if (section === undefined) return html`<${Overview} />`;
   return notFound();
 }

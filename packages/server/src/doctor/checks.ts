@@ -2,15 +2,16 @@
  * The doctor's checks as pure functions over what the API returned: each says passed, failed (with
  * the exact fix), warning or skipped. No secret value is ever part of a result.
  */
+
+import { missingPolicyEvents } from 'persona-webhooks';
 import { PERSONA_API_VERSION } from '../persona-api/client.js';
 import type { Webhook, WebhookDelivery } from '../persona-api/webhooks-api.js';
+import { summarizeMissing } from '../policy-events/event-families.js';
 import { utcTime } from '../utc-time.js';
 import type { InboxAnswer } from './recovered-events.js';
 import { matchSecrets } from './secret-match.js';
 import type { PingOutcome } from './send-ping.js';
 import {
-  KYC_REQUIRED_EVENTS,
-  missingKycEvents,
   NEWEST_KNOWN_API_VERSION,
   OLDEST_PARSED_API_VERSION,
   PARSED_INFLECTIONS,
@@ -34,6 +35,8 @@ export interface CheckResult {
   detail: string;
   /** What to do about it (failed and warning only). */
   fix?: string;
+  /** The events check: every event the webhook lacks, by name (the detail groups them). */
+  missingEvents?: string[];
 }
 
 export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
@@ -122,18 +125,30 @@ export function checkEnabled(webhook: Webhook): CheckResult {
   );
 }
 
-export function checkEvents(webhook: Webhook): CheckResult {
-  const missing = missingKycEvents(webhook.enabledEvents);
+/**
+ * Fails when the webhook lacks any event the KYC policy reads (`required`, from `kycPolicyEvents`): a
+ * case, report or transaction Persona never sends cannot hold a user, so the decision would say
+ * approved where a compliance team holds them.
+ */
+export function checkEvents(webhook: Webhook, required: readonly string[]): CheckResult {
+  const missing = missingPolicyEvents(webhook.enabledEvents, required);
   if (missing.length === 0) {
-    const how = webhook.enabledEvents.includes('*') ? 'all events (*)' : 'every event the KYC status needs';
+    const how = webhook.enabledEvents.includes('*')
+      ? 'all events (*)'
+      : `all ${required.length} events the KYC policy reads`;
     return result('events', 'passed', `${webhook.id} sends ${how}`);
   }
-  return result(
-    'events',
-    'failed',
-    `${webhook.id} does not send ${missing.join(', ')}: those status changes never reach this service.`,
-    `add ${missing.join(', ')} to the webhook's enabled events in Persona Dashboard → Webhooks → ${webhook.id} (needed: ${KYC_REQUIRED_EVENTS.join(', ')}).`,
-  );
+  const items = summarizeMissing(missing, required);
+  const shown = items.length > 8 ? [...items.slice(0, 8), `and ${items.length - 8} more`] : items;
+  return {
+    ...result(
+      'events',
+      'failed',
+      `${webhook.id} does not send ${shown.join(', ')}: the KYC decision never sees them, so a case, report or transaction that should hold a user for review leaves them approved (${missing.length} of the ${required.length} events the policy reads; --json lists them).`,
+      `subscribe the webhook to them: persona-webhooks webhooks subscribe ${webhook.id} (keeps its secret), or add them to its enabled events in Persona Dashboard → Webhooks → ${webhook.id}, or enable all events (*); or create a webhook subscribed to every one with persona-webhooks webhooks create --url ${webhook.url} (then disable ${webhook.id} and deploy the new secret).`,
+    ),
+    missingEvents: missing,
+  };
 }
 
 export function checkSecret(webhook: Webhook, configured: readonly string[], nowMs: number): CheckResult {

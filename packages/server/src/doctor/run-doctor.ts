@@ -30,6 +30,8 @@ export interface DoctorInput {
   client: PersonaApiClient;
   /** The public URL Persona should call; without it the only webhook is checked and no ping is sent. */
   url?: string;
+  /** The events the service's KYC policy reads (`kycPolicyEvents`): the webhook must send each. */
+  requiredEvents: readonly string[];
   /** PERSONA_WEBHOOK_SECRET, split. */
   secrets: readonly string[];
   /** How long the ping waits for an answer. */
@@ -75,7 +77,11 @@ export async function runDoctor(input: DoctorInput): Promise<CheckResult[]> {
   }
 
   if (webhook) {
-    results.push(checkEnabled(webhook), checkEvents(webhook), checkSecret(webhook, input.secrets, now()));
+    results.push(
+      checkEnabled(webhook),
+      checkEvents(webhook, input.requiredEvents),
+      checkSecret(webhook, input.secrets, now()),
+    );
     results.push(checkVersion(webhook));
     results.push(await deliveriesCheck(input, webhook));
   }

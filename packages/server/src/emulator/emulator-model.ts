@@ -66,15 +66,48 @@ export interface EmulatedInquiry {
   redactedAtMs: number | null;
 }
 
-/** A case (manual review) about one inquiry's user; Persona's default statuses and resolutions. */
+/**
+ * A case's template: the statuses its reviewers move it through, named per template as in Persona
+ * (`Open`, `Accept`, `Declined by Team 1`). Reaching an end status resolves the case (`resolved-at`).
+ */
+export interface EmulatedCaseTemplate {
+  id: string;
+  statuses: string[];
+  endStatuses: string[];
+}
+
+/** A case (manual review) about one or more users, and optionally a report or transaction of theirs. */
 export interface EmulatedCase {
   id: string;
-  /** The inquiry and account it relates to: how a receiver ties the case to the user. */
-  inquiryId: string;
-  accountId: string;
-  status: 'open' | 'resolved';
+  /**
+   * The inquiries and accounts it relates to, one pair per user it is about (several for a
+   * duplicate-identity or KYB case): how a receiver ties the case to each user. No inquiry: a case about
+   * a report on a transaction of a user who has none.
+   */
+  inquiryIds: string[];
+  accountIds: string[];
+  /** The report or transaction it was opened about, related too; null when none. */
+  reportId: string | null;
+  /** The related report's type (without `report/`), when there is one. */
+  reportType: string | null;
+  transactionId: string | null;
+  template: EmulatedCaseTemplate;
+  /** Classic `open` / `resolved`, or one of the template's statuses. */
+  status: string;
   /** `Approved`, `Declined` or a template's own; null while open. */
   resolution: string | null;
+  /** Set when Persona resolves it (`/resolve`, or an end status); cleared when it reopens. */
+  resolvedAtMs: number | null;
+  createdAtMs: number;
+}
+
+/** A transaction of a user: its reference id, an organisation's own status, its account and inquiries. */
+export interface EmulatedTransaction {
+  id: string;
+  referenceId: string;
+  accountId: string;
+  inquiryIds: string[];
+  status: string;
   createdAtMs: number;
 }
 
@@ -83,8 +116,11 @@ export interface EmulatedReport {
   id: string;
   /** Without the `report/` prefix: `watchlist`, `politically-exposed-person`, … */
   reportType: string;
-  inquiryId: string;
+  /** Null for a report on a transaction of a user who has no inquiry. */
+  inquiryId: string | null;
   accountId: string;
+  /** The transaction it ran on; null when it ran on the inquiry's user only. */
+  transactionId: string | null;
   /** Whether the newest run found a match. */
   hasMatch: boolean;
   isContinuous: boolean;

@@ -1,6 +1,6 @@
 /**
  * Everything the emulated Persona environment holds, in memory: events, webhooks and their secrets,
- * delivery records, inquiries, cases and reports, API keys and the faults turned on. Recording an event is the one way
+ * delivery records, inquiries, cases, reports and transactions, API keys and the faults turned on. Recording an event is the one way
  * anything happens; listeners (the deliverer) hear about each one.
  */
 import { randomBytes } from 'node:crypto';
@@ -15,6 +15,7 @@ import type {
   EmulatedEvent,
   EmulatedInquiry,
   EmulatedReport,
+  EmulatedTransaction,
   EmulatedWebhook,
   EmulatorFaults,
   KeyInflection,
@@ -65,9 +66,10 @@ export class EmulatorState {
   readonly webhooks = new Map<string, EmulatedWebhook>();
   readonly deliveries: EmulatedDelivery[] = [];
   readonly inquiries = new Map<string, EmulatedInquiry>();
-  /** Cases and reports, kept by `emulator-compliance.ts`. */
+  /** Cases and reports, kept by `emulator-compliance.ts`; transactions by `emulator-transactions.ts`. */
   readonly cases = new Map<string, EmulatedCase>();
   readonly reports = new Map<string, EmulatedReport>();
+  readonly transactions = new Map<string, EmulatedTransaction>();
   readonly apiKeys = new Map<string, KeyPermissions>();
   readonly requests: ApiRequestRecord[] = [];
   readonly attempts: DeliveryAttemptRecord[] = [];

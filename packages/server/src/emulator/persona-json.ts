@@ -9,6 +9,7 @@ import type {
   EmulatedDelivery,
   EmulatedInquiry,
   EmulatedReport,
+  EmulatedTransaction,
   EmulatedWebhook,
   KeyInflection,
 } from './emulator-model.js';
@@ -78,10 +79,18 @@ export function caseJson(kase: EmulatedCase) {
   return {
     type: 'case',
     id: kase.id,
-    attributes: { status: kase.status, resolution: kase.resolution, 'created-at': iso(kase.createdAtMs) },
+    attributes: {
+      status: kase.status,
+      resolution: kase.resolution,
+      'created-at': iso(kase.createdAtMs),
+      'resolved-at': iso(kase.resolvedAtMs),
+    },
     relationships: {
-      inquiries: { data: [{ type: 'inquiry', id: kase.inquiryId }] },
-      accounts: { data: [{ type: 'account', id: kase.accountId }] },
+      inquiries: { data: kase.inquiryIds.map((id) => ({ type: 'inquiry', id })) },
+      accounts: { data: kase.accountIds.map((id) => ({ type: 'account', id })) },
+      reports: { data: kase.reportId ? [{ type: `report/${kase.reportType}`, id: kase.reportId }] : [] },
+      transactions: { data: kase.transactionId ? [{ type: 'transaction', id: kase.transactionId }] : [] },
+      'case-template': { data: { type: 'case-template', id: kase.template.id } },
     },
   };
 }
@@ -98,8 +107,26 @@ export function reportJson(report: EmulatedReport) {
       'created-at': iso(report.createdAtMs),
     },
     relationships: {
-      inquiry: { data: { type: 'inquiry', id: report.inquiryId } },
+      inquiry: { data: report.inquiryId ? { type: 'inquiry', id: report.inquiryId } : null },
       account: { data: { type: 'account', id: report.accountId } },
+      transaction: { data: report.transactionId ? { type: 'transaction', id: report.transactionId } : null },
+    },
+  };
+}
+
+/** A transaction as Persona's API shows it (no fields). */
+export function transactionJson(transaction: EmulatedTransaction) {
+  return {
+    type: 'transaction',
+    id: transaction.id,
+    attributes: {
+      status: transaction.status,
+      'reference-id': transaction.referenceId,
+      'created-at': iso(transaction.createdAtMs),
+    },
+    relationships: {
+      account: { data: { type: 'account', id: transaction.accountId } },
+      inquiries: { data: transaction.inquiryIds.map((id) => ({ type: 'inquiry', id })) },
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Persona's Webhooks and Webhook Events APIs, typed for `doctor` and `webhooks`: list, create, retrieve,
- * enable, disable, rotate the secret, and search delivery records. Answers are read leniently (kebab,
- * camel or snake keys) because an unexpected shape must give a clear message, not a crash.
+ * set the enabled events, enable, disable, rotate the secret, and search delivery records. Answers are
+ * read leniently (kebab, camel or snake keys) because an unexpected shape must give a clear message, not
+ * a crash.
  */
 import { PersonaApiError } from './api-errors.js';
 import type { ApiResponse, PersonaApiClient } from './client.js';
@@ -67,6 +68,18 @@ export async function createWebhook(client: PersonaApiClient, input: CreateWebho
   if (input.keyInflection) attributes['api-key-inflection'] = input.keyInflection;
   const response = await client.post('/webhooks', { body: { data: { attributes } } });
   return toWebhook(dataOf(response), response, 'POST /webhooks');
+}
+
+/** Sets the events a webhook sends (Persona's "Update a Webhook", `PATCH /webhooks/:id`); its secrets stay. */
+export async function setWebhookEvents(
+  client: PersonaApiClient,
+  id: string,
+  enabledEvents: readonly string[],
+): Promise<Webhook> {
+  const path = `/webhooks/${encodeURIComponent(id)}`;
+  const body = { data: { attributes: { 'enabled-events': enabledEvents } } };
+  const response = await client.request('PATCH', path, { body });
+  return toWebhook(dataOf(response), response, `PATCH ${path}`);
 }
 
 /** `enable` or `disable`. */

@@ -35,6 +35,7 @@ import type { MinuteCounter } from './minute-counter.js';
 import type { RouteRegistry } from './openapi/route-registry.js';
 import { buildOverview } from './overview.js';
 import { reconcileJson } from './reconcile-view.js';
+import { webhookSetupJson } from './webhook-setup.js';
 
 const isoTime = z.iso.datetime({ offset: true }).transform((value) => Date.parse(value));
 
@@ -126,6 +127,12 @@ export interface AdminRoutesOptions {
   reconcile?: ReconcileStatus;
   /** Where the routes are declared (and so described in /openapi.json). */
   routes: RouteRegistry;
+  /** What the setup guide lists: the events the service's KYC policy reads. */
+  policyEvents: readonly string[];
+  /** Whether they come from a policy file (PERSONA_WEBHOOKS_POLICY). */
+  policyFromFile: boolean;
+  /** Where Persona's webhook must point. */
+  receiverPath: string;
 }
 
 export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOptions): void {
@@ -162,6 +169,19 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         responses: { 200: 'The overview.' },
       },
       async () => buildOverview(store, options.invalidSignatures, Date.now(), options.reconcile),
+    );
+
+    routes.route(
+      api,
+      {
+        ...admin,
+        method: 'GET',
+        url: '/api/setup',
+        summary:
+          "What Persona's webhook must be for this service: its path and every event the KYC policy reads, by family",
+        responses: { 200: 'The setup guide.' },
+      },
+      async () => webhookSetupJson(options.policyEvents, options.receiverPath, options.policyFromFile),
     );
 
     routes.route(

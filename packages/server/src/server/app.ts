@@ -13,6 +13,7 @@ import Fastify, {
 } from 'fastify';
 import type { Store, WebhookPipeline } from 'persona-webhooks';
 import {
+  kycPolicyEvents,
   MAX_ID_CHARS,
   PayloadTooLargeError,
   PersonaWebhookError,
@@ -60,6 +61,13 @@ export interface AppOptions {
   retentionMs?: number;
   /** Reconciliation's status for `GET /api/reconcile`; absent: reported as off. */
   reconcile?: ReconcileStatus;
+  /**
+   * The events the service's KYC policy reads, for the dashboard's setup guide. Default: the default
+   * policy's (`kycPolicyEvents()`).
+   */
+  policyEvents?: readonly string[];
+  /** Whether they come from a policy file (PERSONA_WEBHOOKS_POLICY). Default false. */
+  policyFromFile?: boolean;
   /** Time a client has for a whole request (half of it for the headers). Default 10 s. */
   requestTimeoutMs?: number;
 }
@@ -245,6 +253,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
       invalidSignatures: options.invalidSignatures,
       retentionMs: options.retentionMs ?? 30 * DAY_MS,
       routes,
+      policyEvents: options.policyEvents ?? kycPolicyEvents(),
+      policyFromFile: options.policyFromFile ?? false,
+      receiverPath: WEBHOOK_PATH,
       ...(options.reconcile ? { reconcile: options.reconcile } : {}),
     });
   });

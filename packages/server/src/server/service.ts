@@ -5,7 +5,13 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { OutcomeReport, Store } from 'persona-webhooks';
-import { createDispatcher, createPipeline, createWorker, startRetention } from 'persona-webhooks';
+import {
+  createDispatcher,
+  createPipeline,
+  createWorker,
+  kycPolicyEvents,
+  startRetention,
+} from 'persona-webhooks';
 import { openStore } from '../open-store.js';
 import { startOutbound } from '../outbound/outbound-service.js';
 import { startReconciliation } from '../reconcile/reconcile-service.js';
@@ -15,6 +21,7 @@ import type { ServiceConfig } from './config.js';
 import type { Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { MinuteCounter } from './minute-counter.js';
+import { policySettings } from './policy-file.js';
 import { logRebuildProgress } from './rebuild-log.js';
 import { loadUserHandlers } from './user-handlers.js';
 
@@ -122,6 +129,9 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
       trustProxy: config.trustProxy,
       invalidSignatures,
       retentionMs: config.retentionDays * DAY_MS,
+      // The file was read and checked when the store opened; the events follow from the same settings.
+      policyEvents: kycPolicyEvents(policySettings({ policyFile: config.policyPath })),
+      policyFromFile: config.policyPath !== null,
     });
     await app.listen({ port: config.port, host: config.host });
     closers.unshift(() => app.close());

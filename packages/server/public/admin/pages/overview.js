@@ -116,7 +116,7 @@ export function Overview() {
       </div>
       ${
         data.received24h === 0
-          ? html`<p class="state state-empty">No events in the last 24 hours. If Persona should be sending some, check the webhook's URL and enabled events in Persona's Dashboard.</p>`
+          ? html`<p class="state state-empty">No events in the last 24 hours. If Persona should be sending some, check the webhook's URL and enabled events in Persona's Dashboard (<a href=${href(['setup'])}>Setup</a> lists them).</p>`
           : html`<${PerMinuteChart}
               perMinute=${data.receivedPerMinute}
               nowIso=${data.generatedAt}

@@ -3,6 +3,7 @@ import { formatDoctorReport } from '../../doctor/doctor-report.js';
 import { findStoredEvents } from '../../doctor/recovered-events.js';
 import { runDoctor } from '../../doctor/run-doctor.js';
 import { API_URL_OPTION, apiClientFor, configuredSecrets } from '../api-client.js';
+import { POLICY_OPTION, policyEventsFor } from '../policy-flag.js';
 import { parseSince } from '../time-arguments.js';
 import { withStore } from '../with-store.js';
 
@@ -14,6 +15,7 @@ interface DoctorFlags {
   deliveriesSince: string;
   json?: boolean;
   databaseUrl?: string;
+  policy?: string;
 }
 
 export function registerDoctorCommand(program: Command): void {
@@ -35,6 +37,7 @@ export function registerDoctorCommand(program: Command): void {
       '--database-url <url>',
       "this receiver's store, to tell failed deliveries already recovered by reconciliation (default: DATABASE_URL or the default SQLite file)",
     )
+    .option(...POLICY_OPTION)
     .option('--json', 'print the results as JSON')
     .action(async (flags: DoctorFlags) => {
       const timeout = Number(flags.pingTimeout);
@@ -43,10 +46,13 @@ export function registerDoctorCommand(program: Command): void {
       if (flags.url !== undefined && !/^https?:\/\/./.test(flags.url)) {
         throw new InvalidArgumentError('--url must be an http(s) URL');
       }
+      // Read first: a wrong policy file is named before any call to Persona.
+      const requiredEvents = policyEventsFor(flags.policy);
       const client = apiClientFor(flags, 'for doctor');
       const results = await runDoctor({
         client,
         ...(flags.url ? { url: flags.url } : {}),
+        requiredEvents,
         secrets: configuredSecrets(flags.secret),
         pingTimeoutMs: timeout * 1000,
         deliveriesSince: new Date(parseSince(flags.deliveriesSince, '--deliveries-since')),

@@ -14,6 +14,8 @@ interface SendFlags {
   caseId?: string;
   resolution?: string;
   reportId?: string;
+  transactionId?: string;
+  resolvedAt?: string;
   accountStatus?: string;
   createdAt?: string;
   count: number;
@@ -43,17 +45,34 @@ export function registerSendCommand(program: Command): void {
     )
     .argument(
       '[event-name]',
-      'e.g. inquiry.approved, verification.passed, report/watchlist.matched, case.resolved, account.redacted (not with --body-file)',
+      'e.g. inquiry.approved, verification.passed, report/screening.matched, report/custom-list.dismissed, case.status-updated, transaction.status-updated, account.redacted (not with --body-file)',
     )
     .option('--url <url>', 'receiver URL', 'http://127.0.0.1:3000/webhooks/persona')
     .option('--secret <secret>', 'webhook secret to sign with (default: first of PERSONA_WEBHOOK_SECRET)')
     .option('--reference-id <id>', "your user id (Persona's reference-id)")
     .option('--inquiry-id <id>', 'inquiry id (default: a new inq_… per event)')
     .option('--account-id <id>', 'account id')
-    .option('--status <status>', 'override the status derived from the event name')
+    .option(
+      '--status <status>',
+      "override the status derived from the event name: a case template's own (Accept, 'Declined by Team 1'), a transaction's (approved, needs_review, …)",
+    )
     .option('--case-id <id>', 'case.*: the case id (default: a new case_… per event)')
-    .option('--resolution <resolution>', 'case.resolved: the resolution (default Approved; Declined, …)')
-    .option('--report-id <id>', 'report/<type>.*: the report id (default: a new rep_… per event)')
+    .option(
+      '--resolution <resolution>',
+      'case.*: the resolution (default Approved for case.resolved without --status; Declined, …)',
+    )
+    .option(
+      '--resolved-at <iso>',
+      "case.*: when Persona resolved the case (default: the event's time for case.resolved, else none)",
+    )
+    .option(
+      '--report-id <id>',
+      'report/<type>.*: the report id (default: a new rep_… per event); on case.*, the report the case is about',
+    )
+    .option(
+      '--transaction-id <id>',
+      'transaction.*: the transaction id (default: a new txn_… per event); on report/* and case.*, the transaction it relates to',
+    )
     .option('--account-status <status>', "account.*: the account's account-status")
     .option('--created-at <iso>', "the event's created-at (default: now); with --count, 1 ms apart")
     .option('--count <n>', 'how many distinct events to send', positive, 1)
@@ -75,6 +94,8 @@ export function registerSendCommand(program: Command): void {
       if (name === undefined) throw new InvalidArgumentError('give an event name, e.g. inquiry.approved');
       const start = flags.createdAt ? Date.parse(flags.createdAt) : Date.now();
       if (Number.isNaN(start)) throw new InvalidArgumentError('--created-at must be an ISO 8601 time');
+      if (flags.resolvedAt !== undefined && Number.isNaN(Date.parse(flags.resolvedAt)))
+        throw new InvalidArgumentError('--resolved-at must be an ISO 8601 time');
 
       // Each event is built when a sender is free to post it, and only its status and latency are kept:
       // `--count 100000` holds a few requests' worth of memory, not 100,000 bodies.
@@ -87,6 +108,8 @@ export function registerSendCommand(program: Command): void {
           ...(flags.status ? { status: flags.status } : {}),
           ...(flags.caseId ? { caseId: flags.caseId } : {}),
           ...(flags.reportId ? { reportId: flags.reportId } : {}),
+          ...(flags.transactionId ? { transactionId: flags.transactionId } : {}),
+          ...(flags.resolvedAt ? { resolvedAt: flags.resolvedAt } : {}),
           ...(flags.accountStatus ? { accountStatus: flags.accountStatus } : {}),
           ...(flags.resolution ? { resolution: flags.resolution } : {}),
           referenceId:

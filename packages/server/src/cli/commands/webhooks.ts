@@ -1,5 +1,4 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_WEBHOOK_EVENTS } from '../../doctor/webhook-requirements.js';
 import { PERSONA_API_VERSION } from '../../persona-api/client.js';
 import {
   createWebhook,
@@ -8,8 +7,11 @@ import {
   setWebhookEnabled,
   type Webhook,
 } from '../../persona-api/webhooks-api.js';
+import { countByFamily } from '../../policy-events/event-families.js';
 import { API_URL_OPTION, apiClientFor } from '../api-client.js';
+import { POLICY_OPTION, policyEventsFor } from '../policy-flag.js';
 import { printJson } from '../with-store.js';
+import { registerWebhooksSubscribeCommand } from './webhooks-subscribe.js';
 
 interface ApiFlags {
   apiUrl?: string;
@@ -21,7 +23,7 @@ export function registerWebhooksCommands(program: Command): void {
   const webhooks = program
     .command('webhooks')
     .description(
-      "Manage Persona webhooks through Persona's API: list, create, rotate the secret, enable, disable.",
+      "Manage Persona webhooks through Persona's API: list, create, subscribe to the policy's events, rotate the secret, enable, disable.",
     );
 
   webhooks
@@ -43,15 +45,18 @@ export function registerWebhooksCommands(program: Command): void {
 
   webhooks
     .command('create')
-    .description('Create a webhook for your receiver URL, subscribed to the events the KYC status needs.')
+    .description(
+      'Create a webhook for your receiver URL, subscribed to every event the KYC policy reads (inquiries, accounts, cases, transactions, and the runs of every report type it does not declare informational).',
+    )
     .requiredOption(
       '--url <url>',
       'the public URL of the receiver, e.g. https://example.com/webhooks/persona',
     )
     .option(
       '--events <names>',
-      `comma-separated event names or * (default: ${DEFAULT_WEBHOOK_EVENTS.join(',')})`,
+      'comma-separated event names or * (default: every event the KYC policy reads, from --policy)',
     )
+    .option(...POLICY_OPTION)
     .option(
       '--api-version <date>',
       `API version the payloads follow (default ${PERSONA_API_VERSION}, the one recovery reads the API with)`,
@@ -60,7 +65,13 @@ export function registerWebhooksCommands(program: Command): void {
     .option(...API_URL_OPTION)
     .action(
       async (
-        flags: ApiFlags & { url: string; events?: string; apiVersion?: string; keyInflection?: string },
+        flags: ApiFlags & {
+          url: string;
+          events?: string;
+          policy?: string;
+          apiVersion?: string;
+          keyInflection?: string;
+        },
       ) => {
         if (!/^https?:\/\/./.test(flags.url)) throw new InvalidArgumentError('--url must be an http(s) URL');
         const inflection = flags.keyInflection;
@@ -77,7 +88,7 @@ export function registerWebhooksCommands(program: Command): void {
               .split(',')
               .map((e) => e.trim())
               .filter(Boolean)
-          : DEFAULT_WEBHOOK_EVENTS;
+          : policyEventsFor(flags.policy);
         const webhook = await createWebhook(apiClientFor(flags, PURPOSE), {
           url: flags.url,
           enabledEvents: events,
@@ -89,7 +100,7 @@ export function registerWebhooksCommands(program: Command): void {
         process.stdout.write(
           [
             `Created webhook ${webhook.id} (${webhook.status}) → ${webhook.url}`,
-            `Events: ${webhook.enabledEvents.join(', ')}`,
+            `Events: ${enabledSummary(webhook.enabledEvents, flags.events === undefined)}`,
             '',
             secret
               ? `Its signing secret — shown once here; give it to the service that receives ${webhook.url}:\n\n  PERSONA_WEBHOOK_SECRET=${secret}\n`
@@ -100,6 +111,8 @@ export function registerWebhooksCommands(program: Command): void {
         );
       },
     );
+
+  registerWebhooksSubscribeCommand(webhooks, PURPOSE);
 
   webhooks
     .command('rotate-secret')
@@ -185,11 +198,19 @@ function summary(webhook: Webhook, showSecrets: boolean): string {
   return lines.join('\n');
 }
 
-/** The enabled events, shortened when there are many. */
+/** What `create` subscribed to: the policy's events by family (they are over a hundred), or the names given. */
+function enabledSummary(events: readonly string[], fromPolicy: boolean): string {
+  if (events.includes('*')) return 'all (*)';
+  const families = `${events.length} — ${countByFamily(events)}`;
+  if (fromPolicy) return `${families}: every event the KYC policy reads (webhooks list --json names them)`;
+  return events.length <= 12 ? events.join(', ') : families;
+}
+
+/** The enabled events, counted by family when there are many (the policy's are over a hundred). */
 function eventList(events: readonly string[]): string {
   if (events.length === 0) return '(none)';
   if (events.length <= 12) return events.join(', ');
-  return `${events.slice(0, 10).join(', ')}, … (${events.length} in all; --json lists them)`;
+  return `${events.length} — ${countByFamily(events)} (--json lists them)`;
 }
 
 function humanDuration(ms: number): string {

@@ -1,30 +1,18 @@
 /**
  * The emulator's own endpoints under `/_emulator` (not Persona's): record any event (optionally in the
- * past, optionally without delivering it), open and resolve cases and run (continuously monitored)
- * reports about an inquiry's user, turn faults on, add API keys with limited permissions, and read what
+ * past, optionally without delivering it), cases, reports and transactions (compliance-routes.ts), turn
+ * faults on, add API keys with limited permissions, and read what
  * happened (API requests, delivery attempts). They need the emulator's full-permission key as a bearer
  * token: with them anyone could mint a key that reads webhook secrets.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { API_PERMISSIONS, type ApiPermission } from '../../persona-api/permissions.js';
-import {
-  createCase,
-  createReport,
-  EmulatorConflictError,
-  isRunnableReportType,
-  reopenCase,
-  resolveCase,
-  runReport,
-} from '../emulator-compliance.js';
-import type { EmulatedCase, EmulatedEvent, EmulatedInquiry, EmulatorFaults } from '../emulator-model.js';
-import type { EmulatorState, RecordEventInput } from '../emulator-state.js';
-import { caseJson, reportJson } from '../persona-json.js';
-import { type RouteContext, sendPersonaError } from './route-context.js';
-
-interface IdParams {
-  Params: { id: string };
-}
+import type { EmulatorFaults } from '../emulator-model.js';
+import type { RecordEventInput } from '../emulator-state.js';
+import { registerComplianceRoutes } from './compliance-routes.js';
+import { bodyOf, type RouteContext, sendPersonaError } from './route-context.js';
+import { registerTransactionRoutes } from './transaction-routes.js';
 
 const FAULT_KEYS: Readonly<Record<string, keyof EmulatorFaults>> = {
   'drop-deliveries': 'dropDeliveries',
@@ -42,6 +30,8 @@ const EVENT_TEXT_FIELDS = {
   'case-id': 'caseId',
   resolution: 'resolution',
   'report-id': 'reportId',
+  'transaction-id': 'transactionId',
+  'resolved-at': 'resolvedAt',
 } as const satisfies Record<string, keyof RecordEventInput>;
 type EventTextOption = (typeof EVENT_TEXT_FIELDS)[keyof typeof EVENT_TEXT_FIELDS];
 
@@ -72,6 +62,7 @@ export function registerControlRoutes(app: FastifyInstance, context: RouteContex
     deliveries: state.deliveries.length,
     cases: state.cases.size,
     reports: state.reports.size,
+    transactions: state.transactions.size,
     faults: state.faults,
   }));
 
@@ -99,68 +90,6 @@ export function registerControlRoutes(app: FastifyInstance, context: RouteContex
       deliver: body['deliver'] !== false,
     });
     return reply.code(201).send({ data: event.resource });
-  });
-
-  app.post('/_emulator/cases', async (request, reply) => {
-    const inquiry = targetInquiry(state, bodyOf(request.body), reply);
-    if (!inquiry) return reply;
-    const { kase, events } = createCase(state, inquiry);
-    return reply.code(201).send({ data: caseJson(kase), events: eventRefs(events) });
-  });
-
-  const findCase = (id: string, reply: FastifyReply): EmulatedCase | null => {
-    const kase = state.cases.get(id);
-    if (!kase) void sendPersonaError(reply, 404, 'Record not found', `No case ${id.slice(0, 64)}`);
-    return kase ?? null;
-  };
-
-  app.post<IdParams>('/_emulator/cases/:id/resolve', async (request, reply) => {
-    const kase = findCase(request.params.id, reply);
-    if (!kase) return reply;
-    const resolution = bodyOf(request.body)['resolution'] ?? 'Approved';
-    if (typeof resolution !== 'string' || resolution.length === 0 || resolution.length > 100) {
-      return sendPersonaError(
-        reply,
-        400,
-        'Bad Request',
-        'resolution must be text, e.g. Approved or Declined',
-      );
-    }
-    return caseStep(reply, kase, () => resolveCase(state, kase, resolution));
-  });
-
-  app.post<IdParams>('/_emulator/cases/:id/reopen', async (request, reply) => {
-    const kase = findCase(request.params.id, reply);
-    return kase ? caseStep(reply, kase, () => reopenCase(state, kase)) : reply;
-  });
-
-  app.post('/_emulator/reports', async (request, reply) => {
-    const body = bodyOf(request.body);
-    const reportType = body['type'] ?? 'watchlist';
-    if (typeof reportType !== 'string' || !isRunnableReportType(reportType)) {
-      return sendPersonaError(reply, 400, 'Bad Request', 'type must be a report type, e.g. watchlist');
-    }
-    const hasMatch = flag(body, 'has-match', false);
-    const isContinuous = flag(body, 'is-continuous', true);
-    if (hasMatch === null || isContinuous === null) {
-      return sendPersonaError(reply, 400, 'Bad Request', 'has-match and is-continuous must be true or false');
-    }
-    const inquiry = targetInquiry(state, body, reply);
-    if (!inquiry) return reply;
-    const { report, events } = createReport(state, inquiry, { reportType, hasMatch, isContinuous });
-    return reply.code(201).send({ data: reportJson(report), events: eventRefs(events) });
-  });
-
-  app.post<IdParams>('/_emulator/reports/:id/run', async (request, reply) => {
-    const report = state.reports.get(request.params.id);
-    if (!report) {
-      return sendPersonaError(reply, 404, 'Record not found', `No report ${request.params.id.slice(0, 64)}`);
-    }
-    const hasMatch = flag(bodyOf(request.body), 'has-match', false);
-    if (hasMatch === null)
-      return sendPersonaError(reply, 400, 'Bad Request', 'has-match must be true or false');
-    const events = runReport(state, report, hasMatch);
-    return { data: reportJson(report), events: eventRefs(events) };
   });
 
   app.post('/_emulator/faults', async (request, reply) => {
@@ -197,6 +126,9 @@ export function registerControlRoutes(app: FastifyInstance, context: RouteContex
     return reply.code(201).send({ key: state.addApiKey(undefined, permissions as ApiPermission[]) });
   });
 
+  registerComplianceRoutes(app, context);
+  registerTransactionRoutes(app, state);
+
   app.get('/_emulator/requests', async () => ({ requests: state.requests }));
   app.get('/_emulator/deliveries', async () => ({ attempts: state.attempts }));
 }
@@ -204,68 +136,4 @@ export function registerControlRoutes(app: FastifyInstance, context: RouteContex
 /** Hashed first, so the comparison length never depends on the input. */
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
-}
-
-/** A JSON object body, or an empty one. */
-function bodyOf(body: unknown): Record<string, unknown> {
-  return typeof body === 'object' && body !== null && !Array.isArray(body)
-    ? (body as Record<string, unknown>)
-    : {};
-}
-
-/** A boolean field: its value, the default when absent, null when it is not a boolean. */
-function flag(body: Record<string, unknown>, key: string, fallback: boolean): boolean | null {
-  const value = body[key] ?? fallback;
-  return typeof value === 'boolean' ? value : null;
-}
-
-/**
- * The inquiry a case or report is about: `inquiry-id`, or the newest inquiry of `reference-id`. Answers
- * 400/404 itself and returns null when there is none.
- */
-function targetInquiry(
-  state: EmulatorState,
-  body: Record<string, unknown>,
-  reply: FastifyReply,
-): EmulatedInquiry | null {
-  const inquiryId = body['inquiry-id'];
-  const referenceId = body['reference-id'];
-  if (typeof inquiryId === 'string' && inquiryId.length > 0) {
-    const inquiry = state.inquiries.get(inquiryId);
-    if (!inquiry)
-      void sendPersonaError(reply, 404, 'Record not found', `No inquiry ${inquiryId.slice(0, 64)}`);
-    return inquiry ?? null;
-  }
-  if (typeof referenceId === 'string' && referenceId.length > 0) {
-    const inquiry = state.newestInquiryOf(referenceId);
-    if (!inquiry) {
-      void sendPersonaError(
-        reply,
-        404,
-        'Record not found',
-        `No inquiry with reference-id ${referenceId.slice(0, 64)}: create one first (POST /api/v1/inquiries)`,
-      );
-    }
-    return inquiry ?? null;
-  }
-  void sendPersonaError(reply, 400, 'Bad Request', 'inquiry-id or reference-id is required');
-  return null;
-}
-
-/** Runs a case step; a step its state does not allow answers 409. */
-function caseStep(reply: FastifyReply, kase: EmulatedCase, step: () => EmulatedEvent[]) {
-  try {
-    const events = step();
-    return reply.send({ data: caseJson(kase), events: eventRefs(events) });
-  } catch (error) {
-    if (error instanceof EmulatorConflictError) {
-      return sendPersonaError(reply, 409, 'Conflict', error.message);
-    }
-    throw error;
-  }
-}
-
-/** The events a step recorded, as a client needs them (to find them in the Events API or the receiver). */
-function eventRefs(events: readonly EmulatedEvent[]) {
-  return events.map((event) => ({ id: event.id, name: event.name }));
 }

@@ -44,3 +44,10 @@ export function attributesOf(body: unknown): Record<string, unknown> {
     ? (attributes as Record<string, unknown>)
     : {};
 }
+
+/** A JSON object body (the control routes' plain JSON), or an empty one. */
+export function bodyOf(body: unknown): Record<string, unknown> {
+  return typeof body === 'object' && body !== null && !Array.isArray(body)
+    ? (body as Record<string, unknown>)
+    : {};
+}
