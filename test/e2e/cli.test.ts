@@ -617,9 +617,7 @@ describe('persona-webhooks migrate from an older schema', () => {
     });
     expect(output).toMatch(/rebuilding KYC facts from stored events \[[=█]+\] 100% \| 3\/3/);
     expect(output).toMatch(/deciding each user again \[[=█]+\] 100% \| 1\/1/);
-    expect(output).toContain(
-      'rebuilt KYC facts from 3 stored events; decided 1 user again',
-    );
+    expect(output).toContain('rebuilt KYC facts from 3 stored events; decided 1 user again');
     const kyc = JSON.parse(
       (await runCli(['kyc', 'cli-old', '--json', '--database-url', `sqlite:${path}`])).stdout,
     );

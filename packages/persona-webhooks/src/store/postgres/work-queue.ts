@@ -18,7 +18,6 @@ import type { ClaimedEvent, ClaimOptions, ReplayOutcome } from '../store.js';
 import { updateStatements } from './apply-updates.js';
 import type { Connections } from './connections.js';
 import type { Decider } from './decider.js';
-import { decisionStatements } from './decisions.js';
 import { RowValues, rowValues } from './row-values.js';
 import { errorCode } from './store-error.js';
 import type { Tables } from './tables.js';
@@ -72,7 +71,6 @@ export function createPostgresWorkQueue(
   decider: Decider,
 ): PostgresWorkQueue {
   const updates = updateStatements(t);
-  const decisions = decisionStatements(t);
 
   // One statement: pick (skipping rows other instances hold), lease, close abandoned attempts and open
   // new ones. $1 now, $2 limit, $3 lease expiry, $4 the abandoned attempts' error.
