@@ -226,7 +226,9 @@ describe('persona-webhooks events, kyc, migrate', () => {
     expect(replayed).toMatch(/^source\s+webhook$/m);
     const unknown = await runCli(['events', 'replay', 'evt_unknown', '--database-url', databaseUrl]);
     expect(unknown.code).toBe(1);
-    expect(unknown.stdout).toBe('not replayed: no event evt_unknown\n');
+    expect(unknown.stderr).toBe(
+      `not replayed: no event evt_unknown (read SQLite file ${databaseUrl.slice('sqlite:'.length)})\n`,
+    );
     const replayDead = await runCli(['events', 'replay', '--dead', '--database-url', databaseUrl]);
     expect(replayDead.stdout).toMatch(/replayed \d+ dead event/);
   });
@@ -401,7 +403,7 @@ describe('persona-webhooks events, kyc, migrate', () => {
     const missing = await runCli(['kyc', 'nobody', '--database-url', fresh]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe(
-      'no user with reference id nobody: no inquiry, account, case or report of theirs is stored\n',
+      `no user with reference id nobody: no inquiry, account, case or report of theirs is stored (read SQLite file ${fresh.slice('sqlite:'.length)})\n`,
     );
   });
 });
@@ -622,7 +624,9 @@ describe('persona-webhooks tokens', () => {
     expect((await runCli(['tokens', 'create', '--name', ' ', '--database-url', databaseUrl])).code).toBe(1);
     const unknown = await runCli(['tokens', 'revoke', 'apt_nope', '--database-url', databaseUrl]);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toBe('no app token apt_nope\n');
+    expect(unknown.stderr).toBe(
+      `no app token apt_nope (read SQLite file ${databaseUrl.slice('sqlite:'.length)})\n`,
+    );
   });
 
   it('serves its OpenAPI description without a token', async () => {

@@ -5,6 +5,7 @@
  * store it returns also closes what was opened for it (the PostgreSQL pool, after the store).
  */
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
   type KycPolicy,
   type RebuildProgress,
@@ -12,6 +13,7 @@ import {
   SchemaTooNewError,
   type Store,
 } from 'persona-webhooks';
+import { editDistance } from './edit-distance.js';
 import { ConfigError } from './server/config-error.js';
 import { loadKycPolicy } from './server/handlers-module.js';
 
@@ -47,12 +49,57 @@ export interface OpenStoreOptions {
 /** Where a database URL points, without opening anything. */
 export type StoreTarget = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
 
+/** The schemes a DATABASE_URL may name; anything else is refused rather than read as a file name. */
+const KNOWN_SCHEMES = ['sqlite', 'postgres', 'postgresql'] as const;
+
+/**
+ * Reads a database URL. A URL with any other scheme (`postgress://`, `mysql://`, `file:`) is a
+ * ConfigError: read as a SQLite path it would quietly start on a new, empty file in a folder named
+ * after the URL, so two instances meant to share PostgreSQL would each keep their own data.
+ */
 export function parseDatabaseUrl(databaseUrl: string): StoreTarget {
   if (/^postgres(ql)?:\/\//i.test(databaseUrl)) return { dialect: 'postgres', url: databaseUrl };
+  const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(databaseUrl)?.[1]?.toLowerCase();
+  // One letter before the colon is a Windows drive (C:\data\pw.db), a path.
+  if (scheme !== undefined && scheme !== 'sqlite') throw unknownScheme(scheme);
   const path = databaseUrl.replace(/^sqlite:(\/\/)?/i, '');
   if (path.length === 0)
-    throw new TypeError('DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:./data/persona-webhooks.db');
+    throw new ConfigError('DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:./data/persona-webhooks.db');
   return { dialect: 'sqlite', path };
+}
+
+function unknownScheme(scheme: string): ConfigError {
+  const closest = KNOWN_SCHEMES.map((known) => ({ known, distance: editDistance(scheme, known) })).sort(
+    (a, b) => a.distance - b.distance,
+  )[0]!;
+  // The URL itself is not repeated: it may hold a password.
+  const hint =
+    closest.distance <= 2
+      ? ` Did you mean ${closest.known}:${closest.known === 'sqlite' ? '' : '//'}…?`
+      : ' This service stores into SQLite or PostgreSQL only.';
+  return new ConfigError(
+    `DATABASE_URL (or --database-url) has the scheme "${scheme}:", which is neither sqlite:<path> nor postgres://… nor postgresql://…; nothing was opened.${hint}`,
+  );
+}
+
+/**
+ * Where `databaseUrl` points, for messages that must say which store they read (a lookup that found
+ * nothing): the SQLite file's absolute path, or the PostgreSQL server, database and schema without
+ * the password.
+ */
+export function describeStoreTarget(databaseUrl: string, postgresSchema = DEFAULT_POSTGRES_SCHEMA): string {
+  const target = parseDatabaseUrl(databaseUrl);
+  if (target.dialect === 'sqlite') {
+    return target.path === ':memory:' ? 'SQLite :memory:' : `SQLite file ${resolve(target.path)}`;
+  }
+  try {
+    const url = new URL(target.url);
+    url.password = '';
+    url.search = '';
+    return `PostgreSQL ${url.href} (schema ${postgresSchema})`;
+  } catch {
+    return `PostgreSQL (schema ${postgresSchema})`;
+  }
 }
 
 /**

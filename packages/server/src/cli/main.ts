@@ -2,6 +2,7 @@
  * `persona-webhooks`: a thin, strict CLI over the library. Each command lives in its own file.
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { parseDatabaseUrl } from '../open-store.js';
 import { ConfigError } from '../server/config.js';
 import { registerBackfillCommand } from './commands/backfill.js';
 import { registerDeliveriesCommands } from './commands/deliveries.js';
@@ -16,12 +17,20 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerTokensCommands } from './commands/tokens.js';
 import { registerVerifyCommand } from './commands/verify.js';
 import { registerWebhooksCommands } from './commands/webhooks.js';
+import { databaseUrlFrom } from './settings.js';
 
 export function buildProgram(): Command {
   const program = new Command('persona-webhooks')
     .description('Receive, test, inspect and replay Persona webhooks; recover missed ones; check the setup.')
     .showHelpAfterError()
     .exitOverride();
+  // Every command that opens the store refuses a DATABASE_URL it cannot open before doing anything
+  // else (`endpoints add` would otherwise resolve the URL's host first).
+  program.hook('preAction', (_program, action) => {
+    if (action.options.some((option) => option.long === '--database-url')) {
+      parseDatabaseUrl(databaseUrlFrom(action.opts<{ databaseUrl?: string }>().databaseUrl));
+    }
+  });
   registerServeCommand(program);
   registerSendCommand(program);
   registerVerifyCommand(program);

@@ -9,7 +9,7 @@ import {
   DEFAULT_TOLERANCE_SECONDS,
 } from 'persona-webhooks';
 import { z } from 'zod';
-import { DEFAULT_POSTGRES_SCHEMA } from '../open-store.js';
+import { DEFAULT_POSTGRES_SCHEMA, parseDatabaseUrl } from '../open-store.js';
 import { loadOutboundConfig, OUTBOUND_SETTINGS, type OutboundConfig } from '../outbound/outbound-config.js';
 import { ConfigError } from './config-error.js';
 import { integerSetting } from './integer-setting.js';
@@ -115,7 +115,7 @@ const schema = z.object({
     ),
   PORT: integerSetting('PORT', 0, 65535).default(3000),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
-  DATABASE_URL: z.string().trim().min(1).default(DEFAULT_DATABASE_URL),
+  DATABASE_URL: z.string().trim().min(1).default(DEFAULT_DATABASE_URL).superRefine(checkDatabaseUrl),
   ADMIN_TOKEN: z.string().trim().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
   PERSONA_SIGNATURE_TOLERANCE_SECONDS: integerSetting(
     'PERSONA_SIGNATURE_TOLERANCE_SECONDS',
@@ -171,6 +171,15 @@ const schema = z.object({
     DEFAULT_WORKER_CONCURRENCY,
   ),
 });
+
+/** Refuses a DATABASE_URL the store cannot open (a typo'd scheme), before anything starts. */
+function checkDatabaseUrl(value: string, context: z.RefinementCtx): void {
+  try {
+    parseDatabaseUrl(value);
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+}
 
 /** `true`/`false`, a hop count, or addresses as Fastify's `trustProxy` takes them. */
 function parseTrustProxy(value: string): boolean | number | string {

@@ -7,6 +7,7 @@ import type { DeliveryStatus, ReplayOutcome } from 'persona-webhooks';
 import { deliveryDetailJson, deliveryJson } from '../../server/admin-views.js';
 import { utcTime } from '../../utc-time.js';
 import { listLimit, listStatus, printListPage } from '../list-page.js';
+import { notFound } from '../not-found.js';
 import { formatTable, oneLine } from '../table.js';
 import { DATABASE_OPTION, printJson, withStore } from '../with-store.js';
 
@@ -59,6 +60,7 @@ export function registerDeliveriesCommands(program: Command): void {
           rows: page.deliveries.map(deliveryJson),
           nextCursor: page.nextCursor,
           json: flags.json,
+          databaseUrl: flags.databaseUrl,
           head: [
             'CREATED',
             'STATUS',
@@ -96,9 +98,7 @@ export function registerDeliveriesCommands(program: Command): void {
     .action(async (id: string, flags: { json?: boolean; databaseUrl?: string }) => {
       const delivery = await withStore(flags.databaseUrl, (store) => store.getDelivery(id));
       if (!delivery) {
-        process.stderr.write(`no message ${id}\n`);
-        process.exitCode = 1;
-        return;
+        return notFound(`no message ${id}`, flags.databaseUrl);
       }
       const json = deliveryDetailJson(delivery);
       if (flags.json) return printJson(json);
@@ -139,6 +139,7 @@ export function registerDeliveriesCommands(program: Command): void {
     .option(...DATABASE_OPTION)
     .action(async (id: string, flags: { databaseUrl?: string }) => {
       const outcome = await withStore(flags.databaseUrl, (store) => store.replayDelivery(id, Date.now()));
+      if (outcome === 'not_found') return notFound(REPLAY_MESSAGES[outcome](id), flags.databaseUrl);
       process.stdout.write(`${REPLAY_MESSAGES[outcome](id)}\n`);
       if (outcome !== 'replayed') process.exitCode = 1;
     });

@@ -11,6 +11,7 @@ import { endpointIdFor, endpointUrl } from '../../outbound/outbound-config.js';
 import { refuseSelfTarget } from '../../outbound/self-target.js';
 import { endpointJson } from '../../server/admin-views.js';
 import { utcTime } from '../../utc-time.js';
+import { notFound, withStoreNamed } from '../not-found.js';
 import { formatTable } from '../table.js';
 import { DATABASE_OPTION, printJson, withStore } from '../with-store.js';
 
@@ -67,7 +68,8 @@ export function registerEndpointsCommands(program: Command): void {
         endpointJson(endpoint),
       );
       if (flags.json) return printJson({ endpoints: rows });
-      if (rows.length === 0) return void process.stdout.write('no endpoints\n');
+      if (rows.length === 0)
+        return void process.stdout.write(`${withStoreNamed('no endpoints', flags.databaseUrl)}\n`);
       process.stdout.write(
         formatTable(
           ['ID', 'URL', 'ENABLED', 'SOURCE', 'CREATED', 'SECRETS'],
@@ -156,7 +158,7 @@ async function withEndpoint<T>(
     return endpoint ? { value: await work(store, endpoint) } : null;
   });
   if (result === null) {
-    fail(`no endpoint ${id}: see \`endpoints list\``);
+    notFound(`no endpoint ${id}: see \`endpoints list\``, databaseUrl);
     return null;
   }
   return result.value;

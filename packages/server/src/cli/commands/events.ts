@@ -3,6 +3,7 @@ import type { EventStatus, ReplayOutcome } from 'persona-webhooks';
 import { eventDetailJson, eventSummaryJson } from '../../server/admin-views.js';
 import { utcTime } from '../../utc-time.js';
 import { listLimit, listStatus, printListPage } from '../list-page.js';
+import { notFound } from '../not-found.js';
 import { createProgress } from '../progress.js';
 import { formatTable, oneLine } from '../table.js';
 import { DATABASE_OPTION, printJson, withStore } from '../with-store.js';
@@ -51,6 +52,7 @@ export function registerEventsCommands(program: Command): void {
           rows: page.events.map(eventSummaryJson),
           nextCursor: page.nextCursor,
           json: flags.json,
+          databaseUrl: flags.databaseUrl,
           head: ['RECEIVED', 'STATUS', 'NAME', 'ID', 'ATTEMPTS', 'USER', 'LAST ERROR'],
           cells: (row) => [
             utcTime(row.receivedAt),
@@ -75,9 +77,7 @@ export function registerEventsCommands(program: Command): void {
     .action(async (id: string, flags: { payload?: boolean; json?: boolean; databaseUrl?: string }) => {
       const event = await withStore(flags.databaseUrl, (store) => store.getEvent(id));
       if (!event) {
-        process.stderr.write(`no event ${id}\n`);
-        process.exitCode = 1;
-        return;
+        return notFound(`no event ${id}`, flags.databaseUrl);
       }
       // A terminal's scrollback and a pasted support ticket outlive the inbox's retention: personal
       // data is printed only when asked for.
@@ -107,6 +107,7 @@ export function registerEventsCommands(program: Command): void {
         await withStore(flags.databaseUrl, async (store) => {
           if (id) {
             const outcome = await store.replay(id, Date.now());
+            if (outcome === 'not_found') return notFound(REPLAY_MESSAGES[outcome](id), flags.databaseUrl);
             process.stdout.write(`${REPLAY_MESSAGES[outcome](id)}\n`);
             if (outcome !== 'replayed') process.exitCode = 1;
             return;

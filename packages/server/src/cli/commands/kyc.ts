@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { kycJson } from '../../server/admin-views.js';
 import { utcTime } from '../../utc-time.js';
+import { notFound } from '../not-found.js';
 import { formatTable } from '../table.js';
 import { DATABASE_OPTION, printJson, withStore } from '../with-store.js';
 
@@ -20,11 +21,10 @@ export function registerKycCommand(program: Command): void {
         return kycJson(kyc, await store.listVerifications(kyc.inquiries.map((i) => i.inquiryId)));
       });
       if (!json) {
-        process.stderr.write(
-          `no user with reference id ${referenceId}: no inquiry, account, case or report of theirs is stored\n`,
+        return notFound(
+          `no user with reference id ${referenceId}: no inquiry, account, case or report of theirs is stored`,
+          flags.databaseUrl,
         );
-        process.exitCode = 1;
-        return;
       }
       if (flags.json) return printJson(json);
       process.stdout.write(describeKyc(json));
