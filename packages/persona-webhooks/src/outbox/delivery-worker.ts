@@ -35,7 +35,11 @@ export interface DeliveryWorkerOptions {
   retryDelaysMs?: readonly number[];
   /** Called after each attempt. */
   onAttempt?: (report: DeliveryReport) => void;
-  /** Defaults: global fetch, Date.now, Math.random. */
+  /**
+   * Defaults: global fetch, Date.now, Math.random. A `fetch` that refuses a destination (the service
+   * checks every resolved address) fails with a `cause` whose `code` is `EDESTINATIONREFUSED`; its
+   * message becomes the attempt's error as is.
+   */
   fetch?: typeof fetch;
   now?: () => number;
   random?: () => number;
@@ -208,6 +212,8 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
 function describeFailure(error: unknown, timeoutMs: number): string {
   const name = (error as { name?: string }).name;
   if (name === 'TimeoutError' || name === 'AbortError') return `no answer within ${timeoutMs} ms`;
-  const cause = (error as { cause?: { code?: string } }).cause;
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  // A fetch that refuses a destination (the service's address check) says why in its own words.
+  if (cause?.code === 'EDESTINATIONREFUSED' && typeof cause.message === 'string') return cause.message;
   return cause?.code ? `connection failed (${cause.code})` : 'connection failed';
 }

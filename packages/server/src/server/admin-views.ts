@@ -17,6 +17,7 @@ import type {
   Timeline,
   VerificationView,
 } from 'persona-webhooks';
+import { maskEndpointUrl } from '../outbound/endpoint-url.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 /** When an event set a fact; a fact no event has set yet (only its ids are known) has no time, not 1970. */
@@ -263,29 +264,18 @@ export interface EndpointBacklog {
 }
 
 /**
- * An endpoint without its secrets' values (only when each expires), its URL without a password, and —
+ * An endpoint without its secrets' values (only when each expires), its URL normalised with query values
+ * and any password masked, and —
  * when counted — its backlog and newest error, so a failing endpoint shows at a glance.
  */
 export function endpointJson(endpoint: AppEndpoint, backlog?: EndpointBacklog) {
   return {
     id: endpoint.id,
-    url: withoutPassword(endpoint.url),
+    url: maskEndpointUrl(endpoint.url),
     enabled: endpoint.enabled,
     source: endpoint.source,
     createdAt: iso(endpoint.createdAtMs),
     secrets: endpoint.secrets.map((secret) => ({ expiresAt: iso(secret.expiresAtMs) })),
     ...(backlog ? { backlog } : {}),
   };
-}
-
-/** `https://user:pass@host/` → `https://user:***@host/`: a URL's password is a credential. */
-function withoutPassword(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password === '') return url;
-    parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url;
-  }
 }

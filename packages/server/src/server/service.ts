@@ -52,9 +52,11 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
 
     // Before the event worker: the env endpoints must be in the store before a decision changes (its
     // messages are written in that transaction). Stopped after the event worker, before the store.
+    // The real port once listening (PORT=0 picks one), for the self-target check at each connection.
+    let boundPort = config.port;
     const outbound = await startOutbound({
       config: config.outbound,
-      servicePort: config.port,
+      servicePort: () => boundPort,
       store,
       logger,
       metrics,
@@ -126,6 +128,7 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
     closers.unshift(() => app.close());
 
     const { port } = app.server.address() as AddressInfo;
+    boundPort = port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     return {
       url: `http://${host}:${port}`,

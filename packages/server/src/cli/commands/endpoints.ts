@@ -7,7 +7,9 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { type AppEndpoint, generateEndpointSecret, isEndpointSecret, type Store } from 'persona-webhooks';
 import { parseDuration } from '../../durations.js';
-import { endpointIdFor, endpointUrl } from '../../outbound/outbound-config.js';
+import { destinationPolicyFromEnv, refuseResolvedDestination } from '../../outbound/endpoint-checks.js';
+import { checkEndpointUrl, maskEndpointUrl } from '../../outbound/endpoint-url.js';
+import { endpointIdFor } from '../../outbound/outbound-config.js';
 import { refuseSelfTarget } from '../../outbound/self-target.js';
 import { endpointJson } from '../../server/admin-views.js';
 import { utcTime } from '../../utc-time.js';
@@ -30,14 +32,16 @@ export function registerEndpointsCommands(program: Command): void {
     .option('--secret <whsec>', 'use this whsec_… secret instead of generating one')
     .option(...DATABASE_OPTION)
     .action(async (rawUrl: string, flags: { secret?: string; databaseUrl?: string }) => {
-      const parsedUrl = endpointUrl.safeParse(rawUrl);
-      if (!parsedUrl.success) throw new InvalidArgumentError('<url> must be an http:// or https:// URL');
       if (flags.secret !== undefined && !isEndpointSecret(flags.secret)) {
         throw new InvalidArgumentError('--secret must be a whsec_… secret (whsec_ + base64 of 24–64 bytes)');
       }
-      const url = parsedUrl.data;
+      const policy = destinationPolicyFromEnv();
+      const checked = checkEndpointUrl(rawUrl, policy);
+      if (!checked.ok) throw new InvalidArgumentError(`<url> ${checked.reason}`);
+      const url = checked.url;
       const id = endpointIdFor(url);
       await refuseSelfTarget({ id, url }, servicePort());
+      await refuseResolvedDestination(url, policy);
       const secret = flags.secret ?? generateEndpointSecret();
       const added = await withStore(flags.databaseUrl, async (store) => {
         if ((await store.listEndpoints()).some((endpoint) => endpoint.id === id)) return false;
@@ -51,7 +55,7 @@ export function registerEndpointsCommands(program: Command): void {
         });
         return true;
       });
-      if (!added) return fail(`${url} is already endpoint ${id}: see \`endpoints list\``);
+      if (!added) return fail(`${maskEndpointUrl(url)} is already endpoint ${id}: see \`endpoints list\``);
       process.stderr.write(
         'Added. Give the secret to your application (it verifies the webhook-signature header with it); it is shown only this once.\n',
       );
