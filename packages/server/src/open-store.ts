@@ -14,6 +14,12 @@ import {
   type Store,
 } from 'persona-webhooks';
 import { editDistance } from './edit-distance.js';
+import { type Keyring, NO_KEYS } from './secrets-at-rest/keyring.js';
+import {
+  prepareSecretsAtRest,
+  type SecretsAtRestReport,
+  withSealedSecrets,
+} from './secrets-at-rest/sealed-store.js';
 import { ConfigError } from './server/config-error.js';
 import { loadKycPolicy } from './server/handlers-module.js';
 
@@ -44,6 +50,14 @@ export interface OpenStoreOptions {
   policyModule?: string | null;
   /** `migrate` mode: hears the rebuild of KYC facts from stored events move (after an upgrade). */
   onMigrateProgress?: (progress: RebuildProgress) => void;
+  /**
+   * The keys endpoint secrets are sealed with (PERSONA_WEBHOOKS_SECRETS_KEYS); none: stored in clear.
+   * In `migrate` mode secrets still in clear or under an older key are sealed under the first key, and
+   * expired ones removed; sealed secrets without their key stop the open (`secrets-at-rest/`).
+   */
+  secretsKeys?: Keyring;
+  /** `migrate` mode: hears what was done to the stored secrets. */
+  onSecretsAtRest?: (report: SecretsAtRestReport) => void;
 }
 
 /** Where a database URL points, without opening anything. */
@@ -117,14 +131,20 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
     target.dialect === 'postgres'
       ? await openPostgresStore(target.url, options, kycPolicy)
       : await openSqliteStore(target.path, existing, options, kycPolicy);
+  const keyring = options.secretsKeys ?? NO_KEYS;
   try {
     if (existing) requireCurrentSchema(await store.schemaStatus(), databaseUrl);
-    else await store.migrate(options.onMigrateProgress ? { onProgress: options.onMigrateProgress } : {});
+    else {
+      await store.migrate(options.onMigrateProgress ? { onProgress: options.onMigrateProgress } : {});
+      // Not `onSecretsAtRest?.(await …)`: that would skip the preparation itself when nobody listens.
+      const report = await prepareSecretsAtRest(store, keyring);
+      options.onSecretsAtRest?.(report);
+    }
   } catch (error) {
     await store.close().catch(() => {});
     throw error;
   }
-  return store;
+  return withSealedSecrets(store, keyring);
 }
 
 /** What a read-only tool says instead of running on a schema it does not match. */

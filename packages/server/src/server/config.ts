@@ -11,6 +11,7 @@ import {
 import { z } from 'zod';
 import { DEFAULT_POSTGRES_SCHEMA, parseDatabaseUrl } from '../open-store.js';
 import { loadOutboundConfig, OUTBOUND_SETTINGS, type OutboundConfig } from '../outbound/outbound-config.js';
+import { type Keyring, parseKeyring, SECRETS_KEYS_SETTING } from '../secrets-at-rest/keyring.js';
 import { ConfigError } from './config-error.js';
 import { integerSetting } from './integer-setting.js';
 import { loadRecoveryConfig, RECOVERY_SETTINGS, type RecoveryConfig } from './recovery-config.js';
@@ -56,6 +57,8 @@ export interface ServiceConfig {
   workerConcurrency: number;
   /** Outbound `kyc.decision_changed` webhooks: env endpoints (with their secrets) and the sender's knobs. */
   outbound: OutboundConfig;
+  /** PERSONA_WEBHOOKS_SECRETS_KEYS: the keys endpoint secrets are encrypted with at rest (none: in clear). */
+  secretsKeys: Keyring;
 }
 
 /**
@@ -90,6 +93,7 @@ export const SETTINGS = [
   'TRUST_PROXY',
   'PERSONA_WEBHOOKS_SQLITE_THREAD',
   'PERSONA_WEBHOOKS_WORKER_CONCURRENCY',
+  SECRETS_KEYS_SETTING,
   ...RECOVERY_SETTINGS,
   ...OUTBOUND_SETTINGS,
 ] as const;
@@ -230,5 +234,6 @@ export function loadConfig(raw: RawSettings): Readonly<ServiceConfig> {
     sqliteThread: settings.PERSONA_WEBHOOKS_SQLITE_THREAD === 'on',
     workerConcurrency: settings.PERSONA_WEBHOOKS_WORKER_CONCURRENCY,
     outbound,
+    secretsKeys: parseKeyring(present[SECRETS_KEYS_SETTING]),
   });
 }

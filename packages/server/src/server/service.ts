@@ -16,6 +16,7 @@ import type { Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { MinuteCounter } from './minute-counter.js';
 import { logRebuildProgress } from './rebuild-log.js';
+import { logSecretsAtRest } from './secrets-log.js';
 import { loadUserHandlers } from './user-handlers.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -41,6 +42,8 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
     sqliteThread: config.sqliteThread,
     policyModule: config.handlersPath,
     onMigrateProgress: logRebuildProgress(logger),
+    secretsKeys: config.secretsKeys,
+    onSecretsAtRest: (report) => logSecretsAtRest(logger, report),
     // The code only: a server's message can quote data.
     onPostgresError: (code) => logger.warn({ code: code ?? null }, 'PostgreSQL connection error'),
   });
