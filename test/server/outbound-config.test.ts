@@ -26,6 +26,7 @@ describe('outbound configuration', () => {
       endpoints: [],
       timeoutMs: 10_000,
       concurrency: 8,
+      endpointConcurrency: 4,
       retryDelaysMs: RETRY_DELAYS_MS,
       destinations: { allowPrivate: true },
     });

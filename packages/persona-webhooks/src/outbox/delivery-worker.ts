@@ -29,6 +29,12 @@ export interface DeliveryWorkerOptions {
   timeoutMs?: number;
   /** Messages in flight at once. Default 8. */
   concurrency?: number;
+  /**
+   * Messages of one endpoint in flight at once (all senders on the store together), so an endpoint
+   * that answers slowly or not at all holds at most these slots and the others keep flowing. Default
+   * half of `concurrency`, at least 1.
+   */
+  perEndpointConcurrency?: number;
   /** How often to look for due messages when nothing woke the worker. Default 1,000 ms. */
   pollIntervalMs?: number;
   /** Delays between attempts; default the Standard Webhooks schedule (about 28 hours in all). */
@@ -68,6 +74,7 @@ const USER_AGENT = 'persona-webhooks-outbox';
 export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const concurrency = options.concurrency ?? 8;
+  const perEndpoint = options.perEndpointConcurrency ?? Math.max(1, Math.floor(concurrency / 2));
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
   const delays = options.retryDelaysMs ?? RETRY_DELAYS_MS;
   const send = options.fetch ?? fetch;
@@ -103,31 +110,45 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     if (claim.secrets.length === 0) {
       return { ok: false, statusCode: null, error: 'the endpoint has no valid secret', durationMs: 0 };
     }
+    let requestHeaders: Record<string, string> | null = null;
     try {
-      const headers = signStandardWebhook({
-        id: claim.id,
-        timestampSeconds: Math.floor(now() / 1000),
-        body: claim.payload,
-        secrets: claim.secrets,
-      });
+      const headers = {
+        ...signStandardWebhook({
+          id: claim.id,
+          timestampSeconds: Math.floor(now() / 1000),
+          body: claim.payload,
+          secrets: claim.secrets,
+        }),
+        'content-type': 'application/json',
+        'user-agent': USER_AGENT,
+      };
+      requestHeaders = maskSignatures(headers);
       const response = await send(claim.url, {
         method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json', 'user-agent': USER_AGENT },
+        headers,
         body: claim.payload,
         redirect: 'manual',
         signal: AbortSignal.timeout(timeoutMs),
       });
-      // The answer's body is the receiver's business: drop it unread.
-      await response.body?.cancel().catch(() => {});
+      // The first KiB of the answer, for the attempt log: "HTTP 400" alone does not say what was wrong.
+      const responseExcerpt = await readExcerpt(response);
       const ok = response.status >= 200 && response.status < 300;
       return {
         ok,
         statusCode: response.status,
         error: ok ? null : `HTTP ${response.status}`,
         durationMs: elapsed(),
+        responseExcerpt,
+        requestHeaders,
       };
     } catch (error) {
-      return { ok: false, statusCode: null, error: describeFailure(error, timeoutMs), durationMs: elapsed() };
+      return {
+        ok: false,
+        statusCode: null,
+        error: describeFailure(error, timeoutMs),
+        durationMs: elapsed(),
+        requestHeaders,
+      };
     }
   };
 
@@ -142,6 +163,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
             limit: concurrency - inFlight.size,
             leaseMs,
             nowMs: now(),
+            perEndpoint,
           });
           if (claims.length === 0) break;
           for (const claim of claims) {
@@ -206,6 +228,47 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       await looking;
       await Promise.allSettled([...inFlight]);
     },
+  };
+}
+
+/** How much of an answer's body an attempt keeps. */
+export const RESPONSE_EXCERPT_BYTES = 1024;
+
+/**
+ * Reads at most {@link RESPONSE_EXCERPT_BYTES} of the body, then drops the rest unread (a receiver may
+ * answer with megabytes, or never end). Null for an empty body; a body that fails midway keeps what
+ * came. Decoded as UTF-8 with replacement: it is shown as text, escaped.
+ */
+async function readExcerpt(response: Response): Promise<string | null> {
+  if (!response.body) return null;
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < RESPONSE_EXCERPT_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } catch {
+    // The connection broke or timed out while reading: keep what came.
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  if (size === 0) return null;
+  const bytes = Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES);
+  return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+}
+
+/** The headers as the attempt log keeps them: each signature's value masked, its scheme kept. */
+function maskSignatures(headers: Record<string, string>): Record<string, string> {
+  return {
+    ...headers,
+    'webhook-signature': (headers['webhook-signature'] ?? '')
+      .split(' ')
+      .map((signature) => `${signature.split(',')[0]},***`)
+      .join(' '),
   };
 }
 

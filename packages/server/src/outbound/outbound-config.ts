@@ -17,6 +17,7 @@ export const OUTBOUND_SETTINGS = [
   'PERSONA_WEBHOOKS_APP_ENDPOINTS',
   'PERSONA_WEBHOOKS_OUTBOUND_TIMEOUT_MS',
   'PERSONA_WEBHOOKS_OUTBOUND_CONCURRENCY',
+  'PERSONA_WEBHOOKS_OUTBOUND_ENDPOINT_CONCURRENCY',
   'PERSONA_WEBHOOKS_OUTBOUND_RETRY_DELAYS',
   'PERSONA_WEBHOOKS_OUTBOUND_PRIVATE',
 ] as const;
@@ -35,6 +36,8 @@ export interface OutboundConfig {
   endpoints: readonly EnvEndpoint[];
   timeoutMs: number;
   concurrency: number;
+  /** Messages of one endpoint in flight at once (all instances), so a slow one cannot take every slot. */
+  endpointConcurrency: number;
   retryDelaysMs: readonly number[];
   /** Which addresses endpoints may reach (metadata and link-local never). */
   destinations: DestinationPolicy;
@@ -78,6 +81,11 @@ const schema = z.object({
     1,
     256,
   ).default(8),
+  PERSONA_WEBHOOKS_OUTBOUND_ENDPOINT_CONCURRENCY: integerSetting(
+    'PERSONA_WEBHOOKS_OUTBOUND_ENDPOINT_CONCURRENCY',
+    1,
+    256,
+  ).optional(),
   PERSONA_WEBHOOKS_OUTBOUND_PRIVATE: z
     .enum(['allow', 'deny'], {
       error:
@@ -107,6 +115,10 @@ export function loadOutboundConfig(present: Readonly<Record<string, string | und
     destinations,
     timeoutMs: parsed.data.PERSONA_WEBHOOKS_OUTBOUND_TIMEOUT_MS,
     concurrency: parsed.data.PERSONA_WEBHOOKS_OUTBOUND_CONCURRENCY,
+    // Default half the slots: one endpoint that hangs leaves the other half to the rest.
+    endpointConcurrency:
+      parsed.data.PERSONA_WEBHOOKS_OUTBOUND_ENDPOINT_CONCURRENCY ??
+      Math.max(1, Math.floor(parsed.data.PERSONA_WEBHOOKS_OUTBOUND_CONCURRENCY / 2)),
     retryDelaysMs: parseRetryDelays(present['PERSONA_WEBHOOKS_OUTBOUND_RETRY_DELAYS']),
   };
 }

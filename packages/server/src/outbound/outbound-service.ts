@@ -58,6 +58,7 @@ export async function startOutbound(options: {
     store,
     timeoutMs: config.timeoutMs,
     concurrency: config.concurrency,
+    perEndpointConcurrency: config.endpointConcurrency,
     retryDelaysMs: config.retryDelaysMs,
     fetch: guarded.fetch,
     onAttempt: (report) => {

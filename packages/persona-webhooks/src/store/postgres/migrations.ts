@@ -291,4 +291,17 @@ CREATE TABLE app_tokens (
 );
 `,
   },
+  {
+    version: 9,
+    name: 'delivery-controls',
+    // Mirrors SQLite's version 10 (issue 27; self-contained, renumber freely on merge): the answer's
+    // first KiB, the headers sent and the interrupted mark per attempt; an index counting an
+    // endpoint's messages being sent.
+    sql: `
+ALTER TABLE outbox_attempts ADD COLUMN response_excerpt text;
+ALTER TABLE outbox_attempts ADD COLUMN request_headers text;
+ALTER TABLE outbox_attempts ADD COLUMN interrupted integer NOT NULL DEFAULT 0;
+CREATE INDEX outbox_sending ON outbox_messages (endpoint_id, next_attempt_at_ms) WHERE status = 'sending';
+`,
+  },
 ]);

@@ -69,7 +69,14 @@ export function createPostgresOutbox(
     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
       WITH ORDINALITY AS m(id, endpoint_id, reference_id, payload, at, n)
     ORDER BY m.n`;
-  const due = p<{ now_ms: number; limit: number }>(`${sql.dueMessages} FOR UPDATE OF m SKIP LOCKED`);
+  const due = p<{ now_ms: number; limit: number; per_endpoint: number }>(
+    `${sql.dueMessages} FOR UPDATE OF m SKIP LOCKED`,
+  );
+  const markInterrupted = p<{ id: string }>(sql.markInterrupted);
+  const sendNow = p<{ id: string; now_ms: number }>(sql.sendNow);
+  const recover = p<{ endpoint_id: string; since_ms: number; now_ms: number }>(sql.recover);
+  const removeMessages = p<{ id: string }>(sql.removeMessages);
+  const removeEndpoint = p<{ id: string }>(sql.removeEndpoint);
   const lease = p<{ id: string; token: string; expires_ms: number }>(sql.lease);
   const startAttempt = p<{ id: string; attempt: number; now_ms: number }>(sql.startAttempt);
   const finish = p<ReturnType<typeof finishParams>>(sql.finish);
@@ -112,9 +119,10 @@ export function createPostgresOutbox(
       return (result.rows as EndpointRow[]).map(toEndpoint);
     },
 
-    claimDeliveries: ({ limit, leaseMs, nowMs }) =>
+    claimDeliveries: ({ limit, leaseMs, nowMs, perEndpoint }) =>
       connections.transaction(async (tx) => {
-        const rows = (await tx.query(due.text, due.values({ now_ms: nowMs, limit }))).rows as DueRow[];
+        const params = { now_ms: nowMs, limit, per_endpoint: perEndpoint ?? limit };
+        const rows = (await tx.query(due.text, due.values(params))).rows as DueRow[];
         const claimed = [];
         for (const row of rows) {
           const leaseToken = randomUUID();
@@ -123,6 +131,7 @@ export function createPostgresOutbox(
             lease.text,
             lease.values({ id: row.id, token: leaseToken, expires_ms: nowMs + leaseMs }),
           );
+          await tx.query(markInterrupted.text, markInterrupted.values({ id: row.id }));
           await tx.query(startAttempt.text, startAttempt.values({ id: row.id, attempt, now_ms: nowMs }));
           claimed.push({
             id: row.id,
@@ -192,6 +201,38 @@ export function createPostgresOutbox(
         }
         const found = await tx.query(exists.text, exists.values({ id }));
         return found.rows.length === 0 ? ('not_found' as const) : ('already_queued' as const);
+      }),
+
+    sendDeliveryNow: (id, nowMs) =>
+      connections.transaction(async (tx) => {
+        const updated = await tx.query(sendNow.text, sendNow.values({ id, now_ms: nowMs }));
+        if ((updated.rowCount ?? 0) > 0) {
+          onWritten();
+          return 'queued_now' as const;
+        }
+        const found = await tx.query(exists.text, exists.values({ id }));
+        return found.rows.length === 0 ? ('not_found' as const) : ('not_pending' as const);
+      }),
+
+    async recoverDeliveries({ endpointId, sinceMs }, nowMs) {
+      const updated = await connections.use((client) =>
+        client.query(
+          recover.text,
+          recover.values({ endpoint_id: endpointId, since_ms: sinceMs, now_ms: nowMs }),
+        ),
+      );
+      const count = updated.rowCount ?? 0;
+      if (count > 0) onWritten();
+      return count;
+    },
+
+    removeEndpoint: (id) =>
+      connections.transaction(async (tx) => {
+        // Attempts go with their messages (ON DELETE CASCADE).
+        const messages = (await tx.query(removeMessages.text, removeMessages.values({ id }))).rowCount ?? 0;
+        const removed =
+          ((await tx.query(removeEndpoint.text, removeEndpoint.values({ id }))).rowCount ?? 0) > 0;
+        return { removed, messages };
       }),
 
     async deliveryStats() {

@@ -61,12 +61,13 @@ export function createSqliteOutbox(
 ): SqliteOutbox {
   let written = 0;
 
-  const claim = db.transaction((limit: number, leaseMs: number, nowMs: number) => {
-    const due = prepare(SQL.dueMessages).all({ now_ms: nowMs, limit }) as DueRow[];
+  const claim = db.transaction((limit: number, leaseMs: number, nowMs: number, perEndpoint: number) => {
+    const due = prepare(SQL.dueMessages).all({ now_ms: nowMs, limit, per_endpoint: perEndpoint }) as DueRow[];
     return due.map((row) => {
       const leaseToken = randomUUID();
       const attempt = row.attempts + 1;
       prepare(SQL.lease).run({ id: row.id, token: leaseToken, expires_ms: nowMs + leaseMs });
+      prepare(SQL.markInterrupted).run({ id: row.id });
       prepare(SQL.startAttempt).run({ id: row.id, attempt, now_ms: nowMs });
       return {
         id: row.id,
@@ -103,7 +104,8 @@ export function createSqliteOutbox(
       prepare(SQL.putEndpoint).run(endpointParams(endpoint));
     },
     listEndpoints: () => (prepare(SQL.listEndpoints).all() as EndpointRow[]).map(toEndpoint),
-    claimDeliveries: ({ limit, leaseMs, nowMs }) => claim.immediate(limit, leaseMs, nowMs),
+    claimDeliveries: ({ limit, leaseMs, nowMs, perEndpoint }) =>
+      claim.immediate(limit, leaseMs, nowMs, perEndpoint ?? limit),
     finishDelivery: (claimed, result, retryAtMs, nowMs) =>
       finish.immediate(finishParams(claimed, result, retryAtMs, nowMs)),
     listDeliveries(query) {
@@ -147,6 +149,25 @@ export function createSqliteOutbox(
       }
       return prepare(SQL.exists).get({ id }) === undefined ? 'not_found' : 'already_queued';
     },
+    sendDeliveryNow(id, nowMs) {
+      if (prepare(SQL.sendNow).run({ id, now_ms: nowMs }).changes > 0) {
+        written++;
+        return 'queued_now';
+      }
+      return prepare(SQL.exists).get({ id }) === undefined ? 'not_found' : 'not_pending';
+    },
+    recoverDeliveries({ endpointId, sinceMs }, nowMs) {
+      const params = { endpoint_id: endpointId, since_ms: sinceMs, now_ms: nowMs };
+      const count = Number(prepare(SQL.recover).run(params).changes);
+      if (count > 0) written++;
+      return count;
+    },
+    removeEndpoint: db.transaction((id: string) => {
+      // Attempts go with their messages (ON DELETE CASCADE).
+      const messages = Number(prepare(SQL.removeMessages).run({ id }).changes);
+      const removed = prepare(SQL.removeEndpoint).run({ id }).changes > 0;
+      return { removed, messages };
+    }),
     deliveryStats() {
       const stats = {
         pending: 0,
