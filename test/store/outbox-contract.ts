@@ -178,11 +178,11 @@ export function describeOutboxContract(label: string, open: OpenStore): void {
       const claim = (nowMs: number) =>
         store.claimDeliveries({ limit: 10, leaseMs: 60_000, nowMs, perEndpoint: 2 });
       const first = await claim(now);
-      const per = (claims: { endpointId: string }[]) =>
-        claims.reduce<Record<string, number>>(
-          (n, c) => ({ ...n, [c.endpointId]: (n[c.endpointId] ?? 0) + 1 }),
-          {},
-        );
+      const per = (claims: { endpointId: string }[]) => {
+        const counts: Record<string, number> = {};
+        for (const c of claims) counts[c.endpointId] = (counts[c.endpointId] ?? 0) + 1;
+        return counts;
+      };
       expect(per(first)).toEqual({ ep_slow: 2, ep_ok: 2 });
       // Both endpoints are at their limit while those are being sent.
       expect(await claim(now + 1)).toEqual([]);
