@@ -230,6 +230,9 @@ describe('GET /api/deliveries/:id', () => {
         durationMs: 41,
         statusCode: 503,
         error: 'HTTP 503',
+        responseExcerpt: null,
+        requestHeaders: null,
+        interrupted: false,
       },
       {
         attempt: 2,
@@ -237,6 +240,9 @@ describe('GET /api/deliveries/:id', () => {
         durationMs: 2,
         statusCode: null,
         error: 'connection failed (ECONNREFUSED)',
+        responseExcerpt: null,
+        requestHeaders: null,
+        interrupted: false,
       },
     ]);
     // The body is the decision change only: no Persona payload, no personal data.

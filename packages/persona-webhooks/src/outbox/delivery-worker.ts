@@ -7,8 +7,8 @@
  */
 
 import type { ClaimedDelivery, DeliveryResult, OutboxStore } from './outbox-types.js';
+import { postStandardWebhook } from './post-webhook.js';
 import { nextAttemptAt, RETRY_DELAYS_MS } from './retry-schedule.js';
-import { signStandardWebhook } from './standard-webhooks.js';
 
 /** What one attempt did, for logs and metrics (no payload, no URL: it may hold a token). */
 export interface DeliveryReport {
@@ -61,8 +61,6 @@ export interface DeliveryWorker {
   stop(): Promise<void>;
 }
 
-const USER_AGENT = 'persona-webhooks-outbox';
-
 /**
  * Starts sending.
  *
@@ -104,53 +102,16 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     });
   };
 
-  const post = async (claim: ClaimedDelivery): Promise<DeliveryResult> => {
-    const started = performance.now();
-    const elapsed = () => performance.now() - started;
-    if (claim.secrets.length === 0) {
-      return { ok: false, statusCode: null, error: 'the endpoint has no valid secret', durationMs: 0 };
-    }
-    let requestHeaders: Record<string, string> | null = null;
-    try {
-      const headers = {
-        ...signStandardWebhook({
-          id: claim.id,
-          timestampSeconds: Math.floor(now() / 1000),
-          body: claim.payload,
-          secrets: claim.secrets,
-        }),
-        'content-type': 'application/json',
-        'user-agent': USER_AGENT,
-      };
-      requestHeaders = maskSignatures(headers);
-      const response = await send(claim.url, {
-        method: 'POST',
-        headers,
-        body: claim.payload,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      // The first KiB of the answer, for the attempt log: "HTTP 400" alone does not say what was wrong.
-      const responseExcerpt = await readExcerpt(response);
-      const ok = response.status >= 200 && response.status < 300;
-      return {
-        ok,
-        statusCode: response.status,
-        error: ok ? null : `HTTP ${response.status}`,
-        durationMs: elapsed(),
-        responseExcerpt,
-        requestHeaders,
-      };
-    } catch (error) {
-      return {
-        ok: false,
-        statusCode: null,
-        error: describeFailure(error, timeoutMs),
-        durationMs: elapsed(),
-        requestHeaders,
-      };
-    }
-  };
+  const post = (claim: ClaimedDelivery): Promise<DeliveryResult> =>
+    postStandardWebhook({
+      url: claim.url,
+      id: claim.id,
+      payload: claim.payload,
+      secrets: claim.secrets,
+      timeoutMs,
+      fetch: send,
+      now,
+    });
 
   /** Leases what is due while there is room, and starts each attempt; resolves with how many started. */
   const look = (): Promise<number> => {
@@ -229,54 +190,4 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       await Promise.allSettled([...inFlight]);
     },
   };
-}
-
-/** How much of an answer's body an attempt keeps. */
-export const RESPONSE_EXCERPT_BYTES = 1024;
-
-/**
- * Reads at most {@link RESPONSE_EXCERPT_BYTES} of the body, then drops the rest unread (a receiver may
- * answer with megabytes, or never end). Null for an empty body; a body that fails midway keeps what
- * came. Decoded as UTF-8 with replacement: it is shown as text, escaped.
- */
-async function readExcerpt(response: Response): Promise<string | null> {
-  if (!response.body) return null;
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < RESPONSE_EXCERPT_BYTES) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } catch {
-    // The connection broke or timed out while reading: keep what came.
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-  if (size === 0) return null;
-  const bytes = Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES);
-  return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-}
-
-/** The headers as the attempt log keeps them: each signature's value masked, its scheme kept. */
-function maskSignatures(headers: Record<string, string>): Record<string, string> {
-  return {
-    ...headers,
-    'webhook-signature': (headers['webhook-signature'] ?? '')
-      .split(' ')
-      .map((signature) => `${signature.split(',')[0]},***`)
-      .join(' '),
-  };
-}
-
-function describeFailure(error: unknown, timeoutMs: number): string {
-  const name = (error as { name?: string }).name;
-  if (name === 'TimeoutError' || name === 'AbortError') return `no answer within ${timeoutMs} ms`;
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  // A fetch that refuses a destination (the service's address check) says why in its own words.
-  if (cause?.code === 'EDESTINATIONREFUSED' && typeof cause.message === 'string') return cause.message;
-  return cause?.code ? `connection failed (${cause.code})` : 'connection failed';
 }

@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type EventDetail, MAX_ID_CHARS, type Store } from 'persona-webhooks';
 import { z } from 'zod';
+import { DEFAULT_DESTINATION_POLICY } from '../outbound/destination-policy.js';
 import type { ReconcileStatus } from '../reconcile/reconcile-service.js';
 import type { AdminAuth } from './admin-auth.js';
 import {
@@ -20,6 +21,7 @@ import {
   type PayloadRemoval,
   timelineJson,
 } from './admin-views.js';
+import { type OutboundControls, registerDeliveryControlRoutes } from './delivery-control-routes.js';
 import { BACKLOG_COUNT_LIMIT, endpointBacklog } from './endpoint-backlog.js';
 import { ConflictError, NotFoundError } from './http-errors.js';
 import type { MinuteCounter } from './minute-counter.js';
@@ -96,6 +98,8 @@ export interface AdminRoutesOptions {
   reconcile?: ReconcileStatus;
   /** Where the routes are declared (and so described in /openapi.json). */
   routes: RouteRegistry;
+  /** The outbound settings the delivery controls use (test messages); absent: the defaults. */
+  outbound?: OutboundControls;
 }
 
 export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOptions): void {
@@ -392,5 +396,15 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         return reply.code(202).send({ replayed: replayed.length, skipped });
       },
     );
+
+    registerDeliveryControlRoutes(api, {
+      store,
+      routes,
+      outbound: options.outbound ?? {
+        policy: DEFAULT_DESTINATION_POLICY,
+        servicePort: () => 0,
+        timeoutMs: 10_000,
+      },
+    });
   });
 }

@@ -247,6 +247,10 @@ export function deliveryDetailJson(delivery: DeliveryDetail) {
       durationMs: attempt.durationMs,
       statusCode: attempt.statusCode,
       error: attempt.error,
+      // As text: JSON escapes it on the wire; the dashboard and the CLI escape it when they show it.
+      responseExcerpt: attempt.responseExcerpt,
+      requestHeaders: attempt.requestHeaders,
+      interrupted: attempt.interrupted,
     })),
   };
 }

@@ -27,6 +27,7 @@ import { closeWhenBodyUnread } from './close-unread.js';
 import { registerDashboard } from './dashboard/dashboard-routes.js';
 import { deriveSessionKey } from './dashboard/session-key.js';
 import { SessionBook } from './dashboard/sessions.js';
+import type { OutboundControls } from './delivery-control-routes.js';
 import { InternalError, InvalidQueryError, NotFoundError } from './http-errors.js';
 import { type Logger, logUnhandledError } from './logger.js';
 import type { ServiceMetrics } from './metrics.js';
@@ -62,6 +63,8 @@ export interface AppOptions {
   reconcile?: ReconcileStatus;
   /** Time a client has for a whole request (half of it for the headers). Default 10 s. */
   requestTimeoutMs?: number;
+  /** The outbound settings the delivery controls use (test messages). */
+  outbound?: OutboundControls;
 }
 
 /**
@@ -246,6 +249,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       retentionMs: options.retentionMs ?? 30 * DAY_MS,
       routes,
       ...(options.reconcile ? { reconcile: options.reconcile } : {}),
+      ...(options.outbound ? { outbound: options.outbound } : {}),
     });
   });
   return app;

@@ -126,6 +126,11 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
       trustProxy: config.trustProxy,
       invalidSignatures,
       retentionMs: config.retentionDays * DAY_MS,
+      outbound: {
+        policy: config.outbound.destinations,
+        servicePort: () => boundPort,
+        timeoutMs: config.outbound.timeoutMs,
+      },
     });
     await app.listen({ port: config.port, host: config.host });
     closers.unshift(() => app.close());

@@ -11,8 +11,11 @@ import { destinationPolicyFromEnv, refuseResolvedDestination } from '../../outbo
 import { checkEndpointUrl, maskEndpointUrl } from '../../outbound/endpoint-url.js';
 import { endpointIdFor } from '../../outbound/outbound-config.js';
 import { refuseSelfTarget } from '../../outbound/self-target.js';
+import { sendTestMessage } from '../../outbound/test-message.js';
 import { endpointJson } from '../../server/admin-views.js';
 import { utcTime } from '../../utc-time.js';
+import { confirm, YES_OPTION } from '../confirm.js';
+import { escapeText } from '../escape-text.js';
 import { notFound, withStoreNamed } from '../not-found.js';
 import { formatTable } from '../table.js';
 import { DATABASE_OPTION, printJson, withStore } from '../with-store.js';
@@ -127,6 +130,54 @@ export function registerEndpointsCommands(program: Command): void {
       process.stdout.write(`${secret}\n`);
     });
 
+  endpoints
+    .command('remove')
+    .description('Remove an endpoint added with `endpoints add`, with its messages and their attempts.')
+    .argument('<endpoint-id>', 'ep_… as `endpoints list` shows it')
+    .option(...YES_OPTION)
+    .option(...DATABASE_OPTION)
+    .action(async (id: string, flags: { yes?: boolean; databaseUrl?: string }) => {
+      const found = await withEndpoint(flags.databaseUrl, id, async (_store, endpoint) => endpoint);
+      if (found === null) return;
+      if (found.source === 'env') {
+        return fail(
+          `${id} comes from PERSONA_WEBHOOKS_APP_ENDPOINTS: remove it there and restart (it is then disabled, its messages kept)`,
+        );
+      }
+      const asked = `Remove ${id} (${maskEndpointUrl(found.url)}) and every message queued or sent to it?`;
+      if (!(await confirm(asked, flags.yes))) return fail('not removed');
+      const removed = await withStore(flags.databaseUrl, (store) => store.removeEndpoint(id));
+      process.stdout.write(`removed ${id} and ${removed.messages} message(s)\n`);
+    });
+
+  endpoints
+    .command('test')
+    .description('Send the endpoint a signed webhook.test message now and print how it answered.')
+    .argument('<endpoint-id>', 'ep_… as `endpoints list` shows it')
+    .option('--timeout <duration>', 'how long to wait for the answer', '10s')
+    .option('--json', 'print JSON instead of text')
+    .option(...DATABASE_OPTION)
+    .action(async (id: string, flags: { timeout: string; json?: boolean; databaseUrl?: string }) => {
+      const timeoutMs = parseDuration(flags.timeout);
+      if (timeoutMs === null || timeoutMs < 1) {
+        throw new InvalidArgumentError('--timeout must be a duration such as 10s or 500ms');
+      }
+      const endpoint = await withEndpoint(flags.databaseUrl, id, async (_store, e) => e);
+      if (endpoint === null) return;
+      const result = await sendTestMessage(endpoint, {
+        policy: destinationPolicyFromEnv(),
+        servicePort: servicePort(),
+        timeoutMs,
+      });
+      if (!result.ok) process.exitCode = 1;
+      if (flags.json) return printJson({ ...result, durationMs: Math.round(result.durationMs) });
+      let text = `${result.ok ? 'ok' : 'failed'}: ${result.statusCode ?? 'no answer'}${result.error ? ` (${result.error})` : ''} in ${Math.round(result.durationMs)} ms, webhook-id ${result.id}\n`;
+      for (const [name, value] of Object.entries(result.requestHeaders ?? {}))
+        text += `> ${name}: ${value}\n`;
+      if (result.responseExcerpt) text += `< ${escapeText(result.responseExcerpt)}\n`;
+      process.stdout.write(text);
+    });
+
   for (const [name, enabled] of [
     ['disable', false],
     ['enable', true],
@@ -150,7 +201,6 @@ export function registerEndpointsCommands(program: Command): void {
   }
 }
 
-/** An endpoint as `list --json` and the HTTP API show it: no secret value. */
 /** Runs `work` on endpoint `id`; prints an error and resolves null when there is none. */
 async function withEndpoint<T>(
   databaseUrl: string | undefined,
