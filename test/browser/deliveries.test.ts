@@ -222,4 +222,30 @@ describe.skipIf(!browserAvailable)('Deliveries pages in Chromium', { timeout: 60
     expect(await page.getByRole('button', { name: 'Replay' }).count()).toBe(0);
     expect(problems).toEqual([]);
   });
+
+  it('sends a pending message now, and sends an endpoint a test message', async () => {
+    const { page, problems } = await signedInPage();
+    await page.goto(`${service.url}/admin#/deliveries/${seeded.retrying}`);
+    await page.getByRole('heading', { name: seeded.retrying, level: 1 }).waitFor();
+    const before = (await admin(service.url, `/api/deliveries/${seeded.retrying}`)).json[
+      'attempts'
+    ] as number;
+    await page.getByTestId('send-now').click();
+    await expect
+      .poll(() => page.getByTestId('replay-status').textContent(), { timeout: 10_000 })
+      .toBe('Due now: the service sends it within a second.');
+    // Tried at once (and failing again on the closed port), days before its retry was due.
+    await eventually(async () => {
+      const { json } = await admin(service.url, `/api/deliveries/${seeded.retrying}`);
+      return (json['attempts'] as number) > before && json['status'] === 'pending';
+    });
+    await page.goto(`${service.url}/admin#/deliveries`);
+    const failing = page.locator(`tr[data-endpoint-id="${FAILING_ENDPOINT}"]`);
+    await failing.getByTestId('endpoint-test').click();
+    await expect
+      .poll(() => failing.getByTestId('endpoint-test-result').textContent(), { timeout: 15_000 })
+      .toMatch(/^Failed: connection failed \(ECONNREFUSED\) in \d+ ms/);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+  });
 });
