@@ -213,7 +213,12 @@ describe('persona-webhooks events, kyc, migrate', () => {
         await runCli(['events', 'show', events[0]!.id, '--json', '--database-url', databaseUrl])
       ).stdout.includes('"done"'),
     );
-    const replay = await runCli(['events', 'replay', events[0]!.id, '--database-url', databaseUrl]);
+    // A done event is replayed only when confirmed: without a terminal, --yes.
+    const unconfirmed = await runCli(['events', 'replay', events[0]!.id, '--database-url', databaseUrl]);
+    expect(unconfirmed.code).toBe(1);
+    expect(unconfirmed.stderr).toContain('was already processed');
+    expect(unconfirmed.stderr).toContain('add --yes to go ahead');
+    const replay = await runCli(['events', 'replay', events[0]!.id, '--yes', '--database-url', databaseUrl]);
     expect(replay.code).toBe(0);
     expect(replay.stdout).toBe(`replayed ${events[0]!.id}\n`);
     // The replay restarts the attempt counter; the table still numbers both runs apart.
@@ -317,8 +322,8 @@ describe('persona-webhooks events, kyc, migrate', () => {
     const send = async (name: string, createdAt: string) => {
       const sent = await sendSigned([
         name,
-        '--reference-id',
-        'cli-watch',
+        // Reports and cases carry no reference-id: the inquiry ties them to the user.
+        ...(name.startsWith('inquiry.') ? ['--reference-id', 'cli-watch'] : []),
         '--inquiry-id',
         'inq_cli_watch',
         '--created-at',

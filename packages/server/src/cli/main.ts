@@ -4,6 +4,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { parseDatabaseUrl } from '../open-store.js';
 import { ConfigError } from '../server/config.js';
+import { serverVersion } from '../version.js';
 import { registerBackfillCommand } from './commands/backfill.js';
 import { registerDeliveriesCommands } from './commands/deliveries.js';
 import { registerDoctorCommand } from './commands/doctor.js';
@@ -22,6 +23,7 @@ import { databaseUrlFrom } from './settings.js';
 export function buildProgram(): Command {
   const program = new Command('persona-webhooks')
     .description('Receive, test, inspect and replay Persona webhooks; recover missed ones; check the setup.')
+    .version(serverVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
   // Every command that opens the store refuses a DATABASE_URL it cannot open before doing anything

@@ -4,8 +4,8 @@
  * becomes its security and the error answers it can give; the outbound `kyc.decision_changed` message is
  * described under `webhooks`. Nothing here is written by hand a second time.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { serverVersion } from '../../version.js';
 import { SESSION_COOKIE } from '../admin-auth.js';
 import { kycDecisionChangedEventSchema } from '../kyc-decision-changed-event.js';
 import type { RouteAuth, RouteSpec } from './route-registry.js';
@@ -201,13 +201,4 @@ function decisionChangedOperation(): Json {
       default: { description: 'Any other answer, or none in time: the message is sent again later.' },
     },
   };
-}
-
-let version: string | undefined;
-/** The server package's version (its package.json sits three levels above this module, in src/ and dist/). */
-function serverVersion(): string {
-  version ??= (
-    JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
-  ).version;
-  return version;
 }
