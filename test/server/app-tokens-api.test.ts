@@ -48,6 +48,8 @@ beforeEach(async () => {
     logger: createLogger({ level: 'trace', pretty: false, destination }),
     adminToken: ADMIN,
     invalidSignatures: new MinuteCounter(Date.now()),
+    // Every answer is held to the schema /openapi.json gives it.
+    checkAnswers: true,
   });
   await app.ready();
   const generated = generateAppToken();

@@ -49,6 +49,8 @@ beforeEach(async () => {
     logger: createLogger({ level: 'silent', pretty: false }),
     adminToken: TOKEN,
     invalidSignatures: new MinuteCounter(Date.now()),
+    // Every answer is held to the schema /openapi.json gives it.
+    checkAnswers: true,
   });
   await app.ready();
   answered = [];

@@ -21,6 +21,21 @@ import {
   type PayloadRemoval,
   timelineJson,
 } from './admin-views.js';
+import {
+  eventDetailAnswer,
+  eventPageAnswer,
+  eventReplayAnswer,
+  eventsReplayAnswer,
+  timelineAnswer,
+} from './answers/event-answers.js';
+import { inquiryAnswer, kycAnswer } from './answers/kyc-answers.js';
+import {
+  deliveryDetailAnswer,
+  deliveryPageAnswer,
+  endpointsAnswer,
+  replayDeliveryAnswer,
+} from './answers/outbox-answers.js';
+import { overviewAnswer, reconcileAnswer } from './answers/service-answers.js';
 import { type OutboundControls, registerDeliveryControlRoutes } from './delivery-control-routes.js';
 import { BACKLOG_COUNT_LIMIT, endpointBacklog } from './endpoint-backlog.js';
 import { ConflictError, NotFoundError } from './http-errors.js';
@@ -133,7 +148,7 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         method: 'GET',
         url: '/api/overview',
         summary: 'Inbox counts, arrivals per minute, dead letters and reconciliation, for the dashboard',
-        responses: { 200: 'The overview.' },
+        responses: { 200: { description: 'The overview.', schema: overviewAnswer } },
       },
       async () => buildOverview(store, options.invalidSignatures, Date.now(), options.reconcile),
     );
@@ -147,7 +162,7 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         summary: "A user's KYC decision, its reasons, and their inquiries and verifications",
         params: referenceIdParam,
         responses: {
-          200: "The user's status.",
+          200: { description: "The user's status.", schema: kycAnswer },
           404: '`not_found`: no inquiry, account, case or report of this user is stored.',
         },
       },
@@ -170,7 +185,7 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         summary: "The events that shaped a user's status, oldest first",
         params: referenceIdParam,
         query: timelineQuery,
-        responses: { 200: 'The timeline.' },
+        responses: { 200: { description: 'The timeline.', schema: timelineAnswer } },
       },
       async ({ params: { id }, query: { limit } }) =>
         timelineJson(await store.timeline({ referenceId: id, limit })),
@@ -184,7 +199,10 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         url: '/api/inquiries/:id',
         summary: 'One inquiry: its status and verifications',
         params: inquiryIdParam,
-        responses: { 200: 'The inquiry.', 404: '`not_found`: no such inquiry.' },
+        responses: {
+          200: { description: 'The inquiry.', schema: inquiryAnswer },
+          404: '`not_found`: no such inquiry.',
+        },
       },
       async ({ params: { id } }) => {
         const inquiry = await store.getInquiry(id);
@@ -202,7 +220,7 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         summary: "The events that shaped an inquiry's status, oldest first",
         params: inquiryIdParam,
         query: timelineQuery,
-        responses: { 200: 'The timeline.' },
+        responses: { 200: { description: 'The timeline.', schema: timelineAnswer } },
       },
       async ({ params: { id }, query: { limit } }) =>
         timelineJson(await store.timeline({ inquiryId: id, limit })),
@@ -216,7 +234,12 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         url: '/api/events',
         summary: 'Stored events, newest received first, filtered and paged',
         query: listQuery,
-        responses: { 200: 'One page of events, and `nextCursor` for the next (null on the last).' },
+        responses: {
+          200: {
+            description: 'One page of events, and `nextCursor` for the next (null on the last).',
+            schema: eventPageAnswer,
+          },
+        },
       },
       async ({ query }) => {
         const page = await store.listEvents({
@@ -240,7 +263,10 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         url: '/api/events/:id',
         summary: 'One event with its attempts and payload (or why the payload is gone)',
         params: eventIdParam,
-        responses: { 200: 'The event.', 404: '`not_found`: no such event.' },
+        responses: {
+          200: { description: 'The event.', schema: eventDetailAnswer },
+          404: '`not_found`: no such event.',
+        },
       },
       async ({ params: { id } }) => {
         const event = await store.getEvent(id);
@@ -256,7 +282,7 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         method: 'GET',
         url: '/api/reconcile',
         summary: "Reconciliation's schedule, checkpoint and last run",
-        responses: { 200: 'The reconciliation status.' },
+        responses: { 200: { description: 'The reconciliation status.', schema: reconcileAnswer } },
       },
       async () =>
         reconcileJson(
@@ -279,7 +305,7 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         summary: 'Put one done or dead event back in the queue',
         params: eventIdParam,
         responses: {
-          202: 'Queued again.',
+          202: { description: 'Queued again.', schema: eventReplayAnswer },
           404: '`not_found`: no such event.',
           409: '`conflict`: already queued; it will be processed without a replay.',
         },
@@ -302,7 +328,12 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         url: '/api/endpoints',
         summary: 'The application endpoints `kyc.decision_changed` is sent to (never a secret value)',
         query: endpointsQuery,
-        responses: { 200: 'Every endpoint, with when each of its secrets expires (null: never).' },
+        responses: {
+          200: {
+            description: 'Every endpoint, with when each of its secrets expires (null: never).',
+            schema: endpointsAnswer,
+          },
+        },
       },
       async ({ query }) => {
         const endpoints = await store.listEndpoints();
@@ -324,7 +355,12 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         url: '/api/deliveries',
         summary: 'Outbound `kyc.decision_changed` messages, newest first, filtered and paged',
         query: deliveriesQuery,
-        responses: { 200: 'One page of messages, and `nextCursor` for the next (null on the last).' },
+        responses: {
+          200: {
+            description: 'One page of messages, and `nextCursor` for the next (null on the last).',
+            schema: deliveryPageAnswer,
+          },
+        },
       },
       async ({ query }) => {
         const page = await store.listDeliveries({
@@ -346,7 +382,10 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         url: '/api/deliveries/:id',
         summary: 'One outbound message with its body and every attempt',
         params: deliveryIdParam,
-        responses: { 200: 'The message.', 404: '`not_found`: no such message.' },
+        responses: {
+          200: { description: 'The message.', schema: deliveryDetailAnswer },
+          404: '`not_found`: no such message.',
+        },
       },
       async ({ params: { id } }) => {
         const delivery = await store.getDelivery(id);
@@ -364,8 +403,15 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         summary: 'Send a delivered or dead message again (same `webhook-id`, a fresh set of attempts)',
         params: deliveryIdParam,
         responses: {
-          200: '`{"outcome": "already_queued"}`: it is pending or being sent; it goes without a replay.',
-          202: '`{"outcome": "replayed"}`: queued to be sent again.',
+          200: {
+            description:
+              '`{"outcome": "already_queued"}`: it is pending or being sent; it goes without a replay.',
+            schema: replayDeliveryAnswer,
+          },
+          202: {
+            description: '`{"outcome": "replayed"}`: queued to be sent again.',
+            schema: replayDeliveryAnswer,
+          },
           404: '`not_found`: no such message.',
         },
       },
@@ -384,7 +430,12 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         url: '/api/events/replay',
         summary: 'Put the done and dead events among these ids back in the queue',
         body: replayBody,
-        responses: { 202: 'How many were queued again, and which ids were skipped (queued or unknown).' },
+        responses: {
+          202: {
+            description: 'How many were queued again, and which ids were skipped (queued or unknown).',
+            schema: eventsReplayAnswer,
+          },
+        },
       },
       async ({ body: { ids } }, _request, reply) => {
         const replayed: string[] = [];

@@ -8,6 +8,12 @@ import { MAX_ID_CHARS, type Store } from 'persona-webhooks';
 import { z } from 'zod';
 import type { DestinationPolicy } from '../outbound/destination-policy.js';
 import { sendTestMessage } from '../outbound/test-message.js';
+import {
+  recoverAnswer,
+  removedEndpointAnswer,
+  sendNowAnswer,
+  testMessageAnswer,
+} from './answers/outbox-answers.js';
 import { ConflictError, NotFoundError } from './http-errors.js';
 import type { RouteRegistry } from './openapi/route-registry.js';
 
@@ -51,7 +57,10 @@ export function registerDeliveryControlRoutes(
       summary: 'Send a pending message now instead of at its next retry (its attempt count is kept)',
       params: deliveryIdParam,
       responses: {
-        202: '`{"outcome": "queued_now"}`: due now; the sender picks it up within a second.',
+        202: {
+          description: '`{"outcome": "queued_now"}`: due now; the sender picks it up within a second.',
+          schema: sendNowAnswer,
+        },
         404: '`not_found`: no such message.',
         409: '`conflict`: the message is not pending (being sent, delivered or dead: replay a dead one).',
       },
@@ -80,7 +89,7 @@ export function registerDeliveryControlRoutes(
       params: endpointIdParam,
       body: recoverBody,
       responses: {
-        202: '`{"recovered": n}`: how many messages were put back in the queue.',
+        202: { description: 'How many messages were put back in the queue.', schema: recoverAnswer },
         404: '`not_found`: no such endpoint.',
       },
     },
@@ -100,7 +109,7 @@ export function registerDeliveryControlRoutes(
       summary: 'Remove an endpoint added with the CLI, with its messages and their attempts',
       params: endpointIdParam,
       responses: {
-        200: '`{"removed": true, "messages": n}`.',
+        200: { description: 'Removed, with how many messages.', schema: removedEndpointAnswer },
         404: '`not_found`: no such endpoint.',
         409: '`conflict`: the endpoint comes from PERSONA_WEBHOOKS_APP_ENDPOINTS; remove it there and restart.',
       },
@@ -127,7 +136,11 @@ export function registerDeliveryControlRoutes(
         'Signed like every message (Standard Webhooks, every valid secret), through the same destination checks; not stored, not retried.',
       params: endpointIdParam,
       responses: {
-        200: 'The attempt: `ok`, `statusCode`, `error`, `durationMs`, `responseExcerpt` (first KiB of the answer, as text) and the `requestHeaders` sent (signatures masked).',
+        200: {
+          description:
+            'The attempt: `ok`, `statusCode`, `error`, `durationMs`, `responseExcerpt` (first KiB of the answer, as text) and the `requestHeaders` sent (signatures masked).',
+          schema: testMessageAnswer,
+        },
         404: '`not_found`: no such endpoint.',
       },
     },
