@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildEvent } from '../../packages/persona-webhooks/src/simulate/build-event.js';
 import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
 import {
   browserAvailable,
@@ -34,6 +35,7 @@ import {
   type ServiceProcess,
   startServiceProcess,
 } from '../helpers/service-process.js';
+import { ingestBuilt } from '../worker/temp-store.js';
 
 let service: ServiceProcess;
 let dir: string;
@@ -41,6 +43,9 @@ let browser: Browser;
 let context: BrowserContext;
 let seeded: SeededOutbox;
 let failingUrl: string;
+
+/** A handler's error longer than two lines of the table, with its point at the end. */
+const LONG_ERROR = `grant-access answered 503: ${'upstream timeout; '.repeat(12)}the account service is down for maintenance until 14:00 UTC`;
 
 /** `2026-12-02 14:03:07 UTC`, as the dashboard writes every time. */
 const utc = (ms: number) => `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
@@ -59,6 +64,14 @@ describe.skipIf(!browserAvailable)('Deliveries pages in Chromium', { timeout: 60
         failingUrl,
         healthyUrl: `http://127.0.0.1:${await freePort()}/ok`,
       });
+      // A dead letter whose handler error is long, and an event whose name Persona does not send.
+      await ingestBuilt(
+        store,
+        buildEvent({ name: 'inquiry.failed', referenceId: 'user-dl', inquiryId: 'inq_dl' }),
+      );
+      const [claim] = await store.claim({ limit: 1, leaseMs: 60_000, nowMs: Date.now() });
+      await store.fail(claim!, LONG_ERROR, null, Date.now());
+      await ingestBuilt(store, buildEvent({ name: 'widget.created' }));
     } finally {
       await store.close();
     }
@@ -245,6 +258,31 @@ describe.skipIf(!browserAvailable)('Deliveries pages in Chromium', { timeout: 60
     await expect
       .poll(() => failing.getByTestId('endpoint-test-result').textContent(), { timeout: 15_000 })
       .toMatch(/^Failed: connection failed \(ECONNREFUSED\) in \d+ ms/);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
+  it('overview counts dead deliveries; dead letters show the whole error; an unknown event name is marked', async () => {
+    const { page, problems } = await signedInPage();
+    // Earlier tests replay the seeded dead message: compare with the store's own count, made dead here.
+    const { json } = await admin(service.url, '/api/overview');
+    const dead = (json['deliveries'] as { dead: number }).dead;
+    expect(dead).toBeGreaterThanOrEqual(0);
+    await page.goto(`${service.url}/admin#/`);
+    await page.getByTestId('count-dead-deliveries').waitFor();
+    expect(await page.getByTestId('count-dead-deliveries').textContent()).toBe(String(dead));
+    await page.goto(`${service.url}/admin#/dead`);
+    const error = page.getByTestId('dead-letter-error');
+    await error.first().waitFor();
+    expect(await error.first().textContent()).toBe(LONG_ERROR);
+    // Wrapped, not clamped: the end of the message is on screen.
+    expect(await error.first().evaluate((el) => el.scrollHeight <= el.clientHeight + 1)).toBe(true);
+    await page.goto(`${service.url}/admin#/events`);
+    const typo = page.locator('tr', { has: page.getByText('widget.created') });
+    await expect.poll(() => typo.getByTestId('unknown-name').count(), { timeout: 15_000 }).toBe(1);
+    // A documented name carries no mark.
+    const known = page.locator('tr', { has: page.getByText('inquiry.approved', { exact: true }) }).first();
+    expect(await known.getByTestId('unknown-name').count()).toBe(0);
     expect(await seriousA11yViolations(page)).toEqual([]);
     expect(problems).toEqual([]);
   });

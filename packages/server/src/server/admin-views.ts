@@ -17,7 +17,11 @@ import type {
   Timeline,
   VerificationView,
 } from 'persona-webhooks';
+import { isKnownEventName } from 'persona-webhooks';
 import { maskEndpointUrl } from '../outbound/endpoint-url.js';
+
+/** The name a signed body that is not a Persona event is kept under (dead, with the reason). */
+const MALFORMED_NAME = 'malformed';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 /** When an event set a fact; a fact no event has set yet (only its ids are known) has no time, not 1970. */
@@ -144,6 +148,10 @@ export function eventSummaryJson(event: EventSummary) {
     inquiryId: event.inquiryId,
     referenceId: event.referenceId,
     source: event.source,
+    // A name Persona does not document (a new event, or a typo in a test send) is processed like any
+    // other, with no handler of its own: said, so "done" is not read as "handled". Bodies that were not
+    // events at all are already named `malformed`.
+    unknownName: event.name !== MALFORMED_NAME && !isKnownEventName(event.name),
   };
 }
 

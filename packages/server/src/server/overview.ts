@@ -18,11 +18,12 @@ export async function buildOverview(
   reconcile?: ReconcileStatus,
 ) {
   const sinceMs = nowMs - OVERVIEW_WINDOW_MS;
-  const [counts, perMinute, times, reconcileState] = await Promise.all([
+  const [counts, perMinute, times, reconcileState, deliveries] = await Promise.all([
     store.counts(),
     store.receivedPerMinute(sinceMs),
     store.inboxTimes(),
     reconcile?.enabled ? reconcile.state() : null,
+    store.deliveryStats(),
   ]);
   const invalid = invalidSignatures.last24h(nowMs);
   const oldest = times.oldestOpenReceivedAtMs;
@@ -30,6 +31,8 @@ export async function buildOverview(
     generatedAt: iso(nowMs),
     counts,
     deadLetters: counts.dead,
+    /** The outbox: messages to your applications waiting (or being sent) and dead. */
+    deliveries: { pending: deliveries.pending + deliveries.sending, dead: deliveries.dead },
     received24h: perMinute.reduce((sum, minute) => sum + minute.count, 0),
     /** Minutes with at least one event, oldest first. */
     receivedPerMinute: perMinute.map((minute) => ({ minute: iso(minute.minuteMs), count: minute.count })),

@@ -13,6 +13,9 @@ export const eventSummaryAnswer = z.strictObject({
   inquiryId: z.string().nullable(),
   referenceId: z.string().nullable(),
   source: z.enum(['webhook', 'api']),
+  unknownName: z
+    .boolean()
+    .describe('True for an event whose name Persona does not document: processed, but no handler knows it.'),
 });
 
 export const eventPageAnswer = z.strictObject({ events: z.array(eventSummaryAnswer), nextCursor });

@@ -16,6 +16,9 @@ export const overviewAnswer = z.looseObject({
     dead: z.number().int(),
   }),
   deadLetters: z.number().int(),
+  deliveries: z
+    .strictObject({ pending: z.number().int(), dead: z.number().int() })
+    .describe('Messages to your applications: waiting or being sent, and dead.'),
   received24h: z.number().int(),
   receivedPerMinute: z.array(z.strictObject({ minute: isoTime, count: z.number().int() })),
   invalidSignatures24h: z.number().int(),
