@@ -46,27 +46,30 @@ ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, secrets = EXCLUDED.secrets, e
   next_attempt_at_ms) VALUES (@id, @endpoint_id, @reference_id, @payload, 'pending', 0, @now_ms, @now_ms)`,
     /**
      * Due messages whose endpoint is enabled and that no older message of the same endpoint and user
-     * is still waiting for, at most `@per_endpoint` per endpoint counting those being sent now (by any
-     * sender: `sending` with a lease not yet run out). The ranking sits in a subquery so that
-     * PostgreSQL can append `FOR UPDATE OF m SKIP LOCKED` to the outer query (no window functions
-     * there), which keeps the due conditions so a row changed meanwhile is checked again.
+     * is still waiting for. PostgreSQL appends `FOR UPDATE OF m SKIP LOCKED`.
      */
-    dueMessages: `SELECT m.seq, m.id, m.endpoint_id, m.reference_id, m.payload, m.attempts, e.url, e.secrets
+    dueMessages: `SELECT m.seq, m.id, m.endpoint_id, m.reference_id, m.payload, m.attempts, m.next_attempt_at_ms,
+  e.url, e.secrets
 FROM ${t.messages} m JOIN ${t.endpoints} e ON e.id = m.endpoint_id
 WHERE m.status IN ('pending', 'sending') AND m.next_attempt_at_ms <= CAST(@now_ms AS BIGINT) AND e.enabled = 1
   AND NOT EXISTS (SELECT 1 FROM ${t.messages} o WHERE o.endpoint_id = m.endpoint_id
     AND o.reference_id = m.reference_id AND o.seq < m.seq AND o.status IN ('pending', 'sending'))
-  AND m.seq IN (SELECT r.seq FROM (
-    SELECT c.seq, c.endpoint_id,
-      ROW_NUMBER() OVER (PARTITION BY c.endpoint_id ORDER BY c.next_attempt_at_ms, c.seq) AS n
-    FROM ${t.messages} c JOIN ${t.endpoints} ce ON ce.id = c.endpoint_id
-    WHERE c.status IN ('pending', 'sending') AND c.next_attempt_at_ms <= CAST(@now_ms AS BIGINT) AND ce.enabled = 1
-      AND NOT EXISTS (SELECT 1 FROM ${t.messages} co WHERE co.endpoint_id = c.endpoint_id
-        AND co.reference_id = c.reference_id AND co.seq < c.seq AND co.status IN ('pending', 'sending'))
-  ) r
-  WHERE r.n + (SELECT count(*) FROM ${t.messages} s WHERE s.endpoint_id = r.endpoint_id AND s.status = 'sending'
-    AND s.next_attempt_at_ms > CAST(@now_ms AS BIGINT)) <= CAST(@per_endpoint AS INTEGER))
 ORDER BY m.next_attempt_at_ms, m.seq LIMIT CAST(@limit AS INTEGER)`,
+    /**
+     * The same for one endpoint, for claims with a per-endpoint limit: one indexed read per endpoint
+     * (`outbox_endpoint_due`), so the cost stays that of the rows returned however long the backlog.
+     */
+    dueForEndpoint: `SELECT m.seq, m.id, m.endpoint_id, m.reference_id, m.payload, m.attempts, m.next_attempt_at_ms,
+  e.url, e.secrets
+FROM ${t.messages} m JOIN ${t.endpoints} e ON e.id = m.endpoint_id
+WHERE m.endpoint_id = @endpoint_id AND m.status IN ('pending', 'sending')
+  AND m.next_attempt_at_ms <= CAST(@now_ms AS BIGINT) AND e.enabled = 1
+  AND NOT EXISTS (SELECT 1 FROM ${t.messages} o WHERE o.endpoint_id = m.endpoint_id
+    AND o.reference_id = m.reference_id AND o.seq < m.seq AND o.status IN ('pending', 'sending'))
+ORDER BY m.next_attempt_at_ms, m.seq LIMIT CAST(@limit AS INTEGER)`,
+    /** An endpoint's messages being sent now by any sender (a lease not yet run out). */
+    sendingCount: `SELECT count(*) AS n FROM ${t.messages}
+WHERE endpoint_id = @endpoint_id AND status = 'sending' AND next_attempt_at_ms > CAST(@now_ms AS BIGINT)`,
     lease: `UPDATE ${t.messages} SET status = 'sending', attempts = attempts + 1, lease_token = @token,
   next_attempt_at_ms = @expires_ms WHERE id = @id`,
     startAttempt: `INSERT INTO ${t.deliveryAttempts} (message_id, attempt, started_at_ms) VALUES (@id, @attempt, @now_ms)`,
@@ -98,6 +101,34 @@ WHERE message_id = @id ORDER BY started_at_ms, attempt`,
     /** A page, newest first; the filters are appended by the caller. */
     listPrefix: `SELECT ${MESSAGE_COLUMNS} FROM ${t.messages} m`,
   };
+}
+
+/** A due message as the claim queries read it. */
+export interface DueRow {
+  seq: Num;
+  id: string;
+  endpoint_id: string;
+  reference_id: string;
+  payload: string;
+  attempts: Num;
+  next_attempt_at_ms: Num;
+  url: string;
+  secrets: string;
+}
+
+/**
+ * The first `limit` of the rows each endpoint's query gave, in the order one query over all endpoints
+ * would have: by due time, then by when they were written.
+ */
+export function firstDue<R extends Pick<DueRow, 'seq' | 'next_attempt_at_ms'>>(
+  rows: R[],
+  limit: number,
+): R[] {
+  return rows
+    .sort(
+      (a, b) => Number(a.next_attempt_at_ms) - Number(b.next_attempt_at_ms) || Number(a.seq) - Number(b.seq),
+    )
+    .slice(0, limit);
 }
 
 /** Statements of {@link outboxStatements}. */

@@ -295,13 +295,15 @@ CREATE TABLE app_tokens (
     version: 9,
     name: 'delivery-controls',
     // Mirrors SQLite's version 10 (issue 27; self-contained, renumber freely on merge): the answer's
-    // first KiB, the headers sent and the interrupted mark per attempt; an index counting an
-    // endpoint's messages being sent.
+    // first KiB, the headers sent and the interrupted mark per attempt; indexes counting an endpoint's
+    // messages being sent and finding its due ones.
     sql: `
 ALTER TABLE outbox_attempts ADD COLUMN response_excerpt text;
 ALTER TABLE outbox_attempts ADD COLUMN request_headers text;
 ALTER TABLE outbox_attempts ADD COLUMN interrupted integer NOT NULL DEFAULT 0;
 CREATE INDEX outbox_sending ON outbox_messages (endpoint_id, next_attempt_at_ms) WHERE status = 'sending';
+CREATE INDEX outbox_endpoint_due ON outbox_messages (endpoint_id, next_attempt_at_ms, seq)
+  WHERE status IN ('pending', 'sending');
 `,
   },
 ]);

@@ -10,10 +10,12 @@ import type { DeliveryStats, OutboxStore } from '../../outbox/outbox-types.js';
 import { positional } from '../named-params.js';
 import {
   type AttemptRow,
+  type DueRow,
   deliveryCursor,
   type EndpointRow,
   endpointParams,
   finishParams,
+  firstDue,
   type MessageRow,
   messageParams,
   outboxStatements,
@@ -38,16 +40,6 @@ export type PostgresOutbox = Omit<OutboxStore, 'onDeliveriesAvailable'> & {
   committed(): void;
 };
 
-interface DueRow {
-  id: string;
-  endpoint_id: string;
-  reference_id: string;
-  payload: string;
-  attempts: number | string;
-  url: string;
-  secrets: string;
-}
-
 export function createPostgresOutbox(
   connections: Connections,
   t: Tables,
@@ -69,9 +61,11 @@ export function createPostgresOutbox(
     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
       WITH ORDINALITY AS m(id, endpoint_id, reference_id, payload, at, n)
     ORDER BY m.n`;
-  const due = p<{ now_ms: number; limit: number; per_endpoint: number }>(
-    `${sql.dueMessages} FOR UPDATE OF m SKIP LOCKED`,
+  const due = p<{ now_ms: number; limit: number }>(`${sql.dueMessages} FOR UPDATE OF m SKIP LOCKED`);
+  const dueForEndpoint = p<{ endpoint_id: string; now_ms: number; limit: number }>(
+    `${sql.dueForEndpoint} FOR UPDATE OF m SKIP LOCKED`,
   );
+  const sendingCount = p<{ endpoint_id: string; now_ms: number }>(sql.sendingCount);
   const markInterrupted = p<{ id: string }>(sql.markInterrupted);
   const sendNow = p<{ id: string; now_ms: number }>(sql.sendNow);
   const recover = p<{ endpoint_id: string; since_ms: number; now_ms: number }>(sql.recover);
@@ -121,8 +115,28 @@ export function createPostgresOutbox(
 
     claimDeliveries: ({ limit, leaseMs, nowMs, perEndpoint }) =>
       connections.transaction(async (tx) => {
-        const params = { now_ms: nowMs, limit, per_endpoint: perEndpoint ?? limit };
-        const rows = (await tx.query(due.text, due.values(params))).rows as DueRow[];
+        let rows: DueRow[];
+        if (perEndpoint === undefined) {
+          rows = (await tx.query(due.text, due.values({ now_ms: nowMs, limit }))).rows as DueRow[];
+        } else {
+          // Each enabled endpoint's due messages, as many as it has room for; other instances' leases
+          // count (a concurrent claim elsewhere may overshoot by its own batch, never for long).
+          const found: DueRow[] = [];
+          const endpoints = (await tx.query(sql.enabledEndpointIds)).rows as { id: string }[];
+          for (const { id } of endpoints) {
+            const counted = await tx.query(
+              sendingCount.text,
+              sendingCount.values({ endpoint_id: id, now_ms: nowMs }),
+            );
+            const room = Math.min(limit, perEndpoint - Number((counted.rows[0] as { n: string }).n));
+            if (room <= 0) continue;
+            const params = { endpoint_id: id, now_ms: nowMs, limit: room };
+            found.push(
+              ...((await tx.query(dueForEndpoint.text, dueForEndpoint.values(params))).rows as DueRow[]),
+            );
+          }
+          rows = firstDue(found, limit);
+        }
         const claimed = [];
         for (const row of rows) {
           const leaseToken = randomUUID();
