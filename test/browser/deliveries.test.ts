@@ -7,6 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildEvent } from '../../packages/persona-webhooks/src/simulate/build-event.js';
 import { browserAvailable, screenshot, seriousA11yViolations, utc } from '../helpers/browser.js';
 import { freePort } from '../helpers/free-port.js';
 import {
@@ -18,11 +19,15 @@ import {
 } from '../helpers/outbox-seed.js';
 import { type SeededDashboard, startSeededDashboard } from '../helpers/seeded-dashboard.js';
 import { admin, eventually, type ServiceProcess } from '../helpers/service-process.js';
+import { ingestBuilt } from '../worker/temp-store.js';
 
 let world: SeededDashboard<SeededOutbox>;
 let service: ServiceProcess;
 let seeded: SeededOutbox;
 let failingUrl: string;
+
+/** A handler's error longer than two lines of the table, with its point at the end. */
+const LONG_ERROR = `grant-access answered 503: ${'upstream timeout; '.repeat(12)}the account service is down for maintenance until 14:00 UTC`;
 
 describe.skipIf(!browserAvailable)('Deliveries pages in Chromium', { timeout: 60_000 }, () => {
   beforeAll(async () => {
@@ -32,7 +37,18 @@ describe.skipIf(!browserAvailable)('Deliveries pages in Chromium', { timeout: 60
     const healthyUrl = `http://127.0.0.1:${await freePort()}/ok`;
     world = await startSeededDashboard({
       secret: 'wbhsec_deliveries_browser',
-      seed: (store) => seedOutbox(store, { failingUrl, healthyUrl }),
+      seed: async (store) => {
+        const outbox = await seedOutbox(store, { failingUrl, healthyUrl });
+        // A dead letter whose handler error is long, and an event whose name Persona does not send.
+        await ingestBuilt(
+          store,
+          buildEvent({ name: 'inquiry.failed', referenceId: 'user-dl', inquiryId: 'inq_dl' }),
+        );
+        const [claim] = await store.claim({ limit: 1, leaseMs: 60_000, nowMs: Date.now() });
+        await store.fail(claim!, LONG_ERROR, null, Date.now());
+        await ingestBuilt(store, buildEvent({ name: 'widget.created' }));
+        return outbox;
+      },
     });
     ({ service, seeded } = world);
   }, 60_000);
@@ -170,6 +186,57 @@ describe.skipIf(!browserAvailable)('Deliveries pages in Chromium', { timeout: 60
       )
       .toBe('pending');
     expect(await page.getByRole('button', { name: 'Replay' }).count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
+  it('sends a pending message now, and sends an endpoint a test message', async () => {
+    const { page, problems } = await signedInPage();
+    await page.goto(`${service.url}/admin#/deliveries/${seeded.retrying}`);
+    await page.getByRole('heading', { name: seeded.retrying, level: 1 }).waitFor();
+    const before = (await admin(service.url, `/api/deliveries/${seeded.retrying}`)).json[
+      'attempts'
+    ] as number;
+    await page.getByTestId('send-now').click();
+    await expect
+      .poll(() => page.getByTestId('replay-status').textContent(), { timeout: 10_000 })
+      .toBe('Due now: the service sends it within a second.');
+    // Tried at once (and failing again on the closed port), days before its retry was due.
+    await eventually(async () => {
+      const { json } = await admin(service.url, `/api/deliveries/${seeded.retrying}`);
+      return (json['attempts'] as number) > before && json['status'] === 'pending';
+    });
+    await page.goto(`${service.url}/admin#/deliveries`);
+    const failing = page.locator(`tr[data-endpoint-id="${FAILING_ENDPOINT}"]`);
+    await failing.getByTestId('endpoint-test').click();
+    await expect
+      .poll(() => failing.getByTestId('endpoint-test-result').textContent(), { timeout: 15_000 })
+      .toMatch(/^Failed: connection failed \(ECONNREFUSED\) in \d+ ms/);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
+  it('overview counts dead deliveries; dead letters show the whole error; an unknown event name is marked', async () => {
+    const { page, problems } = await signedInPage();
+    // Earlier tests replay the seeded dead message: compare with the store's own count, made dead here.
+    const { json } = await admin(service.url, '/api/overview');
+    const dead = (json['deliveries'] as { dead: number }).dead;
+    expect(dead).toBeGreaterThanOrEqual(0);
+    await page.goto(`${service.url}/admin#/`);
+    await page.getByTestId('count-dead-deliveries').waitFor();
+    expect(await page.getByTestId('count-dead-deliveries').textContent()).toBe(String(dead));
+    await page.goto(`${service.url}/admin#/dead`);
+    const error = page.getByTestId('dead-letter-error');
+    await error.first().waitFor();
+    expect(await error.first().textContent()).toBe(LONG_ERROR);
+    // Wrapped, not clamped: the end of the message is on screen.
+    expect(await error.first().evaluate((el) => el.scrollHeight <= el.clientHeight + 1)).toBe(true);
+    await page.goto(`${service.url}/admin#/events`);
+    const typo = page.locator('tr', { has: page.getByText('widget.created') });
+    await expect.poll(() => typo.getByTestId('unknown-name').count(), { timeout: 15_000 }).toBe(1);
+    // A documented name carries no mark.
+    const known = page.locator('tr', { has: page.getByText('inquiry.approved', { exact: true }) }).first();
+    expect(await known.getByTestId('unknown-name').count()).toBe(0);
+    expect(await seriousA11yViolations(page)).toEqual([]);
     expect(problems).toEqual([]);
   });
 });

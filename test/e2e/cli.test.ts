@@ -285,7 +285,12 @@ describe('persona-webhooks events, kyc, migrate', () => {
         await runCli(['events', 'show', events[0]!.id, '--json', '--database-url', databaseUrl])
       ).stdout.includes('"done"'),
     );
-    const replay = await runCli(['events', 'replay', events[0]!.id, '--database-url', databaseUrl]);
+    // A done event is replayed only when confirmed: without a terminal, --yes.
+    const unconfirmed = await runCli(['events', 'replay', events[0]!.id, '--database-url', databaseUrl]);
+    expect(unconfirmed.code).toBe(1);
+    expect(unconfirmed.stderr).toContain('was already processed');
+    expect(unconfirmed.stderr).toContain('add --yes to go ahead');
+    const replay = await runCli(['events', 'replay', events[0]!.id, '--yes', '--database-url', databaseUrl]);
     expect(replay.code).toBe(0);
     expect(replay.stdout).toBe(`replayed ${events[0]!.id}\n`);
     // The replay restarts the attempt counter; the table still numbers both runs apart.
@@ -298,7 +303,9 @@ describe('persona-webhooks events, kyc, migrate', () => {
     expect(replayed).toMatch(/^source\s+webhook$/m);
     const unknown = await runCli(['events', 'replay', 'evt_unknown', '--database-url', databaseUrl]);
     expect(unknown.code).toBe(1);
-    expect(unknown.stdout).toBe('not replayed: no event evt_unknown\n');
+    expect(unknown.stderr).toBe(
+      `not replayed: no event evt_unknown (read SQLite file ${databaseUrl.slice('sqlite:'.length)})\n`,
+    );
     const replayDead = await runCli(['events', 'replay', '--dead', '--database-url', databaseUrl]);
     expect(replayDead.stdout).toMatch(/replayed \d+ dead event/);
   });
@@ -387,8 +394,8 @@ describe('persona-webhooks events, kyc, migrate', () => {
     const send = async (name: string, createdAt: string) => {
       const sent = await sendSigned([
         name,
-        '--reference-id',
-        'cli-watch',
+        // Reports and cases carry no reference-id: the inquiry ties them to the user.
+        ...(name.startsWith('inquiry.') ? ['--reference-id', 'cli-watch'] : []),
         '--inquiry-id',
         'inq_cli_watch',
         '--created-at',
@@ -473,7 +480,7 @@ describe('persona-webhooks events, kyc, migrate', () => {
     const missing = await runCli(['kyc', 'nobody', '--database-url', fresh]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe(
-      'no user with reference id nobody: no inquiry, account, case or report of theirs is stored\n',
+      `no user with reference id nobody: no inquiry, account, case or report of theirs is stored (read SQLite file ${fresh.slice('sqlite:'.length)})\n`,
     );
   });
 });
@@ -692,7 +699,9 @@ describe('persona-webhooks tokens', () => {
     expect((await runCli(['tokens', 'create', '--name', ' ', '--database-url', databaseUrl])).code).toBe(1);
     const unknown = await runCli(['tokens', 'revoke', 'apt_nope', '--database-url', databaseUrl]);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toBe('no app token apt_nope\n');
+    expect(unknown.stderr).toBe(
+      `no app token apt_nope (read SQLite file ${databaseUrl.slice('sqlite:'.length)})\n`,
+    );
   });
 
   it('serves its OpenAPI description without a token', async () => {

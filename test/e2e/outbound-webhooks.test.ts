@@ -269,12 +269,16 @@ describe('outbound webhooks (real service process, SQLite)', () => {
     expect(after.endpoints).toEqual([expect.objectContaining({ id, enabled: false })]);
   }, 60_000);
 
-  it('refuses at start: an endpoint pointing at the service itself, a non-http URL, a bad secret (never echoed)', async () => {
+  it('refuses at start: an endpoint pointing at the service itself or at the metadata address, a non-http URL, a bad secret (never echoed)', async () => {
     const port = await freePort();
     const secret = generateEndpointSecret();
     const cases: Array<[string, RegExp]> = [
       [JSON.stringify([{ url: `http://localhost:${port}/admin`, secret }]), /points at this service itself/],
-      [JSON.stringify([{ url: `http://0.0.0.0:${port}/`, secret }]), /points at this service itself/],
+      [JSON.stringify([{ url: `http://0.0.0.0:${port}/`, secret }]), /0\.0\.0\.0 is not an address/],
+      [
+        JSON.stringify([{ url: 'http://169.254.169.254/latest/meta-data/', secret }]),
+        /\[0\]\.url: is refused: 169\.254\.169\.254 is a cloud metadata address/,
+      ],
       [JSON.stringify([{ url: 'ftp://app.example/kyc', secret }]), /\[0\]\.url: must be an http/],
       [
         JSON.stringify([{ url: 'https://app.example/kyc', secret: 'whsec_short-secret-value' }]),

@@ -45,6 +45,8 @@ async function startApp(opened: { store: Store; cleanup: () => Promise<void> }):
     adminToken: TOKEN,
     invalidSignatures,
     retentionMs: 30 * DAY,
+    // Every answer is held to the schema /openapi.json gives it.
+    checkAnswers: true,
   });
   await app.ready();
 }

@@ -48,6 +48,8 @@ beforeEach(async () => {
     logger: createLogger({ level: 'trace', pretty: false, destination }),
     adminToken: ADMIN,
     invalidSignatures: new MinuteCounter(Date.now()),
+    // Every answer is held to the schema /openapi.json gives it.
+    checkAnswers: true,
   });
   await app.ready();
   const generated = generateAppToken();
@@ -130,6 +132,16 @@ describe('app tokens', () => {
       expect(status, bearer).toBe(401);
       expect(json).toMatchObject({ error: { code: 'unauthorized' } });
     }
+    // The revoked one is told what happened and what to do; the others learn nothing.
+    const revoked = await call('GET', '/api/kyc/user-1', token);
+    expect(revoked.json).toMatchObject({
+      error: {
+        message: `App token ${tokenId} was revoked: create a new one with \`persona-webhooks tokens create --name <app>\` and give it to the application.`,
+      },
+    });
+    expect((await call('GET', '/api/kyc/user-1', other)).json).toMatchObject({
+      error: { message: expect.stringContaining('A valid admin token is required') },
+    });
     expect((await call('GET', '/api/kyc/user-1', ADMIN)).status).toBe(200);
     expect((await call('GET', '/api/events', ADMIN)).status).toBe(200);
   });

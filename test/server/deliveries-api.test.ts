@@ -49,6 +49,8 @@ beforeEach(async () => {
     logger: createLogger({ level: 'silent', pretty: false }),
     adminToken: TOKEN,
     invalidSignatures: new MinuteCounter(Date.now()),
+    // Every answer is held to the schema /openapi.json gives it.
+    checkAnswers: true,
   });
   await app.ready();
   answered = [];
@@ -230,6 +232,9 @@ describe('GET /api/deliveries/:id', () => {
         durationMs: 41,
         statusCode: 503,
         error: 'HTTP 503',
+        responseExcerpt: null,
+        requestHeaders: null,
+        interrupted: false,
       },
       {
         attempt: 2,
@@ -237,6 +242,9 @@ describe('GET /api/deliveries/:id', () => {
         durationMs: 2,
         statusCode: null,
         error: 'connection failed (ECONNREFUSED)',
+        responseExcerpt: null,
+        requestHeaders: null,
+        interrupted: false,
       },
     ]);
     // The body is the decision change only: no Persona payload, no personal data.

@@ -81,6 +81,7 @@ beforeAll(async () => {
     logger: createLogger({ level: 'silent', pretty: false }),
     adminToken: 'openapi-test-token-0123456789',
     invalidSignatures: new MinuteCounter(Date.now()),
+    checkAnswers: true,
   });
   await app.ready();
   const response = await app.inject({ url: '/openapi.json' });
@@ -141,6 +142,51 @@ describe('GET /openapi.json', () => {
           expect(doc.components.securitySchemes).toHaveProperty(scheme);
       }
     }
+  });
+
+  it('gives every answer with a body a schema: errors the Error component, every other one its own', () => {
+    const missing: string[] = [];
+    for (const { path, method, operation } of operations()) {
+      for (const [status, answer] of Object.entries(
+        operation.responses as Record<string, { content?: Record<string, { schema?: unknown }> }>,
+      )) {
+        // No body: 204, and the redirect of `/`.
+        if (status === '204' || status.startsWith('3')) continue;
+        const schemas = Object.values(answer.content ?? {}).map((media) => media.schema);
+        if (schemas.length === 0 || schemas.some((schema) => schema === undefined)) {
+          missing.push(`${method.toUpperCase()} ${path} ${status}`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+    const kyc = doc.paths['/api/kyc/{id}']!['get']!.responses['200'] as {
+      content: Record<string, { schema: { properties: Record<string, unknown>; required: string[] } }>;
+    };
+    const schema = kyc.content['application/json']!.schema;
+    expect(schema.required).toEqual(
+      expect.arrayContaining(['referenceId', 'decision', 'reasons', 'inquiries']),
+    );
+    expect(schema.properties['decision']).toMatchObject({
+      enum: ['approved', 'declined', 'needs_review', 'pending'],
+    });
+  });
+
+  it('answers as it is described: every JSON answer is held to its schema (checkAnswers)', async () => {
+    const headers = { authorization: 'Bearer openapi-test-token-0123456789' };
+    for (const url of [
+      '/healthz',
+      '/readyz',
+      '/api/overview',
+      '/api/events',
+      '/api/endpoints?backlog=true',
+      '/api/deliveries',
+      '/api/reconcile',
+    ]) {
+      const answer = await app.inject({ url, headers });
+      expect(answer.statusCode, `${url}: ${answer.body}`).toBe(200);
+    }
+    const missing = await app.inject({ url: '/api/kyc/nobody', headers });
+    expect(missing.statusCode).toBe(404);
   });
 
   it('uses the schemas the routes validate with', async () => {

@@ -169,6 +169,128 @@ export function describeOutboxContract(label: string, open: OpenStore): void {
       expect((await store.listEndpoints()).map((e) => [e.id, e.enabled])).toEqual([['ep_a', true]]);
     });
 
+    it('leases at most perEndpoint messages of one endpoint at once, counting those being sent', async () => {
+      await store.putEndpoint(endpoint('ep_slow'));
+      await store.putEndpoint(endpoint('ep_ok'));
+      for (const [i, user] of ['u1', 'u2', 'u3', 'u4'].entries())
+        await decide(user, 'inquiry.approved', i + 1);
+      const now = T0 + 20_000_000;
+      const claim = (nowMs: number) =>
+        store.claimDeliveries({ limit: 10, leaseMs: 60_000, nowMs, perEndpoint: 2 });
+      const first = await claim(now);
+      const per = (claims: { endpointId: string }[]) => {
+        const counts: Record<string, number> = {};
+        for (const c of claims) counts[c.endpointId] = (counts[c.endpointId] ?? 0) + 1;
+        return counts;
+      };
+      expect(per(first)).toEqual({ ep_slow: 2, ep_ok: 2 });
+      // Both endpoints are at their limit while those are being sent.
+      expect(await claim(now + 1)).toEqual([]);
+      // ep_ok answers: it gets its next two; ep_slow still holds two.
+      for (const c of first.filter((c) => c.endpointId === 'ep_ok'))
+        await store.finishDelivery(c, ok, null, now + 2);
+      expect(per(await claim(now + 3))).toEqual({ ep_ok: 2 });
+      // Without a limit, everything due goes (the leases have run out: 4 of ep_slow, 2 of ep_ok).
+      const all = await store.claimDeliveries({ limit: 10, leaseMs: 60_000, nowMs: now + 120_000 });
+      expect(per(all)).toEqual({ ep_slow: 4, ep_ok: 2 });
+    });
+
+    it('sends a pending message now; refuses one that is not pending', async () => {
+      await store.putEndpoint(endpoint('ep_a'));
+      await decide('u1', 'inquiry.approved', 1);
+      const now = T0 + 20_000_000;
+      const [claim] = await store.claimDeliveries({ limit: 1, leaseMs: 1_000, nowMs: now });
+      await store.finishDelivery(claim!, down, now + 3_600_000, now);
+      expect(await store.claimDeliveries({ limit: 1, leaseMs: 1_000, nowMs: now + 10 })).toEqual([]);
+      expect(await store.sendDeliveryNow(claim!.id, now + 10)).toBe('queued_now');
+      const [again] = await store.claimDeliveries({ limit: 1, leaseMs: 1_000, nowMs: now + 10 });
+      expect(again).toMatchObject({ id: claim!.id, attempt: 2 });
+      expect(await store.sendDeliveryNow(claim!.id, now + 20)).toBe('not_pending');
+      expect(await store.sendDeliveryNow('msg_nope', now + 20)).toBe('not_found');
+    });
+
+    it("recovers an endpoint's failed and dead messages since a time, and no one else's", async () => {
+      await store.putEndpoint(endpoint('ep_a'));
+      await store.putEndpoint(endpoint('ep_b'));
+      await decide('u1', 'inquiry.approved', 1);
+      await decide('u2', 'inquiry.declined', 2);
+      const now = T0 + 20_000_000;
+      const claims = await store.claimDeliveries({ limit: 10, leaseMs: 1_000, nowMs: now });
+      const a = claims.filter((c) => c.endpointId === 'ep_a');
+      await store.finishDelivery(a[0]!, down, null, now); // dead
+      await store.finishDelivery(a[1]!, down, now + 3_600_000, now); // retrying in an hour
+      for (const c of claims.filter((c) => c.endpointId === 'ep_b'))
+        await store.finishDelivery(c, down, null, now);
+      expect(await store.recoverDeliveries({ endpointId: 'ep_a', sinceMs: now + 1 }, now + 10)).toBe(0);
+      expect(await store.recoverDeliveries({ endpointId: 'ep_a', sinceMs: 0 }, now + 10)).toBe(2);
+      const again = await store.claimDeliveries({ limit: 10, leaseMs: 1_000, nowMs: now + 10 });
+      expect(again.map((c) => [c.endpointId, c.attempt]).sort()).toEqual([
+        ['ep_a', 1],
+        ['ep_a', 2],
+      ]);
+      expect((await store.listDeliveries({ endpointId: 'ep_b' })).deliveries.map((d) => d.status)).toEqual([
+        'dead',
+        'dead',
+      ]);
+    });
+
+    it('removes an endpoint with its messages', async () => {
+      await store.putEndpoint(endpoint('ep_a'));
+      await store.putEndpoint(endpoint('ep_b'));
+      await decide('u1', 'inquiry.approved', 1);
+      const now = T0 + 20_000_000;
+      const [claim] = (await store.claimDeliveries({ limit: 10, leaseMs: 1_000, nowMs: now })).filter(
+        (c) => c.endpointId === 'ep_a',
+      );
+      await store.finishDelivery(claim!, down, null, now);
+      expect(await store.removeEndpoint('ep_a')).toEqual({ removed: true, messages: 1 });
+      expect(await store.removeEndpoint('ep_a')).toEqual({ removed: false, messages: 0 });
+      expect((await store.listEndpoints()).map((e) => e.id)).toEqual(['ep_b']);
+      expect(await store.getDelivery(claim!.id)).toBeNull();
+      expect((await store.listDeliveries({})).deliveries.map((d) => d.endpointId)).toEqual(['ep_b']);
+    });
+
+    it("keeps each attempt's answer excerpt and headers, and marks an attempt cut by a crash interrupted", async () => {
+      await store.putEndpoint(endpoint('ep_a'));
+      await decide('u1', 'inquiry.approved', 1);
+      const now = T0 + 20_000_000;
+      const [lost] = await store.claimDeliveries({ limit: 1, leaseMs: 1_000, nowMs: now });
+      // The sender died with the lease: the next claim marks that attempt interrupted.
+      const [claim] = await store.claimDeliveries({ limit: 1, leaseMs: 1_000, nowMs: now + 1_000 });
+      const headers = { 'webhook-id': claim!.id, 'webhook-signature': 'v1,***' };
+      await store.finishDelivery(
+        claim!,
+        {
+          ...down,
+          statusCode: 400,
+          error: 'HTTP 400',
+          responseExcerpt: '{"error":"<b>bad</b>"}',
+          requestHeaders: headers,
+        },
+        now + 60_000,
+        now + 1_100,
+      );
+      // The lost sender's late outcome changes nothing.
+      expect(await store.finishDelivery(lost!, ok, null, now + 1_200)).toBe(false);
+      const detail = await store.getDelivery(claim!.id);
+      expect(detail?.attemptLog).toEqual([
+        expect.objectContaining({
+          attempt: 1,
+          interrupted: true,
+          durationMs: null,
+          statusCode: null,
+          responseExcerpt: null,
+        }),
+        expect.objectContaining({
+          attempt: 2,
+          interrupted: false,
+          statusCode: 400,
+          responseExcerpt: '{"error":"<b>bad</b>"}',
+          requestHeaders: headers,
+        }),
+      ]);
+    });
+
     it('pages deliveries newest first, with filters', async () => {
       await store.putEndpoint(endpoint('ep_a'));
       for (let u = 0; u < 5; u++) await decide(`u${u}`, 'inquiry.approved', u + 1);

@@ -70,6 +70,11 @@ export {
   startDeliveryWorker,
 } from './outbox/delivery-worker.js';
 export type * from './outbox/outbox-types.js';
+export {
+  type PostWebhookOptions,
+  postStandardWebhook,
+  RESPONSE_EXCERPT_BYTES,
+} from './outbox/post-webhook.js';
 export { MAX_DELIVERY_ATTEMPTS, nextAttemptAt, RETRY_DELAYS_MS } from './outbox/retry-schedule.js';
 export {
   generateEndpointSecret,

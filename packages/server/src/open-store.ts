@@ -5,6 +5,7 @@
  * store it returns also closes what was opened for it (the PostgreSQL pool, after the store).
  */
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
   type KycPolicy,
   type RebuildProgress,
@@ -12,6 +13,13 @@ import {
   SchemaTooNewError,
   type Store,
 } from 'persona-webhooks';
+import { editDistance } from './edit-distance.js';
+import { type Keyring, NO_KEYS } from './secrets-at-rest/keyring.js';
+import {
+  prepareSecretsAtRest,
+  type SecretsAtRestReport,
+  withSealedSecrets,
+} from './secrets-at-rest/sealed-store.js';
 import { ConfigError } from './server/config-error.js';
 import { loadServicePolicy } from './server/policy-file.js';
 
@@ -46,17 +54,70 @@ export interface OpenStoreOptions {
   onMigrateProgress?: (progress: RebuildProgress) => void;
   /** `migrate` mode: decide every user again even if the policy did not change. */
   redecide?: boolean;
+  /**
+   * The keys endpoint secrets are sealed with (PERSONA_WEBHOOKS_SECRETS_KEYS); none: stored in clear.
+   * In `migrate` mode secrets still in clear or under an older key are sealed under the first key, and
+   * expired ones removed; sealed secrets without their key stop the open (`secrets-at-rest/`).
+   */
+  secretsKeys?: Keyring;
+  /** `migrate` mode: hears what was done to the stored secrets. */
+  onSecretsAtRest?: (report: SecretsAtRestReport) => void;
 }
 
 /** Where a database URL points, without opening anything. */
 export type StoreTarget = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
 
+/** The schemes a DATABASE_URL may name; anything else is refused rather than read as a file name. */
+const KNOWN_SCHEMES = ['sqlite', 'postgres', 'postgresql'] as const;
+
+/**
+ * Reads a database URL. A URL with any other scheme (`postgress://`, `mysql://`, `file:`) is a
+ * ConfigError: read as a SQLite path it would quietly start on a new, empty file in a folder named
+ * after the URL, so two instances meant to share PostgreSQL would each keep their own data.
+ */
 export function parseDatabaseUrl(databaseUrl: string): StoreTarget {
   if (/^postgres(ql)?:\/\//i.test(databaseUrl)) return { dialect: 'postgres', url: databaseUrl };
+  const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(databaseUrl)?.[1]?.toLowerCase();
+  // One letter before the colon is a Windows drive (C:\data\pw.db), a path.
+  if (scheme !== undefined && scheme !== 'sqlite') throw unknownScheme(scheme);
   const path = databaseUrl.replace(/^sqlite:(\/\/)?/i, '');
   if (path.length === 0)
-    throw new TypeError('DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:./data/persona-webhooks.db');
+    throw new ConfigError('DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:./data/persona-webhooks.db');
   return { dialect: 'sqlite', path };
+}
+
+function unknownScheme(scheme: string): ConfigError {
+  const closest = KNOWN_SCHEMES.map((known) => ({ known, distance: editDistance(scheme, known) })).sort(
+    (a, b) => a.distance - b.distance,
+  )[0]!;
+  // The URL itself is not repeated: it may hold a password.
+  const hint =
+    closest.distance <= 2
+      ? ` Did you mean ${closest.known}:${closest.known === 'sqlite' ? '' : '//'}…?`
+      : ' This service stores into SQLite or PostgreSQL only.';
+  return new ConfigError(
+    `DATABASE_URL (or --database-url) has the scheme "${scheme}:", which is neither sqlite:<path> nor postgres://… nor postgresql://…; nothing was opened.${hint}`,
+  );
+}
+
+/**
+ * Where `databaseUrl` points, for messages that must say which store they read (a lookup that found
+ * nothing): the SQLite file's absolute path, or the PostgreSQL server, database and schema without
+ * the password.
+ */
+export function describeStoreTarget(databaseUrl: string, postgresSchema = DEFAULT_POSTGRES_SCHEMA): string {
+  const target = parseDatabaseUrl(databaseUrl);
+  if (target.dialect === 'sqlite') {
+    return target.path === ':memory:' ? 'SQLite :memory:' : `SQLite file ${resolve(target.path)}`;
+  }
+  try {
+    const url = new URL(target.url);
+    url.password = '';
+    url.search = '';
+    return `PostgreSQL ${url.href} (schema ${postgresSchema})`;
+  } catch {
+    return `PostgreSQL (schema ${postgresSchema})`;
+  }
 }
 
 /**
@@ -74,18 +135,23 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
     target.dialect === 'postgres'
       ? await openPostgresStore(target.url, options, kycPolicy)
       : await openSqliteStore(target.path, existing, options, kycPolicy);
+  const keyring = options.secretsKeys ?? NO_KEYS;
   try {
     if (existing) requireCurrentSchema(await store.schemaStatus(), databaseUrl);
-    else
+    else {
       await store.migrate({
         ...(options.onMigrateProgress ? { onProgress: options.onMigrateProgress } : {}),
         redecide: options.redecide ?? false,
       });
+      // Not `onSecretsAtRest?.(await …)`: that would skip the preparation itself when nobody listens.
+      const report = await prepareSecretsAtRest(store, keyring);
+      options.onSecretsAtRest?.(report);
+    }
   } catch (error) {
     await store.close().catch(() => {});
     throw error;
   }
-  return store;
+  return withSealedSecrets(store, keyring);
 }
 
 /** What a read-only tool says instead of running on a schema it does not match. */

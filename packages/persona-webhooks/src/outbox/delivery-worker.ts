@@ -7,8 +7,8 @@
  */
 
 import type { ClaimedDelivery, DeliveryResult, OutboxStore } from './outbox-types.js';
+import { postStandardWebhook } from './post-webhook.js';
 import { nextAttemptAt, RETRY_DELAYS_MS } from './retry-schedule.js';
-import { signStandardWebhook } from './standard-webhooks.js';
 
 /** What one attempt did, for logs and metrics (no payload, no URL: it may hold a token). */
 export interface DeliveryReport {
@@ -29,13 +29,23 @@ export interface DeliveryWorkerOptions {
   timeoutMs?: number;
   /** Messages in flight at once. Default 8. */
   concurrency?: number;
+  /**
+   * Messages of one endpoint in flight at once (all senders on the store together), so an endpoint
+   * that answers slowly or not at all holds at most these slots and the others keep flowing. Default
+   * half of `concurrency`, at least 1.
+   */
+  perEndpointConcurrency?: number;
   /** How often to look for due messages when nothing woke the worker. Default 1,000 ms. */
   pollIntervalMs?: number;
   /** Delays between attempts; default the Standard Webhooks schedule (about 28 hours in all). */
   retryDelaysMs?: readonly number[];
   /** Called after each attempt. */
   onAttempt?: (report: DeliveryReport) => void;
-  /** Defaults: global fetch, Date.now, Math.random. */
+  /**
+   * Defaults: global fetch, Date.now, Math.random. A `fetch` that refuses a destination (the service
+   * checks every resolved address) fails with a `cause` whose `code` is `EDESTINATIONREFUSED`; its
+   * message becomes the attempt's error as is.
+   */
   fetch?: typeof fetch;
   now?: () => number;
   random?: () => number;
@@ -51,8 +61,6 @@ export interface DeliveryWorker {
   stop(): Promise<void>;
 }
 
-const USER_AGENT = 'persona-webhooks-outbox';
-
 /**
  * Starts sending.
  *
@@ -64,6 +72,7 @@ const USER_AGENT = 'persona-webhooks-outbox';
 export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const concurrency = options.concurrency ?? 8;
+  const perEndpoint = options.perEndpointConcurrency ?? Math.max(1, Math.floor(concurrency / 2));
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
   const delays = options.retryDelaysMs ?? RETRY_DELAYS_MS;
   const send = options.fetch ?? fetch;
@@ -93,39 +102,16 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     });
   };
 
-  const post = async (claim: ClaimedDelivery): Promise<DeliveryResult> => {
-    const started = performance.now();
-    const elapsed = () => performance.now() - started;
-    if (claim.secrets.length === 0) {
-      return { ok: false, statusCode: null, error: 'the endpoint has no valid secret', durationMs: 0 };
-    }
-    try {
-      const headers = signStandardWebhook({
-        id: claim.id,
-        timestampSeconds: Math.floor(now() / 1000),
-        body: claim.payload,
-        secrets: claim.secrets,
-      });
-      const response = await send(claim.url, {
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json', 'user-agent': USER_AGENT },
-        body: claim.payload,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      // The answer's body is the receiver's business: drop it unread.
-      await response.body?.cancel().catch(() => {});
-      const ok = response.status >= 200 && response.status < 300;
-      return {
-        ok,
-        statusCode: response.status,
-        error: ok ? null : `HTTP ${response.status}`,
-        durationMs: elapsed(),
-      };
-    } catch (error) {
-      return { ok: false, statusCode: null, error: describeFailure(error, timeoutMs), durationMs: elapsed() };
-    }
-  };
+  const post = (claim: ClaimedDelivery): Promise<DeliveryResult> =>
+    postStandardWebhook({
+      url: claim.url,
+      id: claim.id,
+      payload: claim.payload,
+      secrets: claim.secrets,
+      timeoutMs,
+      fetch: send,
+      now,
+    });
 
   /** Leases what is due while there is room, and starts each attempt; resolves with how many started. */
   const look = (): Promise<number> => {
@@ -138,6 +124,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
             limit: concurrency - inFlight.size,
             leaseMs,
             nowMs: now(),
+            perEndpoint,
           });
           if (claims.length === 0) break;
           for (const claim of claims) {
@@ -203,11 +190,4 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       await Promise.allSettled([...inFlight]);
     },
   };
-}
-
-function describeFailure(error: unknown, timeoutMs: number): string {
-  const name = (error as { name?: string }).name;
-  if (name === 'TimeoutError' || name === 'AbortError') return `no answer within ${timeoutMs} ms`;
-  const cause = (error as { cause?: { code?: string } }).cause;
-  return cause?.code ? `connection failed (${cause.code})` : 'connection failed';
 }

@@ -50,13 +50,32 @@ export interface DeliveryView {
 export interface DeliveryAttempt {
   attempt: number;
   startedAtMs: number;
+  /** Null while in flight, and for an interrupted attempt. */
   durationMs: number | null;
   statusCode: number | null;
   error: string | null;
+  /** The first KiB of the answer's body as text (null: no answer, or an empty one). Raw: escape it to show it. */
+  responseExcerpt: string | null;
+  /** The request headers sent, each `webhook-signature` masked (`v1,***`); null for attempts before they were kept. */
+  requestHeaders: Record<string, string> | null;
+  /** The sender stopped (a crash, a kill) before the attempt's outcome was recorded. */
+  interrupted: boolean;
 }
 
 export interface DeliveryDetail extends DeliveryView {
   attemptLog: DeliveryAttempt[];
+}
+
+/** What `claimDeliveries` leases. */
+export interface ClaimDeliveriesOptions {
+  limit: number;
+  leaseMs: number;
+  nowMs: number;
+  /**
+   * Most messages of one endpoint being sent at once, counting those other senders hold: a slow
+   * endpoint then cannot take every slot. Default: no per-endpoint limit.
+   */
+  perEndpoint?: number;
 }
 
 /** A message leased for sending. */
@@ -78,9 +97,30 @@ export interface DeliveryResult {
   ok: boolean;
   /** Null when no response came (refused, timed out). */
   statusCode: number | null;
-  /** Short, without the response body (it is the receiver's, not ours to store). */
+  /** Short: `HTTP 400`, `no answer within 10000 ms`, `connection failed (ECONNREFUSED)`. */
   error: string | null;
   durationMs: number;
+  /** The first KiB of the answer's body, as text, for the attempt log. */
+  responseExcerpt?: string | null;
+  /** The headers sent, signatures masked, for the attempt log. */
+  requestHeaders?: Record<string, string> | null;
+}
+
+/** What "send now" did to a message. */
+export type SendNowOutcome = 'queued_now' | 'not_found' | 'not_pending';
+
+/** Which messages a recovery puts back in the queue. */
+export interface RecoverDeliveriesQuery {
+  endpointId: string;
+  /** Messages created at or after this time. */
+  sinceMs: number;
+}
+
+/** What removing an endpoint removed. */
+export interface RemovedEndpoint {
+  removed: boolean;
+  /** Its messages (and their attempts), removed with it. */
+  messages: number;
 }
 
 export interface ListDeliveriesQuery {
@@ -117,7 +157,7 @@ export interface OutboxStore {
    * they were written: a message waits while an older one of the same endpoint and user is pending
    * or being sent, so a newer decision never arrives before an older one that is still retrying.
    */
-  claimDeliveries(options: { limit: number; leaseMs: number; nowMs: number }): Promise<ClaimedDelivery[]>;
+  claimDeliveries(options: ClaimDeliveriesOptions): Promise<ClaimedDelivery[]>;
   /** Records an attempt: delivered, pending again at `retryAtMs`, or dead when `retryAtMs` is null. */
   finishDelivery(
     claim: ClaimedDelivery,
@@ -129,6 +169,16 @@ export interface OutboxStore {
   getDelivery(id: string): Promise<DeliveryDetail | null>;
   /** Sends a delivered or dead message again, with a fresh set of attempts and the same id. */
   replayDelivery(id: string, nowMs: number): Promise<ReplayOutcome>;
+  /** Makes a pending message (waiting for its retry) due now, keeping its attempt count. */
+  sendDeliveryNow(id: string, nowMs: number): Promise<SendNowOutcome>;
+  /**
+   * Puts back in the queue, due now, every message of an endpoint created since a time that failed:
+   * dead ones with a fresh set of attempts (as a replay), pending ones waiting for a retry as they
+   * are. Resolves with how many.
+   */
+  recoverDeliveries(query: RecoverDeliveriesQuery, nowMs: number): Promise<number>;
+  /** Deletes an endpoint with its messages and their attempts. */
+  removeEndpoint(id: string): Promise<RemovedEndpoint>;
   deliveryStats(): Promise<DeliveryStats>;
   /** Calls `listener` when this process committed new messages. Returns an unsubscribe. */
   onDeliveriesAvailable(listener: () => void): () => void;

@@ -11,6 +11,7 @@ import type {
   AppEndpoint,
   DeliveryAttempt,
   DeliveryDetail,
+  DeliveryResult,
   DeliveryStatus,
   DeliveryView,
   EndpointSecret,
@@ -47,30 +48,87 @@ ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, secrets = EXCLUDED.secrets, e
      * Due messages whose endpoint is enabled and that no older message of the same endpoint and user
      * is still waiting for. PostgreSQL appends `FOR UPDATE OF m SKIP LOCKED`.
      */
-    dueMessages: `SELECT m.seq, m.id, m.endpoint_id, m.reference_id, m.payload, m.attempts, e.url, e.secrets
+    dueMessages: `SELECT m.seq, m.id, m.endpoint_id, m.reference_id, m.payload, m.attempts, m.next_attempt_at_ms,
+  e.url, e.secrets
 FROM ${t.messages} m JOIN ${t.endpoints} e ON e.id = m.endpoint_id
 WHERE m.status IN ('pending', 'sending') AND m.next_attempt_at_ms <= CAST(@now_ms AS BIGINT) AND e.enabled = 1
   AND NOT EXISTS (SELECT 1 FROM ${t.messages} o WHERE o.endpoint_id = m.endpoint_id
     AND o.reference_id = m.reference_id AND o.seq < m.seq AND o.status IN ('pending', 'sending'))
 ORDER BY m.next_attempt_at_ms, m.seq LIMIT CAST(@limit AS INTEGER)`,
+    /**
+     * The same for one endpoint, for claims with a per-endpoint limit: one indexed read per endpoint
+     * (`outbox_endpoint_due`), so the cost stays that of the rows returned however long the backlog.
+     */
+    dueForEndpoint: `SELECT m.seq, m.id, m.endpoint_id, m.reference_id, m.payload, m.attempts, m.next_attempt_at_ms,
+  e.url, e.secrets
+FROM ${t.messages} m JOIN ${t.endpoints} e ON e.id = m.endpoint_id
+WHERE m.endpoint_id = @endpoint_id AND m.status IN ('pending', 'sending')
+  AND m.next_attempt_at_ms <= CAST(@now_ms AS BIGINT) AND e.enabled = 1
+  AND NOT EXISTS (SELECT 1 FROM ${t.messages} o WHERE o.endpoint_id = m.endpoint_id
+    AND o.reference_id = m.reference_id AND o.seq < m.seq AND o.status IN ('pending', 'sending'))
+ORDER BY m.next_attempt_at_ms, m.seq LIMIT CAST(@limit AS INTEGER)`,
+    /** An endpoint's messages being sent now by any sender (a lease not yet run out). */
+    sendingCount: `SELECT count(*) AS n FROM ${t.messages}
+WHERE endpoint_id = @endpoint_id AND status = 'sending' AND next_attempt_at_ms > CAST(@now_ms AS BIGINT)`,
     lease: `UPDATE ${t.messages} SET status = 'sending', attempts = attempts + 1, lease_token = @token,
   next_attempt_at_ms = @expires_ms WHERE id = @id`,
     startAttempt: `INSERT INTO ${t.deliveryAttempts} (message_id, attempt, started_at_ms) VALUES (@id, @attempt, @now_ms)`,
+    /** Run as a message is leased: an earlier attempt still without an outcome was cut by a crash. */
+    markInterrupted: `UPDATE ${t.deliveryAttempts} SET interrupted = 1
+WHERE message_id = @id AND duration_ms IS NULL AND interrupted = 0`,
     finish: `UPDATE ${t.messages} SET status = @status, next_attempt_at_ms = @next_ms, lease_token = NULL,
   last_status_code = @status_code, last_error = @error, delivered_at_ms = @delivered_ms
 WHERE id = @id AND status = 'sending' AND lease_token = @token`,
-    finishAttempt: `UPDATE ${t.deliveryAttempts} SET duration_ms = @duration_ms, status_code = @status_code, error = @error
-WHERE message_id = @id AND attempt = @attempt AND duration_ms IS NULL`,
+    finishAttempt: `UPDATE ${t.deliveryAttempts} SET duration_ms = @duration_ms, status_code = @status_code, error = @error,
+  response_excerpt = @response_excerpt, request_headers = @request_headers
+WHERE message_id = @id AND attempt = @attempt AND duration_ms IS NULL AND interrupted = 0`,
     replay: `UPDATE ${t.messages} SET status = 'pending', attempts = 0, next_attempt_at_ms = @now_ms, lease_token = NULL
 WHERE id = @id AND status IN ('delivered', 'dead')`,
+    sendNow: `UPDATE ${t.messages} SET next_attempt_at_ms = @now_ms WHERE id = @id AND status = 'pending'`,
+    /** Dead ones get a fresh set of attempts, as a replay does; pending ones keep their count. */
+    recover: `UPDATE ${t.messages} SET attempts = CASE WHEN status = 'dead' THEN 0 ELSE attempts END,
+  status = 'pending', next_attempt_at_ms = @now_ms, lease_token = NULL
+WHERE endpoint_id = @endpoint_id AND created_at_ms >= CAST(@since_ms AS BIGINT)
+  AND (status = 'dead' OR (status = 'pending' AND attempts > 0))`,
+    removeMessages: `DELETE FROM ${t.messages} WHERE endpoint_id = @id`,
+    removeEndpoint: `DELETE FROM ${t.endpoints} WHERE id = @id`,
     exists: `SELECT 1 AS present FROM ${t.messages} WHERE id = @id`,
     getMessage: `SELECT ${MESSAGE_COLUMNS} FROM ${t.messages} m WHERE m.id = @id`,
-    attempts: `SELECT attempt, started_at_ms, duration_ms, status_code, error FROM ${t.deliveryAttempts}
+    attempts: `SELECT attempt, started_at_ms, duration_ms, status_code, error, response_excerpt, request_headers,
+  interrupted FROM ${t.deliveryAttempts}
 WHERE message_id = @id ORDER BY started_at_ms, attempt`,
     stats: `SELECT status, count(*) AS n, min(created_at_ms) AS oldest FROM ${t.messages} GROUP BY status`,
     /** A page, newest first; the filters are appended by the caller. */
     listPrefix: `SELECT ${MESSAGE_COLUMNS} FROM ${t.messages} m`,
   };
+}
+
+/** A due message as the claim queries read it. */
+export interface DueRow {
+  seq: Num;
+  id: string;
+  endpoint_id: string;
+  reference_id: string;
+  payload: string;
+  attempts: Num;
+  next_attempt_at_ms: Num;
+  url: string;
+  secrets: string;
+}
+
+/**
+ * The first `limit` of the rows each endpoint's query gave, in the order one query over all endpoints
+ * would have: by due time, then by when they were written.
+ */
+export function firstDue<R extends Pick<DueRow, 'seq' | 'next_attempt_at_ms'>>(
+  rows: R[],
+  limit: number,
+): R[] {
+  return rows
+    .sort(
+      (a, b) => Number(a.next_attempt_at_ms) - Number(b.next_attempt_at_ms) || Number(a.seq) - Number(b.seq),
+    )
+    .slice(0, limit);
 }
 
 /** Statements of {@link outboxStatements}. */
@@ -174,6 +232,9 @@ export interface AttemptRow {
   duration_ms: Num | null;
   status_code: Num | null;
   error: string | null;
+  response_excerpt: string | null;
+  request_headers: string | null;
+  interrupted: Num;
 }
 
 export function toDeliveryDetail(row: MessageRow, attempts: readonly AttemptRow[]): DeliveryDetail {
@@ -186,6 +247,10 @@ export function toDeliveryDetail(row: MessageRow, attempts: readonly AttemptRow[
         durationMs: numberOrNull(a.duration_ms),
         statusCode: numberOrNull(a.status_code),
         error: a.error,
+        responseExcerpt: a.response_excerpt,
+        requestHeaders:
+          a.request_headers === null ? null : (JSON.parse(a.request_headers) as Record<string, string>),
+        interrupted: Number(a.interrupted) === 1,
       }),
     ),
   };
@@ -194,7 +259,7 @@ export function toDeliveryDetail(row: MessageRow, attempts: readonly AttemptRow[
 /** Parameters of `finish` and `finishAttempt` for one attempt's outcome. */
 export function finishParams(
   claim: { id: string; leaseToken: string; attempt: number },
-  result: { ok: boolean; statusCode: number | null; error: string | null; durationMs: number },
+  result: DeliveryResult,
   retryAtMs: number | null,
   nowMs: number,
 ) {
@@ -209,6 +274,8 @@ export function finishParams(
     error: result.ok ? null : (result.error ?? 'failed').slice(0, 500),
     delivered_ms: result.ok ? nowMs : null,
     duration_ms: Math.max(0, Math.round(result.durationMs)),
+    response_excerpt: result.responseExcerpt ?? null,
+    request_headers: result.requestHeaders ? JSON.stringify(result.requestHeaders) : null,
   };
 }
 

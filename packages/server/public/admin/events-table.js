@@ -9,7 +9,11 @@ import { Time } from './format.js';
 import { href } from './router.js';
 import { html } from './vendor/preact-htm.js';
 
-export function EventsTable({ events, caption }) {
+/**
+ * `wholeErrors`: the Dead letters page shows each error whole (wrapped), since reading it is why one
+ * opens that page; the Events page clamps it to two lines.
+ */
+export function EventsTable({ events, caption, wholeErrors = false }) {
   return html`<p class="muted small order-note" data-testid="order-note">
       Newest received first. Events received within the same second stay in a fixed order: by exact received
       time (to the millisecond: hover a time), then by event id.
@@ -34,6 +38,7 @@ export function EventsTable({ events, caption }) {
           (event) => html`<tr key=${event.id} data-event-id=${event.id}>
             <td>
               <a href=${href(['events', event.id])} class="event-link"><span class="event-name">${event.name}</span></a>
+              ${event.unknownName && html`<span class="badge badge-unknown-name" title="Persona does not document this event name: it was stored and processed, but no handler knows it" data-testid="unknown-name">unknown name</span>`}
               <span class="mono small muted event-id" title=${event.id}>${event.id}</span>
             </td>
             <td><${StatusBadge} status=${event.status} /></td>
@@ -44,7 +49,13 @@ export function EventsTable({ events, caption }) {
               ${event.referenceId ? html`<a href=${href(['users', event.referenceId])} class="mono">${event.referenceId}</a>` : html`<span class="muted">—</span>`}
             </td>
             <td class="hide-narrow num">${event.attempts}</td>
-            <td class="error-cell">${event.lastError ? html`<span class="error-text" title=${event.lastError}>${event.lastError}</span>` : html`<span class="muted">—</span>`}</td>
+            <td class=${wholeErrors ? 'error-cell error-cell-whole' : 'error-cell'}>${
+              event.lastError
+                ? wholeErrors
+                  ? html`<pre class="error-text wrap" data-testid="dead-letter-error">${event.lastError}</pre>`
+                  : html`<span class="error-text" title=${event.lastError}>${event.lastError}</span>`
+                : html`<span class="muted">—</span>`
+            }</td>
           </tr>`,
         )}
       </tbody>

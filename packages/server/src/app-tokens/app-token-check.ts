@@ -12,18 +12,24 @@ const TOUCH_INTERVAL_MS = 60_000;
 
 /** Verifies app tokens for the admin auth. */
 export interface AppTokenCheck {
-  /** True when `token` is a live app token; records its use (throttled, never failing the request). */
-  verify(token: string, nowMs: number): Promise<boolean>;
+  /**
+   * `valid` for a live app token (its use recorded, throttled, never failing the request); `revoked`
+   * (with its id, so the 401 can say which and what to do); `unknown` for anything else.
+   */
+  verify(token: string, nowMs: number): Promise<AppTokenVerdict>;
 }
+
+export type AppTokenVerdict = { state: 'valid' } | { state: 'revoked'; id: string } | { state: 'unknown' };
 
 /** @example const appTokens = createAppTokenCheck(store, logger); await appTokens.verify(bearer, Date.now()); */
 export function createAppTokenCheck(store: Store, logger: Logger): AppTokenCheck {
   const touchedAtMs = new Map<string, number>();
   return {
     async verify(token, nowMs) {
-      if (!looksLikeAppToken(token)) return false;
+      if (!looksLikeAppToken(token)) return { state: 'unknown' };
       const found = await store.findAppToken(hashAppToken(token));
-      if (!found || found.revokedAtMs !== null) return false;
+      if (!found) return { state: 'unknown' };
+      if (found.revokedAtMs !== null) return { state: 'revoked', id: found.id };
       const last = touchedAtMs.get(found.id) ?? found.lastUsedAtMs ?? Number.NEGATIVE_INFINITY;
       if (nowMs - last >= TOUCH_INTERVAL_MS) {
         touchedAtMs.set(found.id, nowMs);
@@ -35,7 +41,7 @@ export function createAppTokenCheck(store: Store, logger: Logger): AppTokenCheck
           );
         });
       }
-      return true;
+      return { state: 'valid' };
     },
   };
 }

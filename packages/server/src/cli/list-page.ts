@@ -4,6 +4,7 @@
  * page.
  */
 import { InvalidArgumentError } from 'commander';
+import { withStoreNamed } from './not-found.js';
 import { formatTable } from './table.js';
 import { printJson } from './with-store.js';
 
@@ -40,6 +41,8 @@ export interface ListPage<Row> {
   json: boolean | undefined;
   head: readonly string[];
   cells(row: Row): ReadonlyArray<string | number | null>;
+  /** The command's `--database-url`, to say which store an empty page came from. */
+  databaseUrl: string | undefined;
 }
 
 /** Prints `{ <noun>, nextCursor }` with `--json`; else the table, or `no <noun>`, and the next page's cursor. */
@@ -47,7 +50,7 @@ export function printListPage<Row>(page: ListPage<Row>): void {
   if (page.json) {
     printJson({ [page.noun]: page.rows, nextCursor: page.nextCursor });
   } else if (page.rows.length === 0) {
-    process.stdout.write(`no ${page.noun}\n`);
+    process.stdout.write(`${withStoreNamed(`no ${page.noun}`, page.databaseUrl)}\n`);
   } else {
     process.stdout.write(formatTable(page.head, page.rows.map(page.cells)));
     if (page.nextCursor) process.stdout.write(`more: --cursor ${page.nextCursor}\n`);

@@ -3,7 +3,9 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { InvalidCursorError } from 'persona-webhooks';
+import { parseDatabaseUrl } from '../open-store.js';
 import { ConfigError } from '../server/config.js';
+import { serverVersion } from '../version.js';
 import { registerBackfillCommand } from './commands/backfill.js';
 import { registerDeliveriesCommands } from './commands/deliveries.js';
 import { registerDoctorCommand } from './commands/doctor.js';
@@ -17,12 +19,21 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerTokensCommands } from './commands/tokens.js';
 import { registerVerifyCommand } from './commands/verify.js';
 import { registerWebhooksCommands } from './commands/webhooks.js';
+import { databaseUrlFrom } from './settings.js';
 
 export function buildProgram(): Command {
   const program = new Command('persona-webhooks')
     .description('Receive, test, inspect and replay Persona webhooks; recover missed ones; check the setup.')
+    .version(serverVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
+  // Every command that opens the store refuses a DATABASE_URL it cannot open before doing anything
+  // else (`endpoints add` would otherwise resolve the URL's host first).
+  program.hook('preAction', (_program, action) => {
+    if (action.options.some((option) => option.long === '--database-url')) {
+      parseDatabaseUrl(databaseUrlFrom(action.opts<{ databaseUrl?: string }>().databaseUrl));
+    }
+  });
   registerServeCommand(program);
   registerSendCommand(program);
   registerVerifyCommand(program);

@@ -1,5 +1,6 @@
 import type { Store } from 'persona-webhooks';
 import { type OpenStoreOptions, openStore } from '../open-store.js';
+import { parseKeyring, SECRETS_KEYS_SETTING } from '../secrets-at-rest/keyring.js';
 import { databaseUrlFrom } from './settings.js';
 
 /** The `--database-url` option of every command that opens the store (commander's flags and description). */
@@ -23,6 +24,7 @@ export async function withStore<T>(
   const store = await openStore(databaseUrlFrom(databaseUrl), {
     ...options,
     mode,
+    secretsKeys: parseKeyring(process.env[SECRETS_KEYS_SETTING]),
     ...(schema ? { postgresSchema: schema } : {}),
   });
   try {

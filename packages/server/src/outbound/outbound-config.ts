@@ -9,13 +9,17 @@ import { z } from 'zod';
 import { parseDuration } from '../durations.js';
 import { ConfigError } from '../server/config-error.js';
 import { integerSetting } from '../server/integer-setting.js';
+import type { DestinationPolicy } from './destination-policy.js';
+import { checkEndpointUrl } from './endpoint-url.js';
 
 /** The environment variables read here. */
 export const OUTBOUND_SETTINGS = [
   'PERSONA_WEBHOOKS_APP_ENDPOINTS',
   'PERSONA_WEBHOOKS_OUTBOUND_TIMEOUT_MS',
   'PERSONA_WEBHOOKS_OUTBOUND_CONCURRENCY',
+  'PERSONA_WEBHOOKS_OUTBOUND_ENDPOINT_CONCURRENCY',
   'PERSONA_WEBHOOKS_OUTBOUND_RETRY_DELAYS',
+  'PERSONA_WEBHOOKS_OUTBOUND_PRIVATE',
 ] as const;
 
 /** An endpoint from PERSONA_WEBHOOKS_APP_ENDPOINTS. */
@@ -32,37 +36,39 @@ export interface OutboundConfig {
   endpoints: readonly EnvEndpoint[];
   timeoutMs: number;
   concurrency: number;
+  /** Messages of one endpoint in flight at once (all instances), so a slow one cannot take every slot. */
+  endpointConcurrency: number;
   retryDelaysMs: readonly number[];
+  /** Which addresses endpoints may reach (metadata and link-local never). */
+  destinations: DestinationPolicy;
 }
 
 const SECRET_HINT =
   'a whsec_… secret (e.g. from `persona-webhooks endpoints add`, or any whsec_ + base64 of 24–64 random bytes)';
 
-/** An http(s) URL; shared with the CLI so both refuse the same. */
-export const endpointUrl = z
-  .string()
-  .trim()
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-    } catch {
-      return false;
-    }
-  }, 'must be an http:// or https:// URL');
+/** An endpoint URL, normalised, under `policy`; shared with the CLI so both refuse the same. */
+export function endpointUrl(policy: DestinationPolicy) {
+  return z.string().transform((value, context) => {
+    const checked = checkEndpointUrl(value, policy);
+    if (checked.ok) return checked.url;
+    context.addIssue({ code: 'custom', message: checked.reason });
+    return z.NEVER;
+  });
+}
 
 const endpointSecret = z.string().refine(isEndpointSecret, `must be ${SECRET_HINT}`);
 
-const endpointEntry = z
-  .object({
-    url: endpointUrl,
-    secret: endpointSecret.optional(),
-    secrets: z.array(endpointSecret).min(1).optional(),
-  })
-  .strict()
-  .refine((entry) => (entry.secret === undefined) !== (entry.secrets === undefined), {
-    message: 'give either "secret" or "secrets" (a list, for a rotation)',
-  });
+const endpointEntry = (policy: DestinationPolicy) =>
+  z
+    .object({
+      url: endpointUrl(policy),
+      secret: endpointSecret.optional(),
+      secrets: z.array(endpointSecret).min(1).optional(),
+    })
+    .strict()
+    .refine((entry) => (entry.secret === undefined) !== (entry.secrets === undefined), {
+      message: 'give either "secret" or "secrets" (a list, for a rotation)',
+    });
 
 const schema = z.object({
   PERSONA_WEBHOOKS_OUTBOUND_TIMEOUT_MS: integerSetting(
@@ -75,6 +81,17 @@ const schema = z.object({
     1,
     256,
   ).default(8),
+  PERSONA_WEBHOOKS_OUTBOUND_ENDPOINT_CONCURRENCY: integerSetting(
+    'PERSONA_WEBHOOKS_OUTBOUND_ENDPOINT_CONCURRENCY',
+    1,
+    256,
+  ).optional(),
+  PERSONA_WEBHOOKS_OUTBOUND_PRIVATE: z
+    .enum(['allow', 'deny'], {
+      error:
+        'PERSONA_WEBHOOKS_OUTBOUND_PRIVATE must be allow (default: endpoints may be on private networks and loopback) or deny',
+    })
+    .default('allow'),
 });
 
 /** The endpoint id of `url`: stable, short, and not the URL (which may hold a token) itself. */
@@ -90,15 +107,23 @@ export function loadOutboundConfig(present: Readonly<Record<string, string | und
     ),
   );
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message).join('\n'));
+  const destinations = Object.freeze({
+    allowPrivate: parsed.data.PERSONA_WEBHOOKS_OUTBOUND_PRIVATE === 'allow',
+  });
   return {
-    endpoints: parseEndpoints(present['PERSONA_WEBHOOKS_APP_ENDPOINTS']),
+    endpoints: parseEndpoints(present['PERSONA_WEBHOOKS_APP_ENDPOINTS'], destinations),
+    destinations,
     timeoutMs: parsed.data.PERSONA_WEBHOOKS_OUTBOUND_TIMEOUT_MS,
     concurrency: parsed.data.PERSONA_WEBHOOKS_OUTBOUND_CONCURRENCY,
+    // Default half the slots: one endpoint that hangs leaves the other half to the rest.
+    endpointConcurrency:
+      parsed.data.PERSONA_WEBHOOKS_OUTBOUND_ENDPOINT_CONCURRENCY ??
+      Math.max(1, Math.floor(parsed.data.PERSONA_WEBHOOKS_OUTBOUND_CONCURRENCY / 2)),
     retryDelaysMs: parseRetryDelays(present['PERSONA_WEBHOOKS_OUTBOUND_RETRY_DELAYS']),
   };
 }
 
-function parseEndpoints(raw: string | undefined): EnvEndpoint[] {
+function parseEndpoints(raw: string | undefined, policy: DestinationPolicy): EnvEndpoint[] {
   if (raw === undefined || raw.trim() === '') return [];
   let json: unknown;
   try {
@@ -108,7 +133,7 @@ function parseEndpoints(raw: string | undefined): EnvEndpoint[] {
       'PERSONA_WEBHOOKS_APP_ENDPOINTS must be a JSON array such as [{"url":"https://app.example/kyc","secret":"whsec_…"}]',
     );
   }
-  const parsed = z.array(endpointEntry).safeParse(json);
+  const parsed = z.array(endpointEntry(policy)).safeParse(json);
   if (!parsed.success) {
     // The issue's path and message only: never the value, which may be a secret.
     throw new ConfigError(

@@ -6,6 +6,8 @@
 import { type Store, startDeliveryWorker } from 'persona-webhooks';
 import type { Logger } from '../server/logger.js';
 import type { ServiceMetrics } from '../server/metrics.js';
+import { refuseResolvedDestination } from './endpoint-checks.js';
+import { createGuardedFetch } from './guarded-connect.js';
 import type { OutboundConfig } from './outbound-config.js';
 import { refuseSelfTarget } from './self-target.js';
 import { syncEnvEndpoints } from './sync-endpoints.js';
@@ -25,16 +27,28 @@ export interface OutboundService {
  */
 export async function startOutbound(options: {
   config: OutboundConfig;
-  /** The port the service listens on (0: unknown yet, the self-target check is skipped). */
-  servicePort: number;
+  /**
+   * The port the service listens on, read at start and at each connection (0: unknown yet, the
+   * self-target check is skipped; with PORT=0 the service sets it once it listens).
+   */
+  servicePort: () => number;
   store: Store;
   logger: Logger;
   metrics: ServiceMetrics;
 }): Promise<OutboundService> {
   const { config, store, logger, metrics } = options;
-  if (options.servicePort !== 0) {
-    for (const endpoint of config.endpoints) await refuseSelfTarget(endpoint, options.servicePort);
+  const port = options.servicePort();
+  for (const endpoint of config.endpoints) {
+    if (port !== 0) await refuseSelfTarget(endpoint, port);
+    await refuseResolvedDestination(
+      endpoint.url,
+      config.destinations,
+      undefined,
+      `app endpoint ${endpoint.id} (PERSONA_WEBHOOKS_APP_ENDPOINTS)`,
+    );
   }
+  // Every connection is checked again, on the address it really goes to (see guarded-connect.ts).
+  const guarded = createGuardedFetch({ policy: config.destinations, servicePort: options.servicePort });
   const sync = await syncEnvEndpoints(store, config.endpoints, Date.now());
   if (sync.synced.length > 0 || sync.disabled.length > 0) {
     // Ids only: a URL may carry a token and the secrets never leave the store.
@@ -44,7 +58,9 @@ export async function startOutbound(options: {
     store,
     timeoutMs: config.timeoutMs,
     concurrency: config.concurrency,
+    perEndpointConcurrency: config.endpointConcurrency,
     retryDelaysMs: config.retryDelaysMs,
+    fetch: guarded.fetch,
     onAttempt: (report) => {
       metrics.recordDelivery(report.outcome);
       logger[report.outcome === 'delivered' ? 'info' : 'warn'](
@@ -62,5 +78,10 @@ export async function startOutbound(options: {
       );
     },
   });
-  return { stop: () => worker.stop() };
+  return {
+    async stop() {
+      await worker.stop();
+      await guarded.close();
+    },
+  };
 }

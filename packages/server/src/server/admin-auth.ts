@@ -15,6 +15,7 @@ import type { Session, SessionBook } from './dashboard/sessions.js';
 import {
   AppTokenForbiddenError,
   ForbiddenOriginError,
+  RevokedAppTokenError,
   TooManyAttemptsError,
   UnauthorizedError,
 } from './http-errors.js';
@@ -112,12 +113,18 @@ export function createAdminAuth(
         // The admin token first (so one configured with any shape works), then the app tokens, which
         // only touch the store for a string shaped like one.
         let viaAppToken = false;
+        let revokedId: string | null = null;
         const valid = async () => {
           if (tokenMatches(bearer)) return true;
-          viaAppToken = (await options.appTokens?.verify(bearer, now())) === true;
+          const verdict = await options.appTokens?.verify(bearer, now());
+          if (verdict?.state === 'revoked') revokedId = verdict.id;
+          viaAppToken = verdict?.state === 'valid';
           return viaAppToken;
         };
-        if (!(await guarded(request, valid))) throw new UnauthorizedError();
+        if (!(await guarded(request, valid))) {
+          // A revoked token is a real one its holder may not know was revoked: say so, and what to do.
+          throw revokedId === null ? new UnauthorizedError() : new RevokedAppTokenError(revokedId);
+        }
         if (viaAppToken && request.routeOptions.config.auth !== 'app') throw new AppTokenForbiddenError();
         return;
       }

@@ -14,6 +14,7 @@ import {
   type Store,
 } from 'persona-webhooks';
 import { z } from 'zod';
+import { DEFAULT_DESTINATION_POLICY } from '../outbound/destination-policy.js';
 import type { ReconcileStatus } from '../reconcile/reconcile-service.js';
 import type { AdminAuth } from './admin-auth.js';
 import {
@@ -27,6 +28,22 @@ import {
   type PayloadRemoval,
   timelineJson,
 } from './admin-views.js';
+import {
+  eventDetailAnswer,
+  eventPageAnswer,
+  eventReplayAnswer,
+  eventsReplayAnswer,
+  timelineAnswer,
+} from './answers/event-answers.js';
+import { inquiryAnswer, kycAnswer } from './answers/kyc-answers.js';
+import {
+  deliveryDetailAnswer,
+  deliveryPageAnswer,
+  endpointsAnswer,
+  replayDeliveryAnswer,
+} from './answers/outbox-answers.js';
+import { overviewAnswer, reconcileAnswer, setupAnswer } from './answers/service-answers.js';
+import { type OutboundControls, registerDeliveryControlRoutes } from './delivery-control-routes.js';
 import { BACKLOG_COUNT_LIMIT, endpointBacklog } from './endpoint-backlog.js';
 import { ConflictError, NotFoundError } from './http-errors.js';
 import { kycDecisionSchema } from './kyc-decision-changed-event.js';
@@ -133,6 +150,8 @@ export interface AdminRoutesOptions {
   policyFromFile: boolean;
   /** Where Persona's webhook must point. */
   receiverPath: string;
+  /** The outbound settings the delivery controls use (test messages); absent: the defaults. */
+  outbound?: OutboundControls;
 }
 
 export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOptions): void {
@@ -166,7 +185,7 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         method: 'GET',
         url: '/api/overview',
         summary: 'Inbox counts, arrivals per minute, dead letters and reconciliation, for the dashboard',
-        responses: { 200: 'The overview.' },
+        responses: { 200: { description: 'The overview.', schema: overviewAnswer } },
       },
       async () => buildOverview(store, options.invalidSignatures, Date.now(), options.reconcile),
     );
@@ -179,7 +198,7 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         url: '/api/setup',
         summary:
           "What Persona's webhook must be for this service: its path and every event the KYC policy reads, by family",
-        responses: { 200: 'The setup guide.' },
+        responses: { 200: { description: 'The setup guide.', schema: setupAnswer } },
       },
       async () => webhookSetupJson(options.policyEvents, options.receiverPath, options.policyFromFile),
     );
@@ -194,9 +213,11 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         description:
           "`?decision=needs_review` lists the users a person must look at; `changedSince` lists what changed since a time (an application catching up after missed `kyc.decision_changed` messages). Each user comes with the decision's reasons and their newest inquiry; `GET /api/kyc/{id}` has the rest.",
         query: kycListQuery,
-        responseBody: kycPageSchema,
         responses: {
-          200: 'One page of users, and `nextCursor` for the next (null on the last).',
+          200: {
+            description: 'One page of users, and `nextCursor` for the next (null on the last).',
+            schema: kycPageSchema,
+          },
           400: '`invalid_request`: an unknown decision, a malformed time or a bad limit; `invalid_cursor`: a cursor no page gave.',
         },
       },
@@ -220,7 +241,7 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         summary: "A user's KYC decision, its reasons, and their inquiries and verifications",
         params: referenceIdParam,
         responses: {
-          200: "The user's status.",
+          200: { description: "The user's status.", schema: kycAnswer },
           404: '`not_found`: no inquiry, account, case or report of this user is stored.',
         },
       },
@@ -243,7 +264,7 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         summary: "The events that shaped a user's status, oldest first",
         params: referenceIdParam,
         query: timelineQuery,
-        responses: { 200: 'The timeline.' },
+        responses: { 200: { description: 'The timeline.', schema: timelineAnswer } },
       },
       async ({ params: { id }, query: { limit } }) =>
         timelineJson(await store.timeline({ referenceId: id, limit })),
@@ -257,7 +278,10 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         url: '/api/inquiries/:id',
         summary: 'One inquiry: its status and verifications',
         params: inquiryIdParam,
-        responses: { 200: 'The inquiry.', 404: '`not_found`: no such inquiry.' },
+        responses: {
+          200: { description: 'The inquiry.', schema: inquiryAnswer },
+          404: '`not_found`: no such inquiry.',
+        },
       },
       async ({ params: { id } }) => {
         const inquiry = await store.getInquiry(id);
@@ -275,7 +299,7 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         summary: "The events that shaped an inquiry's status, oldest first",
         params: inquiryIdParam,
         query: timelineQuery,
-        responses: { 200: 'The timeline.' },
+        responses: { 200: { description: 'The timeline.', schema: timelineAnswer } },
       },
       async ({ params: { id }, query: { limit } }) =>
         timelineJson(await store.timeline({ inquiryId: id, limit })),
@@ -289,7 +313,12 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         url: '/api/events',
         summary: 'Stored events, newest received first, filtered and paged',
         query: listQuery,
-        responses: { 200: 'One page of events, and `nextCursor` for the next (null on the last).' },
+        responses: {
+          200: {
+            description: 'One page of events, and `nextCursor` for the next (null on the last).',
+            schema: eventPageAnswer,
+          },
+        },
       },
       async ({ query }) => {
         const page = await store.listEvents({
@@ -313,7 +342,10 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         url: '/api/events/:id',
         summary: 'One event with its attempts and payload (or why the payload is gone)',
         params: eventIdParam,
-        responses: { 200: 'The event.', 404: '`not_found`: no such event.' },
+        responses: {
+          200: { description: 'The event.', schema: eventDetailAnswer },
+          404: '`not_found`: no such event.',
+        },
       },
       async ({ params: { id } }) => {
         const event = await store.getEvent(id);
@@ -329,7 +361,7 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         method: 'GET',
         url: '/api/reconcile',
         summary: "Reconciliation's schedule, checkpoint and last run",
-        responses: { 200: 'The reconciliation status.' },
+        responses: { 200: { description: 'The reconciliation status.', schema: reconcileAnswer } },
       },
       async () =>
         reconcileJson(
@@ -352,7 +384,7 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         summary: 'Put one done or dead event back in the queue',
         params: eventIdParam,
         responses: {
-          202: 'Queued again.',
+          202: { description: 'Queued again.', schema: eventReplayAnswer },
           404: '`not_found`: no such event.',
           409: '`conflict`: already queued; it will be processed without a replay.',
         },
@@ -375,7 +407,12 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         url: '/api/endpoints',
         summary: 'The application endpoints `kyc.decision_changed` is sent to (never a secret value)',
         query: endpointsQuery,
-        responses: { 200: 'Every endpoint, with when each of its secrets expires (null: never).' },
+        responses: {
+          200: {
+            description: 'Every endpoint, with when each of its secrets expires (null: never).',
+            schema: endpointsAnswer,
+          },
+        },
       },
       async ({ query }) => {
         const endpoints = await store.listEndpoints();
@@ -397,7 +434,12 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         url: '/api/deliveries',
         summary: 'Outbound `kyc.decision_changed` messages, newest first, filtered and paged',
         query: deliveriesQuery,
-        responses: { 200: 'One page of messages, and `nextCursor` for the next (null on the last).' },
+        responses: {
+          200: {
+            description: 'One page of messages, and `nextCursor` for the next (null on the last).',
+            schema: deliveryPageAnswer,
+          },
+        },
       },
       async ({ query }) => {
         const page = await store.listDeliveries({
@@ -419,7 +461,10 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         url: '/api/deliveries/:id',
         summary: 'One outbound message with its body and every attempt',
         params: deliveryIdParam,
-        responses: { 200: 'The message.', 404: '`not_found`: no such message.' },
+        responses: {
+          200: { description: 'The message.', schema: deliveryDetailAnswer },
+          404: '`not_found`: no such message.',
+        },
       },
       async ({ params: { id } }) => {
         const delivery = await store.getDelivery(id);
@@ -437,8 +482,15 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         summary: 'Send a delivered or dead message again (same `webhook-id`, a fresh set of attempts)',
         params: deliveryIdParam,
         responses: {
-          200: '`{"outcome": "already_queued"}`: it is pending or being sent; it goes without a replay.',
-          202: '`{"outcome": "replayed"}`: queued to be sent again.',
+          200: {
+            description:
+              '`{"outcome": "already_queued"}`: it is pending or being sent; it goes without a replay.',
+            schema: replayDeliveryAnswer,
+          },
+          202: {
+            description: '`{"outcome": "replayed"}`: queued to be sent again.',
+            schema: replayDeliveryAnswer,
+          },
           404: '`not_found`: no such message.',
         },
       },
@@ -457,7 +509,12 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         url: '/api/events/replay',
         summary: 'Put the done and dead events among these ids back in the queue',
         body: replayBody,
-        responses: { 202: 'How many were queued again, and which ids were skipped (queued or unknown).' },
+        responses: {
+          202: {
+            description: 'How many were queued again, and which ids were skipped (queued or unknown).',
+            schema: eventsReplayAnswer,
+          },
+        },
       },
       async ({ body: { ids } }, _request, reply) => {
         const replayed: string[] = [];
@@ -469,5 +526,15 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
         return reply.code(202).send({ replayed: replayed.length, skipped });
       },
     );
+
+    registerDeliveryControlRoutes(api, {
+      store,
+      routes,
+      outbound: options.outbound ?? {
+        policy: DEFAULT_DESTINATION_POLICY,
+        servicePort: () => 0,
+        timeoutMs: 10_000,
+      },
+    });
   });
 }

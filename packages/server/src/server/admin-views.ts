@@ -18,6 +18,11 @@ import type {
   TransactionFact,
   VerificationView,
 } from 'persona-webhooks';
+import { isKnownEventName } from 'persona-webhooks';
+import { maskEndpointUrl } from '../outbound/endpoint-url.js';
+
+/** The name a signed body that is not a Persona event is kept under (dead, with the reason). */
+const MALFORMED_NAME = 'malformed';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 /** When an event set a fact; a fact no event has set yet (only its ids are known) has no time, not 1970. */
@@ -161,6 +166,10 @@ export function eventSummaryJson(event: EventSummary) {
     inquiryId: event.inquiryId,
     referenceId: event.referenceId,
     source: event.source,
+    // A name Persona does not document (a new event, or a typo in a test send) is processed like any
+    // other, with no handler of its own: said, so "done" is not read as "handled". Bodies that were not
+    // events at all are already named `malformed`.
+    unknownName: event.name !== MALFORMED_NAME && !isKnownEventName(event.name),
   };
 }
 
@@ -264,6 +273,10 @@ export function deliveryDetailJson(delivery: DeliveryDetail) {
       durationMs: attempt.durationMs,
       statusCode: attempt.statusCode,
       error: attempt.error,
+      // As text: JSON escapes it on the wire; the dashboard and the CLI escape it when they show it.
+      responseExcerpt: attempt.responseExcerpt,
+      requestHeaders: attempt.requestHeaders,
+      interrupted: attempt.interrupted,
     })),
   };
 }
@@ -281,29 +294,18 @@ export interface EndpointBacklog {
 }
 
 /**
- * An endpoint without its secrets' values (only when each expires), its URL without a password, and —
+ * An endpoint without its secrets' values (only when each expires), its URL normalised with query values
+ * and any password masked, and —
  * when counted — its backlog and newest error, so a failing endpoint shows at a glance.
  */
 export function endpointJson(endpoint: AppEndpoint, backlog?: EndpointBacklog) {
   return {
     id: endpoint.id,
-    url: withoutPassword(endpoint.url),
+    url: maskEndpointUrl(endpoint.url),
     enabled: endpoint.enabled,
     source: endpoint.source,
     createdAt: iso(endpoint.createdAtMs),
     secrets: endpoint.secrets.map((secret) => ({ expiresAt: iso(secret.expiresAtMs) })),
     ...(backlog ? { backlog } : {}),
   };
-}
-
-/** `https://user:pass@host/` → `https://user:***@host/`: a URL's password is a credential. */
-function withoutPassword(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password === '') return url;
-    parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url;
-  }
 }

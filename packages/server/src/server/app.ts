@@ -24,10 +24,12 @@ import { createAppTokenCheck } from '../app-tokens/app-token-check.js';
 import type { ReconcileStatus } from '../reconcile/reconcile-service.js';
 import { createAdminAuth } from './admin-auth.js';
 import { registerAdminRoutes } from './admin-routes.js';
+import { healthAnswer, metricsAnswer, openApiAnswer, readyAnswer } from './answers/service-answers.js';
 import { closeWhenBodyUnread } from './close-unread.js';
 import { registerDashboard } from './dashboard/dashboard-routes.js';
 import { deriveSessionKey } from './dashboard/session-key.js';
 import { SessionBook } from './dashboard/sessions.js';
+import type { OutboundControls } from './delivery-control-routes.js';
 import { InternalError, InvalidQueryError, NotFoundError } from './http-errors.js';
 import { type Logger, logUnhandledError } from './logger.js';
 import type { ServiceMetrics } from './metrics.js';
@@ -70,6 +72,10 @@ export interface AppOptions {
   policyFromFile?: boolean;
   /** Time a client has for a whole request (half of it for the headers). Default 10 s. */
   requestTimeoutMs?: number;
+  /** The outbound settings the delivery controls use (test messages). */
+  outbound?: OutboundControls;
+  /** Hold every JSON answer to its declared schema, failing the request on a mismatch (tests). */
+  checkAnswers?: boolean;
 }
 
 /**
@@ -162,7 +168,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     );
   });
 
-  const routes = new RouteRegistry();
+  const routes = new RouteRegistry({ checkAnswers: options.checkAnswers ?? false });
   app.register(fastifyPersonaWebhooks, { pipeline: options.pipeline, path: WEBHOOK_PATH });
   routes.describe(webhookRouteSpec(WEBHOOK_PATH));
 
@@ -174,7 +180,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       method: 'GET',
       url: '/healthz',
       summary: 'Liveness',
-      responses: { 200: 'The process is up.' },
+      responses: { 200: { description: 'The process is up.', schema: healthAnswer } },
     },
     async () => ({ status: 'ok' }),
   );
@@ -186,7 +192,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
       method: 'GET',
       url: '/readyz',
       summary: 'Readiness: the event store answers',
-      responses: { 200: 'Ready to accept events.', 503: '`store_unavailable`: the store does not answer.' },
+      responses: {
+        200: { description: 'Ready to accept events.', schema: readyAnswer },
+        503: '`store_unavailable`: the store does not answer.',
+      },
     },
     async (_input, _request, reply) => {
       try {
@@ -209,7 +218,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       url: '/metrics',
       summary: 'Prometheus metrics',
       produces: 'text/plain',
-      responses: { 200: 'Metrics in the Prometheus text format.' },
+      responses: { 200: { description: 'Metrics in the Prometheus text format.', schema: metricsAnswer } },
     },
     async (_input, _request, reply) => {
       reply.header('content-type', metrics.registry.contentType);
@@ -226,7 +235,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       url: '/openapi.json',
       summary: 'This description (OpenAPI 3.1)',
       description: 'Public: it describes the API and reveals no data.',
-      responses: { 200: 'The OpenAPI 3.1 document.' },
+      responses: { 200: { description: 'The OpenAPI 3.1 document.', schema: openApiAnswer } },
     },
     // Built on first request, once every route has been declared.
     async () => (openApi ??= buildOpenApiDocument(routes.routes)),
@@ -257,6 +266,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       policyFromFile: options.policyFromFile ?? false,
       receiverPath: WEBHOOK_PATH,
       ...(options.reconcile ? { reconcile: options.reconcile } : {}),
+      ...(options.outbound ? { outbound: options.outbound } : {}),
     });
   });
   return app;

@@ -9,8 +9,9 @@ import {
   DEFAULT_TOLERANCE_SECONDS,
 } from 'persona-webhooks';
 import { z } from 'zod';
-import { DEFAULT_POSTGRES_SCHEMA } from '../open-store.js';
+import { DEFAULT_POSTGRES_SCHEMA, parseDatabaseUrl } from '../open-store.js';
 import { loadOutboundConfig, OUTBOUND_SETTINGS, type OutboundConfig } from '../outbound/outbound-config.js';
+import { type Keyring, parseKeyring, SECRETS_KEYS_SETTING } from '../secrets-at-rest/keyring.js';
 import { ConfigError } from './config-error.js';
 import { integerSetting } from './integer-setting.js';
 import { loadRecoveryConfig, RECOVERY_SETTINGS, type RecoveryConfig } from './recovery-config.js';
@@ -58,6 +59,8 @@ export interface ServiceConfig {
   workerConcurrency: number;
   /** Outbound `kyc.decision_changed` webhooks: env endpoints (with their secrets) and the sender's knobs. */
   outbound: OutboundConfig;
+  /** PERSONA_WEBHOOKS_SECRETS_KEYS: the keys endpoint secrets are encrypted with at rest (none: in clear). */
+  secretsKeys: Keyring;
 }
 
 /**
@@ -93,6 +96,7 @@ export const SETTINGS = [
   'TRUST_PROXY',
   'PERSONA_WEBHOOKS_SQLITE_THREAD',
   'PERSONA_WEBHOOKS_WORKER_CONCURRENCY',
+  SECRETS_KEYS_SETTING,
   ...RECOVERY_SETTINGS,
   ...OUTBOUND_SETTINGS,
 ] as const;
@@ -118,7 +122,7 @@ const schema = z.object({
     ),
   PORT: integerSetting('PORT', 0, 65535).default(3000),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
-  DATABASE_URL: z.string().trim().min(1).default(DEFAULT_DATABASE_URL),
+  DATABASE_URL: z.string().trim().min(1).default(DEFAULT_DATABASE_URL).superRefine(checkDatabaseUrl),
   ADMIN_TOKEN: z.string().trim().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
   PERSONA_SIGNATURE_TOLERANCE_SECONDS: integerSetting(
     'PERSONA_SIGNATURE_TOLERANCE_SECONDS',
@@ -176,6 +180,15 @@ const schema = z.object({
   ),
 });
 
+/** Refuses a DATABASE_URL the store cannot open (a typo'd scheme), before anything starts. */
+function checkDatabaseUrl(value: string, context: z.RefinementCtx): void {
+  try {
+    parseDatabaseUrl(value);
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+}
+
 /** `true`/`false`, a hop count, or addresses as Fastify's `trustProxy` takes them. */
 function parseTrustProxy(value: string): boolean | number | string {
   if (value === 'true') return true;
@@ -226,5 +239,6 @@ export function loadConfig(raw: RawSettings): Readonly<ServiceConfig> {
     sqliteThread: settings.PERSONA_WEBHOOKS_SQLITE_THREAD === 'on',
     workerConcurrency: settings.PERSONA_WEBHOOKS_WORKER_CONCURRENCY,
     outbound,
+    secretsKeys: parseKeyring(present[SECRETS_KEYS_SETTING]),
   });
 }

@@ -20,6 +20,18 @@ export class UnauthorizedError extends PersonaWebhookError {
 }
 
 /** Too many wrong tokens from one client: it must wait before trying again. */
+/** A 401 for an app token that was revoked: the same code, and what to do about it. */
+export class RevokedAppTokenError extends PersonaWebhookError {
+  override readonly name = 'RevokedAppTokenError';
+  constructor(tokenId: string) {
+    super(
+      'unauthorized',
+      401,
+      `App token ${tokenId} was revoked: create a new one with \`persona-webhooks tokens create --name <app>\` and give it to the application.`,
+    );
+  }
+}
+
 export class TooManyAttemptsError extends PersonaWebhookError {
   override readonly name = 'TooManyAttemptsError';
   constructor(readonly retryAfterSeconds: number) {

@@ -18,12 +18,13 @@ export async function buildOverview(
   reconcile?: ReconcileStatus,
 ) {
   const sinceMs = nowMs - OVERVIEW_WINDOW_MS;
-  const [counts, decisions, perMinute, times, reconcileState] = await Promise.all([
+  const [counts, decisions, perMinute, times, reconcileState, deliveries] = await Promise.all([
     store.counts(),
     store.countDecisions(),
     store.receivedPerMinute(sinceMs),
     store.inboxTimes(),
     reconcile?.enabled ? reconcile.state() : null,
+    store.deliveryStats(),
   ]);
   const invalid = invalidSignatures.last24h(nowMs);
   const oldest = times.oldestOpenReceivedAtMs;
@@ -33,6 +34,8 @@ export async function buildOverview(
     deadLetters: counts.dead,
     /** Users per KYC decision, every value present: the same count as the persona_webhook_kyc_users metric. */
     decisions,
+    /** The outbox: messages to your applications waiting (or being sent) and dead. */
+    deliveries: { pending: deliveries.pending + deliveries.sending, dead: deliveries.dead },
     received24h: perMinute.reduce((sum, minute) => sum + minute.count, 0),
     /** Minutes with at least one event, oldest first. */
     receivedPerMinute: perMinute.map((minute) => ({ minute: iso(minute.minuteMs), count: minute.count })),

@@ -23,6 +23,7 @@ import { createMetrics } from './metrics.js';
 import { MinuteCounter } from './minute-counter.js';
 import { policySettings } from './policy-file.js';
 import { logRebuildProgress } from './rebuild-log.js';
+import { logSecretsAtRest } from './secrets-log.js';
 import { loadUserHandlers } from './user-handlers.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -49,6 +50,8 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
     policyModule: config.handlersPath,
     policyFile: config.policyPath,
     onMigrateProgress: logRebuildProgress(logger),
+    secretsKeys: config.secretsKeys,
+    onSecretsAtRest: (report) => logSecretsAtRest(logger, report),
     // The code only: a server's message can quote data.
     onPostgresError: (code) => logger.warn({ code: code ?? null }, 'PostgreSQL connection error'),
   });
@@ -60,9 +63,11 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
 
     // Before the event worker: the env endpoints must be in the store before a decision changes (its
     // messages are written in that transaction). Stopped after the event worker, before the store.
+    // The real port once listening (PORT=0 picks one), for the self-target check at each connection.
+    let boundPort = config.port;
     const outbound = await startOutbound({
       config: config.outbound,
-      servicePort: config.port,
+      servicePort: () => boundPort,
       store,
       logger,
       metrics,
@@ -132,11 +137,17 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
       // The file was read and checked when the store opened; the events follow from the same settings.
       policyEvents: kycPolicyEvents(policySettings({ policyFile: config.policyPath })),
       policyFromFile: config.policyPath !== null,
+      outbound: {
+        policy: config.outbound.destinations,
+        servicePort: () => boundPort,
+        timeoutMs: config.outbound.timeoutMs,
+      },
     });
     await app.listen({ port: config.port, host: config.host });
     closers.unshift(() => app.close());
 
     const { port } = app.server.address() as AddressInfo;
+    boundPort = port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     return {
       url: `http://${host}:${port}`,

@@ -357,4 +357,19 @@ CREATE INDEX kyc_decisions_queue ON kyc_decisions (decision, updated_at_ms, refe
 CREATE INDEX kyc_decisions_changed ON kyc_decisions (updated_at_ms, reference_id);
 `,
   },
+  {
+    version: 11,
+    name: 'delivery-controls',
+    // Mirrors SQLite's version 12: the answer's
+    // first KiB, the headers sent and the interrupted mark per attempt; indexes counting an endpoint's
+    // messages being sent and finding its due ones.
+    sql: `
+ALTER TABLE outbox_attempts ADD COLUMN response_excerpt text;
+ALTER TABLE outbox_attempts ADD COLUMN request_headers text;
+ALTER TABLE outbox_attempts ADD COLUMN interrupted integer NOT NULL DEFAULT 0;
+CREATE INDEX outbox_sending ON outbox_messages (endpoint_id, next_attempt_at_ms) WHERE status = 'sending';
+CREATE INDEX outbox_endpoint_due ON outbox_messages (endpoint_id, next_attempt_at_ms, seq)
+  WHERE status IN ('pending', 'sending');
+`,
+  },
 ]);

@@ -10,10 +10,12 @@ import type { DeliveryStats, OutboxStore } from '../../outbox/outbox-types.js';
 import { positional } from '../named-params.js';
 import {
   type AttemptRow,
+  type DueRow,
   deliveryCursor,
   type EndpointRow,
   endpointParams,
   finishParams,
+  firstDue,
   type MessageRow,
   messageParams,
   outboxStatements,
@@ -38,16 +40,6 @@ export type PostgresOutbox = Omit<OutboxStore, 'onDeliveriesAvailable'> & {
   committed(): void;
 };
 
-interface DueRow {
-  id: string;
-  endpoint_id: string;
-  reference_id: string;
-  payload: string;
-  attempts: number | string;
-  url: string;
-  secrets: string;
-}
-
 export function createPostgresOutbox(
   connections: Connections,
   t: Tables,
@@ -70,6 +62,15 @@ export function createPostgresOutbox(
       WITH ORDINALITY AS m(id, endpoint_id, reference_id, payload, at, n)
     ORDER BY m.n`;
   const due = p<{ now_ms: number; limit: number }>(`${sql.dueMessages} FOR UPDATE OF m SKIP LOCKED`);
+  const dueForEndpoint = p<{ endpoint_id: string; now_ms: number; limit: number }>(
+    `${sql.dueForEndpoint} FOR UPDATE OF m SKIP LOCKED`,
+  );
+  const sendingCount = p<{ endpoint_id: string; now_ms: number }>(sql.sendingCount);
+  const markInterrupted = p<{ id: string }>(sql.markInterrupted);
+  const sendNow = p<{ id: string; now_ms: number }>(sql.sendNow);
+  const recover = p<{ endpoint_id: string; since_ms: number; now_ms: number }>(sql.recover);
+  const removeMessages = p<{ id: string }>(sql.removeMessages);
+  const removeEndpoint = p<{ id: string }>(sql.removeEndpoint);
   const lease = p<{ id: string; token: string; expires_ms: number }>(sql.lease);
   const startAttempt = p<{ id: string; attempt: number; now_ms: number }>(sql.startAttempt);
   const finish = p<ReturnType<typeof finishParams>>(sql.finish);
@@ -112,9 +113,30 @@ export function createPostgresOutbox(
       return (result.rows as EndpointRow[]).map(toEndpoint);
     },
 
-    claimDeliveries: ({ limit, leaseMs, nowMs }) =>
+    claimDeliveries: ({ limit, leaseMs, nowMs, perEndpoint }) =>
       connections.transaction(async (tx) => {
-        const rows = (await tx.query(due.text, due.values({ now_ms: nowMs, limit }))).rows as DueRow[];
+        let rows: DueRow[];
+        if (perEndpoint === undefined) {
+          rows = (await tx.query(due.text, due.values({ now_ms: nowMs, limit }))).rows as DueRow[];
+        } else {
+          // Each enabled endpoint's due messages, as many as it has room for; other instances' leases
+          // count (a concurrent claim elsewhere may overshoot by its own batch, never for long).
+          const found: DueRow[] = [];
+          const endpoints = (await tx.query(sql.enabledEndpointIds)).rows as { id: string }[];
+          for (const { id } of endpoints) {
+            const counted = await tx.query(
+              sendingCount.text,
+              sendingCount.values({ endpoint_id: id, now_ms: nowMs }),
+            );
+            const room = Math.min(limit, perEndpoint - Number((counted.rows[0] as { n: string }).n));
+            if (room <= 0) continue;
+            const params = { endpoint_id: id, now_ms: nowMs, limit: room };
+            found.push(
+              ...((await tx.query(dueForEndpoint.text, dueForEndpoint.values(params))).rows as DueRow[]),
+            );
+          }
+          rows = firstDue(found, limit);
+        }
         const claimed = [];
         for (const row of rows) {
           const leaseToken = randomUUID();
@@ -123,6 +145,7 @@ export function createPostgresOutbox(
             lease.text,
             lease.values({ id: row.id, token: leaseToken, expires_ms: nowMs + leaseMs }),
           );
+          await tx.query(markInterrupted.text, markInterrupted.values({ id: row.id }));
           await tx.query(startAttempt.text, startAttempt.values({ id: row.id, attempt, now_ms: nowMs }));
           claimed.push({
             id: row.id,
@@ -192,6 +215,38 @@ export function createPostgresOutbox(
         }
         const found = await tx.query(exists.text, exists.values({ id }));
         return found.rows.length === 0 ? ('not_found' as const) : ('already_queued' as const);
+      }),
+
+    sendDeliveryNow: (id, nowMs) =>
+      connections.transaction(async (tx) => {
+        const updated = await tx.query(sendNow.text, sendNow.values({ id, now_ms: nowMs }));
+        if ((updated.rowCount ?? 0) > 0) {
+          onWritten();
+          return 'queued_now' as const;
+        }
+        const found = await tx.query(exists.text, exists.values({ id }));
+        return found.rows.length === 0 ? ('not_found' as const) : ('not_pending' as const);
+      }),
+
+    async recoverDeliveries({ endpointId, sinceMs }, nowMs) {
+      const updated = await connections.use((client) =>
+        client.query(
+          recover.text,
+          recover.values({ endpoint_id: endpointId, since_ms: sinceMs, now_ms: nowMs }),
+        ),
+      );
+      const count = updated.rowCount ?? 0;
+      if (count > 0) onWritten();
+      return count;
+    },
+
+    removeEndpoint: (id) =>
+      connections.transaction(async (tx) => {
+        // Attempts go with their messages (ON DELETE CASCADE).
+        const messages = (await tx.query(removeMessages.text, removeMessages.values({ id }))).rowCount ?? 0;
+        const removed =
+          ((await tx.query(removeEndpoint.text, removeEndpoint.values({ id }))).rowCount ?? 0) > 0;
+        return { removed, messages };
       }),
 
     async deliveryStats() {

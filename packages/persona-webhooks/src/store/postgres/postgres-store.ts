@@ -236,6 +236,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     listDeliveries: (query) => read(afterDecisions(() => outbox.listDeliveries(query))),
     getDelivery: (id) => read(() => outbox.getDelivery(id)),
     replayDelivery: (id, nowMs) => run(() => outbox.replayDelivery(id, nowMs)),
+    sendDeliveryNow: (id, nowMs) => run(() => outbox.sendDeliveryNow(id, nowMs)),
+    recoverDeliveries: (query, nowMs) => run(() => outbox.recoverDeliveries(query, nowMs)),
+    removeEndpoint: (id) => run(() => outbox.removeEndpoint(id)),
     deliveryStats: () => read(afterDecisions(() => outbox.deliveryStats())),
     onDeliveriesAvailable(listener) {
       deliveryListeners.add(listener);

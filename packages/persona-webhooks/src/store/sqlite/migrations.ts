@@ -370,4 +370,20 @@ CREATE INDEX kyc_decisions_queue ON kyc_decisions (decision, updated_at_ms, refe
 CREATE INDEX kyc_decisions_changed ON kyc_decisions (updated_at_ms, reference_id);
 `,
   },
+  {
+    version: 12,
+    name: 'delivery-controls',
+    // Each attempt keeps the first KiB of the
+    // answer and the headers it sent (signatures masked), and an attempt cut by a crash is marked
+    // interrupted when its message is leased again. Two partial indexes serve claims with a per-endpoint
+    // limit: one counts an endpoint's messages being sent, the other finds its due ones.
+    sql: `
+ALTER TABLE outbox_attempts ADD COLUMN response_excerpt TEXT;
+ALTER TABLE outbox_attempts ADD COLUMN request_headers TEXT;
+ALTER TABLE outbox_attempts ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX outbox_sending ON outbox_messages (endpoint_id, next_attempt_at_ms) WHERE status = 'sending';
+CREATE INDEX outbox_endpoint_due ON outbox_messages (endpoint_id, next_attempt_at_ms, seq)
+  WHERE status IN ('pending', 'sending');
+`,
+  },
 ]);

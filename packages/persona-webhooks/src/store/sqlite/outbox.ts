@@ -8,10 +8,12 @@ import type { DecisionChange } from '../../outbox/decision-changed.js';
 import type { OutboxStore } from '../../outbox/outbox-types.js';
 import {
   type AttemptRow,
+  type DueRow,
   deliveryCursor,
   type EndpointRow,
   endpointParams,
   finishParams,
+  firstDue,
   type MessageRow,
   messageParams,
   outboxStatements,
@@ -32,16 +34,6 @@ const SQL = outboxStatements(PLAIN_OUTBOX_TABLES);
 /** Called inside the transaction of each decision change, with the connection it runs on. */
 export type SqliteDecisionHook = (change: DecisionChange, db: SqliteDatabase) => void;
 
-interface DueRow {
-  id: string;
-  endpoint_id: string;
-  reference_id: string;
-  payload: string;
-  attempts: number;
-  url: string;
-  secrets: string;
-}
-
 /** The outbox operations bound to one connection (sync; the store wraps them in promises). */
 export type SqliteOutbox = {
   [K in Exclude<keyof OutboxStore, 'onDeliveriesAvailable'>]: (
@@ -61,12 +53,30 @@ export function createSqliteOutbox(
 ): SqliteOutbox {
   let written = 0;
 
-  const claim = db.transaction((limit: number, leaseMs: number, nowMs: number) => {
-    const due = prepare(SQL.dueMessages).all({ now_ms: nowMs, limit }) as DueRow[];
+  /** Each enabled endpoint's due messages, as many as it has room for, then the first `limit` of them. */
+  const dueWithRoom = (limit: number, nowMs: number, perEndpoint: number): DueRow[] => {
+    const rows: DueRow[] = [];
+    for (const { id } of prepare(SQL.enabledEndpointIds).all() as { id: string }[]) {
+      const { n } = prepare(SQL.sendingCount).get({ endpoint_id: id, now_ms: nowMs }) as { n: number };
+      const room = Math.min(limit, perEndpoint - n);
+      if (room <= 0) continue;
+      rows.push(
+        ...(prepare(SQL.dueForEndpoint).all({ endpoint_id: id, now_ms: nowMs, limit: room }) as DueRow[]),
+      );
+    }
+    return firstDue(rows, limit);
+  };
+
+  const claim = db.transaction((limit: number, leaseMs: number, nowMs: number, perEndpoint?: number) => {
+    const due =
+      perEndpoint === undefined
+        ? (prepare(SQL.dueMessages).all({ now_ms: nowMs, limit }) as DueRow[])
+        : dueWithRoom(limit, nowMs, perEndpoint);
     return due.map((row) => {
       const leaseToken = randomUUID();
-      const attempt = row.attempts + 1;
+      const attempt = Number(row.attempts) + 1;
       prepare(SQL.lease).run({ id: row.id, token: leaseToken, expires_ms: nowMs + leaseMs });
+      prepare(SQL.markInterrupted).run({ id: row.id });
       prepare(SQL.startAttempt).run({ id: row.id, attempt, now_ms: nowMs });
       return {
         id: row.id,
@@ -103,7 +113,8 @@ export function createSqliteOutbox(
       prepare(SQL.putEndpoint).run(endpointParams(endpoint));
     },
     listEndpoints: () => (prepare(SQL.listEndpoints).all() as EndpointRow[]).map(toEndpoint),
-    claimDeliveries: ({ limit, leaseMs, nowMs }) => claim.immediate(limit, leaseMs, nowMs),
+    claimDeliveries: ({ limit, leaseMs, nowMs, perEndpoint }) =>
+      claim.immediate(limit, leaseMs, nowMs, perEndpoint),
     finishDelivery: (claimed, result, retryAtMs, nowMs) =>
       finish.immediate(finishParams(claimed, result, retryAtMs, nowMs)),
     listDeliveries(query) {
@@ -147,6 +158,25 @@ export function createSqliteOutbox(
       }
       return prepare(SQL.exists).get({ id }) === undefined ? 'not_found' : 'already_queued';
     },
+    sendDeliveryNow(id, nowMs) {
+      if (prepare(SQL.sendNow).run({ id, now_ms: nowMs }).changes > 0) {
+        written++;
+        return 'queued_now';
+      }
+      return prepare(SQL.exists).get({ id }) === undefined ? 'not_found' : 'not_pending';
+    },
+    recoverDeliveries({ endpointId, sinceMs }, nowMs) {
+      const params = { endpoint_id: endpointId, since_ms: sinceMs, now_ms: nowMs };
+      const count = Number(prepare(SQL.recover).run(params).changes);
+      if (count > 0) written++;
+      return count;
+    },
+    removeEndpoint: db.transaction((id: string) => {
+      // Attempts go with their messages (ON DELETE CASCADE).
+      const messages = Number(prepare(SQL.removeMessages).run({ id }).changes);
+      const removed = prepare(SQL.removeEndpoint).run({ id }).changes > 0;
+      return { removed, messages };
+    }),
     deliveryStats() {
       const stats = {
         pending: 0,

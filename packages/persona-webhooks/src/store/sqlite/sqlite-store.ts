@@ -306,6 +306,17 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       if (outcome === 'replayed') notify(deliveryListeners);
       return outcome;
     },
+    sendDeliveryNow: async (id, nowMs) => {
+      const outcome = await runWrite((c) => c.outbox.sendDeliveryNow(id, nowMs));
+      if (outcome === 'queued_now') notify(deliveryListeners);
+      return outcome;
+    },
+    recoverDeliveries: async (query, nowMs) => {
+      const count = await runWrite((c) => c.outbox.recoverDeliveries(query, nowMs));
+      if (count > 0) notify(deliveryListeners);
+      return count;
+    },
+    removeEndpoint: (id) => runWrite((c) => c.outbox.removeEndpoint(id)),
     deliveryStats: () => runRead((c) => c.outbox.deliveryStats()),
     onDeliveriesAvailable(listener) {
       deliveryListeners.add(listener);

@@ -72,7 +72,7 @@ export function DeadLetters() {
           }}
         />
       </div>
-      <${EventsTable} events=${pages.page.events} caption="Dead events, newest received first" />
+      <${EventsTable} events=${pages.page.events} caption="Dead events, newest received first" wholeErrors=${true} />
       <${Pager} pages=${pages} />`;
   return html`
     <${PageTitle}>Dead letters<//>

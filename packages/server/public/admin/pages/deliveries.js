@@ -7,6 +7,7 @@ import { ApiError } from '../api.js';
 import { EmptyState, ErrorState, Loading, PageTitle, StatusBadge, useApi } from '../components.js';
 import { Pager, useCursorPages } from '../cursor-pages.js';
 import { DeliveriesTable } from '../deliveries-table.js';
+import { RecoverButton, TestButton } from '../endpoint-actions.js';
 import { href, navigate } from '../router.js';
 import { html, useEffect, useState } from '../vendor/preact-htm.js';
 
@@ -24,7 +25,7 @@ function health(endpoint) {
 
 const count = (n, capped) => `${n}${capped && n > 0 ? '+' : ''}`;
 
-function Endpoints({ endpoints }) {
+function Endpoints({ endpoints, onChanged }) {
   if (endpoints.length === 0) {
     return html`<${EmptyState} title="No endpoints yet.">
       <p>Add your application with <code>persona-webhooks endpoints add &lt;url&gt;</code> (or PERSONA_WEBHOOKS_APP_ENDPOINTS):
@@ -41,6 +42,7 @@ function Endpoints({ endpoints }) {
           <th scope="col" class="num">Waiting</th>
           <th scope="col" class="num">Dead</th>
           <th scope="col">Newest error</th>
+          <th scope="col">Actions</th>
         </tr>
       </thead>
       <tbody>
@@ -62,6 +64,10 @@ function Endpoints({ endpoints }) {
                   ? html`<span class="error-text">${backlog.lastStatusCode ? `${backlog.lastStatusCode} · ` : ''}${backlog.lastError ?? ''}</span>`
                   : html`<span class="muted">—</span>`
               }
+            </td>
+            <td class="endpoint-actions">
+              <${TestButton} endpoint=${endpoint} />
+              <${RecoverButton} endpoint=${endpoint} onRecovered=${onChanged} />
             </td>
           </tr>`;
         })}
@@ -114,10 +120,14 @@ export function Deliveries({ params }) {
   const filtered = Object.keys(filters).length > 0;
   const list = endpoints.data?.endpoints ?? [];
 
+  const refresh = () => {
+    endpoints.reload();
+    pages.reload();
+  };
   let top;
   if (endpoints.error) top = html`<${ErrorState} error=${endpoints.error} retry=${endpoints.reload} />`;
   else if (!endpoints.data) top = html`<${Loading} what="Loading endpoints" />`;
-  else top = html`<${Endpoints} endpoints=${list} />`;
+  else top = html`<${Endpoints} endpoints=${list} onChanged=${() => refresh()} />`;
 
   let body;
   if (pages.error) {
@@ -133,10 +143,6 @@ export function Deliveries({ params }) {
   else
     body = html`<${DeliveriesTable} deliveries=${pages.page.deliveries} caption="Messages, newest first" /><${Pager} pages=${pages} />`;
 
-  const refresh = () => {
-    endpoints.reload();
-    pages.reload();
-  };
   return html`
     <div class="page-head">
       <${PageTitle}>Deliveries<//>

@@ -26,14 +26,58 @@ function Attempts({ attempts }) {
           (a, index) => html`<tr key=${index} data-testid="delivery-attempt">
             <td class="num">${a.attempt}</td>
             <td class="nowrap"><${Time} iso=${a.startedAt} /></td>
-            <td class="num" title=${millis(a.durationMs)}>${a.durationMs ?? html`<span class="muted">running</span>`}</td>
+            <td class="num" title=${millis(a.durationMs)}>${a.durationMs ?? html`<span class="muted">${a.interrupted ? 'interrupted' : 'running'}</span>`}</td>
             <td class="num">${a.statusCode ?? html`<span class="muted">none</span>`}</td>
-            <td>${a.error ? html`<span class="error-text">${a.error}</span>` : html`<span class="muted">—</span>`}</td>
+            <td>
+              ${
+                a.interrupted
+                  ? html`<span class="error-text" data-testid="attempt-interrupted">Interrupted: the sender stopped (a crash or a kill) before an answer was recorded.</span>`
+                  : a.error
+                    ? html`<span class="error-text">${a.error}</span>`
+                    : html`<span class="muted">—</span>`
+              }
+              ${
+                (a.responseExcerpt !== null || a.requestHeaders) &&
+                html`<details class="attempt-exchange">
+                  <summary class="small">Request headers and answer</summary>
+                  ${
+                    a.requestHeaders &&
+                    html`<pre class="wrap small" data-testid="attempt-headers">${Object.entries(
+                      a.requestHeaders,
+                    )
+                      .map(([name, value]) => `${name}: ${value}`)
+                      .join('\n')}</pre>`
+                  }
+                  ${a.responseExcerpt !== null && html`<p class="small muted">The answer's first KiB, as text:</p><pre class="wrap small" data-testid="attempt-answer">${a.responseExcerpt}</pre>`}
+                </details>`
+              }
+            </td>
           </tr>`,
         )}
       </tbody>
     </table>
     <p class="muted small">A replay starts the attempt count again; earlier attempts stay listed.</p>
+  </div>`;
+}
+
+/** For a pending message waiting for its next retry: send it now (e.g. once the application is back). */
+function SendNowButton({ delivery, onSent }) {
+  const [state, setState] = useState({ busy: false, error: null });
+  if (delivery.status !== 'pending') return null;
+  const send = async () => {
+    setState({ busy: true, error: null });
+    try {
+      await api(`/api/deliveries/${encodeURIComponent(delivery.id)}/send-now`, { method: 'POST' });
+      setState({ busy: false, error: null });
+      onSent();
+    } catch (error) {
+      setState({ busy: false, error });
+    }
+  };
+  return html`<div class="replay">
+    <button type="button" class="button button-primary" onClick=${send} disabled=${state.busy} data-testid="send-now">${state.busy ? 'Sending…' : 'Send now'}</button>
+    <span class="muted small">Sends it now instead of at its next retry; its attempt count is kept.</span>
+    ${state.error && html`<p class="field-error" role="alert">${state.error.message}</p>`}
   </div>`;
 }
 
@@ -107,6 +151,13 @@ export function DeliveryDetail({ id }) {
             ? 'Replayed: queued to be sent again.'
             : 'Already queued: it is sent without a replay.',
         );
+        reload();
+      }}
+    />
+    <${SendNowButton}
+      delivery=${delivery}
+      onSent=${() => {
+        setMessage('Due now: the service sends it within a second.');
         reload();
       }}
     />

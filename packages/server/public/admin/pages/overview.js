@@ -55,6 +55,18 @@ export function Overview() {
         tone=${counts.dead > 0 ? 'stat-alert' : ''}
         hint=${counts.dead > 0 ? 'Failed for good: open to see why and replay' : 'None: nothing waits for a replay'}
       />
+      <${Stat}
+        label="Dead deliveries"
+        value=${data.deliveries.dead}
+        testId="count-dead-deliveries"
+        link=${href(['deliveries'], { status: 'dead' })}
+        tone=${data.deliveries.dead > 0 ? 'stat-alert' : ''}
+        hint=${
+          data.deliveries.dead > 0
+            ? 'Decision changes your application never acknowledged: open to see why and send them again'
+            : `None; ${data.deliveries.pending} waiting to be sent`
+        }
+      />
     </div>
 
     <h2 class="visually-hidden">Users by KYC decision</h2>

@@ -7,10 +7,16 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { type AppEndpoint, generateEndpointSecret, isEndpointSecret, type Store } from 'persona-webhooks';
 import { parseDuration } from '../../durations.js';
-import { endpointIdFor, endpointUrl } from '../../outbound/outbound-config.js';
+import { destinationPolicyFromEnv, refuseResolvedDestination } from '../../outbound/endpoint-checks.js';
+import { checkEndpointUrl, maskEndpointUrl } from '../../outbound/endpoint-url.js';
+import { endpointIdFor } from '../../outbound/outbound-config.js';
 import { refuseSelfTarget } from '../../outbound/self-target.js';
+import { sendTestMessage } from '../../outbound/test-message.js';
 import { endpointJson } from '../../server/admin-views.js';
 import { utcTime } from '../../utc-time.js';
+import { confirm, YES_OPTION } from '../confirm.js';
+import { escapeText } from '../escape-text.js';
+import { notFound, withStoreNamed } from '../not-found.js';
 import { formatTable } from '../table.js';
 import { DATABASE_OPTION, printJson, withStore } from '../with-store.js';
 
@@ -29,14 +35,16 @@ export function registerEndpointsCommands(program: Command): void {
     .option('--secret <whsec>', 'use this whsec_… secret instead of generating one')
     .option(...DATABASE_OPTION)
     .action(async (rawUrl: string, flags: { secret?: string; databaseUrl?: string }) => {
-      const parsedUrl = endpointUrl.safeParse(rawUrl);
-      if (!parsedUrl.success) throw new InvalidArgumentError('<url> must be an http:// or https:// URL');
       if (flags.secret !== undefined && !isEndpointSecret(flags.secret)) {
         throw new InvalidArgumentError('--secret must be a whsec_… secret (whsec_ + base64 of 24–64 bytes)');
       }
-      const url = parsedUrl.data;
+      const policy = destinationPolicyFromEnv();
+      const checked = checkEndpointUrl(rawUrl, policy);
+      if (!checked.ok) throw new InvalidArgumentError(`<url> ${checked.reason}`);
+      const url = checked.url;
       const id = endpointIdFor(url);
       await refuseSelfTarget({ id, url }, servicePort());
+      await refuseResolvedDestination(url, policy);
       const secret = flags.secret ?? generateEndpointSecret();
       const added = await withStore(flags.databaseUrl, async (store) => {
         if ((await store.listEndpoints()).some((endpoint) => endpoint.id === id)) return false;
@@ -50,7 +58,7 @@ export function registerEndpointsCommands(program: Command): void {
         });
         return true;
       });
-      if (!added) return fail(`${url} is already endpoint ${id}: see \`endpoints list\``);
+      if (!added) return fail(`${maskEndpointUrl(url)} is already endpoint ${id}: see \`endpoints list\``);
       process.stderr.write(
         'Added. Give the secret to your application (it verifies the webhook-signature header with it); it is shown only this once.\n',
       );
@@ -67,7 +75,8 @@ export function registerEndpointsCommands(program: Command): void {
         endpointJson(endpoint),
       );
       if (flags.json) return printJson({ endpoints: rows });
-      if (rows.length === 0) return void process.stdout.write('no endpoints\n');
+      if (rows.length === 0)
+        return void process.stdout.write(`${withStoreNamed('no endpoints', flags.databaseUrl)}\n`);
       process.stdout.write(
         formatTable(
           ['ID', 'URL', 'ENABLED', 'SOURCE', 'CREATED', 'SECRETS'],
@@ -121,6 +130,54 @@ export function registerEndpointsCommands(program: Command): void {
       process.stdout.write(`${secret}\n`);
     });
 
+  endpoints
+    .command('remove')
+    .description('Remove an endpoint added with `endpoints add`, with its messages and their attempts.')
+    .argument('<endpoint-id>', 'ep_… as `endpoints list` shows it')
+    .option(...YES_OPTION)
+    .option(...DATABASE_OPTION)
+    .action(async (id: string, flags: { yes?: boolean; databaseUrl?: string }) => {
+      const found = await withEndpoint(flags.databaseUrl, id, async (_store, endpoint) => endpoint);
+      if (found === null) return;
+      if (found.source === 'env') {
+        return fail(
+          `${id} comes from PERSONA_WEBHOOKS_APP_ENDPOINTS: remove it there and restart (it is then disabled, its messages kept)`,
+        );
+      }
+      const asked = `Remove ${id} (${maskEndpointUrl(found.url)}) and every message queued or sent to it?`;
+      if (!(await confirm(asked, flags.yes))) return fail('not removed');
+      const removed = await withStore(flags.databaseUrl, (store) => store.removeEndpoint(id));
+      process.stdout.write(`removed ${id} and ${removed.messages} message(s)\n`);
+    });
+
+  endpoints
+    .command('test')
+    .description('Send the endpoint a signed webhook.test message now and print how it answered.')
+    .argument('<endpoint-id>', 'ep_… as `endpoints list` shows it')
+    .option('--timeout <duration>', 'how long to wait for the answer', '10s')
+    .option('--json', 'print JSON instead of text')
+    .option(...DATABASE_OPTION)
+    .action(async (id: string, flags: { timeout: string; json?: boolean; databaseUrl?: string }) => {
+      const timeoutMs = parseDuration(flags.timeout);
+      if (timeoutMs === null || timeoutMs < 1) {
+        throw new InvalidArgumentError('--timeout must be a duration such as 10s or 500ms');
+      }
+      const endpoint = await withEndpoint(flags.databaseUrl, id, async (_store, e) => e);
+      if (endpoint === null) return;
+      const result = await sendTestMessage(endpoint, {
+        policy: destinationPolicyFromEnv(),
+        servicePort: servicePort(),
+        timeoutMs,
+      });
+      if (!result.ok) process.exitCode = 1;
+      if (flags.json) return printJson({ ...result, durationMs: Math.round(result.durationMs) });
+      let text = `${result.ok ? 'ok' : 'failed'}: ${result.statusCode ?? 'no answer'}${result.error ? ` (${result.error})` : ''} in ${Math.round(result.durationMs)} ms, webhook-id ${result.id}\n`;
+      for (const [name, value] of Object.entries(result.requestHeaders ?? {}))
+        text += `> ${name}: ${value}\n`;
+      if (result.responseExcerpt) text += `< ${escapeText(result.responseExcerpt)}\n`;
+      process.stdout.write(text);
+    });
+
   for (const [name, enabled] of [
     ['disable', false],
     ['enable', true],
@@ -144,7 +201,6 @@ export function registerEndpointsCommands(program: Command): void {
   }
 }
 
-/** An endpoint as `list --json` and the HTTP API show it: no secret value. */
 /** Runs `work` on endpoint `id`; prints an error and resolves null when there is none. */
 async function withEndpoint<T>(
   databaseUrl: string | undefined,
@@ -156,7 +212,7 @@ async function withEndpoint<T>(
     return endpoint ? { value: await work(store, endpoint) } : null;
   });
   if (result === null) {
-    fail(`no endpoint ${id}: see \`endpoints list\``);
+    notFound(`no endpoint ${id}: see \`endpoints list\``, databaseUrl);
     return null;
   }
   return result.value;

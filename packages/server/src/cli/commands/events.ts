@@ -2,7 +2,9 @@ import { type Command, InvalidArgumentError } from 'commander';
 import type { EventStatus, ReplayOutcome } from 'persona-webhooks';
 import { eventDetailJson, eventSummaryJson } from '../../server/admin-views.js';
 import { utcTime } from '../../utc-time.js';
+import { confirm, YES_OPTION } from '../confirm.js';
 import { listLimit, listStatus, printListPage } from '../list-page.js';
+import { notFound } from '../not-found.js';
 import { createProgress } from '../progress.js';
 import { formatTable, oneLine } from '../table.js';
 import { DATABASE_OPTION, printJson, withStore } from '../with-store.js';
@@ -51,6 +53,7 @@ export function registerEventsCommands(program: Command): void {
           rows: page.events.map(eventSummaryJson),
           nextCursor: page.nextCursor,
           json: flags.json,
+          databaseUrl: flags.databaseUrl,
           head: ['RECEIVED', 'STATUS', 'NAME', 'ID', 'ATTEMPTS', 'USER', 'LAST ERROR'],
           cells: (row) => [
             utcTime(row.receivedAt),
@@ -75,9 +78,7 @@ export function registerEventsCommands(program: Command): void {
     .action(async (id: string, flags: { payload?: boolean; json?: boolean; databaseUrl?: string }) => {
       const event = await withStore(flags.databaseUrl, (store) => store.getEvent(id));
       if (!event) {
-        process.stderr.write(`no event ${id}\n`);
-        process.exitCode = 1;
-        return;
+        return notFound(`no event ${id}`, flags.databaseUrl);
       }
       // A terminal's scrollback and a pasted support ticket outlive the inbox's retention: personal
       // data is printed only when asked for.
@@ -93,11 +94,12 @@ export function registerEventsCommands(program: Command): void {
     .option('--dead', 'replay all dead events')
     .option('--since <iso>', 'with --dead: only events received since this time')
     .option('--name <name>', 'with --dead: only events of this name')
+    .option(...YES_OPTION)
     .option(...DATABASE_OPTION)
     .action(
       async (
         id: string | undefined,
-        flags: { dead?: boolean; since?: string; name?: string; databaseUrl?: string },
+        flags: { dead?: boolean; since?: string; name?: string; yes?: boolean; databaseUrl?: string },
       ) => {
         if (Boolean(id) === Boolean(flags.dead))
           throw new InvalidArgumentError('give either an event id or --dead');
@@ -106,7 +108,18 @@ export function registerEventsCommands(program: Command): void {
           throw new InvalidArgumentError('--since must be an ISO 8601 time');
         await withStore(flags.databaseUrl, async (store) => {
           if (id) {
+            // A done event's handlers already ran: running them again is a choice, as on the dashboard.
+            const event = await store.getEvent(id);
+            if (event?.status === 'done') {
+              const asked = `Event ${id} (${event.name}) was already processed: a replay runs its handlers and the KYC projection again.`;
+              if (!(await confirm(`${asked} Replay it?`, flags.yes))) {
+                process.stderr.write('not replayed\n');
+                process.exitCode = 1;
+                return;
+              }
+            }
             const outcome = await store.replay(id, Date.now());
+            if (outcome === 'not_found') return notFound(REPLAY_MESSAGES[outcome](id), flags.databaseUrl);
             process.stdout.write(`${REPLAY_MESSAGES[outcome](id)}\n`);
             if (outcome !== 'replayed') process.exitCode = 1;
             return;

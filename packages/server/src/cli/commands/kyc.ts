@@ -4,6 +4,7 @@ import { kycJson } from '../../server/admin-views.js';
 import { kycPageJson } from '../../server/kyc-list-view.js';
 import { utcTime } from '../../utc-time.js';
 import { listLimit, listStatus, printListPage } from '../list-page.js';
+import { notFound } from '../not-found.js';
 import { formatTable, oneLine } from '../table.js';
 import { parseSince } from '../time-arguments.js';
 import { DATABASE_OPTION, printJson, withStore } from '../with-store.js';
@@ -43,11 +44,10 @@ export function registerKycCommand(program: Command): void {
       }
       const json = await withStore(flags.databaseUrl, (store) => userJson(store, referenceId));
       if (!json) {
-        process.stderr.write(
-          `no user with reference id ${referenceId}: no inquiry, account, case or report of theirs is stored\n`,
+        return notFound(
+          `no user with reference id ${referenceId}: no inquiry, account, transaction, case or report of theirs is stored`,
+          flags.databaseUrl,
         );
-        process.exitCode = 1;
-        return;
       }
       if (flags.json) return printJson(json);
       process.stdout.write(describeKyc(json));
@@ -80,6 +80,7 @@ async function listUsers(flags: KycFlags): Promise<void> {
     rows: page.users,
     nextCursor: page.nextCursor,
     json: flags.json,
+    databaseUrl: flags.databaseUrl,
     head: ['CHANGED', 'DECISION', 'USER', 'REASONS', 'NEWEST INQUIRY', 'STATUS'],
     cells: (user) => [
       utcTime(user.changedAt),

@@ -3,6 +3,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { sign } from 'persona-webhooks';
 import { buildEvent } from 'persona-webhooks/testing';
 import { createProgress } from '../progress.js';
+import { checkSendArguments } from '../send-checks.js';
 
 interface SendFlags {
   url: string;
@@ -21,6 +22,7 @@ interface SendFlags {
   count: number;
   concurrency: number;
   bodyFile?: string;
+  allowUnknownName?: boolean;
 }
 
 interface Sent {
@@ -77,6 +79,7 @@ export function registerSendCommand(program: Command): void {
     .option('--created-at <iso>', "the event's created-at (default: now); with --count, 1 ms apart")
     .option('--count <n>', 'how many distinct events to send', positive, 1)
     .option('--concurrency <c>', 'requests in flight at once', positive, 10)
+    .option('--allow-unknown-name', 'send an event name Persona does not send (to try how one is kept)')
     .option(
       '--body-file <path>',
       "sign and send this file's exact bytes instead of a built event (a captured payload, or a malformed one)",
@@ -88,10 +91,12 @@ export function registerSendCommand(program: Command): void {
         if (name !== undefined) throw new InvalidArgumentError('give an event name or --body-file, not both');
         const result = await post(flags.url, secret, 'body', await readFile(flags.bodyFile, 'utf8'));
         process.stdout.write(`${result.status} ${flags.bodyFile} ${result.body}\n`);
+        if (result.status === 0) process.stderr.write(`${serviceDownHint(flags.url)}\n`);
         if (result.status < 200 || result.status > 299) process.exitCode = 1;
         return;
       }
       if (name === undefined) throw new InvalidArgumentError('give an event name, e.g. inquiry.approved');
+      checkSendArguments(name, flags, flags.allowUnknownName === true);
       const start = flags.createdAt ? Date.parse(flags.createdAt) : Date.now();
       if (Number.isNaN(start)) throw new InvalidArgumentError('--created-at must be an ISO 8601 time');
       if (flags.resolvedAt !== undefined && Number.isNaN(Date.parse(flags.resolvedAt)))
@@ -132,8 +137,14 @@ export function registerSendCommand(program: Command): void {
       await Promise.all(senders);
       progress.stop();
       if (!verbose) process.stdout.write(tally.summary());
+      if (tally.unanswered > 0) process.stderr.write(`${serviceDownHint(flags.url)}\n`);
       if (tally.failed > 0) process.exitCode = 1;
     });
+}
+
+/** What to do when nothing answered at `url`. */
+function serviceDownHint(url: string): string {
+  return `Nothing answered at ${url}: is the service running? Start it with \`persona-webhooks serve\` (or \`npm start\`), or point --url at where it listens.`;
 }
 
 /** Signs `body` as Persona does (over the exact bytes) and POSTs it. */
@@ -159,10 +170,11 @@ async function post(url: string, secret: string, eventId: string, body: string):
       ms: performance.now() - startedAt,
     };
   } catch (error) {
+    const cause = (error as Error & { cause?: { code?: string } }).cause;
     return {
       eventId,
       status: 0,
-      body: `request failed: ${(error as Error).cause ?? (error as Error).message}`,
+      body: `no answer: ${cause?.code ?? (error as Error).message}`,
       ms: performance.now() - startedAt,
     };
   }
@@ -175,6 +187,8 @@ class SendTally {
   #count = 0;
   /** Answers outside 2xx, and requests that got no answer. */
   failed = 0;
+  /** Requests that got no answer at all (nothing listening, unreachable). */
+  unanswered = 0;
 
   constructor(total: number) {
     this.#latencies = new Float64Array(total);
@@ -184,6 +198,7 @@ class SendTally {
     this.#byStatus.set(result.status, (this.#byStatus.get(result.status) ?? 0) + 1);
     this.#latencies[this.#count++] = result.ms;
     if (result.status < 200 || result.status > 299) this.failed++;
+    if (result.status === 0) this.unanswered++;
   }
 
   summary(): string {

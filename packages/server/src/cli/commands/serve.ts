@@ -4,6 +4,7 @@ import { routeConsoleToLogger } from '../../server/console-to-log.js';
 import { createLogger } from '../../server/logger.js';
 import { startService } from '../../server/service.js';
 import { type ServeFlags, settingsFrom } from '../settings.js';
+import { explainStartError } from '../start-errors.js';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -30,7 +31,7 @@ export function registerServeCommand(program: Command): void {
       const restoreConsole = routeConsoleToLogger(logger);
       const service = await startService(config, logger).catch((error: unknown) => {
         restoreConsole();
-        throw error;
+        throw explainStartError(error, config);
       });
       logger.info(
         {

@@ -6,6 +6,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { generateAppToken } from '../../app-tokens/app-token.js';
 import { utcTime } from '../../utc-time.js';
+import { notFound, withStoreNamed } from '../not-found.js';
 import { formatTable } from '../table.js';
 import { DATABASE_OPTION, printJson, withStore } from '../with-store.js';
 
@@ -54,7 +55,8 @@ export function registerTokensCommands(program: Command): void {
         revokedAt: iso(t.revokedAtMs),
       }));
       if (flags.json) return printJson({ tokens: rows });
-      if (rows.length === 0) return void process.stdout.write('no app tokens\n');
+      if (rows.length === 0)
+        return void process.stdout.write(`${withStoreNamed('no app tokens', flags.databaseUrl)}\n`);
       process.stdout.write(
         formatTable(
           ['ID', 'NAME', 'CREATED', 'LAST USED', 'REVOKED'],
@@ -71,9 +73,8 @@ export function registerTokensCommands(program: Command): void {
     .action(async (id: string, flags: { databaseUrl?: string }) => {
       const outcome = await withStore(flags.databaseUrl, (store) => store.revokeAppToken(id, Date.now()));
       if (outcome === 'revoked') return void process.stdout.write(`revoked ${id}\n`);
-      process.stderr.write(
-        outcome === 'not_found' ? `no app token ${id}\n` : `app token ${id} was already revoked\n`,
-      );
+      if (outcome === 'not_found') return notFound(`no app token ${id}`, flags.databaseUrl);
+      process.stderr.write(`app token ${id} was already revoked\n`);
       process.exitCode = 1;
     });
 }

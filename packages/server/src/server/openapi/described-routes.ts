@@ -5,6 +5,7 @@
  * /openapi.json fails if one of them changes path or method without this file following.
  */
 import { z } from 'zod';
+import { sessionAnswer, webhookAnswer } from '../answers/service-answers.js';
 import { signInBody } from '../dashboard/dashboard-routes.js';
 import type { RouteSpec } from './route-registry.js';
 
@@ -28,8 +29,16 @@ export function webhookRouteSpec(path: string): RouteSpec {
       })
       .describe("A Persona event, exactly as Persona sent and signed it (any of Persona's key inflections)."),
     responses: {
-      200: 'Stored (`{"received": true}`), already stored (`"duplicate": true`), or a signed ping (`"ping": true`, nothing stored).',
-      202: 'Correctly signed but not a storable Persona event: kept as dead with the reason (`"quarantined": true`).',
+      200: {
+        description:
+          'Stored (`{"received": true}`), already stored (`"duplicate": true`), or a signed ping (`"ping": true`, nothing stored).',
+        schema: webhookAnswer,
+      },
+      202: {
+        description:
+          'Correctly signed but not a storable Persona event: kept as dead with the reason (`"quarantined": true`).',
+        schema: webhookAnswer,
+      },
       400: '`request_aborted`: the body broke off; nothing was stored.',
       401: '`invalid_signature` (with `reason`): the Persona-Signature header is missing, malformed, stale or does not match.',
       413: '`payload_too_large`: the body is over PERSONA_WEBHOOK_MAX_BODY_BYTES.',
@@ -54,7 +63,12 @@ export const DASHBOARD_SESSION_SPECS: readonly RouteSpec[] = [
     tag: 'Dashboard session',
     summary: 'Whether this browser is signed in to the dashboard',
     auth: 'none',
-    responses: { 200: '`{"signedIn": true, "expiresAt": …}` or `{"signedIn": false}`.' },
+    responses: {
+      200: {
+        description: '`{"signedIn": true, "expiresAt": …}` or `{"signedIn": false}`.',
+        schema: sessionAnswer,
+      },
+    },
   },
   {
     method: 'POST',
@@ -65,7 +79,7 @@ export const DASHBOARD_SESSION_SPECS: readonly RouteSpec[] = [
     auth: 'none',
     body: signInBody,
     responses: {
-      200: 'Signed in; `expiresAt` says until when.',
+      200: { description: 'Signed in; `expiresAt` says until when.', schema: sessionAnswer },
       401: '`unauthorized`: the token is wrong.',
       403: '`forbidden_origin`: not sent from the dashboard.',
       429: '`too_many_attempts`: too many wrong tokens from this address; see `Retry-After`.',

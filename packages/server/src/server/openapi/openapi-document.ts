@@ -4,23 +4,19 @@
  * becomes its security and the error answers it can give; the outbound `kyc.decision_changed` message is
  * described under `webhooks`. Nothing here is written by hand a second time.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { serverVersion } from '../../version.js';
 import { SESSION_COOKIE } from '../admin-auth.js';
 import { kycDecisionChangedEventSchema } from '../kyc-decision-changed-event.js';
-import type { RouteAuth, RouteSpec } from './route-registry.js';
+import {
+  type Answer,
+  answerDescription,
+  errorAnswer,
+  type RouteAuth,
+  type RouteSpec,
+} from './route-registry.js';
 
 type Json = Record<string, unknown>;
-
-/** The error body every route answers with (`PersonaWebhookError.toResponse`). */
-const errorSchema = z
-  .object({
-    error: z.looseObject({
-      code: z.string().describe('Stable machine-readable code, e.g. `not_found`; safe to match on.'),
-      message: z.string().describe('What went wrong and what to do, for people.'),
-    }),
-  })
-  .describe('Every error is answered with this body; some add fields next to `code`.');
 
 const SECURITY: Readonly<Record<RouteAuth, Json[]>> = {
   admin: [{ adminToken: [] }, { dashboardSession: [] }],
@@ -92,7 +88,7 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[]): Json {
     webhooks: { 'kyc.decision_changed': { post: decisionChangedOperation() } },
     components: {
       schemas: {
-        Error: jsonSchema(errorSchema, 'output'),
+        Error: jsonSchema(errorAnswer, 'output'),
         KycDecisionChangedEvent: jsonSchema(kycDecisionChangedEventSchema, 'output'),
       },
       securitySchemes: SECURITY_SCHEMES,
@@ -103,14 +99,13 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[]): Json {
 function operation(route: RouteSpec): Json {
   const parameters = [...parametersOf(route.params, 'path'), ...parametersOf(route.query, 'query')];
   const validated = route.params !== undefined || route.query !== undefined || route.body !== undefined;
-  const statuses: Record<number, string> = { ...AUTH_ERRORS[route.auth], ...route.responses };
+  const statuses: Record<number, string | Answer> = { ...AUTH_ERRORS[route.auth], ...route.responses };
   if (validated && statuses[400] === undefined) {
     statuses[400] = '`invalid_request`: a parameter or the body is not valid; the message says which.';
   }
   const responses: Record<string, Json> = {};
-  for (const [status, description] of Object.entries(statuses).sort(([a], [b]) => Number(a) - Number(b))) {
-    const body = Number(status) === 200 ? route.responseBody : undefined;
-    responses[status] = response(Number(status), description, route.produces ?? 'application/json', body);
+  for (const [status, answer] of Object.entries(statuses).sort(([a], [b]) => Number(a) - Number(b))) {
+    responses[status] = response(Number(status), answer, route.produces ?? 'application/json');
   }
   return {
     operationId: operationId(route),
@@ -131,15 +126,20 @@ function operation(route: RouteSpec): Json {
   };
 }
 
-function response(status: number, description: string, produces: string, body?: z.ZodType): Json {
-  if (status === 204) return { description };
+/**
+ * One answer: errors refer to the Error component; an answer with a body carries the JSON Schema of
+ * its declared zod schema; 204 and redirects have no body.
+ */
+function response(status: number, answer: string | Answer, produces: string): Json {
+  const description = answerDescription(answer);
   if (status >= 400) {
     return {
       description,
       content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
     };
   }
-  return { description, content: { [produces]: body ? { schema: jsonSchema(body, 'output') } : {} } };
+  if (typeof answer === 'string') return { description };
+  return { description, content: { [produces]: { schema: jsonSchema(answer.schema, 'output') } } };
 }
 
 /** One parameter per property of an object schema, with its own JSON Schema. */
@@ -202,13 +202,4 @@ function decisionChangedOperation(): Json {
       default: { description: 'Any other answer, or none in time: the message is sent again later.' },
     },
   };
-}
-
-let version: string | undefined;
-/** The server package's version (its package.json sits three levels above this module, in src/ and dist/). */
-function serverVersion(): string {
-  version ??= (
-    JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
-  ).version;
-  return version;
 }

@@ -6,7 +6,7 @@
  * validates with.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { InvalidQueryError } from '../http-errors.js';
 
 /**
@@ -38,12 +38,25 @@ export interface RouteSpec<P extends Schema = Schema, Q extends Schema = Schema,
   params?: P;
   query?: Q;
   body?: B;
-  /** Status → what it means. Errors are answered as `{ error: { code, message } }`. */
-  responses: Readonly<Record<number, string>>;
+  /**
+   * Status → what it means, and for an answer with a body its schema (the document's, and what
+   * `checkAnswers` holds real answers to). Errors are answered as `{ error: { code, message } }`: a
+   * description is enough for them, and for answers without a body (204, 302).
+   */
+  responses: Readonly<Record<number, string | Answer>>;
   /** Media type of the success answers. Default `application/json`. */
   produces?: string;
-  /** The JSON body of the 200 answer, for the document (the handler's return type should be its output). */
-  responseBody?: z.ZodType;
+}
+
+/** An answer with a body: what it means and its schema. */
+export interface Answer {
+  description: string;
+  schema: z.ZodType;
+}
+
+/** The description of a declared answer. */
+export function answerDescription(answer: string | Answer): string {
+  return typeof answer === 'string' ? answer : answer.description;
 }
 
 /** What a registered handler receives: the validated inputs (undefined where the route declares none). */
@@ -56,6 +69,16 @@ export interface RouteInput<P extends Schema, Q extends Schema, B extends Schema
 /** The routes of one app, in the order they were declared. */
 export class RouteRegistry {
   readonly #routes: RouteSpec[] = [];
+  readonly #checkAnswers: boolean;
+
+  /**
+   * `checkAnswers`: hold every JSON answer of a registered route to the schema its spec declares for
+   * its status (errors to the error body), and fail the request (500) on a mismatch. For tests: it
+   * proves the document describes what the routes really answer; it costs a parse per answer.
+   */
+  constructor(options: { checkAnswers?: boolean } = {}) {
+    this.#checkAnswers = options.checkAnswers ?? false;
+  }
 
   /** Every declared route (registered or only described). */
   get routes(): readonly RouteSpec[] {
@@ -79,6 +102,14 @@ export class RouteRegistry {
       method: spec.method,
       url: spec.url,
       config: { auth: spec.auth },
+      ...(this.#checkAnswers
+        ? {
+            preSerialization: async (_request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+              checkAnswer(spec, reply.statusCode, payload);
+              return payload;
+            },
+          }
+        : {}),
       handler: async (request, reply) => {
         const input = {
           params: parseInput(spec.params, request.params),
@@ -106,4 +137,28 @@ export function parseInput<S extends Schema>(schema: S, value: unknown): Parsed<
     );
   }
   return result.data as Parsed<S>;
+}
+
+/** The error body every route answers errors with (`PersonaWebhookError.toResponse`). */
+export const errorAnswer = z
+  .object({
+    error: z.looseObject({
+      code: z.string().describe('Stable machine-readable code, e.g. `not_found`; safe to match on.'),
+      message: z.string().describe('What went wrong and what to do, for people.'),
+    }),
+  })
+  .describe('Every error is answered with this body; some add fields next to `code`.');
+
+/** Throws when `payload` is not what `spec` declares for `status` (see `checkAnswers`). */
+function checkAnswer(spec: RouteSpec, status: number, payload: unknown): void {
+  const declared = spec.responses[status];
+  const schema = status >= 400 ? errorAnswer : typeof declared === 'object' ? declared.schema : undefined;
+  const where = `${spec.method} ${spec.url} answered ${status}`;
+  if (!schema) throw new Error(`${where} with a body, but declares no schema for it`);
+  const result = schema.safeParse(payload);
+  if (!result.success) {
+    throw new Error(
+      `${where}, not as declared: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
 }
