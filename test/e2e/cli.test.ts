@@ -480,7 +480,7 @@ describe('persona-webhooks events, kyc, migrate', () => {
     const missing = await runCli(['kyc', 'nobody', '--database-url', fresh]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe(
-      `no user with reference id nobody: no inquiry, account, case or report of theirs is stored (read SQLite file ${fresh.slice('sqlite:'.length)})\n`,
+      `no user with reference id nobody: no inquiry, account, transaction, case or report of theirs is stored (read SQLite file ${fresh.slice('sqlite:'.length)})\n`,
     );
   });
 });

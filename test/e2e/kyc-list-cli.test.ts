@@ -94,8 +94,8 @@ describe('persona-webhooks kyc --decision', () => {
       ],
       nextCursor: null,
     });
-    expect((await kyc('--decision', 'approved', '--since', '2026-11-30T09:05:00Z')).stdout).toBe(
-      'no users\n',
+    expect((await kyc('--decision', 'approved', '--since', '2026-11-30T09:05:00Z')).stdout).toMatch(
+      /^no users \(read SQLite file .+\)\n$/,
     );
   });
 

@@ -16,6 +16,8 @@ export const EVENT_FLAGS = {
   caseId: '--case-id',
   resolution: '--resolution',
   reportId: '--report-id',
+  transactionId: '--transaction-id',
+  resolvedAt: '--resolved-at',
   accountStatus: '--account-status',
 } as const;
 
@@ -28,11 +30,14 @@ function flagsOf(name: string): readonly EventFlag[] {
   if (family === 'verification') return ['inquiryId', 'status'];
   if (family === 'account') return ['referenceId', 'accountId', 'accountStatus'];
   if (family === 'case') {
+    const links: EventFlag[] = ['accountId', 'inquiryId', 'reportId', 'transactionId'];
     return name === 'case.resolved'
-      ? ['caseId', 'status', 'resolution', 'accountId', 'inquiryId']
-      : ['caseId', 'status', 'accountId', 'inquiryId'];
+      ? ['caseId', 'status', 'resolution', 'resolvedAt', ...links]
+      : ['caseId', 'status', 'resolvedAt', ...links];
   }
-  if (family.startsWith('report/')) return ['reportId', 'status', 'inquiryId', 'accountId'];
+  if (family.startsWith('report/')) return ['reportId', 'status', 'inquiryId', 'accountId', 'transactionId'];
+  if (family === 'transaction')
+    return ['transactionId', 'referenceId', 'status', 'accountId', 'inquiryId', 'reportId'];
   return ['status', 'inquiryId'];
 }
 
