@@ -128,7 +128,7 @@ export function kycFactStatements(t: KycTables) {
     }),
     /** One link in one direction; links are only ever added. */
     insertLink: `INSERT INTO ${t.links} (object_id, related_id, object_kind, related_kind)
-VALUES (@object_id, @related_id, @object_kind, @related_kind) ON CONFLICT (object_id, related_id) DO NOTHING`,
+VALUES (@object_id, @related_id, @object_kind, @related_kind) ON CONFLICT (object_id, related_kind, related_id) DO NOTHING`,
     getDecision: `SELECT decision, reasons FROM ${t.decisions} WHERE reference_id = CAST(@reference_id AS TEXT)`,
     upsertDecision: `INSERT INTO ${t.decisions} AS d (reference_id, decision, reasons, event_id, updated_at_ms)
 VALUES (@reference_id, @decision, @reasons, @event_id, @now_ms)

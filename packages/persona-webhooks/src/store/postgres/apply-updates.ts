@@ -62,7 +62,7 @@ export function updateStatements(t: Tables): UpdateStatements {
     `INSERT INTO ${t.links} (object_id, related_id, object_kind, related_kind)
     SELECT * FROM unnest($${first}::text[], $${first + 1}::text[], $${first + 2}::text[], $${first + 3}::text[])
     ${gate ? `WHERE EXISTS (SELECT 1 FROM ${gate})` : ''}
-    ON CONFLICT (object_id, related_id) DO NOTHING`;
+    ON CONFLICT (object_id, related_kind, related_id) DO NOTHING`;
   const linkArrays = (update: LinksUpdate) => {
     const rows = linkParams(update);
     return [

@@ -311,12 +311,14 @@ CREATE TABLE transactions (
 );
 CREATE INDEX transactions_reference ON transactions (reference_id) WHERE reference_id IS NOT NULL;
 
+-- Keyed by kind after the object, so "this object's reports" (or cases, or accounts) is a range of
+-- the key even for an account that thousands of inquiries name.
 CREATE TABLE kyc_links (
   object_id text NOT NULL,
   related_id text NOT NULL,
   object_kind text NOT NULL,
   related_kind text NOT NULL,
-  PRIMARY KEY (object_id, related_id)
+  PRIMARY KEY (object_id, related_kind, related_id)
 );
 INSERT INTO kyc_links (object_id, related_id, object_kind, related_kind)
   SELECT inquiry_id, account_id, 'inquiry', 'account' FROM inquiries WHERE account_id IS NOT NULL
@@ -326,7 +328,7 @@ INSERT INTO kyc_links (object_id, related_id, object_kind, related_kind)
   UNION SELECT report_id, inquiry_id, 'report', 'inquiry' FROM reports WHERE inquiry_id IS NOT NULL;
 INSERT INTO kyc_links (object_id, related_id, object_kind, related_kind)
   SELECT related_id, object_id, related_kind, object_kind FROM kyc_links
-  ON CONFLICT (object_id, related_id) DO NOTHING;
+  ON CONFLICT (object_id, related_kind, related_id) DO NOTHING;
 
 ALTER TABLE reports ADD COLUMN match_at_ms bigint, ADD COLUMN match_event_id text,
   ADD COLUMN cleared_at_ms bigint, ADD COLUMN cleared_event_id text;

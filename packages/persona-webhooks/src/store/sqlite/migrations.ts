@@ -321,12 +321,14 @@ CREATE TABLE transactions (
 ) STRICT;
 CREATE INDEX transactions_reference ON transactions (reference_id) WHERE reference_id IS NOT NULL;
 
+-- Keyed by kind after the object, so "this object's reports" (or cases, or accounts) is a range of
+-- the key even for an account that thousands of inquiries name.
 CREATE TABLE kyc_links (
   object_id TEXT NOT NULL,
   related_id TEXT NOT NULL,
   object_kind TEXT NOT NULL,
   related_kind TEXT NOT NULL,
-  PRIMARY KEY (object_id, related_id)
+  PRIMARY KEY (object_id, related_kind, related_id)
 ) STRICT, WITHOUT ROWID;
 INSERT INTO kyc_links (object_id, related_id, object_kind, related_kind)
   SELECT inquiry_id, account_id, 'inquiry', 'account' FROM inquiries WHERE account_id IS NOT NULL
@@ -336,7 +338,7 @@ INSERT INTO kyc_links (object_id, related_id, object_kind, related_kind)
   UNION SELECT report_id, inquiry_id, 'report', 'inquiry' FROM reports WHERE inquiry_id IS NOT NULL;
 INSERT INTO kyc_links (object_id, related_id, object_kind, related_kind)
   SELECT related_id, object_id, related_kind, object_kind FROM kyc_links WHERE true
-  ON CONFLICT (object_id, related_id) DO NOTHING;
+  ON CONFLICT (object_id, related_kind, related_id) DO NOTHING;
 
 ALTER TABLE reports ADD COLUMN match_at_ms INTEGER;
 ALTER TABLE reports ADD COLUMN match_event_id TEXT;
