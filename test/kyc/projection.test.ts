@@ -53,17 +53,9 @@ const fixtureUpdate = {
   redactedAtMs: null,
 };
 
-/** The sample's relationships the decision follows: its account (its reports list is empty). */
-const fixtureLinks = {
-  kind: 'links',
-  objectId: 'inq_zEx4jL84ShbUyuwX6AzPSqt6',
-  objectKind: 'inquiry',
-  related: [{ id: 'act_n2uq9eKMboaCQzu9ALWYcVdN', kind: 'account' }],
-};
-
 describe('projectKyc', () => {
-  it("turns Persona's own sample into one inquiry status update and its links", () => {
-    expect(projectKyc(parse(FIXTURE))).toEqual([fixtureUpdate, fixtureLinks]);
+  it("turns Persona's own sample into one inquiry status update (its account is the update's; no reports)", () => {
+    expect(projectKyc(parse(FIXTURE))).toEqual([fixtureUpdate]);
   });
 
   it.each([
@@ -72,7 +64,7 @@ describe('projectKyc', () => {
   ])('gives the same update for a %s-inflected webhook', (_, rename) => {
     const body = JSON.stringify(inflect(JSON.parse(FIXTURE), rename));
     expect(body).not.toContain('reference-id');
-    expect(projectKyc(parse(body))).toEqual([fixtureUpdate, fixtureLinks]);
+    expect(projectKyc(parse(body))).toEqual([fixtureUpdate]);
   });
 
   it('never copies personal data into updates', () => {
@@ -89,7 +81,29 @@ describe('projectKyc', () => {
       '"name": "inquiry.approved"',
       '"name": "inquiry.transitioned"',
     );
-    expect(projectKyc(parse(body))).toEqual([{ ...fixtureUpdate, status: 'needs_review' }, fixtureLinks]);
+    expect(projectKyc(parse(body))).toEqual([{ ...fixtureUpdate, status: 'needs_review' }]);
+  });
+
+  it("links an inquiry to its reports and transactions; its account stays the update's", () => {
+    const envelope = JSON.parse(FIXTURE);
+    envelope.data.attributes.payload.data.relationships.reports = {
+      data: [{ type: 'report/watchlist', id: 'rep_1' }],
+    };
+    envelope.data.attributes.payload.data.relationships.transactions = {
+      data: [{ type: 'transaction', id: 'txn_1' }],
+    };
+    expect(projectKyc(parse(JSON.stringify(envelope)))).toEqual([
+      fixtureUpdate,
+      {
+        kind: 'links',
+        objectId: 'inq_zEx4jL84ShbUyuwX6AzPSqt6',
+        objectKind: 'inquiry',
+        related: [
+          { id: 'rep_1', kind: 'report' },
+          { id: 'txn_1', kind: 'transaction' },
+        ],
+      },
+    ]);
   });
 
   it('does not require relationships (webhook allowlists can drop them)', () => {
@@ -139,7 +153,6 @@ describe('projectKyc', () => {
         redactedAtMs: Date.parse('2024-05-01T00:00:00.000Z'),
       }),
       { kind: 'scrub', inquiryId: 'inq_r', accountId: null },
-      expect.objectContaining({ kind: 'links', objectId: 'inq_r' }),
     ]);
   });
 

@@ -59,9 +59,10 @@ const KIND_BY_RELATIONSHIP: Readonly<Record<string, LinkedKind>> = {
 
 /**
  * Every documented link of the event's object (case → inquiries, accounts, reports, transactions;
- * inquiry → account, reports; report → inquiry, account(s), transaction; transaction → account,
- * inquiries), read generically from the relationships so a new relationship name still counts. The
- * envelope's related inquiry and account are included: an allowlisted event may keep only those.
+ * inquiry → reports, transactions (its account is the inquiry row's); report → inquiry, account(s),
+ * transaction; transaction → account, inquiries), read generically from the relationships so a new
+ * relationship name still counts. The envelope's related inquiry and account are included: an
+ * allowlisted event may keep only those.
  */
 function linksOf(event: PersonaEvent): LinksUpdate | null {
   const objectKind = linkedKind(event.object.type);
@@ -69,6 +70,9 @@ function linksOf(event: PersonaEvent): LinksUpdate | null {
   const seen = new Set<string>();
   const related: LinksUpdate['related'] = [];
   const add = (id: string | null, kind: LinkedKind | null | undefined) => {
+    // An inquiry's one account is its row's `account_id` (the inquiry update carries it): kept there, the
+    // most frequent event writes no link rows.
+    if (objectKind === 'inquiry' && kind === 'account') return;
     if (id === null || !kind || id === event.object.id || seen.has(id)) return;
     seen.add(id);
     related.push({ id, kind });

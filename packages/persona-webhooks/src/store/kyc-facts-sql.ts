@@ -150,8 +150,9 @@ export type KycFactStatements = ReturnType<typeof kycFactStatements>;
 /**
  * Which objects are each user's, as CTEs over `refs(owner)` (the SELECT `refsSql`): `anchors` (the
  * inquiries, accounts and transactions whose reference id is the user's — the only objects whose
- * documented attributes carry one), `spine` (the anchors, the accounts and transactions linked to them,
- * and the inquiries linked to an anchor transaction), `user_reports` (linked to the spine) and
+ * documented attributes carry one), `spine` (the anchors, the accounts and transactions linked to them
+ * — an inquiry's account is its row's `account_id`, not a link — and the inquiries linked to an anchor
+ * transaction), `user_reports` (linked to the spine) and
  * `user_cases` (linked to the spine or to those reports). On SQLite every join is a CROSS JOIN, which it
  * never reorders: left to itself, without table statistics, its planner scanned whole indexes and
  * probed the few users.
@@ -167,7 +168,9 @@ anchors(owner, id, kind) AS MATERIALIZED (
 spine(owner, id, kind) AS MATERIALIZED (
   SELECT owner, id, kind FROM anchors
   UNION SELECT a.owner, l.related_id, l.related_kind FROM anchors a ${join} ${t.links} l ON l.object_id = a.id
-    WHERE l.related_kind IN ('account', 'transaction') OR (l.related_kind = 'inquiry' AND a.kind = 'transaction')),
+    WHERE l.related_kind IN ('account', 'transaction') OR (l.related_kind = 'inquiry' AND a.kind = 'transaction')
+  UNION SELECT a.owner, i.account_id, 'account' FROM anchors a ${join} ${t.inquiries} i ON i.inquiry_id = a.id
+    WHERE a.kind = 'inquiry' AND i.account_id IS NOT NULL),
 user_reports(owner, id) AS MATERIALIZED (
   SELECT DISTINCT s.owner, l.related_id FROM spine s ${join} ${t.links} l ON l.object_id = s.id
     WHERE l.related_kind = 'report'),
@@ -230,7 +233,8 @@ FROM spine s ${join} ${t.accounts} a ON a.account_id = s.id WHERE s.kind = 'acco
  * inquiry, account or transaction itself, the ones a changed report or case is linked to, and those of
  * the reports a changed case is linked to. A spine object's users are its own reference id and the
  * anchors that put it in a spine: for an account or a transaction, the inquiries, accounts and
- * transactions linked to it; for an inquiry, the transactions linked to it. An inquiry is never a
+ * transactions linked to it (an account, also the inquiries whose `account_id` it is); for an inquiry,
+ * the transactions linked to it. An inquiry is never a
  * user's through an account, so an account that many inquiries name (a docs sample replayed) does not
  * bring all their users along.
  */
@@ -249,7 +253,8 @@ owners(id) AS (
   SELECT id FROM cands
   UNION SELECT l.related_id FROM cands c ${join} ${t.links} l ON l.object_id = c.id
     WHERE (c.kind IN ('account', 'transaction') AND l.related_kind IN ${spineKinds})
-      OR (c.kind = 'inquiry' AND l.related_kind = 'transaction'))
+      OR (c.kind = 'inquiry' AND l.related_kind = 'transaction')
+  UNION SELECT i.inquiry_id FROM cands c ${join} ${t.inquiries} i ON i.account_id = c.id WHERE c.kind = 'account')
 SELECT i.reference_id FROM owners o ${join} ${t.inquiries} i ON i.inquiry_id = o.id WHERE i.reference_id IS NOT NULL
 UNION SELECT a.reference_id FROM owners o ${join} ${t.accounts} a ON a.account_id = o.id WHERE a.reference_id IS NOT NULL
 UNION SELECT x.reference_id FROM owners o ${join} ${t.transactions} x ON x.transaction_id = o.id

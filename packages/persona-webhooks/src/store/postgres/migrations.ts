@@ -321,8 +321,7 @@ CREATE TABLE kyc_links (
   PRIMARY KEY (object_id, related_kind, related_id)
 );
 INSERT INTO kyc_links (object_id, related_id, object_kind, related_kind)
-  SELECT inquiry_id, account_id, 'inquiry', 'account' FROM inquiries WHERE account_id IS NOT NULL
-  UNION SELECT case_id, account_id, 'case', 'account' FROM cases WHERE account_id IS NOT NULL
+  SELECT case_id, account_id, 'case', 'account' FROM cases WHERE account_id IS NOT NULL
   UNION SELECT case_id, inquiry_id, 'case', 'inquiry' FROM cases WHERE inquiry_id IS NOT NULL
   UNION SELECT report_id, account_id, 'report', 'account' FROM reports WHERE account_id IS NOT NULL
   UNION SELECT report_id, inquiry_id, 'report', 'inquiry' FROM reports WHERE inquiry_id IS NOT NULL;
