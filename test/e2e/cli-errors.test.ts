@@ -71,7 +71,7 @@ describe('CLI errors that say what to do', () => {
     ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      'persona-webhooks: --reference-id does not apply to report/watchlist.matched; it takes --report-id, --status, --inquiry-id, --account-id\n',
+      'persona-webhooks: --reference-id does not apply to report/watchlist.matched; it takes --report-id, --status, --inquiry-id, --account-id, --transaction-id\n',
     );
   });
 
