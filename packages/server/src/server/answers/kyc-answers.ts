@@ -3,9 +3,8 @@
  * builds, described once, so /openapi.json types them and the route registry can check real answers.
  */
 import { z } from 'zod';
+import { kycDecisionSchema } from '../kyc-decision-changed-event.js';
 import { isoTime, nullableTime } from './common.js';
-
-const DECISIONS = ['approved', 'declined', 'needs_review', 'pending'] as const;
 
 export const verificationAnswer = z.strictObject({
   verificationId: z.string(),
@@ -76,7 +75,7 @@ export const accountAnswer = z.strictObject({
 export const kycAnswer = z
   .strictObject({
     referenceId: z.string(),
-    decision: z.enum(DECISIONS),
+    decision: kycDecisionSchema,
     reasons: z.array(reasonAnswer),
     status: z.string().nullable().describe("The newest inquiry's status (kept for older clients)."),
     inquiryId: z.string().nullable(),
