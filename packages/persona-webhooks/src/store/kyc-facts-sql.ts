@@ -144,9 +144,6 @@ ON CONFLICT (reference_id) DO UPDATE SET decision = EXCLUDED.decision, reasons =
   };
 }
 
-/** Statements of {@link kycFactStatements}. */
-export type KycFactStatements = ReturnType<typeof kycFactStatements>;
-
 /**
  * Which objects are each user's, as CTEs over `refs(owner)` (the SELECT `refsSql`): `anchors` (the
  * inquiries, accounts and transactions whose reference id is the user's — the only objects whose
