@@ -8,7 +8,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { sign, verifySignature } from '../packages/persona-webhooks/src/signature/node.js';
+import { sign, verifySignature } from '../packages/persona-webhooks/src/signature/node-crypto.js';
 import { verifySignatureWeb } from '../packages/persona-webhooks/src/signature/web.js';
 
 /**

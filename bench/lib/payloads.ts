@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { sign } from '../../packages/persona-webhooks/src/signature/node.js';
+import { sign } from '../../packages/persona-webhooks/src/signature/node-crypto.js';
 
 const FIXTURE = fileURLToPath(
   new URL('../../test/fixtures/inquiry.approved.docs-sample.json', import.meta.url),

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createNodeMiddleware } from '../../packages/persona-webhooks/src/adapters/node.js';
+import { createNodeMiddleware } from '../../packages/persona-webhooks/src/adapters/node-http.js';
 import { createDispatcher } from '../../packages/persona-webhooks/src/dispatch/dispatcher.js';
 import { plausibleSignatureHeaders, SECRET, signedEvent } from '../helpers/deliveries.js';
 import { chunkedBody, listen } from '../helpers/listen.js';

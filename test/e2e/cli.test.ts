@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PersonaEvent } from '../../packages/persona-webhooks/src/events/event.js';
 import { parseEvent } from '../../packages/persona-webhooks/src/events/parse-event.js';
-import { sign } from '../../packages/persona-webhooks/src/signature/node.js';
+import { sign } from '../../packages/persona-webhooks/src/signature/node-crypto.js';
 import { buildEvent } from '../../packages/persona-webhooks/src/simulate/build-event.js';
 import { applySqliteMigrations } from '../../packages/persona-webhooks/src/store/sqlite/migrate.js';
 import { SQLITE_MIGRATIONS } from '../../packages/persona-webhooks/src/store/sqlite/migrations.js';

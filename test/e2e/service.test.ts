@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sign } from '../../packages/persona-webhooks/src/signature/node.js';
+import { sign } from '../../packages/persona-webhooks/src/signature/node-crypto.js';
 import { personaHeaders, SECRET, signedEvent } from '../helpers/deliveries.js';
 import {
   admin,

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseEvent } from '../../packages/persona-webhooks/src/events/parse-event.js';
 import { projectKyc } from '../../packages/persona-webhooks/src/kyc/projection.js';
-import { verifySignature } from '../../packages/persona-webhooks/src/signature/node.js';
+import { verifySignature } from '../../packages/persona-webhooks/src/signature/node-crypto.js';
 import { PERSONA_RETRY_DELAYS_SECONDS } from '../../packages/server/src/emulator/deliverer.js';
 import {
   getWebhook,

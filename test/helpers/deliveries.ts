@@ -1,4 +1,4 @@
-import { sign } from '../../packages/persona-webhooks/src/signature/node.js';
+import { sign } from '../../packages/persona-webhooks/src/signature/node-crypto.js';
 import {
   type BuildEventOptions,
   buildEvent,

@@ -9,7 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { sign } from '../../packages/persona-webhooks/src/signature/node.js';
+import { sign } from '../../packages/persona-webhooks/src/signature/node-crypto.js';
 import { buildEvent } from '../../packages/persona-webhooks/src/simulate/build-event.js';
 import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
 import { freePort } from '../helpers/free-port.js';

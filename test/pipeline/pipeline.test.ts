@@ -9,7 +9,7 @@ import type {
 } from '../../packages/persona-webhooks/src/pipeline/options.js';
 import type { OutcomeReport } from '../../packages/persona-webhooks/src/pipeline/outcome.js';
 import { buildPingBody } from '../../packages/persona-webhooks/src/pipeline/ping.js';
-import { sign } from '../../packages/persona-webhooks/src/signature/node.js';
+import { sign } from '../../packages/persona-webhooks/src/signature/node-crypto.js';
 import { personaHeaders, SECRET, signedEvent } from '../helpers/deliveries.js';
 import { MemoryInbox } from '../helpers/memory-inbox.js';
 

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseEnvelope } from '../../packages/persona-webhooks/src/events/parse-envelope.js';
 import { createWorker } from '../../packages/persona-webhooks/src/index.js';
 import { buildEvent } from '../../packages/persona-webhooks/src/simulate/build-event.js';
-import { toInboxEvent } from '../../packages/persona-webhooks/src/store/inbox-event.js';
+import { toInboxEvent } from '../../packages/persona-webhooks/src/store/inbox/inbox-event.js';
 import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
 import { openStore } from '../../packages/server/src/open-store.js';
 import { dropTestSchema, postgresReachable, TEST_POSTGRES_URL, testSchemaName } from '../helpers/postgres.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sign, verifySignature } from '../../packages/persona-webhooks/src/signature/node.js';
+import { sign, verifySignature } from '../../packages/persona-webhooks/src/signature/node-crypto.js';
 import type { SignOptions, VerifyOptions } from '../../packages/persona-webhooks/src/signature/types.js';
 import { signWeb, verifySignatureWeb } from '../../packages/persona-webhooks/src/signature/web.js';
 

@@ -1,4 +1,4 @@
-import { sign, verifySignature } from '../../packages/persona-webhooks/src/signature/node.js';
+import { sign, verifySignature } from '../../packages/persona-webhooks/src/signature/node-crypto.js';
 import type {
   SignOptions,
   VerifyOptions,

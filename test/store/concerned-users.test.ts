@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import {
   concernedUsersSql,
   PLAIN_KYC_TABLES,
-} from '../../packages/persona-webhooks/src/store/kyc-facts-sql.js';
+} from '../../packages/persona-webhooks/src/store/facts/kyc-facts-sql.js';
 import { SQLITE_MIGRATIONS } from '../../packages/persona-webhooks/src/store/sqlite/migrations.js';
 
 function database() {

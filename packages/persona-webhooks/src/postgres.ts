@@ -9,7 +9,7 @@ export type {
   PostgresQueryResult,
 } from './store/postgres/driver.js';
 export { POSTGRES_MIGRATIONS, type PostgresMigration } from './store/postgres/migrations.js';
-export type { PostgresDecisionHook } from './store/postgres/outbox.js';
+export type { PostgresDecisionHook } from './store/outbox/postgres-outbox.js';
 export {
   createPostgresStore,
   type PostgresStore,

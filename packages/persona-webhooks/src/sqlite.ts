@@ -7,7 +7,7 @@ export type {
   SqliteStatement,
   SqliteTransaction,
 } from './store/sqlite/driver.js';
-export type { SqliteDecisionHook } from './store/sqlite/outbox.js';
+export type { SqliteDecisionHook } from './store/outbox/sqlite-outbox.js';
 export {
   createSqliteStore,
   type SqliteStore,

@@ -8,6 +8,6 @@
  */
 
 export { buildPingBody } from './pipeline/ping.js';
-export { sign } from './signature/node.js';
+export { sign } from './signature/node-crypto.js';
 export { type BuildEventOptions, type BuiltEvent, buildEvent } from './simulate/build-event.js';
 export { personaId } from './simulate/persona-ids.js';

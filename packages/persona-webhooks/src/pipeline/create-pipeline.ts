@@ -1,4 +1,4 @@
-import { verifySignature } from '../signature/node.js';
+import { verifySignature } from '../signature/node-crypto.js';
 import type { PipelineOptions } from './options.js';
 import { createPipelineWith, type WebhookPipeline } from './pipeline.js';
 

@@ -2,7 +2,7 @@
  * The `reconcile_state` row as both stores select it (same column names in SQLite and PostgreSQL), its
  * mapping to `ReconcileState`, and the parameters `finishReconcile` writes (see `reconcile-sql.ts`).
  */
-import { truncateError } from './inbox-rows.js';
+import { truncateError } from './inbox/inbox-rows.js';
 import type { ReconcileRunOutcome, ReconcileState } from './store.js';
 
 /** The row as both stores select it, times and counts already numbers. */

@@ -10,10 +10,10 @@ import type { KycDecisionValue, KycReason } from '../kyc/decision.js';
 import type { AccountFact, CaseFact, KycFacts, ReportFact, TransactionFact } from '../kyc/facts.js';
 import type { ProjectionUpdate } from '../kyc/projection-update.js';
 import type { OutboxStore } from '../outbox/outbox-types.js';
-import type { MigrateOptions } from './kyc-rebuild.js';
+import type { MigrateOptions } from './decisions/kyc-rebuild.js';
 import type { SchemaStatus } from './schema-status.js';
 
-export type { MigrateOptions, RebuildProgress } from './kyc-rebuild.js';
+export type { MigrateOptions, RebuildProgress } from './decisions/kyc-rebuild.js';
 
 export type { SchemaStatus } from './schema-status.js';
 

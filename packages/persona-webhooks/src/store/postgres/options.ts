@@ -6,7 +6,7 @@
 import type { KycPolicy } from '../../kyc/decision.js';
 import { defaultKycPolicy } from '../../kyc/default-policy.js';
 import type { PostgresPool } from './driver.js';
-import type { PostgresDecisionHook } from './outbox.js';
+import type { PostgresDecisionHook } from '../outbox/postgres-outbox.js';
 
 /** The pool to use and where the store's tables live. */
 export interface PostgresStoreOptions {

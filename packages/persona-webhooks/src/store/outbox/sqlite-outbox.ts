@@ -23,11 +23,11 @@ import {
   toDeliveryView,
   toEndpoint,
   validSecrets,
-} from '../outbox-sql.js';
-import { listLimit } from '../row-views.js';
-import type { RecordSqliteChanges } from './decisions.js';
-import type { SqliteDatabase } from './driver.js';
-import type { PrepareCached } from './statement-cache.js';
+} from './outbox-sql.js';
+import { listLimit } from '../read-model/row-views.js';
+import type { RecordSqliteChanges } from '../decisions/sqlite-decisions.js';
+import type { SqliteDatabase } from '../sqlite/driver.js';
+import type { PrepareCached } from '../sqlite/statement-cache.js';
 
 const SQL = outboxStatements(PLAIN_OUTBOX_TABLES);
 

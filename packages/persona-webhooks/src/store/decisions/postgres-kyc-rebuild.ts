@@ -6,7 +6,7 @@
  */
 import type { KycPolicy } from '../../kyc/decision.js';
 import { policyFingerprint } from '../../kyc/policy-fingerprint.js';
-import { kycFactStatements } from '../kyc-facts-sql.js';
+import { kycFactStatements } from '../facts/kyc-facts-sql.js';
 import {
   type PolicyState,
   REBUILD_BATCH_SIZE,
@@ -15,14 +15,14 @@ import {
   rebuildEventsCondition,
   rebuildUpdates,
   redecideStart,
-} from '../kyc-rebuild.js';
+} from './kyc-rebuild.js';
 import { positional } from '../named-params.js';
-import { updateStatements } from './apply-updates.js';
-import type { Connections } from './connections.js';
-import { decisionStatements } from './decisions.js';
-import type { PostgresOutbox } from './outbox.js';
-import { RowValues, rowValues } from './row-values.js';
-import type { Tables } from './tables.js';
+import { updateStatements } from '../facts/postgres-apply-updates.js';
+import type { Connections } from '../postgres/connections.js';
+import { decisionStatements } from './postgres-decisions.js';
+import type { PostgresOutbox } from '../outbox/postgres-outbox.js';
+import { RowValues, rowValues } from '../postgres/row-values.js';
+import type { Tables } from '../postgres/tables.js';
 
 /** Finishes a pending rebuild of facts, if any (the decisions follow in `redecidePostgresUsers`). */
 export async function rebuildPostgresKycFacts(

@@ -10,10 +10,10 @@ import {
   type KycDecisionValue,
   type KycPolicy,
   type KycReason,
-} from '../kyc/decision.js';
-import type { CaseFact, InquiryFact, KycFacts, ReportFact, TransactionFact } from '../kyc/facts.js';
-import type { LinkedKind, ProjectionUpdate } from '../kyc/projection-update.js';
-import type { DecisionChange } from '../outbox/decision-changed.js';
+} from '../../kyc/decision.js';
+import type { CaseFact, InquiryFact, KycFacts, ReportFact, TransactionFact } from '../../kyc/facts.js';
+import type { LinkedKind, ProjectionUpdate } from '../../kyc/projection-update.js';
+import type { DecisionChange } from '../../outbox/decision-changed.js';
 
 /** An object an update batch changed (its facts or its links), with its kind. */
 export interface ChangedObject {

@@ -5,8 +5,8 @@
  * retry time came or its sender's lease ran out.
  */
 import { randomBytes } from 'node:crypto';
-import type { DecisionChange } from '../outbox/decision-changed.js';
-import { decisionChangedEvent } from '../outbox/decision-changed.js';
+import type { DecisionChange } from '../../outbox/decision-changed.js';
+import { decisionChangedEvent } from '../../outbox/decision-changed.js';
 import type {
   AppEndpoint,
   DeliveryAttempt,
@@ -15,7 +15,7 @@ import type {
   DeliveryStatus,
   DeliveryView,
   EndpointSecret,
-} from '../outbox/outbox-types.js';
+} from '../../outbox/outbox-types.js';
 
 /** The tables these statements name, schema-qualified where needed. */
 export interface OutboxTables {

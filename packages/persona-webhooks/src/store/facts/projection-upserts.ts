@@ -11,7 +11,7 @@
  * version, so two instances completing events of one inquiry at once are serialised and the comparison
  * always sees the winner so far.
  */
-import type { InquiryStatusUpdate, VerificationStatusUpdate } from '../kyc/projection-update.js';
+import type { InquiryStatusUpdate, VerificationStatusUpdate } from '../../kyc/projection-update.js';
 
 /** The newest-wins predicate over the existing row `alias` and the proposed EXCLUDED row. */
 function newerStatus(alias: 'i' | 'v'): string {

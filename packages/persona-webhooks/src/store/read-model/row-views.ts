@@ -2,10 +2,10 @@
  * Rows as both stores select them (the same column names in SQLite and PostgreSQL) and their mapping to
  * the views of `store.ts`, so the two read models differ only in their SQL.
  */
-import type { KycDecision } from '../kyc/decision.js';
-import type { KycFacts } from '../kyc/facts.js';
+import type { KycDecision } from '../../kyc/decision.js';
+import type { KycFacts } from '../../kyc/facts.js';
 import { encodeKeysetCursor, type KeysetCursor } from './keyset-cursor.js';
-import { decisionFromRow } from './kyc-decisions.js';
+import { decisionFromRow } from '../decisions/kyc-decisions.js';
 import type {
   AttemptRecord,
   EventDetail,
@@ -20,7 +20,7 @@ import type {
   Timeline,
   TimelineQuery,
   VerificationView,
-} from './store.js';
+} from '../store.js';
 
 export interface EventSummaryRow {
   id: string;

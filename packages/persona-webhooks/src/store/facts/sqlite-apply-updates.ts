@@ -12,14 +12,14 @@ import {
   PLAIN_KYC_TABLES,
   reportParams,
   transactionParams,
-} from '../kyc-facts-sql.js';
+} from './kyc-facts-sql.js';
 import {
   inquiryParams,
   upsertInquirySql,
   upsertVerificationSql,
   verificationParams,
-} from '../projection-upserts.js';
-import type { PrepareCached } from './statement-cache.js';
+} from './projection-upserts.js';
+import type { PrepareCached } from '../sqlite/statement-cache.js';
 
 const UPSERT_INQUIRY_SQL = upsertInquirySql('inquiries');
 const UPSERT_VERIFICATION_SQL = upsertVerificationSql('verifications');

@@ -6,10 +6,10 @@
  */
 
 import type { KycPolicy } from '../../kyc/decision.js';
-import { decodeKeysetCursor } from '../keyset-cursor.js';
-import { decisionCounts, decisionFromRow } from '../kyc-decisions.js';
-import { kycFactStatements, userObjectIdsSql } from '../kyc-facts-sql.js';
-import { kycListStatement, NEWEST_INQUIRY_FIRST } from '../kyc-list-sql.js';
+import { decodeKeysetCursor } from './keyset-cursor.js';
+import { decisionCounts, decisionFromRow } from '../decisions/kyc-decisions.js';
+import { kycFactStatements, userObjectIdsSql } from '../facts/kyc-facts-sql.js';
+import { kycListStatement, NEWEST_INQUIRY_FIRST } from './kyc-list-sql.js';
 import { positional } from '../named-params.js';
 import {
   type AttemptRow,
@@ -28,12 +28,12 @@ import {
   toTimeline,
   toVerificationView,
   type VerificationRow,
-} from '../row-views.js';
+} from './row-views.js';
 import type { InboxCounts, Store } from '../store.js';
-import type { Connections } from './connections.js';
-import { decisionStatements } from './decisions.js';
-import { type RowValues, rowValues } from './row-values.js';
-import type { Tables } from './tables.js';
+import type { Connections } from '../postgres/connections.js';
+import { decisionStatements } from '../decisions/postgres-decisions.js';
+import { type RowValues, rowValues } from '../postgres/row-values.js';
+import type { Tables } from '../postgres/tables.js';
 
 /** Read operations over one pool: the store's reads, as the store exposes them. */
 export type PostgresReadModel = Pick<

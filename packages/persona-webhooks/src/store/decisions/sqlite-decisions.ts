@@ -16,14 +16,14 @@ import {
   factsFromRows,
   type OwnedDecisionRow,
   type OwnedFactRow,
-} from '../kyc-decisions.js';
+} from './kyc-decisions.js';
 import {
   concernedUsersSql,
   kycFactStatements,
   manyUserFactsSql,
   PLAIN_KYC_TABLES,
-} from '../kyc-facts-sql.js';
-import type { PrepareCached } from './statement-cache.js';
+} from '../facts/kyc-facts-sql.js';
+import type { PrepareCached } from '../sqlite/statement-cache.js';
 
 const FACTS = kycFactStatements(PLAIN_KYC_TABLES);
 

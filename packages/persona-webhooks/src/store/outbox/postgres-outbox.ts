@@ -24,11 +24,11 @@ import {
   toDeliveryView,
   toEndpoint,
   validSecrets,
-} from '../outbox-sql.js';
-import { listLimit } from '../row-views.js';
-import type { Connections } from './connections.js';
-import type { PostgresQueryable } from './driver.js';
-import type { Tables } from './tables.js';
+} from './outbox-sql.js';
+import { listLimit } from '../read-model/row-views.js';
+import type { Connections } from '../postgres/connections.js';
+import type { PostgresQueryable } from '../postgres/driver.js';
+import type { Tables } from '../postgres/tables.js';
 
 /** Called inside the transaction of each decision change, with that transaction's client. */
 export type PostgresDecisionHook = (change: DecisionChange, tx: PostgresQueryable) => Promise<void> | void;

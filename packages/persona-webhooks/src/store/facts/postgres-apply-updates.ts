@@ -11,7 +11,7 @@ import {
   linkParams,
   reportParams,
   transactionParams,
-} from '../kyc-facts-sql.js';
+} from './kyc-facts-sql.js';
 import { positional } from '../named-params.js';
 import {
   type InquiryParams,
@@ -20,9 +20,9 @@ import {
   upsertVerificationSql,
   type VerificationParams,
   verificationParams,
-} from '../projection-upserts.js';
-import type { PostgresQueryable } from './driver.js';
-import type { Tables } from './tables.js';
+} from './projection-upserts.js';
+import type { PostgresQueryable } from '../postgres/driver.js';
+import type { Tables } from '../postgres/tables.js';
 
 /** The statements of one schema, rendered once. */
 export interface UpdateStatements {

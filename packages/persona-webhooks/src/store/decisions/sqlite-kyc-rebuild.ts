@@ -5,7 +5,7 @@
  */
 import type { KycPolicy } from '../../kyc/decision.js';
 import { policyFingerprint } from '../../kyc/policy-fingerprint.js';
-import { kycFactStatements, PLAIN_KYC_TABLES } from '../kyc-facts-sql.js';
+import { kycFactStatements, PLAIN_KYC_TABLES } from '../facts/kyc-facts-sql.js';
 import {
   type PolicyState,
   REBUILD_BATCH_SIZE,
@@ -14,11 +14,11 @@ import {
   rebuildEventsCondition,
   rebuildUpdates,
   redecideStart,
-} from '../kyc-rebuild.js';
-import { decideSqliteUsers, type RecordSqliteChanges } from './decisions.js';
-import type { SqliteDatabase } from './driver.js';
-import { applyProjectionUpdates } from './projection-sql.js';
-import type { PrepareCached } from './statement-cache.js';
+} from './kyc-rebuild.js';
+import { decideSqliteUsers, type RecordSqliteChanges } from './sqlite-decisions.js';
+import type { SqliteDatabase } from '../sqlite/driver.js';
+import { applyProjectionUpdates } from '../facts/sqlite-apply-updates.js';
+import type { PrepareCached } from '../sqlite/statement-cache.js';
 
 const FACTS = kycFactStatements(PLAIN_KYC_TABLES);
 const POLICY_STATE_SQL =

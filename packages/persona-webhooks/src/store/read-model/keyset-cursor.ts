@@ -3,7 +3,7 @@
  * received-at, users by their decision's change): the (time, id) keyset position of the last row of a
  * page, as base64url JSON. Dialect-neutral, so every store and list shares the format.
  */
-import { InvalidCursorError } from '../errors.js';
+import { InvalidCursorError } from '../../errors.js';
 
 /** Where the next page starts (exclusive), in newest-first order. */
 export interface KeysetCursor {

@@ -12,7 +12,7 @@ import type {
   LinksUpdate,
   ReportStatusUpdate,
   TransactionStatusUpdate,
-} from '../kyc/projection-update.js';
+} from '../../kyc/projection-update.js';
 
 /** The tables these statements name, schema-qualified where needed. */
 export interface KycTables {

@@ -5,10 +5,10 @@
 
 import type { KycDecisionValue, KycPolicy } from '../../kyc/decision.js';
 import type { KycFacts } from '../../kyc/facts.js';
-import { decodeKeysetCursor } from '../keyset-cursor.js';
-import { decisionCounts, decisionFromRow } from '../kyc-decisions.js';
-import { kycFactStatements, PLAIN_KYC_TABLES, userObjectIdsSql } from '../kyc-facts-sql.js';
-import { kycListStatement, NEWEST_INQUIRY_FIRST } from '../kyc-list-sql.js';
+import { decodeKeysetCursor } from './keyset-cursor.js';
+import { decisionCounts, decisionFromRow } from '../decisions/kyc-decisions.js';
+import { kycFactStatements, PLAIN_KYC_TABLES, userObjectIdsSql } from '../facts/kyc-facts-sql.js';
+import { kycListStatement, NEWEST_INQUIRY_FIRST } from './kyc-list-sql.js';
 import {
   type AttemptRow,
   EVENT_SUMMARY_COLUMNS,
@@ -28,7 +28,7 @@ import {
   toTimeline,
   toVerificationView,
   type VerificationRow,
-} from '../row-views.js';
+} from './row-views.js';
 import type {
   EventDetail,
   EventPage,
@@ -45,8 +45,8 @@ import type {
   TimelineQuery,
   VerificationView,
 } from '../store.js';
-import { readSqliteDecision, readSqliteFacts } from './decisions.js';
-import type { PrepareCached } from './statement-cache.js';
+import { readSqliteDecision, readSqliteFacts } from '../decisions/sqlite-decisions.js';
+import type { PrepareCached } from '../sqlite/statement-cache.js';
 
 const FACTS = kycFactStatements(PLAIN_KYC_TABLES);
 

@@ -4,9 +4,9 @@
  * its done events in processing order, in batches that each move a persisted cursor, so a rebuild cut
  * short by a crash continues where it stopped.
  */
-import { parseEvent } from '../events/parse-event.js';
-import { projectKyc } from '../kyc/projection.js';
-import type { ProjectionUpdate } from '../kyc/projection-update.js';
+import { parseEvent } from '../../events/parse-event.js';
+import { projectKyc } from '../../kyc/projection.js';
+import type { ProjectionUpdate } from '../../kyc/projection-update.js';
 
 /** Events per rebuild transaction. */
 export const REBUILD_BATCH_SIZE = 500;

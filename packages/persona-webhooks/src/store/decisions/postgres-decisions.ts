@@ -13,11 +13,11 @@ import {
   factsFromRows,
   type OwnedDecisionRow,
   type OwnedFactRow,
-} from '../kyc-decisions.js';
-import { concernedUsersSql, kycFactStatements, manyUserFactsSql } from '../kyc-facts-sql.js';
+} from './kyc-decisions.js';
+import { concernedUsersSql, kycFactStatements, manyUserFactsSql } from '../facts/kyc-facts-sql.js';
 import { positional } from '../named-params.js';
-import type { PostgresQueryable } from './driver.js';
-import type { Tables } from './tables.js';
+import type { PostgresQueryable } from '../postgres/driver.js';
+import type { Tables } from '../postgres/tables.js';
 
 /** The decision statements of one schema, rendered once. */
 export function decisionStatements(t: Tables) {
