@@ -10,7 +10,10 @@ import { createConnections } from '../../packages/persona-webhooks/src/store/pos
 import { applyPostgresMigrations } from '../../packages/persona-webhooks/src/store/postgres/migrate.js';
 import { POSTGRES_MIGRATIONS } from '../../packages/persona-webhooks/src/store/postgres/migrations.js';
 import { tables } from '../../packages/persona-webhooks/src/store/postgres/tables.js';
-import { ASYNC_COMMIT, dueEventsSql } from '../../packages/persona-webhooks/src/store/queue/postgres-work-queue.js';
+import {
+  ASYNC_COMMIT,
+  dueEventsSql,
+} from '../../packages/persona-webhooks/src/store/queue/postgres-work-queue.js';
 import {
   dropTestSchema,
   openTestPostgresStore,

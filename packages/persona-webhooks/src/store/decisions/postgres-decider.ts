@@ -17,12 +17,12 @@
  * sees both. Marks whose pass fails stay, and the next pass takes them.
  */
 import type { KycPolicy } from '../../kyc/decision.js';
-import { splitMarks } from './kyc-decisions.js';
-import type { Connections } from '../postgres/connections.js';
-import { decisionStatements } from './postgres-decisions.js';
 import type { PostgresOutbox } from '../outbox/postgres-outbox.js';
+import type { Connections } from '../postgres/connections.js';
 import type { Tables } from '../postgres/tables.js';
 import { BEGIN_ASYNC_COMMIT } from '../queue/postgres-work-queue.js';
+import { splitMarks } from './kyc-decisions.js';
+import { decisionStatements } from './postgres-decisions.js';
 
 /** Marks taken by one pass. */
 const PASS_SIZE = 500;

@@ -6,6 +6,10 @@
 import type { KycPolicy } from '../../kyc/decision.js';
 import type { KycFacts } from '../../kyc/facts.js';
 import type { DecisionChange } from '../../outbox/decision-changed.js';
+import { concernedUsersSql, kycFactStatements, manyUserFactsSql } from '../facts/kyc-facts-sql.js';
+import { positional } from '../named-params.js';
+import type { PostgresQueryable } from '../postgres/driver.js';
+import type { Tables } from '../postgres/tables.js';
 import {
   type ChangedObject,
   type DecisionRow,
@@ -14,10 +18,6 @@ import {
   type OwnedDecisionRow,
   type OwnedFactRow,
 } from './kyc-decisions.js';
-import { concernedUsersSql, kycFactStatements, manyUserFactsSql } from '../facts/kyc-facts-sql.js';
-import { positional } from '../named-params.js';
-import type { PostgresQueryable } from '../postgres/driver.js';
-import type { Tables } from '../postgres/tables.js';
 
 /** The decision statements of one schema, rendered once. */
 export function decisionStatements(t: Tables) {

@@ -7,6 +7,12 @@
 import type { KycPolicy } from '../../kyc/decision.js';
 import { policyFingerprint } from '../../kyc/policy-fingerprint.js';
 import { kycFactStatements } from '../facts/kyc-facts-sql.js';
+import { updateStatements } from '../facts/postgres-apply-updates.js';
+import { positional } from '../named-params.js';
+import type { PostgresOutbox } from '../outbox/postgres-outbox.js';
+import type { Connections } from '../postgres/connections.js';
+import { RowValues, rowValues } from '../postgres/row-values.js';
+import type { Tables } from '../postgres/tables.js';
 import {
   type PolicyState,
   REBUILD_BATCH_SIZE,
@@ -16,13 +22,7 @@ import {
   rebuildUpdates,
   redecideStart,
 } from './kyc-rebuild.js';
-import { positional } from '../named-params.js';
-import { updateStatements } from '../facts/postgres-apply-updates.js';
-import type { Connections } from '../postgres/connections.js';
 import { decisionStatements } from './postgres-decisions.js';
-import type { PostgresOutbox } from '../outbox/postgres-outbox.js';
-import { RowValues, rowValues } from '../postgres/row-values.js';
-import type { Tables } from '../postgres/tables.js';
 
 /** Finishes a pending rebuild of facts, if any (the decisions follow in `redecidePostgresUsers`). */
 export async function rebuildPostgresKycFacts(

@@ -10,6 +10,13 @@ import type { KycFacts } from '../../kyc/facts.js';
 import type { ProjectionUpdate } from '../../kyc/projection-update.js';
 import type { DecisionChange } from '../../outbox/decision-changed.js';
 import {
+  concernedUsersSql,
+  kycFactStatements,
+  manyUserFactsSql,
+  PLAIN_KYC_TABLES,
+} from '../facts/kyc-facts-sql.js';
+import type { PrepareCached } from '../sqlite/statement-cache.js';
+import {
   changedObjects,
   type DecisionRow,
   decideUsers,
@@ -17,13 +24,6 @@ import {
   type OwnedDecisionRow,
   type OwnedFactRow,
 } from './kyc-decisions.js';
-import {
-  concernedUsersSql,
-  kycFactStatements,
-  manyUserFactsSql,
-  PLAIN_KYC_TABLES,
-} from '../facts/kyc-facts-sql.js';
-import type { PrepareCached } from '../sqlite/statement-cache.js';
 
 const FACTS = kycFactStatements(PLAIN_KYC_TABLES);
 

@@ -6,6 +6,9 @@
 import type { KycPolicy } from '../../kyc/decision.js';
 import { policyFingerprint } from '../../kyc/policy-fingerprint.js';
 import { kycFactStatements, PLAIN_KYC_TABLES } from '../facts/kyc-facts-sql.js';
+import { applyProjectionUpdates } from '../facts/sqlite-apply-updates.js';
+import type { SqliteDatabase } from '../sqlite/driver.js';
+import type { PrepareCached } from '../sqlite/statement-cache.js';
 import {
   type PolicyState,
   REBUILD_BATCH_SIZE,
@@ -16,9 +19,6 @@ import {
   redecideStart,
 } from './kyc-rebuild.js';
 import { decideSqliteUsers, type RecordSqliteChanges } from './sqlite-decisions.js';
-import type { SqliteDatabase } from '../sqlite/driver.js';
-import { applyProjectionUpdates } from '../facts/sqlite-apply-updates.js';
-import type { PrepareCached } from '../sqlite/statement-cache.js';
 
 const FACTS = kycFactStatements(PLAIN_KYC_TABLES);
 const POLICY_STATE_SQL =

@@ -4,6 +4,9 @@
  * `$n` parameters; they run one after another, each seeing the ones before it.
  */
 import type { LinksUpdate, ProjectionUpdate, VerificationStatusUpdate } from '../../kyc/projection-update.js';
+import { positional } from '../named-params.js';
+import type { PostgresQueryable } from '../postgres/driver.js';
+import type { Tables } from '../postgres/tables.js';
 import {
   accountParams,
   caseParams,
@@ -12,7 +15,6 @@ import {
   reportParams,
   transactionParams,
 } from './kyc-facts-sql.js';
-import { positional } from '../named-params.js';
 import {
   type InquiryParams,
   inquiryParams,
@@ -21,8 +23,6 @@ import {
   type VerificationParams,
   verificationParams,
 } from './projection-upserts.js';
-import type { PostgresQueryable } from '../postgres/driver.js';
-import type { Tables } from '../postgres/tables.js';
 
 /** The statements of one schema, rendered once. */
 export interface UpdateStatements {

@@ -4,6 +4,7 @@
  * their `@name` placeholders as they are.
  */
 import type { ProjectionUpdate, ScrubBodiesUpdate } from '../../kyc/projection-update.js';
+import type { PrepareCached } from '../sqlite/statement-cache.js';
 import {
   accountParams,
   caseParams,
@@ -19,7 +20,6 @@ import {
   upsertVerificationSql,
   verificationParams,
 } from './projection-upserts.js';
-import type { PrepareCached } from '../sqlite/statement-cache.js';
 
 const UPSERT_INQUIRY_SQL = upsertInquirySql('inquiries');
 const UPSERT_VERIFICATION_SQL = upsertVerificationSql('verifications');

@@ -8,6 +8,10 @@ import { randomUUID } from 'node:crypto';
 import type { DecisionChange } from '../../outbox/decision-changed.js';
 import type { DeliveryStats, OutboxStore } from '../../outbox/outbox-types.js';
 import { positional } from '../named-params.js';
+import type { Connections } from '../postgres/connections.js';
+import type { PostgresQueryable } from '../postgres/driver.js';
+import type { Tables } from '../postgres/tables.js';
+import { listLimit } from '../read-model/row-views.js';
 import {
   type AttemptRow,
   type DueRow,
@@ -25,10 +29,6 @@ import {
   toEndpoint,
   validSecrets,
 } from './outbox-sql.js';
-import { listLimit } from '../read-model/row-views.js';
-import type { Connections } from '../postgres/connections.js';
-import type { PostgresQueryable } from '../postgres/driver.js';
-import type { Tables } from '../postgres/tables.js';
 
 /** Called inside the transaction of each decision change, with that transaction's client. */
 export type PostgresDecisionHook = (change: DecisionChange, tx: PostgresQueryable) => Promise<void> | void;

@@ -6,6 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import type { DecisionChange } from '../../outbox/decision-changed.js';
 import type { OutboxStore } from '../../outbox/outbox-types.js';
+import type { RecordSqliteChanges } from '../decisions/sqlite-decisions.js';
+import { listLimit } from '../read-model/row-views.js';
+import type { SqliteDatabase } from '../sqlite/driver.js';
+import type { PrepareCached } from '../sqlite/statement-cache.js';
 import {
   type AttemptRow,
   type DueRow,
@@ -24,10 +28,6 @@ import {
   toEndpoint,
   validSecrets,
 } from './outbox-sql.js';
-import { listLimit } from '../read-model/row-views.js';
-import type { RecordSqliteChanges } from '../decisions/sqlite-decisions.js';
-import type { SqliteDatabase } from '../sqlite/driver.js';
-import type { PrepareCached } from '../sqlite/statement-cache.js';
 
 const SQL = outboxStatements(PLAIN_OUTBOX_TABLES);
 

@@ -5,8 +5,8 @@
  */
 import type { KycPolicy } from '../../kyc/decision.js';
 import { defaultKycPolicy } from '../../kyc/default-policy.js';
-import type { PostgresPool } from './driver.js';
 import type { PostgresDecisionHook } from '../outbox/postgres-outbox.js';
+import type { PostgresPool } from './driver.js';
 
 /** The pool to use and where the store's tables live. */
 export interface PostgresStoreOptions {

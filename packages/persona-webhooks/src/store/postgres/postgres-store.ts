@@ -10,18 +10,25 @@
  * never needs recreating after an outage.
  */
 
+import { createDecider } from '../decisions/postgres-decider.js';
+import { rebuildPostgresKycFacts, redecidePostgresUsers } from '../decisions/postgres-kyc-rebuild.js';
 import { GroupCommit } from '../group-commit.js';
-import { EVENT_COLUMNS, type EventRow, eventRow, insertEventsPrefix, quarantineRow } from '../inbox/inbox-rows.js';
+import {
+  EVENT_COLUMNS,
+  type EventRow,
+  eventRow,
+  insertEventsPrefix,
+  quarantineRow,
+} from '../inbox/inbox-rows.js';
+import { createPostgresOutbox } from '../outbox/postgres-outbox.js';
+import { createPostgresWorkQueue } from '../queue/postgres-work-queue.js';
+import { createPostgresReadModel } from '../read-model/postgres-read-model.js';
 import type { IngestOutcome, Store } from '../store.js';
 import { createPostgresAppTokens } from './app-tokens.js';
 import { createConnections } from './connections.js';
-import { createDecider } from '../decisions/postgres-decider.js';
-import { rebuildPostgresKycFacts, redecidePostgresUsers } from '../decisions/postgres-kyc-rebuild.js';
 import { applyPostgresMigrations, postgresSchemaStatus } from './migrate.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { notifyChannel, type PostgresStoreOptions, resolvePostgresStoreOptions } from './options.js';
-import { createPostgresOutbox } from '../outbox/postgres-outbox.js';
-import { createPostgresReadModel } from '../read-model/postgres-read-model.js';
 import { createPostgresReconcileState } from './reconcile-state.js';
 import { rowValues } from './row-values.js';
 import { createPostgresSessionRevocations } from './session-revocations.js';
@@ -34,7 +41,6 @@ import {
 } from './store-error.js';
 import { tables } from './tables.js';
 import { Wakeups } from './wakeups.js';
-import { createPostgresWorkQueue } from '../queue/postgres-work-queue.js';
 
 export type { PostgresStoreOptions } from './options.js';
 

@@ -12,15 +12,15 @@
  * server's default, because acknowledging an event to Persona must mean it is on disk.
  */
 import type { ProjectionUpdate } from '../../kyc/projection-update.js';
-import { LEASE_EXPIRED_ERROR, MALFORMED_ID_PREFIX, truncateError } from '../inbox/inbox-rows.js';
 import { dirtyMarks } from '../decisions/kyc-decisions.js';
-import type { ClaimedEvent, ClaimOptions, ReplayOutcome } from '../store.js';
-import { updateStatements } from '../facts/postgres-apply-updates.js';
-import type { Connections } from '../postgres/connections.js';
 import type { Decider } from '../decisions/postgres-decider.js';
+import { updateStatements } from '../facts/postgres-apply-updates.js';
+import { LEASE_EXPIRED_ERROR, MALFORMED_ID_PREFIX, truncateError } from '../inbox/inbox-rows.js';
+import type { Connections } from '../postgres/connections.js';
 import { RowValues, rowValues } from '../postgres/row-values.js';
 import { errorCode } from '../postgres/store-error.js';
 import type { Tables } from '../postgres/tables.js';
+import type { ClaimedEvent, ClaimOptions, ReplayOutcome } from '../store.js';
 
 /** Deadlocks between a redaction's body scrub and another completion are rare and safe to retry. */
 const COMPLETE_TRIES = 3;

@@ -8,13 +8,17 @@
 import { randomUUID } from 'node:crypto';
 import type { KycPolicy } from '../../kyc/decision.js';
 import type { ProjectionUpdate } from '../../kyc/projection-update.js';
-import { LEASE_EXPIRED_ERROR, MALFORMED_ID_PREFIX, truncateError } from '../inbox/inbox-rows.js';
-import type { ClaimedEvent, ClaimOptions, ReplayOutcome } from '../store.js';
-import { decideSqliteUsers, type RecordSqliteChanges, sqliteUsersConcerned } from '../decisions/sqlite-decisions.js';
-import type { SqliteDatabase } from '../sqlite/driver.js';
+import {
+  decideSqliteUsers,
+  type RecordSqliteChanges,
+  sqliteUsersConcerned,
+} from '../decisions/sqlite-decisions.js';
 import { applyProjectionUpdates } from '../facts/sqlite-apply-updates.js';
+import { LEASE_EXPIRED_ERROR, MALFORMED_ID_PREFIX, truncateError } from '../inbox/inbox-rows.js';
+import type { SqliteDatabase } from '../sqlite/driver.js';
 import type { PrepareCached } from '../sqlite/statement-cache.js';
 import { type WorkerSynchronous, withWorkerSynchronous } from '../sqlite/worker-synchronous.js';
+import type { ClaimedEvent, ClaimOptions, ReplayOutcome } from '../store.js';
 
 // Walks the partial `events_claim` index in processing order and stops at the limit. Left to itself
 // the planner picks the status index and sorts every open row: 40 ms vs 0.06 ms per claim with a

@@ -4,10 +4,11 @@
  * reference_id), which the indexes on (decision, updated_at_ms, reference_id) and (updated_at_ms,
  * reference_id) serve in that order, so a page reads its rows and stops, however many users there are.
  */
-import { decodeKeysetCursor } from './keyset-cursor.js';
+
 import type { KycTables } from '../facts/kyc-facts-sql.js';
-import { listLimit } from './row-views.js';
 import type { ListKycQuery } from '../store.js';
+import { decodeKeysetCursor } from './keyset-cursor.js';
+import { listLimit } from './row-views.js';
 
 /** A user's current inquiry is the most recently created one; before its created-at is known, the
  * time of its latest status stands in (the order `getKyc` lists a user's inquiries in). */

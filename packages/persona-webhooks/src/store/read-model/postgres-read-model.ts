@@ -6,11 +6,16 @@
  */
 
 import type { KycPolicy } from '../../kyc/decision.js';
-import { decodeKeysetCursor } from './keyset-cursor.js';
 import { decisionCounts, decisionFromRow } from '../decisions/kyc-decisions.js';
+import { decisionStatements } from '../decisions/postgres-decisions.js';
 import { kycFactStatements, userObjectIdsSql } from '../facts/kyc-facts-sql.js';
-import { kycListStatement, NEWEST_INQUIRY_FIRST } from './kyc-list-sql.js';
 import { positional } from '../named-params.js';
+import type { Connections } from '../postgres/connections.js';
+import { type RowValues, rowValues } from '../postgres/row-values.js';
+import type { Tables } from '../postgres/tables.js';
+import type { InboxCounts, Store } from '../store.js';
+import { decodeKeysetCursor } from './keyset-cursor.js';
+import { kycListStatement, NEWEST_INQUIRY_FIRST } from './kyc-list-sql.js';
 import {
   type AttemptRow,
   EVENT_SUMMARY_COLUMNS,
@@ -29,11 +34,6 @@ import {
   toVerificationView,
   type VerificationRow,
 } from './row-views.js';
-import type { InboxCounts, Store } from '../store.js';
-import type { Connections } from '../postgres/connections.js';
-import { decisionStatements } from '../decisions/postgres-decisions.js';
-import { type RowValues, rowValues } from '../postgres/row-values.js';
-import type { Tables } from '../postgres/tables.js';
 
 /** Read operations over one pool: the store's reads, as the store exposes them. */
 export type PostgresReadModel = Pick<

@@ -4,7 +4,6 @@
  */
 import type { KycDecision } from '../../kyc/decision.js';
 import type { KycFacts } from '../../kyc/facts.js';
-import { encodeKeysetCursor, type KeysetCursor } from './keyset-cursor.js';
 import { decisionFromRow } from '../decisions/kyc-decisions.js';
 import type {
   AttemptRecord,
@@ -21,6 +20,7 @@ import type {
   TimelineQuery,
   VerificationView,
 } from '../store.js';
+import { encodeKeysetCursor, type KeysetCursor } from './keyset-cursor.js';
 
 export interface EventSummaryRow {
   id: string;

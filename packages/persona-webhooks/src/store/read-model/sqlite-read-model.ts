@@ -5,9 +5,27 @@
 
 import type { KycDecisionValue, KycPolicy } from '../../kyc/decision.js';
 import type { KycFacts } from '../../kyc/facts.js';
-import { decodeKeysetCursor } from './keyset-cursor.js';
 import { decisionCounts, decisionFromRow } from '../decisions/kyc-decisions.js';
+import { readSqliteDecision, readSqliteFacts } from '../decisions/sqlite-decisions.js';
 import { kycFactStatements, PLAIN_KYC_TABLES, userObjectIdsSql } from '../facts/kyc-facts-sql.js';
+import type { PrepareCached } from '../sqlite/statement-cache.js';
+import type {
+  EventDetail,
+  EventPage,
+  EventStatus,
+  InboxCounts,
+  InboxTimes,
+  InquiryView,
+  KycPage,
+  KycView,
+  ListEventsQuery,
+  ListKycQuery,
+  MinuteCount,
+  Timeline,
+  TimelineQuery,
+  VerificationView,
+} from '../store.js';
+import { decodeKeysetCursor } from './keyset-cursor.js';
 import { kycListStatement, NEWEST_INQUIRY_FIRST } from './kyc-list-sql.js';
 import {
   type AttemptRow,
@@ -29,24 +47,6 @@ import {
   toVerificationView,
   type VerificationRow,
 } from './row-views.js';
-import type {
-  EventDetail,
-  EventPage,
-  EventStatus,
-  InboxCounts,
-  InboxTimes,
-  InquiryView,
-  KycPage,
-  KycView,
-  ListEventsQuery,
-  ListKycQuery,
-  MinuteCount,
-  Timeline,
-  TimelineQuery,
-  VerificationView,
-} from '../store.js';
-import { readSqliteDecision, readSqliteFacts } from '../decisions/sqlite-decisions.js';
-import type { PrepareCached } from '../sqlite/statement-cache.js';
 
 const FACTS = kycFactStatements(PLAIN_KYC_TABLES);
 

@@ -6,6 +6,9 @@
 import { StoreUnavailableError } from '../../errors.js';
 import type { KycPolicy } from '../../kyc/decision.js';
 import { type EventRow, INSERT_BODY_SQL, INSERT_EVENT_SQL } from '../inbox/inbox-rows.js';
+import { createSqliteOutbox, type SqliteDecisionHook, type SqliteOutbox } from '../outbox/sqlite-outbox.js';
+import { createSqliteWorkQueue, type SqliteWorkQueue } from '../queue/sqlite-work-queue.js';
+import { createSqliteReadModel, type SqliteReadModel } from '../read-model/sqlite-read-model.js';
 import type { SchemaStatus } from '../schema-status.js';
 import type { IngestOutcome } from '../store.js';
 import { createSqliteAppTokens, type SqliteAppTokens } from './app-tokens.js';
@@ -14,13 +17,10 @@ import { type FileIdentity, watchFileIdentity } from './file-identity.js';
 import { applySqliteMigrations, sqliteSchemaStatus } from './migrate.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { openSqliteDatabase } from './open-database.js';
-import { createSqliteOutbox, type SqliteDecisionHook, type SqliteOutbox } from '../outbox/sqlite-outbox.js';
-import { createSqliteReadModel, type SqliteReadModel } from '../read-model/sqlite-read-model.js';
 import { createSqliteReconcileState, type SqliteReconcileState } from './reconcile-state.js';
 import { createSqliteSessionRevocations, type SqliteSessionRevocations } from './session-revocations.js';
 import { createStatementCache, type PrepareCached } from './statement-cache.js';
 import { openWalSync, type WalSync } from './wal-sync.js';
-import { createSqliteWorkQueue, type SqliteWorkQueue } from '../queue/sqlite-work-queue.js';
 import { type WorkerSynchronous, withWorkerSynchronous } from './worker-synchronous.js';
 
 const PROBE_SQL = `INSERT INTO store_probe (id, written_at_ms, pad) VALUES (1, ?, zeroblob(?))

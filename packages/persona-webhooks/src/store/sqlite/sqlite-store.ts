@@ -14,16 +14,16 @@ import { EventRejectedError, StoreUnavailableError } from '../../errors.js';
 import type { KycPolicy } from '../../kyc/decision.js';
 import { defaultKycPolicy } from '../../kyc/default-policy.js';
 import type { DecisionChange } from '../../outbox/decision-changed.js';
+import { rebuildSqliteKycFacts, redecideSqliteUsers } from '../decisions/sqlite-kyc-rebuild.js';
 import { GroupCommit } from '../group-commit.js';
 import { type EventRow, eventRow, quarantineRow } from '../inbox/inbox-rows.js';
+import type { SqliteDecisionHook } from '../outbox/sqlite-outbox.js';
+import type { CompleteRequest, CompleteResult } from '../queue/sqlite-work-queue.js';
 import type { IngestOutcome, Store } from '../store.js';
 import type { SqliteDatabase, SqliteDatabaseSource } from './driver.js';
-import { rebuildSqliteKycFacts, redecideSqliteUsers } from '../decisions/sqlite-kyc-rebuild.js';
-import type { SqliteDecisionHook } from '../outbox/sqlite-outbox.js';
 import { openSqliteConnection, type SqliteConnection } from './sqlite-connection.js';
 import type { PrepareCached } from './statement-cache.js';
 import { isDatabaseUnavailable, needsReopen, settle, toStoreError } from './store-error.js';
-import type { CompleteRequest, CompleteResult } from '../queue/sqlite-work-queue.js';
 import type { WorkerSynchronous } from './worker-synchronous.js';
 
 /** Options of {@link createSqliteStore}. */
