@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { InboxEvent } from '../packages/persona-webhooks/src/store/store.js';
+import type { InboxEvent } from '../packages/persona-webhooks/src/store/inbox/inbox.js';
 import { createSqliteFileStore } from '../packages/server/src/sqlite-file-store.js';
 
 const TOTAL = 20_000;

@@ -7,8 +7,9 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnvelope } from '../../packages/persona-webhooks/src/events/parse-envelope.js';
+import type { InboxEvent } from '../../packages/persona-webhooks/src/store/inbox/inbox.js';
 import { toInboxEvent } from '../../packages/persona-webhooks/src/store/inbox/inbox-event.js';
-import type { InboxEvent, Store } from '../../packages/persona-webhooks/src/store/store.js';
+import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
 import { createWorker } from '../../packages/persona-webhooks/src/worker/worker.js';
 import { openStore } from '../../packages/server/src/open-store.js';
 import { DEFAULT_WORKER_CONCURRENCY } from '../../packages/server/src/server/config.js';

@@ -4,7 +4,7 @@ import type {
   InboxWriter,
   IngestOutcome,
   QuarantinedBody,
-} from '../../packages/persona-webhooks/src/store/store.js';
+} from '../../packages/persona-webhooks/src/store/inbox/inbox.js';
 
 /** An in-memory InboxWriter for pipeline tests: records rows, and can be switched to failing. */
 export class MemoryInbox implements InboxWriter {

@@ -7,7 +7,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { normaliseInquiryStatus } from '../../packages/persona-webhooks/src/kyc/status.js';
 import { type BuiltEvent, buildEvent } from '../../packages/persona-webhooks/src/simulate/build-event.js';
-import type { InquiryView, KycView, Store } from '../../packages/persona-webhooks/src/store/store.js';
+import type {
+  InquiryView,
+  KycView,
+} from '../../packages/persona-webhooks/src/store/read-model/read-model.js';
+import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
 import { createWorker } from '../../packages/persona-webhooks/src/worker/worker.js';
 import { ingestBuilt, openTempStore } from '../worker/temp-store.js';
 

@@ -10,7 +10,7 @@ import {
   createPostgresStore,
   type PostgresStore,
 } from '../../packages/persona-webhooks/src/store/postgres/postgres-store.js';
-import type { ClaimedEvent } from '../../packages/persona-webhooks/src/store/store.js';
+import type { ClaimedEvent } from '../../packages/persona-webhooks/src/store/queue/work-queue.js';
 import {
   dropTestSchema,
   openTestPostgresStore,

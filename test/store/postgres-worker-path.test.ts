@@ -6,14 +6,12 @@
  */
 import type pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ASYNC_COMMIT } from '../../packages/persona-webhooks/src/store/postgres/async-commit.js';
 import { createConnections } from '../../packages/persona-webhooks/src/store/postgres/connections.js';
 import { applyPostgresMigrations } from '../../packages/persona-webhooks/src/store/postgres/migrate.js';
 import { POSTGRES_MIGRATIONS } from '../../packages/persona-webhooks/src/store/postgres/migrations.js';
 import { tables } from '../../packages/persona-webhooks/src/store/postgres/tables.js';
-import {
-  ASYNC_COMMIT,
-  dueEventsSql,
-} from '../../packages/persona-webhooks/src/store/queue/postgres-work-queue.js';
+import { dueEventsSql } from '../../packages/persona-webhooks/src/store/queue/postgres-work-queue.js';
 import {
   dropTestSchema,
   openTestPostgresStore,

@@ -7,12 +7,9 @@ import type {
   InquiryStatusUpdate,
   ProjectionUpdate,
 } from '../../packages/persona-webhooks/src/kyc/projection-update.js';
-import type {
-  ClaimedEvent,
-  InboxEvent,
-  QuarantinedBody,
-  Store,
-} from '../../packages/persona-webhooks/src/store/store.js';
+import type { InboxEvent, QuarantinedBody } from '../../packages/persona-webhooks/src/store/inbox/inbox.js';
+import type { ClaimedEvent } from '../../packages/persona-webhooks/src/store/queue/work-queue.js';
+import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
 
 /** 2024-02-15T00:00:00Z: the base of every test clock. */
 export const T0 = Date.UTC(2024, 1, 15);

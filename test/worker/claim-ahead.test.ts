@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { buildEvent } from '../../packages/persona-webhooks/src/simulate/build-event.js';
-import type { ClaimOptions, Store } from '../../packages/persona-webhooks/src/store/store.js';
+import type { ClaimOptions } from '../../packages/persona-webhooks/src/store/queue/work-queue.js';
+import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
 import { createWorker } from '../../packages/persona-webhooks/src/worker/worker.js';
 import { until } from './deferred.js';
 import { ingestBuilt, openTempStore, type TempStore } from './temp-store.js';

@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnvelope } from '../../packages/persona-webhooks/src/events/parse-envelope.js';
 import type { BuiltEvent } from '../../packages/persona-webhooks/src/simulate/build-event.js';
+import type { IngestOutcome } from '../../packages/persona-webhooks/src/store/inbox/inbox.js';
 import { toInboxEvent } from '../../packages/persona-webhooks/src/store/inbox/inbox-event.js';
-import type { IngestOutcome, Store } from '../../packages/persona-webhooks/src/store/store.js';
+import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
 import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
 
 export interface TempStore {

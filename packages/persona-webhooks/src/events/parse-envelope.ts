@@ -20,8 +20,16 @@ import {
 } from './json-checks.js';
 import { MAX_ID_CHARS, MAX_NAME_CHARS } from './limits.js';
 import type { Relationship } from './objects/persona-object.js';
-import type { ParseEventOptions } from './parse-event.js';
 import { relatedId } from './relationships.js';
+
+/** Options of `parseEvent` and {@link parseEnvelope}: the envelope check is where `created-at` is read. */
+export interface ParseEventOptions {
+  /**
+   * Latest acceptable `created-at`, in epoch ms. The pipeline passes now + 5 minutes: an event dated
+   * further ahead would win the newest-first KYC rule until that date. Default: no bound.
+   */
+  createdAtNotAfterMs?: number;
+}
 
 /** The fields of an event the inbox keys, orders and looks up by. */
 export interface EventEnvelope {

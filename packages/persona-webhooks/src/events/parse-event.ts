@@ -17,19 +17,12 @@ import {
 } from './json-checks.js';
 import { MAX_ID_CHARS, MAX_NAME_CHARS, MAX_NESTING_DEPTH } from './limits.js';
 import type { PersonaObject, Relationship } from './objects/persona-object.js';
-import { readEnvelope } from './parse-envelope.js';
+import { type ParseEventOptions, readEnvelope } from './parse-envelope.js';
 
 /** The outcome of `parseEvent`: the event, or why the body is not one (e.g. `data.id is missing`). */
 export type ParseEventResult = { ok: true; event: PersonaEvent } | { ok: false; reason: string };
 
-/** Options of {@link parseEvent}. */
-export interface ParseEventOptions {
-  /**
-   * Latest acceptable `created-at`, in epoch ms. The pipeline passes now + 5 minutes: an event dated
-   * further ahead would win the newest-first KYC rule until that date. Default: no bound.
-   */
-  createdAtNotAfterMs?: number;
-}
+export type { ParseEventOptions } from './parse-envelope.js';
 
 const encoder = new TextEncoder();
 

@@ -2,7 +2,7 @@
  * The outbox's records: the application endpoints a decision change is sent to, each message (one per
  * endpoint and change, written in the transaction that changed the decision), and its attempts.
  */
-import type { ReplayOutcome } from '../store/store.js';
+import type { ReplayOutcome } from '../store/queue/work-queue.js';
 
 /** One signing secret of an endpoint; during a rotation the old one signs too until it expires. */
 export interface EndpointSecret {

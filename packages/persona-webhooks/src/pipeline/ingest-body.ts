@@ -7,8 +7,8 @@
 import { EventRejectedError } from '../errors.js';
 import { MAX_CREATED_AT_SKEW_MS } from '../events/limits.js';
 import { type EventEnvelope, type ParseEnvelopeResult, parseEnvelope } from '../events/parse-envelope.js';
+import type { InboxWriter, IngestOutcome } from '../store/inbox/inbox.js';
 import { type DeliveryInfo, toInboxEvent } from '../store/inbox/inbox-event.js';
-import type { InboxWriter, IngestOutcome } from '../store/store.js';
 
 /** What the ingest path did with one body. */
 export type IngestBodyResult =

@@ -1,5 +1,5 @@
 import type { Dispatcher } from '../dispatch/dispatcher.js';
-import type { InboxWriter } from '../store/store.js';
+import type { InboxWriter } from '../store/inbox/inbox.js';
 import type { OutcomeReport } from './outcome.js';
 
 /** Persona's retry schedule tolerates a 5 s answer; 2 MiB is far above its largest documented payloads. */

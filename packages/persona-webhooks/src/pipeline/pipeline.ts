@@ -17,7 +17,7 @@ import { type ParseEventResult, parseEvent } from '../events/parse-event.js';
 import { checkVerifyOptions } from '../signature/options.js';
 import type { VerifyOptions, VerifyResult } from '../signature/types.js';
 import { planVerification } from '../signature/verification-plan.js';
-import type { InboxWriter } from '../store/store.js';
+import type { InboxWriter } from '../store/inbox/inbox.js';
 import { errorToResponse } from './error-response.js';
 import { InFlightDedupe } from './in-flight-dedupe.js';
 import { ingestBody } from './ingest-body.js';

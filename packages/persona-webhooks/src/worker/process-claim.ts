@@ -6,7 +6,7 @@
  */
 import { parseEvent } from '../events/parse-event.js';
 import { projectKyc } from '../kyc/projection.js';
-import type { ClaimedEvent } from '../store/store.js';
+import type { ClaimedEvent } from '../store/queue/work-queue.js';
 import { retryDelayMs } from './backoff.js';
 import { attemptFailureText, errorLabel } from './error-text.js';
 import { loggableErrorText } from './log-safe-error.js';

@@ -2,7 +2,7 @@
  * Retention: raw bodies hold personal data, so they are purged once they are older than the retention
  * period. Event ids (and statuses) stay, so Persona's late retries are still deduplicated.
  */
-import type { Store } from '../store/store.js';
+import type { QueueControls } from '../store/queue/work-queue.js';
 import { errorLabel } from './error-text.js';
 import type { WorkerLogger } from './worker-options.js';
 
@@ -10,7 +10,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Options of `startRetention`; only `store` is required. */
 export interface RetentionOptions {
-  store: Pick<Store, 'purgeBodies'>;
+  store: Pick<QueueControls, 'purgeBodies'>;
   /** Bodies received longer ago than this are purged. Default 30 days (Persona keeps deliveries 30 days). */
   retentionMs?: number;
   /** How often to purge. Default 1 h. */

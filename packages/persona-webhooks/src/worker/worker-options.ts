@@ -4,7 +4,7 @@
  * dispatcher, a pino logger, a test double).
  */
 import type { PersonaEvent } from '../events/event.js';
-import type { Store } from '../store/store.js';
+import type { WorkQueue } from '../store/queue/work-queue.js';
 import { type BackoffOptions, DEFAULT_BACKOFF } from './backoff.js';
 
 /** What the worker needs from a dispatcher: `createDispatcher()` returns one. */
@@ -38,7 +38,7 @@ export interface ProcessedReport {
 
 /** Options of `createWorker`; only `store` is required. */
 export interface WorkerOptions {
-  store: Store;
+  store: WorkQueue;
   /** Runs the user's handlers; without one only the KYC projection runs. */
   dispatcher?: HandlerRunner;
   /** Apply the built-in KYC projection when an event completes. Default true. */
@@ -64,7 +64,7 @@ export interface WorkerOptions {
 
 /** The options with every default filled in. */
 export interface ResolvedWorkerOptions {
-  store: Store;
+  store: WorkQueue;
   dispatcher: HandlerRunner | undefined;
   projection: boolean;
   concurrency: number;

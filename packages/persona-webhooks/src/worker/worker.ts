@@ -4,7 +4,7 @@
  * and on a poll timer, the backstop that also finds due retries, expired leases and wake-ups sent
  * while it was busy. Store outages back it off; nothing it does can crash the process.
  */
-import type { ClaimedEvent } from '../store/store.js';
+import type { ClaimedEvent } from '../store/queue/work-queue.js';
 import { errorLabel } from './error-text.js';
 import { createHoldLimit } from './hold-limit.js';
 import { processClaim } from './process-claim.js';

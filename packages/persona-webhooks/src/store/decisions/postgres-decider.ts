@@ -18,9 +18,9 @@
  */
 import type { KycPolicy } from '../../kyc/decision.js';
 import type { PostgresOutbox } from '../outbox/postgres-outbox.js';
+import { BEGIN_ASYNC_COMMIT } from '../postgres/async-commit.js';
 import type { Connections } from '../postgres/connections.js';
 import type { Tables } from '../postgres/tables.js';
-import { BEGIN_ASYNC_COMMIT } from '../queue/postgres-work-queue.js';
 import { splitMarks } from './kyc-decisions.js';
 import { decisionStatements } from './postgres-decisions.js';
 

@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '../../events/parse-envelope.js';
-import type { EventSource, InboxEvent } from '../store.js';
+import type { EventSource, InboxEvent } from './inbox.js';
 
 /** Persona's delivery headers for one attempt, when we received it, and how. */
 export interface DeliveryInfo {

@@ -3,7 +3,7 @@
  * table (status `dead`, id `malformed_<sha256>`) so the admin API lists them beside real events and
  * Persona's retries of the same bytes dedupe on the primary key like any event.
  */
-import type { EventSource, InboxEvent, QuarantinedBody } from '../store.js';
+import type { EventSource, InboxEvent, QuarantinedBody } from './inbox.js';
 
 /** Longest error text kept in `last_error` / `event_attempts.error`. */
 export const MAX_ERROR_CHARS = 2_000;

@@ -13,6 +13,7 @@
 import { createDecider } from '../decisions/postgres-decider.js';
 import { rebuildPostgresKycFacts, redecidePostgresUsers } from '../decisions/postgres-kyc-rebuild.js';
 import { GroupCommit } from '../group-commit.js';
+import type { IngestOutcome } from '../inbox/inbox.js';
 import {
   EVENT_COLUMNS,
   type EventRow,
@@ -23,7 +24,7 @@ import {
 import { createPostgresOutbox } from '../outbox/postgres-outbox.js';
 import { createPostgresWorkQueue } from '../queue/postgres-work-queue.js';
 import { createPostgresReadModel } from '../read-model/postgres-read-model.js';
-import type { IngestOutcome, Store } from '../store.js';
+import type { Store } from '../store.js';
 import { createPostgresAppTokens } from './app-tokens.js';
 import { createConnections } from './connections.js';
 import { applyPostgresMigrations, postgresSchemaStatus } from './migrate.js';

@@ -16,24 +16,16 @@ import { dirtyMarks } from '../decisions/kyc-decisions.js';
 import type { Decider } from '../decisions/postgres-decider.js';
 import { updateStatements } from '../facts/postgres-apply-updates.js';
 import { LEASE_EXPIRED_ERROR, MALFORMED_ID_PREFIX, truncateError } from '../inbox/inbox-rows.js';
+import { ASYNC_COMMIT, BEGIN_ASYNC_COMMIT } from '../postgres/async-commit.js';
 import type { Connections } from '../postgres/connections.js';
 import { RowValues, rowValues } from '../postgres/row-values.js';
 import { errorCode } from '../postgres/store-error.js';
 import type { Tables } from '../postgres/tables.js';
-import type { ClaimedEvent, ClaimOptions, ReplayOutcome } from '../store.js';
+import type { ClaimedEvent, ClaimOptions, ReplayOutcome } from './work-queue.js';
 
 /** Deadlocks between a redaction's body scrub and another completion are rare and safe to retry. */
 const COMPLETE_TRIES = 3;
 const RETRYABLE = new Set(['40P01', '40001']);
-
-/**
- * `SET LOCAL synchronous_commit = off` as an expression, for single autocommit statements: evaluated
- * during the statement, it holds for that statement's implicit transaction, whose commit comes after.
- */
-export const ASYNC_COMMIT = "set_config('synchronous_commit', 'off', true)";
-
-/** One simple query (no parameters), so opening the worker's transaction costs one round trip. */
-export const BEGIN_ASYNC_COMMIT = 'BEGIN; SET LOCAL synchronous_commit = off';
 
 /** Thrown inside a completion whose lease was lost, to roll back. */
 const LEASE_LOST = Symbol('lease lost');

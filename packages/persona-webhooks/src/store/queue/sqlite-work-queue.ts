@@ -18,7 +18,7 @@ import { LEASE_EXPIRED_ERROR, MALFORMED_ID_PREFIX, truncateError } from '../inbo
 import type { SqliteDatabase } from '../sqlite/driver.js';
 import type { PrepareCached } from '../sqlite/statement-cache.js';
 import { type WorkerSynchronous, withWorkerSynchronous } from '../sqlite/worker-synchronous.js';
-import type { ClaimedEvent, ClaimOptions, ReplayOutcome } from '../store.js';
+import type { ClaimedEvent, ClaimOptions, ReplayOutcome } from './work-queue.js';
 
 // Walks the partial `events_claim` index in processing order and stops at the limit. Left to itself
 // the planner picks the status index and sorts every open row: 40 ms vs 0.06 ms per claim with a

@@ -6,8 +6,8 @@
  */
 
 import type { KycTables } from '../facts/kyc-facts-sql.js';
-import type { ListKycQuery } from '../store.js';
 import { decodeKeysetCursor } from './keyset-cursor.js';
+import type { ListKycQuery } from './read-model.js';
 import { listLimit } from './row-views.js';
 
 /** A user's current inquiry is the most recently created one; before its created-at is known, the

@@ -13,9 +13,10 @@ import { positional } from '../named-params.js';
 import type { Connections } from '../postgres/connections.js';
 import { type RowValues, rowValues } from '../postgres/row-values.js';
 import type { Tables } from '../postgres/tables.js';
-import type { InboxCounts, Store } from '../store.js';
+import type { Store } from '../store.js';
 import { decodeKeysetCursor } from './keyset-cursor.js';
 import { kycListStatement, NEWEST_INQUIRY_FIRST } from './kyc-list-sql.js';
+import type { InboxCounts } from './read-model.js';
 import {
   type AttemptRow,
   EVENT_SUMMARY_COLUMNS,

@@ -5,12 +5,13 @@
 import type { KycDecision } from '../../kyc/decision.js';
 import type { KycFacts } from '../../kyc/facts.js';
 import { decisionFromRow } from '../decisions/kyc-decisions.js';
+import type { EventSource } from '../inbox/inbox.js';
+import type { EventStatus } from '../queue/work-queue.js';
+import { encodeKeysetCursor, type KeysetCursor } from './keyset-cursor.js';
 import type {
   AttemptRecord,
   EventDetail,
   EventPage,
-  EventSource,
-  EventStatus,
   EventSummary,
   InquiryView,
   KycPage,
@@ -19,8 +20,7 @@ import type {
   Timeline,
   TimelineQuery,
   VerificationView,
-} from '../store.js';
-import { encodeKeysetCursor, type KeysetCursor } from './keyset-cursor.js';
+} from './read-model.js';
 
 export interface EventSummaryRow {
   id: string;

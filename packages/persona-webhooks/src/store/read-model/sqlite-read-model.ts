@@ -8,11 +8,13 @@ import type { KycFacts } from '../../kyc/facts.js';
 import { decisionCounts, decisionFromRow } from '../decisions/kyc-decisions.js';
 import { readSqliteDecision, readSqliteFacts } from '../decisions/sqlite-decisions.js';
 import { kycFactStatements, PLAIN_KYC_TABLES, userObjectIdsSql } from '../facts/kyc-facts-sql.js';
+import type { EventStatus } from '../queue/work-queue.js';
 import type { PrepareCached } from '../sqlite/statement-cache.js';
+import { decodeKeysetCursor } from './keyset-cursor.js';
+import { kycListStatement, NEWEST_INQUIRY_FIRST } from './kyc-list-sql.js';
 import type {
   EventDetail,
   EventPage,
-  EventStatus,
   InboxCounts,
   InboxTimes,
   InquiryView,
@@ -24,9 +26,7 @@ import type {
   Timeline,
   TimelineQuery,
   VerificationView,
-} from '../store.js';
-import { decodeKeysetCursor } from './keyset-cursor.js';
-import { kycListStatement, NEWEST_INQUIRY_FIRST } from './kyc-list-sql.js';
+} from './read-model.js';
 import {
   type AttemptRow,
   EVENT_SUMMARY_COLUMNS,

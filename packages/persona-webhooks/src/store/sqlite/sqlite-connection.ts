@@ -5,12 +5,12 @@
 
 import { StoreUnavailableError } from '../../errors.js';
 import type { KycPolicy } from '../../kyc/decision.js';
+import type { IngestOutcome } from '../inbox/inbox.js';
 import { type EventRow, INSERT_BODY_SQL, INSERT_EVENT_SQL } from '../inbox/inbox-rows.js';
 import { createSqliteOutbox, type SqliteDecisionHook, type SqliteOutbox } from '../outbox/sqlite-outbox.js';
 import { createSqliteWorkQueue, type SqliteWorkQueue } from '../queue/sqlite-work-queue.js';
 import { createSqliteReadModel, type SqliteReadModel } from '../read-model/sqlite-read-model.js';
 import type { SchemaStatus } from '../schema-status.js';
-import type { IngestOutcome } from '../store.js';
 import { createSqliteAppTokens, type SqliteAppTokens } from './app-tokens.js';
 import type { SqliteDatabase, SqliteDatabaseSource } from './driver.js';
 import { type FileIdentity, watchFileIdentity } from './file-identity.js';
