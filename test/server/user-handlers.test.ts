@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../packages/persona-webhooks/src/dispatch/dispatcher.js';
 import type { KycPolicy } from '../../packages/persona-webhooks/src/kyc/decision.js';
 import type { KycFacts } from '../../packages/persona-webhooks/src/kyc/facts.js';
-import { checkedKycPolicy } from '../../packages/server/src/server/checked-kyc-policy.js';
 import { importHandlersModule, loadKycPolicy } from '../../packages/server/src/server/handlers-module.js';
 import { loadUserHandlers } from '../../packages/server/src/server/user-handlers.js';
 import { REPO_ROOT } from '../helpers/service-process.js';
@@ -91,95 +90,5 @@ describe('kycPolicy from the handlers module', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
-});
-
-describe('checkedKycPolicy', () => {
-  const returning = (value: unknown) => checkedKycPolicy((() => value) as unknown as KycPolicy);
-  const withInquiry: KycFacts = {
-    ...facts,
-    inquiries: [
-      {
-        inquiryId: 'inq_1',
-        accountId: null,
-        status: 'approved',
-        statusAtMs: 5,
-        statusEventId: 'evt_1',
-        inquiryCreatedAtMs: 1,
-        redactedAtMs: null,
-      },
-    ],
-  };
-
-  it.each([
-    ['no object', null, /returned null, not \{ decision, reasons \}/],
-    [
-      'an unknown decision',
-      { decision: 'blocked', reasons: [] },
-      /returned decision "blocked"; it must be one of approved, declined, needs_review, pending/,
-    ],
-    ['reasons that are no array', { decision: 'approved', reasons: 'fine' }, /returned reasons as a string/],
-    [
-      'a reason without a code',
-      { decision: 'approved', reasons: [{ fact: 'inquiry', message: 'm' }] },
-      /reason 0 has no code/,
-    ],
-    [
-      'a reason of no known fact',
-      { decision: 'approved', reasons: [{ code: 'c', fact: 'user', message: 'm' }] },
-      /reason 0 has fact "user"/,
-    ],
-  ])(
-    'decides needs_review for %s, saying what is wrong, instead of throwing in the store',
-    (_label, value, message) => {
-      const decided = returning(value)(withInquiry);
-      expect(decided).toMatchObject({
-        decision: 'needs_review',
-        reasons: [{ code: 'policy_error', fact: 'inquiry', id: 'inq_1', status: 'approved', eventId: '' }],
-      });
-      expect(decided.reasons[0]!.message).toMatch(
-        /^The kycPolicy of PERSONA_WEBHOOKS_HANDLERS failed, so a person must decide: KycPolicyResultError: kycPolicy \(PERSONA_WEBHOOKS_HANDLERS\) /,
-      );
-      expect(decided.reasons[0]!.message).toMatch(message);
-    },
-  );
-
-  it('decides needs_review when the policy throws, quoting the error', () => {
-    const throwing = checkedKycPolicy(() => {
-      throw new RangeError('no rule for this');
-    });
-    expect(throwing(facts)).toEqual({
-      decision: 'needs_review',
-      reasons: [
-        {
-          code: 'policy_error',
-          fact: 'inquiry',
-          id: '',
-          status: null,
-          eventId: '',
-          atMs: 0,
-          message:
-            'The kycPolicy of PERSONA_WEBHOOKS_HANDLERS failed, so a person must decide: RangeError: no rule for this',
-        },
-      ],
-    });
-  });
-
-  it('passes a well-formed decision through', () => {
-    const decision = {
-      decision: 'approved',
-      reasons: [
-        {
-          code: 'c',
-          fact: 'case',
-          id: 'case_1',
-          status: 'resolved',
-          eventId: 'evt_1',
-          atMs: 5,
-          message: 'm',
-        },
-      ],
-    };
-    expect(returning(decision)(facts)).toEqual(decision);
   });
 });

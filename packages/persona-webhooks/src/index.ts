@@ -15,6 +15,11 @@ export {
 export { isKnownEventName, KNOWN_REPORT_TYPES, PERSONA_EVENT_NAMES } from './events/names.js';
 export { type ParseEventOptions, parseEvent } from './events/parse-event.js';
 export {
+  type CheckedKycPolicyOptions,
+  checkedKycPolicy,
+  KycPolicyResultError,
+} from './kyc/checked-policy.js';
+export {
   KYC_DECISION_VALUES,
   type KycDecision,
   type KycDecisionValue,

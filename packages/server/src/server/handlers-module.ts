@@ -15,8 +15,7 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Dispatcher, KycPolicy } from 'persona-webhooks';
-import { checkedKycPolicy } from './checked-kyc-policy.js';
+import { checkedKycPolicy, type Dispatcher, type KycPolicy } from 'persona-webhooks';
 import { ConfigError } from './config-error.js';
 
 /** The default export of a handlers module. */
@@ -76,5 +75,5 @@ function describe(value: unknown): string {
  */
 export async function loadKycPolicy(modulePath: string): Promise<KycPolicy | undefined> {
   const { kycPolicy } = await importHandlersModule(modulePath);
-  return kycPolicy ? checkedKycPolicy(kycPolicy) : undefined;
+  return kycPolicy ? checkedKycPolicy(kycPolicy, { source: 'PERSONA_WEBHOOKS_HANDLERS' }) : undefined;
 }

@@ -3,6 +3,8 @@
  * credentials, pool size, connect and statement timeouts) belong to the pool the caller passes in;
  * here are only what the store itself decides.
  */
+
+import { checkedKycPolicy } from '../../kyc/checked-policy.js';
 import type { KycPolicy } from '../../kyc/decision.js';
 import { defaultKycPolicy } from '../../kyc/default-policy.js';
 import type { PostgresDecisionHook } from '../outbox/postgres-outbox.js';
@@ -68,7 +70,8 @@ export function resolvePostgresStoreOptions(options: PostgresStoreOptions): Reso
     schema,
     batchMaxSize: positiveInteger('batchMaxSize', options.batchMaxSize ?? 200),
     ingestTimeoutMs: positiveInteger('ingestTimeoutMs', options.ingestTimeoutMs ?? 4500),
-    kycPolicy: options.kycPolicy ?? defaultKycPolicy,
+    // A custom policy that throws or returns garbage decides needs_review instead of failing the event forever.
+    kycPolicy: options.kycPolicy ? checkedKycPolicy(options.kycPolicy) : defaultKycPolicy,
     ...(options.onDecisionChanged ? { onDecisionChanged: options.onDecisionChanged } : {}),
   });
 }

@@ -11,6 +11,7 @@
  * constructor, and the store recovers by itself once the file is reachable.
  */
 import { EventRejectedError, StoreUnavailableError } from '../../errors.js';
+import { checkedKycPolicy } from '../../kyc/checked-policy.js';
 import type { KycPolicy } from '../../kyc/decision.js';
 import { defaultKycPolicy } from '../../kyc/default-policy.js';
 import type { DecisionChange } from '../../outbox/decision-changed.js';
@@ -100,7 +101,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     throw new TypeError("workerSynchronous must be 'normal' or 'full'");
   }
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
-  const policy = options.kycPolicy ?? defaultKycPolicy;
+  // A custom policy that throws or returns garbage decides needs_review instead of failing the event forever.
+  const policy = options.kycPolicy ? checkedKycPolicy(options.kycPolicy) : defaultKycPolicy;
   const listeners = new Set<() => void>();
   const deliveryListeners = new Set<() => void>();
   let connection: SqliteConnection | undefined;
