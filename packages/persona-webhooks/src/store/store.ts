@@ -10,12 +10,12 @@
 import type { OutboxStore } from '../outbox/outbox-types.js';
 import type { MigrateOptions } from './decisions/kyc-rebuild.js';
 import type { InboxWriter } from './inbox/inbox.js';
+import type { SchemaStatus } from './migration-plan.js';
 import type { QueueControls, WorkQueue } from './queue/work-queue.js';
 import type { ReadModel } from './read-model/read-model.js';
-import type { SchemaStatus } from './schema-status.js';
 
 export type { MigrateOptions, RebuildProgress } from './decisions/kyc-rebuild.js';
-export type { SchemaStatus } from './schema-status.js';
+export type { SchemaStatus } from './migration-plan.js';
 
 /** The reconciliation state every instance shares (one row). */
 export interface ReconcileState {

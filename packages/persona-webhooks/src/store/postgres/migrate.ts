@@ -1,11 +1,11 @@
 /**
- * Applies numbered migrations once each. Everything runs in one transaction that first takes a
+ * PostgreSQL's lock and statements for the migration plan (`../migration-plan.ts`). Everything runs in one transaction that first takes a
  * transaction-scoped advisory lock keyed by the schema, so two instances starting at once queue up
  * instead of racing (even `CREATE SCHEMA IF NOT EXISTS` can fail on a concurrent catalog insert), and a
  * failed migration leaves no trace.
  */
 
-import { latestVersion, refuseNewerSchema, type SchemaStatus } from '../schema-status.js';
+import { latestVersion, pendingMigrations, type SchemaStatus } from '../migration-plan.js';
 import type { Connections } from './connections.js';
 import type { PostgresMigration } from './migrations.js';
 import { RowValues } from './row-values.js';
@@ -49,11 +49,10 @@ export async function applyPostgresMigrations(
       )`);
     const recorded = await tx.query(`SELECT version FROM ${t.migrations}`);
     const done = new Set(recorded.rows.map((row) => new RowValues(row).int('version')));
-    refuseNewerSchema({ applied: Math.max(0, ...done), latest: latestVersion(migrations) });
+    const pending = pendingMigrations(done, migrations);
     const applied: number[] = [];
     await tx.query(`SET LOCAL search_path TO ${t.schema}`);
-    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
-      if (done.has(migration.version)) continue;
+    for (const migration of pending) {
       await tx.query(migration.sql);
       await tx.query(`INSERT INTO ${t.migrations} (version, name, applied_at_ms) VALUES ($1, $2, $3)`, [
         migration.version,

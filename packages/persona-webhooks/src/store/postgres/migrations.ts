@@ -5,12 +5,10 @@
  * migration: add the next version instead.
  */
 
-/** One schema step, applied once and recorded in `<schema>.schema_migrations`. */
-export interface PostgresMigration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import type { Migration } from '../migration-plan.js';
+
+/** A migration of this dialect: the SQL is PostgreSQL's. */
+export type PostgresMigration = Migration;
 
 /** Every migration, in version order. */
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = Object.freeze([

@@ -1,10 +1,10 @@
 /**
- * Applies numbered migrations once each. Every migration and its `schema_migrations` row commit in
- * one IMMEDIATE transaction, so two processes migrating at once cannot both apply a version, and a
- * failed migration leaves no trace.
+ * SQLite's lock and statements for the migration plan (`../migration-plan.ts`). Every migration and its
+ * `schema_migrations` row commit in one IMMEDIATE transaction (SQLite's write lock), so two processes
+ * migrating at once cannot both apply a version, and a failed migration leaves no trace.
  */
 
-import { latestVersion, refuseNewerSchema, type SchemaStatus } from '../schema-status.js';
+import { latestVersion, pendingMigrations, type SchemaStatus } from '../migration-plan.js';
 import type { SqliteDatabase } from './driver.js';
 import type { SqliteMigration } from './migrations.js';
 
@@ -27,16 +27,16 @@ export function sqliteSchemaStatus(db: SqliteDatabase, migrations: readonly Sqli
  * Throws `SchemaTooNewError`, changing nothing, when a newer release migrated the database.
  */
 export function applySqliteMigrations(db: SqliteDatabase, migrations: readonly SqliteMigration[]): number[] {
-  refuseNewerSchema(sqliteSchemaStatus(db, migrations));
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
     applied_at_ms INTEGER NOT NULL
   ) STRICT`);
+  const recorded = db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[];
   const isApplied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (?, ?, ?)');
   const applied: number[] = [];
-  for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+  for (const migration of pendingMigrations(new Set(recorded.map((r) => r.version)), migrations)) {
     const apply = db.transaction(() => {
       // Checked inside the write lock: another process may have applied it since we looked.
       if (isApplied.get(migration.version) !== undefined) return false;

@@ -7,12 +7,10 @@
  * scrubbed on redaction.
  */
 
-/** One schema step, applied once, in its own transaction, and recorded in `schema_migrations`. */
-export interface SqliteMigration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import type { Migration } from '../migration-plan.js';
+
+/** A migration of this dialect: the SQL is SQLite's. */
+export type SqliteMigration = Migration;
 
 /** Every migration, in version order. */
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = Object.freeze([
