@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../packages/persona-webhooks/src/dispatch/dispatcher.js';
-import type { KycPolicy } from '../../packages/persona-webhooks/src/kyc/decision.js';
 import type { KycFacts } from '../../packages/persona-webhooks/src/kyc/facts.js';
 import { importHandlersModule, loadKycPolicy } from '../../packages/server/src/server/handlers-module.js';
 import { loadUserHandlers } from '../../packages/server/src/server/user-handlers.js';

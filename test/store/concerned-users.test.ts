@@ -6,10 +6,8 @@
  */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import {
-  concernedUsersSql,
-  PLAIN_KYC_TABLES,
-} from '../../packages/persona-webhooks/src/store/facts/kyc-facts-sql.js';
+import { PLAIN_KYC_TABLES } from '../../packages/persona-webhooks/src/store/facts/kyc-tables.js';
+import { concernedUsersSql } from '../../packages/persona-webhooks/src/store/facts/ownership-sql.js';
 import { SQLITE_MIGRATIONS } from '../../packages/persona-webhooks/src/store/sqlite/migrations.js';
 
 function database() {

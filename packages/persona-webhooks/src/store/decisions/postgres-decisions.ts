@@ -6,10 +6,11 @@
 import type { KycPolicy } from '../../kyc/decision.js';
 import type { KycFacts } from '../../kyc/facts.js';
 import type { DecisionChange } from '../../outbox/decision-changed.js';
-import { concernedUsersSql, kycFactStatements, manyUserFactsSql } from '../facts/kyc-facts-sql.js';
+import { concernedUsersSql, manyUserFactsSql } from '../facts/ownership-sql.js';
 import { positional } from '../named-params.js';
 import type { PostgresQueryable } from '../postgres/driver.js';
 import type { Tables } from '../postgres/tables.js';
+import { decisionSql } from './decision-sql.js';
 import {
   type ChangedObject,
   type DecisionRow,
@@ -21,7 +22,7 @@ import {
 
 /** The decision statements of one schema, rendered once. */
 export function decisionStatements(t: Tables) {
-  const sql = kycFactStatements(t);
+  const sql = decisionSql(t);
   const getDecision = positional<{ reference_id: string }>(sql.getDecision);
   // The subquery sorts before the locks are taken, so every transaction takes them in one order.
   const lock = `SELECT count(pg_advisory_xact_lock(key)) AS locked

@@ -6,13 +6,13 @@
  */
 import type { KycPolicy } from '../../kyc/decision.js';
 import { policyFingerprint } from '../../kyc/policy-fingerprint.js';
-import { kycFactStatements } from '../facts/kyc-facts-sql.js';
 import { updateStatements } from '../facts/postgres-apply-updates.js';
 import { positional } from '../named-params.js';
 import type { PostgresOutbox } from '../outbox/postgres-outbox.js';
 import type { Connections } from '../postgres/connections.js';
 import { RowValues, rowValues } from '../postgres/row-values.js';
 import type { Tables } from '../postgres/tables.js';
+import { decisionSql } from './decision-sql.js';
 import {
   type PolicyState,
   REBUILD_BATCH_SIZE,
@@ -112,7 +112,7 @@ export async function redecidePostgresUsers(
   const counts = new RowValues(counted.rows[0]);
   const total = counts.int('n');
   let done = counts.int('before');
-  const after = positional<{ after: string; limit: number }>(kycFactStatements(t).referencesAfter);
+  const after = positional<{ after: string; limit: number }>(decisionSql(t).referencesAfter);
   const decisions = decisionStatements(t);
   onProgress?.({ phase: 'decisions', done, total });
   for (;;) {

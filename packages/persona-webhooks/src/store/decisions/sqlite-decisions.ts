@@ -9,13 +9,10 @@ import type { KycPolicy } from '../../kyc/decision.js';
 import type { KycFacts } from '../../kyc/facts.js';
 import type { ProjectionUpdate } from '../../kyc/projection-update.js';
 import type { DecisionChange } from '../../outbox/decision-changed.js';
-import {
-  concernedUsersSql,
-  kycFactStatements,
-  manyUserFactsSql,
-  PLAIN_KYC_TABLES,
-} from '../facts/kyc-facts-sql.js';
+import { PLAIN_KYC_TABLES } from '../facts/kyc-tables.js';
+import { concernedUsersSql, manyUserFactsSql } from '../facts/ownership-sql.js';
 import type { PrepareCached } from '../sqlite/statement-cache.js';
+import { decisionSql } from './decision-sql.js';
 import {
   changedObjects,
   type DecisionRow,
@@ -25,7 +22,7 @@ import {
   type OwnedFactRow,
 } from './kyc-decisions.js';
 
-const FACTS = kycFactStatements(PLAIN_KYC_TABLES);
+const DECISIONS = decisionSql(PLAIN_KYC_TABLES);
 
 /** Every fact of each user in the JSON array `@refs`, each row with its `owner`. */
 const MANY_FACTS_SQL = manyUserFactsSql(
@@ -56,7 +53,7 @@ export function readSqliteFacts(prepare: PrepareCached, referenceId: string): Ky
 
 /** The stored decision of one user, if any. */
 export function readSqliteDecision(prepare: PrepareCached, referenceId: string): DecisionRow | undefined {
-  return prepare(FACTS.getDecision).get({ reference_id: referenceId }) as DecisionRow | undefined;
+  return prepare(DECISIONS.getDecision).get({ reference_id: referenceId }) as DecisionRow | undefined;
 }
 
 /** Hears the decision changes of a transaction inside it (the outbox, the user's hook). */
@@ -99,7 +96,7 @@ export function decideSqliteUsers(
       (referenceId) => causes.get(referenceId) ?? null,
       nowMs,
     );
-    for (const row of written) prepare(FACTS.upsertDecision).run(row);
+    for (const row of written) prepare(DECISIONS.upsertDecision).run(row);
     if (changes.length > 0) record(changes);
     changed += written.length;
   }

@@ -5,10 +5,11 @@
  */
 import type { KycPolicy } from '../../kyc/decision.js';
 import { policyFingerprint } from '../../kyc/policy-fingerprint.js';
-import { kycFactStatements, PLAIN_KYC_TABLES } from '../facts/kyc-facts-sql.js';
+import { PLAIN_KYC_TABLES } from '../facts/kyc-tables.js';
 import { applyProjectionUpdates } from '../facts/sqlite-apply-updates.js';
 import type { SqliteDatabase } from '../sqlite/driver.js';
 import type { PrepareCached } from '../sqlite/statement-cache.js';
+import { decisionSql } from './decision-sql.js';
 import {
   type PolicyState,
   REBUILD_BATCH_SIZE,
@@ -20,7 +21,7 @@ import {
 } from './kyc-rebuild.js';
 import { decideSqliteUsers, type RecordSqliteChanges } from './sqlite-decisions.js';
 
-const FACTS = kycFactStatements(PLAIN_KYC_TABLES);
+const DECISIONS = decisionSql(PLAIN_KYC_TABLES);
 const POLICY_STATE_SQL =
   'SELECT fingerprint, redecide_fingerprint, redecide_after FROM kyc_policy WHERE id = 1';
 const BEGIN_REDECIDE_SQL = 'UPDATE kyc_policy SET redecide_fingerprint = ?, redecide_after = ? WHERE id = 1';
@@ -120,7 +121,7 @@ export async function redecideSqliteUsers(
         .transaction(() => {
           const { redecide_after: after } = prepare(POLICY_STATE_SQL).get() as PolicyState;
           const batch = (
-            prepare(FACTS.referencesAfter).all({ after, limit: REDECIDE_BATCH_SIZE }) as {
+            prepare(DECISIONS.referencesAfter).all({ after, limit: REDECIDE_BATCH_SIZE }) as {
               reference_id: string;
             }[]
           ).map((row) => row.reference_id);

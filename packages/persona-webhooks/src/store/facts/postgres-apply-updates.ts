@@ -10,11 +10,11 @@ import type { Tables } from '../postgres/tables.js';
 import {
   accountParams,
   caseParams,
-  kycFactStatements,
+  factUpsertStatements,
   linkParams,
   reportParams,
   transactionParams,
-} from './kyc-facts-sql.js';
+} from './fact-upserts.js';
 import {
   type InquiryParams,
   inquiryParams,
@@ -22,7 +22,7 @@ import {
   upsertVerificationSql,
   type VerificationParams,
   verificationParams,
-} from './projection-upserts.js';
+} from './inquiry-upserts.js';
 
 /** The statements of one schema, rendered once. */
 export interface UpdateStatements {
@@ -51,7 +51,7 @@ export function updateStatements(t: Tables): UpdateStatements {
   const scrubByInquiry = `UPDATE ${t.events} SET body = NULL WHERE inquiry_id = $1 AND body IS NOT NULL`;
   const scrubByAccount = `UPDATE ${t.events} SET body = NULL WHERE account_id = $1 AND body IS NOT NULL`;
   const scrubByObject = `UPDATE ${t.events} SET body = NULL WHERE object_id = $1 AND body IS NOT NULL`;
-  const facts = kycFactStatements(t);
+  const facts = factUpsertStatements(t);
   const upsertCase = positional<ReturnType<typeof caseParams>>(facts.upsertCase);
   const upsertReport = positional<ReturnType<typeof reportParams>>(facts.upsertReport);
   const upsertAccount = positional<ReturnType<typeof accountParams>>(facts.upsertAccount);

@@ -8,22 +8,22 @@ import type { PrepareCached } from '../sqlite/statement-cache.js';
 import {
   accountParams,
   caseParams,
-  kycFactStatements,
+  factUpsertStatements,
   linkParams,
-  PLAIN_KYC_TABLES,
   reportParams,
   transactionParams,
-} from './kyc-facts-sql.js';
+} from './fact-upserts.js';
 import {
   inquiryParams,
   upsertInquirySql,
   upsertVerificationSql,
   verificationParams,
-} from './projection-upserts.js';
+} from './inquiry-upserts.js';
+import { PLAIN_KYC_TABLES } from './kyc-tables.js';
 
 const UPSERT_INQUIRY_SQL = upsertInquirySql('inquiries');
 const UPSERT_VERIFICATION_SQL = upsertVerificationSql('verifications');
-const FACTS = kycFactStatements(PLAIN_KYC_TABLES);
+const FACTS = factUpsertStatements(PLAIN_KYC_TABLES);
 const SCRUB_BY_INQUIRY_SQL =
   'DELETE FROM event_bodies WHERE event_id IN (SELECT id FROM events WHERE inquiry_id = ?)';
 const SCRUB_BY_ACCOUNT_SQL =

@@ -5,7 +5,7 @@
  * reference_id) serve in that order, so a page reads its rows and stops, however many users there are.
  */
 
-import type { KycTables } from '../facts/kyc-facts-sql.js';
+import type { KycTables } from '../facts/kyc-tables.js';
 import { decodeKeysetCursor } from './keyset-cursor.js';
 import type { ListKycQuery } from './read-model.js';
 import { listLimit } from './row-views.js';

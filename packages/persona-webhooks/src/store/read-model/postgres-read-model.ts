@@ -6,9 +6,10 @@
  */
 
 import type { KycPolicy } from '../../kyc/decision.js';
+import { decisionSql } from '../decisions/decision-sql.js';
 import { decisionCounts, decisionFromRow } from '../decisions/kyc-decisions.js';
 import { decisionStatements } from '../decisions/postgres-decisions.js';
-import { kycFactStatements, userObjectIdsSql } from '../facts/kyc-facts-sql.js';
+import { userObjectIdsSql } from '../facts/ownership-sql.js';
 import { positional } from '../named-params.js';
 import type { Connections } from '../postgres/connections.js';
 import { type RowValues, rowValues } from '../postgres/row-values.js';
@@ -128,7 +129,7 @@ export function createPostgresReadModel(
   policy: KycPolicy,
 ): PostgresReadModel {
   const decisions = decisionStatements(t);
-  const countDecisionsSql = kycFactStatements(t).countDecisions;
+  const countDecisionsSql = decisionSql(t).countDecisions;
   const select = async (text: string, values: unknown[] = []): Promise<RowValues[]> =>
     rowValues((await connections.use((client) => client.query(text, values))).rows);
   /** A user's events: those that carried their reference id ($n), or belong to one of their inquiries. */

@@ -5,9 +5,11 @@
 
 import type { KycDecisionValue, KycPolicy } from '../../kyc/decision.js';
 import type { KycFacts } from '../../kyc/facts.js';
+import { decisionSql } from '../decisions/decision-sql.js';
 import { decisionCounts, decisionFromRow } from '../decisions/kyc-decisions.js';
 import { readSqliteDecision, readSqliteFacts } from '../decisions/sqlite-decisions.js';
-import { kycFactStatements, PLAIN_KYC_TABLES, userObjectIdsSql } from '../facts/kyc-facts-sql.js';
+import { PLAIN_KYC_TABLES } from '../facts/kyc-tables.js';
+import { userObjectIdsSql } from '../facts/ownership-sql.js';
 import type { EventStatus } from '../queue/work-queue.js';
 import type { PrepareCached } from '../sqlite/statement-cache.js';
 import { decodeKeysetCursor } from './keyset-cursor.js';
@@ -48,7 +50,7 @@ import {
   type VerificationRow,
 } from './row-views.js';
 
-const FACTS = kycFactStatements(PLAIN_KYC_TABLES);
+const DECISIONS = decisionSql(PLAIN_KYC_TABLES);
 
 const SUMMARY_COLUMNS = EVENT_SUMMARY_COLUMNS;
 
@@ -173,7 +175,7 @@ export function createSqliteReadModel(prepare: PrepareCached, policy: KycPolicy)
     getKycFacts: (referenceId) => readSqliteFacts(prepare, referenceId),
 
     countDecisions: () =>
-      decisionCounts(prepare(FACTS.countDecisions).all() as { decision: string; n: number }[]),
+      decisionCounts(prepare(DECISIONS.countDecisions).all() as { decision: string; n: number }[]),
 
     listKyc(query) {
       const { sql, params, limit } = kycListStatement(PLAIN_KYC_TABLES, query);
