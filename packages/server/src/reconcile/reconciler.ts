@@ -6,12 +6,13 @@
  * `/readyz`: it only ever runs in the background.
  */
 import { randomUUID } from 'node:crypto';
-import { PersonaWebhookError, type ReconcileState, type Store } from 'persona-webhooks';
+import { PersonaWebhookError } from 'persona-webhooks';
 import { PersonaApiAuthError, PersonaApiError } from '../persona-api/api-errors.js';
 import type { PersonaApiClient } from '../persona-api/client.js';
 import { sleep } from '../persona-api/request-budget.js';
 import type { Logger } from '../server/logger.js';
-import { type RecoverSummary, recoverEvents } from './recover-events.js';
+import type { ReconcileState, ReconcileStateStore } from '../service-state/reconcile-state.js';
+import { type RecoverOptions, type RecoverSummary, recoverEvents } from './recover-events.js';
 
 export const RECOVERED_WARNING =
   "received through reconciliation, not by webhook: check the webhook's URL, enabled events and secret — `persona-webhooks doctor`";
@@ -27,7 +28,8 @@ export interface ReconcileSettings {
 }
 
 export interface ReconcilerOptions extends ReconcileSettings {
-  store: Store;
+  /** Where recovered events go, and the shared checkpoint and lease. */
+  store: RecoverOptions['store'] & ReconcileStateStore;
   client: PersonaApiClient;
   logger: Logger;
   onRecovered?: (count: number) => void;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { SessionRevocationStore } from 'persona-webhooks';
+import type { SessionRevocationStore } from '../../service-state/session-revocations.js';
 
 /** A signed-in browser: a random id and when it stops being valid. */
 export interface Session {
