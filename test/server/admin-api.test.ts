@@ -11,29 +11,30 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPipeline, createWorker } from '../../packages/persona-webhooks/src/index.js';
 import type { BuildEventOptions } from '../../packages/persona-webhooks/src/simulate/build-event.js';
-import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
+import type { ServiceStore } from '../../packages/server/src/service-state/service-state.js';
 import { buildApp } from '../../packages/server/src/server/app.js';
 import { checkedKycPolicy } from '../../packages/server/src/server/checked-kyc-policy.js';
 import { kycPageSchema } from '../../packages/server/src/server/kyc-list-view.js';
 import { createLogger } from '../../packages/server/src/server/logger.js';
 import { createMetrics } from '../../packages/server/src/server/metrics.js';
 import { MinuteCounter } from '../../packages/server/src/server/minute-counter.js';
-import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
+import { createSqliteServiceStore } from '../../packages/server/src/service-state/sqlite-service-store.js';
 import { signedEvent } from '../helpers/deliveries.js';
-import { openTestPostgresStore, postgresReachable } from '../helpers/postgres.js';
+import { postgresReachable } from '../helpers/postgres.js';
+import { openTestPostgresServiceStore } from '../helpers/postgres-service-store.js';
 import { claimOne, inboxEvent, inquiryUpdate, quarantinedBody } from '../store/store-fixtures.js';
 
 const TOKEN = 'admin-api-test-token-0123456789';
 const DAY = 24 * 3600_000;
 let dir: string;
-let store: Store;
+let store: ServiceStore;
 let closeStore: () => Promise<void>;
 let app: FastifyInstance;
 let invalidSignatures: MinuteCounter;
 const postgres = await postgresReachable();
 
 /** Serves the admin API over `opened.store`; `cleanup` closes that store (and whatever it needs). */
-async function startApp(opened: { store: Store; cleanup: () => Promise<void> }): Promise<void> {
+async function startApp(opened: { store: ServiceStore; cleanup: () => Promise<void> }): Promise<void> {
   store = opened.store;
   closeStore = opened.cleanup;
   invalidSignatures = new MinuteCounter(Date.now() - 2 * DAY);
@@ -53,7 +54,7 @@ async function startApp(opened: { store: Store; cleanup: () => Promise<void> }):
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pw-admin-api-'));
-  const sqlite = createSqliteFileStore(join(dir, 'db.sqlite'));
+  const sqlite = createSqliteServiceStore(join(dir, 'db.sqlite'));
   await sqlite.migrate();
   await startApp({ store: sqlite, cleanup: () => sqlite.close() });
 });
@@ -418,7 +419,7 @@ describe('GET /api/kyc/:referenceId decision', () => {
     beforeEach(async () => {
       await app.close();
       await closeStore();
-      await startApp(await openTestPostgresStore());
+      await startApp(await openTestPostgresServiceStore());
     });
 
     it("shows the user's case and report events in their timeline, as on SQLite", userTimeline);
@@ -546,7 +547,7 @@ describe('GET /api/kyc: users by decision, the review queue', () => {
     beforeEach(async () => {
       await app.close();
       await closeStore();
-      await startApp(await openTestPostgresStore());
+      await startApp(await openTestPostgresServiceStore());
     });
 
     it('lists the review queue as on SQLite', reviewQueue);
@@ -581,7 +582,7 @@ describe('a custom kycPolicy that throws', () => {
   beforeEach(async () => {
     await app.close();
     await closeStore();
-    const failing = createSqliteFileStore(join(dir, 'policy.sqlite'), {
+    const failing = createSqliteServiceStore(join(dir, 'policy.sqlite'), {
       kycPolicy: checkedKycPolicy(() => {
         throw new Error('policy bug');
       }),

@@ -4,7 +4,7 @@
  * cached: one store read per session per REVOCATION_RECHECK_MS, "signed out" remembered until expiry.
  */
 import { describe, expect, it } from 'vitest';
-import type { SessionRevocationStore } from '../../packages/persona-webhooks/src/store/store.js';
+import type { SessionRevocationStore } from '../../packages/server/src/service-state/session-revocations.js';
 import { REVOCATION_RECHECK_MS, SessionBook } from '../../packages/server/src/server/dashboard/sessions.js';
 
 const HOUR = 3600_000;
