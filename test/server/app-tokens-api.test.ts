@@ -11,7 +11,6 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPipeline } from '../../packages/persona-webhooks/src/index.js';
 import { buildEvent } from '../../packages/persona-webhooks/src/simulate/build-event.js';
-import type { ServiceStore } from '../../packages/server/src/service-state/service-state.js';
 import { createWorker } from '../../packages/persona-webhooks/src/worker/worker.js';
 import { generateAppToken } from '../../packages/server/src/app-tokens/app-token.js';
 import { MAX_FAILED_ATTEMPTS } from '../../packages/server/src/server/admin-auth.js';
@@ -19,6 +18,7 @@ import { buildApp } from '../../packages/server/src/server/app.js';
 import { createLogger } from '../../packages/server/src/server/logger.js';
 import { createMetrics } from '../../packages/server/src/server/metrics.js';
 import { MinuteCounter } from '../../packages/server/src/server/minute-counter.js';
+import type { ServiceStore } from '../../packages/server/src/service-state/service-state.js';
 import { createSqliteServiceStore } from '../../packages/server/src/service-state/sqlite-service-store.js';
 import { ingestBuilt } from '../worker/temp-store.js';
 

@@ -10,7 +10,6 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPipeline } from '../../packages/persona-webhooks/src/index.js';
-import type { ServiceStore } from '../../packages/server/src/service-state/service-state.js';
 import {
   MAX_FAILED_ATTEMPTS,
   MAX_FAILED_ATTEMPTS_TOTAL,
@@ -21,6 +20,7 @@ import { createLogger } from '../../packages/server/src/server/logger.js';
 import { createMetrics } from '../../packages/server/src/server/metrics.js';
 import { MinuteCounter } from '../../packages/server/src/server/minute-counter.js';
 import { CONTENT_SECURITY_POLICY } from '../../packages/server/src/server/security-headers.js';
+import type { ServiceStore } from '../../packages/server/src/service-state/service-state.js';
 import { createSqliteServiceStore } from '../../packages/server/src/service-state/sqlite-service-store.js';
 
 const TOKEN = 'dashboard-test-token-0123456789';
