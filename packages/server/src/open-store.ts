@@ -151,7 +151,7 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
   try {
     if (existing) {
       requireCurrentSchema(await store.schemaStatus(), databaseUrl);
-      requireCurrentSchema(await parts.state.schemaStatus(), databaseUrl);
+      requireCurrentSchema(await parts.state.schemaStatus(), databaseUrl, 'service state schema');
     } else {
       // The service's migrations, then the library's (`withServiceState`).
       await store.migrate({
@@ -169,8 +169,11 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
   return withSealedSecrets(store, keyring);
 }
 
-/** What a read-only tool says instead of running on a schema it does not match. */
-function requireCurrentSchema(status: SchemaStatus, databaseUrl: string): void {
+/**
+ * What a read-only tool says instead of running on a schema it does not match; `what` names which
+ * versions these are (the event store's, or the service state's `service_schema_migrations`).
+ */
+function requireCurrentSchema(status: SchemaStatus, databaseUrl: string, what = 'schema'): void {
   if (status.applied > status.latest) throw new SchemaTooNewError(status.applied, status.latest);
   if (status.applied === 0) {
     throw new ConfigError(
@@ -179,7 +182,7 @@ function requireCurrentSchema(status: SchemaStatus, databaseUrl: string): void {
   }
   if (status.applied < status.latest) {
     throw new ConfigError(
-      `${databaseUrl} is at schema version ${status.applied}; this release needs ${status.latest}: run \`persona-webhooks migrate\`.`,
+      `${databaseUrl} is at ${what} version ${status.applied}; this release needs ${status.latest}: run \`persona-webhooks migrate\`.`,
     );
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Reconciliation in the service: at start and then every interval, recover through Persona's Events API
- * every event the webhook did not bring. The checkpoint, the lease and the schedule live in the store,
- * so N instances on one database run one reconciliation per interval between them. A failed run is
+ * every event the webhook did not bring. The checkpoint, the lease and the schedule live in the database
+ * (the service state, `service-state/reconcile-state.ts`), so N instances on one database run one reconciliation per interval between them. A failed run is
  * logged and counted, backs off (doubling, up to an hour), and never touches webhook intake or
  * `/readyz`: it only ever runs in the background.
  */
