@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildEvent } from '../../packages/persona-webhooks/src/simulate/build-event.js';
 import { createWorker } from '../../packages/persona-webhooks/src/worker/worker.js';
-import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
+import { createSqliteServiceStore } from '../../packages/server/src/service-state/sqlite-service-store.js';
 import { runCli } from '../helpers/run-cli.js';
 import { ingestBuilt } from '../worker/temp-store.js';
 
@@ -18,7 +18,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('an attempt cut by a crash', () => {
   it('is marked interrupted when the message is sent again', async () => {
     const file = join(dir, 'db.sqlite');
-    const store = createSqliteFileStore(file);
+    const store = createSqliteServiceStore(file);
     let id: string;
     try {
       await store.migrate();

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
+import { createSqliteServiceStore } from '../../packages/server/src/service-state/sqlite-service-store.js';
 import { type SeededQueue, seedReviewQueue } from '../helpers/review-queue-seed.js';
 import { runCli } from '../helpers/run-cli.js';
 
@@ -20,7 +20,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pw-kyc-list-'));
   const file = join(dir, 'db.sqlite');
   databaseUrl = `sqlite:${file}`;
-  const store = createSqliteFileStore(file);
+  const store = createSqliteServiceStore(file);
   try {
     await store.migrate();
     seeded = await seedReviewQueue(store, { baseMs: BASE, fillers: 2 });

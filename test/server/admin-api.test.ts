@@ -11,28 +11,29 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPipeline, createWorker } from '../../packages/persona-webhooks/src/index.js';
 import type { BuildEventOptions } from '../../packages/persona-webhooks/src/simulate/build-event.js';
-import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
 import { buildApp } from '../../packages/server/src/server/app.js';
 import { kycPageSchema } from '../../packages/server/src/server/kyc-list-view.js';
 import { createLogger } from '../../packages/server/src/server/logger.js';
 import { createMetrics } from '../../packages/server/src/server/metrics.js';
 import { MinuteCounter } from '../../packages/server/src/server/minute-counter.js';
-import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
+import type { ServiceStore } from '../../packages/server/src/service-state/service-state.js';
+import { createSqliteServiceStore } from '../../packages/server/src/service-state/sqlite-service-store.js';
 import { signedEvent } from '../helpers/deliveries.js';
-import { openTestPostgresStore, postgresReachable } from '../helpers/postgres.js';
+import { postgresReachable } from '../helpers/postgres.js';
+import { openTestPostgresServiceStore } from '../helpers/postgres-service-store.js';
 import { claimOne, inboxEvent, inquiryUpdate, quarantinedBody } from '../store/store-fixtures.js';
 
 const TOKEN = 'admin-api-test-token-0123456789';
 const DAY = 24 * 3600_000;
 let dir: string;
-let store: Store;
+let store: ServiceStore;
 let closeStore: () => Promise<void>;
 let app: FastifyInstance;
 let invalidSignatures: MinuteCounter;
 const postgres = await postgresReachable();
 
 /** Serves the admin API over `opened.store`; `cleanup` closes that store (and whatever it needs). */
-async function startApp(opened: { store: Store; cleanup: () => Promise<void> }): Promise<void> {
+async function startApp(opened: { store: ServiceStore; cleanup: () => Promise<void> }): Promise<void> {
   store = opened.store;
   closeStore = opened.cleanup;
   invalidSignatures = new MinuteCounter(Date.now() - 2 * DAY);
@@ -52,7 +53,7 @@ async function startApp(opened: { store: Store; cleanup: () => Promise<void> }):
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pw-admin-api-'));
-  const sqlite = createSqliteFileStore(join(dir, 'db.sqlite'));
+  const sqlite = createSqliteServiceStore(join(dir, 'db.sqlite'));
   await sqlite.migrate();
   await startApp({ store: sqlite, cleanup: () => sqlite.close() });
 });
@@ -417,7 +418,7 @@ describe('GET /api/kyc/:referenceId decision', () => {
     beforeEach(async () => {
       await app.close();
       await closeStore();
-      await startApp(await openTestPostgresStore());
+      await startApp(await openTestPostgresServiceStore());
     });
 
     it("shows the user's case and report events in their timeline, as on SQLite", userTimeline);
@@ -545,7 +546,7 @@ describe('GET /api/kyc: users by decision, the review queue', () => {
     beforeEach(async () => {
       await app.close();
       await closeStore();
-      await startApp(await openTestPostgresStore());
+      await startApp(await openTestPostgresServiceStore());
     });
 
     it('lists the review queue as on SQLite', reviewQueue);
@@ -580,7 +581,7 @@ describe('a custom kycPolicy that throws', () => {
   beforeEach(async () => {
     await app.close();
     await closeStore();
-    const failing = createSqliteFileStore(join(dir, 'policy.sqlite'), {
+    const failing = createSqliteServiceStore(join(dir, 'policy.sqlite'), {
       // No guard here: the store puts its own around a custom policy.
       kycPolicy: () => {
         throw new Error('policy bug');

@@ -11,7 +11,6 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPipeline } from '../../packages/persona-webhooks/src/index.js';
 import { buildEvent } from '../../packages/persona-webhooks/src/simulate/build-event.js';
-import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
 import { createWorker } from '../../packages/persona-webhooks/src/worker/worker.js';
 import { generateAppToken } from '../../packages/server/src/app-tokens/app-token.js';
 import { MAX_FAILED_ATTEMPTS } from '../../packages/server/src/server/admin-auth.js';
@@ -19,12 +18,13 @@ import { buildApp } from '../../packages/server/src/server/app.js';
 import { createLogger } from '../../packages/server/src/server/logger.js';
 import { createMetrics } from '../../packages/server/src/server/metrics.js';
 import { MinuteCounter } from '../../packages/server/src/server/minute-counter.js';
-import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
+import type { ServiceStore } from '../../packages/server/src/service-state/service-state.js';
+import { createSqliteServiceStore } from '../../packages/server/src/service-state/sqlite-service-store.js';
 import { ingestBuilt } from '../worker/temp-store.js';
 
 const ADMIN = 'app-token-test-admin-0123456789';
 let dir: string;
-let store: Store;
+let store: ServiceStore;
 let app: FastifyInstance;
 let logs: string;
 let token: string;
@@ -32,7 +32,7 @@ let tokenId: string;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pw-app-tokens-'));
-  store = createSqliteFileStore(join(dir, 'db.sqlite'));
+  store = createSqliteServiceStore(join(dir, 'db.sqlite'));
   await store.migrate();
   logs = '';
   const destination = new Writable({

@@ -10,7 +10,6 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPipeline } from '../../packages/persona-webhooks/src/index.js';
-import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
 import {
   MAX_FAILED_ATTEMPTS,
   MAX_FAILED_ATTEMPTS_TOTAL,
@@ -21,14 +20,15 @@ import { createLogger } from '../../packages/server/src/server/logger.js';
 import { createMetrics } from '../../packages/server/src/server/metrics.js';
 import { MinuteCounter } from '../../packages/server/src/server/minute-counter.js';
 import { CONTENT_SECURITY_POLICY } from '../../packages/server/src/server/security-headers.js';
-import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
+import type { ServiceStore } from '../../packages/server/src/service-state/service-state.js';
+import { createSqliteServiceStore } from '../../packages/server/src/service-state/sqlite-service-store.js';
 
 const TOKEN = 'dashboard-test-token-0123456789';
 const HOST = 'dash.test';
 const ORIGIN = `http://${HOST}`;
 
 let dir: string;
-let store: Store;
+let store: ServiceStore;
 let app: FastifyInstance;
 let logs: string;
 
@@ -55,7 +55,7 @@ async function start(options: { sessionTtlMs?: number; trustProxy?: boolean | nu
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pw-dash-auth-'));
-  store = createSqliteFileStore(join(dir, 'db.sqlite'));
+  store = createSqliteServiceStore(join(dir, 'db.sqlite'));
   await store.migrate();
   await start();
 });

@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPipeline } from '../../packages/persona-webhooks/src/index.js';
-import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
 import { buildApp } from '../../packages/server/src/server/app.js';
 import { createLogger } from '../../packages/server/src/server/logger.js';
 import { createMetrics } from '../../packages/server/src/server/metrics.js';
 import { MinuteCounter } from '../../packages/server/src/server/minute-counter.js';
-import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
+import type { ServiceStore } from '../../packages/server/src/service-state/service-state.js';
+import { createSqliteServiceStore } from '../../packages/server/src/service-state/sqlite-service-store.js';
 import {
   FAILING_ENDPOINT,
   HEALTHY_ENDPOINT,
@@ -28,7 +28,7 @@ const TOKEN = 'deliveries-api-test-token-0123456789';
 const HOST = 'dash.test';
 const ORIGIN = `http://${HOST}`;
 let dir: string;
-let store: Store;
+let store: ServiceStore;
 let app: FastifyInstance;
 let seeded: SeededOutbox;
 /** Every body answered in a test, checked for secrets afterwards. */
@@ -36,7 +36,7 @@ let answered: string[];
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pw-deliveries-api-'));
-  store = createSqliteFileStore(join(dir, 'db.sqlite'));
+  store = createSqliteServiceStore(join(dir, 'db.sqlite'));
   await store.migrate();
   seeded = await seedOutbox(store, {
     failingUrl: 'http://127.0.0.1:9/hooks',

@@ -12,14 +12,14 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { createPipeline } from '../../packages/persona-webhooks/src/index.js';
 import { decisionChangedEvent } from '../../packages/persona-webhooks/src/outbox/decision-changed.js';
-import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
 import { buildApp } from '../../packages/server/src/server/app.js';
 import { vendorFiles } from '../../packages/server/src/server/dashboard/assets.js';
 import { kycDecisionChangedEventSchema } from '../../packages/server/src/server/kyc-decision-changed-event.js';
 import { createLogger } from '../../packages/server/src/server/logger.js';
 import { createMetrics } from '../../packages/server/src/server/metrics.js';
 import { MinuteCounter } from '../../packages/server/src/server/minute-counter.js';
-import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
+import type { ServiceStore } from '../../packages/server/src/service-state/service-state.js';
+import { createSqliteServiceStore } from '../../packages/server/src/service-state/sqlite-service-store.js';
 
 // Every route any Fastify instance registers, seen by an onRoute hook added as the instance is made
 // (buildApp registers some routes before it returns, so a hook added afterwards would miss them).
@@ -66,13 +66,13 @@ type Document = {
 };
 
 let dir: string;
-let store: Store;
+let store: ServiceStore;
 let app: FastifyInstance;
 let doc: Document;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pw-openapi-'));
-  store = createSqliteFileStore(join(dir, 'db.sqlite'));
+  store = createSqliteServiceStore(join(dir, 'db.sqlite'));
   await store.migrate();
   app = buildApp({
     pipeline: createPipeline({ secrets: ['wbhsec_test'], store }),

@@ -12,24 +12,24 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPipeline } from '../../packages/persona-webhooks/src/index.js';
-import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
 import { buildApp } from '../../packages/server/src/server/app.js';
 import { createLogger } from '../../packages/server/src/server/logger.js';
 import { createMetrics } from '../../packages/server/src/server/metrics.js';
 import { MinuteCounter } from '../../packages/server/src/server/minute-counter.js';
 import { SECURITY_HEADERS } from '../../packages/server/src/server/security-headers.js';
-import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
+import type { ServiceStore } from '../../packages/server/src/service-state/service-state.js';
+import { createSqliteServiceStore } from '../../packages/server/src/service-state/sqlite-service-store.js';
 
 const TOKEN = 'security-headers-test-token-0123';
 
 let dir: string;
-let store: Store;
+let store: ServiceStore;
 let app: FastifyInstance;
 let baseUrl: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pw-sec-headers-'));
-  store = createSqliteFileStore(join(dir, 'db.sqlite'));
+  store = createSqliteServiceStore(join(dir, 'db.sqlite'));
   await store.migrate();
   app = buildApp({
     pipeline: createPipeline({ secrets: ['wbhsec_test'], store }),

@@ -4,8 +4,8 @@
  * cached: one store read per session per REVOCATION_RECHECK_MS, "signed out" remembered until expiry.
  */
 import { describe, expect, it } from 'vitest';
-import type { SessionRevocationStore } from '../../packages/persona-webhooks/src/store/store.js';
 import { REVOCATION_RECHECK_MS, SessionBook } from '../../packages/server/src/server/dashboard/sessions.js';
+import type { SessionRevocationStore } from '../../packages/server/src/service-state/session-revocations.js';
 
 const HOUR = 3600_000;
 const T0 = Date.UTC(2026, 0, 1);

@@ -117,7 +117,6 @@ describe.skipIf(!reachable)('PostgreSQL store', () => {
       expect(before.tables).toEqual([
         'accounts',
         'app_endpoints',
-        'app_tokens',
         'cases',
         'event_attempts',
         'events',
@@ -129,10 +128,8 @@ describe.skipIf(!reachable)('PostgreSQL store', () => {
         'kyc_rebuild',
         'outbox_attempts',
         'outbox_messages',
-        'reconcile_state',
         'reports',
         'schema_migrations',
-        'session_revocations',
         'transactions',
         'verifications',
       ]);

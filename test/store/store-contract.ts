@@ -955,52 +955,6 @@ export function describeStoreContract(label: string, open: OpenStore): void {
       });
     });
 
-    describe('app tokens', () => {
-      const hash = (n: number) => n.toString(16).padStart(64, '0');
-
-      it('stores tokens by hash, lists them oldest first, records use and revokes for good', async () => {
-        expect(await store.listAppTokens()).toEqual([]);
-        await store.createAppToken({ id: 'apt_b', name: 'payouts', tokenHash: hash(2), createdAtMs: T0 + 1 });
-        await store.createAppToken({ id: 'apt_a', name: 'backend', tokenHash: hash(1), createdAtMs: T0 });
-        expect(await store.findAppToken(hash(1))).toEqual({
-          id: 'apt_a',
-          name: 'backend',
-          createdAtMs: T0,
-          lastUsedAtMs: null,
-          revokedAtMs: null,
-        });
-        expect(await store.findAppToken(hash(3))).toBeNull();
-
-        await store.touchAppToken('apt_a', T0 + 5_000);
-        await store.touchAppToken('apt_a', T0 + 2_000); // a slower instance's older use
-        expect((await store.findAppToken(hash(1)))?.lastUsedAtMs).toBe(T0 + 5_000);
-
-        expect(await store.revokeAppToken('apt_a', T0 + 9_000)).toBe('revoked');
-        expect(await store.revokeAppToken('apt_a', T0 + 10_000)).toBe('already_revoked');
-        expect(await store.revokeAppToken('apt_unknown', T0)).toBe('not_found');
-        expect(await store.listAppTokens()).toEqual([
-          {
-            id: 'apt_a',
-            name: 'backend',
-            createdAtMs: T0,
-            lastUsedAtMs: T0 + 5_000,
-            revokedAtMs: T0 + 9_000,
-          },
-          { id: 'apt_b', name: 'payouts', createdAtMs: T0 + 1, lastUsedAtMs: null, revokedAtMs: null },
-        ]);
-        // A revoked token is still found (so it can be refused as revoked), never valid again.
-        expect((await store.findAppToken(hash(1)))?.revokedAtMs).toBe(T0 + 9_000);
-      });
-
-      it('refuses a second token with the same hash', async () => {
-        await store.createAppToken({ id: 'apt_a', name: 'one', tokenHash: hash(1), createdAtMs: T0 });
-        await expect(
-          store.createAppToken({ id: 'apt_b', name: 'two', tokenHash: hash(1), createdAtMs: T0 }),
-        ).rejects.toThrow();
-        expect((await store.listAppTokens()).map((t) => t.id)).toEqual(['apt_a']);
-      });
-    });
-
     describe('lifecycle', () => {
       it('answers ping and tolerates migrate being run again', async () => {
         await expect(store.ping()).resolves.toBeUndefined();
@@ -1034,32 +988,10 @@ export function describeStoreContract(label: string, open: OpenStore): void {
           () => store.getEvent('evt_a'),
           () => store.counts(),
           () => store.ping(),
-          () => store.revokeSession('session-id-after-close', T0 + 1000, T0),
-          () => store.isSessionRevoked('session-id-after-close'),
         ];
         for (const call of calls) {
           await expect(call()).rejects.toMatchObject({ code: 'store_unavailable', status: 503 });
         }
-      });
-    });
-
-    describe('session revocations (dashboard sign-out)', () => {
-      it('records a sign-out once, and answers for it until its expiry', async () => {
-        expect(await store.isSessionRevoked('session-a')).toBe(false);
-        await store.revokeSession('session-a', T0 + 60_000, T0);
-        await store.revokeSession('session-a', T0 + 60_000, T0 + 1); // a second sign-out changes nothing
-        expect(await store.isSessionRevoked('session-a')).toBe(true);
-        expect(await store.isSessionRevoked('session-b')).toBe(false);
-      });
-
-      it('each sign-out deletes the records of sessions that have expired since', async () => {
-        await store.revokeSession('session-old', T0 + 10, T0);
-        await store.revokeSession('session-live', T0 + 60_000, T0);
-        expect(await store.isSessionRevoked('session-old')).toBe(true);
-        await store.revokeSession('session-new', T0 + 120_000, T0 + 10);
-        expect(await store.isSessionRevoked('session-old')).toBe(false); // expired: its cookie is refused anyway
-        expect(await store.isSessionRevoked('session-live')).toBe(true);
-        expect(await store.isSessionRevoked('session-new')).toBe(true);
       });
     });
   });

@@ -83,17 +83,9 @@ export type {
   VerificationView,
 } from './store/read-model/read-model.js';
 export type {
-  AppToken,
-  AppTokenStore,
   MigrateOptions,
-  NewAppToken,
   RebuildProgress,
-  ReconcileRunOutcome,
-  ReconcileState,
-  ReconcileStateStore,
-  RevokeAppTokenOutcome,
   SchemaStatus,
-  SessionRevocationStore,
   Store,
   StoreLifecycle,
 } from './store/store.js';

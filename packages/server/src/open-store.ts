@@ -22,6 +22,8 @@ import {
 } from './secrets-at-rest/sealed-store.js';
 import { ConfigError } from './server/config-error.js';
 import { loadServicePolicy } from './server/policy-file.js';
+import type { ServiceStateDatabase, ServiceStore } from './service-state/service-state.js';
+import { withServiceState } from './service-state/with-service-state.js';
 
 export const DEFAULT_POSTGRES_SCHEMA = 'persona_webhooks';
 
@@ -120,25 +122,38 @@ export function describeStoreTarget(databaseUrl: string, postgresSchema = DEFAUL
   }
 }
 
+/** The library's store and the service state, opened on one database but not yet joined. */
+interface OpenedParts {
+  store: Store;
+  state: ServiceStateDatabase;
+}
+
 /**
- * Opens and migrates the store a database URL names.
+ * Opens and migrates the store a database URL names: the library's event store and the service's own
+ * state (`service-state/`), in the same SQLite file or PostgreSQL schema. The service's migrations run
+ * first: the library's latest one drops the tables older releases kept for the service, which the
+ * service's first one adopts.
  *
  * @example
  * const store = await openStore('sqlite:./data/persona-webhooks.db');
  */
-export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
+export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<ServiceStore> {
   const target = parseDatabaseUrl(databaseUrl);
   const existing = options.mode === 'existing';
   // Loaded (and checked) before anything opens: a broken policy stops the start, not the first event.
   const kycPolicy = await loadServicePolicy(options);
-  const store =
+  const parts =
     target.dialect === 'postgres'
       ? await openPostgresStore(target.url, options, kycPolicy)
       : await openSqliteStore(target.path, existing, options, kycPolicy);
+  const store = withServiceState(parts.store, parts.state);
   const keyring = options.secretsKeys ?? NO_KEYS;
   try {
-    if (existing) requireCurrentSchema(await store.schemaStatus(), databaseUrl);
-    else {
+    if (existing) {
+      requireCurrentSchema(await store.schemaStatus(), databaseUrl);
+      requireCurrentSchema(await parts.state.schemaStatus(), databaseUrl, 'service state schema');
+    } else {
+      // The service's migrations, then the library's (`withServiceState`).
       await store.migrate({
         ...(options.onMigrateProgress ? { onProgress: options.onMigrateProgress } : {}),
         redecide: options.redecide ?? false,
@@ -154,8 +169,11 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
   return withSealedSecrets(store, keyring);
 }
 
-/** What a read-only tool says instead of running on a schema it does not match. */
-function requireCurrentSchema(status: SchemaStatus, databaseUrl: string): void {
+/**
+ * What a read-only tool says instead of running on a schema it does not match; `what` names which
+ * versions these are (the event store's, or the service state's `service_schema_migrations`).
+ */
+function requireCurrentSchema(status: SchemaStatus, databaseUrl: string, what = 'schema'): void {
   if (status.applied > status.latest) throw new SchemaTooNewError(status.applied, status.latest);
   if (status.applied === 0) {
     throw new ConfigError(
@@ -164,7 +182,7 @@ function requireCurrentSchema(status: SchemaStatus, databaseUrl: string): void {
   }
   if (status.applied < status.latest) {
     throw new ConfigError(
-      `${databaseUrl} is at schema version ${status.applied}; this release needs ${status.latest}: run \`persona-webhooks migrate\`.`,
+      `${databaseUrl} is at ${what} version ${status.applied}; this release needs ${status.latest}: run \`persona-webhooks migrate\`.`,
     );
   }
 }
@@ -174,31 +192,49 @@ async function openPostgresStore(
   url: string,
   options: OpenStoreOptions,
   kycPolicy: KycPolicy | undefined,
-): Promise<Store> {
-  const [{ createPostgresStore }, { endPostgresPool, openPostgresPool }] = await Promise.all([
-    import('persona-webhooks/postgres'),
-    import('./postgres-pool.js'),
-  ]);
+): Promise<OpenedParts> {
+  const [{ createPostgresStore }, { endPostgresPool, openPostgresPool }, { createPostgresServiceState }] =
+    await Promise.all([
+      import('persona-webhooks/postgres'),
+      import('./postgres-pool.js'),
+      import('./service-state/postgres-service-state.js'),
+    ]);
   const pool = openPostgresPool(url, options.onPostgresError);
-  const store = createPostgresStore({
-    pool,
-    schema: options.postgresSchema ?? DEFAULT_POSTGRES_SCHEMA,
-    ...(kycPolicy ? { kycPolicy } : {}),
-  });
+  const schema = options.postgresSchema ?? DEFAULT_POSTGRES_SCHEMA;
+  const store = createPostgresStore({ pool, schema, ...(kycPolicy ? { kycPolicy } : {}) });
   return {
-    ...store,
-    async close() {
-      try {
-        await store.close();
-      } finally {
-        await endPostgresPool(pool);
-      }
+    store: {
+      ...store,
+      async close() {
+        try {
+          await store.close();
+        } finally {
+          await endPostgresPool(pool);
+        }
+      },
     },
+    // The same pool and schema: nothing of its own to close.
+    state: createPostgresServiceState(pool, schema),
   };
 }
 
-/** Imported when SQLite is chosen, so a PostgreSQL deployment never loads the native module. */
+/**
+ * Imported when SQLite is chosen, so a PostgreSQL deployment never loads the native module. The
+ * service state keeps its own connection on this thread, even when the store runs in a thread.
+ */
 async function openSqliteStore(
+  path: string,
+  mustExist: boolean,
+  options: OpenStoreOptions,
+  kycPolicy: KycPolicy | undefined,
+): Promise<OpenedParts> {
+  const { createSqliteServiceState } = await import('./service-state/sqlite-service-state.js');
+  const state = createSqliteServiceState(path, { mustExist });
+  return { store: await openSqliteEventStore(path, mustExist, options, kycPolicy), state };
+}
+
+/** The library's SQLite store, in a thread of its own when asked for. */
+async function openSqliteEventStore(
   path: string,
   mustExist: boolean,
   options: OpenStoreOptions,

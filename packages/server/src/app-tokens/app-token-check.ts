@@ -3,8 +3,8 @@
  * lookup is by hash, so a wrong token costs one indexed read and reveals nothing through timing. Each
  * check reads the store, so a revocation by the CLI (on any instance) takes effect on the next request.
  */
-import type { Store } from 'persona-webhooks';
 import type { Logger } from '../server/logger.js';
+import type { AppTokenStore } from '../service-state/app-tokens.js';
 import { hashAppToken, looksLikeAppToken } from './app-token.js';
 
 /** How often a token's "last used" time is written: at most once a minute per token and instance. */
@@ -22,7 +22,10 @@ export interface AppTokenCheck {
 export type AppTokenVerdict = { state: 'valid' } | { state: 'revoked'; id: string } | { state: 'unknown' };
 
 /** @example const appTokens = createAppTokenCheck(store, logger); await appTokens.verify(bearer, Date.now()); */
-export function createAppTokenCheck(store: Store, logger: Logger): AppTokenCheck {
+export function createAppTokenCheck(
+  store: Pick<AppTokenStore, 'findAppToken' | 'touchAppToken'>,
+  logger: Logger,
+): AppTokenCheck {
   const touchedAtMs = new Map<string, number>();
   return {
     async verify(token, nowMs) {

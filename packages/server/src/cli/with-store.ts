@@ -1,6 +1,6 @@
-import type { Store } from 'persona-webhooks';
 import { type OpenStoreOptions, openStore } from '../open-store.js';
 import { parseKeyring, SECRETS_KEYS_SETTING } from '../secrets-at-rest/keyring.js';
+import type { ServiceStore } from '../service-state/service-state.js';
 import { databaseUrlFrom } from './settings.js';
 
 /** The `--database-url` option of every command that opens the store (commander's flags and description). */
@@ -16,7 +16,7 @@ export const DATABASE_OPTION = [
  */
 export async function withStore<T>(
   databaseUrl: string | undefined,
-  work: (store: Store) => Promise<T>,
+  work: (store: ServiceStore) => Promise<T>,
   mode: 'migrate' | 'existing' = 'existing',
   options: Pick<OpenStoreOptions, 'policyModule' | 'policyFile' | 'onMigrateProgress' | 'redecide'> = {},
 ): Promise<T> {

@@ -2,12 +2,12 @@
  * Wires reconciliation into the service: builds the API client and the reconciler when the
  * configuration turns it on, starts it, and exposes its status for `GET /api/reconcile`.
  */
-import type { ReconcileState, Store } from 'persona-webhooks';
 import { createApiClient } from '../persona-api/api-settings.js';
 import type { Logger } from '../server/logger.js';
 import type { ServiceMetrics } from '../server/metrics.js';
 import type { RecoveryConfig } from '../server/recovery-config.js';
-import { createReconciler, type Reconciler } from './reconciler.js';
+import type { ReconcileState } from '../service-state/reconcile-state.js';
+import { createReconciler, type Reconciler, type ReconcilerOptions } from './reconciler.js';
 
 /** What `GET /api/reconcile` reports. */
 export interface ReconcileStatus {
@@ -26,7 +26,7 @@ export interface RunningReconciliation {
 
 export function startReconciliation(options: {
   recovery: RecoveryConfig;
-  store: Store;
+  store: ReconcilerOptions['store'];
   logger: Logger;
   metrics: ServiceMetrics;
 }): RunningReconciliation {

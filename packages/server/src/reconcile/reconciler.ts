@@ -1,17 +1,18 @@
 /**
  * Reconciliation in the service: at start and then every interval, recover through Persona's Events API
- * every event the webhook did not bring. The checkpoint, the lease and the schedule live in the store,
- * so N instances on one database run one reconciliation per interval between them. A failed run is
+ * every event the webhook did not bring. The checkpoint, the lease and the schedule live in the database
+ * (the service state, `service-state/reconcile-state.ts`), so N instances on one database run one reconciliation per interval between them. A failed run is
  * logged and counted, backs off (doubling, up to an hour), and never touches webhook intake or
  * `/readyz`: it only ever runs in the background.
  */
 import { randomUUID } from 'node:crypto';
-import { PersonaWebhookError, type ReconcileState, type Store } from 'persona-webhooks';
+import { PersonaWebhookError } from 'persona-webhooks';
 import { PersonaApiAuthError, PersonaApiError } from '../persona-api/api-errors.js';
 import type { PersonaApiClient } from '../persona-api/client.js';
 import { sleep } from '../persona-api/request-budget.js';
 import type { Logger } from '../server/logger.js';
-import { type RecoverSummary, recoverEvents } from './recover-events.js';
+import type { ReconcileState, ReconcileStateStore } from '../service-state/reconcile-state.js';
+import { type RecoverOptions, type RecoverSummary, recoverEvents } from './recover-events.js';
 
 export const RECOVERED_WARNING =
   "received through reconciliation, not by webhook: check the webhook's URL, enabled events and secret — `persona-webhooks doctor`";
@@ -27,7 +28,8 @@ export interface ReconcileSettings {
 }
 
 export interface ReconcilerOptions extends ReconcileSettings {
-  store: Store;
+  /** Where recovered events go, and the shared checkpoint and lease. */
+  store: RecoverOptions['store'] & ReconcileStateStore;
   client: PersonaApiClient;
   logger: Logger;
   onRecovered?: (count: number) => void;

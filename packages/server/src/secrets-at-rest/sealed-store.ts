@@ -13,7 +13,11 @@ import { ConfigError } from '../server/config-error.js';
 import { isSealed, type Keyring, open, SECRETS_KEYS_SETTING, seal, sealedWith } from './keyring.js';
 
 /** Wraps `store` so that endpoint secrets are sealed with `keyring` (in clear when it has no key). */
-export function withSealedSecrets(store: Store, keyring: Keyring, now: () => number = Date.now): Store {
+export function withSealedSecrets<S extends Store>(
+  store: S,
+  keyring: Keyring,
+  now: () => number = Date.now,
+): S {
   const openAll = (endpoint: AppEndpoint): AppEndpoint => ({
     ...endpoint,
     // A secret no listed key opens stays sealed: it shows (only its expiry is shown) but never signs.

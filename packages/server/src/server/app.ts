@@ -22,6 +22,8 @@ import {
 import { fastifyPersonaWebhooks } from 'persona-webhooks/fastify';
 import { createAppTokenCheck } from '../app-tokens/app-token-check.js';
 import type { ReconcileStatus } from '../reconcile/reconcile-service.js';
+import type { AppTokenStore } from '../service-state/app-tokens.js';
+import type { SessionRevocationStore } from '../service-state/session-revocations.js';
 import { createAdminAuth } from './admin-auth.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { healthAnswer, metricsAnswer, openApiAnswer, readyAnswer } from './answers/service-answers.js';
@@ -47,7 +49,8 @@ const READY_TIMEOUT_MS = 2_000;
 
 export interface AppOptions {
   pipeline: WebhookPipeline;
-  store: Store;
+  /** The event store, with the service state the dashboard sign-out and app tokens need. */
+  store: Store & SessionRevocationStore & AppTokenStore;
   metrics: ServiceMetrics;
   logger: Logger;
   adminToken: string;

@@ -4,7 +4,7 @@
  * drain the worker → close the store).
  */
 import type { AddressInfo } from 'node:net';
-import type { OutcomeReport, Store } from 'persona-webhooks';
+import type { OutcomeReport } from 'persona-webhooks';
 import {
   createDispatcher,
   createPipeline,
@@ -15,6 +15,7 @@ import {
 import { openStore } from '../open-store.js';
 import { startOutbound } from '../outbound/outbound-service.js';
 import { startReconciliation } from '../reconcile/reconcile-service.js';
+import type { ServiceStore } from '../service-state/service-state.js';
 import { buildApp, WEBHOOK_PATH } from './app.js';
 import { describeBinding } from './bound-addresses.js';
 import type { ServiceConfig } from './config.js';
@@ -33,7 +34,7 @@ export interface RunningService {
   url: string;
   /** What it really binds, e.g. `['0.0.0.0:3000 (all interfaces)']`: `HOST=localhost` can bind two. */
   listening: string[];
-  store: Store;
+  store: ServiceStore;
   /** Graceful: idempotent; resolves when everything is closed. */
   stop(): Promise<void>;
 }

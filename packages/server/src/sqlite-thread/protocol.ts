@@ -33,12 +33,6 @@ export const THREAD_METHODS = [
   'timeline',
   'receivedPerMinute',
   'inboxTimes',
-  'getReconcileState',
-  'claimReconcile',
-  'renewReconcileLease',
-  'finishReconcile',
-  'revokeSession',
-  'isSessionRevoked',
   'putEndpoint',
   'listEndpoints',
   'claimDeliveries',
@@ -50,11 +44,6 @@ export const THREAD_METHODS = [
   'recoverDeliveries',
   'removeEndpoint',
   'deliveryStats',
-  'createAppToken',
-  'listAppTokens',
-  'findAppToken',
-  'touchAppToken',
-  'revokeAppToken',
 ] as const satisfies readonly (keyof Store)[];
 
 export type ThreadMethod = (typeof THREAD_METHODS)[number];

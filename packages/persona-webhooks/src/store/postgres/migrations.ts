@@ -371,4 +371,30 @@ CREATE INDEX outbox_endpoint_due ON outbox_messages (endpoint_id, next_attempt_a
   WHERE status IN ('pending', 'sending');
 `,
   },
+  {
+    version: 12,
+    name: 'service-state-out',
+    // Mirrors SQLite's version 13: app tokens, dashboard sign-outs and the reconciliation state belong
+    // to the persona-webhooks service, which now keeps them in tables of its own (`service_*`) and
+    // renames these before this migration runs. A library user gets rid of tables they never asked
+    // for; a table still holding what a service of an older release wrote (a token, a sign-out, a
+    // reconciliation that ever ran) is left as it is, for that service to adopt when it next starts.
+    // Nested IFs: a table's query is only planned once the table is known to exist.
+    sql: `
+DO $$
+BEGIN
+  IF to_regclass('app_tokens') IS NOT NULL THEN
+    IF NOT EXISTS (SELECT 1 FROM app_tokens) THEN DROP TABLE app_tokens; END IF;
+  END IF;
+  IF to_regclass('session_revocations') IS NOT NULL THEN
+    IF NOT EXISTS (SELECT 1 FROM session_revocations) THEN DROP TABLE session_revocations; END IF;
+  END IF;
+  IF to_regclass('reconcile_state') IS NOT NULL THEN
+    IF NOT EXISTS (SELECT 1 FROM reconcile_state WHERE last_started_at_ms IS NOT NULL) THEN
+      DROP TABLE reconcile_state;
+    END IF;
+  END IF;
+END $$;
+`,
+  },
 ]);

@@ -25,14 +25,11 @@ import { createPostgresOutbox } from '../outbox/postgres-outbox.js';
 import { createPostgresWorkQueue } from '../queue/postgres-work-queue.js';
 import { createPostgresReadModel } from '../read-model/postgres-read-model.js';
 import type { Store } from '../store.js';
-import { createPostgresAppTokens } from './app-tokens.js';
 import { createConnections } from './connections.js';
 import { applyPostgresMigrations, postgresSchemaStatus } from './migrate.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { notifyChannel, type PostgresStoreOptions, resolvePostgresStoreOptions } from './options.js';
-import { createPostgresReconcileState } from './reconcile-state.js';
 import { rowValues } from './row-values.js';
-import { createPostgresSessionRevocations } from './session-revocations.js';
 import {
   closedStoreError,
   isRowDataError,
@@ -94,9 +91,6 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   );
   const queue = createPostgresWorkQueue(connections, t, decider);
   const reads = createPostgresReadModel(connections, t, config.kycPolicy);
-  const reconcile = createPostgresReconcileState(connections, t);
-  const revocations = createPostgresSessionRevocations(connections, t);
-  const appTokens = createPostgresAppTokens(connections, t);
   const wakeups = new Wakeups(connections, notifyChannel(config.schema));
   const insertPrefix = insertEventsPrefix(t.events);
   const deadline = {
@@ -221,18 +215,6 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     timeline: (query) => read(() => reads.timeline(query)),
     receivedPerMinute: (sinceMs) => read(() => reads.receivedPerMinute(sinceMs)),
     inboxTimes: () => read(() => reads.inboxTimes()),
-    getReconcileState: () => read(() => reconcile.get()),
-    claimReconcile: (owner, leaseMs, nowMs) => run(() => reconcile.claim(owner, leaseMs, nowMs)),
-    renewReconcileLease: (owner, leaseMs, nowMs) => run(() => reconcile.renew(owner, leaseMs, nowMs)),
-    finishReconcile: (owner, outcome, nowMs) => run(() => reconcile.finish(owner, outcome, nowMs)),
-    revokeSession: (sessionId, expiresAtMs, nowMs) =>
-      run(() => revocations.revoke(sessionId, expiresAtMs, nowMs)),
-    isSessionRevoked: (sessionId) => read(() => revocations.isRevoked(sessionId)),
-    createAppToken: (token) => run(() => appTokens.create(token)),
-    listAppTokens: () => read(() => appTokens.list()),
-    findAppToken: (tokenHash) => read(() => appTokens.find(tokenHash)),
-    touchAppToken: (id, nowMs) => run(() => appTokens.touch(id, nowMs)),
-    revokeAppToken: (id, nowMs) => run(() => appTokens.revoke(id, nowMs)),
     onEventsAvailable: (listener) => wakeups.subscribe(listener),
     // After the passes under way, so the endpoints a decision is sent to are those of its time.
     putEndpoint: (endpoint) => run(afterDecisions(() => outbox.putEndpoint(endpoint))),

@@ -31,9 +31,6 @@ export function tables(schema: string) {
     endpoints: `${qualified}.app_endpoints`,
     outbox: `${qualified}.outbox_messages`,
     outboxAttempts: `${qualified}.outbox_attempts`,
-    reconcile: `${qualified}.reconcile_state`,
-    sessionRevocations: `${qualified}.session_revocations`,
-    appTokens: `${qualified}.app_tokens`,
   });
 }
 

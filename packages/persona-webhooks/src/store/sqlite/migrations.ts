@@ -385,4 +385,20 @@ CREATE INDEX outbox_endpoint_due ON outbox_messages (endpoint_id, next_attempt_a
   WHERE status IN ('pending', 'sending');
 `,
   },
+  {
+    version: 13,
+    name: 'service-state-out',
+    // App tokens, dashboard sign-outs and the reconciliation state belong to the persona-webhooks
+    // service, which now keeps them in tables and migrations of its own (`service_*`); its first
+    // migration renames these tables before this one runs, so for the service nothing is lost. A
+    // library user gets rid of tables they never asked for. SQLite migrations are plain SQL, which
+    // cannot drop a table only when it is empty: a file a service of an older release wrote and that is
+    // now migrated by the library alone loses its tokens, sign-outs and checkpoint. Only that service
+    // ever wrote them, and it adopts them first whenever it opens the file itself.
+    sql: `
+DROP TABLE IF EXISTS app_tokens;
+DROP TABLE IF EXISTS session_revocations;
+DROP TABLE IF EXISTS reconcile_state;
+`,
+  },
 ]);

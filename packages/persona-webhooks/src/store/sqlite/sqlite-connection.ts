@@ -11,14 +11,11 @@ import type { SchemaStatus } from '../migration-plan.js';
 import { createSqliteOutbox, type SqliteDecisionHook, type SqliteOutbox } from '../outbox/sqlite-outbox.js';
 import { createSqliteWorkQueue, type SqliteWorkQueue } from '../queue/sqlite-work-queue.js';
 import { createSqliteReadModel, type SqliteReadModel } from '../read-model/sqlite-read-model.js';
-import { createSqliteAppTokens, type SqliteAppTokens } from './app-tokens.js';
 import type { SqliteDatabase, SqliteDatabaseSource } from './driver.js';
 import { type FileIdentity, watchFileIdentity } from './file-identity.js';
 import { applySqliteMigrations, sqliteSchemaStatus } from './migrate.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { openSqliteDatabase } from './open-database.js';
-import { createSqliteReconcileState, type SqliteReconcileState } from './reconcile-state.js';
-import { createSqliteSessionRevocations, type SqliteSessionRevocations } from './session-revocations.js';
 import { createStatementCache, type PrepareCached } from './statement-cache.js';
 import { openWalSync, type WalSync } from './wal-sync.js';
 import { type WorkerSynchronous, withWorkerSynchronous } from './worker-synchronous.js';
@@ -34,9 +31,6 @@ export interface SqliteConnection {
   queue: SqliteWorkQueue;
   reads: SqliteReadModel;
   outbox: SqliteOutbox;
-  reconcile: SqliteReconcileState;
-  revocations: SqliteSessionRevocations;
-  appTokens: SqliteAppTokens;
   /** Throws `StoreUnavailableError` when the file (or its WAL) was deleted or replaced since it opened. */
   identity: FileIdentity;
   /**
@@ -86,9 +80,6 @@ export function openSqliteConnection(
     queue: createSqliteWorkQueue(db, prepare, workerSynchronous, policy, outbox.record),
     outbox,
     reads: createSqliteReadModel(prepare, policy),
-    reconcile: createSqliteReconcileState(db, prepare),
-    revocations: createSqliteSessionRevocations(db, prepare),
-    appTokens: createSqliteAppTokens(db, prepare),
     insertBatch: (rows) =>
       walPath ? withWorkerSynchronous(db, 'normal', () => insert.immediate(rows)) : insert.immediate(rows),
     durable: () => {

@@ -279,18 +279,6 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     timeline: (query) => runRead((c) => c.reads.timeline(query)),
     receivedPerMinute: (sinceMs) => runRead((c) => c.reads.receivedPerMinute(sinceMs)),
     inboxTimes: () => runRead((c) => c.reads.inboxTimes()),
-    getReconcileState: () => runRead((c) => c.reconcile.get()),
-    claimReconcile: (owner, leaseMs, nowMs) => runWrite((c) => c.reconcile.claim(owner, leaseMs, nowMs)),
-    renewReconcileLease: (owner, leaseMs, nowMs) => runWrite((c) => c.reconcile.renew(owner, leaseMs, nowMs)),
-    finishReconcile: (owner, outcome, nowMs) => runWrite((c) => c.reconcile.finish(owner, outcome, nowMs)),
-    revokeSession: (sessionId, expiresAtMs, nowMs) =>
-      runWrite((c) => c.revocations.revoke(sessionId, expiresAtMs, nowMs)),
-    isSessionRevoked: (sessionId) => runRead((c) => c.revocations.isRevoked(sessionId)),
-    createAppToken: (token) => runWrite((c) => c.appTokens.create(token)),
-    listAppTokens: () => runRead((c) => c.appTokens.list()),
-    findAppToken: (tokenHash) => runRead((c) => c.appTokens.find(tokenHash)),
-    touchAppToken: (id, nowMs) => runWrite((c) => c.appTokens.touch(id, nowMs)),
-    revokeAppToken: (id, nowMs) => runWrite((c) => c.appTokens.revoke(id, nowMs)),
     onEventsAvailable(listener) {
       listeners.add(listener);
       return () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { SessionRevocationStore } from 'persona-webhooks';
+import type { SessionRevocationStore } from '../../service-state/session-revocations.js';
 
 /** A signed-in browser: a random id and when it stops being valid. */
 export interface Session {
@@ -15,8 +15,8 @@ const CACHE_LIMIT = 1_000;
 /**
  * Dashboard sessions. The cookie carries `<id>.<expiresAtMs>` and is signed (by `@fastify/cookie` with
  * the key of `session-key.ts`), so reading one needs no lookup beyond this: whether its id was signed
- * out. Sign-out is written to the store (`session_revocations`), so it holds after a restart and on
- * every instance sharing the database.
+ * out. Sign-out is written to the database (`service_session_revocations`), so it holds after a restart
+ * and on every instance sharing the database.
  *
  * Cheap per request: answers are cached per session id. "Signed out" is final and cached until the
  * session would expire; "not signed out" is re-checked after `REVOCATION_RECHECK_MS`, so a sign-out on

@@ -1,9 +1,10 @@
-/** Dashboard sign-outs in SQLite: the shared statements (`../session-revocation-sql.ts`) on one connection. */
-import { type RevokeParams, sessionRevocationStatements } from '../session-revocation-sql.js';
-import type { SqliteDatabase } from './driver.js';
-import type { PrepareCached } from './statement-cache.js';
+/** Dashboard sign-outs in SQLite: the shared statements (`session-revocation-sql.ts`) on one connection. */
+import type Database from 'better-sqlite3';
+import { type RevokeParams, sessionRevocationStatements } from './session-revocation-sql.js';
+import type { PrepareCached } from './sqlite-statements.js';
+import { SERVICE_TABLES } from './table-names.js';
 
-const SQL = sessionRevocationStatements('session_revocations');
+const SQL = sessionRevocationStatements(SERVICE_TABLES.sessionRevocations);
 
 /** Sign-out operations bound to one connection. */
 export interface SqliteSessionRevocations {
@@ -11,8 +12,9 @@ export interface SqliteSessionRevocations {
   isRevoked(id: string): boolean;
 }
 
+/** Binds the sign-out operations to one connection (statements prepared on first use). */
 export function createSqliteSessionRevocations(
-  db: SqliteDatabase,
+  db: Database.Database,
   prepare: PrepareCached,
 ): SqliteSessionRevocations {
   // One transaction: the sign-out and the pruning of expired rows commit together.

@@ -1,9 +1,12 @@
 /**
- * The `reconcile_state` row as both stores select it (same column names in SQLite and PostgreSQL), its
- * mapping to `ReconcileState`, and the parameters `finishReconcile` writes (see `reconcile-sql.ts`).
+ * The `service_reconcile_state` row as both dialects select it (same column names in SQLite and
+ * PostgreSQL), its mapping to `ReconcileState`, and the parameters `finishReconcile` writes (see
+ * `reconcile-sql.ts`).
  */
-import { truncateError } from './inbox/inbox-rows.js';
-import type { ReconcileRunOutcome, ReconcileState } from './store.js';
+import type { ReconcileRunOutcome, ReconcileState } from './reconcile-state.js';
+
+/** Stored error text stays bounded whatever an API error says (the library keeps its errors as short). */
+const MAX_ERROR_CHARS = 2_000;
 
 /** The row as both stores select it, times and counts already numbers. */
 export interface ReconcileStateRow {
@@ -20,6 +23,7 @@ export interface ReconcileStateRow {
   last_recovered: number | null;
 }
 
+/** A selected row as the `ReconcileState` the service reads. */
 export function toReconcileState(row: ReconcileStateRow): ReconcileState {
   return {
     checkpointMs: row.checkpoint_ms,
@@ -47,6 +51,7 @@ export interface FinishParams {
   next: number;
 }
 
+/** The parameters of `finish` for one run's outcome. */
 export function finishParams(owner: string, outcome: ReconcileRunOutcome, nowMs: number): FinishParams {
   return outcome.ok
     ? {
@@ -64,7 +69,7 @@ export function finishParams(owner: string, outcome: ReconcileRunOutcome, nowMs:
         ok: 0,
         checkpoint: null,
         recovered: 0,
-        error: truncateError(outcome.error),
+        error: outcome.error.slice(0, MAX_ERROR_CHARS),
         next: outcome.nextRunAtMs,
       };
 }

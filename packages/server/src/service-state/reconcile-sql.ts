@@ -10,7 +10,7 @@
 export const RECONCILE_COLUMNS = `checkpoint_ms, next_run_at_ms, lease_owner, lease_expires_at_ms,
   last_started_at_ms, last_finished_at_ms, last_result, last_error, failures, recovered_total, last_recovered`;
 
-/** The statements for `table` (`reconcile_state`, schema-qualified where needed). */
+/** The statements for `table` (`service_reconcile_state`, schema-qualified where needed). */
 export function reconcileStatements(table: string) {
   return {
     get: `SELECT ${RECONCILE_COLUMNS} FROM ${table} WHERE id = 1`,

@@ -4,7 +4,7 @@
  * written or compared: a request's token is found through the unique index on its SHA-256, so how
  * long the lookup takes depends on the hash, never on how much of the token was right.
  */
-import type { AppToken } from './store.js';
+import type { AppToken } from './app-tokens.js';
 
 /** The columns every read returns, in `AppTokenRow`'s names (the hash is never read back). */
 const COLUMNS = 'id, name, created_at_ms, last_used_at_ms, revoked_at_ms';
@@ -18,7 +18,7 @@ export interface AppTokenRow {
   revoked_at_ms: number | null;
 }
 
-/** The statements for `table` (`app_tokens`, schema-qualified where needed). */
+/** The statements for `table` (`service_app_tokens`, schema-qualified where needed). */
 export function appTokenStatements(table: string) {
   return {
     insert: `INSERT INTO ${table} (id, name, token_hash, created_at_ms)

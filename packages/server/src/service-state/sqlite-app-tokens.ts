@@ -1,15 +1,16 @@
 /**
- * Applications' read-only API tokens in SQLite: the shared statements (`../app-token-sql.ts`), each an
+ * Applications' read-only API tokens in SQLite: the shared statements (`app-token-sql.ts`), each an
  * autocommitted statement; a revocation decides in one IMMEDIATE transaction whether it revoked.
  */
-import { type AppTokenRow, appTokenStatements, toAppToken } from '../app-token-sql.js';
-import type { AppToken, NewAppToken, RevokeAppTokenOutcome } from '../store.js';
-import type { SqliteDatabase } from './driver.js';
-import type { PrepareCached } from './statement-cache.js';
+import type Database from 'better-sqlite3';
+import { type AppTokenRow, appTokenStatements, toAppToken } from './app-token-sql.js';
+import type { AppToken, NewAppToken, RevokeAppTokenOutcome } from './app-tokens.js';
+import type { PrepareCached } from './sqlite-statements.js';
+import { SERVICE_TABLES } from './table-names.js';
 
-const SQL = appTokenStatements('app_tokens');
+const SQL = appTokenStatements(SERVICE_TABLES.appTokens);
 
-/** App token operations bound to one connection. */
+/** App token operations bound to one connection, synchronous as better-sqlite3 is. */
 export interface SqliteAppTokens {
   create(token: NewAppToken): void;
   list(): AppToken[];
@@ -19,7 +20,7 @@ export interface SqliteAppTokens {
 }
 
 /** Binds the app token operations to one connection (statements prepared on first use). */
-export function createSqliteAppTokens(db: SqliteDatabase, prepare: PrepareCached): SqliteAppTokens {
+export function createSqliteAppTokens(db: Database.Database, prepare: PrepareCached): SqliteAppTokens {
   const revoke = db.transaction((id: string, nowMs: number): RevokeAppTokenOutcome => {
     if (prepare(SQL.revoke).run({ id, now: nowMs }).changes > 0) return 'revoked';
     return prepare(SQL.exists).get({ id }) === undefined ? 'not_found' : 'already_revoked';

@@ -1,20 +1,21 @@
 /**
- * The reconciliation checkpoint and lease in SQLite: the shared statements (`../reconcile-sql.ts`) on
- * one row, the claim and the finish in IMMEDIATE transactions, so two processes on one file can never
- * both hold the lease.
+ * The reconciliation checkpoint and lease in SQLite: the shared statements (`reconcile-sql.ts`) on one
+ * row, the claim and the finish in IMMEDIATE transactions, so two processes on one file can never both
+ * hold the lease.
  */
+import type Database from 'better-sqlite3';
 import {
   type FinishParams,
   finishParams,
   type ReconcileStateRow,
   toReconcileState,
-} from '../reconcile-rows.js';
-import { type LeaseParams, reconcileStatements } from '../reconcile-sql.js';
-import type { ReconcileRunOutcome, ReconcileState } from '../store.js';
-import type { SqliteDatabase } from './driver.js';
-import type { PrepareCached } from './statement-cache.js';
+} from './reconcile-rows.js';
+import { type LeaseParams, reconcileStatements } from './reconcile-sql.js';
+import type { ReconcileRunOutcome, ReconcileState } from './reconcile-state.js';
+import type { PrepareCached } from './sqlite-statements.js';
+import { SERVICE_TABLES } from './table-names.js';
 
-const SQL = reconcileStatements('reconcile_state');
+const SQL = reconcileStatements(SERVICE_TABLES.reconcile);
 
 /** Reconciliation state operations bound to one connection; each runs in its own transaction. */
 export interface SqliteReconcileState {
@@ -24,7 +25,11 @@ export interface SqliteReconcileState {
   finish(owner: string, outcome: ReconcileRunOutcome, nowMs: number): boolean;
 }
 
-export function createSqliteReconcileState(db: SqliteDatabase, prepare: PrepareCached): SqliteReconcileState {
+/** Binds the reconciliation state operations to one connection (statements prepared on first use). */
+export function createSqliteReconcileState(
+  db: Database.Database,
+  prepare: PrepareCached,
+): SqliteReconcileState {
   const claim = db.transaction((params: LeaseParams) => {
     const row = prepare(SQL.claim).get(params) as ReconcileStateRow | undefined;
     return row ? toReconcileState(row) : null;

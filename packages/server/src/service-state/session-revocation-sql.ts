@@ -6,7 +6,7 @@
  * sessions.
  */
 
-/** The statements for `table` (`session_revocations`, schema-qualified where needed). */
+/** The statements for `table` (`service_session_revocations`, schema-qualified where needed). */
 export function sessionRevocationStatements(table: string) {
   return {
     revoke: `INSERT INTO ${table} (session_id, expires_at_ms) VALUES (@id, @expires)
