@@ -14,11 +14,11 @@ import { buildEvent } from '../../packages/persona-webhooks/src/simulate/build-e
 import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
 import { createWorker } from '../../packages/persona-webhooks/src/worker/worker.js';
 import { generateAppToken } from '../../packages/server/src/app-tokens/app-token.js';
-import { MAX_FAILED_ATTEMPTS } from '../../packages/server/src/server/admin-auth.js';
-import { buildApp } from '../../packages/server/src/server/app.js';
-import { createLogger } from '../../packages/server/src/server/logger.js';
-import { createMetrics } from '../../packages/server/src/server/metrics.js';
-import { MinuteCounter } from '../../packages/server/src/server/minute-counter.js';
+import { MAX_FAILED_ATTEMPTS } from '../../packages/server/src/server/admin-api/admin-auth.js';
+import { buildApp } from '../../packages/server/src/server/http/app.js';
+import { createLogger } from '../../packages/server/src/server/observability/logger.js';
+import { createMetrics } from '../../packages/server/src/server/observability/metrics.js';
+import { MinuteCounter } from '../../packages/server/src/server/observability/minute-counter.js';
 import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
 import { ingestBuilt } from '../worker/temp-store.js';
 

@@ -13,12 +13,12 @@ import { z } from 'zod';
 import { createPipeline } from '../../packages/persona-webhooks/src/index.js';
 import { decisionChangedEvent } from '../../packages/persona-webhooks/src/outbox/decision-changed.js';
 import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
-import { buildApp } from '../../packages/server/src/server/app.js';
 import { vendorFiles } from '../../packages/server/src/server/dashboard/assets.js';
-import { kycDecisionChangedEventSchema } from '../../packages/server/src/server/kyc-decision-changed-event.js';
-import { createLogger } from '../../packages/server/src/server/logger.js';
-import { createMetrics } from '../../packages/server/src/server/metrics.js';
-import { MinuteCounter } from '../../packages/server/src/server/minute-counter.js';
+import { buildApp } from '../../packages/server/src/server/http/app.js';
+import { createLogger } from '../../packages/server/src/server/observability/logger.js';
+import { createMetrics } from '../../packages/server/src/server/observability/metrics.js';
+import { MinuteCounter } from '../../packages/server/src/server/observability/minute-counter.js';
+import { kycDecisionChangedEventSchema } from '../../packages/server/src/server/openapi/kyc-decision-changed-event.js';
 import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
 
 // Every route any Fastify instance registers, seen by an onRoute hook added as the instance is made

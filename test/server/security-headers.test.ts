@@ -13,11 +13,11 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPipeline } from '../../packages/persona-webhooks/src/index.js';
 import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
-import { buildApp } from '../../packages/server/src/server/app.js';
-import { createLogger } from '../../packages/server/src/server/logger.js';
-import { createMetrics } from '../../packages/server/src/server/metrics.js';
-import { MinuteCounter } from '../../packages/server/src/server/minute-counter.js';
-import { SECURITY_HEADERS } from '../../packages/server/src/server/security-headers.js';
+import { buildApp } from '../../packages/server/src/server/http/app.js';
+import { SECURITY_HEADERS } from '../../packages/server/src/server/http/security-headers.js';
+import { createLogger } from '../../packages/server/src/server/observability/logger.js';
+import { createMetrics } from '../../packages/server/src/server/observability/metrics.js';
+import { MinuteCounter } from '../../packages/server/src/server/observability/minute-counter.js';
 import { createSqliteFileStore } from '../../packages/server/src/sqlite-file-store.js';
 
 const TOKEN = 'security-headers-test-token-0123';

@@ -20,8 +20,8 @@ import {
   type SecretsAtRestReport,
   withSealedSecrets,
 } from './secrets-at-rest/sealed-store.js';
-import { ConfigError } from './server/config-error.js';
-import { loadServicePolicy } from './server/policy-file.js';
+import { ConfigError } from './server/config/config-error.js';
+import { loadServicePolicy } from './server/config/policy-file.js';
 
 export const DEFAULT_POSTGRES_SCHEMA = 'persona_webhooks';
 

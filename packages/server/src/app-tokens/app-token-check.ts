@@ -4,7 +4,7 @@
  * check reads the store, so a revocation by the CLI (on any instance) takes effect on the next request.
  */
 import type { Store } from 'persona-webhooks';
-import type { Logger } from '../server/logger.js';
+import type { Logger } from '../server/observability/logger.js';
 import { hashAppToken, looksLikeAppToken } from './app-token.js';
 
 /** How often a token's "last used" time is written: at most once a minute per token and instance. */

@@ -4,9 +4,9 @@
  */
 import type { ReconcileState, Store } from 'persona-webhooks';
 import { createApiClient } from '../persona-api/api-settings.js';
-import type { Logger } from '../server/logger.js';
-import type { ServiceMetrics } from '../server/metrics.js';
-import type { RecoveryConfig } from '../server/recovery-config.js';
+import type { RecoveryConfig } from '../server/config/recovery-config.js';
+import type { Logger } from '../server/observability/logger.js';
+import type { ServiceMetrics } from '../server/observability/metrics.js';
 import { createReconciler, type Reconciler } from './reconciler.js';
 
 /** What `GET /api/reconcile` reports. */

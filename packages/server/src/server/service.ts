@@ -15,16 +15,16 @@ import {
 import { openStore } from '../open-store.js';
 import { startOutbound } from '../outbound/outbound-service.js';
 import { startReconciliation } from '../reconcile/reconcile-service.js';
-import { buildApp, WEBHOOK_PATH } from './app.js';
-import { describeBinding } from './bound-addresses.js';
-import type { ServiceConfig } from './config.js';
-import type { Logger } from './logger.js';
-import { createMetrics } from './metrics.js';
-import { MinuteCounter } from './minute-counter.js';
-import { policySettings } from './policy-file.js';
-import { logRebuildProgress } from './rebuild-log.js';
-import { logSecretsAtRest } from './secrets-log.js';
-import { loadUserHandlers } from './user-handlers.js';
+import { policySettings } from './config/policy-file.js';
+import type { ServiceConfig } from './config/service-config.js';
+import { loadUserHandlers } from './config/user-handlers.js';
+import { buildApp, WEBHOOK_PATH } from './http/app.js';
+import { describeBinding } from './http/bound-addresses.js';
+import type { Logger } from './observability/logger.js';
+import { createMetrics } from './observability/metrics.js';
+import { MinuteCounter } from './observability/minute-counter.js';
+import { logRebuildProgress } from './observability/rebuild-log.js';
+import { logSecretsAtRest } from './observability/secrets-log.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { DeliveryStatus, ReplayOutcome } from 'persona-webhooks';
 import { parseDuration } from '../../durations.js';
-import { deliveryDetailJson, deliveryJson } from '../../server/admin-views.js';
+import { deliveryDetailJson, deliveryJson } from '../../server/admin-api/admin-views.js';
 import { utcTime } from '../../utc-time.js';
 import { escapeText } from '../escape-text.js';
 import { listLimit, listStatus, printListPage } from '../list-page.js';

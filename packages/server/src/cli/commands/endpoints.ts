@@ -12,7 +12,7 @@ import { checkEndpointUrl, maskEndpointUrl } from '../../outbound/endpoint-url.j
 import { endpointIdFor } from '../../outbound/outbound-config.js';
 import { refuseSelfTarget } from '../../outbound/self-target.js';
 import { sendTestMessage } from '../../outbound/test-message.js';
-import { endpointJson } from '../../server/admin-views.js';
+import { endpointJson } from '../../server/admin-api/admin-views.js';
 import { utcTime } from '../../utc-time.js';
 import { confirm, YES_OPTION } from '../confirm.js';
 import { escapeText } from '../escape-text.js';

@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { EventStatus, ReplayOutcome } from 'persona-webhooks';
-import { eventDetailJson, eventSummaryJson } from '../../server/admin-views.js';
+import { eventDetailJson, eventSummaryJson } from '../../server/admin-api/admin-views.js';
 import { utcTime } from '../../utc-time.js';
 import { confirm, YES_OPTION } from '../confirm.js';
 import { listLimit, listStatus, printListPage } from '../list-page.js';

@@ -16,7 +16,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Dispatcher, KycPolicy } from 'persona-webhooks';
-import { checkedKycPolicy } from './checked-kyc-policy.js';
+import { checkedKycPolicy } from '../checked-kyc-policy.js';
 import { ConfigError } from './config-error.js';
 
 /** The default export of a handlers module. */

@@ -6,16 +6,16 @@
 import type { FastifyInstance } from 'fastify';
 import { MAX_ID_CHARS, type Store } from 'persona-webhooks';
 import { z } from 'zod';
-import type { DestinationPolicy } from '../outbound/destination-policy.js';
-import { sendTestMessage } from '../outbound/test-message.js';
+import type { DestinationPolicy } from '../../outbound/destination-policy.js';
+import { sendTestMessage } from '../../outbound/test-message.js';
 import {
   recoverAnswer,
   removedEndpointAnswer,
   sendNowAnswer,
   testMessageAnswer,
-} from './answers/outbox-answers.js';
-import { ConflictError, NotFoundError } from './http-errors.js';
-import type { RouteRegistry } from './openapi/route-registry.js';
+} from '../answers/outbox-answers.js';
+import { ConflictError, NotFoundError } from '../http/http-errors.js';
+import type { RouteRegistry } from '../openapi/route-registry.js';
 
 /** What the test route needs of the outbound settings. */
 export interface OutboundControls {

@@ -14,8 +14,27 @@ import {
   type Store,
 } from 'persona-webhooks';
 import { z } from 'zod';
-import { DEFAULT_DESTINATION_POLICY } from '../outbound/destination-policy.js';
-import type { ReconcileStatus } from '../reconcile/reconcile-service.js';
+import { DEFAULT_DESTINATION_POLICY } from '../../outbound/destination-policy.js';
+import type { ReconcileStatus } from '../../reconcile/reconcile-service.js';
+import {
+  eventDetailAnswer,
+  eventPageAnswer,
+  eventReplayAnswer,
+  eventsReplayAnswer,
+  timelineAnswer,
+} from '../answers/event-answers.js';
+import { inquiryAnswer, kycAnswer } from '../answers/kyc-answers.js';
+import {
+  deliveryDetailAnswer,
+  deliveryPageAnswer,
+  endpointsAnswer,
+  replayDeliveryAnswer,
+} from '../answers/outbox-answers.js';
+import { overviewAnswer, reconcileAnswer, setupAnswer } from '../answers/service-answers.js';
+import { ConflictError, NotFoundError } from '../http/http-errors.js';
+import type { MinuteCounter } from '../observability/minute-counter.js';
+import { kycDecisionSchema } from '../openapi/kyc-decision-changed-event.js';
+import type { RouteRegistry } from '../openapi/route-registry.js';
 import type { AdminAuth } from './admin-auth.js';
 import {
   deliveryDetailJson,
@@ -28,28 +47,9 @@ import {
   type PayloadRemoval,
   timelineJson,
 } from './admin-views.js';
-import {
-  eventDetailAnswer,
-  eventPageAnswer,
-  eventReplayAnswer,
-  eventsReplayAnswer,
-  timelineAnswer,
-} from './answers/event-answers.js';
-import { inquiryAnswer, kycAnswer } from './answers/kyc-answers.js';
-import {
-  deliveryDetailAnswer,
-  deliveryPageAnswer,
-  endpointsAnswer,
-  replayDeliveryAnswer,
-} from './answers/outbox-answers.js';
-import { overviewAnswer, reconcileAnswer, setupAnswer } from './answers/service-answers.js';
 import { type OutboundControls, registerDeliveryControlRoutes } from './delivery-control-routes.js';
 import { BACKLOG_COUNT_LIMIT, endpointBacklog } from './endpoint-backlog.js';
-import { ConflictError, NotFoundError } from './http-errors.js';
-import { kycDecisionSchema } from './kyc-decision-changed-event.js';
 import { kycPageJson, kycPageSchema } from './kyc-list-view.js';
-import type { MinuteCounter } from './minute-counter.js';
-import type { RouteRegistry } from './openapi/route-registry.js';
 import { buildOverview } from './overview.js';
 import { reconcileJson } from './reconcile-view.js';
 import { webhookSetupJson } from './webhook-setup.js';
