@@ -12,7 +12,7 @@ import { toInboxEvent } from '../../packages/persona-webhooks/src/store/inbox/in
 import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
 import { createWorker } from '../../packages/persona-webhooks/src/worker/worker.js';
 import { openStore } from '../../packages/server/src/open-store.js';
-import { DEFAULT_WORKER_CONCURRENCY } from '../../packages/server/src/server/config.js';
+import { DEFAULT_WORKER_CONCURRENCY } from '../../packages/server/src/server/config/service-config.js';
 import { removeSqlite } from '../lib/our-server.js';
 import { nextEventBody } from '../lib/payloads.js';
 import { BENCH_PG_URL, dropSchema, freshSchema } from '../lib/postgres.js';

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { loadConfig, SETTINGS } from '../../packages/server/src/server/config.js';
-import { createLogger } from '../../packages/server/src/server/logger.js';
+import { loadConfig, SETTINGS } from '../../packages/server/src/server/config/service-config.js';
+import { createLogger } from '../../packages/server/src/server/observability/logger.js';
 import { type RunningService, startService } from '../../packages/server/src/server/service.js';
 import { REPO_ROOT } from '../helpers/service-process.js';
 

@@ -13,8 +13,8 @@ import {
   DEFAULT_MAX_RESPONSE_BYTES,
   PersonaApiClient,
 } from '../../packages/server/src/persona-api/client.js';
-import { loadConfig } from '../../packages/server/src/server/config.js';
-import { ConfigError } from '../../packages/server/src/server/config-error.js';
+import { ConfigError } from '../../packages/server/src/server/config/config-error.js';
+import { loadConfig } from '../../packages/server/src/server/config/service-config.js';
 
 const HUGE = 200 * 1024 * 1024;
 const CHUNK = Buffer.alloc(64 * 1024, 0x20);

@@ -14,12 +14,12 @@ import {
   MAX_FAILED_ATTEMPTS,
   MAX_FAILED_ATTEMPTS_TOTAL,
   SESSION_COOKIE,
-} from '../../packages/server/src/server/admin-auth.js';
-import { buildApp } from '../../packages/server/src/server/app.js';
-import { createLogger } from '../../packages/server/src/server/logger.js';
-import { createMetrics } from '../../packages/server/src/server/metrics.js';
-import { MinuteCounter } from '../../packages/server/src/server/minute-counter.js';
-import { CONTENT_SECURITY_POLICY } from '../../packages/server/src/server/security-headers.js';
+} from '../../packages/server/src/server/admin-api/admin-auth.js';
+import { buildApp } from '../../packages/server/src/server/http/app.js';
+import { CONTENT_SECURITY_POLICY } from '../../packages/server/src/server/http/security-headers.js';
+import { createLogger } from '../../packages/server/src/server/observability/logger.js';
+import { createMetrics } from '../../packages/server/src/server/observability/metrics.js';
+import { MinuteCounter } from '../../packages/server/src/server/observability/minute-counter.js';
 import type { ServiceStore } from '../../packages/server/src/service-state/service-state.js';
 import { createSqliteServiceStore } from '../../packages/server/src/service-state/sqlite-service-store.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MinuteCounter } from '../../packages/server/src/server/minute-counter.js';
+import { MinuteCounter } from '../../packages/server/src/server/observability/minute-counter.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const MIN = 60_000;

@@ -12,12 +12,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { createPipeline } from '../../packages/persona-webhooks/src/index.js';
 import { decisionChangedEvent } from '../../packages/persona-webhooks/src/outbox/decision-changed.js';
-import { buildApp } from '../../packages/server/src/server/app.js';
 import { vendorFiles } from '../../packages/server/src/server/dashboard/assets.js';
-import { kycDecisionChangedEventSchema } from '../../packages/server/src/server/kyc-decision-changed-event.js';
-import { createLogger } from '../../packages/server/src/server/logger.js';
-import { createMetrics } from '../../packages/server/src/server/metrics.js';
-import { MinuteCounter } from '../../packages/server/src/server/minute-counter.js';
+import { buildApp } from '../../packages/server/src/server/http/app.js';
+import { createLogger } from '../../packages/server/src/server/observability/logger.js';
+import { createMetrics } from '../../packages/server/src/server/observability/metrics.js';
+import { MinuteCounter } from '../../packages/server/src/server/observability/minute-counter.js';
+import { kycDecisionChangedEventSchema } from '../../packages/server/src/server/openapi/kyc-decision-changed-event.js';
 import type { ServiceStore } from '../../packages/server/src/service-state/service-state.js';
 import { createSqliteServiceStore } from '../../packages/server/src/service-state/sqlite-service-store.js';
 

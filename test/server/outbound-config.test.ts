@@ -9,7 +9,7 @@ import { generateEndpointSecret, RETRY_DELAYS_MS } from '../../packages/persona-
 import { endpointIdFor } from '../../packages/server/src/outbound/outbound-config.js';
 import { pointsAtService } from '../../packages/server/src/outbound/self-target.js';
 import { syncEnvEndpoints } from '../../packages/server/src/outbound/sync-endpoints.js';
-import { ConfigError, loadConfig } from '../../packages/server/src/server/config.js';
+import { ConfigError, loadConfig } from '../../packages/server/src/server/config/service-config.js';
 import { openTempStore, type TempStore } from '../worker/temp-store.js';
 
 const BASE = { PERSONA_WEBHOOK_SECRET: 'wbhsec_x' };

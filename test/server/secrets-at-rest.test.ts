@@ -20,7 +20,7 @@ import type { Store } from '../../packages/persona-webhooks/src/store/store.js';
 import { createWorker } from '../../packages/persona-webhooks/src/worker/worker.js';
 import { openStore } from '../../packages/server/src/open-store.js';
 import { open, parseKeyring, seal } from '../../packages/server/src/secrets-at-rest/keyring.js';
-import { ConfigError } from '../../packages/server/src/server/config-error.js';
+import { ConfigError } from '../../packages/server/src/server/config/config-error.js';
 import { dropTestSchema, postgresReachable, TEST_POSTGRES_URL, testSchemaName } from '../helpers/postgres.js';
 import { ingestBuilt } from '../worker/temp-store.js';
 

@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPipeline } from '../../packages/persona-webhooks/src/index.js';
-import { buildApp } from '../../packages/server/src/server/app.js';
-import { createLogger } from '../../packages/server/src/server/logger.js';
-import { createMetrics } from '../../packages/server/src/server/metrics.js';
-import { MinuteCounter } from '../../packages/server/src/server/minute-counter.js';
-import { SECURITY_HEADERS } from '../../packages/server/src/server/security-headers.js';
+import { buildApp } from '../../packages/server/src/server/http/app.js';
+import { SECURITY_HEADERS } from '../../packages/server/src/server/http/security-headers.js';
+import { createLogger } from '../../packages/server/src/server/observability/logger.js';
+import { createMetrics } from '../../packages/server/src/server/observability/metrics.js';
+import { MinuteCounter } from '../../packages/server/src/server/observability/minute-counter.js';
 import type { ServiceStore } from '../../packages/server/src/service-state/service-state.js';
 import { createSqliteServiceStore } from '../../packages/server/src/service-state/sqlite-service-store.js';
 

@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../packages/persona-webhooks/src/dispatch/dispatcher.js';
 import type { KycFacts } from '../../packages/persona-webhooks/src/kyc/facts.js';
-import { importHandlersModule, loadKycPolicy } from '../../packages/server/src/server/handlers-module.js';
-import { loadUserHandlers } from '../../packages/server/src/server/user-handlers.js';
+import {
+  importHandlersModule,
+  loadKycPolicy,
+} from '../../packages/server/src/server/config/handlers-module.js';
+import { loadUserHandlers } from '../../packages/server/src/server/config/user-handlers.js';
 import { REPO_ROOT } from '../helpers/service-process.js';
 
 const fixture = (name: string) => join(REPO_ROOT, 'test/fixtures/handlers', name);

@@ -20,8 +20,8 @@ import {
   type SecretsAtRestReport,
   withSealedSecrets,
 } from './secrets-at-rest/sealed-store.js';
-import { ConfigError } from './server/config-error.js';
-import { loadServicePolicy } from './server/policy-file.js';
+import { ConfigError } from './server/config/config-error.js';
+import { loadServicePolicy } from './server/config/policy-file.js';
 import type { ServiceStateDatabase, ServiceStore } from './service-state/service-state.js';
 import { withServiceState } from './service-state/with-service-state.js';
 

@@ -18,7 +18,7 @@ import { SQLITE_MIGRATIONS } from '../../../packages/persona-webhooks/src/store/
 import { generateAppToken } from '../../../packages/server/src/app-tokens/app-token.js';
 import { createAppTokenCheck } from '../../../packages/server/src/app-tokens/app-token-check.js';
 import { openStore } from '../../../packages/server/src/open-store.js';
-import { createLogger } from '../../../packages/server/src/server/logger.js';
+import { createLogger } from '../../../packages/server/src/server/observability/logger.js';
 import type { ServiceStore } from '../../../packages/server/src/service-state/service-state.js';
 import {
   dropTestSchema,

@@ -3,7 +3,7 @@
  * lookup is by hash, so a wrong token costs one indexed read and reveals nothing through timing. Each
  * check reads the store, so a revocation by the CLI (on any instance) takes effect on the next request.
  */
-import type { Logger } from '../server/logger.js';
+import type { Logger } from '../server/observability/logger.js';
 import type { AppTokenStore } from '../service-state/app-tokens.js';
 import { hashAppToken, looksLikeAppToken } from './app-token.js';
 

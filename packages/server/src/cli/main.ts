@@ -4,7 +4,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { InvalidCursorError } from 'persona-webhooks';
 import { parseDatabaseUrl } from '../open-store.js';
-import { ConfigError } from '../server/config.js';
+import { ConfigError } from '../server/config/service-config.js';
 import { serverVersion } from '../version.js';
 import { registerBackfillCommand } from './commands/backfill.js';
 import { registerDeliveriesCommands } from './commands/deliveries.js';

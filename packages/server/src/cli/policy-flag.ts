@@ -3,7 +3,7 @@
  * PERSONA_WEBHOOKS_POLICY, so `webhooks create` and `doctor` need the same events the service decides by.
  */
 import { kycPolicyEvents } from 'persona-webhooks';
-import { policySettings } from '../server/policy-file.js';
+import { policySettings } from '../server/config/policy-file.js';
 
 export const POLICY_OPTION = [
   '--policy <path>',

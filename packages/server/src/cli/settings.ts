@@ -1,5 +1,5 @@
 /** Maps CLI flags onto the environment-variable settings, flags winning. */
-import { DEFAULT_DATABASE_URL, type RawSettings } from '../server/config.js';
+import { DEFAULT_DATABASE_URL, type RawSettings } from '../server/config/service-config.js';
 
 export interface ServeFlags {
   secret?: string;

@@ -5,8 +5,8 @@
  */
 import { StoreUnavailableError } from 'persona-webhooks';
 import { DEFAULT_POSTGRES_SCHEMA, describeStoreTarget, parseDatabaseUrl } from '../open-store.js';
-import type { ServiceConfig } from '../server/config.js';
-import { ConfigError } from '../server/config-error.js';
+import { ConfigError } from '../server/config/config-error.js';
+import type { ServiceConfig } from '../server/config/service-config.js';
 
 /** A ConfigError saying what to do, for the failures we can name; anything else unchanged. */
 export function explainStartError(error: unknown, config: Readonly<ServiceConfig>): unknown {

@@ -3,7 +3,7 @@
  * start-up sync of PERSONA_WEBHOOKS_APP_ENDPOINTS: the host's current addresses against the policy.
  * A host that does not resolve now is accepted (it may later); every connection is checked anyway.
  */
-import { ConfigError } from '../server/config-error.js';
+import { ConfigError } from '../server/config/config-error.js';
 import type { DestinationPolicy } from './destination-policy.js';
 import { checkDestination } from './guarded-connect.js';
 import { portOf, type Resolve, systemResolve } from './self-target.js';

@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { isEndpointSecret, RETRY_DELAYS_MS } from 'persona-webhooks';
 import { z } from 'zod';
 import { parseDuration } from '../durations.js';
-import { ConfigError } from '../server/config-error.js';
-import { integerSetting } from '../server/integer-setting.js';
+import { ConfigError } from '../server/config/config-error.js';
+import { integerSetting } from '../server/config/integer-setting.js';
 import type { DestinationPolicy } from './destination-policy.js';
 import { checkEndpointUrl } from './endpoint-url.js';
 

@@ -4,8 +4,8 @@
  * it is idle without endpoints, and CLI-added ones may appear at any time); stopped before it closes.
  */
 import { type Store, startDeliveryWorker } from 'persona-webhooks';
-import type { Logger } from '../server/logger.js';
-import type { ServiceMetrics } from '../server/metrics.js';
+import type { Logger } from '../server/observability/logger.js';
+import type { ServiceMetrics } from '../server/observability/metrics.js';
 import { refuseResolvedDestination } from './endpoint-checks.js';
 import { createGuardedFetch } from './guarded-connect.js';
 import type { OutboundConfig } from './outbound-config.js';

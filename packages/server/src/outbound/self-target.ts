@@ -8,7 +8,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { ConfigError } from '../server/config-error.js';
+import { ConfigError } from '../server/config/config-error.js';
 import { normalizeAddress } from './destination-policy.js';
 
 /** Resolves a host name to every address it has (injectable: tests map names without DNS). */

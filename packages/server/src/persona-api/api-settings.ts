@@ -3,7 +3,7 @@
  * webhooks): `PERSONA_API_KEY`, `PERSONA_API_URL`, `PERSONA_API_MAX_REQUESTS_PER_MINUTE`,
  * `PERSONA_API_MAX_RESPONSE_BYTES`. Errors name the variable; the key itself is never echoed.
  */
-import { ConfigError } from '../server/config-error.js';
+import { ConfigError } from '../server/config/config-error.js';
 import {
   DEFAULT_MAX_REQUESTS_PER_MINUTE,
   DEFAULT_MAX_RESPONSE_BYTES,

@@ -3,9 +3,9 @@
  * configuration turns it on, starts it, and exposes its status for `GET /api/reconcile`.
  */
 import { createApiClient } from '../persona-api/api-settings.js';
-import type { Logger } from '../server/logger.js';
-import type { ServiceMetrics } from '../server/metrics.js';
-import type { RecoveryConfig } from '../server/recovery-config.js';
+import type { RecoveryConfig } from '../server/config/recovery-config.js';
+import type { Logger } from '../server/observability/logger.js';
+import type { ServiceMetrics } from '../server/observability/metrics.js';
 import type { ReconcileState } from '../service-state/reconcile-state.js';
 import { createReconciler, type Reconciler, type ReconcilerOptions } from './reconciler.js';
 

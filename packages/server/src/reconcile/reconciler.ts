@@ -10,7 +10,7 @@ import { PersonaWebhookError } from 'persona-webhooks';
 import { PersonaApiAuthError, PersonaApiError } from '../persona-api/api-errors.js';
 import type { PersonaApiClient } from '../persona-api/client.js';
 import { sleep } from '../persona-api/request-budget.js';
-import type { Logger } from '../server/logger.js';
+import type { Logger } from '../server/observability/logger.js';
 import type { ReconcileState, ReconcileStateStore } from '../service-state/reconcile-state.js';
 import { type RecoverOptions, type RecoverSummary, recoverEvents } from './recover-events.js';
 

@@ -9,7 +9,7 @@
  * additional authenticated data, so a sealed secret copied onto another endpoint does not open.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { ConfigError } from '../server/config-error.js';
+import { ConfigError } from '../server/config/config-error.js';
 
 export const SECRETS_KEYS_SETTING = 'PERSONA_WEBHOOKS_SECRETS_KEYS';
 const PREFIX = 'pwenc:v1:';

@@ -9,7 +9,7 @@
  * database (or its backups) after they stopped signing.
  */
 import type { AppEndpoint, ClaimedDelivery, EndpointSecret, Store } from 'persona-webhooks';
-import { ConfigError } from '../server/config-error.js';
+import { ConfigError } from '../server/config/config-error.js';
 import { isSealed, type Keyring, open, SECRETS_KEYS_SETTING, seal, sealedWith } from './keyring.js';
 
 /** Wraps `store` so that endpoint secrets are sealed with `keyring` (in clear when it has no key). */

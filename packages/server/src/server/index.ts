@@ -9,8 +9,8 @@ export {
   type KycPolicy,
   type KycReason,
 } from 'persona-webhooks';
-export { buildApp } from './app.js';
-export { ConfigError, loadConfig, type ServiceConfig } from './config.js';
-export { createLogger } from './logger.js';
-export { createMetrics } from './metrics.js';
+export { ConfigError, loadConfig, type ServiceConfig } from './config/service-config.js';
+export { buildApp } from './http/app.js';
+export { createLogger } from './observability/logger.js';
+export { createMetrics } from './observability/metrics.js';
 export { type RunningService, startService } from './service.js';

@@ -4,7 +4,7 @@
  * drain the worker → close the store).
  */
 import type { AddressInfo } from 'node:net';
-import type { OutcomeReport } from 'persona-webhooks';
+import type { Dispatcher, OutcomeReport, WebhookPipeline } from 'persona-webhooks';
 import {
   createDispatcher,
   createPipeline,
@@ -16,16 +16,16 @@ import { openStore } from '../open-store.js';
 import { startOutbound } from '../outbound/outbound-service.js';
 import { startReconciliation } from '../reconcile/reconcile-service.js';
 import type { ServiceStore } from '../service-state/service-state.js';
-import { buildApp, WEBHOOK_PATH } from './app.js';
-import { describeBinding } from './bound-addresses.js';
-import type { ServiceConfig } from './config.js';
-import type { Logger } from './logger.js';
-import { createMetrics } from './metrics.js';
-import { MinuteCounter } from './minute-counter.js';
-import { policySettings } from './policy-file.js';
-import { logRebuildProgress } from './rebuild-log.js';
-import { logSecretsAtRest } from './secrets-log.js';
-import { loadUserHandlers } from './user-handlers.js';
+import { policySettings } from './config/policy-file.js';
+import type { ServiceConfig } from './config/service-config.js';
+import { loadUserHandlers } from './config/user-handlers.js';
+import { buildApp, WEBHOOK_PATH } from './http/app.js';
+import { describeBinding } from './http/bound-addresses.js';
+import type { Logger } from './observability/logger.js';
+import { createMetrics, type ServiceMetrics } from './observability/metrics.js';
+import { MinuteCounter } from './observability/minute-counter.js';
+import { logRebuildProgress } from './observability/rebuild-log.js';
+import { logSecretsAtRest } from './observability/secrets-log.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -45,17 +45,7 @@ export interface RunningService {
  * process.once('SIGTERM', () => service.stop());
  */
 export async function startService(config: Readonly<ServiceConfig>, logger: Logger): Promise<RunningService> {
-  const store = await openStore(config.databaseUrl, {
-    postgresSchema: config.postgresSchema,
-    sqliteThread: config.sqliteThread,
-    policyModule: config.handlersPath,
-    policyFile: config.policyPath,
-    onMigrateProgress: logRebuildProgress(logger),
-    secretsKeys: config.secretsKeys,
-    onSecretsAtRest: (report) => logSecretsAtRest(logger, report),
-    // The code only: a server's message can quote data.
-    onPostgresError: (code) => logger.warn({ code: code ?? null }, 'PostgreSQL connection error'),
-  });
+  const store = await openServiceStore(config, logger);
   const closers: Array<() => Promise<void>> = [() => store.close()];
   try {
     const dispatcher = createDispatcher();
@@ -75,26 +65,7 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
     });
     closers.unshift(() => outbound.stop());
 
-    const worker = createWorker({
-      store,
-      dispatcher,
-      backoff: { maxAttempts: config.maxAttempts },
-      concurrency: config.workerConcurrency,
-      leaseMs: config.leaseMs,
-      logger,
-      onProcessed: (run) => {
-        metrics.recordProcessed(run.result);
-        logger.info(
-          {
-            eventId: run.eventId,
-            eventName: run.name,
-            result: run.result,
-            durationMs: Math.round(run.durationMs),
-          },
-          'event processed',
-        );
-      },
-    });
+    const worker = createEventWorker({ store, dispatcher, config, logger, metrics });
     worker.start();
     closers.unshift(() => worker.stop({ timeoutMs: 10_000 }));
 
@@ -102,21 +73,7 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
     closers.unshift(async () => retention.stop());
 
     const invalidSignatures = new MinuteCounter(Date.now());
-    const pipeline = createPipeline({
-      secrets: config.secrets,
-      toleranceSeconds: config.toleranceSeconds,
-      maxBodyBytes: config.maxBodyBytes,
-      maxConcurrentBodies: config.maxConcurrentBodies,
-      store,
-      onOutcome: (report) => {
-        metrics.recordRequest(report.outcome, report.durationMs / 1000);
-        if (report.outcome === 'invalid_signature') invalidSignatures.add(Date.now());
-        logger[webhookLogLevel(report)](
-          { route: WEBHOOK_PATH, ...report, durationMs: Math.round(report.durationMs * 100) / 100 },
-          'webhook',
-        );
-      },
-    });
+    const pipeline = createWebhookPipeline({ store, config, logger, metrics, invalidSignatures });
 
     // Started before listening, stopped before the store closes; it never gates intake or readiness.
     const reconciliation = startReconciliation({ recovery: config.recovery, store, logger, metrics });
@@ -160,6 +117,83 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
     await closeAll(closers, logger);
     throw error;
   }
+}
+
+/** The store the service runs on, its start-up work (migrations, rebuilds, secrets at rest) logged. */
+function openServiceStore(config: Readonly<ServiceConfig>, logger: Logger): Promise<ServiceStore> {
+  return openStore(config.databaseUrl, {
+    postgresSchema: config.postgresSchema,
+    sqliteThread: config.sqliteThread,
+    policyModule: config.handlersPath,
+    policyFile: config.policyPath,
+    onMigrateProgress: logRebuildProgress(logger),
+    secretsKeys: config.secretsKeys,
+    onSecretsAtRest: (report) => logSecretsAtRest(logger, report),
+    // The code only: a server's message can quote data.
+    onPostgresError: (code) => logger.warn({ code: code ?? null }, 'PostgreSQL connection error'),
+  });
+}
+
+interface ServiceParts {
+  store: ServiceStore;
+  config: Readonly<ServiceConfig>;
+  logger: Logger;
+  metrics: ServiceMetrics;
+}
+
+/** The event worker, each processed event counted and logged. */
+function createEventWorker({
+  store,
+  config,
+  logger,
+  metrics,
+  dispatcher,
+}: ServiceParts & { dispatcher: Dispatcher }) {
+  return createWorker({
+    store,
+    dispatcher,
+    backoff: { maxAttempts: config.maxAttempts },
+    concurrency: config.workerConcurrency,
+    leaseMs: config.leaseMs,
+    logger,
+    onProcessed: (run) => {
+      metrics.recordProcessed(run.result);
+      logger.info(
+        {
+          eventId: run.eventId,
+          eventName: run.name,
+          result: run.result,
+          durationMs: Math.round(run.durationMs),
+        },
+        'event processed',
+      );
+    },
+  });
+}
+
+/** The webhook pipeline, each request's outcome counted and logged (invalid signatures for the overview). */
+function createWebhookPipeline({
+  store,
+  config,
+  logger,
+  metrics,
+  invalidSignatures,
+}: ServiceParts & { invalidSignatures: MinuteCounter }): WebhookPipeline {
+  return createPipeline({
+    secrets: config.secrets,
+    toleranceSeconds: config.toleranceSeconds,
+    maxBodyBytes: config.maxBodyBytes,
+    maxConcurrentBodies: config.maxConcurrentBodies,
+    store,
+    onOutcome: (report) => {
+      metrics.recordRequest(report.outcome, report.durationMs / 1000);
+      if (report.outcome === 'invalid_signature') invalidSignatures.add(Date.now());
+      logger[webhookLogLevel(report)](
+        { route: WEBHOOK_PATH, ...report, durationMs: Math.round(report.durationMs * 100) / 100 },
+        'webhook',
+      );
+    },
+  });
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { format } from 'node:util';
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadServicePolicy } from '../server/policy-file.js';
+import { loadServicePolicy } from '../server/config/policy-file.js';
 import { createSqliteFileStore } from '../sqlite-file-store.js';
 import {
   type StoreThreadData,

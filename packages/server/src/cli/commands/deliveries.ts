@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { DeliveryStatus, ReplayOutcome } from 'persona-webhooks';
 import { parseDuration } from '../../durations.js';
-import { deliveryDetailJson, deliveryJson } from '../../server/admin-views.js';
+import { deliveryDetailJson, deliveryJson } from '../../server/admin-api/admin-views.js';
 import { utcTime } from '../../utc-time.js';
 import { escapeText } from '../escape-text.js';
 import { listLimit, listStatus, printListPage } from '../list-page.js';
@@ -21,12 +21,21 @@ const REPLAY_MESSAGES: Readonly<Record<ReplayOutcome, (id: string) => string>> =
   already_queued: (id) => `not replayed: ${id} is still queued and will be sent without a replay`,
 };
 
-/** Registers `deliveries list`, `deliveries show` and `deliveries replay`. */
+/** Registers the `deliveries` commands, in the order `--help` lists them. */
 export function registerDeliveriesCommands(program: Command): void {
   const deliveries = program
     .command('deliveries')
     .description('Inspect and replay the kyc.decision_changed webhooks sent to your application.');
 
+  registerListCommand(deliveries);
+  registerShowCommand(deliveries);
+  registerSendNowCommand(deliveries);
+  registerRecoverCommand(deliveries);
+  registerReplayCommand(deliveries);
+}
+
+/** `deliveries list`. */
+function registerListCommand(deliveries: Command): void {
   deliveries
     .command('list')
     .description('List messages, newest first.')
@@ -91,7 +100,10 @@ export function registerDeliveriesCommands(program: Command): void {
         });
       },
     );
+}
 
+/** `deliveries show`. */
+function registerShowCommand(deliveries: Command): void {
   deliveries
     .command('show')
     .description('Show one message: its attempts and payload.')
@@ -138,7 +150,10 @@ export function registerDeliveriesCommands(program: Command): void {
       text += `\npayload:\n${JSON.stringify(json.payload, null, 2)}\n`;
       process.stdout.write(text);
     });
+}
 
+/** `deliveries send-now`. */
+function registerSendNowCommand(deliveries: Command): void {
   deliveries
     .command('send-now')
     .description('Send a pending message now instead of at its next retry (e.g. once your app is back).')
@@ -156,7 +171,10 @@ export function registerDeliveriesCommands(program: Command): void {
       }
       process.stdout.write(`${id} is due now: the service sends it within a second\n`);
     });
+}
 
+/** `deliveries recover`. */
+function registerRecoverCommand(deliveries: Command): void {
   deliveries
     .command('recover')
     .description(
@@ -177,7 +195,10 @@ export function registerDeliveriesCommands(program: Command): void {
         `recovered ${outcome} message(s) of ${flags.endpoint} since ${new Date(sinceMs).toISOString()}: due now, same webhook-ids\n`,
       );
     });
+}
 
+/** `deliveries replay`. */
+function registerReplayCommand(deliveries: Command): void {
   deliveries
     .command('replay')
     .description('Send a delivered or dead message again (same webhook-id, fresh attempts).')

@@ -12,7 +12,7 @@ import { checkEndpointUrl, maskEndpointUrl } from '../../outbound/endpoint-url.j
 import { endpointIdFor } from '../../outbound/outbound-config.js';
 import { refuseSelfTarget } from '../../outbound/self-target.js';
 import { sendTestMessage } from '../../outbound/test-message.js';
-import { endpointJson } from '../../server/admin-views.js';
+import { endpointJson } from '../../server/admin-api/admin-views.js';
 import { utcTime } from '../../utc-time.js';
 import { confirm, YES_OPTION } from '../confirm.js';
 import { escapeText } from '../escape-text.js';
@@ -28,6 +28,16 @@ export function registerEndpointsCommands(program: Command): void {
       "Your application's endpoints for signed kyc.decision_changed webhooks (Standard Webhooks).",
     );
 
+  registerAddCommand(endpoints);
+  registerListCommand(endpoints);
+  registerRotateSecretCommand(endpoints);
+  registerRemoveCommand(endpoints);
+  registerTestCommand(endpoints);
+  registerEnableDisableCommands(endpoints);
+}
+
+/** `endpoints add`. */
+function registerAddCommand(endpoints: Command): void {
   endpoints
     .command('add')
     .description('Add an endpoint and print its id and signing secret (shown only this once).')
@@ -64,7 +74,10 @@ export function registerEndpointsCommands(program: Command): void {
       );
       process.stdout.write(`endpoint ${id}\nsecret   ${secret}\n`);
     });
+}
 
+/** `endpoints list`. */
+function registerListCommand(endpoints: Command): void {
   endpoints
     .command('list')
     .description('List endpoints: never a secret, only how many and when they expire.')
@@ -93,7 +106,10 @@ export function registerEndpointsCommands(program: Command): void {
         ),
       );
     });
+}
 
+/** `endpoints rotate-secret`. */
+function registerRotateSecretCommand(endpoints: Command): void {
   endpoints
     .command('rotate-secret')
     .description('Make a new signing secret (printed once); the old ones keep signing until --keep-old ends.')
@@ -129,7 +145,10 @@ export function registerEndpointsCommands(program: Command): void {
       );
       process.stdout.write(`${secret}\n`);
     });
+}
 
+/** `endpoints remove`. */
+function registerRemoveCommand(endpoints: Command): void {
   endpoints
     .command('remove')
     .description('Remove an endpoint added with `endpoints add`, with its messages and their attempts.')
@@ -149,7 +168,10 @@ export function registerEndpointsCommands(program: Command): void {
       const removed = await withStore(flags.databaseUrl, (store) => store.removeEndpoint(id));
       process.stdout.write(`removed ${id} and ${removed.messages} message(s)\n`);
     });
+}
 
+/** `endpoints test`. */
+function registerTestCommand(endpoints: Command): void {
   endpoints
     .command('test')
     .description('Send the endpoint a signed webhook.test message now and print how it answered.')
@@ -177,7 +199,10 @@ export function registerEndpointsCommands(program: Command): void {
       if (result.responseExcerpt) text += `< ${escapeText(result.responseExcerpt)}\n`;
       process.stdout.write(text);
     });
+}
 
+/** `endpoints enable` and `endpoints disable`. */
+function registerEnableDisableCommands(endpoints: Command): void {
   for (const [name, enabled] of [
     ['disable', false],
     ['enable', true],

@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { EventStatus, ReplayOutcome } from 'persona-webhooks';
-import { eventDetailJson, eventSummaryJson } from '../../server/admin-views.js';
+import { eventDetailJson, eventSummaryJson } from '../../server/admin-api/admin-views.js';
 import { utcTime } from '../../utc-time.js';
 import { confirm, YES_OPTION } from '../confirm.js';
 import { listLimit, listStatus, printListPage } from '../list-page.js';
@@ -20,6 +20,13 @@ const REPLAY_MESSAGES: Readonly<Record<ReplayOutcome, (id: string) => string>> =
 export function registerEventsCommands(program: Command): void {
   const events = program.command('events').description('Inspect and replay stored events.');
 
+  registerListCommand(events);
+  registerShowCommand(events);
+  registerReplayCommand(events);
+}
+
+/** `events list`. */
+function registerListCommand(events: Command): void {
   events
     .command('list')
     .description('List events, newest received first.')
@@ -67,7 +74,10 @@ export function registerEventsCommands(program: Command): void {
         });
       },
     );
+}
 
+/** `events show`. */
+function registerShowCommand(events: Command): void {
   events
     .command('show')
     .description('Show one event with its attempts; its payload (personal data) only with --payload.')
@@ -86,7 +96,10 @@ export function registerEventsCommands(program: Command): void {
       if (flags.json) return printJson(json);
       process.stdout.write(describeEvent(json));
     });
+}
 
+/** `events replay`. */
+function registerReplayCommand(events: Command): void {
   events
     .command('replay')
     .description('Put an event back in the queue, or every dead event (--dead) since a time.')

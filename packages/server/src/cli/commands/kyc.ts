@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { KYC_DECISION_VALUES, type Store } from 'persona-webhooks';
-import { kycJson } from '../../server/admin-views.js';
-import { kycPageJson } from '../../server/kyc-list-view.js';
+import { kycJson } from '../../server/admin-api/admin-views.js';
+import { kycPageJson } from '../../server/admin-api/kyc-list-view.js';
 import { utcTime } from '../../utc-time.js';
 import { listLimit, listStatus, printListPage } from '../list-page.js';
 import { notFound } from '../not-found.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../server/config.js';
-import { routeConsoleToLogger } from '../../server/console-to-log.js';
-import { createLogger } from '../../server/logger.js';
+import { loadConfig } from '../../server/config/service-config.js';
+import { routeConsoleToLogger } from '../../server/observability/console-to-log.js';
+import { createLogger } from '../../server/observability/logger.js';
 import { startService } from '../../server/service.js';
 import { type ServeFlags, settingsFrom } from '../settings.js';
 import { explainStartError } from '../start-errors.js';

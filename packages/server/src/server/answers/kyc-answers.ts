@@ -1,9 +1,9 @@
 /**
- * The schemas of the KYC answers (`GET /api/kyc/:id`, `GET /api/inquiries/:id`): what `admin-views.ts`
+ * The schemas of the KYC answers (`GET /api/kyc/:id`, `GET /api/inquiries/:id`): what `admin-api/admin-views.ts`
  * builds, described once, so /openapi.json types them and the route registry can check real answers.
  */
 import { z } from 'zod';
-import { kycDecisionSchema } from '../kyc-decision-changed-event.js';
+import { kycDecisionSchema } from '../openapi/kyc-decision-changed-event.js';
 import { isoTime, nullableTime } from './common.js';
 
 export const verificationAnswer = z.strictObject({

@@ -6,8 +6,8 @@
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { type AdminAuth, SESSION_COOKIE } from '../admin-auth.js';
-import { ForbiddenOriginError, InvalidQueryError } from '../http-errors.js';
+import { type AdminAuth, SESSION_COOKIE } from '../admin-api/admin-auth.js';
+import { ForbiddenOriginError, InvalidQueryError } from '../http/http-errors.js';
 import { PUBLIC_DIR, vendorFiles } from './assets.js';
 import { comesFromOwnOrigin, viaHttps } from './origin.js';
 import type { Session, SessionBook } from './sessions.js';

@@ -6,8 +6,8 @@
  */
 import { z } from 'zod';
 import { serverVersion } from '../../version.js';
-import { SESSION_COOKIE } from '../admin-auth.js';
-import { kycDecisionChangedEventSchema } from '../kyc-decision-changed-event.js';
+import { SESSION_COOKIE } from '../admin-api/admin-auth.js';
+import { kycDecisionChangedEventSchema } from './kyc-decision-changed-event.js';
 import {
   type Answer,
   answerDescription,

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { InvalidQueryError } from '../http-errors.js';
+import { InvalidQueryError } from '../http/http-errors.js';
 
 /**
  * Who may call a route: `admin` (ADMIN_TOKEN or the dashboard's session), `app` (those, or an app

@@ -12,40 +12,33 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import type { Store, WebhookPipeline } from 'persona-webhooks';
-import {
-  kycPolicyEvents,
-  MAX_ID_CHARS,
-  PayloadTooLargeError,
-  PersonaWebhookError,
-  StoreUnavailableError,
-} from 'persona-webhooks';
+import { kycPolicyEvents, MAX_ID_CHARS } from 'persona-webhooks';
 import { fastifyPersonaWebhooks } from 'persona-webhooks/fastify';
-import { createAppTokenCheck } from '../app-tokens/app-token-check.js';
-import type { ReconcileStatus } from '../reconcile/reconcile-service.js';
-import type { AppTokenStore } from '../service-state/app-tokens.js';
-import type { SessionRevocationStore } from '../service-state/session-revocations.js';
-import { createAdminAuth } from './admin-auth.js';
-import { registerAdminRoutes } from './admin-routes.js';
-import { healthAnswer, metricsAnswer, openApiAnswer, readyAnswer } from './answers/service-answers.js';
+import { createAppTokenCheck } from '../../app-tokens/app-token-check.js';
+import type { ReconcileStatus } from '../../reconcile/reconcile-service.js';
+import type { AppTokenStore } from '../../service-state/app-tokens.js';
+import type { SessionRevocationStore } from '../../service-state/session-revocations.js';
+import { createAdminAuth } from '../admin-api/admin-auth.js';
+import { registerAdminRoutes } from '../admin-api/admin-routes.js';
+import type { OutboundControls } from '../admin-api/endpoint-control-routes.js';
+import { registerDashboard } from '../dashboard/dashboard-routes.js';
+import { deriveSessionKey } from '../dashboard/session-key.js';
+import { SessionBook } from '../dashboard/sessions.js';
+import type { Logger } from '../observability/logger.js';
+import type { ServiceMetrics } from '../observability/metrics.js';
+import type { MinuteCounter } from '../observability/minute-counter.js';
+import { DASHBOARD_SESSION_SPECS, webhookRouteSpec } from '../openapi/described-routes.js';
+import { RouteRegistry } from '../openapi/route-registry.js';
 import { closeWhenBodyUnread } from './close-unread.js';
-import { registerDashboard } from './dashboard/dashboard-routes.js';
-import { deriveSessionKey } from './dashboard/session-key.js';
-import { SessionBook } from './dashboard/sessions.js';
-import type { OutboundControls } from './delivery-control-routes.js';
-import { InternalError, InvalidQueryError, NotFoundError } from './http-errors.js';
-import { type Logger, logUnhandledError } from './logger.js';
-import type { ServiceMetrics } from './metrics.js';
-import type { MinuteCounter } from './minute-counter.js';
-import { DASHBOARD_SESSION_SPECS, webhookRouteSpec } from './openapi/described-routes.js';
-import { buildOpenApiDocument } from './openapi/openapi-document.js';
-import { RouteRegistry } from './openapi/route-registry.js';
+import { answerErrorsInOurShape } from './error-handlers.js';
+import { InvalidQueryError } from './http-errors.js';
+import { registerOperationsRoutes } from './operations-routes.js';
 import { answerClientError, writeRawError } from './raw-error-responses.js';
 import { withSecurityHeaders } from './security-headers.js';
 import { fastifyTrustProxy } from './trust-proxy.js';
 import { webhookFastPath } from './webhook-fast-path.js';
 
 export const WEBHOOK_PATH = '/webhooks/persona';
-const READY_TIMEOUT_MS = 2_000;
 
 export interface AppOptions {
   pipeline: WebhookPipeline;
@@ -90,10 +83,23 @@ const DEFAULT_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function buildApp(options: AppOptions): FastifyInstance {
-  const { store, metrics, logger } = options;
+  const app = createFastify(options);
+  answerErrorsInOurShape(app, options.logger);
+  addAnswerHooks(app);
+
+  const routes = new RouteRegistry({ checkAnswers: options.checkAnswers ?? false });
+  app.register(fastifyPersonaWebhooks, { pipeline: options.pipeline, path: WEBHOOK_PATH });
+  routes.describe(webhookRouteSpec(WEBHOOK_PATH));
+  registerOperationsRoutes(app, { routes, store: options.store, metrics: options.metrics });
+  registerSignedInSurface(app, options, routes);
+  return app;
+}
+
+/** The Fastify instance: its limits, the webhook fast path in front of it, errors in our shape. */
+function createFastify(options: AppOptions): FastifyInstance {
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-  const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
+  return Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
     // One line per request is written below, without query strings or headers.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
@@ -104,7 +110,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     serverFactory: webhookFastPath({
       pipeline: options.pipeline,
       path: WEBHOOK_PATH,
-      logger,
+      logger: options.logger,
       timeouts: {
         requestTimeoutMs,
         headersTimeoutMs: Math.ceil(requestTimeoutMs / 2),
@@ -136,20 +142,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
         writeRawError(res, 400, 'invalid_request', 'The request is invalid: the URL is not valid.'),
     },
   });
+}
 
-  app.setErrorHandler((error: unknown, request, reply) => {
-    const mapped = toServiceError(error);
-    if (!mapped) {
-      logUnhandledError(logger, error, request.routeOptions.url);
-    }
-    const response = (mapped ?? new InternalError()).toResponse();
-    return reply.code(response.status).headers(response.headers).send(response.body);
-  });
-  app.setNotFoundHandler((request, reply) => {
-    const response = new NotFoundError(`Route ${request.method} ${request.url.split('?')[0]}`).toResponse();
-    return reply.code(404).headers(response.headers).send(response.body);
-  });
-
+/** What every answer gets: the security headers, `Connection: close` when early, and a log line. */
+function addAnswerHooks(app: FastifyInstance): void {
   // Every answer, not a list of paths: a list compared against the URL is one query string away from
   // missing the dashboard.
   app.addHook('onSend', async (_request, reply) => {
@@ -170,80 +166,14 @@ export function buildApp(options: AppOptions): FastifyInstance {
       'request',
     );
   });
+}
 
-  const routes = new RouteRegistry({ checkAnswers: options.checkAnswers ?? false });
-  app.register(fastifyPersonaWebhooks, { pipeline: options.pipeline, path: WEBHOOK_PATH });
-  routes.describe(webhookRouteSpec(WEBHOOK_PATH));
-
-  const probe = { tag: 'Operations', auth: 'none' } as const;
-  routes.route(
-    app,
-    {
-      ...probe,
-      method: 'GET',
-      url: '/healthz',
-      summary: 'Liveness',
-      responses: { 200: { description: 'The process is up.', schema: healthAnswer } },
-    },
-    async () => ({ status: 'ok' }),
-  );
-
-  routes.route(
-    app,
-    {
-      ...probe,
-      method: 'GET',
-      url: '/readyz',
-      summary: 'Readiness: the event store answers',
-      responses: {
-        200: { description: 'Ready to accept events.', schema: readyAnswer },
-        503: '`store_unavailable`: the store does not answer.',
-      },
-    },
-    async (_input, _request, reply) => {
-      try {
-        await withTimeout(store.ping(), READY_TIMEOUT_MS);
-        return { status: 'ready' };
-      } catch {
-        const response = new StoreUnavailableError(
-          'The event store does not answer; this instance cannot accept events.',
-        ).toResponse();
-        return reply.code(503).headers(response.headers).send(response.body);
-      }
-    },
-  );
-
-  routes.route(
-    app,
-    {
-      ...probe,
-      method: 'GET',
-      url: '/metrics',
-      summary: 'Prometheus metrics',
-      produces: 'text/plain',
-      responses: { 200: { description: 'Metrics in the Prometheus text format.', schema: metricsAnswer } },
-    },
-    async (_input, _request, reply) => {
-      reply.header('content-type', metrics.registry.contentType);
-      return metrics.registry.metrics();
-    },
-  );
-
-  let openApi: object | undefined;
-  routes.route(
-    app,
-    {
-      ...probe,
-      method: 'GET',
-      url: '/openapi.json',
-      summary: 'This description (OpenAPI 3.1)',
-      description: 'Public: it describes the API and reveals no data.',
-      responses: { 200: { description: 'The OpenAPI 3.1 document.', schema: openApiAnswer } },
-    },
-    // Built on first request, once every route has been declared.
-    async () => (openApi ??= buildOpenApiDocument(routes.routes)),
-  );
-
+/**
+ * What needs signing in — the dashboard and the admin API — in one scope, with the cookie its session
+ * rides on and the rate limit the admin auth puts on wrong tokens.
+ */
+function registerSignedInSurface(app: FastifyInstance, options: AppOptions, routes: RouteRegistry): void {
+  const { store } = options;
   app.register(fastifyCookie, {
     secret: deriveSessionKey(options.adminToken, options.sessionSecret ?? null),
   });
@@ -255,7 +185,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       adminToken: options.adminToken,
       sessions,
       trustProxy: options.trustProxy ?? false,
-      appTokens: createAppTokenCheck(store, logger),
+      appTokens: createAppTokenCheck(store, options.logger),
     });
     registerDashboard(scope, { auth, sessions });
     for (const spec of DASHBOARD_SESSION_SPECS) routes.describe(spec);
@@ -272,37 +202,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
       ...(options.outbound ? { outbound: options.outbound } : {}),
     });
   });
-  return app;
-}
-
-/** Maps framework errors to ours; returns null for a real bug (answered as a leak-free 500). */
-function toServiceError(error: unknown): PersonaWebhookError | null {
-  if (error instanceof PersonaWebhookError) return error;
-  const code = (error as { code?: unknown }).code;
-  const statusCode = (error as { statusCode?: unknown }).statusCode;
-  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new PayloadTooLargeError(64 * 1024);
-  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
-    return new InvalidQueryError(
-      code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported content type' : 'malformed request',
-    );
-  }
-  return null;
 }
 
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('timeout')), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,5 +1,5 @@
 /** The start-up log line about endpoint secrets at rest: counts only, never a secret or a key. */
-import type { SecretsAtRestReport } from '../secrets-at-rest/sealed-store.js';
+import type { SecretsAtRestReport } from '../../secrets-at-rest/sealed-store.js';
 import type { Logger } from './logger.js';
 
 export function logSecretsAtRest(logger: Logger, report: SecretsAtRestReport): void {

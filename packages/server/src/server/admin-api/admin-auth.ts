@@ -9,17 +9,17 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AppTokenCheck } from '../app-tokens/app-token-check.js';
-import { changesState, comesFromOwnOrigin } from './dashboard/origin.js';
-import type { Session, SessionBook } from './dashboard/sessions.js';
+import type { AppTokenCheck } from '../../app-tokens/app-token-check.js';
+import { changesState, comesFromOwnOrigin } from '../dashboard/origin.js';
+import type { Session, SessionBook } from '../dashboard/sessions.js';
 import {
   AppTokenForbiddenError,
   ForbiddenOriginError,
   RevokedAppTokenError,
   TooManyAttemptsError,
   UnauthorizedError,
-} from './http-errors.js';
-import { limitAddress, type TrustProxySetting } from './trust-proxy.js';
+} from '../http/http-errors.js';
+import { limitAddress, type TrustProxySetting } from '../http/trust-proxy.js';
 
 /** Name of the dashboard's session cookie. */
 export const SESSION_COOKIE = 'persona_webhooks_session';

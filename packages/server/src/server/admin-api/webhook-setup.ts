@@ -2,7 +2,7 @@
  * The dashboard's setup guide, from the server: the events Persona's webhook must send, derived from the
  * KYC policy the service runs with (never a hand copy that falls behind it), grouped by family.
  */
-import { eventFamilies } from '../policy-events/event-families.js';
+import { eventFamilies } from '../../policy-events/event-families.js';
 
 export interface WebhookSetupView {
   /** The path Persona's webhook must point at. */

@@ -9,7 +9,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 
-/** The setting, as `config.ts` parses it. */
+/** The setting, as `config/service-config.ts` parses it. */
 export type TrustProxySetting = boolean | number | string;
 
 /** What Fastify's `trustProxy` option accepts for `setting`. */

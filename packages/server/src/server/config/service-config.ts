@@ -9,9 +9,13 @@ import {
   DEFAULT_TOLERANCE_SECONDS,
 } from 'persona-webhooks';
 import { z } from 'zod';
-import { DEFAULT_POSTGRES_SCHEMA, parseDatabaseUrl } from '../open-store.js';
-import { loadOutboundConfig, OUTBOUND_SETTINGS, type OutboundConfig } from '../outbound/outbound-config.js';
-import { type Keyring, parseKeyring, SECRETS_KEYS_SETTING } from '../secrets-at-rest/keyring.js';
+import { DEFAULT_POSTGRES_SCHEMA, parseDatabaseUrl } from '../../open-store.js';
+import {
+  loadOutboundConfig,
+  OUTBOUND_SETTINGS,
+  type OutboundConfig,
+} from '../../outbound/outbound-config.js';
+import { type Keyring, parseKeyring, SECRETS_KEYS_SETTING } from '../../secrets-at-rest/keyring.js';
 import { ConfigError } from './config-error.js';
 import { integerSetting } from './integer-setting.js';
 import { loadRecoveryConfig, RECOVERY_SETTINGS, type RecoveryConfig } from './recovery-config.js';
@@ -49,7 +53,7 @@ export interface ServiceConfig {
   sessionSecret: string | null;
   /** How long a dashboard sign-in lasts. */
   sessionTtlMs: number;
-  /** TRUST_PROXY: whose X-Forwarded-* headers to believe (client IP, protocol, host); see `trust-proxy.ts`. */
+  /** TRUST_PROXY: whose X-Forwarded-* headers to believe (client IP, protocol, host); see `http/trust-proxy.ts`. */
   trustProxy: boolean | number | string;
   /** Persona API access and reconciliation. */
   recovery: RecoveryConfig;

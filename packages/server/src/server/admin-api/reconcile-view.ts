@@ -1,5 +1,5 @@
 /** `GET /api/reconcile`: whether reconciliation runs, its last run, checkpoint, schedule and totals. */
-import type { ReconcileStatus } from '../reconcile/reconcile-service.js';
+import type { ReconcileStatus } from '../../reconcile/reconcile-service.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

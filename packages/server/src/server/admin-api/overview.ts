@@ -4,8 +4,8 @@
  * count), the age of the oldest unprocessed event and when the last one arrived.
  */
 import type { Store } from 'persona-webhooks';
-import type { ReconcileStatus } from '../reconcile/reconcile-service.js';
-import type { MinuteCounter } from './minute-counter.js';
+import type { ReconcileStatus } from '../../reconcile/reconcile-service.js';
+import type { MinuteCounter } from '../observability/minute-counter.js';
 
 export const OVERVIEW_WINDOW_MS = 24 * 60 * 60 * 1000;
 

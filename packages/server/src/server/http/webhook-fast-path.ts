@@ -9,7 +9,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { WebhookPipeline } from 'persona-webhooks';
 import { createNodeMiddleware } from 'persona-webhooks/node';
-import { type Logger, logUnhandledError } from './logger.js';
+import { type Logger, logUnhandledError } from '../observability/logger.js';
 import { writeRawError } from './raw-error-responses.js';
 import { withSecurityHeaders } from './security-headers.js';
 

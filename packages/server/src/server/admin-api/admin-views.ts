@@ -19,7 +19,7 @@ import type {
   VerificationView,
 } from 'persona-webhooks';
 import { isKnownEventName } from 'persona-webhooks';
-import { maskEndpointUrl } from '../outbound/endpoint-url.js';
+import { maskEndpointUrl } from '../../outbound/endpoint-url.js';
 
 /** The name a signed body that is not a Persona event is kept under (dead, with the reason). */
 const MALFORMED_NAME = 'malformed';

@@ -1,21 +1,15 @@
 /**
- * The outbox's controls in the admin API: send a pending message now, recover an endpoint's failed
- * and dead messages since a time, remove an endpoint, and send it a signed test message. Registered
- * inside the admin scope (`admin-routes.ts`), so the same authentication applies.
+ * The controls of an application endpoint in the admin API: recover its failed and dead messages
+ * since a time, remove it, and send it a signed test message.
  */
 import type { FastifyInstance } from 'fastify';
-import { MAX_ID_CHARS, type Store } from 'persona-webhooks';
+import type { Store } from 'persona-webhooks';
 import { z } from 'zod';
-import type { DestinationPolicy } from '../outbound/destination-policy.js';
-import { sendTestMessage } from '../outbound/test-message.js';
-import {
-  recoverAnswer,
-  removedEndpointAnswer,
-  sendNowAnswer,
-  testMessageAnswer,
-} from './answers/outbox-answers.js';
-import { ConflictError, NotFoundError } from './http-errors.js';
-import type { RouteRegistry } from './openapi/route-registry.js';
+import type { DestinationPolicy } from '../../outbound/destination-policy.js';
+import { sendTestMessage } from '../../outbound/test-message.js';
+import { recoverAnswer, removedEndpointAnswer, testMessageAnswer } from '../answers/outbox-answers.js';
+import { ConflictError, NotFoundError } from '../http/http-errors.js';
+import { ADMIN_API, type AdminRouteContext, idParam, isoTimeQuery } from './admin-route-parts.js';
 
 /** What the test route needs of the outbound settings. */
 export interface OutboundControls {
@@ -25,62 +19,23 @@ export interface OutboundControls {
   timeoutMs: number;
 }
 
-const idParam = (description: string) =>
-  z.object({ id: z.string().min(1).max(MAX_ID_CHARS).describe(description) });
-const deliveryIdParam = idParam('The message id (`msg_…`), which is also its `webhook-id`.');
 const endpointIdParam = idParam('The endpoint id (`ep_…`).');
 export const recoverBody = z.object({
-  since: z.iso
-    .datetime({ offset: true })
-    .transform((value) => Date.parse(value))
-    .describe('Recover the messages created at or after this time (ISO 8601).'),
+  since: isoTimeQuery.describe('Recover the messages created at or after this time (ISO 8601).'),
 });
 
-export function registerDeliveryControlRoutes(
+export interface EndpointControlRoutesOptions extends AdminRouteContext {
+  outbound: OutboundControls;
+}
+
+export function registerEndpointControlRoutes(
   api: FastifyInstance,
-  options: { store: Store; routes: RouteRegistry; outbound: OutboundControls },
+  { store, routes, outbound }: EndpointControlRoutesOptions,
 ): void {
-  const { store, routes } = options;
-  const admin = { tag: 'Admin API', auth: 'admin' } as const;
-  const endpointOf = async (id: string) => {
-    const endpoint = (await store.listEndpoints()).find((e) => e.id === id);
-    if (!endpoint) throw new NotFoundError(`Endpoint "${id.slice(0, 100)}"`);
-    return endpoint;
-  };
-
   routes.route(
     api,
     {
-      ...admin,
-      method: 'POST',
-      url: '/api/deliveries/:id/send-now',
-      summary: 'Send a pending message now instead of at its next retry (its attempt count is kept)',
-      params: deliveryIdParam,
-      responses: {
-        202: {
-          description: '`{"outcome": "queued_now"}`: due now; the sender picks it up within a second.',
-          schema: sendNowAnswer,
-        },
-        404: '`not_found`: no such message.',
-        409: '`conflict`: the message is not pending (being sent, delivered or dead: replay a dead one).',
-      },
-    },
-    async ({ params: { id } }, _request, reply) => {
-      const outcome = await store.sendDeliveryNow(id, Date.now());
-      if (outcome === 'not_found') throw new NotFoundError(`Message "${id.slice(0, 100)}"`);
-      if (outcome === 'not_pending') {
-        throw new ConflictError(
-          `Message ${id} is not pending: it is being sent, delivered or dead (replay a dead one).`,
-        );
-      }
-      return reply.code(202).send({ outcome });
-    },
-  );
-
-  routes.route(
-    api,
-    {
-      ...admin,
+      ...ADMIN_API,
       method: 'POST',
       url: '/api/endpoints/:id/recover',
       summary: 'Send again, now, every failed or dead message of an endpoint created since a time',
@@ -94,7 +49,7 @@ export function registerDeliveryControlRoutes(
       },
     },
     async ({ params: { id }, body: { since } }, _request, reply) => {
-      await endpointOf(id);
+      await endpointOf(store, id);
       const recovered = await store.recoverDeliveries({ endpointId: id, sinceMs: since }, Date.now());
       return reply.code(202).send({ recovered });
     },
@@ -103,7 +58,7 @@ export function registerDeliveryControlRoutes(
   routes.route(
     api,
     {
-      ...admin,
+      ...ADMIN_API,
       method: 'DELETE',
       url: '/api/endpoints/:id',
       summary: 'Remove an endpoint added with the CLI, with its messages and their attempts',
@@ -115,7 +70,7 @@ export function registerDeliveryControlRoutes(
       },
     },
     async ({ params: { id } }) => {
-      const endpoint = await endpointOf(id);
+      const endpoint = await endpointOf(store, id);
       if (endpoint.source === 'env') {
         throw new ConflictError(
           `Endpoint ${id} comes from PERSONA_WEBHOOKS_APP_ENDPOINTS: remove it there and restart (it is then disabled).`,
@@ -125,10 +80,18 @@ export function registerDeliveryControlRoutes(
     },
   );
 
+  registerTestMessageRoute(api, { store, routes, outbound });
+}
+
+/** `POST /api/endpoints/:id/test`: the one control that sends, so it alone needs the outbound settings. */
+function registerTestMessageRoute(
+  api: FastifyInstance,
+  { store, routes, outbound }: EndpointControlRoutesOptions,
+): void {
   routes.route(
     api,
     {
-      ...admin,
+      ...ADMIN_API,
       method: 'POST',
       url: '/api/endpoints/:id/test',
       summary: 'Send the endpoint a signed `webhook.test` message now and answer how it went',
@@ -145,11 +108,11 @@ export function registerDeliveryControlRoutes(
       },
     },
     async ({ params: { id } }) => {
-      const endpoint = await endpointOf(id);
+      const endpoint = await endpointOf(store, id);
       const result = await sendTestMessage(endpoint, {
-        policy: options.outbound.policy,
-        servicePort: options.outbound.servicePort(),
-        timeoutMs: options.outbound.timeoutMs,
+        policy: outbound.policy,
+        servicePort: outbound.servicePort(),
+        timeoutMs: outbound.timeoutMs,
       });
       return {
         id: result.id,
@@ -162,4 +125,11 @@ export function registerDeliveryControlRoutes(
       };
     },
   );
+}
+
+/** The endpoint with this id, or a 404. */
+async function endpointOf(store: Pick<Store, 'listEndpoints'>, id: string) {
+  const endpoint = (await store.listEndpoints()).find((e) => e.id === id);
+  if (!endpoint) throw new NotFoundError(`Endpoint "${id.slice(0, 100)}"`);
+  return endpoint;
 }

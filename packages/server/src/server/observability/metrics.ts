@@ -60,6 +60,54 @@ export function createMetrics(store: Store): ServiceMetrics {
     registers: [registry],
   });
 
+  addInboxGauges(registry, store);
+
+  const backfilled = new Counter({
+    name: 'persona_webhook_backfilled_events_total',
+    help: "Events reconciliation recovered through Persona's Events API because no webhook brought them.",
+    registers: [registry],
+  });
+  const reconcileRuns = new Counter({
+    name: 'persona_webhook_reconcile_runs_total',
+    help: 'Reconciliation runs of this instance by result: ok, failed.',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  for (const result of ['ok', 'failed']) reconcileRuns.inc({ result }, 0);
+
+  const deliveries = new Counter({
+    name: 'persona_webhook_outbound_deliveries_total',
+    help: 'Outbound kyc.decision_changed attempts by result: delivered, retry (failed, will retry), dead (gave up).',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  for (const result of ['delivered', 'retry', 'dead']) deliveries.inc({ result }, 0);
+
+  addOutboxGauges(registry, store);
+
+  return {
+    registry,
+    recordDelivery(result) {
+      deliveries.inc({ result });
+    },
+    recordBackfilled(count) {
+      backfilled.inc(count);
+    },
+    recordReconcileRun(result) {
+      reconcileRuns.inc({ result });
+    },
+    recordRequest(outcome, durationSeconds) {
+      requests.inc({ outcome });
+      ackDuration.observe(durationSeconds);
+    },
+    recordProcessed(result) {
+      processed.inc({ result });
+    },
+  };
+}
+
+/** How far behind processing is, read from the store at each scrape. */
+function addInboxGauges(registry: Registry, store: Pick<Store, 'counts' | 'countDecisions'>): void {
   new Gauge({
     name: 'persona_webhook_inbox_pending',
     help: 'Events stored but not yet processed (pending or being processed).',
@@ -91,28 +139,10 @@ export function createMetrics(store: Store): ServiceMetrics {
       }
     },
   });
+}
 
-  const backfilled = new Counter({
-    name: 'persona_webhook_backfilled_events_total',
-    help: "Events reconciliation recovered through Persona's Events API because no webhook brought them.",
-    registers: [registry],
-  });
-  const reconcileRuns = new Counter({
-    name: 'persona_webhook_reconcile_runs_total',
-    help: 'Reconciliation runs of this instance by result: ok, failed.',
-    labelNames: ['result'],
-    registers: [registry],
-  });
-  for (const result of ['ok', 'failed']) reconcileRuns.inc({ result }, 0);
-
-  const deliveries = new Counter({
-    name: 'persona_webhook_outbound_deliveries_total',
-    help: 'Outbound kyc.decision_changed attempts by result: delivered, retry (failed, will retry), dead (gave up).',
-    labelNames: ['result'],
-    registers: [registry],
-  });
-  for (const result of ['delivered', 'retry', 'dead']) deliveries.inc({ result }, 0);
-
+/** How far behind outbound delivery is, read from the store at each scrape. */
+function addOutboxGauges(registry: Registry, store: Pick<Store, 'deliveryStats'>): void {
   new Gauge({
     name: 'persona_webhook_outbound_pending',
     help: 'Outbound messages not yet delivered nor dead (waiting, retrying or being sent).',
@@ -142,24 +172,4 @@ export function createMetrics(store: Store): ServiceMetrics {
       }
     },
   });
-
-  return {
-    registry,
-    recordDelivery(result) {
-      deliveries.inc({ result });
-    },
-    recordBackfilled(count) {
-      backfilled.inc(count);
-    },
-    recordReconcileRun(result) {
-      reconcileRuns.inc({ result });
-    },
-    recordRequest(outcome, durationSeconds) {
-      requests.inc({ outcome });
-      ackDuration.observe(durationSeconds);
-    },
-    recordProcessed(result) {
-      processed.inc({ result });
-    },
-  };
 }

@@ -4,8 +4,8 @@
  * interval; `offReason` says why it does not.
  */
 import { z } from 'zod';
-import { loadApiSettings, type PersonaApiSettings } from '../persona-api/api-settings.js';
-import type { ReconcileSettings } from '../reconcile/reconciler.js';
+import { loadApiSettings, type PersonaApiSettings } from '../../persona-api/api-settings.js';
+import type { ReconcileSettings } from '../../reconcile/reconciler.js';
 import { ConfigError } from './config-error.js';
 
 export const RECOVERY_SETTINGS = [

@@ -5,8 +5,8 @@
  */
 import type { KycPage, KycSummary } from 'persona-webhooks';
 import { z } from 'zod';
+import { kycDecisionSchema, kycReasonSchema } from '../openapi/kyc-decision-changed-event.js';
 import { reasonJson } from './admin-views.js';
-import { kycDecisionSchema, kycReasonSchema } from './kyc-decision-changed-event.js';
 
 const isoTime = z.iso.datetime();
 
