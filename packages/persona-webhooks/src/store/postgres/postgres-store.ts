@@ -10,7 +10,8 @@
  * never needs recreating after an outage.
  */
 
-import { createDecider } from '../decisions/postgres-decider.js';
+import type { OutboxStore } from '../../outbox/outbox-types.js';
+import { createDecider, type Decider } from '../decisions/postgres-decider.js';
 import { rebuildPostgresKycFacts, redecidePostgresUsers } from '../decisions/postgres-kyc-rebuild.js';
 import { GroupCommit } from '../group-commit.js';
 import type { IngestOutcome } from '../inbox/inbox.js';
@@ -21,23 +22,21 @@ import {
   insertEventsPrefix,
   quarantineRow,
 } from '../inbox/inbox-rows.js';
-import { createPostgresOutbox } from '../outbox/postgres-outbox.js';
-import { createPostgresWorkQueue } from '../queue/postgres-work-queue.js';
+import { ListenerSet } from '../listener-set.js';
+import { createPostgresOutbox, type PostgresOutbox } from '../outbox/postgres-outbox.js';
+import { createPostgresWorkQueue, type PostgresWorkQueue } from '../queue/postgres-work-queue.js';
+import type { QueueControls, WorkQueue } from '../queue/work-queue.js';
 import { createPostgresReadModel } from '../read-model/postgres-read-model.js';
-import type { Store } from '../store.js';
-import { createConnections } from './connections.js';
+import type { ReadModel } from '../read-model/read-model.js';
+import type { Store, StoreLifecycle } from '../store.js';
+import { type Connections, createConnections } from './connections.js';
 import { applyPostgresMigrations, postgresSchemaStatus } from './migrate.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { notifyChannel, type PostgresStoreOptions, resolvePostgresStoreOptions } from './options.js';
 import { rowValues } from './row-values.js';
-import {
-  closedStoreError,
-  isRowDataError,
-  timedOutError,
-  toIngestError,
-  toStoreError,
-} from './store-error.js';
-import { tables } from './tables.js';
+import { closedStoreError, isRowDataError, timedOutError, toIngestError } from './store-error.js';
+import { type Tables, tables } from './tables.js';
+import { Calls, settleWithin } from './tracked-calls.js';
 import { Wakeups } from './wakeups.js';
 
 export type { PostgresStoreOptions } from './options.js';
@@ -78,43 +77,88 @@ const CLOSE_GRACE_MS = 5_000;
  * await pool.end();
  */
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
+  const parts = createParts(options);
+  const submit = (row: EventRow): Promise<IngestOutcome> =>
+    parts.calls.closed ? Promise.reject(closedStoreError()) : parts.inbox.submit(row);
+  return {
+    schema: parts.config.schema,
+    ...lifecycleMethods(parts),
+    ingest: (event) => submit(eventRow(event)),
+    quarantine: (body) => submit(quarantineRow(body)),
+    ...queueMethods(parts),
+    ...readModelMethods(parts),
+    ...outboxMethods(parts),
+    writeStats: () => ({ batches: parts.inbox.batches, writes: parts.stats.writes }),
+  };
+}
+
+/** What the store is made of: each role's part over one pool, and how calls into them run. */
+interface Parts {
+  config: ReturnType<typeof resolvePostgresStoreOptions>;
+  connections: Connections;
+  t: Tables;
+  outbox: PostgresOutbox;
+  decider: Decider;
+  queue: PostgresWorkQueue;
+  reads: ReturnType<typeof createPostgresReadModel>;
+  wakeups: Wakeups;
+  deliveryListeners: ListenerSet;
+  inbox: GroupCommit<EventRow, IngestOutcome>;
+  stats: { writes: number };
+  calls: Calls;
+}
+
+function createParts(options: PostgresStoreOptions): Parts {
   const config = resolvePostgresStoreOptions(options);
   const connections = createConnections(config.pool);
   const t = tables(config.schema);
-  const deliveryListeners = new Set<() => void>();
-  const wakeSenders = () => {
-    for (const listener of deliveryListeners) listener();
-  };
-  const outbox = createPostgresOutbox(connections, t, config.onDecisionChanged, wakeSenders);
+  const deliveryListeners = new ListenerSet();
+  const outbox = createPostgresOutbox(connections, t, config.onDecisionChanged, () =>
+    deliveryListeners.notify(),
+  );
   const decider = createDecider(connections, t, config.kycPolicy, outbox.recordMany, () =>
     outbox.committed(),
   );
-  const queue = createPostgresWorkQueue(connections, t, decider);
-  const reads = createPostgresReadModel(connections, t, config.kycPolicy);
   const wakeups = new Wakeups(connections, notifyChannel(config.schema));
+  const calls = new Calls();
+  const stats = { writes: 0 };
+  const inbox = ingestGroupCommit(connections, t, config, stats, () => void calls.track(wakeups.announce()));
+  return {
+    config,
+    connections,
+    t,
+    outbox,
+    decider,
+    queue: createPostgresWorkQueue(connections, t, decider),
+    reads: createPostgresReadModel(connections, t, config.kycPolicy),
+    wakeups,
+    deliveryListeners,
+    inbox,
+    stats,
+    calls,
+  };
+}
+
+/**
+ * Ingests, group-committed: one multi-row `INSERT … ON CONFLICT (id) DO NOTHING RETURNING id` per
+ * batch, autocommitted with the server's default synchronous_commit, so a caller's promise resolves
+ * only once its row is durable. A repeat inside the batch is a duplicate of its first occurrence, as
+ * in SQLite.
+ */
+function ingestGroupCommit(
+  connections: Connections,
+  t: Tables,
+  config: Parts['config'],
+  stats: Parts['stats'],
+  announce: () => void,
+): GroupCommit<EventRow, IngestOutcome> {
   const insertPrefix = insertEventsPrefix(t.events);
   const deadline = {
     deadlineMs: config.ingestTimeoutMs,
     onTimeout: () => timedOutError(config.ingestTimeoutMs),
   };
-  let writes = 0;
-  let closed = false;
-  /** Calls still running: close() waits for them before giving the pool back to its owner. */
-  const running = new Set<Promise<unknown>>();
-  const track = <T>(call: Promise<T>): Promise<T> => {
-    running.add(call);
-    const forget = () => running.delete(call);
-    call.then(forget, forget);
-    return call;
-  };
-
-  /**
-   * One multi-row `INSERT … ON CONFLICT (id) DO NOTHING RETURNING id` per batch, autocommitted with the
-   * server's default synchronous_commit, so a caller's promise resolves only once its row is durable.
-   * A repeat inside the batch is a duplicate of its first occurrence, as in SQLite.
-   */
   const insertBatch = async (rows: readonly EventRow[]): Promise<IngestOutcome[]> => {
-    writes += rows.length;
+    stats.writes += rows.length;
     const first = new Map<string, EventRow>();
     for (const row of rows) if (!first.has(row.id)) first.set(row.id, row);
     const values: unknown[] = [];
@@ -128,8 +172,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     const stored = new Set(rowValues(result.rows).map((row) => row.text('id')));
     return rows.map((row) => (stored.delete(row.id) ? 'stored' : 'duplicate'));
   };
-
-  const inbox = new GroupCommit<EventRow, IngestOutcome>({
+  return new GroupCommit<EventRow, IngestOutcome>({
     maxBatchSize: config.batchMaxSize,
     commit: insertBatch,
     // A row PostgreSQL refuses fails alone (and is quarantined by the pipeline); its neighbours commit.
@@ -137,37 +180,28 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     mapError: toIngestError,
     afterCommit: (rows, results) => {
       // Quarantined rows are stored dead: only a stored pending row is work for a worker.
-      if (rows.some((row, i) => row.status === 'pending' && results[i] === 'stored')) {
-        void track(wakeups.announce());
-      }
+      if (rows.some((row, i) => row.status === 'pending' && results[i] === 'stored')) announce();
     },
   });
+}
 
-  /** A read of decisions or messages: after the decide passes under way (see `decider.ts`). */
-  const afterDecisions =
-    <T>(work: () => Promise<T>) =>
-    async () => {
-      await decider.idle();
-      return work();
-    };
-
-  /** Runs `work` unless closed; unavailability becomes StoreUnavailableError. */
-  const run = <T>(work: () => Promise<T>, operation: 'read' | 'write' = 'write'): Promise<T> => {
-    if (closed) return Promise.reject(closedStoreError());
-    return track(
-      work().catch((error: unknown) => {
-        throw toStoreError(error, operation);
-      }),
-    );
+/** A read of decisions or messages: after the decide passes under way (see `postgres-decider.ts`). */
+function afterDecisions<T>(decider: Decider, work: () => Promise<T>): () => Promise<T> {
+  return async () => {
+    await decider.idle();
+    return work();
   };
-  const read = <T>(work: () => Promise<T>): Promise<T> => run(work, 'read');
-  const submit = (row: EventRow): Promise<IngestOutcome> =>
-    closed ? Promise.reject(closedStoreError()) : inbox.submit(row);
+}
 
+function lifecycleMethods({ config, connections, t, outbox, calls, inbox, wakeups }: Parts): StoreLifecycle {
+  // `/readyz` must answer even when a connection hangs, so ping has the same deadline as ingest.
+  const deadline = {
+    deadlineMs: config.ingestTimeoutMs,
+    onTimeout: () => timedOutError(config.ingestTimeoutMs),
+  };
   return {
-    schema: config.schema,
     migrate: (migrateOptions) =>
-      run(async () => {
+      calls.run(async () => {
         await applyPostgresMigrations(connections, config.schema, POSTGRES_MIGRATIONS);
         await rebuildPostgresKycFacts(connections, t, migrateOptions?.onProgress);
         await redecidePostgresUsers(
@@ -180,87 +214,84 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         );
         outbox.committed();
       }),
-    // `/readyz` must answer even when a connection hangs, so ping has the same deadline as ingest.
-    schemaStatus: () => read(() => postgresSchemaStatus(connections, config.schema, POSTGRES_MIGRATIONS)),
+    schemaStatus: () =>
+      calls.read(() => postgresSchemaStatus(connections, config.schema, POSTGRES_MIGRATIONS)),
     ping: () =>
-      read(async () => void (await connections.use((client) => client.query('SELECT 1'), deadline))),
-    ingest: (event) => submit(eventRow(event)),
-    quarantine: (body) => submit(quarantineRow(body)),
-    claim: (claimOptions) => run(() => queue.claim(claimOptions)),
-    complete: (claim, updates, nowMs) => run(() => queue.complete(claim, updates, nowMs)),
-    fail: (claim, error, retryAtMs, nowMs) => run(() => queue.fail(claim, error, retryAtMs, nowMs)),
-    replay: (eventId, nowMs) =>
-      run(async () => {
-        const outcome = await queue.replay(eventId, nowMs);
-        if (outcome === 'replayed') void track(wakeups.announce());
-        return outcome;
-      }),
-    replayDead: (filter, nowMs) =>
-      run(async () => {
-        const replayed = await queue.replayDead(filter, nowMs);
-        if (replayed > 0) void track(wakeups.announce());
-        return replayed;
-      }),
-    purgeBodies: (receivedBeforeMs) => run(() => queue.purgeBodies(receivedBeforeMs)),
-    getEvent: (eventId) => read(() => reads.getEvent(eventId)),
-    listEvents: (query) => read(() => reads.listEvents(query)),
-    counts: () => read(() => reads.counts()),
-    getInquiry: (inquiryId) => read(() => reads.getInquiry(inquiryId)),
-    getKyc: (referenceId) => read(afterDecisions(() => reads.getKyc(referenceId))),
-    getKycFacts: (referenceId) => read(() => reads.getKycFacts(referenceId)),
-    countDecisions: () => read(afterDecisions(() => reads.countDecisions())),
-    listKyc: (query) => read(afterDecisions(() => reads.listKyc(query))),
-    getVerification: (verificationId) => read(() => reads.getVerification(verificationId)),
-    listVerifications: (inquiryIds) => read(() => reads.listVerifications(inquiryIds)),
-    timeline: (query) => read(() => reads.timeline(query)),
-    receivedPerMinute: (sinceMs) => read(() => reads.receivedPerMinute(sinceMs)),
-    inboxTimes: () => read(() => reads.inboxTimes()),
-    onEventsAvailable: (listener) => wakeups.subscribe(listener),
-    // After the passes under way, so the endpoints a decision is sent to are those of its time.
-    putEndpoint: (endpoint) => run(afterDecisions(() => outbox.putEndpoint(endpoint))),
-    listEndpoints: () => read(() => outbox.listEndpoints()),
-    claimDeliveries: (claimOptions) => run(afterDecisions(() => outbox.claimDeliveries(claimOptions))),
-    finishDelivery: (claimed, result, retryAtMs, nowMs) =>
-      run(() => outbox.finishDelivery(claimed, result, retryAtMs, nowMs)),
-    listDeliveries: (query) => read(afterDecisions(() => outbox.listDeliveries(query))),
-    getDelivery: (id) => read(() => outbox.getDelivery(id)),
-    replayDelivery: (id, nowMs) => run(() => outbox.replayDelivery(id, nowMs)),
-    sendDeliveryNow: (id, nowMs) => run(() => outbox.sendDeliveryNow(id, nowMs)),
-    recoverDeliveries: (query, nowMs) => run(() => outbox.recoverDeliveries(query, nowMs)),
-    removeEndpoint: (id) => run(() => outbox.removeEndpoint(id)),
-    deliveryStats: () => read(afterDecisions(() => outbox.deliveryStats())),
-    onDeliveriesAvailable(listener) {
-      deliveryListeners.add(listener);
-      return () => {
-        deliveryListeners.delete(listener);
-      };
-    },
-    writeStats: () => ({ batches: inbox.batches, writes }),
+      calls.read(async () => void (await connections.use((client) => client.query('SELECT 1'), deadline))),
     async close() {
-      if (closed) return;
-      closed = true;
+      if (calls.closed) return;
+      calls.closed = true;
       // Acknowledge what was accepted before the close: the queued batch is written and calls in flight
       // get a grace period to finish. Whatever still holds a connection after it is destroyed, so the
       // owner's `pool.end()` (which waits for every checked-out connection) cannot hang on it.
       await inbox.drain();
-      await settleWithin(running, CLOSE_GRACE_MS);
+      await settleWithin(calls.running, CLOSE_GRACE_MS);
       wakeups.close();
       connections.abandonAll();
     },
   };
 }
 
-/** Resolves when every call in `running` (including ones added meanwhile) settled, or after `ms`. */
-async function settleWithin(running: ReadonlySet<Promise<unknown>>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(true), ms);
-  });
-  try {
-    while (running.size > 0) {
-      if (await Promise.race([Promise.allSettled([...running]).then(() => false), expired])) return;
-    }
-  } finally {
-    clearTimeout(timer);
-  }
+function queueMethods({ queue, calls, wakeups }: Parts): WorkQueue & QueueControls {
+  const announce = () => void calls.track(wakeups.announce());
+  return {
+    claim: (claimOptions) => calls.run(() => queue.claim(claimOptions)),
+    complete: (claim, updates, nowMs) => calls.run(() => queue.complete(claim, updates, nowMs)),
+    fail: (claim, error, retryAtMs, nowMs) => calls.run(() => queue.fail(claim, error, retryAtMs, nowMs)),
+    onEventsAvailable: (listener) => wakeups.subscribe(listener),
+    replay: (eventId, nowMs) =>
+      calls.run(async () => {
+        const outcome = await queue.replay(eventId, nowMs);
+        if (outcome === 'replayed') announce();
+        return outcome;
+      }),
+    replayDead: (filter, nowMs) =>
+      calls.run(async () => {
+        const replayed = await queue.replayDead(filter, nowMs);
+        if (replayed > 0) announce();
+        return replayed;
+      }),
+    purgeBodies: (receivedBeforeMs) => calls.run(() => queue.purgeBodies(receivedBeforeMs)),
+  };
+}
+
+function readModelMethods({ reads, calls, decider }: Parts): ReadModel {
+  const read = <T>(work: () => Promise<T>) => calls.read(work);
+  return {
+    getEvent: (eventId) => read(() => reads.getEvent(eventId)),
+    listEvents: (query) => read(() => reads.listEvents(query)),
+    counts: () => read(() => reads.counts()),
+    getInquiry: (inquiryId) => read(() => reads.getInquiry(inquiryId)),
+    getKyc: (referenceId) => read(afterDecisions(decider, () => reads.getKyc(referenceId))),
+    getKycFacts: (referenceId) => read(() => reads.getKycFacts(referenceId)),
+    countDecisions: () => read(afterDecisions(decider, () => reads.countDecisions())),
+    listKyc: (query) => read(afterDecisions(decider, () => reads.listKyc(query))),
+    getVerification: (verificationId) => read(() => reads.getVerification(verificationId)),
+    listVerifications: (inquiryIds) => read(() => reads.listVerifications(inquiryIds)),
+    timeline: (query) => read(() => reads.timeline(query)),
+    receivedPerMinute: (sinceMs) => read(() => reads.receivedPerMinute(sinceMs)),
+    inboxTimes: () => read(() => reads.inboxTimes()),
+  };
+}
+
+function outboxMethods({ outbox, calls, decider, deliveryListeners }: Parts): OutboxStore {
+  const run = <T>(work: () => Promise<T>) => calls.run(work);
+  const read = <T>(work: () => Promise<T>) => calls.read(work);
+  return {
+    // After the passes under way, so the endpoints a decision is sent to are those of its time.
+    putEndpoint: (endpoint) => run(afterDecisions(decider, () => outbox.putEndpoint(endpoint))),
+    listEndpoints: () => read(() => outbox.listEndpoints()),
+    claimDeliveries: (claimOptions) =>
+      run(afterDecisions(decider, () => outbox.claimDeliveries(claimOptions))),
+    finishDelivery: (claimed, result, retryAtMs, nowMs) =>
+      run(() => outbox.finishDelivery(claimed, result, retryAtMs, nowMs)),
+    listDeliveries: (query) => read(afterDecisions(decider, () => outbox.listDeliveries(query))),
+    getDelivery: (id) => read(() => outbox.getDelivery(id)),
+    replayDelivery: (id, nowMs) => run(() => outbox.replayDelivery(id, nowMs)),
+    sendDeliveryNow: (id, nowMs) => run(() => outbox.sendDeliveryNow(id, nowMs)),
+    recoverDeliveries: (query, nowMs) => run(() => outbox.recoverDeliveries(query, nowMs)),
+    removeEndpoint: (id) => run(() => outbox.removeEndpoint(id)),
+    deliveryStats: () => read(afterDecisions(decider, () => outbox.deliveryStats())),
+    onDeliveriesAvailable: (listener) => deliveryListeners.add(listener),
+  };
 }

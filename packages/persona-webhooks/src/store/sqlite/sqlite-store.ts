@@ -15,17 +15,22 @@ import { checkedKycPolicy } from '../../kyc/checked-policy.js';
 import type { KycPolicy } from '../../kyc/decision.js';
 import { defaultKycPolicy } from '../../kyc/default-policy.js';
 import type { DecisionChange } from '../../outbox/decision-changed.js';
+import type { OutboxStore } from '../../outbox/outbox-types.js';
 import { rebuildSqliteKycFacts, redecideSqliteUsers } from '../decisions/sqlite-kyc-rebuild.js';
 import { GroupCommit } from '../group-commit.js';
 import type { IngestOutcome } from '../inbox/inbox.js';
 import { type EventRow, eventRow, quarantineRow } from '../inbox/inbox-rows.js';
+import { ListenerSet } from '../listener-set.js';
 import type { SqliteDecisionHook } from '../outbox/sqlite-outbox.js';
 import type { CompleteRequest, CompleteResult } from '../queue/sqlite-work-queue.js';
-import type { Store } from '../store.js';
+import type { QueueControls, WorkQueue } from '../queue/work-queue.js';
+import type { ReadModel } from '../read-model/read-model.js';
+import type { Store, StoreLifecycle } from '../store.js';
 import type { SqliteDatabase, SqliteDatabaseSource } from './driver.js';
-import { openSqliteConnection, type SqliteConnection } from './sqlite-connection.js';
+import { SqliteAccess } from './sqlite-access.js';
+import type { SqliteConnection } from './sqlite-connection.js';
 import type { PrepareCached } from './statement-cache.js';
-import { isDatabaseUnavailable, needsReopen, settle, toStoreError } from './store-error.js';
+import { isDatabaseUnavailable, settle, toStoreError } from './store-error.js';
 import type { WorkerSynchronous } from './worker-synchronous.js';
 
 /** Options of {@link createSqliteStore}. */
@@ -91,109 +96,96 @@ const DEFAULT_BATCH_MAX_SIZE = 256;
  * const outcome = await store.ingest(event); // 'stored' once it is on disk, 'duplicate' on a redelivery
  */
 export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
-  const batchMaxSize = positiveInt('batchMaxSize', options.batchMaxSize ?? DEFAULT_BATCH_MAX_SIZE);
-  const completeBatchMaxSize = positiveInt(
-    'completeBatchMaxSize',
-    options.completeBatchMaxSize ?? DEFAULT_BATCH_MAX_SIZE,
-  );
+  const parts = createParts(options);
+  const { calls, inbox, completions } = parts;
+  const submit = (row: EventRow): Promise<IngestOutcome> =>
+    calls.closed ? calls.rejectClosed() : inbox.submit(row);
+  return {
+    ...lifecycleMethods(parts),
+    ingest: (event) => submit(eventRow(event)),
+    quarantine: (body) => submit(quarantineRow(body)),
+    ...queueMethods(parts),
+    ...readModelMethods(parts),
+    ...outboxMethods(parts),
+    writeStats: () => ({
+      batches: inbox.batches,
+      writes: parts.stats.writes,
+      completeBatches: completions.batches,
+      completes: parts.stats.completes,
+    }),
+  };
+}
+
+/** What the store is made of: its connection, the two group commits, and how calls into them run. */
+interface Parts {
+  access: SqliteAccess;
+  policy: KycPolicy;
+  listeners: ListenerSet;
+  deliveryListeners: ListenerSet;
+  inbox: GroupCommit<EventRow, IngestOutcome>;
+  completions: GroupCommit<CompleteRequest, CompleteResult>;
+  stats: { writes: number; completes: number };
+  calls: Calls;
+}
+
+function createParts(options: SqliteStoreOptions): Parts {
   const workerSynchronous = options.workerSynchronous ?? 'normal';
   if (workerSynchronous !== 'normal' && workerSynchronous !== 'full') {
     throw new TypeError("workerSynchronous must be 'normal' or 'full'");
   }
-  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   // A custom policy that throws or returns garbage decides needs_review instead of failing the event forever.
   const policy = options.kycPolicy ? checkedKycPolicy(options.kycPolicy) : defaultKycPolicy;
-  const listeners = new Set<() => void>();
-  const deliveryListeners = new Set<() => void>();
-  let connection: SqliteConnection | undefined;
-  let writes = 0;
-  let completes = 0;
-  let closed = false;
-
-  /**
-   * Set when a write failed because the store could not take it (disk full, read-only, I/O error, file
-   * replaced), with the size it tried; cleared by the next write that succeeds. While it is set, `ping`
-   * (readiness) proves the disk with a real write of that size instead of answering from a read.
-   */
-  let writeFault: { bytes: number } | null = null;
-
-  const connect = (): SqliteConnection => {
-    connection ??= openSqliteConnection(
-      options.database,
-      busyTimeoutMs,
-      workerSynchronous,
-      policy,
-      options.onDecisionChanged,
-    );
-    connection.identity.check();
-    return connection;
+  const access = new SqliteAccess({
+    database: options.database,
+    busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
+    workerSynchronous,
+    policy,
+    onDecisionChanged: options.onDecisionChanged,
+  });
+  const listeners = new ListenerSet();
+  const deliveryListeners = new ListenerSet();
+  const stats = { writes: 0, completes: 0 };
+  const batchSize = (name: string, value: number | undefined) =>
+    positiveInt(name, value ?? DEFAULT_BATCH_MAX_SIZE);
+  return {
+    access,
+    policy,
+    listeners,
+    deliveryListeners,
+    inbox: ingestGroupCommit(access, batchSize('batchMaxSize', options.batchMaxSize), stats, listeners),
+    completions: completeGroupCommit(
+      access,
+      batchSize('completeBatchMaxSize', options.completeBatchMaxSize),
+      stats,
+      deliveryListeners,
+    ),
+    stats,
+    calls: new Calls(access),
   };
+}
 
-  /** After a failure that makes the connection itself suspect, drop it: the next call opens the file again. */
-  const dropSuspectConnection = (error: unknown): void => {
-    if (!connection || typeof options.database !== 'function' || !needsReopen(error)) return;
-    try {
-      connection.close();
-    } catch {
-      // Already broken; what matters is that the next call opens a fresh connection.
-    }
-    connection = undefined;
-  };
-
-  /** Runs a write; remembers whether the store could take it. */
-  const write = <T>(bytes: number, work: (c: SqliteConnection) => T): T => {
-    try {
-      const result = work(connect());
-      writeFault = null;
-      return result;
-    } catch (error) {
-      writeFailed(bytes, error);
-      throw error;
-    }
-  };
-
-  const writeFailed = (bytes: number, error: unknown): void => {
-    if (isDatabaseUnavailable(error)) writeFault = { bytes: Math.max(bytes, MIN_PROBE_BYTES) };
-    dropSuspectConnection(error);
-  };
-
-  /** An ingest batch: committed on the event loop, acknowledged once its WAL sync (off the loop) is done. */
+/** Ingests: committed on the event loop, acknowledged once their WAL sync (off the loop) is done. */
+function ingestGroupCommit(
+  access: SqliteAccess,
+  maxBatchSize: number,
+  stats: Parts['stats'],
+  listeners: ListenerSet,
+): GroupCommit<EventRow, IngestOutcome> {
   const ingestBatch = async (rows: readonly EventRow[]): Promise<IngestOutcome[]> => {
     const bytes = bodyBytes(rows);
-    const [outcomes, durable] = write(bytes, (c) => [c.insertBatch(rows), c.durable()] as const);
+    const [outcomes, durable] = access.write(bytes, (c) => [c.insertBatch(rows), c.durable()] as const);
     try {
       await durable;
     } catch (error) {
-      writeFailed(bytes, error);
+      access.writeFailed(bytes, error);
       throw error;
     }
     return outcomes;
   };
-
-  /** Runs a read; a suspect connection is dropped all the same. */
-  const read = <T>(work: (c: SqliteConnection) => T): T => {
-    try {
-      return work(connect());
-    } catch (error) {
-      dropSuspectConnection(error);
-      throw error;
-    }
-  };
-
-  const notify = (to: ReadonlySet<() => void> = listeners): void => {
-    for (const listener of to) {
-      try {
-        listener();
-      } catch {
-        // A listener's failure is its own; the write it follows has already committed.
-      }
-    }
-  };
-
-  const inbox = new GroupCommit<EventRow, IngestOutcome>({
-    maxBatchSize: batchMaxSize,
+  return new GroupCommit<EventRow, IngestOutcome>({
+    maxBatchSize,
     commit: (rows) => {
-      writes += rows.length;
+      stats.writes += rows.length;
       return ingestBatch(rows);
     },
     // A row the database refuses (not an outage) fails alone and is quarantined by the pipeline.
@@ -201,40 +193,70 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     mapError: toIngestError,
     afterCommit: (rows, results) => {
       // Quarantined rows are stored dead: only a stored pending row is work for a worker.
-      if (rows.some((row, i) => row.status === 'pending' && results[i] === 'stored')) notify();
+      if (rows.some((row, i) => row.status === 'pending' && results[i] === 'stored')) listeners.notify();
     },
   });
+}
 
-  // Handlers finishing in the same tick share one transaction instead of one each.
-  const completions = new GroupCommit<CompleteRequest, CompleteResult>({
-    maxBatchSize: completeBatchMaxSize,
+/** Handlers finishing in the same tick share one transaction instead of one each. */
+function completeGroupCommit(
+  access: SqliteAccess,
+  maxBatchSize: number,
+  stats: Parts['stats'],
+  deliveryListeners: ListenerSet,
+): GroupCommit<CompleteRequest, CompleteResult> {
+  return new GroupCommit<CompleteRequest, CompleteResult>({
+    maxBatchSize,
     commit: (requests) => {
-      completes += requests.length;
-      return write(0, (c) => {
+      stats.completes += requests.length;
+      return access.write(0, (c) => {
         const before = c.outbox.written();
         const results = c.queue.completeBatch(requests);
-        if (c.outbox.written() !== before) queueMicrotask(() => notify(deliveryListeners));
+        if (c.outbox.written() !== before) queueMicrotask(() => deliveryListeners.notify());
         return results;
       });
     },
     mapError: toStoreError,
   });
+}
 
-  const rejectClosed = () => Promise.reject(new StoreUnavailableError('The SQLite event store is closed.'));
-  /** Runs a write unless closed; unavailability becomes StoreUnavailableError. */
-  const runWrite = <T>(work: (c: SqliteConnection) => T): Promise<T> =>
-    closed ? rejectClosed() : settle(() => write(0, work));
-  /** Runs a read unless closed; unavailability becomes StoreUnavailableError. */
-  const runRead = <T>(work: (c: SqliteConnection) => T): Promise<T> =>
-    closed ? rejectClosed() : settle(() => read(work), 'read');
-  const submit = (row: EventRow): Promise<IngestOutcome> => (closed ? rejectClosed() : inbox.submit(row));
+/** How every call runs: refused once closed, and unavailability turned into `StoreUnavailableError`. */
+class Calls {
+  closed = false;
+  readonly #access: SqliteAccess;
 
+  constructor(access: SqliteAccess) {
+    this.#access = access;
+  }
+
+  rejectClosed<T>(): Promise<T> {
+    return Promise.reject(new StoreUnavailableError('The SQLite event store is closed.'));
+  }
+
+  write<T>(work: (c: SqliteConnection) => T): Promise<T> {
+    return this.closed ? this.rejectClosed() : settle(() => this.#access.write(0, work));
+  }
+
+  read<T>(work: (c: SqliteConnection) => T): Promise<T> {
+    return this.closed ? this.rejectClosed() : settle(() => this.#access.read(work), 'read');
+  }
+}
+
+function lifecycleMethods({
+  access,
+  policy,
+  calls,
+  inbox,
+  completions,
+  listeners,
+  deliveryListeners,
+}: Parts): StoreLifecycle {
   return {
     migrate: async (migrateOptions) => {
-      await runWrite((c) => c.migrate());
+      await calls.write((c) => c.migrate());
       const runWork = <T>(work: (db: SqliteDatabase, prepare: PrepareCached) => T) =>
-        runWrite((c) => work(c.db, c.prepare));
-      const record = (changes: readonly DecisionChange[]) => connection?.outbox.record(changes);
+        calls.write((c) => work(c.db, c.prepare));
+      const record = (changes: readonly DecisionChange[]) => access.connection?.outbox.record(changes);
       await rebuildSqliteKycFacts(runWork, migrateOptions?.onProgress);
       await redecideSqliteUsers(
         runWork,
@@ -244,99 +266,92 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         migrateOptions?.redecide ?? false,
       );
     },
-    schemaStatus: () => runRead((c) => c.schemaStatus()),
-    ping: () =>
-      closed
-        ? rejectClosed()
-        : settle(() => {
-            const fault = writeFault;
-            if (fault) write(fault.bytes, (c) => c.probeWrite(fault.bytes, Date.now()));
-            else read((c) => c.prepare('SELECT 1').get());
-          }, 'read'),
-    ingest: (event) => submit(eventRow(event)),
-    quarantine: (body) => submit(quarantineRow(body)),
-    claim: (claimOptions) => runWrite((c) => c.queue.claim(claimOptions)),
-    complete: async (claim, updates, nowMs) => {
-      if (closed) return rejectClosed();
-      const result = await completions.submit({ claim, updates, nowMs });
-      if (!result.ok) throw toStoreError(result.error);
-      return result.completed;
-    },
-    fail: (claim, error, retryAtMs, nowMs) => runWrite((c) => c.queue.fail(claim, error, retryAtMs, nowMs)),
-    replay: (eventId, nowMs) => runWrite((c) => c.queue.replay(eventId, nowMs)),
-    replayDead: (filter, nowMs) => runWrite((c) => c.queue.replayDead(filter, nowMs)),
-    purgeBodies: (receivedBeforeMs) => runWrite((c) => c.queue.purgeBodies(receivedBeforeMs)),
-    getEvent: (eventId) => runRead((c) => c.reads.getEvent(eventId)),
-    listEvents: (query) => runRead((c) => c.reads.listEvents(query)),
-    counts: () => runRead((c) => c.reads.counts()),
-    getInquiry: (inquiryId) => runRead((c) => c.reads.getInquiry(inquiryId)),
-    getKyc: (referenceId) => runRead((c) => c.reads.getKyc(referenceId)),
-    getKycFacts: (referenceId) => runRead((c) => c.reads.getKycFacts(referenceId)),
-    countDecisions: () => runRead((c) => c.reads.countDecisions()),
-    listKyc: (query) => runRead((c) => c.reads.listKyc(query)),
-    getVerification: (verificationId) => runRead((c) => c.reads.getVerification(verificationId)),
-    listVerifications: (inquiryIds) => runRead((c) => c.reads.listVerifications(inquiryIds)),
-    timeline: (query) => runRead((c) => c.reads.timeline(query)),
-    receivedPerMinute: (sinceMs) => runRead((c) => c.reads.receivedPerMinute(sinceMs)),
-    inboxTimes: () => runRead((c) => c.reads.inboxTimes()),
-    onEventsAvailable(listener) {
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
-    },
-    putEndpoint: (endpoint) => runWrite((c) => c.outbox.putEndpoint(endpoint)),
-    listEndpoints: () => runRead((c) => c.outbox.listEndpoints()),
-    claimDeliveries: (claimOptions) => runWrite((c) => c.outbox.claimDeliveries(claimOptions)),
-    finishDelivery: (claimed, result, retryAtMs, nowMs) =>
-      runWrite((c) => c.outbox.finishDelivery(claimed, result, retryAtMs, nowMs)),
-    listDeliveries: (query) => runRead((c) => c.outbox.listDeliveries(query)),
-    getDelivery: (id) => runRead((c) => c.outbox.getDelivery(id)),
-    replayDelivery: async (id, nowMs) => {
-      const outcome = await runWrite((c) => c.outbox.replayDelivery(id, nowMs));
-      if (outcome === 'replayed') notify(deliveryListeners);
-      return outcome;
-    },
-    sendDeliveryNow: async (id, nowMs) => {
-      const outcome = await runWrite((c) => c.outbox.sendDeliveryNow(id, nowMs));
-      if (outcome === 'queued_now') notify(deliveryListeners);
-      return outcome;
-    },
-    recoverDeliveries: async (query, nowMs) => {
-      const count = await runWrite((c) => c.outbox.recoverDeliveries(query, nowMs));
-      if (count > 0) notify(deliveryListeners);
-      return count;
-    },
-    removeEndpoint: (id) => runWrite((c) => c.outbox.removeEndpoint(id)),
-    deliveryStats: () => runRead((c) => c.outbox.deliveryStats()),
-    onDeliveriesAvailable(listener) {
-      deliveryListeners.add(listener);
-      return () => {
-        deliveryListeners.delete(listener);
-      };
-    },
-    writeStats: () => ({
-      batches: inbox.batches,
-      writes,
-      completeBatches: completions.batches,
-      completes,
-    }),
+    schemaStatus: () => calls.read((c) => c.schemaStatus()),
+    ping: () => (calls.closed ? calls.rejectClosed() : settle(() => access.ping(), 'read')),
     async close() {
-      if (closed) return;
+      if (calls.closed) return;
       // Writes accepted before the close are committed and synced (or rejected) now, then new work is
       // refused.
-      closed = true;
+      calls.closed = true;
       await Promise.all([inbox.drain(), completions.drain()]);
       listeners.clear();
       deliveryListeners.clear();
-      connection?.close();
-      connection = undefined;
+      access.close();
     },
   };
 }
 
-/** The smallest write `ping` probes with while writes are failing: about eight sample-sized events. */
-const MIN_PROBE_BYTES = 64 * 1024;
+function queueMethods({ calls, completions, listeners }: Parts): WorkQueue & QueueControls {
+  return {
+    claim: (claimOptions) => calls.write((c) => c.queue.claim(claimOptions)),
+    complete: async (claim, updates, nowMs) => {
+      if (calls.closed) return calls.rejectClosed();
+      const result = await completions.submit({ claim, updates, nowMs });
+      if (!result.ok) throw toStoreError(result.error);
+      return result.completed;
+    },
+    fail: (claim, error, retryAtMs, nowMs) =>
+      calls.write((c) => c.queue.fail(claim, error, retryAtMs, nowMs)),
+    onEventsAvailable: (listener) => listeners.add(listener),
+    replay: (eventId, nowMs) => calls.write((c) => c.queue.replay(eventId, nowMs)),
+    replayDead: (filter, nowMs) => calls.write((c) => c.queue.replayDead(filter, nowMs)),
+    purgeBodies: (receivedBeforeMs) => calls.write((c) => c.queue.purgeBodies(receivedBeforeMs)),
+  };
+}
+
+function readModelMethods({ calls }: Parts): ReadModel {
+  return {
+    getEvent: (eventId) => calls.read((c) => c.reads.getEvent(eventId)),
+    listEvents: (query) => calls.read((c) => c.reads.listEvents(query)),
+    counts: () => calls.read((c) => c.reads.counts()),
+    getInquiry: (inquiryId) => calls.read((c) => c.reads.getInquiry(inquiryId)),
+    getKyc: (referenceId) => calls.read((c) => c.reads.getKyc(referenceId)),
+    getKycFacts: (referenceId) => calls.read((c) => c.reads.getKycFacts(referenceId)),
+    countDecisions: () => calls.read((c) => c.reads.countDecisions()),
+    listKyc: (query) => calls.read((c) => c.reads.listKyc(query)),
+    getVerification: (verificationId) => calls.read((c) => c.reads.getVerification(verificationId)),
+    listVerifications: (inquiryIds) => calls.read((c) => c.reads.listVerifications(inquiryIds)),
+    timeline: (query) => calls.read((c) => c.reads.timeline(query)),
+    receivedPerMinute: (sinceMs) => calls.read((c) => c.reads.receivedPerMinute(sinceMs)),
+    inboxTimes: () => calls.read((c) => c.reads.inboxTimes()),
+  };
+}
+
+function outboxMethods({ calls, deliveryListeners }: Parts): OutboxStore {
+  /** A control that may make a message due now wakes the delivery worker. */
+  const waking = async <T>(outcome: Promise<T>, wakes: (value: T) => boolean): Promise<T> => {
+    const value = await outcome;
+    if (wakes(value)) deliveryListeners.notify();
+    return value;
+  };
+  return {
+    putEndpoint: (endpoint) => calls.write((c) => c.outbox.putEndpoint(endpoint)),
+    listEndpoints: () => calls.read((c) => c.outbox.listEndpoints()),
+    claimDeliveries: (claimOptions) => calls.write((c) => c.outbox.claimDeliveries(claimOptions)),
+    finishDelivery: (claimed, result, retryAtMs, nowMs) =>
+      calls.write((c) => c.outbox.finishDelivery(claimed, result, retryAtMs, nowMs)),
+    listDeliveries: (query) => calls.read((c) => c.outbox.listDeliveries(query)),
+    getDelivery: (id) => calls.read((c) => c.outbox.getDelivery(id)),
+    replayDelivery: (id, nowMs) =>
+      waking(
+        calls.write((c) => c.outbox.replayDelivery(id, nowMs)),
+        (o) => o === 'replayed',
+      ),
+    sendDeliveryNow: (id, nowMs) =>
+      waking(
+        calls.write((c) => c.outbox.sendDeliveryNow(id, nowMs)),
+        (o) => o === 'queued_now',
+      ),
+    recoverDeliveries: (query, nowMs) =>
+      waking(
+        calls.write((c) => c.outbox.recoverDeliveries(query, nowMs)),
+        (count) => count > 0,
+      ),
+    removeEndpoint: (id) => calls.write((c) => c.outbox.removeEndpoint(id)),
+    deliveryStats: () => calls.read((c) => c.outbox.deliveryStats()),
+    onDeliveriesAvailable: (listener) => deliveryListeners.add(listener),
+  };
+}
 
 function bodyBytes(rows: readonly EventRow[]): number {
   let total = 0;
