@@ -1,6 +1,6 @@
 /**
  * Applies KYC projection updates inside the transaction that completes the event. The upserts and
- * their newest-wins rule are shared with SQLite (`../projection-upserts.ts`) and rendered here for
+ * their newest-wins rule are shared with SQLite (`fact-upserts.ts`, `inquiry-upserts.ts`) and rendered here for
  * `$n` parameters; they run one after another, each seeing the ones before it.
  */
 import type { LinksUpdate, ProjectionUpdate, VerificationStatusUpdate } from '../../kyc/projection-update.js';
