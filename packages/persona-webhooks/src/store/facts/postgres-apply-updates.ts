@@ -1,6 +1,6 @@
 /**
  * Applies KYC projection updates inside the transaction that completes the event. The upserts and
- * their newest-wins rule are shared with SQLite (`../projection-upserts.ts`) and rendered here for
+ * their newest-wins rule are shared with SQLite (`fact-upserts.ts`, `inquiry-upserts.ts`) and rendered here for
  * `$n` parameters; they run one after another, each seeing the ones before it.
  */
 import type { LinksUpdate, ProjectionUpdate, VerificationStatusUpdate } from '../../kyc/projection-update.js';
@@ -44,94 +44,108 @@ export interface UpdateStatements {
 
 /** Renders the projection statements for the tables of one schema. */
 export function updateStatements(t: Tables): UpdateStatements {
+  const facts = factUpsertStatements(t);
+  return { apply: applyUpdates(t, facts), asCtes: updatesAsCtes(t, facts) };
+}
+
+type FactUpserts = ReturnType<typeof factUpsertStatements>;
+
+/** `UpdateStatements.apply`: one statement per update (a scrub, up to three), rendered once here. */
+function applyUpdates(t: Tables, facts: FactUpserts): UpdateStatements['apply'] {
   const upsertInquiry = positional<InquiryParams>(upsertInquirySql(t.inquiries));
   const upsertVerification = positional<VerificationParams>(upsertVerificationSql(t.verifications));
-  const gatedInquiry = positional<InquiryParams>(gated(upsertInquirySql(t.inquiries)));
-  const gatedVerification = positional<VerificationParams>(gated(upsertVerificationSql(t.verifications)));
   const scrubByInquiry = `UPDATE ${t.events} SET body = NULL WHERE inquiry_id = $1 AND body IS NOT NULL`;
   const scrubByAccount = `UPDATE ${t.events} SET body = NULL WHERE account_id = $1 AND body IS NOT NULL`;
   const scrubByObject = `UPDATE ${t.events} SET body = NULL WHERE object_id = $1 AND body IS NOT NULL`;
-  const facts = factUpsertStatements(t);
   const upsertCase = positional<ReturnType<typeof caseParams>>(facts.upsertCase);
   const upsertReport = positional<ReturnType<typeof reportParams>>(facts.upsertReport);
   const upsertAccount = positional<ReturnType<typeof accountParams>>(facts.upsertAccount);
   const upsertTransaction = positional<ReturnType<typeof transactionParams>>(facts.upsertTransaction);
+  const insertLinks = insertLinksSql(t, null, 1);
+
+  return async (tx, updates, nowMs) => {
+    for (const update of updates) {
+      if (update.kind === 'inquiry') {
+        await tx.query(upsertInquiry.text, upsertInquiry.values(inquiryParams(update, nowMs)));
+      } else if (update.kind === 'verification') {
+        await tx.query(upsertVerification.text, upsertVerification.values(verificationParams(update)));
+      } else if (update.kind === 'case') {
+        await tx.query(upsertCase.text, upsertCase.values(caseParams(update, nowMs)));
+      } else if (update.kind === 'report') {
+        await tx.query(upsertReport.text, upsertReport.values(reportParams(update, nowMs)));
+      } else if (update.kind === 'account') {
+        await tx.query(upsertAccount.text, upsertAccount.values(accountParams(update, nowMs)));
+      } else if (update.kind === 'transaction') {
+        await tx.query(upsertTransaction.text, upsertTransaction.values(transactionParams(update, nowMs)));
+      } else if (update.kind === 'links') {
+        await tx.query(insertLinks, linkArrays(update));
+      } else {
+        if (update.inquiryId !== null) await tx.query(scrubByInquiry, [update.inquiryId]);
+        if (update.accountId !== null) await tx.query(scrubByAccount, [update.accountId]);
+        if (update.objectId != null) await tx.query(scrubByObject, [update.objectId]);
+      }
+    }
+  };
+}
+
+/** `UpdateStatements.asCtes`: the gated upserts, rendered once here. */
+function updatesAsCtes(t: Tables, facts: FactUpserts): UpdateStatements['asCtes'] {
+  const gatedInquiry = positional<InquiryParams>(gated(upsertInquirySql(t.inquiries)));
+  const gatedVerification = positional<VerificationParams>(gated(upsertVerificationSql(t.verifications)));
   const gatedTransaction = positional<ReturnType<typeof transactionParams>>(gated(facts.upsertTransaction));
-  // Both directions of every link of one update, as four arrays.
-  const insertLinks = (gate: string | null, first: number) =>
-    `INSERT INTO ${t.links} (object_id, related_id, object_kind, related_kind)
+
+  return (updates, nowMs, gate, firstParam) => {
+    const ctes: string[] = [];
+    const values: unknown[] = [];
+    const rows = new Set<string>();
+    for (const update of updates) {
+      if (update.kind === 'links') {
+        // Links never conflict with a row another CTE changes: ON CONFLICT DO NOTHING updates none.
+        const arrays = linkArrays(update);
+        ctes.push(`update_${ctes.length + 1} AS (${insertLinksSql(t, gate, firstParam + values.length)})`);
+        values.push(...arrays);
+        continue;
+      }
+      const row = rowKey(update);
+      if (row === null || rows.has(row)) return null;
+      rows.add(row);
+      const offset = firstParam - 1 + values.length;
+      const [sql, params] =
+        update.kind === 'inquiry'
+          ? [gatedInquiry.text, gatedInquiry.values(inquiryParams(update, nowMs))]
+          : update.kind === 'transaction'
+            ? [gatedTransaction.text, gatedTransaction.values(transactionParams(update, nowMs))]
+            : [
+                gatedVerification.text,
+                gatedVerification.values(verificationParams(update as VerificationStatusUpdate)),
+              ];
+      values.push(...params);
+      const text = sql
+        .replaceAll('%GATE%', gate)
+        .replace(/\$(\d+)/g, (_match, n: string) => `$${Number(n) + offset}`);
+      ctes.push(`update_${ctes.length + 1} AS (${text})`);
+    }
+    return { ctes, values };
+  };
+}
+
+/** Inserts both directions of every link of one update, as four arrays from `$first` on. */
+function insertLinksSql(t: Tables, gate: string | null, first: number): string {
+  return `INSERT INTO ${t.links} (object_id, related_id, object_kind, related_kind)
     SELECT * FROM unnest($${first}::text[], $${first + 1}::text[], $${first + 2}::text[], $${first + 3}::text[])
     ${gate ? `WHERE EXISTS (SELECT 1 FROM ${gate})` : ''}
     ON CONFLICT (object_id, related_kind, related_id) DO NOTHING`;
-  const linkArrays = (update: LinksUpdate) => {
-    const rows = linkParams(update);
-    return [
-      rows.map((r) => r.object_id),
-      rows.map((r) => r.related_id),
-      rows.map((r) => r.object_kind),
-      rows.map((r) => r.related_kind),
-    ];
-  };
+}
 
-  return {
-    async apply(tx, updates, nowMs) {
-      for (const update of updates) {
-        if (update.kind === 'inquiry') {
-          await tx.query(upsertInquiry.text, upsertInquiry.values(inquiryParams(update, nowMs)));
-        } else if (update.kind === 'verification') {
-          await tx.query(upsertVerification.text, upsertVerification.values(verificationParams(update)));
-        } else if (update.kind === 'case') {
-          await tx.query(upsertCase.text, upsertCase.values(caseParams(update, nowMs)));
-        } else if (update.kind === 'report') {
-          await tx.query(upsertReport.text, upsertReport.values(reportParams(update, nowMs)));
-        } else if (update.kind === 'account') {
-          await tx.query(upsertAccount.text, upsertAccount.values(accountParams(update, nowMs)));
-        } else if (update.kind === 'transaction') {
-          await tx.query(upsertTransaction.text, upsertTransaction.values(transactionParams(update, nowMs)));
-        } else if (update.kind === 'links') {
-          await tx.query(insertLinks(null, 1), linkArrays(update));
-        } else {
-          if (update.inquiryId !== null) await tx.query(scrubByInquiry, [update.inquiryId]);
-          if (update.accountId !== null) await tx.query(scrubByAccount, [update.accountId]);
-          if (update.objectId != null) await tx.query(scrubByObject, [update.objectId]);
-        }
-      }
-    },
-
-    asCtes(updates, nowMs, gate, firstParam) {
-      const ctes: string[] = [];
-      const values: unknown[] = [];
-      const rows = new Set<string>();
-      for (const update of updates) {
-        if (update.kind === 'links') {
-          // Links never conflict with a row another CTE changes: ON CONFLICT DO NOTHING updates none.
-          const arrays = linkArrays(update);
-          ctes.push(`update_${ctes.length + 1} AS (${insertLinks(gate, firstParam + values.length)})`);
-          values.push(...arrays);
-          continue;
-        }
-        const row = rowKey(update);
-        if (row === null || rows.has(row)) return null;
-        rows.add(row);
-        const offset = firstParam - 1 + values.length;
-        const [sql, params] =
-          update.kind === 'inquiry'
-            ? [gatedInquiry.text, gatedInquiry.values(inquiryParams(update, nowMs))]
-            : update.kind === 'transaction'
-              ? [gatedTransaction.text, gatedTransaction.values(transactionParams(update, nowMs))]
-              : [
-                  gatedVerification.text,
-                  gatedVerification.values(verificationParams(update as VerificationStatusUpdate)),
-                ];
-        values.push(...params);
-        const text = sql
-          .replaceAll('%GATE%', gate)
-          .replace(/\$(\d+)/g, (_match, n: string) => `$${Number(n) + offset}`);
-        ctes.push(`update_${ctes.length + 1} AS (${text})`);
-      }
-      return { ctes, values };
-    },
-  };
+/** The four arrays `insertLinksSql` takes for one update. */
+function linkArrays(update: LinksUpdate): string[][] {
+  const rows = linkParams(update);
+  return [
+    rows.map((r) => r.object_id),
+    rows.map((r) => r.related_id),
+    rows.map((r) => r.object_kind),
+    rows.map((r) => r.related_kind),
+  ];
 }
 
 /** The row an update changes, for the updates that can share one statement; null for the others. */

@@ -96,18 +96,6 @@ export function createConnections(pool: PostgresPool): Connections {
     return lease;
   };
 
-  /** Releases after `work`, destroying the connection if the failure was the connection's. */
-  const runOn = async <T>(lease: Lease, work: () => Promise<T>): Promise<T> => {
-    try {
-      const result = await work();
-      lease.release();
-      return result;
-    } catch (error) {
-      lease.release(isConnectionLoss(error) ? toError(error) : undefined);
-      throw error;
-    }
-  };
-
   const use = async <T>(work: (client: PostgresQueryable) => Promise<T>, options: UseOptions = {}) => {
     const { deadlineMs } = options;
     if (deadlineMs === undefined) {
@@ -135,23 +123,7 @@ export function createConnections(pool: PostgresPool): Connections {
 
     async transaction(work, begin = 'BEGIN') {
       const lease = (await acquire(() => false))!;
-      return runOn(lease, async () => {
-        await lease.client.query(begin);
-        let result: Awaited<ReturnType<typeof work>>;
-        try {
-          result = await work(lease.client);
-        } catch (error) {
-          try {
-            await lease.client.query('ROLLBACK');
-          } catch (rollbackError) {
-            // Still inside a transaction, or gone: either way no one else may get this connection.
-            lease.markBroken(toError(rollbackError));
-          }
-          throw error;
-        }
-        await lease.client.query('COMMIT');
-        return result;
-      });
+      return runOn(lease, () => inTransaction(lease, work, begin));
     },
 
     async hold(onError) {
@@ -162,6 +134,41 @@ export function createConnections(pool: PostgresPool): Connections {
       for (const lease of [...leases]) lease.release(ABANDONED);
     },
   };
+}
+
+/** Releases after `work`, destroying the connection if the failure was the connection's. */
+async function runOn<T>(lease: Lease, work: () => Promise<T>): Promise<T> {
+  try {
+    const result = await work();
+    lease.release();
+    return result;
+  } catch (error) {
+    lease.release(isConnectionLoss(error) ? toError(error) : undefined);
+    throw error;
+  }
+}
+
+/** Runs `work` between `begin` and COMMIT on the lease's connection; a rejection rolls back and is rethrown. */
+async function inTransaction<T>(
+  lease: Lease,
+  work: (tx: PostgresQueryable) => Promise<T>,
+  begin: string,
+): Promise<T> {
+  await lease.client.query(begin);
+  let result: T;
+  try {
+    result = await work(lease.client);
+  } catch (error) {
+    try {
+      await lease.client.query('ROLLBACK');
+    } catch (rollbackError) {
+      // Still inside a transaction, or gone: either way no one else may get this connection.
+      lease.markBroken(toError(rollbackError));
+    }
+    throw error;
+  }
+  await lease.client.query('COMMIT');
+  return result;
 }
 
 function toError(error: unknown): Error {

@@ -13,6 +13,7 @@ import type {
   EventDetail,
   EventPage,
   EventSummary,
+  InboxCounts,
   InquiryView,
   KycPage,
   KycView,
@@ -55,6 +56,10 @@ export interface AttemptRow {
   error: string | null;
 }
 
+/** The columns of {@link InquiryRow}, as both dialects select them. */
+export const INQUIRY_COLUMNS = `inquiry_id, reference_id, account_id, status, status_at_ms, inquiry_created_at_ms,
+  redacted_at_ms, updated_at_ms`;
+
 export interface InquiryRow {
   inquiry_id: string;
   reference_id: string | null;
@@ -65,6 +70,9 @@ export interface InquiryRow {
   redacted_at_ms: number | null;
   updated_at_ms: number;
 }
+
+/** The columns of {@link VerificationRow}, as both dialects select them. */
+export const VERIFICATION_COLUMNS = 'verification_id, inquiry_id, verification_type, status, status_at_ms';
 
 export interface VerificationRow {
   verification_id: string;
@@ -105,6 +113,13 @@ export function toEventDetail(row: EventDetailRow, attempts: readonly AttemptRow
     })),
     payload: row.body === null ? null : row.body.toString('utf8'),
   };
+}
+
+/** Queue counts from `status, count(*)` rows: a status no event has counts 0. */
+export function toInboxCounts(rows: Iterable<{ status: EventStatus; n: number }>): InboxCounts {
+  const counts: InboxCounts = { pending: 0, processing: 0, done: 0, dead: 0 };
+  for (const row of rows) counts[row.status] = row.n;
+  return counts;
 }
 
 /** `listEvents` and `listKyc` page size when the query names none, and the largest they accept. */
