@@ -6,7 +6,7 @@
  * event worker; with several instances on PostgreSQL each message is leased by one at a time.
  */
 
-import type { ClaimedDelivery, DeliveryResult, OutboxStore } from './outbox-types.js';
+import type { ClaimedDelivery, OutboxStore } from './outbox-types.js';
 import { postStandardWebhook } from './post-webhook.js';
 import { nextAttemptAt, RETRY_DELAYS_MS } from './retry-schedule.js';
 
@@ -61,6 +61,65 @@ export interface DeliveryWorker {
   stop(): Promise<void>;
 }
 
+/** The options with their defaults filled in, and the lease that goes with the timeout. */
+interface WorkerSettings {
+  /** As given; the store and `onAttempt` are read from it at each use. */
+  options: DeliveryWorkerOptions;
+  timeoutMs: number;
+  concurrency: number;
+  perEndpoint: number;
+  pollIntervalMs: number;
+  /** The lease outlives the attempt, so no other instance picks a message up while it is in flight. */
+  leaseMs: number;
+  delays: readonly number[];
+  send: typeof fetch;
+  now: () => number;
+  random: () => number;
+}
+
+function workerSettings(options: DeliveryWorkerOptions): WorkerSettings {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const concurrency = options.concurrency ?? 8;
+  return {
+    options,
+    timeoutMs,
+    concurrency,
+    perEndpoint: options.perEndpointConcurrency ?? Math.max(1, Math.floor(concurrency / 2)),
+    pollIntervalMs: options.pollIntervalMs ?? 1_000,
+    leaseMs: timeoutMs + 30_000,
+    delays: options.retryDelaysMs ?? RETRY_DELAYS_MS,
+    send: options.fetch ?? fetch,
+    now: options.now ?? Date.now,
+    random: options.random ?? Math.random,
+  };
+}
+
+/** Sends one leased message, records the outcome (with its retry time) and reports it. */
+async function attemptDelivery(s: WorkerSettings, claim: ClaimedDelivery): Promise<void> {
+  const result = await postStandardWebhook({
+    url: claim.url,
+    id: claim.id,
+    payload: claim.payload,
+    secrets: claim.secrets,
+    timeoutMs: s.timeoutMs,
+    fetch: s.send,
+    now: s.now,
+  });
+  const finishedAt = s.now();
+  const retryAtMs = result.ok ? null : nextAttemptAt(claim.attempt, finishedAt, s.random, s.delays);
+  await s.options.store.finishDelivery(claim, result, retryAtMs, finishedAt);
+  s.options.onAttempt?.({
+    messageId: claim.id,
+    endpointId: claim.endpointId,
+    attempt: claim.attempt,
+    outcome: result.ok ? 'delivered' : retryAtMs === null ? 'dead' : 'retry',
+    statusCode: result.statusCode,
+    error: result.error,
+    durationMs: result.durationMs,
+    retryAtMs,
+  });
+}
+
 /**
  * Starts sending.
  *
@@ -70,90 +129,47 @@ export interface DeliveryWorker {
  * await sender.stop();
  */
 export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const concurrency = options.concurrency ?? 8;
-  const perEndpoint = options.perEndpointConcurrency ?? Math.max(1, Math.floor(concurrency / 2));
-  const pollIntervalMs = options.pollIntervalMs ?? 1_000;
-  const delays = options.retryDelaysMs ?? RETRY_DELAYS_MS;
-  const send = options.fetch ?? fetch;
-  const now = options.now ?? Date.now;
-  const random = options.random ?? Math.random;
-  // The lease outlives the attempt, so no other instance picks a message up while it is in flight.
-  const leaseMs = timeoutMs + 30_000;
+  const s = workerSettings(options);
+  const { concurrency, leaseMs, now, perEndpoint, pollIntervalMs } = s;
   const inFlight = new Set<Promise<void>>();
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let looking: Promise<number> | undefined;
 
-  const attempt = async (claim: ClaimedDelivery): Promise<void> => {
-    const result = await post(claim);
-    const finishedAt = now();
-    const retryAtMs = result.ok ? null : nextAttemptAt(claim.attempt, finishedAt, random, delays);
-    await options.store.finishDelivery(claim, result, retryAtMs, finishedAt);
-    options.onAttempt?.({
-      messageId: claim.id,
-      endpointId: claim.endpointId,
-      attempt: claim.attempt,
-      outcome: result.ok ? 'delivered' : retryAtMs === null ? 'dead' : 'retry',
-      statusCode: result.statusCode,
-      error: result.error,
-      durationMs: result.durationMs,
-      retryAtMs,
-    });
+  /** Starts one attempt, in flight until its outcome is recorded; a freed slot looks again. */
+  const start = (claim: ClaimedDelivery): void => {
+    const run = attemptDelivery(s, claim)
+      .catch(() => {
+        // The store failed to record the outcome: the lease runs out and the message is sent again.
+      })
+      .finally(() => {
+        inFlight.delete(run);
+        if (!stopped) schedule(0);
+      });
+    inFlight.add(run);
   };
-
-  const post = (claim: ClaimedDelivery): Promise<DeliveryResult> =>
-    postStandardWebhook({
-      url: claim.url,
-      id: claim.id,
-      payload: claim.payload,
-      secrets: claim.secrets,
-      timeoutMs,
-      fetch: send,
-      now,
-    });
 
   /** Leases what is due while there is room, and starts each attempt; resolves with how many started. */
-  const look = (): Promise<number> => {
-    if (looking) return looking;
-    const current = (async () => {
-      let started = 0;
-      try {
-        while (!stopped && inFlight.size < concurrency) {
-          const claims = await options.store.claimDeliveries({
-            limit: concurrency - inFlight.size,
-            leaseMs,
-            nowMs: now(),
-            perEndpoint,
-          });
-          if (claims.length === 0) break;
-          for (const claim of claims) {
-            const run = attempt(claim)
-              .catch(() => {
-                // The store failed to record the outcome: the lease runs out and the message is sent again.
-              })
-              .finally(() => {
-                inFlight.delete(run);
-                if (!stopped) schedule(0);
-              });
-            inFlight.add(run);
-            started++;
-          }
+  const leaseAndStart = async (): Promise<number> => {
+    let started = 0;
+    try {
+      while (!stopped && inFlight.size < concurrency) {
+        const limit = concurrency - inFlight.size;
+        const claims = await options.store.claimDeliveries({ limit, leaseMs, nowMs: now(), perEndpoint });
+        if (claims.length === 0) break;
+        for (const claim of claims) {
+          start(claim);
+          started++;
         }
-      } catch {
-        // The store is unavailable: the next poll tries again.
       }
-      return started;
-    })();
-    // Cleared once settled, not in the body: with every slot in flight the body finishes without
-    // awaiting, before `looking` is even assigned, and a `finally` there would leave a settled promise
-    // in `looking` for good, so the worker would never lease again.
-    looking = current;
-    void current.finally(() => {
-      if (looking === current) looking = undefined;
-    });
-    return current;
+    } catch {
+      // The store is unavailable: the next poll tries again.
+    }
+    return started;
   };
+
+  // One look at a time: a look while one runs joins it.
+  const looking = oneAtATime(leaseAndStart);
+  const look = looking.run;
 
   const schedule = (delayMs: number) => {
     if (stopped) return;
@@ -169,25 +185,48 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
 
   return {
     wake: () => schedule(0),
-    async drain() {
-      let attempts = 0;
-      for (;;) {
-        attempts += await look();
-        if (inFlight.size === 0) {
-          // Nothing in flight: one more look tells whether anything became due meanwhile.
-          const more = await look();
-          if (more === 0 && inFlight.size === 0) return attempts;
-          attempts += more;
-        }
-        await Promise.race(inFlight);
-      }
-    },
+    drain: () => drain(look, inFlight),
     async stop() {
       stopped = true;
       clearTimeout(timer);
       unsubscribe();
-      await looking;
+      await looking.current();
       await Promise.allSettled([...inFlight]);
     },
   };
+}
+
+/** Runs `work` one call at a time: a call while one runs gets that run's promise. */
+function oneAtATime<T>(work: () => Promise<T>): { run(): Promise<T>; current(): Promise<T> | undefined } {
+  let running: Promise<T> | undefined;
+  return {
+    run() {
+      if (running) return running;
+      const current = work();
+      // Cleared once settled, not in `work`: with every slot in flight the delivery worker's look
+      // finishes without awaiting, before `running` is even assigned, and a `finally` there would leave
+      // a settled promise in `running` for good, so the worker would never lease again.
+      running = current;
+      void current.finally(() => {
+        if (running === current) running = undefined;
+      });
+      return current;
+    },
+    current: () => running,
+  };
+}
+
+/** Looks until nothing is due and nothing is in flight; resolves with how many attempts were made. */
+async function drain(look: () => Promise<number>, inFlight: ReadonlySet<Promise<void>>): Promise<number> {
+  let attempts = 0;
+  for (;;) {
+    attempts += await look();
+    if (inFlight.size === 0) {
+      // Nothing in flight: one more look tells whether anything became due meanwhile.
+      const more = await look();
+      if (more === 0 && inFlight.size === 0) return attempts;
+      attempts += more;
+    }
+    await Promise.race(inFlight);
+  }
 }

@@ -9,12 +9,16 @@ import type { DecisionChange } from '../../outbox/decision-changed.js';
 import { decisionChangedEvent } from '../../outbox/decision-changed.js';
 import type {
   AppEndpoint,
+  ClaimedDelivery,
   DeliveryAttempt,
   DeliveryDetail,
+  DeliveryPage,
   DeliveryResult,
+  DeliveryStats,
   DeliveryStatus,
   DeliveryView,
   EndpointSecret,
+  ListDeliveriesQuery,
 } from '../../outbox/outbox-types.js';
 
 /** The tables these statements name, schema-qualified where needed. */
@@ -103,6 +107,9 @@ WHERE message_id = @id ORDER BY started_at_ms, attempt`,
   };
 }
 
+/** The statements on the unqualified tables (SQLite), built once for every module that runs them. */
+export const PLAIN_OUTBOX_SQL: OutboxStatements = outboxStatements(PLAIN_OUTBOX_TABLES);
+
 /** A due message as the claim queries read it. */
 export interface DueRow {
   seq: Num;
@@ -129,6 +136,25 @@ export function firstDue<R extends Pick<DueRow, 'seq' | 'next_attempt_at_ms'>>(
       (a, b) => Number(a.next_attempt_at_ms) - Number(b.next_attempt_at_ms) || Number(a.seq) - Number(b.seq),
     )
     .slice(0, limit);
+}
+
+/** A message just leased, as the worker sends it: only the secrets that sign now. */
+export function toClaimedDelivery(
+  row: DueRow,
+  attempt: number,
+  leaseToken: string,
+  nowMs: number,
+): ClaimedDelivery {
+  return {
+    id: row.id,
+    endpointId: row.endpoint_id,
+    url: row.url,
+    secrets: validSecrets(row.secrets, nowMs),
+    referenceId: row.reference_id,
+    payload: row.payload,
+    attempt,
+    leaseToken,
+  };
 }
 
 /** Statements of {@link outboxStatements}. */
@@ -288,6 +314,63 @@ export function deliveryCursor(row: MessageRow | undefined): string | null {
 export function parseDeliveryCursor(cursor: string): number | null {
   const seq = Number(Buffer.from(cursor, 'base64url').toString());
   return Number.isSafeInteger(seq) && seq > 0 ? seq : null;
+}
+
+/** Binds one filter value and returns its placeholder; `type` is the PostgreSQL cast it needs. */
+export type BindDeliveryFilter = (name: string, type: 'text' | 'bigint', value: string | number) => string;
+
+/**
+ * The WHERE clause (with its leading space) appended to `listPrefix` for a deliveries page, or '' with
+ * no filter. Each dialect writes its own placeholders through `bind`; values are bound in clause order.
+ */
+export function deliveryWhere(query: ListDeliveriesQuery, bind: BindDeliveryFilter): string {
+  const conditions: string[] = [];
+  if (query.status !== undefined) conditions.push(`m.status = ${bind('status', 'text', query.status)}`);
+  if (query.endpointId !== undefined) {
+    conditions.push(`m.endpoint_id = ${bind('endpoint_id', 'text', query.endpointId)}`);
+  }
+  if (query.referenceId !== undefined) {
+    conditions.push(`m.reference_id = ${bind('reference_id', 'text', query.referenceId)}`);
+  }
+  if (query.cursor !== undefined) {
+    conditions.push(`m.seq < ${bind('before_seq', 'bigint', parseDeliveryCursor(query.cursor) ?? 0)}`);
+  }
+  return conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
+}
+
+/** A page from rows read with `limit + 1`: the extra row only tells that a next page exists. */
+export function deliveryPage(rows: readonly MessageRow[], limit: number): DeliveryPage {
+  const page = rows.slice(0, limit);
+  return {
+    deliveries: page.map(toDeliveryView),
+    nextCursor: rows.length > limit ? deliveryCursor(page.at(-1)) : null,
+  };
+}
+
+/** A row of `stats`: one per status present. */
+export interface StatsRow {
+  status: DeliveryStatus;
+  n: Num;
+  oldest: Num;
+}
+
+/** Counts per status (0 for one absent) and when the oldest message still to send was written. */
+export function toDeliveryStats(rows: readonly StatsRow[]): DeliveryStats {
+  const stats: DeliveryStats = {
+    pending: 0,
+    sending: 0,
+    delivered: 0,
+    dead: 0,
+    oldestUndeliveredAtMs: null,
+  };
+  for (const row of rows) {
+    stats[row.status] = Number(row.n);
+    if (row.status === 'pending' || row.status === 'sending') {
+      const oldest = Number(row.oldest);
+      stats.oldestUndeliveredAtMs = Math.min(stats.oldestUndeliveredAtMs ?? oldest, oldest);
+    }
+  }
+  return stats;
 }
 
 function numberOrNull(value: Num | null): number | null {

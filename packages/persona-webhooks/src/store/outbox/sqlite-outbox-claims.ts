@@ -1,0 +1,62 @@
+/**
+ * Claiming and finishing deliveries on SQLite. One writer at a time, so claims need no row locks: the
+ * IMMEDIATE transaction is the lock.
+ */
+import { randomUUID } from 'node:crypto';
+import type { SqliteDatabase } from '../sqlite/driver.js';
+import type { PrepareCached } from '../sqlite/statement-cache.js';
+import {
+  type DueRow,
+  finishParams,
+  firstDue,
+  PLAIN_OUTBOX_SQL as SQL,
+  toClaimedDelivery,
+} from './outbox-sql.js';
+import type { SqliteOutbox } from './sqlite-outbox.js';
+
+export function createSqliteOutboxClaims(
+  db: SqliteDatabase,
+  prepare: PrepareCached,
+): Pick<SqliteOutbox, 'claimDeliveries' | 'finishDelivery'> {
+  const claim = db.transaction((limit: number, leaseMs: number, nowMs: number, perEndpoint?: number) => {
+    const due =
+      perEndpoint === undefined
+        ? (prepare(SQL.dueMessages).all({ now_ms: nowMs, limit }) as DueRow[])
+        : dueWithRoom(prepare, limit, nowMs, perEndpoint);
+    return due.map((row) => {
+      const leaseToken = randomUUID();
+      const attempt = Number(row.attempts) + 1;
+      prepare(SQL.lease).run({ id: row.id, token: leaseToken, expires_ms: nowMs + leaseMs });
+      prepare(SQL.markInterrupted).run({ id: row.id });
+      prepare(SQL.startAttempt).run({ id: row.id, attempt, now_ms: nowMs });
+      return toClaimedDelivery(row, attempt, leaseToken, nowMs);
+    });
+  });
+
+  const finish = db.transaction((params: ReturnType<typeof finishParams>) => {
+    if (prepare(SQL.finish).run(params).changes === 0) return false;
+    prepare(SQL.finishAttempt).run(params);
+    return true;
+  });
+
+  return {
+    claimDeliveries: ({ limit, leaseMs, nowMs, perEndpoint }) =>
+      claim.immediate(limit, leaseMs, nowMs, perEndpoint),
+    finishDelivery: (claimed, result, retryAtMs, nowMs) =>
+      finish.immediate(finishParams(claimed, result, retryAtMs, nowMs)),
+  };
+}
+
+/** Each enabled endpoint's due messages, as many as it has room for, then the first `limit` of them. */
+function dueWithRoom(prepare: PrepareCached, limit: number, nowMs: number, perEndpoint: number): DueRow[] {
+  const rows: DueRow[] = [];
+  for (const { id } of prepare(SQL.enabledEndpointIds).all() as { id: string }[]) {
+    const { n } = prepare(SQL.sendingCount).get({ endpoint_id: id, now_ms: nowMs }) as { n: number };
+    const room = Math.min(limit, perEndpoint - n);
+    if (room <= 0) continue;
+    rows.push(
+      ...(prepare(SQL.dueForEndpoint).all({ endpoint_id: id, now_ms: nowMs, limit: room }) as DueRow[]),
+    );
+  }
+  return firstDue(rows, limit);
+}
