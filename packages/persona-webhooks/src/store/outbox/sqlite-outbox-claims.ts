@@ -3,8 +3,10 @@
  * IMMEDIATE transaction is the lock.
  */
 import { randomUUID } from 'node:crypto';
+import type { OutboxStore } from '../../outbox/outbox-types.js';
 import type { SqliteDatabase } from '../sqlite/driver.js';
 import type { PrepareCached } from '../sqlite/statement-cache.js';
+import type { Synchronous } from '../synchronous.js';
 import {
   type DueRow,
   finishParams,
@@ -12,12 +14,11 @@ import {
   PLAIN_OUTBOX_SQL as SQL,
   toClaimedDelivery,
 } from './outbox-sql.js';
-import type { SqliteOutbox } from './sqlite-outbox.js';
 
 export function createSqliteOutboxClaims(
   db: SqliteDatabase,
   prepare: PrepareCached,
-): Pick<SqliteOutbox, 'claimDeliveries' | 'finishDelivery'> {
+): Pick<Synchronous<OutboxStore>, 'claimDeliveries' | 'finishDelivery'> {
   const claim = db.transaction((limit: number, leaseMs: number, nowMs: number, perEndpoint?: number) => {
     const due =
       perEndpoint === undefined

@@ -2,14 +2,16 @@
  * The operator controls of the outbox on SQLite: replay, send now, recover. Each counts as a write
  * when it put a message back in the queue, so the store wakes the senders.
  */
+
+import type { OutboxStore } from '../../outbox/outbox-types.js';
 import type { PrepareCached } from '../sqlite/statement-cache.js';
+import type { Synchronous } from '../synchronous.js';
 import { PLAIN_OUTBOX_SQL as SQL } from './outbox-sql.js';
-import type { SqliteOutbox } from './sqlite-outbox.js';
 
 export function createSqliteOutboxControls(
   prepare: PrepareCached,
   onWritten: () => void,
-): Pick<SqliteOutbox, 'replayDelivery' | 'sendDeliveryNow' | 'recoverDeliveries'> {
+): Pick<Synchronous<OutboxStore>, 'replayDelivery' | 'sendDeliveryNow' | 'recoverDeliveries'> {
   return {
     replayDelivery(id, nowMs) {
       if (prepare(SQL.replay).run({ id, now_ms: nowMs }).changes > 0) {

@@ -1,13 +1,15 @@
 /** The application endpoints on SQLite: add or change, list, remove with their messages. */
+
+import type { OutboxStore } from '../../outbox/outbox-types.js';
 import type { SqliteDatabase } from '../sqlite/driver.js';
 import type { PrepareCached } from '../sqlite/statement-cache.js';
+import type { Synchronous } from '../synchronous.js';
 import { type EndpointRow, endpointParams, PLAIN_OUTBOX_SQL as SQL, toEndpoint } from './outbox-sql.js';
-import type { SqliteOutbox } from './sqlite-outbox.js';
 
 export function createSqliteOutboxEndpoints(
   db: SqliteDatabase,
   prepare: PrepareCached,
-): Pick<SqliteOutbox, 'putEndpoint' | 'listEndpoints' | 'removeEndpoint'> {
+): Pick<Synchronous<OutboxStore>, 'putEndpoint' | 'listEndpoints' | 'removeEndpoint'> {
   return {
     putEndpoint(endpoint) {
       prepare(SQL.putEndpoint).run(endpointParams(endpoint));

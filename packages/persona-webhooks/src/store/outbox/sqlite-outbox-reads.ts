@@ -1,6 +1,9 @@
 /** The admin reads of the outbox on SQLite: a page of deliveries, one with its attempts, counts. */
+
+import type { OutboxStore } from '../../outbox/outbox-types.js';
 import { listLimit } from '../read-model/row-views.js';
 import type { PrepareCached } from '../sqlite/statement-cache.js';
+import type { Synchronous } from '../synchronous.js';
 import {
   type AttemptRow,
   deliveryPage,
@@ -11,11 +14,10 @@ import {
   toDeliveryDetail,
   toDeliveryStats,
 } from './outbox-sql.js';
-import type { SqliteOutbox } from './sqlite-outbox.js';
 
 export function createSqliteOutboxReads(
   prepare: PrepareCached,
-): Pick<SqliteOutbox, 'listDeliveries' | 'getDelivery' | 'deliveryStats'> {
+): Pick<Synchronous<OutboxStore>, 'listDeliveries' | 'getDelivery' | 'deliveryStats'> {
   return {
     listDeliveries(query) {
       const limit = listLimit(query);

@@ -9,6 +9,7 @@ import type { OutboxStore } from '../../outbox/outbox-types.js';
 import type { RecordSqliteChanges } from '../decisions/sqlite-decisions.js';
 import type { SqliteDatabase } from '../sqlite/driver.js';
 import type { PrepareCached } from '../sqlite/statement-cache.js';
+import type { Synchronous } from '../synchronous.js';
 import { messageParams, PLAIN_OUTBOX_SQL as SQL } from './outbox-sql.js';
 import { createSqliteOutboxClaims } from './sqlite-outbox-claims.js';
 import { createSqliteOutboxControls } from './sqlite-outbox-controls.js';
@@ -19,11 +20,7 @@ import { createSqliteOutboxReads } from './sqlite-outbox-reads.js';
 export type SqliteDecisionHook = (change: DecisionChange, db: SqliteDatabase) => void;
 
 /** The outbox operations bound to one connection (sync; the store wraps them in promises). */
-export type SqliteOutbox = {
-  [K in Exclude<keyof OutboxStore, 'onDeliveriesAvailable'>]: (
-    ...args: Parameters<OutboxStore[K]>
-  ) => Awaited<ReturnType<OutboxStore[K]>>;
-} & {
+export type SqliteOutbox = Synchronous<Omit<OutboxStore, 'onDeliveriesAvailable'>> & {
   /** Records decision changes as messages (and runs the user's hook), in the caller's transaction. */
   record: RecordSqliteChanges;
   /** Messages written since the connection opened: the store wakes senders when it moves. */

@@ -6,8 +6,8 @@
 import { userObjectIdsSql } from '../facts/ownership-sql.js';
 import type { Tables } from '../postgres/tables.js';
 import { type BindParameter, eventListConditions, eventListPage, eventListSql } from './event-list-sql.js';
-import type { PostgresReadModel } from './postgres-read-model.js';
 import { attemptRow, detailRow, type SelectRows, STATUSES, summaryRow } from './postgres-read-rows.js';
+import type { ReadModel } from './read-model.js';
 import {
   EVENT_SUMMARY_COLUMNS,
   timelineLimit,
@@ -20,7 +20,7 @@ import {
 
 /** The reads of events. */
 export type PostgresEventReads = Pick<
-  PostgresReadModel,
+  ReadModel,
   'getEvent' | 'listEvents' | 'counts' | 'timeline' | 'receivedPerMinute' | 'inboxTimes'
 >;
 

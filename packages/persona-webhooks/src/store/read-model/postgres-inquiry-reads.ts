@@ -1,15 +1,12 @@
 /** The inquiry and verification reads of the PostgreSQL read model, as SQLite's (`sqlite-inquiry-reads.ts`). */
 
 import type { Tables } from '../postgres/tables.js';
-import type { PostgresReadModel } from './postgres-read-model.js';
 import { inquiryRow, type SelectRows, verificationRow } from './postgres-read-rows.js';
+import type { ReadModel } from './read-model.js';
 import { INQUIRY_COLUMNS, toInquiryView, toVerificationView, VERIFICATION_COLUMNS } from './row-views.js';
 
 /** The reads of inquiries and their verifications. */
-export type PostgresInquiryReads = Pick<
-  PostgresReadModel,
-  'getInquiry' | 'getVerification' | 'listVerifications'
->;
+export type PostgresInquiryReads = Pick<ReadModel, 'getInquiry' | 'getVerification' | 'listVerifications'>;
 
 /** Builds the inquiry and verification reads of one schema's tables; their SQL is rendered once, here. */
 export function createPostgresInquiryReads(select: SelectRows, t: Tables): PostgresInquiryReads {

@@ -11,15 +11,12 @@ import { positional } from '../named-params.js';
 import type { Connections } from '../postgres/connections.js';
 import type { Tables } from '../postgres/tables.js';
 import { kycListStatement, NEWEST_INQUIRY_FIRST } from './kyc-list-sql.js';
-import type { PostgresReadModel } from './postgres-read-model.js';
 import { inquiryRow, type SelectRows } from './postgres-read-rows.js';
+import type { ReadModel } from './read-model.js';
 import { INQUIRY_COLUMNS, toKycPage, toKycView } from './row-views.js';
 
 /** The reads of users' KYC state. */
-export type PostgresKycReads = Pick<
-  PostgresReadModel,
-  'getKyc' | 'getKycFacts' | 'countDecisions' | 'listKyc'
->;
+export type PostgresKycReads = Pick<ReadModel, 'getKyc' | 'getKycFacts' | 'countDecisions' | 'listKyc'>;
 
 /** Builds the KYC reads of one schema's tables; `policy` decides a user with no stored decision. */
 export function createPostgresKycReads(

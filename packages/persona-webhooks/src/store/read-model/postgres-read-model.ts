@@ -10,29 +10,14 @@
 import type { KycPolicy } from '../../kyc/decision.js';
 import type { Connections } from '../postgres/connections.js';
 import type { Tables } from '../postgres/tables.js';
-import type { Store } from '../store.js';
 import { createPostgresEventReads } from './postgres-event-reads.js';
 import { createPostgresInquiryReads } from './postgres-inquiry-reads.js';
 import { createPostgresKycReads } from './postgres-kyc-reads.js';
 import { selectRows } from './postgres-read-rows.js';
+import type { ReadModel } from './read-model.js';
 
 /** Read operations over one pool: the store's reads, as the store exposes them. */
-export type PostgresReadModel = Pick<
-  Store,
-  | 'getEvent'
-  | 'listEvents'
-  | 'counts'
-  | 'getInquiry'
-  | 'getKyc'
-  | 'getKycFacts'
-  | 'countDecisions'
-  | 'listKyc'
-  | 'getVerification'
-  | 'listVerifications'
-  | 'timeline'
-  | 'receivedPerMinute'
-  | 'inboxTimes'
->;
+export type PostgresReadModel = ReadModel;
 
 /** Builds the read operations over a migrated schema. */
 export function createPostgresReadModel(

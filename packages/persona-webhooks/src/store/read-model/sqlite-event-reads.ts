@@ -7,7 +7,9 @@ import { PLAIN_KYC_TABLES } from '../facts/kyc-tables.js';
 import { userObjectIdsSql } from '../facts/ownership-sql.js';
 import type { EventStatus } from '../queue/work-queue.js';
 import type { PrepareCached } from '../sqlite/statement-cache.js';
+import type { Synchronous } from '../synchronous.js';
 import { type BindParameter, eventListConditions, eventListPage, eventListSql } from './event-list-sql.js';
+import type { ReadModel } from './read-model.js';
 import {
   type AttemptRow,
   EVENT_SUMMARY_COLUMNS,
@@ -21,11 +23,10 @@ import {
   toMinuteCount,
   toTimeline,
 } from './row-views.js';
-import type { SqliteReadModel } from './sqlite-read-model.js';
 
 /** The reads of events. */
 export type SqliteEventReads = Pick<
-  SqliteReadModel,
+  Synchronous<ReadModel>,
   'getEvent' | 'listEvents' | 'counts' | 'timeline' | 'receivedPerMinute' | 'inboxTimes'
 >;
 

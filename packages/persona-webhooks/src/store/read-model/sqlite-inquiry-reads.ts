@@ -1,6 +1,8 @@
 /** The inquiry and verification reads of the SQLite read model. */
 
 import type { PrepareCached } from '../sqlite/statement-cache.js';
+import type { Synchronous } from '../synchronous.js';
+import type { ReadModel } from './read-model.js';
 import {
   INQUIRY_COLUMNS,
   type InquiryRow,
@@ -9,11 +11,10 @@ import {
   VERIFICATION_COLUMNS,
   type VerificationRow,
 } from './row-views.js';
-import type { SqliteReadModel } from './sqlite-read-model.js';
 
 /** The reads of inquiries and their verifications. */
 export type SqliteInquiryReads = Pick<
-  SqliteReadModel,
+  Synchronous<ReadModel>,
   'getInquiry' | 'getVerification' | 'listVerifications'
 >;
 

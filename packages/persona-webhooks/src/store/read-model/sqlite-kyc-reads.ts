@@ -9,12 +9,16 @@ import { decisionCounts, decisionFromRow } from '../decisions/kyc-decisions.js';
 import { readSqliteDecision, readSqliteFacts } from '../decisions/sqlite-decisions.js';
 import { PLAIN_KYC_TABLES } from '../facts/kyc-tables.js';
 import type { PrepareCached } from '../sqlite/statement-cache.js';
+import type { Synchronous } from '../synchronous.js';
 import { kycListStatement, NEWEST_INQUIRY_FIRST } from './kyc-list-sql.js';
+import type { ReadModel } from './read-model.js';
 import { INQUIRY_COLUMNS, type InquiryRow, type KycSummaryRow, toKycPage, toKycView } from './row-views.js';
-import type { SqliteReadModel } from './sqlite-read-model.js';
 
 /** The reads of users' KYC state. */
-export type SqliteKycReads = Pick<SqliteReadModel, 'getKyc' | 'getKycFacts' | 'countDecisions' | 'listKyc'>;
+export type SqliteKycReads = Pick<
+  Synchronous<ReadModel>,
+  'getKyc' | 'getKycFacts' | 'countDecisions' | 'listKyc'
+>;
 
 const DECISIONS = decisionSql(PLAIN_KYC_TABLES);
 const USER_INQUIRIES_SQL = `SELECT ${INQUIRY_COLUMNS} FROM inquiries WHERE reference_id = ?

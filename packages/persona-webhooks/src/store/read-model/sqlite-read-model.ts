@@ -5,44 +5,16 @@
  * verification reads (`sqlite-inquiry-reads.ts`).
  */
 
-import type { KycDecisionValue, KycPolicy } from '../../kyc/decision.js';
-import type { KycFacts } from '../../kyc/facts.js';
+import type { KycPolicy } from '../../kyc/decision.js';
 import type { PrepareCached } from '../sqlite/statement-cache.js';
-import type {
-  EventDetail,
-  EventPage,
-  InboxCounts,
-  InboxTimes,
-  InquiryView,
-  KycPage,
-  KycView,
-  ListEventsQuery,
-  ListKycQuery,
-  MinuteCount,
-  Timeline,
-  TimelineQuery,
-  VerificationView,
-} from './read-model.js';
+import type { Synchronous } from '../synchronous.js';
+import type { ReadModel } from './read-model.js';
 import { createSqliteEventReads } from './sqlite-event-reads.js';
 import { createSqliteInquiryReads } from './sqlite-inquiry-reads.js';
 import { createSqliteKycReads } from './sqlite-kyc-reads.js';
 
-/** Read operations bound to one connection. */
-export interface SqliteReadModel {
-  getEvent(eventId: string): EventDetail | null;
-  listEvents(query: ListEventsQuery): EventPage;
-  counts(): InboxCounts;
-  getInquiry(inquiryId: string): InquiryView | null;
-  getKyc(referenceId: string): KycView | null;
-  getKycFacts(referenceId: string): KycFacts;
-  countDecisions(): Record<KycDecisionValue, number>;
-  listKyc(query: ListKycQuery): KycPage;
-  getVerification(verificationId: string): VerificationView | null;
-  listVerifications(inquiryIds: readonly string[]): VerificationView[];
-  timeline(query: TimelineQuery): Timeline;
-  receivedPerMinute(sinceMs: number): MinuteCount[];
-  inboxTimes(): InboxTimes;
-}
+/** Read operations bound to one connection: the read model, synchronous. */
+export type SqliteReadModel = Synchronous<ReadModel>;
 
 /** Builds the read operations over a migrated connection. */
 export function createSqliteReadModel(prepare: PrepareCached, policy: KycPolicy): SqliteReadModel {
