@@ -4,7 +4,7 @@
  * that set each status. No personal data: ids, object types, statuses, resolutions, a report's
  * `has-match`, timestamps. Never names, birthdates, addresses, matched list entries or `fields`.
  *
- * Which objects are one user's (see `store/kyc-facts-sql.ts`): their *anchors* are the inquiries,
+ * Which objects are one user's (see `store/facts/ownership-sql.ts`): their *anchors* are the inquiries,
  * accounts and transactions whose `reference-id` is the user's (the only object types whose documented
  * attributes carry one); every account or transaction linked to an anchor, and every inquiry linked to
  * an anchor transaction, is theirs too; then every report linked to any of those, and every case linked

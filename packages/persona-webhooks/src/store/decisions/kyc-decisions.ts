@@ -51,7 +51,7 @@ const KIND_BY_PREFIX = new Map(
 );
 
 /**
- * The marks a PostgreSQL completion leaves for its decider (`postgres/decider.ts`): `r:` a user an
+ * The marks a PostgreSQL completion leaves for its decider (`postgres-decider.ts`): `r:` a user an
  * update names (the event is then what changed their decision), and one per changed object, its kind in
  * the prefix (`i:`, `a:`, `t:`, `p:` report, `c:` case), whose users must be decided again.
  */

@@ -1,7 +1,7 @@
 /**
  * The PostgreSQL statements of the users' decisions: read one user's facts and stored decision, lock
  * users, and decide many again, recording the changes (outbox, hook) in the same transaction. The decide
- * pass (`decider.ts`) and the rebuild run them after the facts commit.
+ * pass (`postgres-decider.ts`) and the rebuild run them after the facts commit.
  */
 import type { KycPolicy } from '../../kyc/decision.js';
 import type { KycFacts } from '../../kyc/facts.js';

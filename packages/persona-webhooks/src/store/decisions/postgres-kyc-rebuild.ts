@@ -1,6 +1,6 @@
 /**
  * Rebuilds the PostgreSQL KYC facts of events stored before version 5, one batch per transaction;
- * see `../kyc-rebuild.ts`. Each batch locks the marker row, so two instances starting at once rebuild
+ * see `kyc-rebuild.ts`. Each batch locks the marker row, so two instances starting at once rebuild
  * one batch at a time and never apply one twice; the facts' newest-wins upserts would make a repeat
  * harmless anyway.
  */

@@ -1,7 +1,7 @@
 /**
  * Rebuilds the SQLite KYC facts of stored events after an upgrade that added facts (versions 6 and 10),
  * one batch per IMMEDIATE transaction, and decides users again when the policy changed; see
- * `../kyc-rebuild.ts`.
+ * `kyc-rebuild.ts`.
  */
 import type { KycPolicy } from '../../kyc/decision.js';
 import { policyFingerprint } from '../../kyc/policy-fingerprint.js';

@@ -1,6 +1,6 @@
 /**
  * Applies KYC projection updates in SQL, inside the transaction that marks the event done. The upserts
- * and their newest-wins rule are shared with PostgreSQL (`../projection-upserts.ts`); SQLite binds
+ * and their newest-wins rule are shared with PostgreSQL (`inquiry-upserts.ts`); SQLite binds
  * their `@name` placeholders as they are.
  */
 import type { ProjectionUpdate, ScrubBodiesUpdate } from '../../kyc/projection-update.js';

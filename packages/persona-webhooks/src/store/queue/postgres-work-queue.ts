@@ -1,6 +1,6 @@
 /**
  * The worker's side of the inbox on PostgreSQL: leasing due events, recording outcomes, and the admin
- * operations that put events back in the queue. Same semantics as `../sqlite/work-queue.ts`; the
+ * operations that put events back in the queue. Same semantics as `sqlite-work-queue.ts`; the
  * difference is concurrency: many instances share the table, so claims use `FOR UPDATE SKIP LOCKED`
  * (no two instances ever lease the same row, and none waits for another), and every outcome is a
  * conditional UPDATE on the lease token, which both locks the row and proves the lease is still ours.
