@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sign, verifySignature } from '../packages/persona-webhooks/src/signature/node-crypto.js';
-import { verifySignatureWeb } from '../packages/persona-webhooks/src/signature/web.js';
+import { verifySignatureWeb } from '../packages/persona-webhooks/src/signature/web-crypto.js';
 
 /**
  * Throughput figures in verifications per second (medians over rounds). `ratio` is the median of each

@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import fastifyPersonaWebhooks from '../../packages/persona-webhooks/src/adapters/fastify.js';
+import fastifyPersonaWebhooks from '../../packages/persona-webhooks/src/adapters/fastify-plugin.js';
 import { createDispatcher } from '../../packages/persona-webhooks/src/dispatch/dispatcher.js';
 import { plausibleSignatureHeaders, SECRET, signedEvent } from '../helpers/deliveries.js';
 import { chunkedBody } from '../helpers/listen.js';

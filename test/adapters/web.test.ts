@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createWebHandler } from '../../packages/persona-webhooks/src/adapters/web.js';
+import { createWebHandler } from '../../packages/persona-webhooks/src/adapters/web-request.js';
 import { createDispatcher } from '../../packages/persona-webhooks/src/dispatch/dispatcher.js';
 import { plausibleSignatureHeaders, SECRET, signedEvent } from '../helpers/deliveries.js';
 import { chunkedBody } from '../helpers/listen.js';

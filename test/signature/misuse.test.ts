@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sign, verifySignature } from '../../packages/persona-webhooks/src/signature/node-crypto.js';
 import type { SignOptions, VerifyOptions } from '../../packages/persona-webhooks/src/signature/types.js';
-import { signWeb, verifySignatureWeb } from '../../packages/persona-webhooks/src/signature/web.js';
+import { signWeb, verifySignatureWeb } from '../../packages/persona-webhooks/src/signature/web-crypto.js';
 
 const VALID: VerifyOptions = { body: '{}', header: 't=1,v1=' + 'a'.repeat(64), secrets: 'wbhsec_x', now: 1 };
 

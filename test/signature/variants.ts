@@ -4,7 +4,7 @@ import type {
   VerifyOptions,
   VerifyResult,
 } from '../../packages/persona-webhooks/src/signature/types.js';
-import { signWeb, verifySignatureWeb } from '../../packages/persona-webhooks/src/signature/web.js';
+import { signWeb, verifySignatureWeb } from '../../packages/persona-webhooks/src/signature/web-crypto.js';
 
 /** The Node and Web implementations behind one async shape, so every behavioural test runs against both. */
 export interface Variant {

@@ -1,7 +1,7 @@
 /** The Fastify entry point (`persona-webhooks/fastify`): an encapsulated plugin, also the default export. */
-import { fastifyPersonaWebhooks } from './adapters/fastify.js';
+import { fastifyPersonaWebhooks } from './adapters/fastify-plugin.js';
 
-export { type FastifyPersonaWebhooksOptions, fastifyPersonaWebhooks } from './adapters/fastify.js';
+export { type FastifyPersonaWebhooksOptions, fastifyPersonaWebhooks } from './adapters/fastify-plugin.js';
 export { createDispatcher, unknownEvent } from './dispatch/dispatcher.js';
 export * from './errors.js';
 export { createPipeline } from './pipeline/create-pipeline.js';

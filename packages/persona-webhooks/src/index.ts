@@ -93,7 +93,7 @@ export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENT_BODIES } from './pipelin
 export { buildPingBody, isPingBody } from './pipeline/ping.js';
 export type * from './public-types.js';
 export { sign, verifySignature } from './signature/node-crypto.js';
-export { DEFAULT_TOLERANCE_SECONDS } from './signature/options.js';
+export { DEFAULT_TOLERANCE_SECONDS } from './signature/signature-options.js';
 export { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from './store/read-model/row-views.js';
 export type { BackoffOptions } from './worker/backoff.js';
 export { type Retention, type RetentionOptions, startRetention } from './worker/retention.js';

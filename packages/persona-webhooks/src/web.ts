@@ -2,7 +2,7 @@
  * The portable entry point (`persona-webhooks/web`): nothing here imports `node:`, so it runs on
  * Cloudflare Workers, Deno, Bun, Vercel Edge and in Next.js route handlers.
  */
-export { createWebHandler, createWebPipeline } from './adapters/web.js';
+export { createWebHandler, createWebPipeline } from './adapters/web-request.js';
 export { createDispatcher, unknownEvent } from './dispatch/dispatcher.js';
 export * from './errors.js';
 export {
@@ -15,5 +15,5 @@ export { isKnownEventName, KNOWN_REPORT_TYPES, PERSONA_EVENT_NAMES } from './eve
 export { type ParseEventOptions, parseEvent } from './events/parse-event.js';
 export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENT_BODIES } from './pipeline/options.js';
 export type * from './public-types.js';
-export { DEFAULT_TOLERANCE_SECONDS } from './signature/options.js';
-export { signWeb, verifySignatureWeb } from './signature/web.js';
+export { DEFAULT_TOLERANCE_SECONDS } from './signature/signature-options.js';
+export { signWeb, verifySignatureWeb } from './signature/web-crypto.js';

@@ -4,7 +4,7 @@ import type { OutcomeReport } from './outcome.js';
 
 /** Persona's retry schedule tolerates a 5 s answer; 2 MiB is far above its largest documented payloads. */
 export const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
-export { DEFAULT_TOLERANCE_SECONDS } from '../signature/options.js';
+export { DEFAULT_TOLERANCE_SECONDS } from '../signature/signature-options.js';
 export const DEFAULT_DEDUPE_ENTRIES = 10_000;
 export const DEFAULT_MAX_CONCURRENT_BODIES = 64;
 

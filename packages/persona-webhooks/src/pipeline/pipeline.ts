@@ -14,7 +14,7 @@ import {
 import { MAX_CREATED_AT_SKEW_MS } from '../events/limits.js';
 import { type ParseEnvelopeResult, parseEnvelope } from '../events/parse-envelope.js';
 import { type ParseEventResult, parseEvent } from '../events/parse-event.js';
-import { checkVerifyOptions } from '../signature/options.js';
+import { checkVerifyOptions } from '../signature/signature-options.js';
 import type { VerifyOptions, VerifyResult } from '../signature/types.js';
 import { planVerification } from '../signature/verification-plan.js';
 import type { InboxWriter } from '../store/inbox/inbox.js';

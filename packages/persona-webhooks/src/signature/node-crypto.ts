@@ -4,7 +4,7 @@
 import { createHmac, createSecretKey, type Hmac, type KeyObject, timingSafeEqual } from 'node:crypto';
 import { NO_MATCHING_SIGNATURE } from './failures.js';
 import { KeyCache } from './key-cache.js';
-import { checkSignOptions } from './options.js';
+import { checkSignOptions } from './signature-options.js';
 import type { SignOptions, VerifyOptions, VerifyResult } from './types.js';
 import { matched, planVerification } from './verification-plan.js';
 

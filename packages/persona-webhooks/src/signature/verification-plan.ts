@@ -11,8 +11,8 @@
  * rejected without hashing the body, and the reason does not reveal whether its signature was genuine.
  */
 import { MALFORMED_HEADER, MISSING_HEADER, timestampOutOfTolerance } from './failures.js';
-import { checkVerifyOptions } from './options.js';
 import { parseSignatureHeader, type SignatureSet } from './parse-header.js';
+import { checkVerifyOptions } from './signature-options.js';
 import type { VerifyFailure, VerifyOptions, VerifySuccess } from './types.js';
 
 /** What is left to do once the header passed: find a candidate whose HMAC matches one of its set's signatures. */

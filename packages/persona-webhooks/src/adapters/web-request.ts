@@ -4,7 +4,7 @@
  */
 import type { PipelineOptions } from '../pipeline/options.js';
 import { createPipelineWith, type WebhookPipeline } from '../pipeline/pipeline.js';
-import { verifySignatureWeb } from '../signature/web.js';
+import { verifySignatureWeb } from '../signature/web-crypto.js';
 import { readLimited } from './read-limited.js';
 
 /** The Web pipeline: like `createPipeline`, with signatures checked by `crypto.subtle`. */
