@@ -13,16 +13,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { personaId } from 'persona-webhooks/testing';
-import { permissionFor } from '../persona-api/permissions.js';
-import { sleep } from '../persona-api/request-budget.js';
-import { allowedHost } from './allowed-host.js';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { Deliverer } from './deliverer.js';
-import type { DeliveryAttemptRecord, EmulatedWebhook, KeyPermissions } from './emulator-model.js';
+import {
+  acceptEmptyJsonBodies,
+  answerErrorsAsPersona,
+  gateApiRequests,
+  recordApiRequests,
+  refuseForeignHosts,
+  replayIdempotentWrites,
+} from './emulator-http-hooks.js';
+import type { DeliveryAttemptRecord, EmulatedWebhook } from './emulator-model.js';
 import { type CreateWebhookInput, EmulatorState } from './emulator-state.js';
-import { PageParameterError } from './pagination.js';
-import { personaError } from './persona-json.js';
 import { FixedWindowRateLimiter } from './rate-limiter.js';
 import { registerControlRoutes } from './routes/control-routes.js';
 import { registerEventsRoutes } from './routes/events-routes.js';
@@ -131,96 +133,13 @@ interface AppOptions extends RouteContext {
 export function buildEmulatorApp(options: AppOptions): FastifyInstance {
   const { state, limiter } = options;
   const app = Fastify({ logger: false });
-  const idempotent = new Map<string, { status: number; payload: string }>();
-
-  // Persona's clients may send `content-type: application/json` with an empty body (enable, disable).
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    if (body === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(body as string));
-    } catch {
-      done(Object.assign(new Error('malformed JSON'), { statusCode: 400 }), undefined);
-    }
-  });
-
-  // Before anything else, on every route: a Host that is not this machine's loopback name means the
-  // request was meant for another server — or a rebinding page resolved its own name to 127.0.0.1.
-  app.addHook('onRequest', async (request, reply) => {
-    if (allowedHost(request.headers.host, options.listenHost)) return;
-    return reply
-      .code(421)
-      .send(
-        personaError(
-          'Misdirected Request',
-          'The emulator answers only requests to 127.0.0.1, localhost or [::1] (the Host header).',
-        ),
-      );
-  });
-
-  app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith(`${API_PREFIX}/`)) return;
-    reply.header('request-id', personaId('req'));
-    const permissions = keyOf(request, state.apiKeys);
-    if (!permissions) {
-      return reply
-        .code(401)
-        .send(personaError('Unauthorized', 'The API key is missing, invalid or revoked.'));
-    }
-    const verdict = limiter.take();
-    reply.headers(verdict.headers);
-    if (!verdict.allowed) {
-      reply.header('retry-after', verdict.headers['ratelimit-reset']);
-      return reply.code(429).send(personaError('Too Many Requests', 'Rate limit exceeded.'));
-    }
-    const path = request.url.slice(API_PREFIX.length).split('?')[0] ?? '/';
-    const needed = permissionFor(request.method, path);
-    if (needed && permissions !== 'all' && !permissions.has(needed)) {
-      return reply.code(403).send(personaError('Forbidden', `The API key lacks the ${needed} permission.`));
-    }
-    if (state.faults.apiErrors > 0) {
-      state.faults.apiErrors--;
-      return reply.code(500).send(personaError('Internal Server Error', 'Emulator fault api-errors.'));
-    }
-    if (state.faults.apiDelayMs > 0) await sleep(state.faults.apiDelayMs);
-  });
-
-  // A repeated write with the same Idempotency-Key gets the first answer again and changes nothing.
-  app.addHook('preHandler', async (request, reply) => {
-    const key = idempotencyKey(request);
-    const cached = key ? idempotent.get(key) : undefined;
-    if (cached)
-      return reply.code(cached.status).header('content-type', 'application/json').send(cached.payload);
-  });
-  app.addHook('onSend', async (request, reply, payload) => {
-    const key = idempotencyKey(request);
-    if (key && !idempotent.has(key) && reply.statusCode < 500 && typeof payload === 'string') {
-      idempotent.set(key, { status: reply.statusCode, payload });
-    }
-    return payload;
-  });
-
-  app.addHook('onResponse', async (request, reply) => {
-    if (!request.url.startsWith(`${API_PREFIX}/`)) return;
-    // Stamped with the arrival time, which is what a rate limit counts.
-    state.requests.push({
-      atMs: Math.round(state.now() - reply.elapsedTime),
-      method: request.method,
-      url: request.url,
-      status: reply.statusCode,
-    });
-  });
-
-  app.setErrorHandler((error, _request, reply) => {
-    if (error instanceof PageParameterError)
-      return reply.code(400).send(personaError('Bad Request', error.message));
-    const status = (error as { statusCode?: number }).statusCode;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      return reply.code(status).send(personaError('Bad Request', (error as Error).message));
-    }
-    return reply.code(500).send(personaError('Internal Server Error'));
-  });
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send(personaError('Not Found')));
+  // Hooks of one kind run in the order they are added: the Host check must come before the API gate.
+  acceptEmptyJsonBodies(app);
+  refuseForeignHosts(app, options.listenHost);
+  gateApiRequests(app, state, limiter);
+  replayIdempotentWrites(app);
+  recordApiRequests(app, state);
+  answerErrorsAsPersona(app);
 
   registerEventsRoutes(app, options);
   registerWebhooksRoutes(app, options);
@@ -228,16 +147,4 @@ export function buildEmulatorApp(options: AppOptions): FastifyInstance {
   registerInquiriesRoutes(app, options);
   registerControlRoutes(app, options);
   return app;
-}
-
-function keyOf(request: FastifyRequest, keys: ReadonlyMap<string, KeyPermissions>): KeyPermissions | null {
-  const match = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '');
-  return (match && keys.get(match[1]!)) || null;
-}
-
-function idempotencyKey(request: FastifyRequest): string | null {
-  const key = request.headers['idempotency-key'];
-  if (typeof key !== 'string' || request.method === 'GET' || !request.url.startsWith(`${API_PREFIX}/`))
-    return null;
-  return `${request.headers.authorization ?? ''} ${request.method} ${request.url} ${key}`;
 }

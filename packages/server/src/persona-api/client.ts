@@ -239,89 +239,95 @@ export class PersonaApiClient {
     if (method !== 'GET') headers['idempotency-key'] = randomUUID();
     const payload = body === undefined ? undefined : JSON.stringify(body);
 
-    let retries = 0;
-    let rateLimited = 0;
+    const tries: Tries = { retries: 0, rateLimited: 0 };
     for (;;) {
       const slot = await this.budget.take(signal);
       const started = performance.now();
       const attempt = await this.#attempt(method, url, headers, payload, signal).finally(() => slot.done());
       const durationMs = performance.now() - started;
       const info = this.#info(method, url, attempt.status, attempt.requestId);
-      const report = (retryInMs?: number) =>
-        this.#onAttempt?.({ ...info, durationMs, ...(retryInMs === undefined ? {} : { retryInMs }) });
-
-      if (attempt.kind === 'too_large') {
-        // Not retried: the same request would get the same answer.
-        report();
-        throw new PersonaApiError(
-          info,
-          'response_too_large',
-          `Persona API ${method} ${info.path} answered ${attempt.status} with more than ${this.#maxResponseBytes} bytes${requestIdSuffix(info.requestId)}, the limit of PERSONA_API_MAX_RESPONSE_BYTES; stopped reading. Is PERSONA_API_URL right?`,
-        );
-      }
-      if (attempt.kind === 'failed') {
-        if (retries < this.#maxRetries) {
-          const wait = backoffDelayMs(retries++, this.#retryBaseDelayMs);
-          report(wait);
-          await this.#sleep(wait, signal);
-          continue;
-        }
-        report();
-        throw new PersonaApiError(
-          info,
-          attempt.timedOut ? 'timeout' : 'network_error',
-          `Persona API ${method} ${info.path} ${attempt.timedOut ? `timed out after ${this.#timeoutMs} ms` : `failed: ${attempt.reason}`} (${retries + 1} attempts). Check PERSONA_API_URL (${this.baseUrl.origin}) and the network.`,
-        );
-      }
-
-      const { response, text } = attempt;
-      if (response.status >= 200 && response.status < 300) {
-        report();
-        return {
-          status: response.status,
-          requestId: attempt.requestId,
-          headers: response.headers,
-          text,
-          json: parseJson(text, info),
-        };
-      }
-      if (response.status === 429) {
-        const wait = rateLimitWaitMs(response.headers, rateLimited);
-        if (rateLimited < this.#maxRateLimitRetries && wait <= this.#maxRateLimitWaitMs) {
-          rateLimited++;
-          report(wait);
-          await this.#sleep(wait, signal);
-          continue;
-        }
-        report();
-        throw new PersonaApiError(
-          info,
-          'rate_limited',
-          `Persona API ${method} ${info.path} is rate limited (429${requestIdSuffix(info.requestId)}) and asks to wait ${Math.ceil(wait / 1000)} s; gave up after ${rateLimited + 1} attempts. Lower PERSONA_API_MAX_REQUESTS_PER_MINUTE or raise the environment's limit in Persona Dashboard → API → Rate Limits.`,
-        );
-      }
-      if (response.status === 401 || response.status === 403) {
-        report();
-        throw new PersonaApiAuthError(info, permissionFor(method, info.path));
-      }
-      if (isRetryableStatus(response.status) && retries < this.#maxRetries) {
-        const retryAfter = response.headers.get('retry-after');
-        const wait =
-          retryAfter !== null && /^\d+$/.test(retryAfter)
-            ? Math.min(Number(retryAfter) * 1000, 60_000)
-            : backoffDelayMs(retries, this.#retryBaseDelayMs);
-        retries++;
-        report(wait);
-        await this.#sleep(wait, signal);
+      const outcome =
+        attempt.kind === 'answered'
+          ? this.#judgeAnswer(attempt, info, tries)
+          : this.#judgeNoAnswer(attempt, info, tries);
+      const retryInMs = outcome.kind === 'retry' ? outcome.waitMs : undefined;
+      this.#onAttempt?.({ ...info, durationMs, ...(retryInMs === undefined ? {} : { retryInMs }) });
+      if (outcome.kind === 'fail') throw outcome.error;
+      if (outcome.kind === 'retry') {
+        await this.#sleep(outcome.waitMs, signal);
         continue;
       }
-      report();
-      throw new PersonaApiError(
-        info,
-        response.status === 404 ? 'not_found' : response.status >= 500 ? 'server_error' : 'client_error',
-        `Persona API ${method} ${info.path} answered ${response.status}${personaErrorText(text)}${requestIdSuffix(info.requestId)}${response.status >= 500 ? ` after ${retries + 1} attempts` : ''}.`,
+      return {
+        status: outcome.response.status,
+        requestId: attempt.requestId,
+        headers: outcome.response.headers,
+        text: outcome.text,
+        json: parseJson(outcome.text, info),
+      };
+    }
+  }
+
+  /** An attempt without a whole answer: retried after a network error or timeout, never when too large. */
+  #judgeNoAnswer(attempt: TooLarge | Failed, info: ApiRequestInfo, tries: Tries): Outcome {
+    if (attempt.kind === 'too_large') {
+      // Not retried: the same request would get the same answer.
+      return failed(
+        new PersonaApiError(
+          info,
+          'response_too_large',
+          `Persona API ${info.method} ${info.path} answered ${attempt.status} with more than ${this.#maxResponseBytes} bytes${requestIdSuffix(info.requestId)}, the limit of PERSONA_API_MAX_RESPONSE_BYTES; stopped reading. Is PERSONA_API_URL right?`,
+        ),
       );
     }
+    if (tries.retries < this.#maxRetries) {
+      return { kind: 'retry', waitMs: backoffDelayMs(tries.retries++, this.#retryBaseDelayMs) };
+    }
+    return failed(
+      new PersonaApiError(
+        info,
+        attempt.timedOut ? 'timeout' : 'network_error',
+        `Persona API ${info.method} ${info.path} ${attempt.timedOut ? `timed out after ${this.#timeoutMs} ms` : `failed: ${attempt.reason}`} (${tries.retries + 1} attempts). Check PERSONA_API_URL (${this.baseUrl.origin}) and the network.`,
+      ),
+    );
+  }
+
+  /** An answer: 2xx is the result; 429 waits as Persona asks; 5xx is retried with back-off; the rest fail. */
+  #judgeAnswer(attempt: Answered, info: ApiRequestInfo, tries: Tries): Outcome {
+    const { response, text } = attempt;
+    if (response.status >= 200 && response.status < 300) return { kind: 'answer', response, text };
+    if (response.status === 429) {
+      const wait = rateLimitWaitMs(response.headers, tries.rateLimited);
+      if (tries.rateLimited < this.#maxRateLimitRetries && wait <= this.#maxRateLimitWaitMs) {
+        tries.rateLimited++;
+        return { kind: 'retry', waitMs: wait };
+      }
+      return failed(
+        new PersonaApiError(
+          info,
+          'rate_limited',
+          `Persona API ${info.method} ${info.path} is rate limited (429${requestIdSuffix(info.requestId)}) and asks to wait ${Math.ceil(wait / 1000)} s; gave up after ${tries.rateLimited + 1} attempts. Lower PERSONA_API_MAX_REQUESTS_PER_MINUTE or raise the environment's limit in Persona Dashboard → API → Rate Limits.`,
+        ),
+      );
+    }
+    if (response.status === 401 || response.status === 403) {
+      return failed(new PersonaApiAuthError(info, permissionFor(info.method, info.path)));
+    }
+    if (isRetryableStatus(response.status) && tries.retries < this.#maxRetries) {
+      const retryAfter = response.headers.get('retry-after');
+      const wait =
+        retryAfter !== null && /^\d+$/.test(retryAfter)
+          ? Math.min(Number(retryAfter) * 1000, 60_000)
+          : backoffDelayMs(tries.retries, this.#retryBaseDelayMs);
+      tries.retries++;
+      return { kind: 'retry', waitMs: wait };
+    }
+    return failed(
+      new PersonaApiError(
+        info,
+        response.status === 404 ? 'not_found' : response.status >= 500 ? 'server_error' : 'client_error',
+        `Persona API ${info.method} ${info.path} answered ${response.status}${personaErrorText(text)}${requestIdSuffix(info.requestId)}${response.status >= 500 ? ` after ${tries.retries + 1} attempts` : ''}.`,
+      ),
+    );
   }
 
   async #attempt(
@@ -330,11 +336,7 @@ export class PersonaApiClient {
     headers: Record<string, string>,
     body: string | undefined,
     signal: AbortSignal | undefined,
-  ): Promise<
-    | { kind: 'answered'; status: number; requestId: string | null; response: Response; text: string }
-    | { kind: 'too_large'; status: number; requestId: string | null }
-    | { kind: 'failed'; status: 0; requestId: null; timedOut: boolean; reason: string }
-  > {
+  ): Promise<Answered | TooLarge | Failed> {
     const timeout = AbortSignal.timeout(this.#timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
@@ -369,6 +371,33 @@ export class PersonaApiClient {
       };
     }
   }
+}
+
+/** One attempt: a whole answer, an answer over the size limit, or none (network error, timeout). */
+type Answered = {
+  kind: 'answered';
+  status: number;
+  requestId: string | null;
+  response: Response;
+  text: string;
+};
+type TooLarge = { kind: 'too_large'; status: number; requestId: string | null };
+type Failed = { kind: 'failed'; status: 0; requestId: null; timedOut: boolean; reason: string };
+
+/** What one attempt calls for: wait and try again, hand back the answer, or fail the call. */
+type Outcome =
+  | { kind: 'retry'; waitMs: number }
+  | { kind: 'answer'; response: Response; text: string }
+  | { kind: 'fail'; error: PersonaApiError };
+
+/** One call's retries so far: after network errors, timeouts and 5xx; and after 429s, counted apart. */
+interface Tries {
+  retries: number;
+  rateLimited: number;
+}
+
+function failed(error: PersonaApiError): Outcome {
+  return { kind: 'fail', error };
 }
 
 /** Cursor parameters: the next link's own are the ones to follow, never the first page's. */

@@ -13,25 +13,9 @@
  * If the thread dies, the calls waiting on it reject with `StoreUnavailableError` (a 503: Persona
  * retries, and the retry finds the event stored or stores it) and the next call starts a new thread.
  */
-import { Worker } from 'node:worker_threads';
 import { type RebuildProgress, type Store, StoreUnavailableError } from 'persona-webhooks';
-import {
-  type StoreThreadData,
-  THREAD_METHODS,
-  type ThreadMessage,
-  type ThreadMethod,
-  type ThreadRequest,
-} from './protocol.js';
-import { receiveError } from './transferred-error.js';
-
-const THREAD_SCRIPT = new URL('./store-thread.js', import.meta.url);
-
-interface Waiting {
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
-  /** A migration's progress callback. */
-  onProgress?: (progress: RebuildProgress) => void;
-}
+import { THREAD_METHODS, type ThreadMethod } from './protocol.js';
+import { StoreThreadLink } from './store-thread-link.js';
 
 /**
  * Opens (lazily, on the first call) the SQLite file at `path` in a store thread; `policyModule` names
@@ -45,73 +29,21 @@ export function createThreadedSqliteStore(
   path: string,
   options: { policyModule?: string | null; policyFile?: string | null } = {},
 ): Store {
-  const waiting = new Map<number, Waiting>();
-  const listeners = new Set<() => void>();
-  const deliveryListeners = new Set<() => void>();
-  let thread: Worker | undefined;
-  let nextId = 0;
+  const link = new StoreThreadLink({
+    path,
+    policyModule: options.policyModule ?? null,
+    policyFile: options.policyFile ?? null,
+  });
   let closed = false;
 
-  const stopped = (which: Worker, reason: string) => {
-    if (thread !== which) return;
-    thread = undefined;
-    const error = new StoreUnavailableError(
-      `The SQLite event store's thread stopped (${reason}); the outcome of the calls in flight is unknown.`,
-    );
-    for (const call of waiting.values()) call.reject(error);
-    waiting.clear();
-  };
-
-  const start = (): Worker => {
-    const worker = new Worker(THREAD_SCRIPT, {
-      workerData: {
-        path,
-        policyModule: options.policyModule ?? null,
-        policyFile: options.policyFile ?? null,
-      } satisfies StoreThreadData,
-    });
-    worker.on('message', (message: ThreadMessage) => {
-      if ('available' in message) {
-        for (const listener of message.available === 'events' ? listeners : deliveryListeners) listener();
-        return;
-      }
-      if ('progressOf' in message) {
-        waiting.get(message.progressOf)?.onProgress?.(message.progress);
-        return;
-      }
-      if ('console' in message) {
-        // Written here, the text goes wherever this thread's console goes (the service's JSON log).
-        console[message.console.method](message.console.text);
-        return;
-      }
-      const call = waiting.get(message.id);
-      if (!call) return;
-      waiting.delete(message.id);
-      if (message.ok) call.resolve(message.value);
-      else call.reject(receiveError(message.error));
-    });
-    // The error's class only: its message may quote data.
-    worker.on('error', (error) => stopped(worker, error.name));
-    worker.on('exit', (code) => stopped(worker, `exit code ${code}`));
-    return worker;
-  };
-
-  const call = (
-    method: ThreadRequest['method'],
+  const callOpen = (
+    method: ThreadMethod,
     args: unknown[],
-    onProgress?: Waiting['onProgress'],
-  ): Promise<unknown> =>
-    new Promise((resolve, reject) => {
-      thread ??= start();
-      const id = ++nextId;
-      waiting.set(id, { resolve, reject, ...(onProgress ? { onProgress } : {}) });
-      thread.postMessage({ id, method, args } satisfies ThreadRequest);
-    });
-
-  const callOpen = (method: ThreadMethod, args: unknown[], onProgress?: Waiting['onProgress']) =>
+    onProgress?: (progress: RebuildProgress) => void,
+  ) =>
     closed
       ? Promise.reject(new StoreUnavailableError('The SQLite event store is closed.'))
-      : call(method, args, onProgress);
+      : link.call(method, args, onProgress);
 
   const proxied = Object.fromEntries(
     THREAD_METHODS.map((method: ThreadMethod) => [method, (...args: unknown[]) => callOpen(method, args)]),
@@ -122,31 +54,23 @@ export function createThreadedSqliteStore(
     // The callback stays here: the thread sends the progress back as messages.
     migrate: (options) => callOpen('migrate', [], options?.onProgress) as Promise<void>,
     onEventsAvailable(listener) {
-      listeners.add(listener);
+      link.eventListeners.add(listener);
       return () => {
-        listeners.delete(listener);
+        link.eventListeners.delete(listener);
       };
     },
     onDeliveriesAvailable(listener) {
-      deliveryListeners.add(listener);
+      link.deliveryListeners.add(listener);
       return () => {
-        deliveryListeners.delete(listener);
+        link.deliveryListeners.delete(listener);
       };
     },
     async close() {
       if (closed) return;
       closed = true;
-      listeners.clear();
-      deliveryListeners.clear();
-      const worker = thread;
-      if (!worker) return;
-      try {
-        // The thread's store commits and syncs what it accepted before it closes.
-        await call('close', []);
-      } finally {
-        thread = undefined;
-        await worker.terminate();
-      }
+      link.eventListeners.clear();
+      link.deliveryListeners.clear();
+      await link.close();
     },
   };
 }

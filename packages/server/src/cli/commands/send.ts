@@ -84,62 +84,72 @@ export function registerSendCommand(program: Command): void {
       '--body-file <path>',
       "sign and send this file's exact bytes instead of a built event (a captured payload, or a malformed one)",
     )
-    .action(async (name: string | undefined, flags: SendFlags) => {
-      const secret = (flags.secret ?? process.env['PERSONA_WEBHOOK_SECRET'] ?? '').split(',')[0]?.trim();
-      if (!secret) throw new InvalidArgumentError('--secret is required (or set PERSONA_WEBHOOK_SECRET)');
-      if (flags.bodyFile !== undefined) {
-        if (name !== undefined) throw new InvalidArgumentError('give an event name or --body-file, not both');
-        const result = await post(flags.url, secret, 'body', await readFile(flags.bodyFile, 'utf8'));
-        process.stdout.write(`${result.status} ${flags.bodyFile} ${result.body}\n`);
-        if (result.status === 0) process.stderr.write(`${serviceDownHint(flags.url)}\n`);
-        if (result.status < 200 || result.status > 299) process.exitCode = 1;
-        return;
-      }
-      if (name === undefined) throw new InvalidArgumentError('give an event name, e.g. inquiry.approved');
-      checkSendArguments(name, flags, flags.allowUnknownName === true);
-      const start = flags.createdAt ? Date.parse(flags.createdAt) : Date.now();
-      if (Number.isNaN(start)) throw new InvalidArgumentError('--created-at must be an ISO 8601 time');
-      if (flags.resolvedAt !== undefined && Number.isNaN(Date.parse(flags.resolvedAt)))
-        throw new InvalidArgumentError('--resolved-at must be an ISO 8601 time');
+    .action(send);
+}
 
-      // Each event is built when a sender is free to post it, and only its status and latency are kept:
-      // `--count 100000` holds a few requests' worth of memory, not 100,000 bodies.
-      const eventAt = (i: number) =>
-        buildEvent({
-          name,
-          createdAt: new Date(start + i),
-          ...(flags.inquiryId ? { inquiryId: flags.inquiryId } : {}),
-          ...(flags.accountId ? { accountId: flags.accountId } : {}),
-          ...(flags.status ? { status: flags.status } : {}),
-          ...(flags.caseId ? { caseId: flags.caseId } : {}),
-          ...(flags.reportId ? { reportId: flags.reportId } : {}),
-          ...(flags.transactionId ? { transactionId: flags.transactionId } : {}),
-          ...(flags.resolvedAt ? { resolvedAt: flags.resolvedAt } : {}),
-          ...(flags.accountStatus ? { accountStatus: flags.accountStatus } : {}),
-          ...(flags.resolution ? { resolution: flags.resolution } : {}),
-          referenceId:
-            flags.referenceId ?? (flags.count > 1 ? `user-${String(i + 1).padStart(4, '0')}` : 'user-0001'),
-        });
+async function send(name: string | undefined, flags: SendFlags): Promise<void> {
+  const secret = (flags.secret ?? process.env['PERSONA_WEBHOOK_SECRET'] ?? '').split(',')[0]?.trim();
+  if (!secret) throw new InvalidArgumentError('--secret is required (or set PERSONA_WEBHOOK_SECRET)');
+  if (flags.bodyFile !== undefined) {
+    if (name !== undefined) throw new InvalidArgumentError('give an event name or --body-file, not both');
+    return sendBodyFile(flags.url, secret, flags.bodyFile);
+  }
+  if (name === undefined) throw new InvalidArgumentError('give an event name, e.g. inquiry.approved');
+  checkSendArguments(name, flags, flags.allowUnknownName === true);
+  const start = flags.createdAt ? Date.parse(flags.createdAt) : Date.now();
+  if (Number.isNaN(start)) throw new InvalidArgumentError('--created-at must be an ISO 8601 time');
+  if (flags.resolvedAt !== undefined && Number.isNaN(Date.parse(flags.resolvedAt)))
+    throw new InvalidArgumentError('--resolved-at must be an ISO 8601 time');
+  await sendEvents(name, flags, secret, start);
+}
 
-      const verbose = flags.count <= 20;
-      const progress = createProgress(flags.count, 'sending');
-      const tally = new SendTally(flags.count);
-      let next = 0;
-      const senders = Array.from({ length: Math.min(flags.concurrency, flags.count) }, async () => {
-        for (let i = next++; i < flags.count; i = next++) {
-          const event = eventAt(i);
-          const result = await post(flags.url, secret, event.eventId, event.body);
-          tally.add(result);
-          progress.tick();
-          if (verbose) process.stdout.write(`${result.status} ${event.eventId} ${name} ${result.body}\n`);
-        }
-      });
-      await Promise.all(senders);
-      progress.stop();
-      if (!verbose) process.stdout.write(tally.summary());
-      if (tally.unanswered > 0) process.stderr.write(`${serviceDownHint(flags.url)}\n`);
-      if (tally.failed > 0) process.exitCode = 1;
+/** `--body-file`: the file's exact bytes, signed and sent once. */
+async function sendBodyFile(url: string, secret: string, bodyFile: string): Promise<void> {
+  const result = await post(url, secret, 'body', await readFile(bodyFile, 'utf8'));
+  process.stdout.write(`${result.status} ${bodyFile} ${result.body}\n`);
+  if (result.status === 0) process.stderr.write(`${serviceDownHint(url)}\n`);
+  if (result.status < 200 || result.status > 299) process.exitCode = 1;
+}
+
+/** `--count` events built from the flags, posted by `--concurrency` senders; each line, or a summary past 20. */
+async function sendEvents(name: string, flags: SendFlags, secret: string, start: number): Promise<void> {
+  // Each event is built when a sender is free to post it, and only its status and latency are kept:
+  // `--count 100000` holds a few requests' worth of memory, not 100,000 bodies.
+  const eventAt = (i: number) =>
+    buildEvent({
+      name,
+      createdAt: new Date(start + i),
+      ...(flags.inquiryId ? { inquiryId: flags.inquiryId } : {}),
+      ...(flags.accountId ? { accountId: flags.accountId } : {}),
+      ...(flags.status ? { status: flags.status } : {}),
+      ...(flags.caseId ? { caseId: flags.caseId } : {}),
+      ...(flags.reportId ? { reportId: flags.reportId } : {}),
+      ...(flags.transactionId ? { transactionId: flags.transactionId } : {}),
+      ...(flags.resolvedAt ? { resolvedAt: flags.resolvedAt } : {}),
+      ...(flags.accountStatus ? { accountStatus: flags.accountStatus } : {}),
+      ...(flags.resolution ? { resolution: flags.resolution } : {}),
+      referenceId:
+        flags.referenceId ?? (flags.count > 1 ? `user-${String(i + 1).padStart(4, '0')}` : 'user-0001'),
     });
+
+  const verbose = flags.count <= 20;
+  const progress = createProgress(flags.count, 'sending');
+  const tally = new SendTally(flags.count);
+  let next = 0;
+  const senders = Array.from({ length: Math.min(flags.concurrency, flags.count) }, async () => {
+    for (let i = next++; i < flags.count; i = next++) {
+      const event = eventAt(i);
+      const result = await post(flags.url, secret, event.eventId, event.body);
+      tally.add(result);
+      progress.tick();
+      if (verbose) process.stdout.write(`${result.status} ${event.eventId} ${name} ${result.body}\n`);
+    }
+  });
+  await Promise.all(senders);
+  progress.stop();
+  if (!verbose) process.stdout.write(tally.summary());
+  if (tally.unanswered > 0) process.stderr.write(`${serviceDownHint(flags.url)}\n`);
+  if (tally.failed > 0) process.exitCode = 1;
 }
 
 /** What to do when nothing answered at `url`. */

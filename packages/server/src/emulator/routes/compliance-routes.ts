@@ -28,9 +28,12 @@ interface IdParams {
 }
 
 export function registerComplianceRoutes(app: FastifyInstance, { state }: RouteContext): void {
-  const notFound = (reply: FastifyReply, what: string, id: string) =>
-    sendPersonaError(reply, 404, 'Record not found', `No ${what} ${id.slice(0, 64)}`);
+  registerCaseRoutes(app, state);
+  registerReportRoutes(app, state);
+}
 
+/** Open a case, resolve it, move it to a status of its template, reopen it. */
+function registerCaseRoutes(app: FastifyInstance, state: EmulatorState): void {
   app.post('/_emulator/cases', async (request, reply) => {
     const body = bodyOf(request.body);
     const reportId = text(body['report-id']);
@@ -88,7 +91,10 @@ export function registerComplianceRoutes(app: FastifyInstance, { state }: RouteC
     const kase = findCase(request.params.id, reply);
     return kase ? step(reply, kase, caseJson, () => reopenCase(state, kase)) : reply;
   });
+}
 
+/** Run a report (about a user or a transaction), run it again, dismiss its match. */
+function registerReportRoutes(app: FastifyInstance, state: EmulatorState): void {
   app.post('/_emulator/reports', async (request, reply) => {
     const body = bodyOf(request.body);
     const reportType = body['type'] ?? 'watchlist';
@@ -137,6 +143,10 @@ export function registerComplianceRoutes(app: FastifyInstance, { state }: RouteC
     const report = findReport(request.params.id, reply);
     return report ? step(reply, report, reportJson, () => dismissReport(state, report)) : reply;
   });
+}
+
+function notFound(reply: FastifyReply, what: string, id: string) {
+  return sendPersonaError(reply, 404, 'Record not found', `No ${what} ${id.slice(0, 64)}`);
 }
 
 /** A boolean field: its value, the default when absent, null when it is not a boolean. */

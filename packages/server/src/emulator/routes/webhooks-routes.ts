@@ -15,23 +15,18 @@ interface IdParams {
 }
 
 export function registerWebhooksRoutes(app: FastifyInstance, context: RouteContext): void {
-  const { state, deliverer } = context;
+  registerCollectionRoutes(app, context);
+  registerWebhookRoutes(app, context);
+}
 
-  const find = (id: string, reply: FastifyReply): EmulatedWebhook | null => {
-    const webhook = state.webhooks.get(id);
-    if (!webhook || webhook.status === 'archived') {
-      void sendPersonaError(reply, 404, 'Record not found', `No webhook ${id.slice(0, 64)}`);
-      return null;
-    }
-    return webhook;
-  };
-
+/** List and create. */
+function registerCollectionRoutes(app: FastifyInstance, { state, maxPageSize }: RouteContext): void {
   app.get(`${API_PREFIX}/webhooks`, async (request) => {
     const webhooks = state.webhooksNewestFirst().filter((webhook) => webhook.status !== 'archived');
     const page = paginate(webhooks, {
       query: queryOf(request),
       path: `${API_PREFIX}/webhooks`,
-      maxPageSize: context.maxPageSize,
+      maxPageSize,
     });
     return { data: page.items.map(webhookJson), links: page.links };
   });
@@ -50,6 +45,18 @@ export function registerWebhooksRoutes(app: FastifyInstance, context: RouteConte
     });
     return reply.code(201).send({ data: webhookJson(webhook) });
   });
+}
+
+/** One webhook: retrieve, update, enable, disable, archive, rotate its secret. */
+function registerWebhookRoutes(app: FastifyInstance, { state, deliverer }: RouteContext): void {
+  const find = (id: string, reply: FastifyReply): EmulatedWebhook | null => {
+    const webhook = state.webhooks.get(id);
+    if (!webhook || webhook.status === 'archived') {
+      void sendPersonaError(reply, 404, 'Record not found', `No webhook ${id.slice(0, 64)}`);
+      return null;
+    }
+    return webhook;
+  };
 
   app.get<IdParams>(`${API_PREFIX}/webhooks/:id`, async (request, reply) => {
     const webhook = find(request.params.id, reply);

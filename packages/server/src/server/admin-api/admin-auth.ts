@@ -63,37 +63,7 @@ export function createAdminAuth(
 ): AdminAuth {
   const expected = digest(options.adminToken);
   const now = options.now ?? Date.now;
-  const trustProxy = options.trustProxy ?? false;
-  // Both count failures only: they are consulted after a token or cookie proved wrong.
-  const perClient = app.createRateLimit({
-    max: MAX_FAILED_ATTEMPTS,
-    timeWindow: FAILED_ATTEMPTS_WINDOW_MS,
-    ...(trustProxy === true ? { keyGenerator: (request) => limitAddress(trustProxy, request) } : {}),
-  });
-  const total = app.createRateLimit({
-    max: MAX_FAILED_ATTEMPTS_TOTAL,
-    timeWindow: FAILED_ATTEMPTS_WINDOW_MS,
-    keyGenerator: () => 'all clients',
-  });
-
-  /** True for a valid credential, whatever came before; a failure is counted, and past a limit is a 429. */
-  const guarded = async (
-    request: FastifyRequest,
-    valid: () => boolean | Promise<boolean>,
-  ): Promise<boolean> => {
-    if (await valid()) return true;
-    const [client, all] = await Promise.all([perClient(request), total(request)]);
-    let waitSeconds = 0;
-    for (const limit of [client, all]) {
-      if (!limit.isAllowed && limit.isExceeded) waitSeconds = Math.max(waitSeconds, limit.ttlInSeconds);
-    }
-    if (waitSeconds > 0) throw new TooManyAttemptsError(waitSeconds);
-    request.log.warn(
-      { ip: limitAddress(trustProxy, request), route: request.routeOptions.url },
-      'admin authentication failed',
-    );
-    return false;
-  };
+  const guarded = createFailureGuard(app, options.trustProxy ?? false);
 
   const tokenMatches = (token: string) => timingSafeEqual(digest(token), expected);
 
@@ -106,28 +76,30 @@ export function createAdminAuth(
     return options.sessions.read(unsigned.value, now());
   };
 
+  /** A bearer token: the admin token, or an app token on a route that takes one. */
+  const checkBearer = async (request: FastifyRequest, bearer: string): Promise<void> => {
+    // The admin token first (so one configured with any shape works), then the app tokens, which
+    // only touch the store for a string shaped like one.
+    let viaAppToken = false;
+    let revokedId: string | null = null;
+    const valid = async () => {
+      if (tokenMatches(bearer)) return true;
+      const verdict = await options.appTokens?.verify(bearer, now());
+      if (verdict?.state === 'revoked') revokedId = verdict.id;
+      viaAppToken = verdict?.state === 'valid';
+      return viaAppToken;
+    };
+    if (!(await guarded(request, valid))) {
+      // A revoked token is a real one its holder may not know was revoked: say so, and what to do.
+      throw revokedId === null ? new UnauthorizedError() : new RevokedAppTokenError(revokedId);
+    }
+    if (viaAppToken && request.routeOptions.config.auth !== 'app') throw new AppTokenForbiddenError();
+  };
+
   return {
     async authenticate(request) {
       const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
-      if (bearer !== undefined) {
-        // The admin token first (so one configured with any shape works), then the app tokens, which
-        // only touch the store for a string shaped like one.
-        let viaAppToken = false;
-        let revokedId: string | null = null;
-        const valid = async () => {
-          if (tokenMatches(bearer)) return true;
-          const verdict = await options.appTokens?.verify(bearer, now());
-          if (verdict?.state === 'revoked') revokedId = verdict.id;
-          viaAppToken = verdict?.state === 'valid';
-          return viaAppToken;
-        };
-        if (!(await guarded(request, valid))) {
-          // A revoked token is a real one its holder may not know was revoked: say so, and what to do.
-          throw revokedId === null ? new UnauthorizedError() : new RevokedAppTokenError(revokedId);
-        }
-        if (viaAppToken && request.routeOptions.config.auth !== 'app') throw new AppTokenForbiddenError();
-        return;
-      }
+      if (bearer !== undefined) return checkBearer(request, bearer);
       const session = await readCookie(request);
       if (session === 'forged') {
         await guarded(request, () => false);
@@ -146,6 +118,42 @@ export function createAdminAuth(
       const session = await readCookie(request);
       return session === 'forged' ? null : session;
     },
+  };
+}
+
+/**
+ * Returns a check that is true for a valid credential, whatever came before; a failure is counted (per
+ * client and in total), and past either limit is a 429.
+ */
+function createFailureGuard(
+  app: FastifyInstance,
+  trustProxy: TrustProxySetting,
+): (request: FastifyRequest, valid: () => boolean | Promise<boolean>) => Promise<boolean> {
+  // Both count failures only: they are consulted after a token or cookie proved wrong.
+  const perClient = app.createRateLimit({
+    max: MAX_FAILED_ATTEMPTS,
+    timeWindow: FAILED_ATTEMPTS_WINDOW_MS,
+    ...(trustProxy === true ? { keyGenerator: (request) => limitAddress(trustProxy, request) } : {}),
+  });
+  const total = app.createRateLimit({
+    max: MAX_FAILED_ATTEMPTS_TOTAL,
+    timeWindow: FAILED_ATTEMPTS_WINDOW_MS,
+    keyGenerator: () => 'all clients',
+  });
+
+  return async (request, valid) => {
+    if (await valid()) return true;
+    const [client, all] = await Promise.all([perClient(request), total(request)]);
+    let waitSeconds = 0;
+    for (const limit of [client, all]) {
+      if (!limit.isAllowed && limit.isExceeded) waitSeconds = Math.max(waitSeconds, limit.ttlInSeconds);
+    }
+    if (waitSeconds > 0) throw new TooManyAttemptsError(waitSeconds);
+    request.log.warn(
+      { ip: limitAddress(trustProxy, request), route: request.routeOptions.url },
+      'admin authentication failed',
+    );
+    return false;
   };
 }
 
