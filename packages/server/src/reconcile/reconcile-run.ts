@@ -6,7 +6,7 @@
 import { PersonaWebhookError } from 'persona-webhooks';
 import { PersonaApiAuthError, PersonaApiError } from '../persona-api/api-errors.js';
 import type { ReconcileState } from '../service-state/reconcile-state.js';
-import type { ReconcilerOptions } from './reconciler.js';
+import type { ReconcilerOptions } from './reconciler-options.js';
 import { type RecoverSummary, recoverEvents } from './recover-events.js';
 
 export const RECOVERED_WARNING =

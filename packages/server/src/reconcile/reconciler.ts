@@ -6,38 +6,14 @@
  * `/readyz`: it only ever runs in the background.
  */
 import { randomUUID } from 'node:crypto';
-import type { PersonaApiClient } from '../persona-api/client.js';
 import { sleep } from '../persona-api/request-budget.js';
-import type { Logger } from '../server/observability/logger.js';
 import type { ReconcileState, ReconcileStateStore } from '../service-state/reconcile-state.js';
 import { type RunContext, runReconcile } from './reconcile-run.js';
-import type { RecoverOptions } from './recover-events.js';
+import type { ReconcilerOptions, ReconcileSettings } from './reconciler-options.js';
 
 export { RECOVERED_WARNING } from './reconcile-run.js';
 
-export interface ReconcileSettings {
-  intervalMs: number;
-  /** How far back the first run looks (no checkpoint yet). */
-  lookbackMs: number;
-  /** How far before the checkpoint each run looks again. */
-  overlapMs: number;
-  /** Events younger than this are left to the webhook (it is probably on its way). */
-  minAgeMs: number;
-}
-
-export interface ReconcilerOptions extends ReconcileSettings {
-  /** Where recovered events go, and the shared checkpoint and lease. */
-  store: RecoverOptions['store'] & ReconcileStateStore;
-  client: PersonaApiClient;
-  logger: Logger;
-  onRecovered?: (count: number) => void;
-  onRun?: (result: 'ok' | 'failed') => void;
-  /** Held while a run is in progress, renewed before each page. Default 5 minutes. */
-  leaseMs?: number;
-  /** Longest back-off after failures. Default one hour (or the interval, if longer). */
-  maxBackoffMs?: number;
-  now?: () => number;
-}
+export type { ReconcilerOptions, ReconcileSettings } from './reconciler-options.js';
 
 export interface Reconciler {
   /** This instance's lease owner id. */
