@@ -3,12 +3,12 @@ import { readLimited } from '../../packages/persona-webhooks/src/adapters/read-l
 import { createDispatcher } from '../../packages/persona-webhooks/src/dispatch/dispatcher.js';
 import { EventRejectedError } from '../../packages/persona-webhooks/src/errors.js';
 import { createPipeline } from '../../packages/persona-webhooks/src/pipeline/create-pipeline.js';
+import type { OutcomeReport } from '../../packages/persona-webhooks/src/pipeline/outcome.js';
+import { buildPingBody } from '../../packages/persona-webhooks/src/pipeline/ping.js';
 import type {
   DurablePipelineOptions,
   InlinePipelineOptions,
-} from '../../packages/persona-webhooks/src/pipeline/options.js';
-import type { OutcomeReport } from '../../packages/persona-webhooks/src/pipeline/outcome.js';
-import { buildPingBody } from '../../packages/persona-webhooks/src/pipeline/ping.js';
+} from '../../packages/persona-webhooks/src/pipeline/pipeline-options.js';
 import { sign } from '../../packages/persona-webhooks/src/signature/node-crypto.js';
 import { personaHeaders, SECRET, signedEvent } from '../helpers/deliveries.js';
 import { MemoryInbox } from '../helpers/memory-inbox.js';

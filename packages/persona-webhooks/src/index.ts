@@ -89,8 +89,8 @@ export {
 } from './outbox/standard-webhooks.js';
 export { createPipeline } from './pipeline/create-pipeline.js';
 export { type IngestBodyResult, ingestBody } from './pipeline/ingest-body.js';
-export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENT_BODIES } from './pipeline/options.js';
 export { buildPingBody, isPingBody } from './pipeline/ping.js';
+export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENT_BODIES } from './pipeline/pipeline-options.js';
 export type * from './public-types.js';
 export { sign, verifySignature } from './signature/node-crypto.js';
 export { DEFAULT_TOLERANCE_SECONDS } from './signature/signature-options.js';

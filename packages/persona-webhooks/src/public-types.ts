@@ -30,14 +30,14 @@ export type {
 } from './events/objects/verification.js';
 export type { EventEnvelope } from './events/parse-envelope.js';
 export type { ParseEventResult } from './events/parse-event.js';
+export type { OutcomeReport, RequestOutcome } from './pipeline/outcome.js';
+export type { WebhookPipeline } from './pipeline/pipeline.js';
 export type {
   DurablePipelineOptions,
   InlinePipelineOptions,
   PipelineBaseOptions,
   PipelineOptions,
-} from './pipeline/options.js';
-export type { OutcomeReport, RequestOutcome } from './pipeline/outcome.js';
-export type { WebhookPipeline } from './pipeline/pipeline.js';
+} from './pipeline/pipeline-options.js';
 export type { HeaderReader, WebhookRequest } from './pipeline/request.js';
 export type { WebhookResponse } from './pipeline/response.js';
 export type {

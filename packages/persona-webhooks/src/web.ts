@@ -13,7 +13,7 @@ export {
 } from './events/limits.js';
 export { isKnownEventName, KNOWN_REPORT_TYPES, PERSONA_EVENT_NAMES } from './events/names.js';
 export { type ParseEventOptions, parseEvent } from './events/parse-event.js';
-export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENT_BODIES } from './pipeline/options.js';
+export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENT_BODIES } from './pipeline/pipeline-options.js';
 export type * from './public-types.js';
 export { DEFAULT_TOLERANCE_SECONDS } from './signature/signature-options.js';
 export { signWeb, verifySignatureWeb } from './signature/web-crypto.js';

@@ -5,8 +5,8 @@
 import type { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import { toPipeline } from '../pipeline/create-pipeline.js';
-import type { PipelineOptions } from '../pipeline/options.js';
 import type { WebhookPipeline } from '../pipeline/pipeline.js';
+import type { PipelineOptions } from '../pipeline/pipeline-options.js';
 import { readLimited } from './read-limited.js';
 
 export type FastifyPersonaWebhooksOptions = (PipelineOptions | { pipeline: WebhookPipeline }) & {

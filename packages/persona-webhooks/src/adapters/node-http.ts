@@ -3,8 +3,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toPipeline } from '../pipeline/create-pipeline.js';
-import type { PipelineOptions } from '../pipeline/options.js';
 import type { WebhookPipeline } from '../pipeline/pipeline.js';
+import type { PipelineOptions } from '../pipeline/pipeline-options.js';
 import { jsonResponse, type WebhookResponse } from '../pipeline/response.js';
 import { readNodeBody } from './node-body.js';
 

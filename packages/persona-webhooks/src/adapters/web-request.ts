@@ -2,8 +2,9 @@
  * Web-standard adapter, `(Request) => Promise<Response>`, for Next.js App Router, Hono, Bun, Deno and
  * Cloudflare Workers. Uses Web Crypto only: nothing here (or below it) imports `node:`.
  */
-import type { PipelineOptions } from '../pipeline/options.js';
+
 import { createPipelineWith, type WebhookPipeline } from '../pipeline/pipeline.js';
+import type { PipelineOptions } from '../pipeline/pipeline-options.js';
 import { verifySignatureWeb } from '../signature/web-crypto.js';
 import { readLimited } from './read-limited.js';
 

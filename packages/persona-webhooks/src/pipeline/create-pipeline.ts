@@ -1,6 +1,6 @@
 import { verifySignature } from '../signature/node-crypto.js';
-import type { PipelineOptions } from './options.js';
 import { createPipelineWith, type WebhookPipeline } from './pipeline.js';
+import type { PipelineOptions } from './pipeline-options.js';
 
 /**
  * The webhook pipeline for Node.js (signatures checked with `node:crypto`). Adapters accept either this

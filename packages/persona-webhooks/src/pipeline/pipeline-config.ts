@@ -11,7 +11,7 @@ import {
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_MAX_CONCURRENT_BODIES,
   type PipelineOptions,
-} from './options.js';
+} from './pipeline-options.js';
 
 export interface PipelineConfig {
   secrets: readonly string[];

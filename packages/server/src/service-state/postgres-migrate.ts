@@ -8,8 +8,8 @@
 
 import { type SchemaStatus, SchemaTooNewError } from 'persona-webhooks';
 import type pg from 'pg';
-import { latestServiceVersion, SERVICE_MIGRATIONS, type ServiceMigration } from './migrations.js';
 import { int } from './postgres-rows.js';
+import { latestServiceVersion, SERVICE_MIGRATIONS, type ServiceMigration } from './service-migrations.js';
 import { SERVICE_MIGRATIONS_TABLE } from './table-names.js';
 
 // The pool's short statement_timeout is for the request path; waiting for another instance's

@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { type SchemaStatus, SchemaTooNewError } from 'persona-webhooks';
-import { latestServiceVersion, SERVICE_MIGRATIONS, type ServiceMigration } from './migrations.js';
+import { latestServiceVersion, SERVICE_MIGRATIONS, type ServiceMigration } from './service-migrations.js';
 import { SERVICE_MIGRATIONS_TABLE } from './table-names.js';
 
 /** The recorded service schema version (0 when never migrated) against the newest known; writes nothing. */

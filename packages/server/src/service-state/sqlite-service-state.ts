@@ -6,9 +6,9 @@
  */
 import { StoreUnavailableError } from 'persona-webhooks';
 import type { ServiceStateDatabase } from './service-state.js';
-import { openServiceSqliteConnection, type ServiceSqliteConnection } from './sqlite-connection.js';
 import { toServiceStateError } from './sqlite-errors.js';
 import { applyServiceSqliteMigrations, serviceSqliteSchemaStatus } from './sqlite-migrate.js';
+import { openServiceSqliteConnection, type ServiceSqliteConnection } from './sqlite-service-connection.js';
 
 /**
  * The service state in the SQLite file at `path`; nothing is opened until first use. With `mustExist`,

@@ -32,14 +32,18 @@ import type { Store, StoreLifecycle } from '../store.js';
 import { type Connections, createConnections } from './connections.js';
 import { applyPostgresMigrations, postgresSchemaStatus } from './migrate.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
-import { notifyChannel, type PostgresStoreOptions, resolvePostgresStoreOptions } from './options.js';
+import {
+  notifyChannel,
+  type PostgresStoreOptions,
+  resolvePostgresStoreOptions,
+} from './postgres-store-options.js';
 import { rowValues } from './row-values.js';
 import { closedStoreError, isRowDataError, timedOutError, toIngestError } from './store-error.js';
 import { type Tables, tables } from './tables.js';
 import { Calls, settleWithin } from './tracked-calls.js';
 import { Wakeups } from './wakeups.js';
 
-export type { PostgresStoreOptions } from './options.js';
+export type { PostgresStoreOptions } from './postgres-store-options.js';
 
 /** Group-commit figures since the store opened. */
 export interface PostgresWriteStats {
