@@ -20,11 +20,11 @@ function moduleGraph(entry: URL): Map<string, string> {
 }
 
 describe('the persona-webhooks/web entry and the Web Crypto signatures stay portable', () => {
-  it.each(['web.ts', 'signature/web.ts', 'signature/parse-header.ts'])(
+  it.each(['web.ts', 'signature/web-crypto.ts', 'signature/parse-header.ts'])(
     '%s imports nothing from node: or bare packages, directly or indirectly',
     (file) => {
       const graph = moduleGraph(new URL(`../../packages/persona-webhooks/src/${file}`, import.meta.url));
-      expect(graph.size).toBeGreaterThan(file.endsWith('web.ts') ? 3 : 0);
+      expect(graph.size).toBeGreaterThan(file === 'signature/parse-header.ts' ? 0 : 3);
       for (const [href, source] of graph) {
         const specifiers = [...source.matchAll(IMPORT)].map((match) => match[1] ?? match[2] ?? '');
         expect(
