@@ -104,7 +104,7 @@ interface Parts {
   outbox: PostgresOutbox;
   decider: Decider;
   queue: PostgresWorkQueue;
-  reads: ReturnType<typeof createPostgresReadModel>;
+  reads: ReadModel;
   wakeups: Wakeups;
   deliveryListeners: ListenerSet;
   inbox: GroupCommit<EventRow, IngestOutcome>;

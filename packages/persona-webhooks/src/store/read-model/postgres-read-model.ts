@@ -16,15 +16,8 @@ import { createPostgresKycReads } from './postgres-kyc-reads.js';
 import { selectRows } from './postgres-read-rows.js';
 import type { ReadModel } from './read-model.js';
 
-/** Read operations over one pool: the store's reads, as the store exposes them. */
-export type PostgresReadModel = ReadModel;
-
 /** Builds the read operations over a migrated schema. */
-export function createPostgresReadModel(
-  connections: Connections,
-  t: Tables,
-  policy: KycPolicy,
-): PostgresReadModel {
+export function createPostgresReadModel(connections: Connections, t: Tables, policy: KycPolicy): ReadModel {
   const select = selectRows(connections);
   return {
     ...createPostgresEventReads(select, t),
