@@ -50,7 +50,14 @@ export interface EventEnvelope {
 }
 
 /** The outcome of `parseEnvelope`. */
-export type ParseEnvelopeResult = { ok: true; envelope: EventEnvelope } | { ok: false; reason: string };
+export type ParseEnvelopeResult =
+  | {
+      ok: true;
+      envelope: EventEnvelope;
+      /** The whole parsed body, as `JSON.parse` returned it: the worker reuses it (`parsed-handoff.ts`). */
+      root: JsonRecord;
+    }
+  | { ok: false; reason: string };
 
 // The two keys ingest reads that have more than one word, in each inflection Persona offers (kebab first:
 // it is the default).
@@ -79,7 +86,8 @@ const MAX_REFERENCE_ID_CHARS = 1_000;
  */
 export function parseEnvelope(body: Uint8Array, options: ParseEventOptions = {}): ParseEnvelopeResult {
   try {
-    return { ok: true, envelope: readEnvelope(parseJsonObject(decodeUtf8(body)), options) };
+    const root = parseJsonObject(decodeUtf8(body));
+    return { ok: true, envelope: readEnvelope(root, options), root };
   } catch (error) {
     if (error instanceof Rejection) return { ok: false, reason: error.reason };
     // Unreachable by design; kept so a bug here can never turn into an unhandled throw on attacker input.

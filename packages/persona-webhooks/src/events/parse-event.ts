@@ -39,8 +39,28 @@ const encoder = new TextEncoder();
  * const { event } = parsed; // event.name === 'inquiry.approved', event.object.attributes.referenceId …
  */
 export function parseEvent(body: Uint8Array | string, options: ParseEventOptions = {}): ParseEventResult {
+  return rejectionToResult(() => {
+    const raw = typeof body === 'string' ? encoder.encode(body) : body;
+    const text = typeof body === 'string' ? body : decodeUtf8(body);
+    return eventFromRoot(parseJsonObject(text), raw, options);
+  });
+}
+
+/**
+ * `parseEvent` of a body whose JSON is already parsed (`parsed` is what `JSON.parse` returned for `raw`,
+ * unchanged): the worker's way to reuse the root ingest parsed. Same checks, same reasons.
+ */
+export function parseParsedEvent(
+  parsed: JsonRecord,
+  raw: Uint8Array,
+  options: ParseEventOptions = {},
+): ParseEventResult {
+  return rejectionToResult(() => eventFromRoot(parsed, raw, options));
+}
+
+function rejectionToResult(parse: () => PersonaEvent): ParseEventResult {
   try {
-    return { ok: true, event: parseOrReject(body, options) };
+    return { ok: true, event: parse() };
   } catch (error) {
     if (error instanceof Rejection) return { ok: false, reason: error.reason };
     // Unreachable by design; kept so a bug here can never turn into an unhandled throw on attacker input.
@@ -48,10 +68,8 @@ export function parseEvent(body: Uint8Array | string, options: ParseEventOptions
   }
 }
 
-function parseOrReject(body: Uint8Array | string, options: ParseEventOptions): PersonaEvent {
-  const raw = typeof body === 'string' ? encoder.encode(body) : body;
-  const text = typeof body === 'string' ? body : decodeUtf8(body);
-  const parsed = parseJsonObject(text);
+function eventFromRoot(parsed: JsonRecord, raw: Uint8Array, options: ParseEventOptions): PersonaEvent {
+  // A copy: `parsed` itself is never changed, so whoever else holds it reads the same JSON.
   const root = normalise(parsed);
   // The envelope exactly as ingest read it (same checks, same reasons), so the worker keys and orders an
   // event by the very fields its row was stored under.

@@ -7,6 +7,7 @@
 import { EventRejectedError } from '../errors.js';
 import { MAX_CREATED_AT_SKEW_MS } from '../events/limits.js';
 import { type EventEnvelope, type ParseEnvelopeResult, parseEnvelope } from '../events/parse-envelope.js';
+import { leaveParsedBody, withdrawParsedBody } from '../events/parsed-handoff.js';
 import type { InboxWriter, IngestOutcome } from '../store/inbox/inbox.js';
 import { type DeliveryInfo, toInboxEvent } from '../store/inbox/inbox-event.js';
 
@@ -17,7 +18,7 @@ export type IngestBodyResult =
 
 /**
  * Reads a body's envelope and stores it (the pipeline passes its own read, so it parses once). The full
- * event is parsed by the worker, which runs it.
+ * event is built by the worker, which runs it, from the JSON parsed here when it runs in this process.
  *
  * @example
  * const result = await ingestBody(store, bytes, { attemptsMade: null, attemptsLeft: null, firstAttemptedAtMs: null, receivedAtMs: Date.now(), source: 'api' });
@@ -32,15 +33,20 @@ export async function ingestBody(
   }),
 ): Promise<IngestBodyResult> {
   if (!parsed.ok) return quarantine(store, body, delivery, `malformed: ${parsed.reason}`);
+  const { envelope, root } = parsed;
+  // Left before the ingest call: the worker may claim the event as soon as it commits.
+  leaveParsedBody(store, envelope.id, body, root);
   let outcome: IngestOutcome;
   try {
-    outcome = await store.ingest(toInboxEvent(parsed.envelope, body, delivery));
+    outcome = await store.ingest(toInboxEvent(envelope, body, delivery));
   } catch (error) {
+    withdrawParsedBody(store, envelope.id, root);
     // A row the database itself refuses (a value out of its range): kept as dead like a malformed body.
     if (!(error instanceof EventRejectedError)) throw error;
     return quarantine(store, body, delivery, `rejected by the store: ${error.message}`);
   }
-  return { outcome, event: parsed.envelope };
+  if (outcome === 'duplicate') withdrawParsedBody(store, envelope.id, root);
+  return { outcome, event: envelope };
 }
 
 async function quarantine(

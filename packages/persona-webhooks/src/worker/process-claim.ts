@@ -4,7 +4,8 @@
  * every failure, store errors included, ends as a report, because a rejected promise in the worker
  * loop would be unhandled.
  */
-import { parseEvent } from '../events/parse-event.js';
+import { type ParseEventResult, parseEvent, parseParsedEvent } from '../events/parse-event.js';
+import { takeParsedBody } from '../events/parsed-handoff.js';
 import { projectKyc } from '../kyc/projection.js';
 import type { ClaimedEvent } from '../store/queue/work-queue.js';
 import { retryDelayMs } from './backoff.js';
@@ -35,7 +36,7 @@ export async function processClaim(
   }
   const { body } = claim;
   try {
-    const parsed = parseEvent(body);
+    const parsed = parseClaimedBody(options.store, claim.id, body);
     if (!parsed.ok) {
       // A parser verdict is deterministic: retrying the same bytes can only fail the same way.
       await settle(claim, options, () =>
@@ -52,6 +53,17 @@ export async function processClaim(
   } catch (error) {
     return failAttempt(claim, error, options, report);
   }
+}
+
+/**
+ * The JSON ingest parsed from these very bytes in this process, when it is still there (see
+ * `parsed-handoff.ts`); else the bytes, parsed now.
+ */
+function parseClaimedBody(store: object, eventId: string, body: Uint8Array): ParseEventResult {
+  const handed = takeParsedBody(store, eventId);
+  return handed && Buffer.compare(handed.bytes, body) === 0
+    ? parseParsedEvent(handed.root, body)
+    : parseEvent(body);
 }
 
 async function failAttempt(
