@@ -35,13 +35,26 @@ function database() {
 
 const SQL = concernedUsersSql(
   PLAIN_KYC_TABLES,
-  "SELECT DISTINCT value ->> '$.id', value ->> '$.kind' FROM json_each(@objects)",
+  "SELECT DISTINCT value ->> '$.id', value ->> '$.kind', value ->> '$.origin' FROM json_each(@objects)",
   'sqlite',
 );
 
+/** Each user with the origins (here: the objects' positions) that reach it. */
+function reached(db: Database.Database, ...objects: { id: string; kind: string }[]): Map<string, number[]> {
+  const rows = db
+    .prepare(SQL)
+    .all({ objects: JSON.stringify(objects.map((object, origin) => ({ ...object, origin }))) }) as {
+    reference_id: string;
+    origin: number;
+  }[];
+  const origins = new Map<string, number[]>();
+  for (const row of rows)
+    origins.set(row.reference_id, [...(origins.get(row.reference_id) ?? []), row.origin]);
+  return origins;
+}
+
 function concerned(db: Database.Database, ...objects: { id: string; kind: string }[]): string[] {
-  const rows = db.prepare(SQL).all({ objects: JSON.stringify(objects) }) as { reference_id: string }[];
-  return rows.map((row) => row.reference_id).sort();
+  return [...reached(db, ...objects).keys()].sort();
 }
 
 describe('the users a changed object concerns', () => {
@@ -59,6 +72,20 @@ describe('the users a changed object concerns', () => {
   it('a report through its account, and a case through its report', () => {
     expect(concerned(db, { id: 'rep_1', kind: 'report' })).toEqual(['user-1', 'user-2', 'user-3']);
     expect(concerned(db, { id: 'case_1', kind: 'case' })).toEqual(['user-1', 'user-2', 'user-3']);
+  });
+
+  it('tells which of several changed objects reaches each user (a batch finds them in one statement)', () => {
+    const origins = reached(
+      db,
+      { id: 'inq_2', kind: 'inquiry' },
+      { id: 'case_unlinked', kind: 'case' },
+      { id: 'rep_1', kind: 'report' },
+    );
+    expect(Object.fromEntries([...origins].map(([user, o]) => [user, o.sort()]))).toEqual({
+      'user-1': [2],
+      'user-2': [0, 2],
+      'user-3': [2],
+    });
   });
 
   it('an object nothing links to a user concerns nobody', () => {

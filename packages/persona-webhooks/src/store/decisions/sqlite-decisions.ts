@@ -7,14 +7,13 @@
  */
 import type { KycPolicy } from '../../kyc/decision.js';
 import type { KycFacts } from '../../kyc/facts.js';
-import type { ProjectionUpdate } from '../../kyc/projection-update.js';
 import type { DecisionChange } from '../../outbox/decision-changed.js';
 import { PLAIN_KYC_TABLES } from '../facts/kyc-tables.js';
 import { concernedUsersSql, manyUserFactsSql } from '../facts/ownership-sql.js';
 import type { PrepareCached } from '../sqlite/statement-cache.js';
 import { decisionSql } from './decision-sql.js';
 import {
-  changedObjects,
+  type ChangedObject,
   type DecisionRow,
   decideUsers,
   factsFromRows,
@@ -31,10 +30,13 @@ const MANY_FACTS_SQL = manyUserFactsSql(
   'sqlite',
 );
 
-/** The users whose facts may include an object of the JSON array `@objects` (`{ id, kind }` each). */
+/**
+ * The users whose facts may include an object of the JSON array `@objects` (`{ id, kind, origin }`
+ * each), with the origins that reach each.
+ */
 const CONCERNED_USERS_SQL = concernedUsersSql(
   PLAIN_KYC_TABLES,
-  "SELECT DISTINCT value ->> '$.id', value ->> '$.kind' FROM json_each(@objects)",
+  "SELECT DISTINCT value ->> '$.id', value ->> '$.kind', value ->> '$.origin' FROM json_each(@objects)",
   'sqlite',
 );
 
@@ -59,17 +61,30 @@ export function readSqliteDecision(prepare: PrepareCached, referenceId: string):
 /** Hears the decision changes of a transaction inside it (the outbox, the user's hook). */
 export type RecordSqliteChanges = (changes: readonly DecisionChange[]) => void;
 
+/** An object a completion changed, and which event of its batch changed it (`origin`, the index). */
+export interface ChangedObjectOf extends ChangedObject {
+  origin: number;
+}
+
 /**
- * The users whose decision `updates` (just applied) may change: those whose facts may include an object
- * they changed, found through the links stored by now (the batch's own included).
+ * The users whose decision the batch's changes (just applied) may change, found through the links stored
+ * by now (the batch's own included), each with the last event of the batch that concerns them: one
+ * statement for the whole batch.
  */
-export function sqliteUsersConcerned(prepare: PrepareCached, updates: readonly ProjectionUpdate[]): string[] {
-  const objects = changedObjects(updates);
-  if (objects.length === 0) return [];
+export function sqliteUsersConcerned(
+  prepare: PrepareCached,
+  objects: readonly ChangedObjectOf[],
+): Map<string, number> {
+  const lastOrigin = new Map<string, number>();
+  if (objects.length === 0) return lastOrigin;
   const rows = prepare(CONCERNED_USERS_SQL).all({ objects: JSON.stringify(objects) }) as {
     reference_id: string;
+    origin: number;
   }[];
-  return rows.map((row) => row.reference_id);
+  for (const { reference_id: user, origin } of rows) {
+    lastOrigin.set(user, Math.max(origin, lastOrigin.get(user) ?? origin));
+  }
+  return lastOrigin;
 }
 
 /**

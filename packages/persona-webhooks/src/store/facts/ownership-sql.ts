@@ -101,7 +101,8 @@ FROM spine s ${join} ${t.accounts} a ON a.account_id = s.id WHERE s.kind = 'acco
 
 /**
  * The users (reference ids) whose facts may include an object `changedSql` names (a SELECT of `id`,
- * `kind` pairs): the inverse of {@link ownershipCtes}, kind by kind, so a shared object never fans out
+ * `kind`, `origin` rows), each with the `origin` of the object that reaches it (a user several reach
+ * comes once per origin): the caller tells with it which change concerns whom. The inverse of {@link ownershipCtes}, kind by kind, so a shared object never fans out
  * to everyone it touches. `cands` are the spine objects the changed facts hang off: a changed
  * inquiry, account or transaction itself, the ones a changed report or case is linked to, and those of
  * the reports a changed case is linked to. A spine object's users are its own reference id and the
@@ -114,23 +115,26 @@ FROM spine s ${join} ${t.accounts} a ON a.account_id = s.id WHERE s.kind = 'acco
 export function concernedUsersSql(t: KycTables, changedSql: string, dialect: KycDialect): string {
   const join = joinWord(dialect);
   const spineKinds = "('inquiry', 'account', 'transaction')";
-  return `WITH changed(id, kind) AS (${changedSql}),
-cands(id, kind) AS (
-  SELECT id, kind FROM changed WHERE kind IN ${spineKinds}
-  UNION SELECT l.related_id, l.related_kind FROM changed c ${join} ${t.links} l ON l.object_id = c.id
+  return `WITH changed(id, kind, origin) AS (${changedSql}),
+cands(id, kind, origin) AS (
+  SELECT id, kind, origin FROM changed WHERE kind IN ${spineKinds}
+  UNION SELECT l.related_id, l.related_kind, c.origin FROM changed c ${join} ${t.links} l ON l.object_id = c.id
     WHERE c.kind IN ('report', 'case') AND l.related_kind IN ${spineKinds}
-  UNION SELECT l2.related_id, l2.related_kind FROM changed c ${join} ${t.links} l1 ON l1.object_id = c.id
+  UNION SELECT l2.related_id, l2.related_kind, c.origin FROM changed c ${join} ${t.links} l1 ON l1.object_id = c.id
     ${join} ${t.links} l2 ON l2.object_id = l1.related_id
     WHERE c.kind = 'case' AND l1.related_kind = 'report' AND l2.related_kind IN ${spineKinds}),
-owners(id) AS (
-  SELECT id FROM cands
-  UNION SELECT l.related_id FROM cands c ${join} ${t.links} l ON l.object_id = c.id
+owners(id, origin) AS (
+  SELECT id, origin FROM cands
+  UNION SELECT l.related_id, c.origin FROM cands c ${join} ${t.links} l ON l.object_id = c.id
     WHERE (c.kind IN ('account', 'transaction') AND l.related_kind IN ${spineKinds})
       OR (c.kind = 'inquiry' AND l.related_kind = 'transaction')
-  UNION SELECT i.inquiry_id FROM cands c ${join} ${t.inquiries} i ON i.account_id = c.id WHERE c.kind = 'account')
-SELECT i.reference_id FROM owners o ${join} ${t.inquiries} i ON i.inquiry_id = o.id WHERE i.reference_id IS NOT NULL
-UNION SELECT a.reference_id FROM owners o ${join} ${t.accounts} a ON a.account_id = o.id WHERE a.reference_id IS NOT NULL
-UNION SELECT x.reference_id FROM owners o ${join} ${t.transactions} x ON x.transaction_id = o.id
+  UNION SELECT i.inquiry_id, c.origin FROM cands c ${join} ${t.inquiries} i ON i.account_id = c.id
+    WHERE c.kind = 'account')
+SELECT i.reference_id, o.origin FROM owners o ${join} ${t.inquiries} i ON i.inquiry_id = o.id
+  WHERE i.reference_id IS NOT NULL
+UNION SELECT a.reference_id, o.origin FROM owners o ${join} ${t.accounts} a ON a.account_id = o.id
+  WHERE a.reference_id IS NOT NULL
+UNION SELECT x.reference_id, o.origin FROM owners o ${join} ${t.transactions} x ON x.transaction_id = o.id
   WHERE x.reference_id IS NOT NULL`;
 }
 

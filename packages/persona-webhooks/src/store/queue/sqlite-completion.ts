@@ -1,11 +1,13 @@
 /**
  * The SQLite completion: a batch of events finished by the worker, committed as one transaction in
  * which each event marks itself done, applies its facts and closes its attempt; the users they concern
- * are then decided once for the whole batch.
+ * are then found and decided once for the whole batch.
  */
 import type { KycPolicy } from '../../kyc/decision.js';
 import type { ProjectionUpdate } from '../../kyc/projection-update.js';
+import { changedObjects } from '../decisions/kyc-decisions.js';
 import {
+  type ChangedObjectOf,
   decideSqliteUsers,
   type RecordSqliteChanges,
   sqliteUsersConcerned,
@@ -37,32 +39,28 @@ export function createSqliteCompleteBatch(
   policy: KycPolicy,
   record: RecordSqliteChanges,
 ): SqliteTransaction<(requests: readonly CompleteRequest[]) => CompleteResult[]> {
-  // Called inside the batch transaction, better-sqlite3 runs this one as a SAVEPOINT. Returns the
-  // users whose decision the event may change, or null when its lease was lost.
-  const completeOne = db.transaction(
-    ({ claim: claimed, updates, nowMs }: CompleteRequest): string[] | null => {
-      if (
-        prepare(COMPLETE_SQL).run({ id: claimed.id, token: claimed.leaseToken, now: nowMs }).changes === 0
-      ) {
-        return null;
-      }
-      applyProjectionUpdates(prepare, updates, nowMs);
-      const users = sqliteUsersConcerned(prepare, updates);
-      finishAttempt(prepare, claimed, nowMs, 'done', null);
-      return users;
-    },
-  );
+  // Called inside the batch transaction, better-sqlite3 runs this one as a SAVEPOINT. Returns whether
+  // the lease held (false: nothing changed).
+  const completeOne = db.transaction(({ claim: claimed, updates, nowMs }: CompleteRequest): boolean => {
+    if (prepare(COMPLETE_SQL).run({ id: claimed.id, token: claimed.leaseToken, now: nowMs }).changes === 0) {
+      return false;
+    }
+    applyProjectionUpdates(prepare, updates, nowMs);
+    finishAttempt(prepare, claimed, nowMs, 'done', null);
+    return true;
+  });
 
-  // The users are decided once, after every event of the batch: a user several events concern is
-  // decided on all of them (one change, caused by the last), and the reads cover every user at once.
+  // The users are found and decided once, after every event of the batch: a user several events
+  // concern is decided on all of them (one change, caused by the last), and one read covers them all.
+  // Found after the whole batch, an earlier event also reaches users through links a later one stored:
+  // more users decided, never fewer, and each only changes if its facts say so.
   return db.transaction((requests: readonly CompleteRequest[]): CompleteResult[] => {
-    const causes = new Map<string, string>();
+    const changed: ChangedObjectOf[] = [];
     let nowMs = 0;
-    const results = requests.map((request): CompleteResult => {
+    const results = requests.map((request, origin): CompleteResult => {
       try {
-        const users = completeOne(request);
-        if (users === null) return { ok: true, completed: false };
-        for (const user of users) causes.set(user, request.claim.id);
+        if (!completeOne(request)) return { ok: true, completed: false };
+        for (const object of changedObjects(request.updates)) changed.push({ ...object, origin });
         nowMs = Math.max(nowMs, request.nowMs);
         return { ok: true, completed: true };
       } catch (error) {
@@ -72,6 +70,10 @@ export function createSqliteCompleteBatch(
         return { ok: false, error };
       }
     });
+    const causes = new Map<string, string>();
+    for (const [user, origin] of sqliteUsersConcerned(prepare, changed)) {
+      causes.set(user, (requests[origin] as CompleteRequest).claim.id);
+    }
     decideSqliteUsers(prepare, policy, causes, nowMs, record);
     return results;
   });
