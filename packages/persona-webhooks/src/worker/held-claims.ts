@@ -34,13 +34,18 @@ export function createHeldClaims(
       if (!held) return;
       if (!leaseLive(held, config)) continue;
       active += 1;
-      work.track(
-        runClaim(held.claim, config, hold).finally(() => {
-          active -= 1;
-          startWaiting();
-          if (waiting.length < config.concurrency) slotFreed();
-        }),
-      );
+      let slotHeld = true;
+      // A slot is for running handlers: it frees as soon as only the outcome's store write is left, so
+      // the writes of many events wait together and commit as one transaction (group commit), however
+      // few slots there are.
+      const freeSlot = (): void => {
+        if (!slotHeld) return;
+        slotHeld = false;
+        active -= 1;
+        startWaiting();
+        if (waiting.length < config.concurrency) slotFreed();
+      };
+      work.track(runClaim(held.claim, config, hold, freeSlot).finally(freeSlot));
     }
   };
 

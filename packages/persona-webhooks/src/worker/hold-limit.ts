@@ -14,7 +14,7 @@ const SMOOTHING = 0.1;
 
 /** The moving estimate and the limit derived from it. */
 export interface HoldLimit {
-  /** Feeds one finished event's wall time (handlers and its store write). */
+  /** Feeds the time one event held its slot (parsing and its handlers, up to its store write). */
   record(durationMs: number): void;
   /** Events to hold now: at least `concurrency`, at most `max(concurrency, batchSize)`. */
   current(): number;

@@ -16,12 +16,21 @@ import type { ProcessedReport, ResolvedWorkerOptions } from './worker-options.js
 /** Dead-letter reason for an event whose body retention (or a redaction) removed before it ran. */
 export const BODY_PURGED = 'body purged before processing';
 
-/** Processes one claim and reports how it ended; the caller owns the lease bookkeeping. */
+/**
+ * Processes one claim and reports how it ended; the caller owns the lease bookkeeping. `handlersDone`
+ * runs once the handlers are over and only the outcome's store write is left: the worker's slot is
+ * free from then on (see `held-claims.ts`).
+ */
 export async function processClaim(
   claim: ClaimedEvent,
   options: ResolvedWorkerOptions,
+  handlersDone: () => void = () => {},
 ): Promise<ProcessedReport> {
   const started = performance.now();
+  const record: RecordOutcome = (write) => {
+    handlersDone();
+    return settle(claim, options, write);
+  };
   const report = (result: ProcessedReport['result'], error?: string): ProcessedReport => ({
     eventId: claim.id,
     name: claim.name,
@@ -31,7 +40,7 @@ export async function processClaim(
   });
 
   if (claim.body === null) {
-    await settle(claim, options, () => options.store.fail(claim, BODY_PURGED, null, options.now()));
+    await record(() => options.store.fail(claim, BODY_PURGED, null, options.now()));
     return report('dead', 'body_purged');
   }
   const { body } = claim;
@@ -39,19 +48,17 @@ export async function processClaim(
     const parsed = parseClaimedBody(options.store, claim.id, body);
     if (!parsed.ok) {
       // A parser verdict is deterministic: retrying the same bytes can only fail the same way.
-      await settle(claim, options, () =>
-        options.store.fail(claim, `invalid event: ${parsed.reason}`, null, options.now()),
-      );
+      await record(() => options.store.fail(claim, `invalid event: ${parsed.reason}`, null, options.now()));
       return report('dead', 'invalid_event');
     }
     const { event } = parsed;
     const { dispatcher } = options;
     if (dispatcher?.hasHandlers(event.name)) await dispatcher.dispatch(event);
     const updates = options.projection ? projectKyc(event) : [];
-    await settle(claim, options, () => options.store.complete(claim, updates, options.now()));
+    await record(() => options.store.complete(claim, updates, options.now()));
     return report('done');
   } catch (error) {
-    return failAttempt(claim, error, options, report);
+    return failAttempt(claim, error, options, report, record);
   }
 }
 
@@ -66,11 +73,15 @@ function parseClaimedBody(store: object, eventId: string, body: Uint8Array): Par
     : parseEvent(body);
 }
 
+/** Writes the claim's outcome once its handlers are over (see `settle`). */
+type RecordOutcome = (write: () => Promise<boolean>) => Promise<void>;
+
 async function failAttempt(
   claim: ClaimedEvent,
   error: unknown,
   options: ResolvedWorkerOptions,
   report: (result: ProcessedReport['result'], error?: string) => ProcessedReport,
+  record: RecordOutcome,
 ): Promise<ProcessedReport> {
   const label = errorLabel(error);
   const dead = claim.attempt >= options.backoff.maxAttempts;
@@ -94,7 +105,7 @@ async function failAttempt(
       ? { deadAfter: claim.attempt }
       : { retryAtMs, attempt: claim.attempt, maxAttempts: options.backoff.maxAttempts },
   );
-  await settle(claim, options, () => options.store.fail(claim, text, retryAtMs, nowMs));
+  await record(() => options.store.fail(claim, text, retryAtMs, nowMs));
   return report(dead ? 'dead' : 'retry', label);
 }
 

@@ -20,14 +20,21 @@ export function leaseLive(held: Held, config: ResolvedWorkerOptions): boolean {
   return config.now() < held.leaseEndsMs;
 }
 
-/** Runs one event to its outcome, feeds the hold limit its duration and reports it. Never rejects. */
+/**
+ * Runs one event to its outcome, feeds the hold limit the time it held its slot and reports it. Never
+ * rejects. `handlersDone` (see `processClaim`) runs before the outcome's store write.
+ */
 export async function runClaim(
   claim: ClaimedEvent,
   config: ResolvedWorkerOptions,
   hold: HoldLimit,
+  handlersDone: () => void = () => {},
 ): Promise<void> {
-  const report = await processClaim(claim, config);
-  hold.record(report.durationMs);
+  const started = performance.now();
+  const report = await processClaim(claim, config, () => {
+    hold.record(performance.now() - started);
+    handlersDone();
+  });
   try {
     config.onProcessed?.(report);
   } catch (error) {

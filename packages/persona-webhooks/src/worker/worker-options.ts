@@ -43,7 +43,10 @@ export interface WorkerOptions {
   dispatcher?: HandlerRunner;
   /** Apply the built-in KYC projection when an event completes. Default true. */
   projection?: boolean;
-  /** Events processed at the same time. Default 8. */
+  /**
+   * Events whose handlers run at the same time. Default 8. An event leaves its slot once its handlers
+   * are over: the outcome's store write is grouped with other events' writes, not counted here.
+   */
   concurrency?: number;
   /**
    * Most events claimed per query. Default 64. Claims beyond `concurrency` wait in memory under their
