@@ -20,5 +20,23 @@ export interface DeliveryInfo {
  * if (parsed.ok) await store.ingest(toInboxEvent(parsed.envelope, body, { attemptsMade: 1, attemptsLeft: 7, firstAttemptedAtMs: null, receivedAtMs: Date.now() }));
  */
 export function toInboxEvent(envelope: EventEnvelope, body: Uint8Array, delivery: DeliveryInfo): InboxEvent {
-  return { ...envelope, body, ...delivery };
+  // Written out, not spread: two object spreads per request were ~2% of the service's CPU in `npm run bench:profile`.
+  const event: InboxEvent = {
+    id: envelope.id,
+    name: envelope.name,
+    createdAt: envelope.createdAt,
+    createdAtMs: envelope.createdAtMs,
+    objectType: envelope.objectType,
+    objectId: envelope.objectId,
+    inquiryId: envelope.inquiryId,
+    accountId: envelope.accountId,
+    referenceId: envelope.referenceId,
+    body,
+    attemptsMade: delivery.attemptsMade,
+    attemptsLeft: delivery.attemptsLeft,
+    firstAttemptedAtMs: delivery.firstAttemptedAtMs,
+    receivedAtMs: delivery.receivedAtMs,
+  };
+  if (delivery.source !== undefined) event.source = delivery.source;
+  return event;
 }
