@@ -20,7 +20,8 @@ export interface DeliveryInfo {
  * if (parsed.ok) await store.ingest(toInboxEvent(parsed.envelope, body, { attemptsMade: 1, attemptsLeft: 7, firstAttemptedAtMs: null, receivedAtMs: Date.now() }));
  */
 export function toInboxEvent(envelope: EventEnvelope, body: Uint8Array, delivery: DeliveryInfo): InboxEvent {
-  // Written out, not spread: two object spreads per request were ~2% of the service's CPU in `npm run bench:profile`.
+  // Written out, not spread: two object spreads per request were ~2% of the service's CPU in
+  // `npm run bench:profile`.
   const event: InboxEvent = {
     id: envelope.id,
     name: envelope.name,
