@@ -130,6 +130,32 @@ describe.skipIf(!reachable)('PostgreSQL grouped completions', () => {
     expect((await store.counts()).done).toBe(3);
   });
 
+  it('completes 40 concurrent events over 5 inquiries of 2 users: each inquiry ends at its newest event', async () => {
+    const { store, completions } = await open();
+    const ids = Array.from({ length: 40 }, (_, i) => `inq_${(i * 7) % 5}`);
+    const claimed = await claimAll(store, ids);
+    // Two users, so events of different inquiries share a user's mark too.
+    const updates = claimed.map((claim, i) => [
+      inquiryUpdate({
+        eventId: claim.id,
+        inquiryId: ids[i]!,
+        referenceId: `user_${Number(ids[i]!.slice(4)) % 2}`,
+        status: `status_${i}`,
+        statusAtMs: claim.createdAtMs,
+      }),
+    ]);
+    const order = claimed.map((_, i) => i).sort((a, b) => ((a * 13) % 40) - ((b * 13) % 40));
+    const results = await Promise.all(order.map((i) => store.complete(claimed[i]!, updates[i]!, T0 + 100)));
+    expect(results.every(Boolean)).toBe(true);
+    expect(completions()).toBeLessThan(claimed.length);
+    for (let inquiry = 0; inquiry < 5; inquiry++) {
+      const newest = ids.lastIndexOf(`inq_${inquiry}`);
+      expect(await store.getInquiry(`inq_${inquiry}`)).toMatchObject({ status: `status_${newest}` });
+    }
+    expect((await store.counts()).done).toBe(40);
+    expect(await decided(store)).toBe(2);
+  });
+
   it('reports a lost lease in a group for that event only; the others complete', async () => {
     const { store, completions } = await open();
     const ids = ['inq_0', 'inq_1', 'inq_2'];
