@@ -1,7 +1,8 @@
 /**
  * The PostgreSQL worker path, measured on its own: fill a fresh schema's inbox with N distinct
  * fixture-sized events (built as the pipeline builds them), then time `createWorker({ store }).start()`
- * until `counts()` shows nothing pending or processing. Prints events/s, claims made, and what the
+ * until `counts()` shows nothing pending or processing. Prints events/s, this process's CPU time per
+ * event during the drain (what the worker's writes cost the service), claims made, and what the
  * store's connections were waiting on (sampled from `pg_stat_activity`) during the drain.
  *
  * To compare two store implementations in one run (the CPU is shared, so only side-by-side figures
@@ -64,6 +65,8 @@ interface RunResult {
   drained: number;
   perSec: number;
   claims: number;
+  /** This process's CPU time (user + system) during the drain, per event drained. */
+  cpuMicrosPerEvent: number;
   /** `wait_event` (or `cpu/client` when none) → share of samples of the store's non-idle connections. */
   waits: Map<string, number>;
 }
@@ -133,6 +136,7 @@ async function runOnce(label: string, createStore: CreateStore): Promise<RunResu
     const stopSampling = sampleWaits(applicationName);
     const worker = createWorker({ store: counted, concurrency: CONCURRENCY, ...BATCH });
     const drainStart = performance.now();
+    const cpuStart = process.cpuUsage();
     const deadline = Date.now() + CAP_SECONDS * 1000;
     worker.start();
     let counts = await store.counts();
@@ -141,10 +145,21 @@ async function runOnce(label: string, createStore: CreateStore): Promise<RunResu
       counts = await store.counts();
     }
     const drainSeconds = (performance.now() - drainStart) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
     await worker.stop();
     const waits = await stopSampling();
     const drained = counts.done + counts.dead;
-    return { label, fillSeconds, drainSeconds, drained, perSec: drained / drainSeconds, claims, waits };
+    const cpuMicrosPerEvent = (cpu.user + cpu.system) / Math.max(drained, 1);
+    return {
+      label,
+      fillSeconds,
+      drainSeconds,
+      drained,
+      perSec: drained / drainSeconds,
+      claims,
+      cpuMicrosPerEvent,
+      waits,
+    };
   } finally {
     await store.close().catch(() => {});
     await pool.end().catch(() => {});
@@ -184,13 +199,23 @@ for (let round = 1; round <= ROUNDS; round++) {
 }
 console.log(
   table(
-    ['store', 'fill s', 'drain s', 'drained', 'events/s', 'claims', 'busy connections waited on'],
+    [
+      'store',
+      'fill s',
+      'drain s',
+      'drained',
+      'events/s',
+      'CPU µs/event',
+      'claims',
+      'busy connections waited on',
+    ],
     results.map((r) => [
       r.label,
       fixed(r.fillSeconds, 1),
       fixed(r.drainSeconds, 1),
       int(r.drained),
       fixed(r.perSec, 0),
+      fixed(r.cpuMicrosPerEvent, 0),
       int(r.claims),
       topWaits(r.waits),
     ]),
@@ -201,5 +226,10 @@ if (args.baseline) {
     const rates = results.filter((r) => r.label === label).map((r) => r.perSec);
     return rates.reduce((a, b) => a + b, 0) / rates.length;
   };
-  console.log(`current / baseline drain rate: ${fixed(mean('current') / mean('baseline'), 1)}×`);
+  const cpu = (label: string) => {
+    const figures = results.filter((r) => r.label === label).map((r) => r.cpuMicrosPerEvent);
+    return figures.reduce((a, b) => a + b, 0) / figures.length;
+  };
+  console.log(`current / baseline drain rate: ${fixed(mean('current') / mean('baseline'), 2)}×`);
+  console.log(`current / baseline CPU per event: ${fixed(cpu('current') / cpu('baseline'), 2)}×`);
 }

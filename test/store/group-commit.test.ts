@@ -49,4 +49,24 @@ describe('GroupCommit', () => {
     expect(results.every((r) => r.status === 'rejected' && r.reason instanceof Outage)).toBe(true);
     expect(transactions).toEqual([['a', 'b', 'c']]);
   });
+
+  it('starts a new batch for an item that does not fit the queued one, keeping the order', async () => {
+    const transactions: string[][] = [];
+    const queue = new GroupCommit<string, string>({
+      maxBatchSize: 100,
+      commit: async (items) => {
+        transactions.push([...items]);
+        return [...items];
+      },
+      mapError: (error) => error,
+      // Items sharing a first letter may not share a batch.
+      fits: (queued, item) => !queued.some((other) => other[0] === item[0]),
+    });
+    await Promise.all(['a1', 'b1', 'a2', 'c1', 'a3', 'b2'].map((item) => queue.submit(item)));
+    expect(transactions).toEqual([
+      ['a1', 'b1'],
+      ['a2', 'c1'],
+      ['a3', 'b2'],
+    ]);
+  });
 });

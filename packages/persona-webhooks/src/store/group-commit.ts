@@ -25,6 +25,12 @@ export interface GroupCommitOptions<I, R> {
    * bad item fails alone and its neighbours are stored. Default: never.
    */
   mayBeItemError?(error: unknown): boolean;
+  /**
+   * False when `item` cannot join the items queued now (e.g. one transaction may not change a row
+   * twice): the queued batch is flushed first and `item` starts the next. Default: always fits.
+   * `queued` is the same array until the batch is flushed, so an implementation may memoise on it.
+   */
+  fits?(queued: readonly I[], item: I): boolean;
   /** Runs after a successful commit, outside the transaction. */
   afterCommit?(items: readonly I[], results: readonly R[]): void;
 }
@@ -38,6 +44,8 @@ interface Pending<I, R> {
 /** A queue that turns concurrent single writes into batched transactions. */
 export class GroupCommit<I, R> {
   #queue: Pending<I, R>[] = [];
+  /** The items of `#queue`, for `fits`. */
+  #queuedItems: I[] = [];
   #scheduled: ReturnType<typeof setImmediate> | undefined;
   readonly #inFlight = new Set<Promise<void>>();
   /** Transactions committed (or attempted) so far: lets tests and benchmarks see the batching. */
@@ -48,7 +56,10 @@ export class GroupCommit<I, R> {
   /** Queues one write; resolves with its result once its batch committed. */
   submit(item: I): Promise<R> {
     return new Promise<R>((resolve, reject) => {
+      const { fits } = this.options;
+      if (fits && this.#queue.length > 0 && !fits(this.#queuedItems, item)) this.flush();
       this.#queue.push({ item, resolve, reject });
+      this.#queuedItems.push(item);
       if (this.#queue.length >= this.options.maxBatchSize) this.flush();
       else this.#scheduled ??= setImmediate(() => this.flush());
     });
@@ -61,6 +72,7 @@ export class GroupCommit<I, R> {
     const batch = this.#queue;
     if (batch.length === 0) return;
     this.#queue = [];
+    this.#queuedItems = [];
     this.batches++;
     this.#commit(batch);
   }

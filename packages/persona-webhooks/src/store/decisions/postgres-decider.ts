@@ -1,7 +1,7 @@
 /**
  * Decides users on PostgreSQL after their facts commit. A completion only leaves marks (`kyc_dirty`:
  * `r:` a user; `i:`, `a:`, `t:`, `p:`, `c:` an inquiry, account, transaction, report or case whose facts
- * or links changed) in its own one-statement commit; a decide pass then, in one
+ * or links changed) in the commit of its facts; a decide pass then, in one
  * transaction, takes up to a batch of marks (`FOR UPDATE SKIP LOCKED`, so instances share the work),
  * turns them into users through the links committed by then, locks those users (advisory, sorted: two
  * passes never decide one user at once), reads their facts, runs the policy, writes each changed

@@ -28,17 +28,16 @@ import {
 export interface UpdateStatements {
   apply(tx: PostgresQueryable, updates: readonly ProjectionUpdate[], nowMs: number): Promise<void>;
   /**
-   * The updates as CTEs that run only if the CTE named `gate` returned a row, numbering their
-   * parameters after `firstParam - 1`; null when they cannot share one statement, because PostgreSQL
-   * changes a row at most once per statement: two updates of one inquiry, transaction or verification,
-   * or a scrub (it updates event rows, the done-marked one among them), or a case, report or account
-   * (their smallint flags do not take the text parameters a gated SELECT passes).
+   * The updates as CTEs named `<prefix>update_<n>` that run only if the CTE named `gate` returned a
+   * row, numbering their parameters after `firstParam - 1`; null when `foldedRows` is (they cannot
+   * share one statement). The prefix keeps the names of several events' CTEs in one statement apart.
    */
   asCtes(
     updates: readonly ProjectionUpdate[],
     nowMs: number,
     gate: string,
     firstParam: number,
+    prefix?: string,
   ): { ctes: string[]; values: unknown[] } | null;
 }
 
@@ -94,21 +93,19 @@ function updatesAsCtes(t: Tables, facts: FactUpserts): UpdateStatements['asCtes'
   const gatedVerification = positional<VerificationParams>(gated(upsertVerificationSql(t.verifications)));
   const gatedTransaction = positional<ReturnType<typeof transactionParams>>(gated(facts.upsertTransaction));
 
-  return (updates, nowMs, gate, firstParam) => {
+  return (updates, nowMs, gate, firstParam, prefix = '') => {
+    if (foldedRows(updates) === null) return null;
     const ctes: string[] = [];
     const values: unknown[] = [];
-    const rows = new Set<string>();
     for (const update of updates) {
       if (update.kind === 'links') {
         // Links never conflict with a row another CTE changes: ON CONFLICT DO NOTHING updates none.
         const arrays = linkArrays(update);
-        ctes.push(`update_${ctes.length + 1} AS (${insertLinksSql(t, gate, firstParam + values.length)})`);
+        const text = insertLinksSql(t, gate, firstParam + values.length);
+        ctes.push(`${prefix}update_${ctes.length + 1} AS (${text})`);
         values.push(...arrays);
         continue;
       }
-      const row = rowKey(update);
-      if (row === null || rows.has(row)) return null;
-      rows.add(row);
       const offset = firstParam - 1 + values.length;
       const [sql, params] =
         update.kind === 'inquiry'
@@ -123,10 +120,29 @@ function updatesAsCtes(t: Tables, facts: FactUpserts): UpdateStatements['asCtes'
       const text = sql
         .replaceAll('%GATE%', gate)
         .replace(/\$(\d+)/g, (_match, n: string) => `$${Number(n) + offset}`);
-      ctes.push(`update_${ctes.length + 1} AS (${text})`);
+      ctes.push(`${prefix}update_${ctes.length + 1} AS (${text})`);
     }
     return { ctes, values };
   };
+}
+
+/**
+ * The fact rows `updates` upsert when they can share one statement (links are left out: they update
+ * no row); null when they cannot, because PostgreSQL changes a row at most once per statement: two
+ * updates of one inquiry, transaction or verification, or a scrub (it updates event rows, the
+ * done-marked one among them), or a case, report or account (their smallint flags do not take the
+ * text parameters a gated SELECT passes). Grouped completions keep two events upserting one row apart
+ * by these keys.
+ */
+export function foldedRows(updates: readonly ProjectionUpdate[]): string[] | null {
+  const rows = new Set<string>();
+  for (const update of updates) {
+    if (update.kind === 'links') continue;
+    const row = rowKey(update);
+    if (row === null || rows.has(row)) return null;
+    rows.add(row);
+  }
+  return [...rows];
 }
 
 /** Inserts both directions of every link of one update, as four arrays from `$first` on. */

@@ -11,7 +11,8 @@
  * the projection is idempotent (newest created-at wins). Ingest (`postgres-store.ts`) keeps the
  * server's default, because acknowledging an event to Persona must mean it is on disk.
  *
- * Each operation is built beside this file: `postgres-claim.ts`, `postgres-completion.ts`,
+ * Each operation is built beside this file: `postgres-claim.ts`, `postgres-completion.ts` (with
+ * `postgres-grouped-completion.ts`: completions arriving together share one statement),
  * `postgres-failure.ts`, `postgres-queue-controls.ts`.
  */
 import type { ProjectionUpdate } from '../../kyc/projection-update.js';
