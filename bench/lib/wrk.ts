@@ -4,7 +4,7 @@
  * caps it well below (the performance issue measured 9,018 req/s with autocannon against 14,790 with wrk),
  * which flatters every ratio. Deliveries are signed up front into a file that `replay-deliveries.lua`
  * streams, one distinct event per request; a run may own only a byte range of the file (several wrk
- * processes at once, see `wrk-parallel.ts`) and may be paced (`delayMs`).
+ * processes at once, see `wrk-parallel.ts`) and may be paced at a rate (`rateLimit`).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, rmSync } from 'node:fs';
@@ -86,7 +86,7 @@ export interface WrkResult extends LoadResult {
   wraps: number;
 }
 
-/** One wrk run's options; `range` defaults to the whole file, `delayMs` to 0 (full speed). */
+/** One wrk run's options; `range` defaults to the whole file; without `rateLimit`, full speed. */
 export interface WrkOptions {
   url: string;
   file: DeliveryFile;
@@ -96,18 +96,13 @@ export interface WrkOptions {
   seconds: number;
   /** The part of the file this run owns: it wraps to `range.start` at `range.end`. */
   range?: ByteRange;
-  /** Milliseconds each connection waits before each request (may be fractional): paces the load. */
-  delayMs?: number;
-}
-
-/** The per-connection delay that paces `connections` connections at about `requestsPerSec` overall. */
-export function delayForRate(connections: number, requestsPerSec: number): number {
-  return (connections * 1000) / requestsPerSec;
+  /** Requests per second over all connections: the script's delay() spaces requests 1000 / rate ms apart. */
+  rateLimit?: number;
 }
 
 /**
  * One wrk run: 1 thread (the machine has 2 cores; the other is the server's), `connections` connections.
- * A paced run sends a little below the rate `delayMs` allows, as each request's latency adds to its delay.
+ * A paced run reaches `rateLimit` while the server answers in time for some connection to be free.
  *
  * @example
  * const run = await runWrk({ url, file, offset: 0, connections: 50, seconds: 10 });
@@ -128,7 +123,8 @@ export async function runWrk(options: WrkOptions): Promise<WrkResult> {
     String(options.offset),
     String(options.range?.start ?? 0),
     String(options.range?.end ?? Number.MAX_SAFE_INTEGER),
-    String(options.delayMs ?? 0),
+    String(options.rateLimit ?? 0),
+    String(options.connections),
   ];
   const stdout = await new Promise<string>((resolve, reject) => {
     const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -17,7 +17,7 @@ import { prepareServer, WEBHOOK_PATH } from '../lib/our-server.js';
 import { DeliveryPool, deliver } from '../lib/payloads.js';
 import type { BenchSettings } from '../lib/settings.js';
 import { sleep } from '../lib/stats.js';
-import { delayForRate, findWrk, runWrk, writeDeliveryFile } from '../lib/wrk.js';
+import { findWrk, runWrk, writeDeliveryFile } from '../lib/wrk.js';
 import type { BaselineServers } from '../servers/compile-servers.js';
 
 /** What the probe measured. */
@@ -132,7 +132,7 @@ export async function runDecisionLatency(
             offset: 0,
             connections: settings.connections,
             seconds,
-            ...(targetRate === undefined ? {} : { delayMs: delayForRate(settings.connections, targetRate) }),
+            ...(targetRate === undefined ? {} : { rateLimit: targetRate }),
           })
         ).requestsPerSec;
       } finally {
