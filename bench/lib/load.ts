@@ -14,6 +14,8 @@ export interface LoadOptions {
   connections: number;
   seconds?: number;
   amount?: number;
+  /** Requests per second over all connections; full speed when absent. */
+  rate?: number;
 }
 
 /** What one load run measured, from the client's side. */
@@ -46,6 +48,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     connections: options.connections,
     ...(options.amount === undefined ? { duration: options.seconds ?? 10 } : { amount: options.amount }),
     timeout: 10,
+    ...(options.rate === undefined ? {} : { overallRate: options.rate }),
     requests: [
       {
         method: 'POST',

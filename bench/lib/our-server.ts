@@ -1,6 +1,6 @@
 /**
  * The server specs the bench starts: our service (`bin/persona-webhooks.js serve`, from dist/) on SQLite
- * or PostgreSQL, and the two baselines.
+ * or PostgreSQL (one instance, or two on one database and schema), and the baselines.
  */
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,14 +25,27 @@ export interface PreparedServer {
   cleanup(): Promise<void>;
 }
 
-/** Which server: the two baselines, or ours on one of its stores. */
-export type ServerKind = 'bare' | 'express' | 'nostore' | 'sqlite' | 'sqlitethread' | 'postgres';
+/** Which server: the two baselines, or ours on one of its stores (`postgres2`: two instances, one schema). */
+export type ServerKind =
+  | 'bare'
+  | 'express'
+  | 'nostore'
+  | 'sqlite'
+  | 'sqlitethread'
+  | 'postgres'
+  | 'postgres2';
+
+/** How many processes of the spec a kind runs (each started with `startServers`, lib/server-group.ts). */
+export function instancesOf(kind: ServerKind): number {
+  return kind === 'postgres2' ? 2 : 1;
+}
 
 let databases = 0;
 
 /**
  * Builds the spec for one fresh server of that kind (a new database file or schema each time). `bin`
- * runs our service from another checkout instead (`bench/compare-ingest.ts`).
+ * runs our service from another checkout instead (`bench/compare-ingest.ts`). Every instance started
+ * from one spec shares its database and schema; cleanup runs once, after all of them stopped.
  */
 export function prepareServer(kind: ServerKind, baselines: BaselineServers, bin = BIN): PreparedServer {
   if (kind === 'bare') {
@@ -84,7 +97,12 @@ export function prepareServer(kind: ServerKind, baselines: BaselineServers, bin 
   env['DATABASE_URL'] = BENCH_PG_URL;
   env['PERSONA_WEBHOOKS_PG_SCHEMA'] = schema;
   return {
-    spec: { label: 'ours (PostgreSQL)', args: [bin, 'serve'], env, readyPath: '/readyz' },
+    spec: {
+      label: kind === 'postgres2' ? 'ours (PostgreSQL, 2 instances)' : 'ours (PostgreSQL)',
+      args: [bin, 'serve'],
+      env,
+      readyPath: '/readyz',
+    },
     cleanup: () => dropSchema(schema),
   };
 }

@@ -3,7 +3,8 @@
  * it can push a bare `node:http` server to its real ceiling; autocannon in the bench's own Node process
  * caps it well below (the performance issue measured 9,018 req/s with autocannon against 14,790 with wrk),
  * which flatters every ratio. Deliveries are signed up front into a file that `replay-deliveries.lua`
- * streams, one distinct event per request.
+ * streams, one distinct event per request; a run may own only a byte range of the file (several wrk
+ * processes at once, see `wrk-parallel.ts`) and may be paced at a rate (`rateLimit`).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, rmSync } from 'node:fs';
@@ -23,10 +24,18 @@ export function findWrk(): string | null {
   return probe.error ? null : 'wrk';
 }
 
+/** A byte range of a delivery file: `start` inclusive, `end` exclusive, both on record boundaries. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 /** A file of pre-signed deliveries for `replay-deliveries.lua`; `remove()` deletes it. */
 export interface DeliveryFile {
   path: string;
   count: number;
+  /** The file cut into `parts` ranges of (nearly) equal record counts, for wrk processes run at once. */
+  parts(parts: number): ByteRange[];
   remove(): void;
 }
 
@@ -41,6 +50,8 @@ export async function writeDeliveryFile(count: number, path: string): Promise<De
   const file = join(dir, `persona-webhooks-bench-${process.pid}-${Date.now()}.wrk`);
   const out = createWriteStream(file);
   const now = Math.floor(Date.now() / 1000);
+  // Byte offset of every record, and of the end: where each part of the file starts.
+  const offsets = new Float64Array(count + 1);
   for (let i = 0; i < count; i++) {
     const { body, headers } = deliver(nextEventBody(), now);
     const head =
@@ -51,12 +62,20 @@ export async function writeDeliveryFile(count: number, path: string): Promise<De
       '\r\n';
     const request = Buffer.concat([Buffer.from(head), body]);
     const record = Buffer.concat([Buffer.from(`${request.length}\n`), request]);
+    offsets[i + 1] = offsets[i]! + record.length;
     if (!out.write(record)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
   await new Promise<void>((resolve, reject) =>
     out.end((error?: Error | null) => (error ? reject(error) : resolve())),
   );
-  return { path: file, count, remove: () => rmSync(file, { force: true }) };
+  const at = (part: number, parts: number) => offsets[Math.floor((part * count) / parts)]!;
+  return {
+    path: file,
+    count,
+    parts: (parts) =>
+      Array.from({ length: parts }, (_, i) => ({ start: at(i, parts), end: at(i + 1, parts) })),
+    remove: () => rmSync(file, { force: true }),
+  };
 }
 
 /** What one wrk run measured, plus where the next run should start in the file. */
@@ -67,19 +86,28 @@ export interface WrkResult extends LoadResult {
   wraps: number;
 }
 
+/** One wrk run's options; `range` defaults to the whole file; without `rateLimit`, full speed. */
+export interface WrkOptions {
+  url: string;
+  file: DeliveryFile;
+  /** Byte offset of the first delivery to send (a record boundary inside `range`). */
+  offset: number;
+  connections: number;
+  seconds: number;
+  /** The part of the file this run owns: it wraps to `range.start` at `range.end`. */
+  range?: ByteRange;
+  /** Requests per second over all connections: the script's delay() spaces requests 1000 / rate ms apart. */
+  rateLimit?: number;
+}
+
 /**
  * One wrk run: 1 thread (the machine has 2 cores; the other is the server's), `connections` connections.
+ * A paced run reaches `rateLimit` while the server answers in time for some connection to be free.
  *
  * @example
  * const run = await runWrk({ url, file, offset: 0, connections: 50, seconds: 10 });
  */
-export async function runWrk(options: {
-  url: string;
-  file: DeliveryFile;
-  offset: number;
-  connections: number;
-  seconds: number;
-}): Promise<WrkResult> {
+export async function runWrk(options: WrkOptions): Promise<WrkResult> {
   const startedAtMs = Date.now();
   const args = [
     '-t1',
@@ -93,6 +121,10 @@ export async function runWrk(options: {
     '--',
     options.file.path,
     String(options.offset),
+    String(options.range?.start ?? 0),
+    String(options.range?.end ?? Number.MAX_SAFE_INTEGER),
+    String(options.rateLimit ?? 0),
+    String(options.connections),
   ];
   const stdout = await new Promise<string>((resolve, reject) => {
     const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -3,15 +3,19 @@
  * fixed concurrency), rounds interleaved a,b,c,d,a,b,c,d so drift (thermal, page cache, neighbours) hits
  * every server alike. Medians of rounds are reported; peak RSS is the worst round. The load comes from
  * wrk when it is installed (one file of deliveries per round, signed just before it), else autocannon.
+ * A kind with several instances (d2: two PostgreSQL services on one schema) gets one wrk per instance,
+ * each with its share of the connections and its own part of the file; its rate is their sum, its peak
+ * RSS the highest instance's, its CPU all instances'. It needs wrk.
  */
 
-import { cpuTimeMs, startServer } from '../lib/child-server.js';
 import { type LoadResult, runLoad } from '../lib/load.js';
-import { prepareServer, type ServerKind, WEBHOOK_PATH } from '../lib/our-server.js';
+import { instancesOf, prepareServer, type ServerKind, WEBHOOK_PATH } from '../lib/our-server.js';
 import { DeliveryPool } from '../lib/payloads.js';
+import { startServers } from '../lib/server-group.js';
 import type { BenchSettings } from '../lib/settings.js';
 import { median } from '../lib/stats.js';
-import { type DeliveryFile, findWrk, runWrk, writeDeliveryFile } from '../lib/wrk.js';
+import { type DeliveryFile, findWrk, writeDeliveryFile } from '../lib/wrk.js';
+import { runWrkParallel } from '../lib/wrk-parallel.js';
 import type { BaselineServers } from '../servers/compile-servers.js';
 import { readBacklog } from './burst.js';
 
@@ -45,6 +49,8 @@ export interface IngestSummary {
   non2xx: number;
   errors: number;
   peakRssBytes: number | undefined;
+  /** Median over rounds of the server's CPU ms per 1,000 answered requests; NaN without the figure. */
+  cpuMsPerThousand: number;
   skipped?: string;
 }
 
@@ -56,6 +62,7 @@ const INITIAL_RATE: Record<ServerKind, number> = {
   sqlite: 6000,
   sqlitethread: 5000,
   postgres: 3000,
+  postgres2: 4500,
 };
 
 /**
@@ -70,7 +77,15 @@ export async function runIngest(
   skip: Partial<Record<ServerKind, string>>,
   progress: (line: string) => void,
 ): Promise<IngestSummary[]> {
-  const kinds: ServerKind[] = ['bare', 'express', 'nostore', 'sqlite', 'sqlitethread', 'postgres'];
+  const kinds: ServerKind[] = [
+    'bare',
+    'express',
+    'nostore',
+    'sqlite',
+    'sqlitethread',
+    'postgres',
+    'postgres2',
+  ];
   const runs = new Map<ServerKind, IngestRun[]>(kinds.map((kind) => [kind, []]));
   const failures = new Map<ServerKind, string>();
   const rate = { ...INITIAL_RATE };
@@ -81,7 +96,7 @@ export async function runIngest(
     if (wrk) {
       // Sized so our servers never run out; the baselines may wrap around (they keep no state that a
       // repeated event would make cheaper, and the report counts the wraps).
-      const ours = Math.max(rate.nostore, rate.sqlite, rate.sqlitethread, rate.postgres);
+      const ours = Math.max(rate.nostore, rate.sqlite, rate.sqlitethread, rate.postgres, rate.postgres2);
       const count = Math.ceil(Math.max(ours * 1.4, 1000) * (settings.seconds + settings.warmupSeconds));
       progress(`ingest round ${round}/${settings.rounds}: signing ${count} deliveries for wrk`);
       file = await writeDeliveryFile(count, WEBHOOK_PATH);
@@ -109,7 +124,7 @@ export async function runIngest(
   return kinds.map((kind) => summarise(kind, runs.get(kind)!, skip[kind] ?? failures.get(kind)));
 }
 
-/** One round of one server: warm-up, then the measured run; `bin` as in `prepareServer`. */
+/** One round of one server (all its instances): warm-up, then the measured run; `bin` as in `prepareServer`. */
 export async function measureOnce(
   kind: ServerKind,
   round: number,
@@ -119,30 +134,26 @@ export async function measureOnce(
   file: DeliveryFile | undefined,
   bin?: string,
 ): Promise<IngestRun> {
+  const instances = instancesOf(kind);
+  if (!file && instances > 1) throw new Error(`${instances} instances need wrk (apt-get install wrk)`);
   const prepared = prepareServer(kind, baselines, bin);
-  const server = await startServer(prepared.spec);
+  const group = await startServers(prepared.spec, instances);
   try {
     if (file) {
-      const connections = settings.connections;
-      const warm = await runWrk({
-        url: server.url,
-        file,
-        offset: 0,
-        connections,
+      const ranges = file.parts(instances);
+      const load = { urls: group.urls, file, ranges, connections: settings.connections };
+      const warm = await runWrkParallel({
+        ...load,
+        offsets: ranges.map((range) => range.start),
         seconds: settings.warmupSeconds,
       });
       // The measured run continues where the warm-up stopped: every event it sends is new to this server.
-      const cpuBefore = cpuTimeMs(server.pid);
-      const result = await runWrk({
-        url: server.url,
-        file,
-        offset: warm.nextOffset,
-        connections,
-        seconds: settings.seconds,
-      });
-      const cpuAfter = cpuTimeMs(server.pid);
-      const backlogAtEnd = await backlogOf(kind, server.url);
-      const peakRssBytes = await server.stop();
+      const cpuBefore = group.cpuTimeMs();
+      const result = await runWrkParallel({ ...load, offsets: warm.nextOffsets, seconds: settings.seconds });
+      const cpuAfter = group.cpuTimeMs();
+      // The instances share one inbox: any of them reports the whole backlog.
+      const backlogAtEnd = await backlogOf(kind, group.urls[0]!);
+      const peakRssBytes = await group.stop();
       const answered = result.requestsPerSec * settings.seconds;
       return {
         round,
@@ -157,15 +168,16 @@ export async function measureOnce(
             : ((cpuAfter - cpuBefore) * 1000) / answered,
       };
     }
+    const url = group.urls[0]!;
     // Signed now, just before the run, so every timestamp is well inside the 300 s tolerance.
     // 1.5 × the expected rate: a run that outpaces the pool signs on the fly, which loads the generator.
     const poolSize = Math.max(expectedRate * 1.5, 1000) * (settings.seconds + settings.warmupSeconds);
     const pool = new DeliveryPool(Math.ceil(poolSize));
-    const target = { url: server.url, path: WEBHOOK_PATH, pool, connections: settings.connections };
+    const target = { url, path: WEBHOOK_PATH, pool, connections: settings.connections };
     await runLoad({ ...target, seconds: settings.warmupSeconds });
     const result = await runLoad({ ...target, seconds: settings.seconds });
-    const backlogAtEnd = await backlogOf(kind, server.url);
-    const peakRssBytes = await server.stop();
+    const backlogAtEnd = await backlogOf(kind, url);
+    const peakRssBytes = await group.stop();
     return {
       round,
       ...pick(result),
@@ -176,14 +188,14 @@ export async function measureOnce(
       cpuMsPerThousand: undefined,
     };
   } finally {
-    await server.stop();
+    await group.stop();
     await prepared.cleanup();
   }
 }
 
 /** The backlog of a server with an inbox; undefined for the others. */
 async function backlogOf(kind: ServerKind, url: string): Promise<number | undefined> {
-  return kind === 'sqlite' || kind === 'sqlitethread' || kind === 'postgres' ? readBacklog(url) : undefined;
+  return kind === 'bare' || kind === 'express' || kind === 'nostore' ? undefined : readBacklog(url);
 }
 
 function pick(result: LoadResult) {
@@ -203,6 +215,9 @@ function summarise(kind: ServerKind, runs: IngestRun[], skipped: string | undefi
     non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0),
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
     peakRssBytes: peaks.length > 0 ? Math.max(...peaks) : undefined,
+    cpuMsPerThousand: median(
+      runs.map((run) => run.cpuMsPerThousand).filter((value): value is number => value !== undefined),
+    ),
   };
   if (skipped) summary.skipped = skipped;
   return summary;
@@ -216,4 +231,5 @@ export const LABELS: Record<ServerKind, string> = {
   sqlite: '(c) ours, SQLite',
   sqlitethread: "(c') ours, SQLite, store thread on",
   postgres: '(d) ours, PostgreSQL',
+  postgres2: '(d2) ours, PostgreSQL, 2 instances',
 };

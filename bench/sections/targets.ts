@@ -1,14 +1,16 @@
 /**
- * The performance issue's targets (issue 13), each with its measured value and met / missed (or n/a when a
- * figure is missing). All are ratios against baselines measured in the same run.
+ * The performance issue's targets (issue 30), each with its measured value and met / missed (or n/a when a
+ * figure is missing). Every one is computed from figures measured in the same run: ingest ratios from
+ * section 1, the decision latency from section 5 (paced at half of section 1's SQLite rate), and the
+ * burst's peak RSS from section 3 against today's, measured on main (below). Issue 30's fourth target,
+ * halving the server's CPU per request, needs a baseline checkout: `npm run bench:compare` measures it.
  */
 
 import { ratio } from '../lib/stats.js';
-import { fixed, mb } from '../lib/table.js';
-import type { SignatureBenchResult } from '../signature.js';
+import { fixed, int, mb } from '../lib/table.js';
 import type { BurstResult } from './burst.js';
+import type { DecisionLatencyResult } from './decision-latency.js';
 import type { IngestSummary } from './ingest.js';
-import type { ProcessingResult } from './processing.js';
 
 /** One target line. */
 export interface TargetCheck {
@@ -21,14 +23,21 @@ export interface TargetCheck {
 /** Everything the targets are computed from; any part may be missing. */
 export interface MeasuredFigures {
   ingest: IngestSummary[];
-  processing: ProcessingResult[];
+  /** The main-thread burst of `BENCH_BURST_EVENTS` (section 3). */
   burst: BurstResult | undefined;
-  /** The same burst with the store in its own thread (PERSONA_WEBHOOKS_SQLITE_THREAD=on). */
-  burstStoreThread?: BurstResult | undefined;
-  signature: SignatureBenchResult | undefined;
+  decisionLatency: DecisionLatencyResult | undefined;
 }
 
-const BURST_RSS_LIMIT_BYTES = 150e6;
+/**
+ * Today's burst peak RSS: the 100,000-event burst at ours (SQLite, main thread), measured on main at
+ * 124a534 by `npm run bench` (BENCH_EVENTS=100000 there, as main bursts BENCH_EVENTS) on <date>.
+ * TODO(measure): 210e6 is a placeholder until that measurement replaces it.
+ */
+export const BURST_RSS_BASELINE_BYTES = 210e6;
+
+/** The issue's burst size; a smaller `BENCH_BURST_EVENTS` still prints the figure, labelled with its size. */
+const ISSUE_BURST_EVENTS = 100_000;
+const DECISION_P99_LIMIT_MS = 1000;
 
 /**
  * Evaluates the targets.
@@ -38,57 +47,63 @@ const BURST_RSS_LIMIT_BYTES = 150e6;
  */
 export function checkTargets(figures: MeasuredFigures): TargetCheck[] {
   const rate = (kind: string) => figures.ingest.find((row) => row.kind === kind && row.runs.length > 0);
-  const [a, b, c, d, e, cThread] = ['bare', 'express', 'sqlite', 'postgres', 'nostore', 'sqlitethread'].map(
-    rate,
-  );
-  const checks: TargetCheck[] = [
-    atLeast('ingest (c) ≥ 0.5 × (a)', ratio(c?.requestsPerSec, a?.requestsPerSec), 0.5, '× (a)'),
-    atLeast('ingest (c) ≥ 2.5 × (b)', ratio(c?.requestsPerSec, b?.requestsPerSec), 2.5, '× (b)'),
-    atLeast("  … (c') store thread on", ratio(cThread?.requestsPerSec, b?.requestsPerSec), 2.5, '× (b)'),
-    atMost('p99 (c) ≤ 2 × p99 (a)', ratio(c?.p99Ms, a?.p99Ms), 2, '× p99 (a)'),
-    atLeast('no store (e) ≥ 0.6 × (a)', ratio(e?.requestsPerSec, a?.requestsPerSec), 0.6, '× (a)'),
-    atLeast('ingest (d) ≥ 0.35 × (a)', ratio(d?.requestsPerSec, a?.requestsPerSec), 0.35, '× (a)'),
+  const [b, c, d, d2] = ['express', 'sqlite', 'postgres', 'postgres2'].map(rate);
+  // (c) runs its worker during the load: its backlog at the end of each round says whether processing kept up.
+  const backlog = c?.runs.map((run) => int(run.backlogAtEnd)).join(' / ');
+  return [
+    atLeast(
+      'SQLite ingest (c) ≥ 1.5 × express copy (b)',
+      ratio(c?.requestsPerSec, b?.requestsPerSec),
+      1.5,
+      `× (b); backlog at end ${backlog}`,
+    ),
+    atLeast(
+      'PostgreSQL ingest (d) ≥ 0.6 × SQLite (c)',
+      ratio(d?.requestsPerSec, c?.requestsPerSec),
+      0.6,
+      '× (c)',
+    ),
+    atLeast(
+      'PostgreSQL 2 instances (d2) ≥ 1.6 × one (d)',
+      ratio(d2?.requestsPerSec, d?.requestsPerSec),
+      1.6,
+      '× (d)',
+    ),
+    decisionLatency(figures.decisionLatency),
+    burstRss(figures.burst),
   ];
-  for (const [dialect, ingest] of [
-    ['sqlite', c],
-    ['postgres', d],
-  ] as const) {
-    const processing = figures.processing.find((row) => row.dialect === dialect);
-    const ingestSeconds = processing && ingest ? processing.events / ingest.requestsPerSec : Number.NaN;
-    // A drain cut short by the cap is judged on its projection from the rate it reached.
-    const projected = processing && processing.drained < processing.events ? ' (projected)' : '';
-    checks.push({
-      target: `drain ${processing?.events ?? 'N'} ≤ ingest ${processing?.events ?? 'N'} (${dialect})`,
-      measured:
-        processing && ingest
-          ? `${fixed(processing.projectedDrainSeconds, 1)} s${projected} vs ${fixed(ingestSeconds, 1)} s`
-          : '–',
-      met: processing && ingest ? processing.projectedDrainSeconds <= ingestSeconds : null,
-    });
+}
+
+/** p99 ≤ 1 s, every probe arrived, and the load was paced (the target is "at half the maximum rate"). */
+function decisionLatency(latency: DecisionLatencyResult | undefined): TargetCheck {
+  const target = `decision to app p99 ≤ 1 s at half the max ingest rate (c) ÷ 2`;
+  if (!latency || latency.targetRequestsPerSec === undefined || !Number.isFinite(latency.p99Ms)) {
+    return { target, measured: '–', met: null };
   }
-  for (const [label, burst] of [
-    ['burst peak RSS ≤ 150 MB', figures.burst],
-    ['  … store thread on', figures.burstStoreThread],
-  ] as const) {
-    const rss = burst?.peakRssBytes;
-    checks.push({
-      target: label,
-      measured: rss === undefined ? '–' : `${mb(rss)} MB`,
-      met: rss === undefined ? null : rss <= BURST_RSS_LIMIT_BYTES,
-    });
-  }
-  checks.push(atLeast('signature ≥ 0.9 × bare HMAC', figures.signature?.ratio ?? Number.NaN, 0.9, '×'));
-  return checks;
+  const lost = latency.probes - latency.arrived;
+  const load = `load ${int(latency.loadRequestsPerSec)} req/s, ${fixed(latency.loadRequestsPerSec / latency.targetRequestsPerSec)} × the target ${int(latency.targetRequestsPerSec)}`;
+  return {
+    target,
+    measured: `p99 ${int(latency.p99Ms)} ms${lost > 0 ? `, ${lost} probes never arrived` : ''} (${load})`,
+    met: lost === 0 && latency.p99Ms <= DECISION_P99_LIMIT_MS,
+  };
+}
+
+/** The main-thread burst's peak RSS against today's (`BURST_RSS_BASELINE_BYTES`). */
+function burstRss(burst: BurstResult | undefined): TargetCheck {
+  const size =
+    burst && burst.events !== ISSUE_BURST_EVENTS
+      ? `${int(burst.events)} events (issue: ${int(ISSUE_BURST_EVENTS)})`
+      : `${int(ISSUE_BURST_EVENTS)} events`;
+  const target = `burst of ${size}: peak RSS ≤ today's ${mb(BURST_RSS_BASELINE_BYTES)} MB`;
+  const rss = burst?.peakRssBytes;
+  return rss === undefined
+    ? { target, measured: '–', met: null }
+    : { target, measured: `${mb(rss)} MB`, met: rss <= BURST_RSS_BASELINE_BYTES };
 }
 
 function atLeast(target: string, value: number, limit: number, unit: string): TargetCheck {
   return Number.isFinite(value)
     ? { target, measured: `${fixed(value)} ${unit}`, met: value >= limit }
-    : { target, measured: '–', met: null };
-}
-
-function atMost(target: string, value: number, limit: number, unit: string): TargetCheck {
-  return Number.isFinite(value)
-    ? { target, measured: `${fixed(value)} ${unit}`, met: value <= limit }
     : { target, measured: '–', met: null };
 }
