@@ -132,6 +132,8 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   const s = workerSettings(options);
   const { concurrency, leaseMs, now, perEndpoint, pollIntervalMs } = s;
   const inFlight = new Set<Promise<void>>();
+  /** Attempts ended so far: a look claims again only if a slot freed while it waited for the store. */
+  let ended = 0;
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -143,6 +145,8 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       })
       .finally(() => {
         inFlight.delete(run);
+        ended++;
+        // Attempts ending in the same turn (their outcomes commit together) share one claim.
         if (!stopped) schedule(0);
       });
     inFlight.add(run);
@@ -154,12 +158,15 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     try {
       while (!stopped && inFlight.size < concurrency) {
         const limit = concurrency - inFlight.size;
+        const endedBefore = ended;
         const claims = await options.store.claimDeliveries({ limit, leaseMs, nowMs: now(), perEndpoint });
-        if (claims.length === 0) break;
         for (const claim of claims) {
           start(claim);
           started++;
         }
+        // Fewer than asked: nothing else is due now (or each endpoint is at its cap), so another claim
+        // would only cost a transaction, unless a slot freed (an outcome committed) meanwhile.
+        if (claims.length < limit && ended === endedBefore) break;
       }
     } catch {
       // The store is unavailable: the next poll tries again.
