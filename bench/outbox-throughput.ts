@@ -2,11 +2,11 @@
  * How fast the outbox alone delivers a backlog: N messages due on a SQLite file store, one app endpoint
  * (a receiver in a child process answering 204), the library's delivery worker with the service's HTTP
  * client. Prints messages per second and per CPU-second of this process (the store, the worker and the
- * HTTP client; the receiver's CPU is not counted). The CPU figure is the one to compare when other work
+ * HTTP client: undici `request`, or `--client fetch`; the receiver's CPU is not counted). The CPU figure is the one to compare when other work
  * shares the machine; section 5 of `npm run bench` shows the same work under full ingest.
  *
  *   node --import tsx bench/outbox-throughput.ts [--messages 5000] [--concurrency 8] [--per-endpoint 4]
- *     [--users 0 (0: one per message)] [--rounds 3]
+ *     [--users 0 (0: one per message)] [--rounds 3] [--client request|fetch]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -62,7 +62,13 @@ async function fillStore(file: string, url: string, messages: number, users: num
 }
 
 /** One round: fills a fresh store, drains it, returns messages per wall second and per CPU second. */
-async function round(options: { messages: number; users: number; concurrency: number; perEndpoint: number }) {
+async function round(options: {
+  messages: number;
+  users: number;
+  concurrency: number;
+  perEndpoint: number;
+  client: string;
+}) {
   const dir = mkdtempSync(join(tmpdir(), 'outbox-throughput-'));
   const receiver = await startReceiver();
   const guarded = createGuardedFetch({ policy: { allowPrivate: true }, servicePort: () => 0 });
@@ -76,7 +82,7 @@ async function round(options: { messages: number; users: number; concurrency: nu
       store,
       concurrency: options.concurrency,
       perEndpointConcurrency: options.perEndpoint,
-      fetch: guarded.fetch,
+      ...(options.client === 'fetch' ? { fetch: guarded.fetch } : { transport: guarded.transport }),
     });
     const attempts = await worker.drain();
     const seconds = (performance.now() - started) / 1000;
@@ -106,6 +112,7 @@ const { values } = parseArgs({
     'per-endpoint': { type: 'string' },
     users: { type: 'string', default: '0' },
     rounds: { type: 'string', default: '3' },
+    client: { type: 'string', default: 'request' },
   },
 });
 const concurrency = Number(values.concurrency);
@@ -114,10 +121,11 @@ const options = {
   users: Number(values.users),
   concurrency,
   perEndpoint: Number(values['per-endpoint'] ?? Math.max(1, Math.floor(concurrency / 2))),
+  client: values.client,
 };
 for (let i = 0; i < Number(values.rounds); i++) {
   const r = await round(options);
   console.log(
-    `concurrency ${options.concurrency}/${options.perEndpoint}: ${r.attempts} attempts (${r.delivered} delivered, outcomes in ${r.finishBatches ?? r.attempts} transactions), ${Math.round(r.perSecond)} msg/s, ${Math.round(r.perCpuSecond)} msg per CPU-second`,
+    `${options.client}, concurrency ${options.concurrency}/${options.perEndpoint}: ${r.attempts} attempts (${r.delivered} delivered, outcomes in ${r.finishBatches ?? r.attempts} transactions), ${Math.round(r.perSecond)} msg/s, ${Math.round(r.perCpuSecond)} msg per CPU-second`,
   );
 }
