@@ -28,7 +28,11 @@ export interface DeliveryWorkerOptions {
   store: Pick<OutboxStore, 'claimDeliveries' | 'finishDelivery' | 'onDeliveriesAvailable'>;
   /** Per attempt, connection included. Default 10,000 ms. */
   timeoutMs?: number;
-  /** Messages in flight at once. Default 8. */
+  /**
+   * Messages in flight at once. Default 128: under a backlog each message waits for a few turns of a
+   * busy event loop (claim, POST, outcome), so keeping up with ingest takes many in flight at once;
+   * with few messages due the slots stay free and cost nothing.
+   */
   concurrency?: number;
   /**
    * Messages of one endpoint in flight at once (all senders on the store together), so an endpoint
@@ -85,7 +89,7 @@ interface WorkerSettings {
 
 function workerSettings(options: DeliveryWorkerOptions): WorkerSettings {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const concurrency = options.concurrency ?? 8;
+  const concurrency = options.concurrency ?? 128;
   return {
     options,
     timeoutMs,
