@@ -31,7 +31,7 @@ async function addEndpoint(store: Store, url: string): Promise<void> {
 }
 
 /** Each user goes pending, approved, declined: three messages per user, in that order. */
-async function decideUsers(store: Store, users: number, steps = DECISIONS.length): Promise<void> {
+async function decideUsers(store: Store, users: number, steps: number = DECISIONS.length): Promise<void> {
   for (let step = 0; step < steps; step++) {
     for (let u = 0; u < users; u++) {
       const at = new Date(T0 + (step * users + u + 1) * 1000);
