@@ -155,4 +155,46 @@ describe('delivery worker batching', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(claimCalls).toBe(1);
   });
+
+  it('claims again at once for messages committed while its claim was under way', async () => {
+    temp = await openTempStore();
+    const { store } = temp;
+    await addEndpoint(store, 'http://127.0.0.1:9/kyc');
+    await decideUsers(store, 1, 1);
+    let openGate: (() => void) | undefined;
+    const gate = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
+    let claimCalls = 0;
+    const slowFirstClaim: Pick<OutboxStore, 'claimDeliveries' | 'finishDelivery' | 'onDeliveriesAvailable'> =
+      {
+        claimDeliveries: async (options) => {
+          const claims = await store.claimDeliveries(options);
+          if (++claimCalls === 1) await gate;
+          return claims;
+        },
+        finishDelivery: (...args) => store.finishDelivery(...args),
+        onDeliveriesAvailable: (listener) => store.onDeliveriesAvailable(listener),
+      };
+    // Every attempt stays in flight until the end: no freed slot starts a look of its own.
+    const sent: string[] = [];
+    const releases: (() => void)[] = [];
+    const held: typeof fetch = async (_url, init) => {
+      sent.push(JSON.parse(String(init?.body)).data.referenceId);
+      await new Promise<void>((resolve) => releases.push(resolve));
+      return new Response(null, { status: 204 });
+    };
+    const sender = startDeliveryWorker({ store: slowFirstClaim, pollIntervalMs: 60_000, fetch: held });
+    closers.push(async () => {
+      for (const release of releases) release();
+      await sender.stop();
+    });
+    await vi.waitFor(() => expect(claimCalls).toBe(1));
+    // A new user's decision commits (and wakes the sender) while the first claim has not returned.
+    const built = buildEvent({ name: 'inquiry.approved', referenceId: 'late', inquiryId: 'inq_late' });
+    await ingestBuilt(store, built, T0);
+    await createWorker({ store }).drain();
+    openGate!();
+    await vi.waitFor(() => expect(sent.sort()).toEqual(['late', 'u0']), { timeout: 2_000 });
+  });
 });

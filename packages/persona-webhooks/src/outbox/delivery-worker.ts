@@ -142,8 +142,12 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   const s = workerSettings(options);
   const { concurrency, leaseMs, now, perEndpoint, pollIntervalMs } = s;
   const inFlight = new Set<Promise<void>>();
-  /** Attempts ended so far: a look claims again only if a slot freed while it waited for the store. */
-  let ended = 0;
+  /**
+   * Reasons to look so far (a slot freed, new messages committed, a wake): a look that got fewer
+   * messages than it asked for claims again only if one came while it waited for the store, since a
+   * look asked for then joins the running one instead of starting its own.
+   */
+  let nudges = 0;
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -155,9 +159,8 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       })
       .finally(() => {
         inFlight.delete(run);
-        ended++;
         // Attempts ending in the same turn (their outcomes commit together) share one claim.
-        if (!stopped) schedule(0);
+        if (!stopped) nudge();
       });
     inFlight.add(run);
   };
@@ -168,15 +171,15 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     try {
       while (!stopped && inFlight.size < concurrency) {
         const limit = concurrency - inFlight.size;
-        const endedBefore = ended;
+        const nudgesBefore = nudges;
         const claims = await options.store.claimDeliveries({ limit, leaseMs, nowMs: now(), perEndpoint });
         for (const claim of claims) {
           start(claim);
           started++;
         }
         // Fewer than asked: nothing else is due now (or each endpoint is at its cap), so another claim
-        // would only cost a transaction, unless a slot freed (an outcome committed) meanwhile.
-        if (claims.length < limit && ended === endedBefore) break;
+        // would only cost a transaction, unless a slot freed or messages came meanwhile.
+        if (claims.length < limit && nudges === nudgesBefore) break;
       }
     } catch {
       // The store is unavailable: the next poll tries again.
@@ -197,11 +200,17 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     timer.unref?.();
   };
 
-  const unsubscribe = options.store.onDeliveriesAvailable(() => schedule(0));
+  /** Something may be due now: look on the next turn (several reasons in one turn share one look). */
+  const nudge = () => {
+    nudges++;
+    schedule(0);
+  };
+
+  const unsubscribe = options.store.onDeliveriesAvailable(nudge);
   schedule(0);
 
   return {
-    wake: () => schedule(0),
+    wake: nudge,
     drain: () => drain(look, inFlight),
     async stop() {
       stopped = true;
