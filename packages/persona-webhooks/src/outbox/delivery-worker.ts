@@ -4,6 +4,10 @@
  * retried on the recommended schedule (`retry-schedule.ts`) and dead after the last attempt. A message
  * keeps its id (`webhook-id`) across retries and replays, so the receiver can dedupe. Runs beside the
  * event worker; with several instances on PostgreSQL each message is leased by one at a time.
+ *
+ * Throughput comes from many messages in flight, not from fast single ones: under load each message
+ * waits a few turns of a busy event loop, so attempts that end in the same turn share one claim for
+ * the slots they free, and the stores commit their outcomes together (`GroupCommit`).
  */
 
 import type { ClaimedDelivery, OutboxStore } from './outbox-types.js';
@@ -142,11 +146,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   const s = workerSettings(options);
   const { concurrency, leaseMs, now, perEndpoint, pollIntervalMs } = s;
   const inFlight = new Set<Promise<void>>();
-  /**
-   * Reasons to look so far (a slot freed, new messages committed, a wake): a look that got fewer
-   * messages than it asked for claims again only if one came while it waited for the store, since a
-   * look asked for then joins the running one instead of starting its own.
-   */
+  /** Reasons to look so far (a freed slot, new messages, a wake); see the end of `leaseAndStart`. */
   let nudges = 0;
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -177,8 +177,8 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
           start(claim);
           started++;
         }
-        // Fewer than asked: nothing else is due now (or each endpoint is at its cap), so another claim
-        // would only cost a transaction, unless a slot freed or messages came meanwhile.
+        // Fewer than asked: nothing else is due (or each endpoint is at its cap), so another claim would
+        // only cost a transaction, unless a nudge came meanwhile (a look asked for then joined this one).
         if (claims.length < limit && nudges === nudgesBefore) break;
       }
     } catch {
