@@ -5,7 +5,7 @@
  * HTTP client: undici `request`, or `--client fetch`; the receiver's CPU is not counted). The CPU figure is the one to compare when other work
  * shares the machine; section 5 of `npm run bench` shows the same work under full ingest.
  *
- *   node --import tsx bench/outbox-throughput.ts [--messages 5000] [--concurrency 128] [--per-endpoint 4]
+ *   node --import tsx bench/outbox-throughput.ts [--messages 5000] [--concurrency 128] [--per-endpoint 64]
  *     [--users 0 (0: one per message)] [--rounds 3] [--client request|fetch]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
