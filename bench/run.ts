@@ -273,7 +273,7 @@ if (build.runnable) {
   try {
     decisionLatency = await runDecisionLatency(settings, baselines, halfRate);
     console.log(
-      `\n5. Decision to application — ${decisionLatency.probes} probe inquiry.approved deliveries at a steady rate during ${settings.seconds} s of ingest at ours (SQLite, ${settings.connections} connections) paced at ${halfRate ? 'half the rate of (c) in section 1' : 'full speed ((c) has no rate)'}; time from the probe's POST to its kyc.decision_changed reaching a local app (every load event is a new approval too: the app received ${int(decisionLatency.messagesReceived)} messages)`,
+      `\n5. Decision to application — ${decisionLatency.probes} probe inquiry.approved deliveries at a steady rate during ${settings.seconds} s of ingest at ours (SQLite, ${settings.connections} connections) paced at ${halfRate ? 'half the rate of (c) in section 1' : 'full speed ((c) has no rate)'}; time from the probe's POST to its kyc.decision_changed reaching a local app (every load event is a new approval too: the app received ${int(decisionLatency.messagesReceived)} messages, ${int(decisionLatency.messagesDuringLoad / decisionLatency.loadSeconds)}/s while the load ran)`,
     );
     console.log(
       table(

@@ -34,6 +34,10 @@ export interface DecisionLatencyResult {
   loadRequestsPerSec: number;
   /** Every message the application received (load and probe). */
   messagesReceived: number;
+  /** Those received while the load ran: against `loadSeconds`, whether the outbox keeps up. */
+  messagesDuringLoad: number;
+  /** How long the load ran, in seconds. */
+  loadSeconds: number;
   /** When the wait ended: events not yet processed, and messages not yet delivered (from `/metrics`). */
   inboxPendingAtEnd: number;
   outboundPendingAtEnd: number;
@@ -119,6 +123,8 @@ export async function runDecisionLatency(
     })();
 
     let loadRequestsPerSec: number;
+    const loadStartedAt = performance.now();
+    const receivedBeforeLoad = messagesReceived;
     if (findWrk()) {
       const file = await writeDeliveryFile(
         Math.ceil(Math.max(expectedRate * 1.4, 1000) * seconds),
@@ -151,6 +157,8 @@ export async function runDecisionLatency(
         })
       ).requestsPerSec;
     }
+    const messagesDuringLoad = messagesReceived - receivedBeforeLoad;
+    const loadSeconds = (performance.now() - loadStartedAt) / 1000;
     await probeRun;
 
     const deadline = Date.now() + settings.drainCapSeconds * 1000;
@@ -171,6 +179,8 @@ export async function runDecisionLatency(
       targetRequestsPerSec: targetRate,
       loadRequestsPerSec,
       messagesReceived,
+      messagesDuringLoad,
+      loadSeconds,
       inboxPendingAtEnd: gauge('persona_webhook_inbox_pending'),
       outboundPendingAtEnd: gauge('persona_webhook_outbound_pending'),
     };

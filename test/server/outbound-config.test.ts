@@ -21,12 +21,12 @@ afterEach(async () => {
 });
 
 describe('outbound configuration', () => {
-  it('defaults: no endpoints, 10 s timeout, 8 at once, the Standard Webhooks schedule, private networks allowed', () => {
+  it('defaults: no endpoints, 10 s timeout, 128 at once, the Standard Webhooks schedule, private networks allowed', () => {
     expect(loadConfig(BASE).outbound).toEqual({
       endpoints: [],
       timeoutMs: 10_000,
-      concurrency: 8,
-      endpointConcurrency: 4,
+      concurrency: 128,
+      endpointConcurrency: 64,
       retryDelaysMs: RETRY_DELAYS_MS,
       destinations: { allowPrivate: true },
     });

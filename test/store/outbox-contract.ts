@@ -121,6 +121,24 @@ export function describeOutboxContract(label: string, open: OpenStore): void {
       expect(await store.finishDelivery(again!, ok, null, now + 1_100)).toBe(true);
     });
 
+    it('finishes given together each get their own outcome: a lost lease loses alone', async () => {
+      await store.putEndpoint(endpoint('ep_a'));
+      for (const [i, user] of ['u1', 'u2', 'u3'].entries()) await decide(user, 'inquiry.approved', i + 1);
+      const now = T0 + 20_000_000;
+      const claims = await store.claimDeliveries({ limit: 3, leaseMs: 60_000, nowMs: now });
+      expect(claims).toHaveLength(3);
+      const results = await Promise.all([
+        store.finishDelivery(claims[0]!, ok, null, now + 1),
+        store.finishDelivery({ ...claims[1]!, leaseToken: 'stolen' }, ok, null, now + 1),
+        store.finishDelivery(claims[2]!, down, now + 60_000, now + 1),
+      ]);
+      expect(results).toEqual([true, false, true]);
+      expect(await store.deliveryStats()).toMatchObject({ delivered: 1, sending: 1, pending: 1 });
+      expect((await store.getDelivery(claims[2]!.id))?.attemptLog).toMatchObject([
+        { attempt: 1, statusCode: 503, error: 'HTTP 503' },
+      ]);
+    });
+
     it('dead after the last attempt, then replayed with the same id and a fresh count', async () => {
       await store.putEndpoint(endpoint('ep_a'));
       await decide('u1', 'inquiry.approved', 1);

@@ -87,6 +87,12 @@ export {
   type StandardWebhookHeaders,
   signStandardWebhook,
 } from './outbox/standard-webhooks.js';
+export {
+  fetchTransport,
+  type TransportRequest,
+  type TransportResponse,
+  type WebhookTransport,
+} from './outbox/webhook-transport.js';
 export { createPipeline } from './pipeline/create-pipeline.js';
 export { type IngestBodyResult, ingestBody } from './pipeline/ingest-body.js';
 export { buildPingBody, isPingBody } from './pipeline/ping.js';

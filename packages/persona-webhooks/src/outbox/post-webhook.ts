@@ -6,6 +6,7 @@
  */
 import type { DeliveryResult } from './outbox-types.js';
 import { signStandardWebhook } from './standard-webhooks.js';
+import { fetchTransport, type WebhookTransport } from './webhook-transport.js';
 
 const USER_AGENT = 'persona-webhooks-outbox';
 
@@ -22,6 +23,8 @@ export interface PostWebhookOptions {
   timeoutMs: number;
   /** Default: global fetch. */
   fetch?: typeof fetch;
+  /** How the POST is sent; wins over `fetch`. Default: {@link fetchTransport} over `fetch`. */
+  transport?: WebhookTransport;
   /** Default: Date.now. */
   now?: () => number;
 }
@@ -51,15 +54,16 @@ export async function postStandardWebhook(options: PostWebhookOptions): Promise<
       'user-agent': USER_AGENT,
     };
     requestHeaders = maskSignatures(headers);
-    const response = await (options.fetch ?? fetch)(options.url, {
-      method: 'POST',
+    const send = options.transport ?? fetchTransport(options.fetch);
+    const response = await send({
+      url: options.url,
       headers,
       body: options.payload,
-      redirect: 'manual',
       signal: AbortSignal.timeout(options.timeoutMs),
+      // The first KiB of the answer, for the attempt log: "HTTP 400" alone does not say what was wrong.
+      maxBytes: RESPONSE_EXCERPT_BYTES,
     });
-    // The first KiB of the answer, for the attempt log: "HTTP 400" alone does not say what was wrong.
-    const responseExcerpt = await readExcerpt(response);
+    const responseExcerpt = decodeExcerpt(response.excerpt);
     const ok = response.status >= 200 && response.status < 300;
     return {
       ok,
@@ -80,31 +84,10 @@ export async function postStandardWebhook(options: PostWebhookOptions): Promise<
   }
 }
 
-/**
- * Reads at most {@link RESPONSE_EXCERPT_BYTES} of the body, then drops the rest unread (a receiver may
- * answer with megabytes, or never end). Null for an empty body; a body that fails midway keeps what
- * came. Decoded as UTF-8 with replacement: it is shown as text, escaped.
- */
-async function readExcerpt(response: Response): Promise<string | null> {
-  if (!response.body) return null;
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < RESPONSE_EXCERPT_BYTES) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } catch {
-    // The connection broke or timed out while reading: keep what came.
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-  if (size === 0) return null;
-  const bytes = Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES);
-  return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+/** The excerpt as text: at most {@link RESPONSE_EXCERPT_BYTES}, UTF-8 with replacement (shown escaped). */
+function decodeExcerpt(bytes: Uint8Array | null): string | null {
+  if (bytes === null || bytes.byteLength === 0) return null;
+  return new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, RESPONSE_EXCERPT_BYTES));
 }
 
 /** The headers as the attempt log keeps them: each signature's value masked, its scheme kept. */
@@ -121,7 +104,9 @@ function maskSignatures(headers: Record<string, string>): Record<string, string>
 function describeFailure(error: unknown, timeoutMs: number): string {
   const name = (error as { name?: string }).name;
   if (name === 'TimeoutError' || name === 'AbortError') return `no answer within ${timeoutMs} ms`;
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  // fetch wraps the reason in `cause`; other transports may throw it as is.
+  type Reason = { code?: string; message?: string; cause?: Reason };
+  const cause = (error as Reason).cause ?? (error as Reason);
   // A fetch that refuses a destination (the service's address check) says why in its own words.
   if (cause?.code === 'EDESTINATIONREFUSED' && typeof cause.message === 'string') return cause.message;
   return cause?.code ? `connection failed (${cause.code})` : 'connection failed';

@@ -76,11 +76,13 @@ const schema = z.object({
     100,
     120_000,
   ).default(10_000),
+  // Under a backlog one endpoint's messages need about 64 in flight to keep up with ingest on 2 cores
+  // (`npm run bench` section 5); with few messages due the slots simply stay free.
   PERSONA_WEBHOOKS_OUTBOUND_CONCURRENCY: integerSetting(
     'PERSONA_WEBHOOKS_OUTBOUND_CONCURRENCY',
     1,
     256,
-  ).default(8),
+  ).default(128),
   PERSONA_WEBHOOKS_OUTBOUND_ENDPOINT_CONCURRENCY: integerSetting(
     'PERSONA_WEBHOOKS_OUTBOUND_ENDPOINT_CONCURRENCY',
     1,

@@ -60,7 +60,7 @@ export async function startOutbound(options: {
     concurrency: config.concurrency,
     perEndpointConcurrency: config.endpointConcurrency,
     retryDelaysMs: config.retryDelaysMs,
-    fetch: guarded.fetch,
+    transport: guarded.transport,
     onAttempt: (report) => {
       metrics.recordDelivery(report.outcome);
       logger[report.outcome === 'delivered' ? 'info' : 'warn'](

@@ -2,9 +2,15 @@
  * Claiming and finishing deliveries on PostgreSQL. Claims lock the due rows with `FOR UPDATE OF m SKIP
  * LOCKED`, so each message is sent by one instance at a time, and the ordering check runs under the
  * same snapshot, so an instance never passes a message whose predecessor another instance is leasing.
+ * Outcomes can be recorded several in one transaction (`finishDeliveries`, grouped by the store).
  */
 import { randomUUID } from 'node:crypto';
-import type { ClaimDeliveriesOptions, ClaimedDelivery, OutboxStore } from '../../outbox/outbox-types.js';
+import type {
+  ClaimDeliveriesOptions,
+  ClaimedDelivery,
+  DeliveryResult,
+  OutboxStore,
+} from '../../outbox/outbox-types.js';
 import { positional } from '../named-params.js';
 import type { Connections } from '../postgres/connections.js';
 import type { PostgresQueryable } from '../postgres/driver.js';
@@ -33,23 +39,42 @@ function claimStatements(sql: OutboxStatements) {
 
 type ClaimStatements = ReturnType<typeof claimStatements>;
 
+/** One attempt's outcome, as `finishDelivery` takes it. */
+export interface PostgresFinishRequest {
+  claim: ClaimedDelivery;
+  result: DeliveryResult;
+  retryAtMs: number | null;
+  nowMs: number;
+}
+
+export type PostgresOutboxClaims = Pick<OutboxStore, 'claimDeliveries' | 'finishDelivery'> & {
+  /** Records several outcomes in ONE transaction; per request, false when its lease was lost. */
+  finishDeliveries(requests: readonly PostgresFinishRequest[]): Promise<boolean[]>;
+};
+
 export function createPostgresOutboxClaims(
   connections: Connections,
   sql: OutboxStatements,
-): Pick<OutboxStore, 'claimDeliveries' | 'finishDelivery'> {
+): PostgresOutboxClaims {
   const s = claimStatements(sql);
   const finish = positional<ReturnType<typeof finishParams>>(sql.finish);
   const finishAttempt = positional<ReturnType<typeof finishParams>>(sql.finishAttempt);
+  const finishOne = async (tx: PostgresQueryable, r: PostgresFinishRequest): Promise<boolean> => {
+    const params = finishParams(r.claim, r.result, r.retryAtMs, r.nowMs);
+    const updated = await tx.query(finish.text, finish.values(params));
+    if ((updated.rowCount ?? 0) === 0) return false;
+    await tx.query(finishAttempt.text, finishAttempt.values(params));
+    return true;
+  };
   return {
     claimDeliveries: (options) => connections.transaction((tx) => claim(tx, s, options)),
-
-    finishDelivery: (claimed, result, retryAtMs, nowMs) =>
+    finishDelivery: (claim, result, retryAtMs, nowMs) =>
+      connections.transaction((tx) => finishOne(tx, { claim, result, retryAtMs, nowMs })),
+    finishDeliveries: (requests) =>
       connections.transaction(async (tx) => {
-        const params = finishParams(claimed, result, retryAtMs, nowMs);
-        const updated = await tx.query(finish.text, finish.values(params));
-        if ((updated.rowCount ?? 0) === 0) return false;
-        await tx.query(finishAttempt.text, finishAttempt.values(params));
-        return true;
+        const results: boolean[] = [];
+        for (const request of requests) results.push(await finishOne(tx, request));
+        return results;
       }),
   };
 }

@@ -12,7 +12,7 @@ import type { Connections } from '../postgres/connections.js';
 import type { PostgresQueryable } from '../postgres/driver.js';
 import type { Tables } from '../postgres/tables.js';
 import { messageParams, outboxStatements } from './outbox-sql.js';
-import { createPostgresOutboxClaims } from './postgres-outbox-claims.js';
+import { createPostgresOutboxClaims, type PostgresOutboxClaims } from './postgres-outbox-claims.js';
 import { createPostgresOutboxControls } from './postgres-outbox-controls.js';
 import { createPostgresOutboxEndpoints } from './postgres-outbox-endpoints.js';
 import { createPostgresOutboxReads } from './postgres-outbox-reads.js';
@@ -20,12 +20,13 @@ import { createPostgresOutboxReads } from './postgres-outbox-reads.js';
 /** Called inside the transaction of each decision change, with that transaction's client. */
 export type PostgresDecisionHook = (change: DecisionChange, tx: PostgresQueryable) => Promise<void> | void;
 
-export type PostgresOutbox = Omit<OutboxStore, 'onDeliveriesAvailable'> & {
-  /** Records decision changes inside the caller's transaction, one statement for all their messages. */
-  recordMany(tx: PostgresQueryable, changes: readonly DecisionChange[]): Promise<void>;
-  /** After a transaction that may have recorded changes committed: wakes senders if it did. */
-  committed(): void;
-};
+export type PostgresOutbox = Omit<OutboxStore, 'onDeliveriesAvailable'> &
+  Pick<PostgresOutboxClaims, 'finishDeliveries'> & {
+    /** Records decision changes inside the caller's transaction, one statement for all their messages. */
+    recordMany(tx: PostgresQueryable, changes: readonly DecisionChange[]): Promise<void>;
+    /** After a transaction that may have recorded changes committed: wakes senders if it did. */
+    committed(): void;
+  };
 
 export function createPostgresOutbox(
   connections: Connections,

@@ -1,9 +1,11 @@
 /**
  * Claiming and finishing deliveries on SQLite. One writer at a time, so claims need no row locks: the
- * IMMEDIATE transaction is the lock.
+ * IMMEDIATE transaction is the lock. Outcomes can be recorded several in one transaction
+ * (`finishDeliveries`): the store groups the attempts that end together, so a busy sender pays one
+ * commit for many messages instead of one each.
  */
 import { randomUUID } from 'node:crypto';
-import type { OutboxStore } from '../../outbox/outbox-types.js';
+import type { ClaimedDelivery, DeliveryResult, OutboxStore } from '../../outbox/outbox-types.js';
 import type { SqliteDatabase } from '../sqlite/driver.js';
 import type { PrepareCached } from '../sqlite/statement-cache.js';
 import type { Synchronous } from '../synchronous.js';
@@ -15,10 +17,20 @@ import {
   toClaimedDelivery,
 } from './outbox-sql.js';
 
-export function createSqliteOutboxClaims(
-  db: SqliteDatabase,
-  prepare: PrepareCached,
-): Pick<Synchronous<OutboxStore>, 'claimDeliveries' | 'finishDelivery'> {
+/** One attempt's outcome, as `finishDelivery` takes it. */
+export interface FinishRequest {
+  claim: ClaimedDelivery;
+  result: DeliveryResult;
+  retryAtMs: number | null;
+  nowMs: number;
+}
+
+export type SqliteOutboxClaims = Pick<Synchronous<OutboxStore>, 'claimDeliveries' | 'finishDelivery'> & {
+  /** Records several outcomes in ONE transaction; per request, false when its lease was lost. */
+  finishDeliveries(requests: readonly FinishRequest[]): boolean[];
+};
+
+export function createSqliteOutboxClaims(db: SqliteDatabase, prepare: PrepareCached): SqliteOutboxClaims {
   const claim = db.transaction((limit: number, leaseMs: number, nowMs: number, perEndpoint?: number) => {
     const due =
       perEndpoint === undefined
@@ -34,17 +46,22 @@ export function createSqliteOutboxClaims(
     });
   });
 
-  const finish = db.transaction((params: ReturnType<typeof finishParams>) => {
+  const finishOne = (params: ReturnType<typeof finishParams>): boolean => {
     if (prepare(SQL.finish).run(params).changes === 0) return false;
     prepare(SQL.finishAttempt).run(params);
     return true;
-  });
+  };
+  const finish = db.transaction(finishOne);
+  const finishMany = db.transaction((requests: readonly FinishRequest[]) =>
+    requests.map((r) => finishOne(finishParams(r.claim, r.result, r.retryAtMs, r.nowMs))),
+  );
 
   return {
     claimDeliveries: ({ limit, leaseMs, nowMs, perEndpoint }) =>
       claim.immediate(limit, leaseMs, nowMs, perEndpoint),
     finishDelivery: (claimed, result, retryAtMs, nowMs) =>
       finish.immediate(finishParams(claimed, result, retryAtMs, nowMs)),
+    finishDeliveries: (requests) => finishMany.immediate(requests),
   };
 }
 

@@ -11,7 +11,7 @@ import type { SqliteDatabase } from '../sqlite/driver.js';
 import type { PrepareCached } from '../sqlite/statement-cache.js';
 import type { Synchronous } from '../synchronous.js';
 import { messageParams, PLAIN_OUTBOX_SQL as SQL } from './outbox-sql.js';
-import { createSqliteOutboxClaims } from './sqlite-outbox-claims.js';
+import { createSqliteOutboxClaims, type SqliteOutboxClaims } from './sqlite-outbox-claims.js';
 import { createSqliteOutboxControls } from './sqlite-outbox-controls.js';
 import { createSqliteOutboxEndpoints } from './sqlite-outbox-endpoints.js';
 import { createSqliteOutboxReads } from './sqlite-outbox-reads.js';
@@ -20,12 +20,13 @@ import { createSqliteOutboxReads } from './sqlite-outbox-reads.js';
 export type SqliteDecisionHook = (change: DecisionChange, db: SqliteDatabase) => void;
 
 /** The outbox operations bound to one connection (sync; the store wraps them in promises). */
-export type SqliteOutbox = Synchronous<Omit<OutboxStore, 'onDeliveriesAvailable'>> & {
-  /** Records decision changes as messages (and runs the user's hook), in the caller's transaction. */
-  record: RecordSqliteChanges;
-  /** Messages written since the connection opened: the store wakes senders when it moves. */
-  written(): number;
-};
+export type SqliteOutbox = Synchronous<Omit<OutboxStore, 'onDeliveriesAvailable'>> &
+  Pick<SqliteOutboxClaims, 'finishDeliveries'> & {
+    /** Records decision changes as messages (and runs the user's hook), in the caller's transaction. */
+    record: RecordSqliteChanges;
+    /** Messages written since the connection opened: the store wakes senders when it moves. */
+    written(): number;
+  };
 
 export function createSqliteOutbox(
   db: SqliteDatabase,

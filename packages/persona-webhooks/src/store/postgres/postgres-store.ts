@@ -24,6 +24,7 @@ import {
 } from '../inbox/inbox-rows.js';
 import { ListenerSet } from '../listener-set.js';
 import { createPostgresOutbox, type PostgresOutbox } from '../outbox/postgres-outbox.js';
+import type { PostgresFinishRequest } from '../outbox/postgres-outbox-claims.js';
 import { createPostgresWorkQueue, type PostgresWorkQueue } from '../queue/postgres-work-queue.js';
 import type { QueueControls, WorkQueue } from '../queue/work-queue.js';
 import { createPostgresReadModel } from '../read-model/postgres-read-model.js';
@@ -108,6 +109,8 @@ interface Parts {
   wakeups: Wakeups;
   deliveryListeners: ListenerSet;
   inbox: GroupCommit<EventRow, IngestOutcome>;
+  /** Delivery outcomes, grouped as SQLite's are: attempts ending together share one transaction. */
+  finishes: GroupCommit<PostgresFinishRequest, boolean>;
   stats: { writes: number };
   calls: Calls;
 }
@@ -138,6 +141,14 @@ function createParts(options: PostgresStoreOptions): Parts {
     wakeups,
     deliveryListeners,
     inbox,
+    finishes: new GroupCommit<PostgresFinishRequest, boolean>({
+      maxBatchSize: config.batchMaxSize,
+      commit: (requests) => outbox.finishDeliveries(requests),
+      // An outcome PostgreSQL refuses fails alone: its lease runs out and the message is sent again.
+      mayBeItemError: isRowDataError,
+      // `calls.run` maps what callers see.
+      mapError: (error) => error,
+    }),
     stats,
     calls,
   };
@@ -197,7 +208,16 @@ function afterDecisions<T>(decider: Decider, work: () => Promise<T>): () => Prom
   };
 }
 
-function lifecycleMethods({ config, connections, t, outbox, calls, inbox, wakeups }: Parts): StoreLifecycle {
+function lifecycleMethods({
+  config,
+  connections,
+  t,
+  outbox,
+  calls,
+  inbox,
+  finishes,
+  wakeups,
+}: Parts): StoreLifecycle {
   // `/readyz` must answer even when a connection hangs, so ping has the same deadline as ingest.
   const deadline = {
     deadlineMs: config.ingestTimeoutMs,
@@ -228,7 +248,7 @@ function lifecycleMethods({ config, connections, t, outbox, calls, inbox, wakeup
       // Acknowledge what was accepted before the close: the queued batch is written and calls in flight
       // get a grace period to finish. Whatever still holds a connection after it is destroyed, so the
       // owner's `pool.end()` (which waits for every checked-out connection) cannot hang on it.
-      await inbox.drain();
+      await Promise.all([inbox.drain(), finishes.drain()]);
       await settleWithin(calls.running, CLOSE_GRACE_MS);
       wakeups.close();
       connections.abandonAll();
@@ -278,7 +298,7 @@ function readModelMethods({ reads, calls, decider }: Parts): ReadModel {
   };
 }
 
-function outboxMethods({ outbox, calls, decider, deliveryListeners }: Parts): OutboxStore {
+function outboxMethods({ outbox, calls, decider, deliveryListeners, finishes }: Parts): OutboxStore {
   const run = <T>(work: () => Promise<T>) => calls.run(work);
   const read = <T>(work: () => Promise<T>) => calls.read(work);
   return {
@@ -287,8 +307,8 @@ function outboxMethods({ outbox, calls, decider, deliveryListeners }: Parts): Ou
     listEndpoints: () => read(() => outbox.listEndpoints()),
     claimDeliveries: (claimOptions) =>
       run(afterDecisions(decider, () => outbox.claimDeliveries(claimOptions))),
-    finishDelivery: (claimed, result, retryAtMs, nowMs) =>
-      run(() => outbox.finishDelivery(claimed, result, retryAtMs, nowMs)),
+    finishDelivery: (claim, result, retryAtMs, nowMs) =>
+      run(() => finishes.submit({ claim, result, retryAtMs, nowMs })),
     listDeliveries: (query) => read(afterDecisions(decider, () => outbox.listDeliveries(query))),
     getDelivery: (id) => read(() => outbox.getDelivery(id)),
     replayDelivery: (id, nowMs) => run(() => outbox.replayDelivery(id, nowMs)),

@@ -2,8 +2,8 @@
  * The embedded default store: one SQLite file, one connection, durable before every acknowledgement.
  * better-sqlite3 is synchronous, so each method runs its transaction to completion and settles a
  * promise. Ingests are group-committed (see `../group-commit.ts`) to share one fsync per batch; the
- * worker's completes are grouped the same way, and its transactions skip the fsync unless told
- * otherwise (see `worker-synchronous.ts`).
+ * worker's completes and the delivery worker's outcomes are grouped the same way, and their
+ * transactions skip the fsync unless told otherwise (see `worker-synchronous.ts`).
  *
  * The file is opened on first use, not in the constructor, and opened again on the next call if that
  * failed: an unopenable file (read-only directory, missing mount) makes calls reject with
@@ -22,10 +22,12 @@ import type { IngestOutcome } from '../inbox/inbox.js';
 import { type EventRow, eventRow, quarantineRow } from '../inbox/inbox-rows.js';
 import { ListenerSet } from '../listener-set.js';
 import type { SqliteDecisionHook } from '../outbox/sqlite-outbox.js';
+import type { FinishRequest } from '../outbox/sqlite-outbox-claims.js';
 import type { CompleteRequest, CompleteResult } from '../queue/sqlite-work-queue.js';
 import type { QueueControls, WorkQueue } from '../queue/work-queue.js';
 import type { ReadModel } from '../read-model/read-model.js';
 import type { Store, StoreLifecycle } from '../store.js';
+import { finishGroupCommit } from './delivery-finishes.js';
 import type { SqliteDatabase, SqliteDatabaseSource } from './driver.js';
 import { SqliteAccess } from './sqlite-access.js';
 import type { SqliteConnection } from './sqlite-connection.js';
@@ -45,7 +47,7 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** Most ingests committed in one transaction. Default 256; 1 disables group commit. */
   batchMaxSize?: number;
-  /** Most worker completes committed in one transaction. Default 256; 1 disables grouping. */
+  /** Most worker completes (and, apart, delivery outcomes) committed in one transaction. Default 256; 1 disables grouping. */
   completeBatchMaxSize?: number;
   /**
    * Sync level of the worker's claim/complete/fail transactions. Default `normal`: no fsync per
@@ -75,6 +77,8 @@ export interface SqliteWriteStats {
   completeBatches: number;
   /** Completes submitted through them. */
   completes: number;
+  /** Delivery outcome transactions committed or attempted. */
+  finishBatches: number;
 }
 
 /** The SQLite store, plus figures the Store interface does not need. */
@@ -112,6 +116,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       writes: parts.stats.writes,
       completeBatches: completions.batches,
       completes: parts.stats.completes,
+      finishBatches: parts.finishes.batches,
     }),
   };
 }
@@ -124,6 +129,7 @@ interface Parts {
   deliveryListeners: ListenerSet;
   inbox: GroupCommit<EventRow, IngestOutcome>;
   completions: GroupCommit<CompleteRequest, CompleteResult>;
+  finishes: GroupCommit<FinishRequest, boolean>;
   stats: { writes: number; completes: number };
   calls: Calls;
 }
@@ -159,6 +165,7 @@ function createParts(options: SqliteStoreOptions): Parts {
       stats,
       deliveryListeners,
     ),
+    finishes: finishGroupCommit(access, batchSize('completeBatchMaxSize', options.completeBatchMaxSize)),
     stats,
     calls: new Calls(access),
   };
@@ -248,6 +255,7 @@ function lifecycleMethods({
   calls,
   inbox,
   completions,
+  finishes,
   listeners,
   deliveryListeners,
 }: Parts): StoreLifecycle {
@@ -273,7 +281,7 @@ function lifecycleMethods({
       // Writes accepted before the close are committed and synced (or rejected) now, then new work is
       // refused.
       calls.closed = true;
-      await Promise.all([inbox.drain(), completions.drain()]);
+      await Promise.all([inbox.drain(), completions.drain(), finishes.drain()]);
       listeners.clear();
       deliveryListeners.clear();
       access.close();
@@ -317,7 +325,7 @@ function readModelMethods({ calls }: Parts): ReadModel {
   };
 }
 
-function outboxMethods({ calls, deliveryListeners }: Parts): OutboxStore {
+function outboxMethods({ calls, deliveryListeners, finishes }: Parts): OutboxStore {
   /** A control that may make a message due now wakes the delivery worker. */
   const waking = async <T>(outcome: Promise<T>, wakes: (value: T) => boolean): Promise<T> => {
     const value = await outcome;
@@ -328,8 +336,9 @@ function outboxMethods({ calls, deliveryListeners }: Parts): OutboxStore {
     putEndpoint: (endpoint) => calls.write((c) => c.outbox.putEndpoint(endpoint)),
     listEndpoints: () => calls.read((c) => c.outbox.listEndpoints()),
     claimDeliveries: (claimOptions) => calls.write((c) => c.outbox.claimDeliveries(claimOptions)),
-    finishDelivery: (claimed, result, retryAtMs, nowMs) =>
-      calls.write((c) => c.outbox.finishDelivery(claimed, result, retryAtMs, nowMs)),
+    // Grouped: outcomes arriving in the same turn of the event loop share one transaction.
+    finishDelivery: (claim, result, retryAtMs, nowMs) =>
+      calls.closed ? calls.rejectClosed() : finishes.submit({ claim, result, retryAtMs, nowMs }),
     listDeliveries: (query) => calls.read((c) => c.outbox.listDeliveries(query)),
     getDelivery: (id) => calls.read((c) => c.outbox.getDelivery(id)),
     replayDelivery: (id, nowMs) =>
