@@ -8,36 +8,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { createSqliteFileStore } from '../packages/server/src/sqlite-file-store.js';
-
-const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+import { fillOutboxFile } from './lib/outbox-file.js';
 
 async function measure(n: number, perEndpoint: number | undefined): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'outbox-claim-'));
   const file = join(dir, 'db.sqlite');
-  const setup = createSqliteFileStore(file);
-  await setup.migrate();
-  for (const id of ['ep_a', 'ep_b']) {
-    await setup.putEndpoint({
-      id,
-      url: 'http://127.0.0.1:9/',
-      secrets: [{ secret: SECRET, expiresAtMs: null }],
-      enabled: true,
-      source: 'cli',
-      createdAtMs: 1,
-    });
-  }
-  await setup.close();
-  const db = new Database(file);
-  const insert = db.prepare(
-    `INSERT INTO outbox_messages (id, endpoint_id, reference_id, payload, status, attempts, created_at_ms,
-      next_attempt_at_ms) VALUES (?, ?, ?, '{}', 'pending', 0, 1, 1)`,
-  );
-  db.transaction(() => {
-    for (let i = 0; i < n; i++) insert.run(`msg_${i}`, i % 2 ? 'ep_a' : 'ep_b', `u${i}`);
-  })();
-  db.close();
+  await fillOutboxFile(file, { ep_a: 'http://127.0.0.1:9/', ep_b: 'http://127.0.0.1:9/' }, n, (i) => ({
+    endpointId: i % 2 ? 'ep_a' : 'ep_b',
+    referenceId: `u${i}`,
+    payload: '{}',
+  }));
   const store = createSqliteFileStore(file);
   const times: number[] = [];
   for (let round = 0; round < 20; round++) {

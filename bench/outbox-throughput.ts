@@ -13,12 +13,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
 import { startDeliveryWorker } from 'persona-webhooks';
 import { createGuardedFetch } from '../packages/server/src/outbound/guarded-connect.js';
 import { createSqliteFileStore } from '../packages/server/src/sqlite-file-store.js';
+import { fillOutboxFile } from './lib/outbox-file.js';
 
-const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const PAYLOAD = JSON.stringify({
   type: 'kyc.decision_changed',
   data: { referenceId: 'u', decision: 'approved' },
@@ -37,30 +36,6 @@ async function startReceiver(): Promise<{ url: string; child: ChildProcess }> {
   return { url: `http://127.0.0.1:${port}/kyc`, child };
 }
 
-/** A store file with one endpoint and `messages` due, spread over `users` users (0: one each). */
-async function fillStore(file: string, url: string, messages: number, users: number): Promise<void> {
-  const setup = createSqliteFileStore(file);
-  await setup.migrate();
-  await setup.putEndpoint({
-    id: 'ep_a',
-    url,
-    secrets: [{ secret: SECRET, expiresAtMs: null }],
-    enabled: true,
-    source: 'cli',
-    createdAtMs: 1,
-  });
-  await setup.close();
-  const db = new Database(file);
-  const insert = db.prepare(
-    `INSERT INTO outbox_messages (id, endpoint_id, reference_id, payload, status, attempts, created_at_ms,
-      next_attempt_at_ms) VALUES (?, 'ep_a', ?, ?, 'pending', 0, 1, 1)`,
-  );
-  db.transaction(() => {
-    for (let i = 0; i < messages; i++) insert.run(`msg_${i}`, `u${users > 0 ? i % users : i}`, PAYLOAD);
-  })();
-  db.close();
-}
-
 /** One round: fills a fresh store, drains it, returns messages per wall second and per CPU second. */
 async function round(options: {
   messages: number;
@@ -74,7 +49,11 @@ async function round(options: {
   const guarded = createGuardedFetch({ policy: { allowPrivate: true }, servicePort: () => 0 });
   try {
     const file = join(dir, 'db.sqlite');
-    await fillStore(file, receiver.url, options.messages, options.users);
+    await fillOutboxFile(file, { ep_a: receiver.url }, options.messages, (i) => ({
+      endpointId: 'ep_a',
+      referenceId: `u${options.users > 0 ? i % options.users : i}`,
+      payload: PAYLOAD,
+    }));
     const store = createSqliteFileStore(file);
     const cpu = process.cpuUsage();
     const started = performance.now();
