@@ -20,6 +20,10 @@ import {
   type OwnedFactRow,
 } from './kyc-decisions.js';
 
+/** The objects a pass's marks name, `$1` ids and `$2` kinds; a pass needs no origin (always 0). */
+const CHANGED_OBJECTS_SQL =
+  'SELECT DISTINCT id, kind, 0 FROM unnest($1::text[], $2::text[]) AS changed(id, kind)';
+
 /** The decision statements of one schema, rendered once. */
 export function decisionStatements(t: Tables) {
   const sql = decisionSql(t);
@@ -29,11 +33,7 @@ export function decisionStatements(t: Tables) {
     FROM (SELECT hashtextextended(k, 0) AS key FROM unnest($1::text[]) AS k ORDER BY 1) AS keys`;
 
   const manyFacts = manyUserFactsSql(t, 'SELECT DISTINCT unnest($1::text[])', 'postgres');
-  const concerned = concernedUsersSql(
-    t,
-    'SELECT DISTINCT id, kind, 0 FROM unnest($1::text[], $2::text[]) AS changed(id, kind)',
-    'postgres',
-  );
+  const concerned = concernedUsersSql(t, CHANGED_OBJECTS_SQL, 'postgres');
   const manyDecisions = `SELECT reference_id, decision, reasons FROM ${t.decisions} WHERE reference_id = ANY($1::text[])`;
   const writeMany = `INSERT INTO ${t.decisions} AS d (reference_id, decision, reasons, event_id, updated_at_ms)
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
