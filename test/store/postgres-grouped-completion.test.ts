@@ -18,9 +18,14 @@ import { inboxEvent, inquiryUpdate, T0 } from './store-fixtures.js';
 
 const reachable = await postgresReachable();
 
-/** The pool, counting the completion statements sent through its clients. */
-function countingPool(pool: pg.Pool): { pool: PostgresPool; completions: () => number } {
+/** The pool, counting the completion statements sent through its clients and their distinct texts. */
+function countingPool(pool: pg.Pool): {
+  pool: PostgresPool;
+  completions: () => number;
+  texts: Set<string>;
+} {
   let completions = 0;
+  const texts = new Set<string>();
   const wrapped: PostgresPool = {
     query: (text, values) => pool.query(text, values),
     connect: async () => {
@@ -29,7 +34,10 @@ function countingPool(pool: pg.Pool): { pool: PostgresPool; completions: () => n
         get(target, property) {
           if (property === 'query') {
             return (text: string, values?: unknown[]) => {
-              if (/\bmarked(_\d+)? AS \(/.test(text)) completions++;
+              if (/\bmarked(_\d+)? AS \(/.test(text)) {
+                completions++;
+                texts.add(text);
+              }
               return target.query(text, values);
             };
           }
@@ -39,7 +47,7 @@ function countingPool(pool: pg.Pool): { pool: PostgresPool; completions: () => n
       });
     },
   };
-  return { pool: wrapped, completions: () => completions };
+  return { pool: wrapped, completions: () => completions, texts };
 }
 
 /** How many users have a decision. */
@@ -53,7 +61,7 @@ describe.skipIf(!reachable)('PostgreSQL grouped completions', () => {
     await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
   });
 
-  const open = async (): Promise<{ store: PostgresStore; completions: () => number }> => {
+  const open = async (): Promise<{ store: PostgresStore; completions: () => number; texts: Set<string> }> => {
     const schema = testSchemaName();
     const pool = testPool();
     const counting = countingPool(pool);
@@ -64,7 +72,7 @@ describe.skipIf(!reachable)('PostgreSQL grouped completions', () => {
       await dropTestSchema(schema);
     });
     await store.migrate();
-    return { store, completions: counting.completions };
+    return { store, completions: counting.completions, texts: counting.texts };
   };
 
   /** Ingests one event per inquiry id (created a second apart, in order) and claims them all. */
@@ -111,7 +119,7 @@ describe.skipIf(!reachable)('PostgreSQL grouped completions', () => {
   });
 
   it('keeps two events of one inquiry in separate statements; both complete and the newest wins', async () => {
-    const { store, completions } = await open();
+    const { store, completions, texts } = await open();
     const claimed = await claimAll(store, ['inq_a', 'inq_a', 'inq_b']);
     const [older, newer, other] = claimed as [ClaimedEvent, ClaimedEvent, ClaimedEvent];
     // The newer event first: the order of the statements must not matter to the facts.
@@ -122,6 +130,8 @@ describe.skipIf(!reachable)('PostgreSQL grouped completions', () => {
     ]);
     expect(results).toEqual([true, true, true]);
     expect(completions()).toBe(2);
+    // A group of two and a group of one are one SQL text: PostgreSQL plans it the same whatever the group.
+    expect(texts.size).toBe(1);
     expect(await store.getInquiry('inq_a')).toMatchObject({
       status: 'approved',
       statusAtMs: newer.createdAtMs,
@@ -154,6 +164,59 @@ describe.skipIf(!reachable)('PostgreSQL grouped completions', () => {
     }
     expect((await store.counts()).done).toBe(40);
     expect(await decided(store)).toBe(2);
+  });
+
+  it('folds verifications, transactions and links of several events into one statement', async () => {
+    const { store, completions } = await open();
+    const [first, second] = (await claimAll(store, ['inq_v', 'inq_t'])) as [ClaimedEvent, ClaimedEvent];
+    const results = await Promise.all([
+      store.complete(
+        first,
+        [
+          ...update(first, 'inq_v', 'approved'),
+          {
+            kind: 'verification',
+            verificationId: 'ver_1',
+            inquiryId: 'inq_v',
+            verificationType: 'verification/government-id',
+            status: 'passed',
+            statusAtMs: first.createdAtMs,
+            eventId: first.id,
+          },
+        ],
+        T0 + 100,
+      ),
+      store.complete(
+        second,
+        [
+          {
+            kind: 'transaction',
+            transactionId: 'txn_1',
+            referenceId: 'user_txn',
+            status: 'approved',
+            statusAtMs: second.createdAtMs,
+            eventId: second.id,
+            transactionCreatedAtMs: second.createdAtMs,
+            redactedAtMs: null,
+          },
+          {
+            kind: 'links',
+            objectId: 'txn_1',
+            objectKind: 'transaction',
+            related: [{ id: 'inq_t', kind: 'inquiry' }],
+          },
+          ...update(second, 'inq_t', 'completed'),
+        ],
+        T0 + 100,
+      ),
+    ]);
+    expect(results).toEqual([true, true]);
+    expect(completions()).toBe(1);
+    expect(await store.getVerification('ver_1')).toMatchObject({ inquiryId: 'inq_v', status: 'passed' });
+    const facts = await store.getKycFacts('user_txn');
+    expect(facts.transactions).toMatchObject([{ transactionId: 'txn_1', status: 'approved' }]);
+    // The inquiry is the user's through the transaction's link, stored by the same statement.
+    expect(facts.inquiries.map((inquiry) => inquiry.inquiryId)).toEqual(['inq_t']);
   });
 
   it('reports a lost lease in a group for that event only; the others complete', async () => {

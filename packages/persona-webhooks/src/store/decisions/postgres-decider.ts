@@ -40,9 +40,11 @@ export interface Decider {
   idle(): Promise<void>;
   /**
    * The upsert of a completion's marks, with the caller's parameters: `marks` (text[]) and `eventId`
-   * (e.g. `$1`, `$2`); `onlyIf`, a condition the marks are written under (e.g. that the lease held).
+   * (e.g. `$1`, `$2`).
    */
-  markSql(marks: string, eventId: string, onlyIf?: string): string;
+  markSql(marks: string, eventId: string): string;
+  /** The same upsert of marks from `rowsSql`, a SELECT of (key, event id) rows without repeated keys. */
+  markRowsSql(rowsSql: string): string;
 }
 
 export function createDecider(
@@ -88,11 +90,12 @@ export function createDecider(
   let chain: Promise<void> = Promise.resolve();
   // The newest clock a caller of the queued pass gave.
   let queuedNowMs = 0;
+  const markRowsSql = (rowsSql: string) => `INSERT INTO ${t.kycDirty} (key, event_id) ${rowsSql}
+      ON CONFLICT (key) DO UPDATE SET seq = ${t.kycDirty}.seq + 1, event_id = EXCLUDED.event_id`;
   return {
-    markSql: (marks, eventId, onlyIf) =>
-      `INSERT INTO ${t.kycDirty} (key, event_id)
-      SELECT DISTINCT k, ${eventId}::text FROM unnest(${marks}::text[]) AS k${onlyIf ? ` WHERE ${onlyIf}` : ''}
-      ON CONFLICT (key) DO UPDATE SET seq = ${t.kycDirty}.seq + 1, event_id = EXCLUDED.event_id`,
+    markRowsSql,
+    markSql: (marks, eventId) =>
+      markRowsSql(`SELECT DISTINCT k, ${eventId}::text FROM unnest(${marks}::text[]) AS k`),
     settle(nowMs) {
       queuedNowMs = Math.max(queuedNowMs, nowMs);
       queued ??= chain.then(async () => {
