@@ -11,11 +11,7 @@
  * BENCH_COMPARE_KINDS (default `sqlite,sqlitethread,postgres`). Needs wrk. A script that prints figures:
  * it never fails because a machine is slow.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
-import { buildDist } from './lib/build.js';
+import { describeCommit, prepareCheckouts, roundOrder } from './lib/checkouts.js';
 import type { ServerKind } from './lib/our-server.js';
 import { WEBHOOK_PATH } from './lib/our-server.js';
 import { postgresReachable } from './lib/postgres.js';
@@ -27,57 +23,32 @@ import { findWrk, writeDeliveryFile } from './lib/wrk.js';
 import { LABELS, measureOnce } from './sections/ingest.js';
 import { compileBaselineServers } from './servers/compile-servers.js';
 
-const others = process.argv.slice(2).map((dir) => resolve(dir));
-if (others.length === 0 || !findWrk()) {
+if (process.argv.length <= 2 || !findWrk()) {
   console.error(
     'usage: npm run bench:compare -- <checkout> [<checkout>…]   (needs wrk: apt-get install wrk)',
   );
   process.exit(2);
 }
-const binOf = (root: string) => join(root, 'packages/server/bin/persona-webhooks.js');
-for (const root of others) {
-  if (!existsSync(binOf(root))) {
-    console.error(`${binOf(root)} does not exist: is ${root} a checkout of this project?`);
-    process.exit(2);
-  }
-}
-
 const settings = { ...readSettings(), rounds: Math.round(Number(process.env['BENCH_ROUNDS'] ?? 3)) };
 const kinds = (process.env['BENCH_COMPARE_KINDS'] ?? 'sqlite,sqlitethread,postgres').split(
   ',',
 ) as ServerKind[];
 const progress = (line: string) => process.stderr.write(`… ${line}\n`);
-const commit = (dir: string) =>
-  spawnSync('git', ['-C', dir, 'log', '-1', '--format=%h %s'], { encoding: 'utf8' })
-    .stdout.trim()
-    .slice(0, 70);
 
 progress('building every checkout (tsc -b)');
-if (!buildDist().runnable) throw new Error('this checkout did not build');
-const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-for (const root of others) {
-  const built = spawnSync(process.execPath, [tsc, '-b', 'packages/persona-webhooks', 'packages/server'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  if (built.status !== 0) throw new Error(`${root} did not build:\n${built.stdout}`);
-}
+const { others, sides } = prepareCheckouts(process.argv.slice(2));
 const baselines = compileBaselineServers();
 const pgUp = await postgresReachable();
 const measured = kinds.filter((kind) => kind !== 'postgres' || pgUp);
 
 const system = systemInfo();
 console.log(`persona-webhooks bench:compare — ${system.date}, ${system.nproc} cores, node ${system.node}`);
-console.log(`  this:  ${commit('.')}`);
-for (const [i, root] of others.entries()) console.log(`  other ${i + 1}: ${commit(root)} (${root})`);
+console.log(`  this:  ${describeCommit('.')}`);
+for (const [i, root] of others.entries()) console.log(`  other ${i + 1}: ${describeCommit(root)} (${root})`);
 console.log(
   `  ${settings.rounds} rounds × (${settings.warmupSeconds} s warm-up + ${settings.seconds} s), ${settings.connections} connections, wrk${pgUp ? '' : '; PostgreSQL unreachable, skipped'}`,
 );
 
-const sides: { name: string; bin: string | undefined }[] = [
-  { name: 'this', bin: undefined },
-  ...others.map((root, i) => ({ name: `other ${i + 1}`, bin: binOf(root) })),
-];
 const rates = new Map<string, number[]>();
 const cpu = new Map<string, number[]>();
 for (let round = 1; round <= settings.rounds; round++) {
@@ -86,10 +57,7 @@ for (let round = 1; round <= settings.rounds; round++) {
   const file = await writeDeliveryFile(count, WEBHOOK_PATH);
   try {
     for (const kind of measured) {
-      // The order turns each round, so no checkout always runs first (or on the warmer machine).
-      const turn = (round - 1) % sides.length;
-      const order = [...sides.slice(turn), ...sides.slice(0, turn)];
-      for (const side of order) {
+      for (const side of roundOrder(sides, round)) {
         progress(`round ${round}/${settings.rounds}: ${kind}, ${side.name}`);
         const run = await measureOnce(kind, round, settings, baselines, 6_000, file, side.bin);
         const key = `${kind}:${side.name}`;

@@ -44,6 +44,7 @@ export async function readBacklog(serverUrl: string): Promise<number | undefined
  *
  * @example
  * const burst = await runBurst(20_000, 50, 45, baselines);
+ * const before = await runBurst(20_000, 50, 45, baselines, 'sqlite', '/tmp/before/packages/server/bin/persona-webhooks.js');
  */
 export async function runBurst(
   events: number,
@@ -51,8 +52,9 @@ export async function runBurst(
   drainCapSeconds: number,
   baselines: BaselineServers,
   kind: 'sqlite' | 'sqlitethread' = 'sqlite',
+  bin?: string,
 ): Promise<BurstResult> {
-  const prepared = prepareServer(kind, baselines);
+  const prepared = prepareServer(kind, baselines, bin);
   const server = await startServer(prepared.spec);
   try {
     const pool = new DeliveryPool(events);
