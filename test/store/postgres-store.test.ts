@@ -84,6 +84,27 @@ describe.skipIf(!reachable)('PostgreSQL store', () => {
       expect(await a!.ingest(inboxEvent('evt_a'))).toBe('stored');
     });
 
+    it('compresses stored bodies with lz4 where the server has it, and stores and reads them back', async () => {
+      const [store] = await openInstances(1);
+      await store!.migrate();
+      const { version, method } = await withTestPool(async (pool) => {
+        const server = await pool.query("SELECT current_setting('server_version_num')::int AS v");
+        const column = await pool.query(
+          `SELECT attcompression FROM pg_attribute WHERE attrelid = '"${store!.schema}".events'::regclass AND attname = 'body'`,
+        );
+        return { version: Number(server.rows[0]['v']), method: column.rows[0]?.['attcompression'] };
+      });
+      // 'l' is lz4, which PostgreSQL 14+ has when built with it (Debian's 15 on the CI machine is).
+      expect(version).toBeGreaterThanOrEqual(140000);
+      expect(method).toBe('l');
+      const body = new TextEncoder().encode(
+        JSON.stringify({ data: { attributes: { text: 'x'.repeat(8_000) } } }),
+      );
+      expect(await store!.ingest(inboxEvent('evt_big', { body }))).toBe('stored');
+      const [claimed] = await store!.claim({ limit: 1, leaseMs: 60_000, nowMs: Date.now() });
+      expect(Buffer.compare(Buffer.from(claimed!.body!), Buffer.from(body))).toBe(0);
+    });
+
     it('reports the schema without creating it, and refuses a schema a newer release migrated', async () => {
       const [store] = await openInstances(1);
       const latest = Math.max(...POSTGRES_MIGRATIONS.map((m) => m.version));
