@@ -134,20 +134,27 @@ interface UnnestedUpsert {
 }
 
 /**
- * `INSERT … VALUES (@a, @b) ON CONFLICT …` → `INSERT … SELECT u.a, u.b FROM unnest(@<prefix>gate::text[],
- * @<prefix>a::text[], @<prefix>b::bigint[]) AS u(gate, a, b) WHERE u.gate IN (SELECT id FROM <gate>) ON
- * CONFLICT …`. The arrays are typed from the column names: the projection tables' `…_ms` columns are
- * bigint, the rest text (the kinds with smallint flags do not fold, see `foldedRows`).
+ * `INSERT … VALUES (@a, @b) ON CONFLICT (a) …` → `INSERT … SELECT u.a, u.b FROM unnest(@<prefix>gate::text[],
+ * @<prefix>a::text[], @<prefix>b::bigint[]) AS u(gate, a, b) WHERE u.gate IN (SELECT id FROM <gate>)
+ * ORDER BY u.a ON CONFLICT (a) …`. The arrays are typed from the column names: the projection tables'
+ * `…_ms` columns are bigint, the rest text (the kinds with smallint flags do not fold, see
+ * `foldedRows`). Rows go in the order of the conflict key, so two groups in flight at once lock the
+ * rows they share in one order and never deadlock on each other.
  */
 function unnestGated(upsert: string, prefix: string, gate: string): UnnestedUpsert {
   let columns: string[] = [];
-  const sql = upsert.replace(/\)\s+VALUES \(([\s\S]*?)\)\s+ON CONFLICT/, (_match, list: string) => {
-    columns = [...list.matchAll(/@([a-z_]+)/g)].map((found) => found[1] as string);
-    const arrays = columns.map((c) => `@${prefix}${c}::${c.endsWith('_ms') ? 'bigint' : 'text'}[]`);
-    return `) SELECT ${columns.map((c) => `u.${c}`).join(', ')}
+  const sql = upsert.replace(
+    /\)\s+VALUES \(([\s\S]*?)\)\s+ON CONFLICT \(([^)]*)\)/,
+    (_match, list: string, conflictKey: string) => {
+      columns = [...list.matchAll(/@([a-z_]+)/g)].map((found) => found[1] as string);
+      const arrays = columns.map((c) => `@${prefix}${c}::${c.endsWith('_ms') ? 'bigint' : 'text'}[]`);
+      const order = conflictKey.split(',').map((c) => `u.${c.trim()}`);
+      return `) SELECT ${columns.map((c) => `u.${c}`).join(', ')}
     FROM unnest(@${prefix}gate::text[], ${arrays.join(', ')}) AS u(gate, ${columns.join(', ')})
-    WHERE u.gate IN (SELECT id FROM ${gate}) ON CONFLICT`;
-  });
+    WHERE u.gate IN (SELECT id FROM ${gate}) ORDER BY ${order.join(', ')}
+    ON CONFLICT (${conflictKey})`;
+    },
+  );
   if (columns.length === 0) throw new Error('projection upsert has no VALUES list to unnest');
   return { sql, prefix, columns };
 }

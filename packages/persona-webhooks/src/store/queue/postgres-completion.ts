@@ -12,7 +12,7 @@ import { BEGIN_ASYNC_COMMIT } from '../postgres/async-commit.js';
 import type { Connections } from '../postgres/connections.js';
 import { RowValues } from '../postgres/row-values.js';
 import type { Tables } from '../postgres/tables.js';
-import { createGroupedCompletions, groupedCompletion, markDoneCtes } from './postgres-grouped-completion.js';
+import { createGroupedCompletions, groupedCompletion } from './postgres-grouped-completion.js';
 import { retryOnConflict } from './postgres-retry.js';
 import type { ClaimedEvent } from './work-queue.js';
 
@@ -42,8 +42,7 @@ export function createPostgresComplete(connections: Connections, t: Tables, deci
     connections,
     decider,
     updates,
-    // $1 now, $2 id, $3 lease token, $4 attempt.
-    markDoneSql: `WITH ${markDoneCtes(t, '', 1)} SELECT count(*) AS marked FROM marked`,
+    markDoneSql: markDoneSql(t),
   };
 
   return async (claim, projection, nowMs) => {
@@ -59,6 +58,24 @@ export function createPostgresComplete(connections: Connections, t: Tables, deci
     if (completed && dirtyMarks(projection).length > 0) void decider.settle(nowMs).catch(() => {});
     return completed;
   };
+}
+
+/**
+ * Marks one event done and closes its attempt ($1 now, $2 id, $3 lease token, $4 attempt); `marked` is
+ * 0 when the lease was lost.
+ */
+function markDoneSql(t: Tables): string {
+  return `WITH marked AS (
+      UPDATE ${t.events}
+      SET status = 'done', processed_at_ms = $1::bigint, lease_token = NULL, lease_expires_at_ms = NULL,
+        last_error = NULL
+      WHERE id = $2 AND status = 'processing' AND lease_token = $3
+      RETURNING id
+    ), finished AS (
+      UPDATE ${t.attempts} SET finished_at_ms = $1::bigint, outcome = 'done', error = NULL
+      WHERE event_id IN (SELECT id FROM marked) AND attempt = $4 AND finished_at_ms IS NULL
+    )
+    SELECT count(*) AS marked FROM marked`;
 }
 
 /** A transaction, for what cannot share one statement (redaction scrubs; cases, reports, accounts). */

@@ -53,25 +53,6 @@ export function groupedCompletion(
   return { claim, projection, nowMs, marks, keys };
 }
 
-/**
- * The done-mark of one event: marks it done and closes its attempt, from parameter `$first` on (now, id,
- * lease token, attempt). `marked<suffix>` is empty when the lease was lost.
- */
-export function markDoneCtes(t: Tables, suffix: string, first: number): string {
-  const [now, id, token, attempt] = [first, first + 1, first + 2, first + 3].map((n) => `$${n}`);
-  return `
-    marked${suffix} AS (
-      UPDATE ${t.events}
-      SET status = 'done', processed_at_ms = ${now}::bigint, lease_token = NULL, lease_expires_at_ms = NULL,
-        last_error = NULL
-      WHERE id = ${id} AND status = 'processing' AND lease_token = ${token}
-      RETURNING id
-    ), finished${suffix} AS (
-      UPDATE ${t.attempts} SET finished_at_ms = ${now}::bigint, outcome = 'done', error = NULL
-      WHERE event_id IN (SELECT id FROM marked${suffix}) AND attempt = ${attempt} AND finished_at_ms IS NULL
-    )`;
-}
-
 /** The queue of grouped completions; each caller's promise says whether its lease held. */
 export function createGroupedCompletions(
   connections: Connections,
@@ -88,7 +69,7 @@ export function createGroupedCompletions(
       const result = await retryOnConflict(() =>
         connections.use((client) => client.query(statement.text, values)),
       );
-      const done = new Set((result.rows[0] as { done: string[] }).done);
+      const done = new Set(result.rows.map((row) => String((row as { id: unknown }).id)));
       return items.map((item) => done.has(item.claim.id));
     },
     // A statement nothing but the database's state can fail is failed for every caller; any other
@@ -126,12 +107,14 @@ function groupFits(): (queued: readonly GroupedCompletion[], item: GroupedComple
 /**
  * The one statement completing a group: the done-marks (`marked`: the events whose lease held) and
  * their closed attempts, every event's fact rows and links and decider marks kept only for the
- * events in `marked`, and one row with the ids in `marked` (`done`).
+ * events in `marked`, and a row per event in `marked` (its `id`). Nothing is committed for a group
+ * whose leases were all lost, so its commit may as well be synchronous: the rows carry the async switch.
  */
 function groupedCompletionSql(t: Tables, decider: Decider, updates: UpdateStatements) {
   const grouped = updates.grouped('marked');
   const marking = decider.markRowsSql(
-    'SELECT DISTINCT u.key, u.gate FROM unnest(@mark_keys::text[], @mark_gates::text[]) AS u(key, gate) WHERE u.gate IN (SELECT id FROM marked)',
+    `SELECT DISTINCT u.key, u.gate FROM unnest(@mark_keys::text[], @mark_gates::text[]) AS u(key, gate)
+      WHERE u.gate IN (SELECT id FROM marked) ORDER BY u.key`,
   );
   const sql = positional<Record<string, unknown>>(`WITH done_in AS (
       SELECT * FROM unnest(@ids::text[], @tokens::text[], @nows::bigint[], @attempts::integer[])
@@ -149,7 +132,7 @@ function groupedCompletionSql(t: Tables, decider: Decider, updates: UpdateStatem
         AND d.id IN (SELECT id FROM marked)
     ), ${grouped.ctes.join(',\n    ')},
     marking AS (${marking})
-    SELECT ARRAY(SELECT id FROM marked) AS done, ${ASYNC_COMMIT} AS async_commit`);
+    SELECT id, ${ASYNC_COMMIT} AS async_commit FROM marked`);
   return {
     text: sql.text,
     values(items: readonly GroupedCompletion[]): unknown[] {
