@@ -98,7 +98,8 @@ describe.skipIf(!reachable)('PostgreSQL grouped completions', () => {
   ];
 
   // The rows travel as PostgreSQL array literals: values with their special characters must round-trip.
-  const statusOf = (i: number) => (i === 3 ? 'a "quoted", {braced} \\ NULL' : i === 4 ? 'NULL' : `status_${i}`);
+  const statusOf = (i: number) =>
+    i === 3 ? 'a "quoted", {braced} \\ NULL' : i === 4 ? 'NULL' : `status_${i}`;
 
   it('commits concurrent completions in fewer statements than events, each with its facts', async () => {
     const { store, completions } = await open();
