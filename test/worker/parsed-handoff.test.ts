@@ -45,6 +45,35 @@ describe('the parsed-body handoff', () => {
     for (let i = 0; i <= HANDOFF_LIMIT; i++) leaveParsedBody(store, `evt_n${i}`, bytes('{}'), { i });
     expect(takeParsedBody(store, 'evt_n0')).toBeUndefined(); // the oldest went
     expect(takeParsedBody(store, `evt_n${HANDOFF_LIMIT}`)?.root).toEqual({ i: HANDOFF_LIMIT });
+    expect(takeParsedBody(store, 'evt_n1')?.root).toEqual({ i: 1 }); // the rest stayed
+  });
+
+  it('keeps one entry per id: a second body under the same id replaces the first', () => {
+    const store = {};
+    leaveParsedBody(store, 'evt_same', bytes('{"a":1}'), { first: true });
+    leaveParsedBody(store, 'evt_other', bytes('{}'), { other: true });
+    leaveParsedBody(store, 'evt_same', bytes('{"a":2}'), { second: true });
+    expect(takeParsedBody(store, 'evt_same')?.root).toEqual({ second: true });
+    expect(takeParsedBody(store, 'evt_same')).toBeUndefined(); // the first is gone too
+    expect(takeParsedBody(store, 'evt_other')?.root).toEqual({ other: true });
+  });
+
+  it('never holds more than HANDOFF_LIMIT entries, however many are taken or withdrawn between', () => {
+    const store = {};
+    for (let i = 0; i < 3 * HANDOFF_LIMIT; i++) {
+      const root = { i };
+      leaveParsedBody(store, `evt_${i}`, bytes('{}'), root);
+      if (i % 3 === 0) expect(takeParsedBody(store, `evt_${i}`)?.root).toBe(root);
+      if (i % 3 === 1) withdrawParsedBody(store, `evt_${i}`, root);
+    }
+    const left = Array.from({ length: 3 * HANDOFF_LIMIT }, (_, i) =>
+      takeParsedBody(store, `evt_${i}`),
+    ).filter((entry) => entry !== undefined);
+    // Every third was left in place; of those, only the ones among the last HANDOFF_LIMIT bodies remain.
+    const expected = Array.from({ length: 3 * HANDOFF_LIMIT }, (_, i) => i).filter(
+      (i) => i % 3 === 2 && i >= 2 * HANDOFF_LIMIT,
+    );
+    expect(left.map((entry) => (entry.root as { i: number }).i)).toEqual(expected);
   });
 });
 

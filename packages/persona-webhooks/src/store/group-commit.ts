@@ -6,6 +6,7 @@
  * Both stores use it: SQLite commits synchronously, PostgreSQL asynchronously (several batches may then
  * be in flight at once, each on its own pooled connection).
  */
+import { PendingCount } from '../pending-count.js';
 
 /** How a batch is written. */
 export interface GroupCommitOptions<I, R> {
@@ -47,7 +48,8 @@ export class GroupCommit<I, R> {
   /** The items of `#queue`, for `fits`. */
   #queuedItems: I[] = [];
   #scheduled: ReturnType<typeof setImmediate> | undefined;
-  readonly #inFlight = new Set<Promise<void>>();
+  /** Batches still committing (a count, not a Set of their promises: see pending-count.ts). */
+  readonly #inFlight = new PendingCount();
   /** Transactions committed (or attempted) so far: lets tests and benchmarks see the batching. */
   batches = 0;
 
@@ -90,19 +92,18 @@ export class GroupCommit<I, R> {
       this.#succeed(batch, items, results);
       return;
     }
-    const write = results
-      .then(
+    this.#inFlight.track(
+      results.then(
         (settled) => this.#succeed(batch, items, settled),
         (error: unknown) => this.#fail(batch, error),
-      )
-      .finally(() => this.#inFlight.delete(write));
-    this.#inFlight.add(write);
+      ),
+    );
   }
 
   /** Flushes the queue and waits until every batch in flight has settled. */
   async drain(): Promise<void> {
     this.flush();
-    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    await this.#inFlight.idle();
   }
 
   #succeed(batch: readonly Pending<I, R>[], items: readonly I[], results: readonly R[]): void {
