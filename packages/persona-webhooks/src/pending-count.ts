@@ -7,7 +7,8 @@
  * generation. Each table left behind still points at the promises it held, and a young-generation
  * collection cannot tell that the table is dead, so those promises — and the events, bodies and parsed
  * JSON their async functions hold — survive it and are promoted, to be freed only by a full collection.
- * In the 100,000-event burst (`npm run bench:burst`) that doubled the heap. A number holds nothing.
+ * In the 100,000-event burst (`npm run bench:burst`) this and the same pattern in the parsed handoff's
+ * `Map` took the peak RSS from about 160 MB to about 240 MB. A number holds nothing.
  */
 export class PendingCount {
   #count = 0;

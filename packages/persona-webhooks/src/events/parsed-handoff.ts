@@ -13,13 +13,9 @@
  * when they share a store. Memory is bounded: past `HANDOFF_LIMIT` entries the oldest goes, so a backlog
  * the worker is far behind on costs nothing here.
  *
- * The entries live in a fixed ring of slots, cleared when taken, and not in a `Map`. A `Map` that gains
- * and loses an entry per event rehashes into a new table every few dozen operations; once its table is
- * in V8's old generation the new tables are too, and each dead table still points at the entries it
- * held. A young-generation collection cannot know that table is dead, so it keeps those parsed bodies
- * (and their bytes) alive and promotes them, where only a full collection frees them. With the `Map`,
- * the 100,000-event burst (`npm run bench:burst`) peaked at 236–245 MB in 16 of 17 runs; with the ring,
- * 160–165 MB. The ring's arrays are allocated once, so no dead container ever points at an entry.
+ * The entries live in a fixed ring of slots, cleared when taken, not in a `Map` that gains and loses
+ * one per event: such a container's dead rehashed tables keep what they held alive through young
+ * collections (see `pending-count.ts`). The ring's two arrays are allocated once and never replaced.
  */
 import type { JsonRecord } from './json-checks.js';
 
