@@ -1,10 +1,12 @@
-/** A promise with its resolver exposed, for holding a handler in flight. */
+/** A promise with its resolver (and rejecter) exposed, for holding a handler in flight. */
 export function deferred<T = void>() {
   let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => {
-    resolve = r;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
   });
-  return { promise, resolve };
+  return { promise, resolve, reject };
 }
 
 /** Polls `check` until it holds; fails the test after `timeoutMs`. */

@@ -1,16 +1,7 @@
 /** The in-flight counter the worker and group commit wait on instead of keeping a Set of promises. */
 import { describe, expect, it } from 'vitest';
 import { PendingCount } from '../../packages/persona-webhooks/src/pending-count.js';
-
-function deferred() {
-  let resolve!: () => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+import { deferred } from './deferred.js';
 
 describe('PendingCount', () => {
   it('is idle at once when nothing was tracked', async () => {

@@ -79,7 +79,11 @@ export function takeParsedBody(store: object, eventId: string): ParsedBody | und
   return entry;
 }
 
-/** The slot holding `eventId`, or -1. A scan of 128 ids costs about a microsecond; a parse, a hundred. */
+/**
+ * The slot holding `eventId`, or -1. A full scan of 128 ids took about 6.4 µs here, a hit about 2.9 µs,
+ * against about 22 µs for `JSON.parse` of Persona's 6.7 kB sample: a leave and a take cost about 9 µs of
+ * the parse they save.
+ */
 function slotOf(ring: Ring, eventId: string): number {
   return ring.ids.indexOf(eventId);
 }
