@@ -32,4 +32,25 @@ describe('PendingCount', () => {
     expect(idle).toBe(true);
     expect(pending.size).toBe(0);
   });
+
+  it('nextSettled wakes on the first of several to settle, and at once when none is in flight', async () => {
+    const pending = new PendingCount();
+    await expect(pending.nextSettled()).resolves.toBeUndefined();
+    const slow = deferred();
+    const fast = deferred();
+    pending.track(slow.promise);
+    pending.track(fast.promise);
+    let woke = false;
+    const waiting = pending.nextSettled().then(() => {
+      woke = true;
+    });
+    await Promise.resolve();
+    expect(woke).toBe(false);
+    fast.reject(new Error('failed'));
+    await waiting;
+    expect(woke).toBe(true);
+    expect(pending.size).toBe(1); // the slow one is still in flight
+    slow.resolve();
+    await pending.idle();
+  });
 });

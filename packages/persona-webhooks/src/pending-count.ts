@@ -12,7 +12,8 @@
  */
 export class PendingCount {
   #count = 0;
-  #waiters: (() => void)[] = [];
+  #idleWaiters: (() => void)[] = [];
+  #settleWaiters: (() => void)[] = [];
 
   /** How much work is in flight. */
   get size(): number {
@@ -24,7 +25,8 @@ export class PendingCount {
     this.#count++;
     const settled = () => {
       this.#count--;
-      if (this.#count === 0) for (const wake of this.#waiters.splice(0)) wake();
+      for (const wake of this.#settleWaiters.splice(0)) wake();
+      if (this.#count === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
     };
     work.then(settled, settled);
   }
@@ -32,6 +34,12 @@ export class PendingCount {
   /** Resolves once nothing is in flight, work started meanwhile included. */
   idle(): Promise<void> {
     if (this.#count === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Resolves once any work in flight settles (what `Promise.race` over it would wait for); at once when none is. */
+  nextSettled(): Promise<void> {
+    if (this.#count === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#settleWaiters.push(resolve));
   }
 }

@@ -10,6 +10,7 @@
  * the slots they free, and the stores commit their outcomes together (`GroupCommit`).
  */
 
+import { PendingCount } from '../pending-count.js';
 import type { ClaimedDelivery, OutboxStore } from './outbox-types.js';
 import { postStandardWebhook } from './post-webhook.js';
 import { nextAttemptAt, RETRY_DELAYS_MS } from './retry-schedule.js';
@@ -145,7 +146,8 @@ async function attemptDelivery(s: WorkerSettings, claim: ClaimedDelivery): Promi
 export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
   const s = workerSettings(options);
   const { concurrency, leaseMs, now, perEndpoint, pollIntervalMs } = s;
-  const inFlight = new Set<Promise<void>>();
+  // Counted, not kept in a Set: see `pending-count.ts` for what a Set churned once per attempt costs.
+  const inFlight = new PendingCount();
   /** Reasons to look so far (a freed slot, new messages, a wake); see the end of `leaseAndStart`. */
   let nudges = 0;
   let stopped = false;
@@ -158,11 +160,10 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
         // The store failed to record the outcome: the lease runs out and the message is sent again.
       })
       .finally(() => {
-        inFlight.delete(run);
         // Attempts ending in the same turn (their outcomes commit together) share one claim.
         if (!stopped) nudge();
       });
-    inFlight.add(run);
+    inFlight.track(run);
   };
 
   /** Leases what is due while there is room, and starts each attempt; resolves with how many started. */
@@ -217,7 +218,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       clearTimeout(timer);
       unsubscribe();
       await looking.current();
-      await Promise.allSettled([...inFlight]);
+      await inFlight.idle();
     },
   };
 }
@@ -243,7 +244,7 @@ function oneAtATime<T>(work: () => Promise<T>): { run(): Promise<T>; current(): 
 }
 
 /** Looks until nothing is due and nothing is in flight; resolves with how many attempts were made. */
-async function drain(look: () => Promise<number>, inFlight: ReadonlySet<Promise<void>>): Promise<number> {
+async function drain(look: () => Promise<number>, inFlight: PendingCount): Promise<number> {
   let attempts = 0;
   for (;;) {
     attempts += await look();
@@ -253,6 +254,6 @@ async function drain(look: () => Promise<number>, inFlight: ReadonlySet<Promise<
       if (more === 0 && inFlight.size === 0) return attempts;
       attempts += more;
     }
-    await Promise.race(inFlight);
+    await inFlight.nextSettled();
   }
 }
