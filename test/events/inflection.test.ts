@@ -86,3 +86,23 @@ describe('camelizeKeys', () => {
     expect(() => camelizeKeys({ a: { b: { c: {} } } }, 3)).toThrow(KeyDepthError);
   });
 });
+
+describe('camelizeKeys past its remembered keys', () => {
+  it('still camelizes and still drops unsafe keys once thousands of distinct keys were seen', () => {
+    // An attacker's payload of distinct keys fills the bounded memory of keys; later payloads must
+    // come out exactly as before it.
+    const flood: Record<string, number> = {};
+    for (let i = 0; i < 5_000; i++) flood[`flood-key-${i}`] = i;
+    const copied = camelizeKeys(flood) as Record<string, number>;
+    expect(copied['floodKey4999']).toBe(4_999);
+    expect(Object.keys(copied)).toHaveLength(5_000);
+
+    const parsed = JSON.parse(
+      '{"__proto__": {"polluted": true}, "constructor": 1, "prototype": 2, "name-first": "Jane", "late-new-key": 3}',
+    );
+    const out = camelizeKeys(parsed) as Record<string, unknown>;
+    expect(out).toEqual({ nameFirst: 'Jane', lateNewKey: 3 });
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+});
