@@ -7,7 +7,10 @@
 import type pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProjectionUpdate } from '../../packages/persona-webhooks/src/kyc/projection-update.js';
-import type { PostgresPool } from '../../packages/persona-webhooks/src/store/postgres/driver.js';
+import type {
+  PostgresNamedQuery,
+  PostgresPool,
+} from '../../packages/persona-webhooks/src/store/postgres/driver.js';
 import {
   createPostgresStore,
   type PostgresStore,
@@ -27,18 +30,20 @@ function countingPool(pool: pg.Pool): {
   let completions = 0;
   const texts = new Set<string>();
   const wrapped: PostgresPool = {
-    query: (text, values) => pool.query(text, values),
+    query: pool.query.bind(pool) as PostgresPool['query'],
     connect: async () => {
       const client = await pool.connect();
       return new Proxy(client, {
         get(target, property) {
           if (property === 'query') {
-            return (text: string, values?: unknown[]) => {
+            // The store sends its fixed statements named (`{ name, text, values }`), the rest as text.
+            return (query: string | PostgresNamedQuery, values?: unknown[]) => {
+              const text = typeof query === 'string' ? query : query.text;
               if (/\bmarked(_\d+)? AS \(/.test(text)) {
                 completions++;
                 texts.add(text);
               }
-              return target.query(text, values);
+              return typeof query === 'string' ? target.query(query, values) : target.query(query);
             };
           }
           const value: unknown = Reflect.get(target, property);
