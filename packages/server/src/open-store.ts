@@ -30,8 +30,6 @@ export const DEFAULT_POSTGRES_SCHEMA = 'persona_webhooks';
 export interface OpenStoreOptions {
   /** PostgreSQL schema holding the tables. Default `persona_webhooks`. */
   postgresSchema?: string;
-  /** PostgreSQL: send the store's fixed statements named (default true; false behind PgBouncer in transaction mode before 1.21). */
-  postgresPreparedStatements?: boolean;
   /** Hears each failure of an idle PostgreSQL connection, by error code only (none for some). */
   onPostgresError?: (code: string | undefined) => void;
   /**
@@ -203,12 +201,7 @@ async function openPostgresStore(
     ]);
   const pool = openPostgresPool(url, options.onPostgresError);
   const schema = options.postgresSchema ?? DEFAULT_POSTGRES_SCHEMA;
-  const store = createPostgresStore({
-    pool,
-    schema,
-    preparedStatements: options.postgresPreparedStatements ?? true,
-    ...(kycPolicy ? { kycPolicy } : {}),
-  });
+  const store = createPostgresStore({ pool, schema, ...(kycPolicy ? { kycPolicy } : {}) });
   return {
     store: {
       ...store,

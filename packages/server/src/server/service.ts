@@ -123,7 +123,6 @@ export async function startService(config: Readonly<ServiceConfig>, logger: Logg
 function openServiceStore(config: Readonly<ServiceConfig>, logger: Logger): Promise<ServiceStore> {
   return openStore(config.databaseUrl, {
     postgresSchema: config.postgresSchema,
-    postgresPreparedStatements: config.postgresPreparedStatements,
     sqliteThread: config.sqliteThread,
     policyModule: config.handlersPath,
     policyFile: config.policyPath,

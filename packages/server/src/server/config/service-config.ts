@@ -49,8 +49,6 @@ export interface ServiceConfig {
   leaseMs: number;
   /** PostgreSQL schema holding the tables (PostgreSQL only). */
   postgresSchema: string;
-  /** PERSONA_WEBHOOKS_PG_PREPARED_STATEMENTS: send the store's fixed statements named (PostgreSQL only). */
-  postgresPreparedStatements: boolean;
   /** Extra secret mixed into the dashboard session key; changing it signs every browser out. */
   sessionSecret: string | null;
   /** How long a dashboard sign-in lasts. */
@@ -97,7 +95,6 @@ export const SETTINGS = [
   'PERSONA_WEBHOOKS_MAX_ATTEMPTS',
   'PERSONA_WEBHOOKS_LEASE_SECONDS',
   'PERSONA_WEBHOOKS_PG_SCHEMA',
-  'PERSONA_WEBHOOKS_PG_PREPARED_STATEMENTS',
   'ADMIN_SESSION_SECRET',
   'ADMIN_SESSION_TTL_HOURS',
   'TRUST_PROXY',
@@ -164,9 +161,6 @@ const schema = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'PERSONA_WEBHOOKS_PG_SCHEMA must be a lower-case SQL identifier')
     .default(DEFAULT_POSTGRES_SCHEMA),
-  PERSONA_WEBHOOKS_PG_PREPARED_STATEMENTS: z
-    .enum(['on', 'off'], { error: 'PERSONA_WEBHOOKS_PG_PREPARED_STATEMENTS must be on or off' })
-    .default('on'),
   ADMIN_SESSION_SECRET: z
     .string()
     .trim()
@@ -242,7 +236,6 @@ export function loadConfig(raw: RawSettings): Readonly<ServiceConfig> {
     maxAttempts: settings.PERSONA_WEBHOOKS_MAX_ATTEMPTS,
     leaseMs: settings.PERSONA_WEBHOOKS_LEASE_SECONDS * 1000,
     postgresSchema: settings.PERSONA_WEBHOOKS_PG_SCHEMA,
-    postgresPreparedStatements: settings.PERSONA_WEBHOOKS_PG_PREPARED_STATEMENTS === 'on',
     sessionSecret: settings.ADMIN_SESSION_SECRET ?? null,
     sessionTtlMs: settings.ADMIN_SESSION_TTL_HOURS * 60 * 60 * 1000,
     trustProxy: settings.TRUST_PROXY,
