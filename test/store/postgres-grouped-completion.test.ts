@@ -7,10 +7,7 @@
 import type pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProjectionUpdate } from '../../packages/persona-webhooks/src/kyc/projection-update.js';
-import type {
-  PostgresNamedQuery,
-  PostgresPool,
-} from '../../packages/persona-webhooks/src/store/postgres/driver.js';
+import type { PostgresPool } from '../../packages/persona-webhooks/src/store/postgres/driver.js';
 import {
   createPostgresStore,
   type PostgresStore,
@@ -30,20 +27,18 @@ function countingPool(pool: pg.Pool): {
   let completions = 0;
   const texts = new Set<string>();
   const wrapped: PostgresPool = {
-    query: pool.query.bind(pool) as PostgresPool['query'],
+    query: (text, values) => pool.query(text, values),
     connect: async () => {
       const client = await pool.connect();
       return new Proxy(client, {
         get(target, property) {
           if (property === 'query') {
-            // The store sends its fixed statements named (`{ name, text, values }`), the rest as text.
-            return (query: string | PostgresNamedQuery, values?: unknown[]) => {
-              const text = typeof query === 'string' ? query : query.text;
+            return (text: string, values?: unknown[]) => {
               if (/\bmarked(_\d+)? AS \(/.test(text)) {
                 completions++;
                 texts.add(text);
               }
-              return typeof query === 'string' ? target.query(query, values) : target.query(query);
+              return target.query(text, values);
             };
           }
           const value: unknown = Reflect.get(target, property);

@@ -54,19 +54,16 @@ export function createDecider(
   recordMany: PostgresOutbox['recordMany'],
   committed: () => void,
 ): Decider {
-  const statements = decisionStatements(t, connections.fixed);
-  const take = connections.fixed(
-    `SELECT key, event_id FROM ${t.kycDirty} ORDER BY key LIMIT ${PASS_SIZE} FOR UPDATE SKIP LOCKED`,
-  );
-  const release = connections.fixed(`DELETE FROM ${t.kycDirty} WHERE key = ANY($1::text[])`);
+  const statements = decisionStatements(t);
+  const take = `SELECT key, event_id FROM ${t.kycDirty} ORDER BY key LIMIT ${PASS_SIZE} FOR UPDATE SKIP LOCKED`;
+  const release = `DELETE FROM ${t.kycDirty} WHERE key = ANY($1::text[])`;
 
   /** One pass; resolves with how many marks it took. */
   // Committed without waiting for the WAL flush, like every worker write: a pass lost in a crash
   // leaves its marks, so the users are decided (and their messages written) again.
   const pass = (nowMs: number) =>
     connections.transaction(async (tx) => {
-      // With (no) values, so it is sent named.
-      const rows = (await tx.query(take, [])).rows as { key: string; event_id: string | null }[];
+      const rows = (await tx.query(take)).rows as { key: string; event_id: string | null }[];
       if (rows.length === 0) return 0;
       const taken = rows.map((row) => row.key);
       // The event that marked a user directly is the one that changed their decision; a user reached

@@ -24,27 +24,21 @@ import {
 const CHANGED_OBJECTS_SQL =
   'SELECT DISTINCT id, kind, 0 FROM unnest($1::text[], $2::text[]) AS changed(id, kind)';
 
-/**
- * The decision statements of one schema, rendered once. `fixed` registers the ones run on every pass
- * as named statements (`Connections.fixed`).
- */
-export function decisionStatements(t: Tables, fixed: (text: string) => string = (text) => text) {
+/** The decision statements of one schema, rendered once. */
+export function decisionStatements(t: Tables) {
   const sql = decisionSql(t);
   const getDecision = positional<{ reference_id: string }>(sql.getDecision);
   // The subquery sorts before the locks are taken, so every transaction takes them in one order.
-  const lock = fixed(`SELECT count(pg_advisory_xact_lock(key)) AS locked
-    FROM (SELECT hashtextextended(k, 0) AS key FROM unnest($1::text[]) AS k ORDER BY 1) AS keys`);
+  const lock = `SELECT count(pg_advisory_xact_lock(key)) AS locked
+    FROM (SELECT hashtextextended(k, 0) AS key FROM unnest($1::text[]) AS k ORDER BY 1) AS keys`;
 
-  const manyFacts = fixed(manyUserFactsSql(t, 'SELECT DISTINCT unnest($1::text[])', 'postgres'));
-  const concerned = fixed(concernedUsersSql(t, CHANGED_OBJECTS_SQL, 'postgres'));
-  const manyDecisions = fixed(
-    `SELECT reference_id, decision, reasons FROM ${t.decisions} WHERE reference_id = ANY($1::text[])`,
-  );
-  const writeMany =
-    fixed(`INSERT INTO ${t.decisions} AS d (reference_id, decision, reasons, event_id, updated_at_ms)
+  const manyFacts = manyUserFactsSql(t, 'SELECT DISTINCT unnest($1::text[])', 'postgres');
+  const concerned = concernedUsersSql(t, CHANGED_OBJECTS_SQL, 'postgres');
+  const manyDecisions = `SELECT reference_id, decision, reasons FROM ${t.decisions} WHERE reference_id = ANY($1::text[])`;
+  const writeMany = `INSERT INTO ${t.decisions} AS d (reference_id, decision, reasons, event_id, updated_at_ms)
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
     ON CONFLICT (reference_id) DO UPDATE SET decision = EXCLUDED.decision, reasons = EXCLUDED.reasons,
-      event_id = EXCLUDED.event_id, updated_at_ms = EXCLUDED.updated_at_ms`);
+      event_id = EXCLUDED.event_id, updated_at_ms = EXCLUDED.updated_at_ms`;
 
   /**
    * Decides many users in one transaction with four statements whatever their number: their facts,

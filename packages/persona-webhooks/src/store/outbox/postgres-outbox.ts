@@ -41,19 +41,16 @@ export function createPostgresOutbox(
     messages: t.outbox,
     deliveryAttempts: t.outboxAttempts,
   });
-  const enabledEndpointIds = connections.fixed(sql.enabledEndpointIds);
-  const insertMany =
-    connections.fixed(`INSERT INTO ${t.outbox} (id, endpoint_id, reference_id, payload, status, attempts,
+  const insertMany = `INSERT INTO ${t.outbox} (id, endpoint_id, reference_id, payload, status, attempts,
     created_at_ms, next_attempt_at_ms)
     SELECT m.id, m.endpoint_id, m.reference_id, m.payload, 'pending', 0, m.at, m.at
     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
       WITH ORDINALITY AS m(id, endpoint_id, reference_id, payload, at, n)
-    ORDER BY m.n`);
+    ORDER BY m.n`;
 
   return {
     async recordMany(tx, changes) {
-      // With (no) values, so it is sent named like the insert.
-      const enabled = await tx.query(enabledEndpointIds, []);
+      const enabled = await tx.query(sql.enabledEndpointIds);
       const ids = (enabled.rows as { id: string }[]).map((row) => row.id);
       const rows = changes.flatMap((change) => messageParams(change, ids, change.changedAtMs));
       if (rows.length > 0) {

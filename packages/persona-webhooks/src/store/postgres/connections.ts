@@ -8,7 +8,6 @@
  */
 import { withDeadline } from './deadline.js';
 import type { PostgresPool, PostgresPoolClient, PostgresQueryable } from './driver.js';
-import { createStatementNames, type StatementNames } from './statement-names.js';
 import { isConnectionLoss } from './store-error.js';
 
 /** Options of one checkout. */
@@ -23,8 +22,6 @@ export interface UseOptions {
 
 /** Checkouts from one pool. */
 export interface Connections {
-  /** Registers a fixed SQL text, sent as a named statement from then on (`statement-names.ts`). */
-  fixed(text: string): string;
   /** Runs `work` on one checked-out connection (autocommit statements). */
   use<T>(work: (client: PostgresQueryable) => Promise<T>, options?: UseOptions): Promise<T>;
   /**
@@ -84,10 +81,7 @@ class Lease implements HeldConnection {
 const ABANDONED = new Error('The PostgreSQL store closed while this connection was still in use.');
 
 /** Wraps a pool. */
-export function createConnections(
-  pool: PostgresPool,
-  statements: StatementNames = createStatementNames(false),
-): Connections {
+export function createConnections(pool: PostgresPool): Connections {
   const leases = new Set<Lease>();
   const ignore = (_error: Error): void => {};
 
@@ -106,7 +100,7 @@ export function createConnections(
     const { deadlineMs } = options;
     if (deadlineMs === undefined) {
       const lease = (await acquire(() => false))!;
-      return runOn(lease, () => work(statements.naming(lease.client)));
+      return runOn(lease, () => work(lease.client));
     }
     let timedOut = false;
     let current: Lease | undefined;
@@ -114,7 +108,7 @@ export function createConnections(
       const lease = await acquire(() => timedOut);
       if (!lease) throw ABANDONED;
       current = lease;
-      return runOn(lease, () => work(statements.naming(lease.client)));
+      return runOn(lease, () => work(lease.client));
     })();
     return withDeadline(running, deadlineMs, () => {
       timedOut = true;
@@ -125,12 +119,11 @@ export function createConnections(
   };
 
   return {
-    fixed: statements.fixed,
     use,
 
     async transaction(work, begin = 'BEGIN') {
       const lease = (await acquire(() => false))!;
-      return runOn(lease, () => inTransaction(lease, (tx) => work(statements.naming(tx)), begin));
+      return runOn(lease, () => inTransaction(lease, work, begin));
     },
 
     async hold(onError) {

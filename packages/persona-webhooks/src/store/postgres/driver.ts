@@ -14,17 +14,9 @@ export interface PostgresQueryResult {
   rowCount: number | null;
 }
 
-/** A statement sent under a name: pg parses it once per connection (`statement-names.ts`). */
-export interface PostgresNamedQuery {
-  name: string;
-  text: string;
-  values: unknown[];
-}
-
 /** Anything that runs one SQL text with `$1…$n` parameters: the pool, or a checked-out client. */
 export interface PostgresQueryable {
   query(text: string, values?: unknown[]): Promise<PostgresQueryResult>;
-  query(query: PostgresNamedQuery): Promise<PostgresQueryResult>;
 }
 
 /** A `NOTIFY` delivered to a client that is `LISTEN`ing. */

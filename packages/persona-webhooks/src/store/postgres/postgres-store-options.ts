@@ -40,13 +40,6 @@ export interface PostgresStoreOptions {
    * your own rows there and they commit (or roll back) with the decision.
    */
   onDecisionChanged?: PostgresDecisionHook;
-  /**
-   * Sends the store's fixed statements (claims, completions, decisions) under a name, so PostgreSQL
-   * parses them once per connection instead of on every run. Default true. Set false behind a pooler
-   * that hands one client several server connections, such as PgBouncer in transaction mode before
-   * 1.21 (named statements would not be found there).
-   */
-  preparedStatements?: boolean;
 }
 
 /** `PostgresStoreOptions` with every default applied. */
@@ -77,7 +70,6 @@ export function resolvePostgresStoreOptions(options: PostgresStoreOptions): Reso
     schema,
     batchMaxSize: positiveInteger('batchMaxSize', options.batchMaxSize ?? 200),
     ingestTimeoutMs: positiveInteger('ingestTimeoutMs', options.ingestTimeoutMs ?? 4500),
-    preparedStatements: options.preparedStatements ?? true,
     // A custom policy that throws or returns garbage decides needs_review instead of failing the event forever.
     kycPolicy: options.kycPolicy ? checkedKycPolicy(options.kycPolicy) : defaultKycPolicy,
     ...(options.onDecisionChanged ? { onDecisionChanged: options.onDecisionChanged } : {}),

@@ -39,7 +39,6 @@ import {
   resolvePostgresStoreOptions,
 } from './postgres-store-options.js';
 import { rowValues } from './row-values.js';
-import { createStatementNames } from './statement-names.js';
 import { closedStoreError, isRowDataError, timedOutError, toIngestError } from './store-error.js';
 import { type Tables, tables } from './tables.js';
 import { Calls, settleWithin } from './tracked-calls.js';
@@ -118,7 +117,7 @@ interface Parts {
 
 function createParts(options: PostgresStoreOptions): Parts {
   const config = resolvePostgresStoreOptions(options);
-  const connections = createConnections(config.pool, createStatementNames(config.preparedStatements));
+  const connections = createConnections(config.pool);
   const t = tables(config.schema);
   const deliveryListeners = new ListenerSet();
   const outbox = createPostgresOutbox(connections, t, config.onDecisionChanged, () =>

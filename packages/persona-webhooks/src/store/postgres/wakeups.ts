@@ -12,9 +12,6 @@ import type { Connections, HeldConnection } from './connections.js';
 import type { PostgresNotification } from './driver.js';
 import { quoteIdentifier } from './tables.js';
 
-/** Sent after every ingest batch that stored work: a named statement (`statement-names.ts`). */
-const NOTIFY_SQL = 'SELECT pg_notify($1, $2)';
-
 /** First retry delay after LISTEN failed or its connection dropped; doubles per failure up to the max. */
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5_000;
@@ -35,9 +32,7 @@ export class Wakeups {
   constructor(
     private readonly connections: Connections,
     private readonly channel: string,
-  ) {
-    connections.fixed(NOTIFY_SQL);
-  }
+  ) {}
 
   /** Adds a listener (starting LISTEN on first use); returns its unsubscribe. */
   subscribe(listener: () => void): () => void {
@@ -57,7 +52,7 @@ export class Wakeups {
     this.#fire();
     if (this.#closed) return;
     await this.connections
-      .use((client) => client.query(NOTIFY_SQL, [this.channel, this.#instanceId]), {
+      .use((client) => client.query('SELECT pg_notify($1, $2)', [this.channel, this.#instanceId]), {
         deadlineMs: NOTIFY_DEADLINE_MS,
       })
       .catch(() => {});

@@ -53,7 +53,7 @@ export function createPostgresClaim(
   connections: Connections,
   t: Tables,
 ): (options: ClaimOptions) => Promise<ClaimedEvent[]> {
-  const sql = connections.fixed(claimSql(t));
+  const sql = claimSql(t);
   return async ({ limit, leaseMs, nowMs }) => {
     const result = await connections.use((client) =>
       client.query(sql, [nowMs, limit, nowMs + leaseMs, LEASE_EXPIRED_ERROR]),

@@ -61,7 +61,6 @@ export function createGroupedCompletions(
   updates: UpdateStatements,
 ): GroupCommit<GroupedCompletion, boolean> {
   const statement = groupedCompletionSql(t, decider, updates);
-  connections.fixed(statement.text);
   return new GroupCommit<GroupedCompletion, boolean>({
     maxBatchSize: MAX_GROUP,
     fits: groupFits(),
