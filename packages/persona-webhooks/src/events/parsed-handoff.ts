@@ -87,7 +87,7 @@ export function takeParsedBody(store: object, eventId: string): ParsedBody | und
 
 /**
  * The slot holding `eventId`, or -1. Ids are compared only where their hashes match: a leave and a take
- * cost about 0.6 µs so, against 3.7–4.5 µs when `indexOf` compared the 128 id strings (bench ids share
+ * cost about 0.6 µs this way, against 3.7–4.5 µs when `indexOf` compared the 128 id strings (bench ids share
  * long prefixes) — a microbenchmark of 200,000 bench-shaped ids with 60 left in the ring. The parse the
  * handoff saves is about 22 µs for Persona's 6.7 kB sample.
  */
