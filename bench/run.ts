@@ -23,6 +23,7 @@ import { systemInfo } from './lib/system-info.js';
 import { fixed, int, mb, table } from './lib/table.js';
 import { findWrk } from './lib/wrk.js';
 import { type BurstResult, runBurst } from './sections/burst.js';
+import { cpuCeilings, machineUs } from './sections/cpu-ceilings.js';
 import { type DecisionLatencyResult, runDecisionLatency } from './sections/decision-latency.js';
 import { type IngestSummary, runIngest } from './sections/ingest.js';
 import { type ProcessingResult, runProcessing } from './sections/processing.js';
@@ -143,6 +144,29 @@ console.log(
 );
 console.log(
   `  per round req/s: ${ingest.map((row) => `${row.kind} ${row.runs.map((run) => int(run.requestsPerSec)).join('/') || '–'}`).join('  ')}`,
+);
+
+console.log(
+  `\n   Where the ${system.nproc} cores went during the measured runs, per answered request (µs, median of rounds): our event loop (main thread; d2: both), our other threads (store thread, libuv's pool with the WAL syncs), PostgreSQL's processes, wrk; idle = share of all cores unused`,
+);
+console.log(
+  table(
+    ['server', 'event loop', 'other threads', 'PostgreSQL', 'wrk', 'all', 'idle'],
+    ingest
+      .filter((row) => row.cpuSplit)
+      .map((row) => {
+        const split = row.cpuSplit!;
+        return [
+          row.label,
+          int(split.eventLoopUs),
+          int(split.otherThreadsUs),
+          int(split.postgresUs),
+          int(split.loadGeneratorUs),
+          int(machineUs(split)),
+          `${int(split.idleShare * 100)} %`,
+        ];
+      }),
+  ),
 );
 
 // 2. Processing
@@ -310,6 +334,7 @@ console.log(
     ]),
   ),
 );
+for (const line of cpuCeilings(ingest)) console.log(`  ${line}`);
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(resultsDir, { recursive: true });

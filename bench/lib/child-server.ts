@@ -105,25 +105,6 @@ export function peakRss(pid: number): number | undefined {
   }
 }
 
-// Linux's USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s everywhere Node runs on Linux.
-const CLOCK_TICKS_PER_SECOND = 100;
-
-/**
- * CPU time (user + system, every thread) the process has used so far, in ms; undefined off Linux. Over
- * a load run it says what each request cost the server, which moves less with a busy neighbour than
- * the request rate does.
- */
-export function cpuTimeMs(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces, inside parentheses): utime is the 12th, stime the 13th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Reads the peak RSS, then asks the process to stop gracefully, and kills it if it will not. */
 async function stopChild(child: ChildProcess): Promise<number | undefined> {
   const peak = child.pid === undefined ? undefined : peakRss(child.pid);

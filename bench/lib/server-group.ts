@@ -3,7 +3,8 @@
  * on one database, as they would run behind a load balancer). Instances start one after another, so the
  * first runs the migrations and the others find them done (they are safe concurrently too: advisory lock).
  */
-import { cpuTimeMs, type RunningServer, type ServerSpec, startServer } from './child-server.js';
+import { type RunningServer, type ServerSpec, startServer } from './child-server.js';
+import { processCpuMs } from './machine-cpu.js';
 
 /** Started instances; `stop()` is idempotent and returns the highest peak RSS of any instance. */
 export interface ServerGroup {
@@ -38,7 +39,7 @@ export async function startServers(spec: ServerSpec, count: number): Promise<Ser
     servers,
     urls: servers.map((server) => server.url),
     cpuTimeMs: () => {
-      const times = servers.map((server) => cpuTimeMs(server.pid));
+      const times = servers.map((server) => processCpuMs(server.pid));
       return times.includes(undefined) ? undefined : times.reduce((sum, time) => sum! + time!, 0);
     },
     stop,

@@ -9,6 +9,7 @@
  */
 
 import { type LoadResult, runLoad } from '../lib/load.js';
+import { type CpuSplit, cpuBetween, snapshotCpu } from '../lib/machine-cpu.js';
 import { instancesOf, prepareServer, type ServerKind, WEBHOOK_PATH } from '../lib/our-server.js';
 import { DeliveryPool } from '../lib/payloads.js';
 import { startServers } from '../lib/server-group.js';
@@ -36,6 +37,8 @@ export interface IngestRun {
   backlogAtEnd: number | undefined;
   /** The server's CPU time (all threads) per 1,000 answered requests during the measured run (wrk, Linux). */
   cpuMsPerThousand: number | undefined;
+  /** Where the machine's CPU went during the measured run, per answered request (wrk, Linux). */
+  cpuSplit: CpuSplit | undefined;
 }
 
 /** One server's figures over all rounds; `skipped` says why there are none. */
@@ -51,6 +54,8 @@ export interface IngestSummary {
   peakRssBytes: number | undefined;
   /** Median over rounds of the server's CPU ms per 1,000 answered requests; NaN without the figure. */
   cpuMsPerThousand: number;
+  /** Each part of the split, median over rounds; undefined without the figures. */
+  cpuSplit: CpuSplit | undefined;
   skipped?: string;
 }
 
@@ -148,8 +153,11 @@ export async function measureOnce(
         seconds: settings.warmupSeconds,
       });
       // The measured run continues where the warm-up stopped: every event it sends is new to this server.
+      const pids = group.servers.map((server) => server.pid);
       const cpuBefore = group.cpuTimeMs();
+      const splitBefore = snapshotCpu(pids);
       const result = await runWrkParallel({ ...load, offsets: warm.nextOffsets, seconds: settings.seconds });
+      const splitAfter = snapshotCpu(pids);
       const cpuAfter = group.cpuTimeMs();
       // The instances share one inbox: any of them reports the whole backlog.
       const backlogAtEnd = await backlogOf(kind, group.urls[0]!);
@@ -166,6 +174,7 @@ export async function measureOnce(
           cpuBefore === undefined || cpuAfter === undefined || answered === 0
             ? undefined
             : ((cpuAfter - cpuBefore) * 1000) / answered,
+        cpuSplit: cpuBetween(splitBefore, splitAfter, answered),
       };
     }
     const url = group.urls[0]!;
@@ -186,6 +195,7 @@ export async function measureOnce(
       wraps: 0,
       backlogAtEnd,
       cpuMsPerThousand: undefined,
+      cpuSplit: undefined,
     };
   } finally {
     await group.stop();
@@ -218,9 +228,24 @@ function summarise(kind: ServerKind, runs: IngestRun[], skipped: string | undefi
     cpuMsPerThousand: median(
       runs.map((run) => run.cpuMsPerThousand).filter((value): value is number => value !== undefined),
     ),
+    cpuSplit: medianSplit(runs),
   };
   if (skipped) summary.skipped = skipped;
   return summary;
+}
+
+/** Each part of the rounds' CPU splits, median over the rounds that have one. */
+function medianSplit(runs: IngestRun[]): CpuSplit | undefined {
+  const splits = runs.map((run) => run.cpuSplit).filter((split): split is CpuSplit => split !== undefined);
+  if (splits.length === 0) return undefined;
+  const part = (pick: (split: CpuSplit) => number) => median(splits.map(pick));
+  return {
+    eventLoopUs: part((split) => split.eventLoopUs),
+    otherThreadsUs: part((split) => split.otherThreadsUs),
+    postgresUs: part((split) => split.postgresUs),
+    loadGeneratorUs: part((split) => split.loadGeneratorUs),
+    idleShare: part((split) => split.idleShare),
+  };
 }
 
 /** Row labels, as the issue names the four servers. */
