@@ -2,7 +2,8 @@
  * `npm run bench:compare -- <checkout> [<checkout>…]`: the ingest section for this checkout's service and
  * other checkouts' (say a git worktree of the commit before a change), side by side in ONE run: rounds
  * interleaved this, other, this, other… for each store, so drift on a shared machine hits all alike.
- * Prints each round, the medians and each other's ratio to this. Every checkout is built first (`tsc -b`).
+ * Prints each round, the medians and each other's ratio to this, for req/s, the server's CPU per request and
+ * its event loop's part of it. Every checkout is built first (`tsc -b`).
  *
  *   git worktree add /tmp/before <commit> && (cd /tmp/before && npm ci && npm run build)
  *   BENCH_ROUNDS=3 npm run bench:compare -- /tmp/before
@@ -51,6 +52,7 @@ console.log(
 
 const rates = new Map<string, number[]>();
 const cpu = new Map<string, number[]>();
+const eventLoop = new Map<string, number[]>();
 for (let round = 1; round <= settings.rounds; round++) {
   const count = Math.ceil(6_000 * 1.4 * (settings.seconds + settings.warmupSeconds));
   progress(`round ${round}/${settings.rounds}: signing ${count} deliveries`);
@@ -63,6 +65,7 @@ for (let round = 1; round <= settings.rounds; round++) {
         const key = `${kind}:${side.name}`;
         rates.set(key, [...(rates.get(key) ?? []), run.requestsPerSec]);
         if (run.cpuMsPerThousand !== undefined) cpu.set(key, [...(cpu.get(key) ?? []), run.cpuMsPerThousand]);
+        if (run.cpuSplit) eventLoop.set(key, [...(eventLoop.get(key) ?? []), run.cpuSplit.eventLoopUs]);
         progress(
           `  ${int(run.requestsPerSec)} req/s, ${fixed(run.cpuMsPerThousand, 0)} CPU ms per 1,000, backlog ${run.backlogAtEnd ?? '–'}`,
         );
@@ -102,3 +105,6 @@ report('ingest, req/s', rates, int);
 console.log('');
 // What each request cost the server's process (ingest and the worker processing it), all threads.
 report('server CPU ms per 1,000 requests', cpu, (value) => fixed(value, 0));
+console.log('');
+// The part of it on the event loop's thread, which caps the rate of one instance.
+report('event loop µs per request', eventLoop, (value) => fixed(value, 0));
