@@ -1,9 +1,9 @@
 /**
  * What the throughput targets ask of this machine, from section 1's CPU split. A rate R leaves each request
  * 1,000,000 / R µs of one event loop and cores × 1,000,000 / R µs of the whole machine. When the work
- * measured per request does not fit in that, no tuning of threads can meet the target here: it needs the
- * work itself to shrink by the printed factor, or more cores. Printed under the targets so a missed target
- * says whether it missed for lack of work done or for lack of machine.
+ * measured per request does not fit in that, no spreading of it over threads can meet the target here: the
+ * work itself has to shrink, or the machine grow. Printed under the targets, so a missed target says which
+ * it is: the work fits the cores but not one event loop (a matter of threads), or it fits neither.
  */
 import { availableParallelism } from 'node:os';
 import type { CpuSplit } from '../lib/machine-cpu.js';
