@@ -83,15 +83,6 @@ export function cpuBetween(
   };
 }
 
-/**
- * CPU time (user + system, every thread) one process has used so far, in ms; undefined off Linux or once
- * it is gone. Over a load run it says what each request cost the server, which moves less with a busy
- * neighbour than the request rate does.
- */
-export function processCpuMs(pid: number): number | undefined {
-  return statFields(`/proc/${pid}/stat`)?.ownMs;
-}
-
 /** utime + stime, and cutime + cstime (reaped children), of one `/proc/…/stat` file. */
 function statFields(path: string): { ownMs: number; childrenMs: number } | undefined {
   let stat: string;

@@ -4,14 +4,11 @@
  * first runs the migrations and the others find them done (they are safe concurrently too: advisory lock).
  */
 import { type RunningServer, type ServerSpec, startServer } from './child-server.js';
-import { processCpuMs } from './machine-cpu.js';
 
 /** Started instances; `stop()` is idempotent and returns the highest peak RSS of any instance. */
 export interface ServerGroup {
   servers: RunningServer[];
   urls: string[];
-  /** CPU time of all instances together so far, in ms; undefined when any cannot be read. */
-  cpuTimeMs(): number | undefined;
   stop(): Promise<number | undefined>;
 }
 
@@ -38,10 +35,6 @@ export async function startServers(spec: ServerSpec, count: number): Promise<Ser
   return {
     servers,
     urls: servers.map((server) => server.url),
-    cpuTimeMs: () => {
-      const times = servers.map((server) => processCpuMs(server.pid));
-      return times.includes(undefined) ? undefined : times.reduce((sum, time) => sum! + time!, 0);
-    },
     stop,
   };
 }

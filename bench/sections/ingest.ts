@@ -35,7 +35,7 @@ export interface IngestRun {
   wraps: number;
   /** Events still waiting in the inbox when the run ended (our stored servers): did processing keep up? */
   backlogAtEnd: number | undefined;
-  /** The server's CPU time (all threads) per 1,000 answered requests during the measured run (wrk, Linux). */
+  /** The server's CPU time (all its threads: `cpuSplit`'s event loop and other threads) per 1,000 answered requests. */
   cpuMsPerThousand: number | undefined;
   /** Where the machine's CPU went during the measured run, per answered request (wrk, Linux). */
   cpuSplit: CpuSplit | undefined;
@@ -154,15 +154,14 @@ export async function measureOnce(
       });
       // The measured run continues where the warm-up stopped: every event it sends is new to this server.
       const pids = group.servers.map((server) => server.pid);
-      const cpuBefore = group.cpuTimeMs();
-      const splitBefore = snapshotCpu(pids);
+      const cpuBefore = snapshotCpu(pids);
       const result = await runWrkParallel({ ...load, offsets: warm.nextOffsets, seconds: settings.seconds });
-      const splitAfter = snapshotCpu(pids);
-      const cpuAfter = group.cpuTimeMs();
+      const cpuAfter = snapshotCpu(pids);
       // The instances share one inbox: any of them reports the whole backlog.
       const backlogAtEnd = await backlogOf(kind, group.urls[0]!);
       const peakRssBytes = await group.stop();
       const answered = result.requestsPerSec * settings.seconds;
+      const cpuSplit = cpuBetween(cpuBefore, cpuAfter, answered);
       return {
         round,
         ...pick(result),
@@ -170,11 +169,9 @@ export async function measureOnce(
         signedLate: 0,
         wraps: warm.wraps + result.wraps,
         backlogAtEnd,
-        cpuMsPerThousand:
-          cpuBefore === undefined || cpuAfter === undefined || answered === 0
-            ? undefined
-            : ((cpuAfter - cpuBefore) * 1000) / answered,
-        cpuSplit: cpuBetween(splitBefore, splitAfter, answered),
+        // µs per request is ms per 1,000 requests.
+        cpuMsPerThousand: cpuSplit && cpuSplit.eventLoopUs + cpuSplit.otherThreadsUs,
+        cpuSplit,
       };
     }
     const url = group.urls[0]!;
