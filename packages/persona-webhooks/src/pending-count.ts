@@ -25,7 +25,8 @@ export class PendingCount {
     this.#count++;
     const settled = () => {
       this.#count--;
-      for (const wake of this.#settleWaiters.splice(0)) wake();
+      // `splice` allocates even when empty, and this runs once per settled piece of work.
+      if (this.#settleWaiters.length > 0) for (const wake of this.#settleWaiters.splice(0)) wake();
       if (this.#count === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
     };
     work.then(settled, settled);
